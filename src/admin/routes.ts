@@ -1,0 +1,126 @@
+// The operator API (/admin/v1), enabled by ADMIN_TOKEN: merchants and their keys.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { AppDeps } from '../app.js';
+import { isoSeconds } from '../core/clock.js';
+import { errors } from '../core/errors.js';
+import { ErrorBody, IdParams, withoutNulls } from '../core/http-schemas.js';
+import { assertIdPrefix, ID_PREFIXES } from '../core/ids.js';
+import { ListOf, PaginationQuery, pageRequest } from '../core/pagination.js';
+import { ENVIRONMENTS, type Environment } from '../db/schema/index.js';
+import { createMerchant, findMerchant, listMerchants, replaceKeys, type Merchant } from '../modules/merchants/service.js';
+
+const adminSecurity = [{ AdminToken: [] as string[] }];
+const adminErrors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody };
+
+const MerchantBody = Type.Object({
+  id: Type.String({ examples: ['merch_68c777fcOOMpl'] }),
+  name: Type.String(),
+  email: Type.Optional(Type.String()),
+  status: Type.String(),
+  created_at: Type.String({ format: 'date-time' }),
+  updated_at: Type.String({ format: 'date-time' }),
+});
+
+const CreatedMerchant = Type.Object({
+  ...MerchantBody.properties,
+  secret_key: Type.String({ description: 'Sandbox secret key.' }),
+  public_key: Type.String({ description: 'Sandbox publishable key (test_...).' }),
+  production_secret_key: Type.String(),
+  production_public_key: Type.String({ description: 'Production publishable key (live_...).' }),
+});
+
+const KeysBody = Type.Object({
+  env: Type.Optional(Type.Enum(['sandbox', 'production', 'all'], { default: 'all' })),
+});
+
+const KeysResult = Type.Object({
+  merchant_id: Type.String(),
+  revoked: Type.Integer({ description: 'How many keys stopped working.' }),
+  keys: Type.Optional(Type.Record(Type.String(), Type.Object({ secret_key: Type.String(), public_key: Type.String() }))),
+});
+
+function presentMerchant(merchant: Merchant) {
+  return withoutNulls({
+    id: merchant.id,
+    name: merchant.name,
+    email: merchant.email,
+    status: merchant.status,
+    created_at: isoSeconds(merchant.createdAt),
+    updated_at: isoSeconds(merchant.updatedAt),
+  });
+}
+
+export const adminRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
+  const service = { db: deps.database.db, keyRing: deps.keyRing, clock: deps.clock };
+  const tags = ['admin'];
+
+  async function existingMerchant(id: string): Promise<Merchant> {
+    assertIdPrefix(ID_PREFIXES.merchant, id);
+    const merchant = await findMerchant(service.db, id);
+    if (!merchant) throw errors.notFound('Merchant');
+    return merchant;
+  }
+
+  app.post('/merchants', {
+    schema: {
+      tags, summary: 'Create a merchant with sandbox and production keys', security: adminSecurity,
+      body: Type.Object({
+        name: Type.String({ minLength: 1, maxLength: 200 }),
+        email: Type.Optional(Type.String({ format: 'email' })),
+      }),
+      response: { 201: CreatedMerchant, ...adminErrors },
+    },
+  }, async (request, reply) => {
+    const name = request.body.name.trim();
+    if (name === '') throw errors.blank('name');
+    const { merchant, keys } = await createMerchant(service, { name, email: request.body.email });
+    return reply.status(201).send({
+      ...presentMerchant(merchant),
+      secret_key: keys.sandbox.secretKey,
+      public_key: keys.sandbox.publishableKey,
+      production_secret_key: keys.production.secretKey,
+      production_public_key: keys.production.publishableKey,
+    });
+  });
+
+  app.get('/merchants', {
+    schema: {
+      tags, summary: 'List merchants', security: adminSecurity,
+      querystring: Type.Object({ ...PaginationQuery }),
+      response: { 200: ListOf(MerchantBody), ...adminErrors },
+    },
+  }, async (request) => {
+    const page = await listMerchants(service.db, pageRequest(request.query));
+    return { data: page.rows.map(presentMerchant), page_meta: page.meta };
+  });
+
+  app.get('/merchants/:id', {
+    schema: { tags, summary: 'Retrieve a merchant', security: adminSecurity, params: IdParams('merch_68c777fcOOMpl'), response: { 200: MerchantBody, ...adminErrors } },
+  }, async (request) => presentMerchant(await existingMerchant(request.params.id)));
+
+  const keyOperation = (reissue: boolean) => async (request: { params: { id: string }; body: { env?: string } | undefined }) => {
+    const merchant = await existingMerchant(request.params.id);
+    const env = request.body?.env ?? 'all';
+    const envs: Environment[] = env === 'all' ? [...ENVIRONMENTS] : [env as Environment];
+    const result = await replaceKeys(service, merchant.id, envs, { reissue });
+    const keys = Object.fromEntries(
+      Object.entries(result.keys).map(([name, pair]) => [name, { secret_key: pair.secretKey, public_key: pair.publishableKey }]),
+    );
+    return { merchant_id: merchant.id, revoked: result.revoked, ...(reissue ? { keys } : {}) };
+  };
+
+  app.post('/merchants/:id/keys/revoke', {
+    schema: {
+      tags, summary: "Revoke a merchant's keys at once (one environment or both)", security: adminSecurity,
+      params: IdParams('merch_68c777fcOOMpl'), body: Type.Optional(KeysBody), response: { 200: KeysResult, ...adminErrors },
+    },
+  }, keyOperation(false));
+
+  app.post('/merchants/:id/keys/reissue', {
+    schema: {
+      tags, summary: "Revoke a merchant's keys and issue new ones (one environment or both)", security: adminSecurity,
+      params: IdParams('merch_68c777fcOOMpl'), body: Type.Optional(KeysBody), response: { 200: KeysResult, ...adminErrors },
+    },
+  }, keyOperation(true));
+};

@@ -1,0 +1,125 @@
+// buildApp(deps): the Fastify instance with its plugins and routes. Tests call it and use inject().
+import swagger from '@fastify/swagger';
+import scalar from '@scalar/fastify-api-reference';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Config } from './config.js';
+import { requireAdminToken, requireSecretKey } from './core/auth/plugin.js';
+import type { KeyRing } from './core/auth/signing-keys.js';
+import type { Clock } from './core/clock.js';
+import { ApiError, errors } from './core/errors.js';
+import { randomBase62 } from './core/ids.js';
+import { validationErrorToApiError, validatorCompiler } from './core/validation.js';
+import type { Database } from './db/client.js';
+import { adminRoutes } from './admin/routes.js';
+import { apiKeyRoutes } from './modules/api-keys/routes.js';
+import { customerRoutes } from './modules/customers/routes.js';
+import { documentRoutes } from './modules/documents/routes.js';
+import type { DocumentStore } from './modules/documents/storage.js';
+import { healthRoutes } from './health.js';
+
+export interface AppDeps {
+  config: Config;
+  database: Database;
+  clock: Clock;
+  keyRing: KeyRing;
+  documentStore: DocumentStore;
+}
+
+export type App = FastifyInstance;
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Maps anything thrown while handling a request to the contract's flat error body; never leaks internals. */
+function toApiError(error: FastifyError, bodyLimit: number): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error.validation) return validationErrorToApiError(error.validation as Parameters<typeof validationErrorToApiError>[0]);
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return errors.payloadTooLarge(bodyLimit);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return errors.unsupportedMediaType(undefined);
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return errors.validation('Request body must be a JSON object');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return errors.malformedJson();
+  }
+  if (error instanceof SyntaxError) return errors.malformedJson();
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    // Framework and multipart errors below 500 carry safe, specific messages.
+    return new ApiError(status, error.message, error.code ?? 'BAD_REQUEST');
+  }
+  return errors.internal();
+}
+
+export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerOptions['logger'] } = {}): Promise<App> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: deps.config.bodyLimitBytes,
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : `req_${randomBase62(16)}`;
+    },
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.decorateRequest('apiKey', null);
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    reply.header('x-content-type-options', 'nosniff');
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const apiError = toApiError(error, deps.config.bodyLimitBytes);
+    if (apiError.statusCode >= 500) request.log.error({ err: error }, 'request failed');
+    return reply.status(apiError.statusCode).type('application/json; charset=utf-8').send(apiError.toBody());
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const apiError = errors.routeNotFound(request.method, request.url);
+    return reply.status(404).send(apiError.toBody());
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'glomo-server',
+        version: '0.1.0',
+        description: 'A self-hostable implementation of the Glomo cross-border payments API.',
+      },
+      components: {
+        securitySchemes: {
+          JWT: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A merchant secret key.' },
+          AdminToken: { type: 'http', scheme: 'bearer', description: 'The operator token (ADMIN_TOKEN).' },
+        },
+      },
+    },
+  });
+  await app.register(scalar, { routePrefix: '/docs', configuration: { url: '/openapi.json' } });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(healthRoutes, { database: deps.database });
+
+  await app.register(async (api) => {
+    api.addHook('onRequest', requireSecretKey(deps));
+    await api.register(customerRoutes, { deps });
+    await api.register(documentRoutes, { deps });
+    await api.register(apiKeyRoutes, { deps });
+  }, { prefix: '/api/v1' });
+
+  if (deps.config.adminToken) {
+    const adminToken = deps.config.adminToken;
+    await app.register(async (admin) => {
+      admin.addHook('onRequest', requireAdminToken(adminToken));
+      await admin.register(adminRoutes, { deps });
+    }, { prefix: '/admin/v1' });
+  }
+
+  await app.ready();
+  return app as unknown as App;
+}
+

@@ -1,0 +1,54 @@
+// Every environment variable the server reads, parsed and typed in one place.
+import path from 'node:path';
+
+export interface Config {
+  host: string;
+  port: number;
+  /** Folder for the embedded database, uploaded documents and credentials.json. */
+  dataDir: string;
+  /** PostgreSQL connection string; absent means embedded PGlite in dataDir. */
+  databaseUrl: string | undefined;
+  /** Enables the operator API (/admin/v1) when set. */
+  adminToken: string | undefined;
+  /** PEM (PKCS#8) RS256 private key for secret keys; absent means generated and stored in the database. */
+  jwtPrivateKeyPem: string | undefined;
+  logLevel: string;
+  /** Largest JSON body accepted, in bytes. */
+  bodyLimitBytes: number;
+  /** Largest uploaded document, in bytes. */
+  documentMaxBytes: number;
+}
+
+export class ConfigError extends Error {}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be an integer, got '${raw}'`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function optional(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  return raw ? raw : undefined;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const adminToken = optional(env, 'ADMIN_TOKEN');
+  if (adminToken !== undefined && adminToken.length < 16) {
+    throw new ConfigError('ADMIN_TOKEN must be at least 16 characters long');
+  }
+  return {
+    host: optional(env, 'HOST') ?? '127.0.0.1',
+    port: integer(env, 'PORT', 4000, 0, 65535),
+    dataDir: path.resolve(optional(env, 'DATA_DIR') ?? './data'),
+    databaseUrl: optional(env, 'DATABASE_URL'),
+    adminToken,
+    jwtPrivateKeyPem: optional(env, 'JWT_PRIVATE_KEY')?.replace(/\\n/g, '\n'),
+    logLevel: optional(env, 'LOG_LEVEL') ?? 'info',
+    bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
+    documentMaxBytes: integer(env, 'DOCUMENT_MAX_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+  };
+}

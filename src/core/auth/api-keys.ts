@@ -1,0 +1,169 @@
+// Merchant API keys: issuing, authenticating, rotating and revoking. A secret key is an RS256 JWT
+// (`sub` merchant, `env`, `iat`, `jti` = key id); it is valid while its api_keys row is neither revoked nor expired.
+import { and, eq, gt, isNull, or } from 'drizzle-orm';
+import { decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import type { DbOrTx, Tx } from '../../db/client.js';
+import { apiKeys, merchants, type Environment } from '../../db/schema/index.js';
+import type { Clock } from '../clock.js';
+import { ID_PREFIXES, newId, randomBase62 } from '../ids.js';
+import type { Tenant } from '../tenancy.js';
+import { JWT_ALGORITHM, type KeyRing } from './signing-keys.js';
+
+export const PUBLISHABLE_PREFIX: Record<Environment, string> = { sandbox: 'test_', production: 'live_' };
+
+/** What the SDKs treat as a publishable key; never valid on a server route. */
+export function looksPublishable(token: string): boolean {
+  return /^(test|live|mock)_/.test(token);
+}
+
+export interface AuthenticatedKey extends Tenant {
+  keyId: string;
+}
+
+export interface KeyPair {
+  secretKey: string;
+  publishableKey: string;
+}
+
+export async function signSecretKey(
+  ring: KeyRing,
+  claims: { merchantId: string; env: Environment; keyId: string; issuedAt: Date },
+): Promise<string> {
+  return new SignJWT({ env: claims.env })
+    .setProtectedHeader({ alg: JWT_ALGORITHM, kid: ring.signingKid, typ: 'JWT' })
+    .setSubject(claims.merchantId)
+    .setJti(claims.keyId)
+    .setIssuedAt(Math.floor(claims.issuedAt.getTime() / 1000))
+    .sign(ring.signingKey);
+}
+
+export async function issueSecretKey(tx: Tx, ring: KeyRing, clock: Clock, tenant: Tenant): Promise<{ id: string; token: string }> {
+  const id = newId(ID_PREFIXES.apiKey, clock);
+  const now = clock.now();
+  await tx.insert(apiKeys).values({ id, merchantId: tenant.merchantId, env: tenant.env, kind: 'secret', createdAt: now });
+  return { id, token: await signSecretKey(ring, { ...tenant, keyId: id, issuedAt: now }) };
+}
+
+export async function issuePublishableKey(tx: Tx, clock: Clock, tenant: Tenant): Promise<string> {
+  const seconds = Math.floor(clock.now().getTime() / 1000);
+  const key = `${PUBLISHABLE_PREFIX[tenant.env]}${seconds.toString(16).padStart(8, '0')}${randomBase62(16)}`;
+  await tx.insert(apiKeys).values({
+    id: newId(ID_PREFIXES.apiKey, clock),
+    merchantId: tenant.merchantId,
+    env: tenant.env,
+    kind: 'publishable',
+    publishableKey: key,
+    createdAt: clock.now(),
+  });
+  return key;
+}
+
+export async function issueKeyPair(tx: Tx, ring: KeyRing, clock: Clock, tenant: Tenant): Promise<KeyPair> {
+  const secret = await issueSecretKey(tx, ring, clock, tenant);
+  return { secretKey: secret.token, publishableKey: await issuePublishableKey(tx, clock, tenant) };
+}
+
+function stillValid(clock: Clock) {
+  return and(isNull(apiKeys.revokedAt), or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, clock.now())));
+}
+
+/**
+ * The tenant a secret key stands for, or undefined for anything that is not a live secret key of an active
+ * merchant: bad signature, `alg: none`, HS256 forgeries, expired `exp`, revoked or rotated-out keys.
+ */
+export async function authenticateSecretKey(
+  db: DbOrTx,
+  ring: KeyRing,
+  clock: Clock,
+  token: string,
+): Promise<AuthenticatedKey | undefined> {
+  if (looksPublishable(token)) return undefined;
+  let kid: string | undefined;
+  try {
+    kid = decodeProtectedHeader(token).kid;
+  } catch {
+    return undefined;
+  }
+  const key = kid ? await ring.verificationKey(kid) : undefined;
+  if (!key) return undefined;
+  let payload;
+  try {
+    ({ payload } = await jwtVerify(token, key, { algorithms: [JWT_ALGORITHM], currentDate: clock.now() }));
+  } catch (error) {
+    if (error instanceof joseErrors.JOSEError) return undefined;
+    throw error;
+  }
+  const { sub, env, jti } = payload;
+  if (typeof sub !== 'string' || typeof jti !== 'string' || (env !== 'sandbox' && env !== 'production')) return undefined;
+  const [row] = await db
+    .select({ id: apiKeys.id })
+    .from(apiKeys)
+    .innerJoin(merchants, eq(merchants.id, apiKeys.merchantId))
+    .where(
+      and(
+        eq(apiKeys.id, jti),
+        eq(apiKeys.merchantId, sub),
+        eq(apiKeys.env, env),
+        eq(apiKeys.kind, 'secret'),
+        eq(merchants.status, 'active'),
+        stillValid(clock),
+      ),
+    );
+  return row ? { merchantId: sub, env, keyId: jti } : undefined;
+}
+
+/** The tenant of a publishable key (checkout pages and the public order read). */
+export async function resolvePublishableKey(db: DbOrTx, clock: Clock, key: string): Promise<Tenant | undefined> {
+  if (!looksPublishable(key)) return undefined;
+  const [row] = await db
+    .select({ merchantId: apiKeys.merchantId, env: apiKeys.env })
+    .from(apiKeys)
+    .innerJoin(merchants, eq(merchants.id, apiKeys.merchantId))
+    .where(and(eq(apiKeys.publishableKey, key), eq(apiKeys.kind, 'publishable'), eq(merchants.status, 'active'), stillValid(clock)));
+  return row;
+}
+
+/**
+ * Issues a new secret key for the tenant; every other live secret key of the tenant (the calling one included)
+ * keeps working until `expireAfterSeconds` from now, or its own earlier expiry.
+ */
+export async function rotateSecretKey(
+  tx: Tx,
+  ring: KeyRing,
+  clock: Clock,
+  tenant: Tenant,
+  expireAfterSeconds: number,
+): Promise<{ secretKey: string; previousKeyExpiresAt: Date }> {
+  const previousKeyExpiresAt = new Date(clock.now().getTime() + expireAfterSeconds * 1000);
+  const live = await tx
+    .select({ id: apiKeys.id, expiresAt: apiKeys.expiresAt })
+    .from(apiKeys)
+    .where(and(eq(apiKeys.merchantId, tenant.merchantId), eq(apiKeys.env, tenant.env), eq(apiKeys.kind, 'secret'), stillValid(clock)))
+    .for('update');
+  for (const key of live) {
+    if (key.expiresAt === null || key.expiresAt > previousKeyExpiresAt) {
+      await tx.update(apiKeys).set({ expiresAt: previousKeyExpiresAt }).where(eq(apiKeys.id, key.id));
+    }
+  }
+  const fresh = await issueSecretKey(tx, ring, clock, tenant);
+  return { secretKey: fresh.token, previousKeyExpiresAt };
+}
+
+/** Revokes every live key of the given kinds in one environment of a merchant, at once. */
+export async function revokeKeys(
+  tx: Tx,
+  clock: Clock,
+  tenant: Tenant,
+  kinds: ReadonlyArray<'secret' | 'publishable'>,
+): Promise<number> {
+  let revoked = 0;
+  for (const kind of kinds) {
+    const rows = await tx
+      .update(apiKeys)
+      .set({ revokedAt: clock.now() })
+      .where(and(eq(apiKeys.merchantId, tenant.merchantId), eq(apiKeys.env, tenant.env), eq(apiKeys.kind, kind), stillValid(clock)))
+      .returning({ id: apiKeys.id });
+    revoked += rows.length;
+  }
+  return revoked;
+}

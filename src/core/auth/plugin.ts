@@ -1,0 +1,56 @@
+// Request authentication hooks: secret keys for /api/v1 and /api/v2, the operator token for /admin/v1.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyRequest, onRequestHookHandler } from 'fastify';
+import type { Database } from '../../db/client.js';
+import type { Clock } from '../clock.js';
+import { errors } from '../errors.js';
+import type { Tenant } from '../tenancy.js';
+import { authenticateSecretKey, type AuthenticatedKey } from './api-keys.js';
+import type { KeyRing } from './signing-keys.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the secret-key hook on every /api route. */
+    apiKey: AuthenticatedKey | null;
+  }
+}
+
+/** The bearer token of a request: undefined when absent or empty, null when the header is not a bearer header. */
+export function bearerToken(request: FastifyRequest): string | undefined | null {
+  const header = request.headers.authorization;
+  if (header === undefined || header.trim() === '') return undefined;
+  const match = /^Bearer(?:\s+(\S*))?\s*$/i.exec(header.trim());
+  if (!match) return null;
+  return match[1] ? match[1] : undefined;
+}
+
+export function requireSecretKey(deps: { database: Database; keyRing: KeyRing; clock: Clock }): onRequestHookHandler {
+  return async (request) => {
+    const token = bearerToken(request);
+    if (token === undefined) throw errors.missingToken();
+    if (token === null) throw errors.invalidToken();
+    const key = await authenticateSecretKey(deps.database.db, deps.keyRing, deps.clock, token);
+    if (!key) throw errors.invalidToken();
+    request.apiKey = key;
+  };
+}
+
+/** The tenant of an authenticated /api request. */
+export function tenantOf(request: FastifyRequest): Tenant {
+  if (!request.apiKey) throw new Error('tenantOf called on a route without secret-key authentication');
+  return { merchantId: request.apiKey.merchantId, env: request.apiKey.env };
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+/** Operator token check in constant time (hashing first makes the lengths equal). */
+export function requireAdminToken(adminToken: string): onRequestHookHandler {
+  const expected = digest(adminToken);
+  return async (request) => {
+    const token = bearerToken(request);
+    if (token === undefined) throw errors.missingToken();
+    if (token === null || !timingSafeEqual(digest(token), expected)) throw errors.invalidToken();
+  };
+}

@@ -1,0 +1,30 @@
+// The outbox: a state change records its event with the same transaction handle, so both commit or neither.
+import type { Tx } from '../db/client.js';
+import { events } from '../db/schema/index.js';
+import type { Clock } from './clock.js';
+import { ID_PREFIXES, newId } from './ids.js';
+import type { Tenant } from './tenancy.js';
+
+export interface EventInput {
+  /** As the webhook catalogue names it (`payment`, `orders`, `customer`, ...). */
+  entityType: string;
+  eventType: string;
+  entityId?: string;
+  /** The snapshot a GET of the entity would answer. */
+  data: Record<string, unknown>;
+}
+
+export async function recordEvent(tx: Tx, clock: Clock, tenant: Tenant, event: EventInput): Promise<string> {
+  const id = newId(ID_PREFIXES.event, clock);
+  await tx.insert(events).values({
+    id,
+    merchantId: tenant.merchantId,
+    env: tenant.env,
+    entityType: event.entityType,
+    eventType: event.eventType,
+    entityId: event.entityId ?? null,
+    data: event.data,
+    createdAt: clock.now(),
+  });
+  return id;
+}

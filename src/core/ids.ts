@@ -1,0 +1,47 @@
+// Object ids: prefix + 8 lowercase hex digits of the creation time in Unix seconds + 5 base-62 characters,
+// the format of every real Glomo id (`order_6819d804aB3xQ`). All randomness in the server comes from here.
+import { randomInt, randomBytes } from 'node:crypto';
+import type { Clock } from './clock.js';
+import { errors } from './errors.js';
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+export const ID_PREFIXES = {
+  merchant: 'merch',
+  apiKey: 'key',
+  signingKey: 'sigkey',
+  customer: 'cust',
+  document: 'doc',
+  event: 'evt',
+} as const;
+
+export type IdPrefix = (typeof ID_PREFIXES)[keyof typeof ID_PREFIXES];
+
+/** Uniformly random base-62 string (rejection-free: randomInt is unbiased). */
+export function randomBase62(length: number): string {
+  let out = '';
+  for (let i = 0; i < length; i++) out += BASE62[randomInt(62)];
+  return out;
+}
+
+/** Random bytes as lowercase hex, for secrets. */
+export function randomHex(bytes: number): string {
+  return randomBytes(bytes).toString('hex');
+}
+
+export function newId(prefix: IdPrefix, clock: Clock): string {
+  const seconds = Math.floor(clock.now().getTime() / 1000);
+  return `${prefix}_${seconds.toString(16).padStart(8, '0')}${randomBase62(5)}`;
+}
+
+/** The creation time encoded in an id of our format, or undefined for ids of another shape. */
+export function idTimestamp(id: string): Date | undefined {
+  const body = id.slice(id.indexOf('_') + 1);
+  if (!/^[0-9a-f]{8}[0-9A-Za-z]{5}$/.test(body)) return undefined;
+  return new Date(parseInt(body.slice(0, 8), 16) * 1000);
+}
+
+/** Path ids must carry the resource's prefix: a wrong one answers 400 `Id must start with 'cust_'`. */
+export function assertIdPrefix(prefix: IdPrefix, id: string): void {
+  if (!id.startsWith(`${prefix}_`)) throw errors.invalidIdPrefix(prefix);
+}

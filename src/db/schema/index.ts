@@ -1,0 +1,5 @@
+export * from './columns.js';
+export * from './merchants.js';
+export * from './core.js';
+export * from './customers.js';
+export * from './documents.js';

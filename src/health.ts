@@ -1,0 +1,33 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { Database } from './db/client.js';
+
+const Health = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
+  database: Type.Object({
+    status: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')]),
+    driver: Type.Union([Type.Literal('pglite'), Type.Literal('postgres')]),
+    latency_ms: Type.Number(),
+  }),
+});
+
+/** GET /health: 200 while the database answers, 503 when it does not. */
+export const healthRoutes: FastifyPluginAsyncTypebox<{ database: Database }> = async (app, { database }) => {
+  app.get('/health', { schema: { tags: ['health'], summary: 'Server and database status', response: { 200: Health, 503: Health } } }, async (_request, reply) => {
+    const started = performance.now();
+    let ok = true;
+    try {
+      await Promise.race([
+        database.ping(),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('database ping timed out')), 2000).unref()),
+      ]);
+    } catch {
+      ok = false;
+    }
+    const body = {
+      status: ok ? ('ok' as const) : ('degraded' as const),
+      database: { status: ok ? ('ok' as const) : ('unavailable' as const), driver: database.driver, latency_ms: Math.round((performance.now() - started) * 100) / 100 },
+    };
+    return reply.status(ok ? 200 : 503).send(body);
+  });
+};

@@ -1,0 +1,57 @@
+// Process entry for `npm start`.
+import { ConfigError, loadConfig } from './config.js';
+import { DataDirLockedError } from './db/pglite-lock.js';
+import { credentialsPath } from './modules/merchants/bootstrap.js';
+import { startServer } from './server.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const server = await startServer(config, {
+    logger: { level: config.logLevel, redact: ['req.headers.authorization'] },
+  });
+  const { credentials, created } = server.defaultMerchant;
+  const lines = [
+    '',
+    `glomo-server listening on ${server.url} (database: ${server.database.driver === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL'})`,
+    `  API reference: ${server.url}/docs`,
+  ];
+  if (credentials) {
+    lines.push(
+      `  ${created ? 'Created' : 'Using'} merchant ${credentials.merchant_id} (${credentials.merchant_name}); keys in ${credentialsPath(config.dataDir)}`,
+      '  Sandbox secret key:',
+      `    ${credentials.sandbox.secret_key}`,
+      `  Sandbox publishable key: ${credentials.sandbox.public_key}`,
+      '  Try it:',
+      `    curl -H "Authorization: Bearer $(node -p "require('${credentialsPath(config.dataDir)}').sandbox.secret_key")" ${server.url}/api/v1/customer`,
+    );
+  } else {
+    lines.push('  Merchants exist already; create one with the operator API or `glomo merchant create --name NAME`.');
+  }
+  if (!config.adminToken) lines.push('  Operator API disabled (set ADMIN_TOKEN to enable /admin/v1 and the glomo CLI).');
+  console.log(lines.join('\n') + '\n');
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    server.app.log.info({ signal }, 'shutting down');
+    server.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof DataDirLockedError || error instanceof ConfigError) {
+    console.error(`glomo-server: ${error.message}`);
+    process.exit(2);
+  }
+  console.error('glomo-server failed to start:', error);
+  process.exit(1);
+});

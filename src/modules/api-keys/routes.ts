@@ -1,0 +1,38 @@
+// POST /api/v1/api-keys/rotate: a new secret key now; the previous ones work until the chosen expiry.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { AppDeps } from '../../app.js';
+import { rotateSecretKey } from '../../core/auth/api-keys.js';
+import { tenantOf } from '../../core/auth/plugin.js';
+import { isoSeconds } from '../../core/clock.js';
+import { secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
+
+const RotateBody = Type.Object({
+  expire_after_in_seconds: Type.Integer({
+    minimum: 0,
+    maximum: 604800,
+    description: 'Seconds the previous key keeps working (0..604800).',
+    examples: [3600],
+  }),
+});
+
+const RotateResponse = Type.Object({
+  secret_key: Type.String({ description: 'The new secret key; it is not shown again.' }),
+  previous_key_expires_at: Type.String({ format: 'date-time' }),
+});
+
+export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
+  app.post('/api-keys/rotate', {
+    schema: {
+      tags: ['api_key'], operationId: 'rotateApiKey', summary: 'Rotate API key', security: secretKeySecurity,
+      body: RotateBody,
+      response: { 200: RotateResponse, ...standardErrors },
+    },
+  }, async (request) => {
+    const tenant = tenantOf(request);
+    const rotated = await deps.database.db.transaction((tx) =>
+      rotateSecretKey(tx, deps.keyRing, deps.clock, tenant, request.body.expire_after_in_seconds),
+    );
+    return { secret_key: rotated.secretKey, previous_key_expires_at: isoSeconds(rotated.previousKeyExpiresAt) };
+  });
+};

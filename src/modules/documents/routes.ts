@@ -1,0 +1,62 @@
+import multipart from '@fastify/multipart';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AppDeps } from '../../app.js';
+import { tenantOf } from '../../core/auth/plugin.js';
+import { ApiError, errors } from '../../core/errors.js';
+import { IdParams, secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
+import { DocumentList, DocumentResponse, ListDocumentsQuery } from './schemas.js';
+import { getDocument, listDocuments, uploadDocument, type UploadPart } from './service.js';
+
+export const documentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
+  const maxBytes = deps.config.documentMaxBytes;
+  const service = { db: deps.database.db, clock: deps.clock, store: deps.documentStore, maxBytes };
+  const tags = ['Document'];
+
+  // Registered in this scope only: no other route parses multipart bodies.
+  await app.register(multipart, {
+    throwFileSizeLimit: true,
+    limits: { fileSize: maxBytes, files: 1, fields: 10, fieldSize: 4096, parts: 12, headerPairs: 100 },
+  });
+
+  app.post('/document', {
+    schema: {
+      tags, operationId: 'createDocument', summary: 'Create a new document', security: secretKeySecurity,
+      description: `multipart/form-data with \`document_name\` (text) and \`file\` (PDF, PNG or JPEG, at most ${maxBytes} bytes).`,
+      consumes: ['multipart/form-data'],
+      response: { 201: DocumentResponse, ...standardErrors },
+    },
+  }, async (request, reply) => {
+    if (!request.isMultipart()) throw errors.unsupportedMediaType(request.headers['content-type']);
+    async function* parts(): AsyncGenerator<UploadPart> {
+      for await (const part of request.parts()) {
+        if (part.type === 'field') yield { kind: 'field', name: part.fieldname, value: String(part.value ?? '') };
+        else yield { kind: 'file', name: part.fieldname, fileName: part.filename, stream: part.file, truncated: () => part.file.truncated };
+      }
+    }
+    try {
+      return reply.status(201).send(await uploadDocument(service, tenantOf(request), parts()));
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === 'FST_REQ_FILE_TOO_LARGE') throw new ApiError(413, `File is larger than ${maxBytes} bytes`, 'FILE_TOO_LARGE');
+      if (code === 'FST_FILES_LIMIT') throw errors.validation('Send exactly one file');
+      if (code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') throw errors.validation('Too many form fields');
+      throw error;
+    }
+  });
+
+  app.get('/document', {
+    schema: {
+      tags, operationId: 'getDocuments', summary: 'List all documents', security: secretKeySecurity,
+      querystring: ListDocumentsQuery,
+      response: { 200: DocumentList, ...standardErrors },
+    },
+  }, async (request) => listDocuments(service, tenantOf(request), request.query));
+
+  app.get('/document/:id', {
+    schema: {
+      tags, operationId: 'getDocumentById', summary: 'Retrieve a document', security: secretKeySecurity,
+      params: IdParams('doc_6819d804nYUqL'),
+      response: { 200: DocumentResponse, ...standardErrors },
+    },
+  }, async (request) => getDocument(service, tenantOf(request), request.params.id));
+};

@@ -1,0 +1,69 @@
+// Merchants and their keys: created by the operator API, the `glomo` CLI, or the first start.
+import { count, eq } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { merchants, type Environment } from '../../db/schema/index.js';
+import { issueKeyPair, revokeKeys, type KeyPair } from '../../core/auth/api-keys.js';
+import type { KeyRing } from '../../core/auth/signing-keys.js';
+import type { Clock } from '../../core/clock.js';
+import { ID_PREFIXES, newId } from '../../core/ids.js';
+import { listPage, type PageRequest } from '../../core/pagination.js';
+
+export type Merchant = typeof merchants.$inferSelect;
+
+export interface MerchantWithKeys {
+  merchant: Merchant;
+  keys: Record<Environment, KeyPair>;
+}
+
+export interface MerchantDeps {
+  db: Db;
+  keyRing: KeyRing;
+  clock: Clock;
+}
+
+export async function createMerchant(deps: MerchantDeps, input: { name: string; email?: string | undefined }): Promise<MerchantWithKeys> {
+  return deps.db.transaction(async (tx) => {
+    const now = deps.clock.now();
+    const [merchant] = await tx
+      .insert(merchants)
+      .values({ id: newId(ID_PREFIXES.merchant, deps.clock), name: input.name, email: input.email ?? null, status: 'active', createdAt: now, updatedAt: now })
+      .returning();
+    if (!merchant) throw new Error('merchant insert returned no row');
+    const sandbox = await issueKeyPair(tx, deps.keyRing, deps.clock, { merchantId: merchant.id, env: 'sandbox' });
+    const production = await issueKeyPair(tx, deps.keyRing, deps.clock, { merchantId: merchant.id, env: 'production' });
+    return { merchant, keys: { sandbox, production } };
+  });
+}
+
+export async function findMerchant(db: Db, id: string): Promise<Merchant | undefined> {
+  const [merchant] = await db.select().from(merchants).where(eq(merchants.id, id));
+  return merchant;
+}
+
+export async function listMerchants(db: Db, page: PageRequest) {
+  return listPage(db, merchants, [], page);
+}
+
+export async function countMerchants(db: Db): Promise<number> {
+  const [row] = await db.select({ total: count() }).from(merchants);
+  return row?.total ?? 0;
+}
+
+/** Revokes the keys of one environment (or both) and, when asked, issues fresh ones, in one transaction. */
+export async function replaceKeys(
+  deps: MerchantDeps,
+  merchantId: string,
+  envs: readonly Environment[],
+  options: { reissue: boolean },
+): Promise<{ revoked: number; keys: Partial<Record<Environment, KeyPair>> }> {
+  return deps.db.transaction(async (tx) => {
+    let revoked = 0;
+    const keys: Partial<Record<Environment, KeyPair>> = {};
+    for (const env of envs) {
+      const tenant = { merchantId, env };
+      revoked += await revokeKeys(tx, deps.clock, tenant, ['secret', 'publishable']);
+      if (options.reissue) keys[env] = await issueKeyPair(tx, deps.keyRing, deps.clock, tenant);
+    }
+    return { revoked, keys };
+  });
+}

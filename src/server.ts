@@ -1,0 +1,59 @@
+// Starting and stopping a server process: config -> lock -> database -> migrations -> bootstrap -> HTTP.
+import path from 'node:path';
+import type { FastifyServerOptions } from 'fastify';
+import { buildApp, type App } from './app.js';
+import type { Config } from './config.js';
+import { ensureSigningKey, loadKeyRing } from './core/auth/signing-keys.js';
+import { systemClock, type Clock } from './core/clock.js';
+import { openDatabase, type Database } from './db/client.js';
+import { acquireDataDirLock, type DataDirLock } from './db/pglite-lock.js';
+import { LocalDocumentStore } from './modules/documents/storage.js';
+import { ensureDefaultMerchant, type Credentials } from './modules/merchants/bootstrap.js';
+
+export interface RunningServer {
+  app: App;
+  database: Database;
+  url: string;
+  defaultMerchant: { created: boolean; credentials?: Credentials | undefined };
+  stop(): Promise<void>;
+}
+
+export async function startServer(
+  config: Config,
+  options: { clock?: Clock; logger?: FastifyServerOptions['logger'] } = {},
+): Promise<RunningServer> {
+  const clock = options.clock ?? systemClock;
+  let lock: DataDirLock | undefined;
+  let database: Database | undefined;
+  try {
+    if (!config.databaseUrl) lock = acquireDataDirLock(config.dataDir);
+    database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDataDir: path.join(config.dataDir, 'pglite') });
+    const db = database.db;
+    await database.withStartupLock(async () => {
+      await database!.migrate();
+      if (!config.jwtPrivateKeyPem) await ensureSigningKey(db, clock);
+    });
+    const keyRing = await loadKeyRing(db, config.jwtPrivateKeyPem);
+    const defaultMerchant = await database.withStartupLock(() => ensureDefaultMerchant({ db, keyRing, clock }, config.dataDir));
+    const documentStore = new LocalDocumentStore(path.join(config.dataDir, 'documents'));
+    const app = await buildApp({ config, database, clock, keyRing, documentStore }, { logger: options.logger });
+    const url = await app.listen({ host: config.host, port: config.port });
+    const openDb = database;
+    const heldLock = lock;
+    return {
+      app,
+      database,
+      url,
+      defaultMerchant,
+      async stop() {
+        await app.close();
+        await openDb.close();
+        heldLock?.release();
+      },
+    };
+  } catch (error) {
+    await database?.close().catch(() => undefined);
+    lock?.release();
+    throw error;
+  }
+}
