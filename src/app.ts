@@ -65,6 +65,8 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerO
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
+  // The API takes JSON (and multipart on /document): any other body type answers 415.
+  app.removeContentTypeParser('text/plain');
   app.decorateRequest('apiKey', null);
 
   app.addHook('onSend', async (request, reply) => {

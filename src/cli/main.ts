@@ -1,0 +1,378 @@
+// The `glomo` command-line tool: a thin client of the operator API (/admin/v1).
+// `run()` holds all the logic and returns the exit code; src/cli/index.ts wires it to the process.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+export interface Io {
+  out(s: string): void;
+  err(s: string): void;
+}
+
+export type FetchImpl = typeof fetch;
+
+export const DEFAULT_URL = 'http://127.0.0.1:4000';
+const REQUEST_TIMEOUT_MS = 30_000;
+const KEY_ENVS = ['sandbox', 'production', 'all'] as const;
+type KeyEnv = (typeof KEY_ENVS)[number];
+
+export const USAGE = `glomo: command-line client of the glomo-server operator API (/admin/v1)
+
+Usage:
+  glomo merchant create --name NAME [--email EMAIL]
+      Create a merchant with sandbox and production keys (the secret keys are shown only once).
+  glomo merchant list [--page N] [--per-page N]
+      List merchants, newest first.
+  glomo merchant show ID
+      Show one merchant.
+  glomo merchant keys revoke ID [--env sandbox|production|all]
+      Revoke a merchant's keys at once (default: all environments).
+  glomo merchant keys reissue ID [--env sandbox|production|all]
+      Revoke a merchant's keys and issue new ones (default: all environments).
+  glomo help
+      Show this text.
+
+Global options:
+  --url URL       Server address (default: $GLOMO_URL, else ${DEFAULT_URL})
+  --token TOKEN   Operator token (default: $ADMIN_TOKEN)
+  --json          Print the raw JSON response instead of the human format
+  -h, --help      Show this text
+
+Environment:
+  GLOMO_URL       Server address, e.g. ${DEFAULT_URL}
+  ADMIN_TOKEN     The server's operator token (required for every command but help)
+
+Exit codes: 0 success, 1 request failed (HTTP error or server unreachable), 2 usage error.`;
+
+const OPTIONS = {
+  url: { type: 'string' },
+  token: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  name: { type: 'string' },
+  email: { type: 'string' },
+  page: { type: 'string' },
+  'per-page': { type: 'string' },
+  env: { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+type OptionName = keyof typeof OPTIONS;
+type Values = { [K in OptionName]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+
+const GLOBAL_OPTIONS: readonly OptionName[] = ['url', 'token', 'json', 'help'];
+
+class UsageError extends Error {}
+
+/** A request the CLI will send, decided from the arguments alone. */
+interface Command {
+  /** Options the command accepts besides the global ones. */
+  options: readonly OptionName[];
+  method: 'GET' | 'POST';
+  path: string;
+  body?: unknown;
+  print(body: unknown, io: Io): void;
+}
+
+export async function run(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  io: Io,
+  fetchImpl: FetchImpl = fetch,
+): Promise<number> {
+  let values: Values;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true }) as {
+      values: Values;
+      positionals: string[];
+    });
+  } catch (error) {
+    return usageError(io, error instanceof Error ? error.message : String(error));
+  }
+
+  if (values.help || positionals.length === 0 || (positionals.length === 1 && positionals[0] === 'help')) {
+    io.out(USAGE);
+    return 0;
+  }
+
+  let command: Command;
+  let baseUrl: URL;
+  try {
+    command = parseCommand(positionals, values);
+    const unexpected = (Object.keys(values) as OptionName[]).filter(
+      (name) => values[name] !== undefined && !GLOBAL_OPTIONS.includes(name) && !command.options.includes(name),
+    );
+    if (unexpected.length > 0) {
+      throw new UsageError(`Option --${unexpected[0]} does not apply to 'glomo ${positionals.slice(0, 3).join(' ')}'`);
+    }
+    baseUrl = parseBaseUrl(values.url ?? nonBlank(env.GLOMO_URL) ?? DEFAULT_URL);
+  } catch (error) {
+    if (error instanceof UsageError) return usageError(io, error.message);
+    throw error;
+  }
+
+  const token = nonBlank(values.token) ?? nonBlank(env.ADMIN_TOKEN);
+  if (!token) {
+    io.err('glomo: no operator token. Set ADMIN_TOKEN (the server\'s ADMIN_TOKEN) or pass --token TOKEN.');
+    return 2;
+  }
+
+  const url = new URL(`admin/v1${command.path}`, baseUrl);
+  const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
+  if (command.body !== undefined) headers['content-type'] = 'application/json';
+
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetchImpl(url, {
+      method: command.method,
+      headers,
+      body: command.body === undefined ? undefined : JSON.stringify(command.body),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+    text = await response.text();
+  } catch (error) {
+    io.err(`Cannot reach glomo-server at ${baseUrl.href.replace(/\/$/, '')}: ${networkReason(error)}`);
+    return 1;
+  }
+
+  let body: unknown;
+  try {
+    body = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+
+  if (!response.ok) {
+    io.err(`Error ${response.status}: ${errorMessage(response, body, text)}`);
+    return 1;
+  }
+  if (body === undefined || body === null || typeof body !== 'object') {
+    io.err(`glomo: unexpected answer from ${url.origin} (HTTP ${response.status}, not a JSON object)`);
+    return 1;
+  }
+  if (values.json) io.out(JSON.stringify(body, null, 2));
+  else command.print(body, io);
+  return 0;
+}
+
+function usageError(io: Io, message: string): number {
+  io.err(`glomo: ${message}\n\n${USAGE}`);
+  return 2;
+}
+
+function nonBlank(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
+function parseBaseUrl(raw: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UsageError(`Invalid server URL '${raw}'`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`Server URL must be http or https, got '${raw}'`);
+  // Resolve admin paths under any path prefix the server is mounted at (e.g. behind a proxy).
+  if (!url.pathname.endsWith('/')) url.pathname += '/';
+  url.search = '';
+  url.hash = '';
+  return url;
+}
+
+function positiveInteger(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new UsageError(`--${name} must be a positive integer, got '${raw}'`);
+  return Number(raw);
+}
+
+function keyEnv(raw: string | undefined): KeyEnv {
+  if (raw === undefined) return 'all';
+  if (!(KEY_ENVS as readonly string[]).includes(raw)) throw new UsageError(`--env must be one of ${KEY_ENVS.join(', ')}, got '${raw}'`);
+  return raw as KeyEnv;
+}
+
+function requireArgs(positionals: string[], count: number, synopsis: string): void {
+  if (positionals.length < count) throw new UsageError(`Missing argument: glomo ${synopsis}`);
+  if (positionals.length > count) throw new UsageError(`Unexpected argument '${positionals[count]}': glomo ${synopsis}`);
+}
+
+function parseCommand(positionals: string[], values: Values): Command {
+  const [group, action, ...rest] = positionals;
+  if (group !== 'merchant') throw new UsageError(`Unknown command '${positionals.join(' ')}'`);
+
+  switch (action) {
+    case 'create': {
+      requireArgs(positionals, 2, 'merchant create --name NAME [--email EMAIL]');
+      const name = nonBlank(values.name);
+      if (!name) throw new UsageError('Missing required option --name NAME');
+      const email = nonBlank(values.email);
+      return { options: ['name', 'email'], method: 'POST', path: '/merchants', body: { name, ...(email ? { email } : {}) }, print: printCreated };
+    }
+    case 'list': {
+      requireArgs(positionals, 2, 'merchant list [--page N] [--per-page N]');
+      const query = new URLSearchParams();
+      const page = positiveInteger('page', values.page);
+      const perPage = positiveInteger('per-page', values['per-page']);
+      if (page !== undefined) query.set('page', String(page));
+      if (perPage !== undefined) query.set('per_page', String(perPage));
+      const search = query.size > 0 ? `?${query.toString()}` : '';
+      return { options: ['page', 'per-page'], method: 'GET', path: `/merchants${search}`, print: printList };
+    }
+    case 'show': {
+      requireArgs(positionals, 3, 'merchant show ID');
+      return { options: [], method: 'GET', path: `/merchants/${encodeURIComponent(rest[0]!)}`, print: printMerchant };
+    }
+    case 'keys': {
+      const [operation] = rest;
+      if (operation !== 'revoke' && operation !== 'reissue') {
+        throw new UsageError(operation === undefined ? 'Missing command: glomo merchant keys revoke|reissue ID' : `Unknown command '${positionals.join(' ')}'`);
+      }
+      requireArgs(positionals, 4, `merchant keys ${operation} ID [--env sandbox|production|all]`);
+      const env = keyEnv(values.env);
+      return {
+        options: ['env'],
+        method: 'POST',
+        path: `/merchants/${encodeURIComponent(rest[1]!)}/keys/${operation}`,
+        body: { env },
+        print: (body, io) => printKeysResult(body, io, operation, env),
+      };
+    }
+    case undefined:
+      throw new UsageError('Missing command: glomo merchant create|list|show|keys');
+    default:
+      throw new UsageError(`Unknown command '${positionals.join(' ')}'`);
+  }
+}
+
+function networkReason(error: unknown): string {
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+    return `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`;
+  }
+  // undici's fetch throws TypeError('fetch failed') with the socket error as its cause.
+  const cause = error instanceof Error ? error.cause : undefined;
+  if (cause instanceof Error) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    return code && !cause.message.includes(code) ? `${code} ${cause.message}` : cause.message;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+function errorMessage(response: Response, body: unknown, text: string): string {
+  if (body && typeof body === 'object') {
+    const { message, error } = body as { message?: unknown; error?: unknown };
+    if (typeof message === 'string' && message !== '') return message;
+    if (typeof error === 'string' && error !== '') return error;
+  }
+  const snippet = text.trim().slice(0, 200);
+  return snippet || response.statusText || 'request failed';
+}
+
+// ---- human output ----------------------------------------------------------------------------------------
+
+/** Strips control characters so server data cannot drive the terminal. */
+function clean(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  // eslint-disable-next-line no-control-regex
+  return String(value).replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+}
+
+function fields(rows: Array<[string, unknown]>, indent = '  '): string {
+  const shown = rows.filter(([, value]) => value !== undefined && value !== null && value !== '');
+  const width = Math.max(...shown.map(([label]) => label.length));
+  return shown.map(([label, value]) => `${indent}${`${label}:`.padEnd(width + 2)}${clean(value)}`).join('\n');
+}
+
+interface MerchantJson {
+  id?: string;
+  name?: string;
+  email?: string;
+  status?: string;
+  created_at?: string;
+  updated_at?: string;
+}
+
+function merchantFields(merchant: MerchantJson): string {
+  return fields([
+    ['id', merchant.id],
+    ['name', merchant.name],
+    ['email', merchant.email],
+    ['status', merchant.status],
+    ['created_at', merchant.created_at],
+    ['updated_at', merchant.updated_at],
+  ]);
+}
+
+function keyBlock(label: string, keys: { secret_key?: string; public_key?: string } | undefined): string {
+  return `${label} keys\n${fields([
+    ['secret key', keys?.secret_key],
+    ['publishable key', keys?.public_key],
+  ])}`;
+}
+
+function printCreated(body: unknown, io: Io): void {
+  const merchant = body as MerchantJson & {
+    secret_key?: string;
+    public_key?: string;
+    production_secret_key?: string;
+    production_public_key?: string;
+  };
+  io.out(
+    [
+      `Created merchant ${clean(merchant.id)}`,
+      merchantFields(merchant),
+      '',
+      keyBlock('Sandbox', { secret_key: merchant.secret_key, public_key: merchant.public_key }),
+      keyBlock('Production', { secret_key: merchant.production_secret_key, public_key: merchant.production_public_key }),
+      '',
+      'Store the secret keys now: they cannot be shown again (reissue them with `glomo merchant keys reissue`).',
+    ].join('\n'),
+  );
+}
+
+function printMerchant(body: unknown, io: Io): void {
+  io.out(`Merchant ${clean((body as MerchantJson).id)}\n${merchantFields(body as MerchantJson)}`);
+}
+
+interface PageMetaJson {
+  current?: number;
+  next?: number | null;
+  per_page?: number;
+  pages?: number;
+  count?: number;
+}
+
+function printList(body: unknown, io: Io): void {
+  const { data = [], page_meta: meta = {} } = body as { data?: MerchantJson[]; page_meta?: PageMetaJson };
+  const columns = ['id', 'name', 'email', 'status', 'created_at'] as const;
+  const lines: string[] = [];
+  if (data.length === 0) {
+    lines.push(meta.count ? 'No merchants on this page.' : 'No merchants.');
+  } else {
+    const rows = data.map((merchant) => columns.map((column) => clean(merchant[column])));
+    const header = columns.map((column) => column.toUpperCase());
+    const widths = columns.map((_, i) => Math.max(header[i]!.length, ...rows.map((row) => row[i]!.length)));
+    const format = (row: string[]) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd();
+    lines.push(format(header), ...rows.map(format));
+  }
+  const count = meta.count ?? data.length;
+  const pages = Math.max(meta.pages ?? 1, 1);
+  let info = `Page ${meta.current ?? 1} of ${pages} (${count} merchant${count === 1 ? '' : 's'}, ${meta.per_page ?? data.length} per page)`;
+  if (meta.next) info += `; next: --page ${meta.next}`;
+  lines.push('', info);
+  io.out(lines.join('\n'));
+}
+
+function printKeysResult(body: unknown, io: Io, operation: 'revoke' | 'reissue', env: KeyEnv): void {
+  const result = body as { merchant_id?: string; revoked?: number; keys?: Record<string, { secret_key?: string; public_key?: string }> };
+  const revoked = result.revoked ?? 0;
+  const scope = env === 'all' ? 'sandbox and production' : env;
+  const lines = [`Revoked ${revoked} key${revoked === 1 ? '' : 's'} of merchant ${clean(result.merchant_id)} (${scope}).`];
+  if (operation === 'reissue') {
+    lines.push('New keys:', '');
+    for (const [name, keys] of Object.entries(result.keys ?? {})) {
+      lines.push(keyBlock(name.charAt(0).toUpperCase() + name.slice(1), keys));
+    }
+    lines.push('', 'Store the secret keys now: they cannot be shown again.');
+  }
+  io.out(lines.join('\n'));
+}

@@ -1,0 +1,79 @@
+// Validates responses against the published contract (test/contract/*.json): the schema itself, and that the
+// response carries no field the contract does not declare (response schemas are allow-lists).
+import fs from 'node:fs';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { expect } from 'vitest';
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
+
+type Json = Record<string, unknown>;
+const DOCS = {
+  '2025': JSON.parse(fs.readFileSync(new URL('../contract/glomo-openapi-2025.json', import.meta.url), 'utf8')) as Json,
+  '2026': JSON.parse(fs.readFileSync(new URL('../contract/glomo-openapi-2026-excerpt.json', import.meta.url), 'utf8')) as Json,
+};
+export type ContractVersion = keyof typeof DOCS;
+
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+addFormats(ajv);
+ajv.addFormat('timestamp', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/);
+ajv.addFormat('iso-3166-1-alpha-3', /^[A-Z]{3}$/);
+ajv.addFormat('iso-4217', /^[A-Z]{3}$/);
+ajv.addFormat('binary', true);
+for (const [version, doc] of Object.entries(DOCS)) ajv.addSchema({ ...doc, $id: `glomo-${version}` });
+
+function resolve(version: ContractVersion, schema: Json): Json {
+  let current = schema;
+  while (typeof current.$ref === 'string') {
+    const pointer = (current.$ref as string).replace(/^#\//, '').split('/');
+    let target: unknown = DOCS[version];
+    for (const part of pointer) target = (target as Json)[part];
+    current = { ...(target as Json), ...Object.fromEntries(Object.entries(current).filter(([k]) => k !== '$ref')) };
+  }
+  return current;
+}
+
+/** Every key of `value` must be declared by `schema` (recursively), unless the schema allows extra keys. */
+function undeclaredFields(version: ContractVersion, schema: Json, value: unknown, at = '$'): string[] {
+  const resolved = resolve(version, schema);
+  if (Array.isArray(value) && resolved.items) {
+    return value.flatMap((item, i) => undeclaredFields(version, resolved.items as Json, item, `${at}[${i}]`));
+  }
+  if (value === null || typeof value !== 'object' || !resolved.properties) return [];
+  if (resolved.additionalProperties !== undefined && resolved.additionalProperties !== false) return [];
+  const properties = resolved.properties as Record<string, Json>;
+  return Object.entries(value as Json).flatMap(([key, field]) =>
+    properties[key] ? undeclaredFields(version, properties[key], field, `${at}.${key}`) : [`${at}.${key}`],
+  );
+}
+
+function check(version: ContractVersion, schema: Json, ref: string, value: unknown): void {
+  const validate: ValidateFunction = ajv.compile({ $ref: ref });
+  const valid = validate(value);
+  expect(valid ? [] : validate.errors, `response does not match ${ref}`).toEqual([]);
+  expect(undeclaredFields(version, schema, value), `fields not in ${ref}`).toEqual([]);
+}
+
+/** Checks a value against `components.schemas.<name>` of the contract. */
+export function expectSchema(name: string, value: unknown, version: ContractVersion = '2025'): void {
+  const components = (DOCS[version].components as Json).schemas as Json;
+  expect(components[name], `no schema ${name} in the ${version} contract`).toBeDefined();
+  check(version, components[name] as Json, `glomo-${version}#/components/schemas/${name}`, value);
+}
+
+/** Checks a response body against the contract's response schema of an operation. */
+export function expectResponse(
+  method: 'get' | 'post' | 'patch' | 'delete',
+  path: string,
+  status: number,
+  body: unknown,
+  version: ContractVersion = '2025',
+): void {
+  const operation = ((DOCS[version].paths as Json)[path] as Json | undefined)?.[method] as Json | undefined;
+  expect(operation, `no operation ${method.toUpperCase()} ${path} in the ${version} contract`).toBeDefined();
+  const response = (operation!.responses as Json)[String(status)] as Json | undefined;
+  expect(response, `no ${status} response for ${method.toUpperCase()} ${path}`).toBeDefined();
+  const schema = ((response!.content as Json)['application/json'] as Json).schema as Json;
+  const escaped = path.replace(/~/g, '~0').replace(/\//g, '~1');
+  check(version, schema, `glomo-${version}#/paths/${escaped}/${method}/responses/${status}/content/application~1json/schema`, body);
+}

@@ -1,0 +1,167 @@
+// The security cases every /api route must pass, in one place (the Unkey habit): missing, malformed, forged,
+// expired, revoked and publishable keys answer 401; another merchant's or environment's object answers 404.
+import { generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey } from 'node:crypto';
+import { decodeJwt, SignJWT, UnsecuredJWT } from 'jose';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../../src/app.js';
+import { replaceKeys } from '../../src/modules/merchants/service.js';
+import { systemClock } from '../../src/core/clock.js';
+import { bearer, buildTestApp, createTestMerchant, type TestMerchant } from './app.js';
+import { testEnv } from './env.js';
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+export interface SecurityTarget {
+  method: Method;
+  /** The route's URL; id routes get the id of an object that `owner` created in sandbox. */
+  url: (id?: string) => string;
+  /** A valid request body, so that only authentication can fail. */
+  payload?: () => Record<string, unknown>;
+  /** For routes about one object: creates one for `owner` in sandbox and returns its id. */
+  createObject?: (app: App, owner: TestMerchant) => Promise<string>;
+  /** The entity's not-found text (`Customer not found`). */
+  notFoundMessage?: string;
+  /** For list routes: creates an object for `owner` in sandbox and returns its id, to check it never leaks. */
+  listedObject?: (app: App, owner: TestMerchant) => Promise<string>;
+}
+
+const INVALID = { error: 'Unauthorized', message: 'Auth token expired or invalid' };
+const MISSING = { error: 'Unauthorized', message: 'Missing token' };
+
+async function forgeries(merchant: TestMerchant): Promise<Record<string, string>> {
+  const { keyRing } = await testEnv();
+  const claims = decodeJwt(merchant.sandboxSecret);
+  const kid = JSON.parse(Buffer.from(merchant.sandboxSecret.split('.')[0]!, 'base64url').toString()).kid as string;
+  const foreign = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const publicPem = foreign.publicKey.export({ type: 'spki', format: 'pem' }) as string;
+  const now = Math.floor(Date.now() / 1000);
+  const base = { env: claims.env as string };
+  const sign = (builder: SignJWT) => builder.setSubject(claims.sub!).setJti(claims.jti!).setIssuedAt(now);
+  return {
+    'alg none': new UnsecuredJWT(base).setSubject(claims.sub!).setJti(claims.jti!).setIssuedAt(now).encode(),
+    'HS256 with a guessed secret': await sign(new SignJWT(base).setProtectedHeader({ alg: 'HS256', kid }))
+      .sign(new TextEncoder().encode('secret')),
+    'HS256 keyed with a public key': await sign(new SignJWT(base).setProtectedHeader({ alg: 'HS256', kid }))
+      .sign(new TextEncoder().encode(publicPem)),
+    'RS256 from a foreign key with our kid': await sign(new SignJWT(base).setProtectedHeader({ alg: 'RS256', kid }))
+      .sign(createPrivateKey(foreign.privateKey.export({ type: 'pkcs8', format: 'pem' }))),
+    'expired (exp in the past)': await sign(new SignJWT(base).setProtectedHeader({ alg: 'RS256', kid: keyRing.signingKid }))
+      .setExpirationTime(now - 60)
+      .sign(keyRing.signingKey),
+    'a tampered payload': (() => {
+      const [header, , signature] = merchant.sandboxSecret.split('.');
+      const payload = Buffer.from(JSON.stringify({ ...claims, sub: 'merch_00000000aaaaa' })).toString('base64url');
+      return `${header}.${payload}.${signature}`;
+    })(),
+    'a sandbox claim switched to production': (() => {
+      const [header, , signature] = merchant.sandboxSecret.split('.');
+      const payload = Buffer.from(JSON.stringify({ ...claims, env: 'production' })).toString('base64url');
+      return `${header}.${payload}.${signature}`;
+    })(),
+  };
+}
+
+export function describeSecurity(name: string, target: SecurityTarget): void {
+  describe(`${name}: security`, () => {
+    let app: App;
+    let owner: TestMerchant;
+    let other: TestMerchant;
+    let forged: Record<string, string>;
+    let objectId: string | undefined;
+
+    beforeAll(async () => {
+      ({ app } = await buildTestApp());
+      owner = await createTestMerchant();
+      other = await createTestMerchant();
+      forged = await forgeries(owner);
+      if (target.createObject) objectId = await target.createObject(app, owner);
+    });
+
+    const send = (headers: Record<string, string>, id = objectId) =>
+      app.inject({
+        method: target.method,
+        url: target.url(id),
+        headers,
+        ...(target.payload ? { payload: target.payload() } : {}),
+      });
+
+    it('answers 401 Missing token without an Authorization header', async () => {
+      const response = await send({});
+      expect(response.statusCode).toBe(401);
+      expect(response.json()).toMatchObject(MISSING);
+    });
+
+    it('answers 401 Missing token for an empty bearer', async () => {
+      const response = await send({ authorization: 'Bearer ' });
+      expect(response.statusCode).toBe(401);
+      expect(response.json()).toMatchObject(MISSING);
+    });
+
+    it('answers 401 for a non-bearer scheme and for garbage', async () => {
+      for (const authorization of [`Basic ${Buffer.from('a:b').toString('base64')}`, 'Bearer not-a-jwt', 'Bearer a.b.c']) {
+        const response = await send({ authorization });
+        expect(response.statusCode, authorization).toBe(401);
+        expect(response.json()).toMatchObject(INVALID);
+      }
+    });
+
+    it('answers 401 for publishable keys (test_ and live_)', async () => {
+      for (const key of [owner.sandboxPublishable, owner.productionPublishable]) {
+        const response = await send(bearer(key));
+        expect(response.statusCode, key).toBe(401);
+        expect(response.json()).toMatchObject(INVALID);
+      }
+    });
+
+    it('answers 401 for forged, tampered and expired tokens', async () => {
+      for (const [kind, token] of Object.entries(forged)) {
+        const response = await send(bearer(token));
+        expect(response.statusCode, kind).toBe(401);
+        expect(response.json(), kind).toMatchObject(INVALID);
+      }
+    });
+
+    it('answers 401 for a revoked key', async () => {
+      const revoked = await createTestMerchant();
+      const { database, keyRing } = await testEnv();
+      await replaceKeys({ db: database.db, keyRing, clock: systemClock }, revoked.id, ['sandbox'], { reissue: false });
+      const response = await send(bearer(revoked.sandboxSecret));
+      expect(response.statusCode).toBe(401);
+      expect(response.json()).toMatchObject(INVALID);
+    });
+
+    if (target.createObject) {
+      it("answers 404 for the owner's object with the owner's production key", async () => {
+        const response = await send(bearer(owner.productionSecret));
+        expect(response.statusCode).toBe(404);
+        expect(response.json()).toMatchObject({ error: 'Not Found', message: target.notFoundMessage });
+      });
+
+      it("answers 404 for another merchant's object", async () => {
+        const response = await send(bearer(other.sandboxSecret));
+        expect(response.statusCode).toBe(404);
+        expect(response.json()).toMatchObject({ error: 'Not Found', message: target.notFoundMessage });
+      });
+
+      it('answers 200 for the owner with the sandbox key (the object is real)', async () => {
+        const response = await send(bearer(owner.sandboxSecret));
+        expect(response.statusCode).toBe(200);
+      });
+    }
+
+    if (target.listedObject) {
+      it("never lists the object to another merchant or to the owner's production key", async () => {
+        const id = await target.listedObject!(app, owner);
+        const own = await send(bearer(owner.sandboxSecret));
+        expect(own.statusCode).toBe(200);
+        expect(JSON.stringify(own.json())).toContain(id);
+        for (const key of [other.sandboxSecret, owner.productionSecret]) {
+          const response = await send(bearer(key));
+          expect(response.statusCode).toBe(200);
+          expect(JSON.stringify(response.json())).not.toContain(id);
+        }
+      });
+    }
+  });
+}
