@@ -89,12 +89,13 @@ describe('glomo CLI', () => {
     expect(created.out).toMatch(/publishable key:\s+live_\w+/);
     expect(created.out).toMatch(/secret key:\s+eyJ[\w-]+\.[\w-]+\.[\w-]+/);
 
-    const list = await cli(['merchant', 'list']);
+    // 100 per page: on a shared PostgreSQL database other test files create merchants at the same time.
+    const list = await cli(['merchant', 'list', '--per-page', '100']);
     expect(list.code).toBe(0);
     expect(list.out).toMatch(/^ID\s+NAME\s+EMAIL\s+STATUS\s+CREATED_AT$/m);
     const row = list.out.split('\n').find((line) => line.startsWith(id!));
     expect(row).toMatch(/Acme Imports\s+ops@acme\.example\s+active\s+\d{4}-\d{2}-\d{2}T/);
-    expect(list.out).toMatch(/Page 1 of \d+ \(\d+ merchants?, 20 per page\)/);
+    expect(list.out).toMatch(/Page 1 of \d+ \(\d+ merchants?, 100 per page\)/);
 
     const show = await cli(['merchant', 'show', id!]);
     expect(show.code).toBe(0);

@@ -368,7 +368,7 @@ function printKeysResult(body: unknown, io: Io, operation: 'revoke' | 'reissue',
   const scope = env === 'all' ? 'sandbox and production' : env;
   const lines = [`Revoked ${revoked} key${revoked === 1 ? '' : 's'} of merchant ${clean(result.merchant_id)} (${scope}).`];
   if (operation === 'reissue') {
-    lines.push('New keys:', '');
+    lines.push('New keys:');
     for (const [name, keys] of Object.entries(result.keys ?? {})) {
       lines.push(keyBlock(name.charAt(0).toUpperCase() + name.slice(1), keys));
     }

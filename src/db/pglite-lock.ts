@@ -50,7 +50,7 @@ export function acquireDataDirLock(dataDir: string): DataDirLock {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const owner = readOwner(lockPath);
-    if (owner !== undefined && owner !== process.pid && processAlive(owner)) {
+    if (owner !== undefined && (owner === process.pid || processAlive(owner))) {
       throw new DataDirLockedError(
         `Another glomo-server process (pid ${owner}) is using the data folder ${dataDir}. ` +
           'The embedded database allows one process only: stop that process, start this one with another DATA_DIR, ' +

@@ -16,8 +16,10 @@ export interface SecurityTarget {
   method: Method;
   /** The route's URL; id routes get the id of an object that `owner` created in sandbox. */
   url: (id?: string) => string;
-  /** A valid request body, so that only authentication can fail. */
-  payload?: () => Record<string, unknown>;
+  /** A valid request body, so that only authentication can fail: a JSON object, or raw bytes/text (multipart). */
+  payload?: () => Record<string, unknown> | Buffer | string;
+  /** Extra request headers that go with the payload (e.g. a multipart content-type with its boundary). */
+  headers?: Record<string, string>;
   /** For routes about one object: creates one for `owner` in sandbox and returns its id. */
   createObject?: (app: App, owner: TestMerchant) => Promise<string>;
   /** The entity's not-found text (`Customer not found`). */
@@ -82,7 +84,7 @@ export function describeSecurity(name: string, target: SecurityTarget): void {
       app.inject({
         method: target.method,
         url: target.url(id),
-        headers,
+        headers: { ...target.headers, ...headers },
         ...(target.payload ? { payload: target.payload() } : {}),
       });
 

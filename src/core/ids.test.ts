@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from './clock.js';
+import { ApiError } from './errors.js';
+import { assertIdPrefix, idTimestamp, newId } from './ids.js';
+
+describe('ids', () => {
+  it('are prefix + 8 hex digits of the creation second + 5 base-62 characters', () => {
+    const clock = new ManualClock('2025-05-06T09:36:04Z');
+    const id = newId('cust', clock);
+    expect(id).toMatch(/^cust_6819d804[0-9A-Za-z]{5}$/);
+    expect(idTimestamp(id)?.toISOString()).toBe('2025-05-06T09:36:04.000Z');
+  });
+
+  it('do not repeat across many draws in one second', () => {
+    const clock = new ManualClock();
+    const ids = new Set(Array.from({ length: 20_000 }, () => newId('evt', clock)));
+    expect(ids.size).toBe(20_000);
+  });
+
+  it("reject a path id with another prefix as 400 Id must start with 'cust_'", () => {
+    expect(() => assertIdPrefix('cust', 'cust_6819d7d0lrLvP')).not.toThrow();
+    for (const bad of ['order_6819d8046mpKt', 'cust', 'custo_1', '']) {
+      let caught: unknown;
+      try {
+        assertIdPrefix('cust', bad);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(ApiError);
+      expect((caught as ApiError).statusCode).toBe(400);
+      expect((caught as ApiError).message).toBe("Id must start with 'cust_'");
+    }
+  });
+});
