@@ -1,0 +1,139 @@
+// The quick start as a user runs it: the real entry point in child processes.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { randomBase62 } from '../src/core/ids.js';
+import { tempDir } from './support/app.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+interface Started {
+  child: ChildProcessWithoutNullStreams;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function launch(env: Record<string, string>): Started {
+  const base = { ...process.env };
+  delete base.DATABASE_URL;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { ...base, PORT: '0', LOG_LEVEL: 'warn', ...env },
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function listening(started: Started): Promise<string> {
+  const deadline = Date.now() + 45_000;
+  while (Date.now() < deadline) {
+    const match = /listening on (http:\/\/\S+)/.exec(started.output());
+    if (match) return match[1]!;
+    if (started.child.exitCode !== null) throw new Error(`server exited early:\n${started.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`server did not start:\n${started.output()}`);
+}
+
+const running: Started[] = [];
+afterAll(async () => {
+  for (const started of running) if (started.child.exitCode === null) started.child.kill('SIGKILL');
+});
+
+describe('npm start on the embedded database', () => {
+  it('creates a default merchant, prints a working sandbox key, and refuses a second process on the same DATA_DIR', async () => {
+    const dataDir = tempDir('start');
+    const first = launch({ DATA_DIR: dataDir });
+    running.push(first);
+    const url = await listening(first);
+
+    const credentials = JSON.parse(fs.readFileSync(path.join(dataDir, 'credentials.json'), 'utf8'));
+    expect(fs.statSync(path.join(dataDir, 'credentials.json')).mode & 0o777).toBe(0o600);
+    expect(first.output()).toContain(credentials.sandbox.secret_key);
+    expect(credentials.sandbox.public_key).toMatch(/^test_/);
+    expect(credentials.merchant_id).toMatch(/^merch_/);
+
+    const health = await fetch(`${url}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok', database: { status: 'ok', driver: 'pglite' } });
+    expect(health.headers.get('x-request-id')).toMatch(/^req_/);
+    const echoed = await fetch(`${url}/health`, { headers: { 'x-request-id': 'trace-123' } });
+    expect(echoed.headers.get('x-request-id')).toBe('trace-123');
+
+    const customers = await fetch(`${url}/api/v1/customer`, { headers: { authorization: `Bearer ${credentials.sandbox.secret_key}` } });
+    expect(customers.status).toBe(200);
+
+    const second = launch({ DATA_DIR: dataDir });
+    running.push(second);
+    expect(await second.exited).toBe(2);
+    expect(second.output()).toMatch(/Another glomo-server process \(pid \d+\) is using the data folder/);
+    // The first one is untouched.
+    expect((await fetch(`${url}/health`)).status).toBe(200);
+
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    expect(fs.existsSync(path.join(dataDir, 'glomo.lock'))).toBe(false);
+
+    // A restart keeps the data and the keys.
+    const again = launch({ DATA_DIR: dataDir });
+    running.push(again);
+    const url2 = await listening(again);
+    expect(again.output()).toContain(`Using merchant ${credentials.merchant_id}`);
+    const after = await fetch(`${url2}/api/v1/customer`, { headers: { authorization: `Bearer ${credentials.sandbox.secret_key}` } });
+    expect(after.status).toBe(200);
+    again.child.kill('SIGTERM');
+    expect(await again.exited).toBe(0);
+  }, 120_000);
+
+  it('refuses a bad configuration with a clear message', async () => {
+    const started = launch({ DATA_DIR: tempDir('badcfg'), PORT: 'eighty' });
+    expect(await started.exited).toBe(2);
+    expect(started.output()).toContain('PORT must be an integer');
+  }, 30_000);
+});
+
+const url = process.env.DATABASE_URL;
+describe.skipIf(!url)('npm start on PostgreSQL', () => {
+  it('three processes starting at once on a fresh database migrate once and create one default merchant', async () => {
+    const name = `glomo_start_${randomBase62(8).toLowerCase()}`;
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    const target = new URL(url!);
+    target.pathname = `/${name}`;
+    try {
+      const starts = [0, 1, 2].map(() => launch({ DATA_DIR: tempDir('pgstart'), DATABASE_URL: target.toString() }));
+      running.push(...starts);
+      const urls = await Promise.all(starts.map(listening));
+      for (const serverUrl of urls) {
+        const health = await fetch(`${serverUrl}/health`);
+        expect(await health.json()).toMatchObject({ status: 'ok', database: { driver: 'postgres' } });
+      }
+      const check = new pg.Client({ connectionString: target.toString() });
+      await check.connect();
+      const merchants = await check.query('select count(*)::int as n from merchants');
+      const keys = await check.query('select count(*)::int as n from signing_keys');
+      await check.end();
+      expect(merchants.rows[0].n).toBe(1);
+      expect(keys.rows[0].n).toBe(1);
+      // Exactly one of them created the merchant and printed its key; a key from it works on every process.
+      const creators = starts.filter((s) => s.output().includes('Created merchant'));
+      expect(creators).toHaveLength(1);
+      const secret = /Sandbox secret key:\s+(\S+)/.exec(creators[0]!.output())![1]!;
+      for (const serverUrl of urls) {
+        const response = await fetch(`${serverUrl}/api/v1/customer`, { headers: { authorization: `Bearer ${secret}` } });
+        expect(response.status).toBe(200);
+      }
+      for (const started of starts) started.child.kill('SIGTERM');
+      expect(await Promise.all(starts.map((s) => s.exited))).toEqual([0, 0, 0]);
+    } finally {
+      await admin.query(`drop database ${name} with (force)`);
+      await admin.end();
+    }
+  }, 120_000);
+});
