@@ -9,13 +9,18 @@ async function main(): Promise<void> {
   const server = await startServer(config, {
     logger: { level: config.logLevel, redact: ['req.headers.authorization'] },
   });
-  const { credentials, created } = server.defaultMerchant;
+  const { credentials, created, sandboxKeyValid } = server.defaultMerchant;
   const lines = [
     '',
     `glomo-server listening on ${server.url} (database: ${server.database.driver === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL'})`,
     `  API reference: ${server.url}/docs`,
   ];
-  if (credentials) {
+  if (credentials && !sandboxKeyValid) {
+    lines.push(
+      `  The sandbox key in ${credentialsPath(config.dataDir)} (merchant ${credentials.merchant_id}) no longer works: it was revoked or rotated.`,
+      '  Issue new keys with `glomo merchant keys reissue ID --env sandbox` (operator API, needs ADMIN_TOKEN).',
+    );
+  } else if (credentials) {
     lines.push(
       `  ${created ? 'Created' : 'Using'} merchant ${credentials.merchant_id} (${credentials.merchant_name}); keys in ${credentialsPath(config.dataDir)}`,
       '  Sandbox secret key:',

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { FastifyServerOptions } from 'fastify';
 import { buildApp, type App } from './app.js';
 import type { Config } from './config.js';
+import { authenticateSecretKey } from './core/auth/api-keys.js';
 import { ensureSigningKey, loadKeyRing } from './core/auth/signing-keys.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { openDatabase, type Database } from './db/client.js';
@@ -14,7 +15,8 @@ export interface RunningServer {
   app: App;
   database: Database;
   url: string;
-  defaultMerchant: { created: boolean; credentials?: Credentials | undefined };
+  /** The merchant of DATA_DIR/credentials.json, and whether its sandbox secret key still works. */
+  defaultMerchant: { created: boolean; credentials?: Credentials | undefined; sandboxKeyValid: boolean };
   stop(): Promise<void>;
 }
 
@@ -34,7 +36,11 @@ export async function startServer(
       if (!config.jwtPrivateKeyPem) await ensureSigningKey(db, clock);
     });
     const keyRing = await loadKeyRing(db, config.jwtPrivateKeyPem);
-    const defaultMerchant = await database.withStartupLock(() => ensureDefaultMerchant({ db, keyRing, clock }, config.dataDir));
+    const bootstrap = await database.withStartupLock(() => ensureDefaultMerchant({ db, keyRing, clock }, config.dataDir));
+    // credentials.json may hold a key that was revoked or rotated since: say so rather than print a dead key.
+    const sandboxKey = bootstrap.credentials?.sandbox.secret_key;
+    const sandboxKeyValid = sandboxKey !== undefined && (await authenticateSecretKey(db, keyRing, clock, sandboxKey)) !== undefined;
+    const defaultMerchant = { ...bootstrap, sandboxKeyValid };
     const documentStore = new LocalDocumentStore(path.join(config.dataDir, 'documents'));
     const app = await buildApp({ config, database, clock, keyRing, documentStore }, { logger: options.logger });
     const url = await app.listen({ host: config.host, port: config.port });
