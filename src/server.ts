@@ -11,6 +11,8 @@ import { acquireDataDirLock, type DataDirLock } from './db/pglite-lock.js';
 import { LocalDocumentStore } from './modules/documents/storage.js';
 import { ensureDefaultMerchant, type Credentials } from './modules/merchants/bootstrap.js';
 
+const MAINTENANCE_INTERVAL_MS = 10 * 60 * 1000;
+
 export interface RunningServer {
   app: App;
   database: Database;
@@ -43,8 +45,13 @@ export async function startServer(
     const defaultMerchant = { ...bootstrap, sandboxKeyValid };
     const documentStore = new LocalDocumentStore(path.join(config.dataDir, 'documents'));
     const app = await buildApp({ config, database, clock, keyRing, documentStore }, { logger: options.logger });
-    const url = await app.listen({ host: config.host, port: config.port });
+    await database.maintain();
     const openDb = database;
+    const maintenance = setInterval(() => {
+      openDb.maintain().catch((error: unknown) => app.log.warn({ err: error }, 'database maintenance failed'));
+    }, MAINTENANCE_INTERVAL_MS);
+    maintenance.unref();
+    const url = await app.listen({ host: config.host, port: config.port });
     const heldLock = lock;
     return {
       app,
@@ -52,6 +59,7 @@ export async function startServer(
       url,
       defaultMerchant,
       async stop() {
+        clearInterval(maintenance);
         await app.close();
         await openDb.close();
         heldLock?.release();

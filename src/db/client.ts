@@ -28,6 +28,11 @@ export interface Database {
   withStartupLock<T>(fn: () => Promise<T>): Promise<T>;
   migrate(): Promise<void>;
   ping(): Promise<void>;
+  /**
+   * Keeps planner statistics and the visibility map fresh. PGlite has no autovacuum: without this its planner
+   * never learns the table sizes and picks the wrong index for lists. PostgreSQL's autovacuum does it there.
+   */
+  maintain(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -56,6 +61,9 @@ async function openPglite(dataDir: string): Promise<Database> {
     },
     ping: async () => {
       await db.execute(sql`select 1`);
+    },
+    maintain: async () => {
+      await client.exec('vacuum analyze');
     },
     close: () => client.close(),
   };
@@ -88,6 +96,7 @@ async function openPostgres(url: string, poolMax: number): Promise<Database> {
     ping: async () => {
       await pool.query('select 1');
     },
+    maintain: async () => undefined,
     close: () => pool.end(),
   };
 }
