@@ -1,0 +1,63 @@
+// GET /openapi.json is generated from the route schemas: every public operation we serve must be the contract's
+// (same path, method and operationId) and declare the JWT security scheme.
+import fs from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../src/app.js';
+import { buildTestApp } from './support/app.js';
+
+type Json = Record<string, any>;
+const contracts = ['glomo-openapi-2025.json', 'glomo-openapi-2026-excerpt.json'].map(
+  (file) => JSON.parse(fs.readFileSync(new URL(`./contract/${file}`, import.meta.url), 'utf8')) as Json,
+);
+
+function contractOperation(path: string, method: string): Json | undefined {
+  for (const contract of contracts) {
+    const operation = contract.paths[path]?.[method];
+    if (operation) return operation;
+  }
+  return undefined;
+}
+
+describe('GET /openapi.json and /docs', () => {
+  let app: App;
+  let doc: Json;
+  beforeAll(async () => {
+    ({ app } = await buildTestApp());
+    const response = await app.inject('/openapi.json');
+    expect(response.statusCode).toBe(200);
+    doc = response.json();
+  });
+
+  it('is an OpenAPI 3.1 document with the JWT bearer scheme', () => {
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.components.securitySchemes.JWT).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  });
+
+  it('describes every /api/v1 operation as the contract does', () => {
+    const ours = Object.entries(doc.paths as Json).filter(([path]) => path.startsWith('/api/v1/'));
+    const count = ours.reduce((n, [, operations]) => n + Object.keys(operations as Json).length, 0);
+    expect(count).toBe(7);
+    for (const [path, operations] of ours) {
+      for (const [method, operation] of Object.entries(operations as Json)) {
+        const contractPath = path.replace(/^\/api\/v1/, '');
+        const expected = contractOperation(contractPath, method);
+        const label = `${method.toUpperCase()} ${path}`;
+        if (expected?.operationId) expect(operation.operationId, label).toBe(expected.operationId);
+        else expect(['getDocumentById'], `${label} is not in the contract`).toContain(operation.operationId);
+        expect(operation.security, label).toEqual([{ JWT: [] }]);
+      }
+    }
+  });
+
+  it('serves the API reference page with its script from this server (no CDN)', async () => {
+    const page = await app.inject('/docs/');
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toContain('text/html');
+    const scripts = [...page.body.matchAll(/src="([^"]+)"/g)].map((m) => m[1]!);
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const src of scripts) {
+      expect(src).not.toMatch(/^https?:/);
+      expect((await app.inject(`/docs/${src}`)).statusCode).toBe(200);
+    }
+  });
+});
