@@ -32,7 +32,7 @@ async function seed(db: Db, merchantId: string, rows: number): Promise<void> {
       const at = new Date(base + (offset + i) * 1000);
       const email = `c${offset + i}@${merchantId}.test`;
       return {
-        id: newId('cust', { now: () => at }), merchantId, env: 'sandbox' as const, name: 'Bench Customer',
+        id: newId('cust', at), merchantId, env: 'sandbox' as const, name: 'Bench Customer',
         customerType: 'individual' as const, email, emailKey: email, address: 'a', city: 'b', state: 'c',
         country: 'IND', pincode: '1', status: 'active', createdAt: at, updatedAt: at,
       };

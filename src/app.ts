@@ -31,14 +31,14 @@ export type App = FastifyInstance;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Maps anything thrown while handling a request to the contract's flat error body; never leaks internals. */
-function toApiError(error: FastifyError, bodyLimit: number): ApiError {
+function toApiError(error: FastifyError, bodyLimit: number, contentType: string | undefined): ApiError {
   if (error instanceof ApiError) return error;
   if (error.validation) return validationErrorToApiError(error.validation as Parameters<typeof validationErrorToApiError>[0]);
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return errors.payloadTooLarge(bodyLimit);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return errors.unsupportedMediaType(undefined);
+      return errors.unsupportedMediaType(contentType);
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return errors.validation('Request body must be a JSON object');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
@@ -76,7 +76,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerO
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const apiError = toApiError(error, deps.config.bodyLimitBytes);
+    const apiError = toApiError(error, deps.config.bodyLimitBytes, request.headers['content-type']);
     if (apiError.statusCode >= 500) request.log.error({ err: error }, 'request failed');
     return reply.status(apiError.statusCode).type('application/json; charset=utf-8').send(apiError.toBody());
   });

@@ -5,12 +5,20 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.js';
 import { buildTestApp } from './support/app.js';
 
-type Json = Record<string, any>;
+interface Operation {
+  operationId?: string;
+  security?: unknown;
+}
+interface OpenApiDoc {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components: { securitySchemes: Record<string, unknown> };
+}
 const contracts = ['glomo-openapi-2025.json', 'glomo-openapi-2026-excerpt.json'].map(
-  (file) => JSON.parse(fs.readFileSync(new URL(`./contract/${file}`, import.meta.url), 'utf8')) as Json,
+  (file) => JSON.parse(fs.readFileSync(new URL(`./contract/${file}`, import.meta.url), 'utf8')) as OpenApiDoc,
 );
 
-function contractOperation(path: string, method: string): Json | undefined {
+function contractOperation(path: string, method: string): Operation | undefined {
   for (const contract of contracts) {
     const operation = contract.paths[path]?.[method];
     if (operation) return operation;
@@ -20,7 +28,7 @@ function contractOperation(path: string, method: string): Json | undefined {
 
 describe('GET /openapi.json and /docs', () => {
   let app: App;
-  let doc: Json;
+  let doc: OpenApiDoc;
   beforeAll(async () => {
     ({ app } = await buildTestApp());
     const response = await app.inject('/openapi.json');
@@ -34,11 +42,11 @@ describe('GET /openapi.json and /docs', () => {
   });
 
   it('describes every /api/v1 operation as the contract does', () => {
-    const ours = Object.entries(doc.paths as Json).filter(([path]) => path.startsWith('/api/v1/'));
-    const count = ours.reduce((n, [, operations]) => n + Object.keys(operations as Json).length, 0);
+    const ours = Object.entries(doc.paths).filter(([path]) => path.startsWith('/api/v1/'));
+    const count = ours.reduce((n, [, operations]) => n + Object.keys(operations).length, 0);
     expect(count).toBe(7);
     for (const [path, operations] of ours) {
-      for (const [method, operation] of Object.entries(operations as Json)) {
+      for (const [method, operation] of Object.entries(operations)) {
         const contractPath = path.replace(/^\/api\/v1/, '');
         const expected = contractOperation(contractPath, method);
         const label = `${method.toUpperCase()} ${path}`;

@@ -99,6 +99,12 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
     schema: { tags, summary: 'Retrieve a merchant', security: adminSecurity, params: IdParams('merch_68c777fcOOMpl'), response: { 200: MerchantBody, ...adminErrors } },
   }, async (request) => presentMerchant(await existingMerchant(request.params.id)));
 
+  // The key operations take an optional body: a POST without one means `{}` (env 'all'). Fastify validates an
+  // absent body against the schema as if it were required, so give it the empty object first.
+  const emptyBodyIsEmptyObject = async (request: { body: unknown }) => {
+    if (request.body === undefined || request.body === null) request.body = {};
+  };
+
   const keyOperation = (reissue: boolean) => async (request: { params: { id: string }; body: { env?: string } | undefined }) => {
     const merchant = await existingMerchant(request.params.id);
     const env = request.body?.env ?? 'all';
@@ -115,6 +121,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
       tags, summary: "Revoke a merchant's keys at once (one environment or both)", security: adminSecurity,
       params: IdParams('merch_68c777fcOOMpl'), body: Type.Optional(KeysBody), response: { 200: KeysResult, ...adminErrors },
     },
+    preValidation: emptyBodyIsEmptyObject,
   }, keyOperation(false));
 
   app.post('/merchants/:id/keys/reissue', {
@@ -122,5 +129,6 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
       tags, summary: "Revoke a merchant's keys and issue new ones (one environment or both)", security: adminSecurity,
       params: IdParams('merch_68c777fcOOMpl'), body: Type.Optional(KeysBody), response: { 200: KeysResult, ...adminErrors },
     },
+    preValidation: emptyBodyIsEmptyObject,
   }, keyOperation(true));
 };

@@ -15,7 +15,8 @@ export interface EventInput {
 }
 
 export async function recordEvent(tx: Tx, clock: Clock, tenant: Tenant, event: EventInput): Promise<string> {
-  const id = newId(ID_PREFIXES.event, clock);
+  const now = clock.now();
+  const id = newId(ID_PREFIXES.event, now);
   await tx.insert(events).values({
     id,
     merchantId: tenant.merchantId,
@@ -24,7 +25,7 @@ export async function recordEvent(tx: Tx, clock: Clock, tenant: Tenant, event: E
     eventType: event.eventType,
     entityId: event.entityId ?? null,
     data: event.data,
-    createdAt: clock.now(),
+    createdAt: now,
   });
   return id;
 }

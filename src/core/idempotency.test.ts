@@ -64,7 +64,7 @@ describe('recordEvent (outbox)', () => {
     const { database } = await testEnv();
     const merchant = await createTestMerchant();
     const tenant = { merchantId: merchant.id, env: 'sandbox' as const };
-    const id = newId('cust', systemClock);
+    const id = newId('cust', systemClock.now());
     await expect(
       database.db.transaction(async (tx) => {
         const now = systemClock.now();

@@ -6,14 +6,16 @@ import { assertIdPrefix, idTimestamp, newId } from './ids.js';
 describe('ids', () => {
   it('are prefix + 8 hex digits of the creation second + 5 base-62 characters', () => {
     const clock = new ManualClock('2025-05-06T09:36:04Z');
-    const id = newId('cust', clock);
+    const id = newId('cust', clock.now());
     expect(id).toMatch(/^cust_6819d804[0-9A-Za-z]{5}$/);
     expect(idTimestamp(id)?.toISOString()).toBe('2025-05-06T09:36:04.000Z');
   });
 
-  it('do not repeat across many draws in one second', () => {
+  it('of internal kinds (events, keys) carry 16 random characters and do not repeat within one second', () => {
     const clock = new ManualClock();
-    const ids = new Set(Array.from({ length: 20_000 }, () => newId('evt', clock)));
+    const id = newId('evt', clock.now());
+    expect(id).toMatch(/^evt_[0-9a-f]{8}[0-9A-Za-z]{16}$/);
+    const ids = new Set(Array.from({ length: 20_000 }, () => newId('evt', clock.now())));
     expect(ids.size).toBe(20_000);
   });
 

@@ -1,7 +1,6 @@
 // Object ids: prefix + 8 lowercase hex digits of the creation time in Unix seconds + 5 base-62 characters,
 // the format of every real Glomo id (`order_6819d804aB3xQ`). All randomness in the server comes from here.
 import { randomInt, randomBytes } from 'node:crypto';
-import type { Clock } from './clock.js';
 import { errors } from './errors.js';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -29,15 +28,23 @@ export function randomHex(bytes: number): string {
   return randomBytes(bytes).toString('hex');
 }
 
-export function newId(prefix: IdPrefix, clock: Clock): string {
-  const seconds = Math.floor(clock.now().getTime() / 1000);
-  return `${prefix}_${seconds.toString(16).padStart(8, '0')}${randomBase62(5)}`;
+/**
+ * Prefixes of ids the contract does not shape (event, key and signing-key ids): they take 16 random characters,
+ * so they never collide in practice. Contract ids have 5 (62^5 per second and prefix) and are inserted with
+ * `insertWithFreshId`, which draws again on the rare collision.
+ */
+const INTERNAL_PREFIXES: ReadonlySet<IdPrefix> = new Set([ID_PREFIXES.event, ID_PREFIXES.apiKey, ID_PREFIXES.signingKey]);
+
+/** An id for an object created at `createdAt`: pass the same instant that is stored as its created_at. */
+export function newId(prefix: IdPrefix, createdAt: Date): string {
+  const seconds = Math.floor(createdAt.getTime() / 1000);
+  return `${prefix}_${seconds.toString(16).padStart(8, '0')}${randomBase62(INTERNAL_PREFIXES.has(prefix) ? 16 : 5)}`;
 }
 
 /** The creation time encoded in an id of our format, or undefined for ids of another shape. */
 export function idTimestamp(id: string): Date | undefined {
   const body = id.slice(id.indexOf('_') + 1);
-  if (!/^[0-9a-f]{8}[0-9A-Za-z]{5}$/.test(body)) return undefined;
+  if (!/^[0-9a-f]{8}([0-9A-Za-z]{5}|[0-9A-Za-z]{16})$/.test(body)) return undefined;
   return new Date(parseInt(body.slice(0, 8), 16) * 1000);
 }
 

@@ -38,22 +38,23 @@ export async function signSecretKey(
 }
 
 export async function issueSecretKey(tx: Tx, ring: KeyRing, clock: Clock, tenant: Tenant): Promise<{ id: string; token: string }> {
-  const id = newId(ID_PREFIXES.apiKey, clock);
   const now = clock.now();
+  const id = newId(ID_PREFIXES.apiKey, now);
   await tx.insert(apiKeys).values({ id, merchantId: tenant.merchantId, env: tenant.env, kind: 'secret', createdAt: now });
   return { id, token: await signSecretKey(ring, { ...tenant, keyId: id, issuedAt: now }) };
 }
 
 export async function issuePublishableKey(tx: Tx, clock: Clock, tenant: Tenant): Promise<string> {
-  const seconds = Math.floor(clock.now().getTime() / 1000);
+  const now = clock.now();
+  const seconds = Math.floor(now.getTime() / 1000);
   const key = `${PUBLISHABLE_PREFIX[tenant.env]}${seconds.toString(16).padStart(8, '0')}${randomBase62(16)}`;
   await tx.insert(apiKeys).values({
-    id: newId(ID_PREFIXES.apiKey, clock),
+    id: newId(ID_PREFIXES.apiKey, now),
     merchantId: tenant.merchantId,
     env: tenant.env,
     kind: 'publishable',
     publishableKey: key,
-    createdAt: clock.now(),
+    createdAt: now,
   });
   return key;
 }

@@ -21,11 +21,12 @@ export async function ensureSigningKey(db: Db, clock: Clock): Promise<void> {
   const existing = await db.select({ id: signingKeys.id }).from(signingKeys).limit(1);
   if (existing.length > 0) return;
   const { privateKey, publicKey } = await generateKeyPair(JWT_ALGORITHM, { extractable: true, modulusLength: 2048 });
+  const now = clock.now();
   await db.insert(signingKeys).values({
-    id: newId(ID_PREFIXES.signingKey, clock),
+    id: newId(ID_PREFIXES.signingKey, now),
     privateKeyPem: await exportPKCS8(privateKey),
     publicKeyPem: await exportSPKI(publicKey),
-    createdAt: clock.now(),
+    createdAt: now,
   });
 }
 

@@ -119,7 +119,7 @@ describe('POST /api/v1/customer', () => {
     expect(huge.json()).toMatchObject({ error: 'Payload Too Large' });
     const text = await app.inject({ method: 'POST', url: '/api/v1/customer', headers: { ...bearer(merchant.sandboxSecret), 'content-type': 'text/plain' }, payload: 'hello' });
     expect(text.statusCode).toBe(415);
-    expect(text.json()).toMatchObject({ error: 'Unsupported Media Type' });
+    expect(text.json()).toMatchObject({ error: 'Unsupported Media Type', message: 'Unsupported Content-Type: text/plain' });
   });
 
   it('writes a customer.created event in the outbox with the created snapshot', async () => {

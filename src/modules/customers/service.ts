@@ -8,6 +8,7 @@ import { isoSeconds } from '../../core/clock.js';
 import { isUniqueViolation } from '../../core/db-errors.js';
 import { errors } from '../../core/errors.js';
 import { recordEvent } from '../../core/events.js';
+import { insertWithFreshId } from '../../core/fresh-id.js';
 import { withoutNulls } from '../../core/http-schemas.js';
 import { assertIdPrefix, ID_PREFIXES, newId } from '../../core/ids.js';
 import { normalizeCountry } from '../../core/iso.js';
@@ -111,11 +112,9 @@ export async function createCustomer(deps: CustomerDeps, tenant: Tenant, body: C
   const fields = validateCreate(body, now);
   try {
     return await deps.db.transaction(async (tx) => {
-      const [row] = await tx
-        .insert(customers)
-        .values({ id: newId(ID_PREFIXES.customer, deps.clock), ...tenant, ...fields, status: 'active', createdAt: now, updatedAt: now })
-        .returning();
-      if (!row) throw new Error('customer insert returned no row');
+      const row = await insertWithFreshId(tx, customers, () => newId(ID_PREFIXES.customer, now), {
+        ...tenant, ...fields, status: 'active', createdAt: now, updatedAt: now,
+      });
       const customer = presentCustomer(row);
       await recordEvent(tx, deps.clock, tenant, { entityType: 'customer', eventType: 'created', entityId: row.id, data: customer });
       return customer;

@@ -6,6 +6,7 @@ import { documents } from '../../db/schema/index.js';
 import { isoSeconds, type Clock } from '../../core/clock.js';
 import { ApiError, errors } from '../../core/errors.js';
 import { recordEvent } from '../../core/events.js';
+import { insertWithFreshId } from '../../core/fresh-id.js';
 import { assertIdPrefix, ID_PREFIXES, newId, randomBase62 } from '../../core/ids.js';
 import { listPage, pageRequest, type PageMeta } from '../../core/pagination.js';
 import { tenantFilter, type Tenant } from '../../core/tenancy.js';
@@ -41,7 +42,8 @@ export type UploadPart =
   | { kind: 'file'; name: string; fileName: string; stream: Readable; truncated: () => boolean };
 
 function fileStem(documentName: string): string {
-  const stem = documentName.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 40);
+  // Cut before trimming, so that a cut at a separator does not leave a trailing `_` (`name__AbC1234.pdf`).
+  const stem = documentName.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 40).replace(/^_+|_+$/g, '');
   return stem || 'document';
 }
 
@@ -50,7 +52,12 @@ function fileStem(documentName: string): string {
  * document and its event in one transaction. Whatever fails after the bytes were stored removes them again.
  */
 export async function uploadDocument(deps: DocumentDeps, tenant: Tenant, parts: AsyncIterable<UploadPart>): Promise<DocumentResponse> {
-  const id = newId(ID_PREFIXES.document, deps.clock);
+  // The creation time is read once, before the upload streams in: the id must encode the same second as
+  // created_at, however long the upload takes.
+  const now = deps.clock.now();
+  // The first id also names the stored object; on the rare id collision the row takes a fresh id and keeps
+  // this storage key (the row records it).
+  const id = newId(ID_PREFIXES.document, now);
   const storageKey = `${tenant.merchantId}/${tenant.env}/${id}`;
   let documentName: string | undefined;
   let stored: { originalFileName: string; sizeBytes: bigint; sha256: string; head: Buffer } | undefined;
@@ -77,9 +84,7 @@ export async function uploadDocument(deps: DocumentDeps, tenant: Tenant, parts: 
     const type = sniffDocumentType(stored.head);
     if (!type) throw errors.validation(`File must be a ${ALLOWED_TYPES_TEXT} file`);
 
-    const now = deps.clock.now();
-    const row: DocumentRow = {
-      id,
+    const fields: Omit<DocumentRow, 'id'> = {
       ...tenant,
       documentName: name,
       fileName: `${fileStem(name)}_${randomBase62(7)}.${type.extension}`,
@@ -92,10 +97,12 @@ export async function uploadDocument(deps: DocumentDeps, tenant: Tenant, parts: 
       createdAt: now,
       updatedAt: now,
     };
+    let draw = 0;
+    const nextId = () => (draw++ === 0 ? id : newId(ID_PREFIXES.document, now));
     return await deps.db.transaction(async (tx) => {
-      await tx.insert(documents).values(row);
+      const row = await insertWithFreshId(tx, documents, nextId, fields);
       const document = presentDocument(row);
-      await recordEvent(tx, deps.clock, tenant, { entityType: 'document', eventType: 'uploaded', entityId: id, data: document });
+      await recordEvent(tx, deps.clock, tenant, { entityType: 'document', eventType: 'uploaded', entityId: row.id, data: document });
       return document;
     });
   } catch (error) {

@@ -48,10 +48,10 @@ export class LocalDocumentStore implements DocumentStore {
     });
     try {
       await pipeline(source, meter, fs.createWriteStream(temporary, { flags: 'wx', mode: 0o600 }));
-      await fs.promises.rename(temporary, target);
-    } catch (error) {
+      // link() fails if the target exists, where rename() would replace another object's bytes.
+      await fs.promises.link(temporary, target);
+    } finally {
       await fs.promises.rm(temporary, { force: true });
-      throw error;
     }
     return { sizeBytes: size, sha256: hash.digest('hex'), head };
   }

@@ -5,6 +5,7 @@ import { merchants, type Environment } from '../../db/schema/index.js';
 import { issueKeyPair, revokeKeys, type KeyPair } from '../../core/auth/api-keys.js';
 import type { KeyRing } from '../../core/auth/signing-keys.js';
 import type { Clock } from '../../core/clock.js';
+import { insertWithFreshId } from '../../core/fresh-id.js';
 import { ID_PREFIXES, newId } from '../../core/ids.js';
 import { listPage, type PageRequest } from '../../core/pagination.js';
 
@@ -24,11 +25,9 @@ export interface MerchantDeps {
 export async function createMerchant(deps: MerchantDeps, input: { name: string; email?: string | undefined }): Promise<MerchantWithKeys> {
   return deps.db.transaction(async (tx) => {
     const now = deps.clock.now();
-    const [merchant] = await tx
-      .insert(merchants)
-      .values({ id: newId(ID_PREFIXES.merchant, deps.clock), name: input.name, email: input.email ?? null, status: 'active', createdAt: now, updatedAt: now })
-      .returning();
-    if (!merchant) throw new Error('merchant insert returned no row');
+    const merchant = await insertWithFreshId(tx, merchants, () => newId(ID_PREFIXES.merchant, now), {
+      name: input.name, email: input.email ?? null, status: 'active', createdAt: now, updatedAt: now,
+    });
     const sandbox = await issueKeyPair(tx, deps.keyRing, deps.clock, { merchantId: merchant.id, env: 'sandbox' });
     const production = await issueKeyPair(tx, deps.keyRing, deps.clock, { merchantId: merchant.id, env: 'production' });
     return { merchant, keys: { sandbox, production } };
