@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { randomBase62 } from '../src/core/ids.js';
 import { tempDir } from './support/app.js';
+import { onPostgres, withFreshPostgresDatabase } from './support/env.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -97,24 +97,17 @@ describe('npm start on the embedded database', () => {
   }, 30_000);
 });
 
-const url = process.env.DATABASE_URL;
-describe.skipIf(!url)('npm start on PostgreSQL', () => {
+describe.skipIf(!onPostgres)('npm start on PostgreSQL', () => {
   it('three processes starting at once on a fresh database migrate once and create one default merchant', async () => {
-    const name = `glomo_start_${randomBase62(8).toLowerCase()}`;
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    const target = new URL(url!);
-    target.pathname = `/${name}`;
-    try {
-      const starts = [0, 1, 2].map(() => launch({ DATA_DIR: tempDir('pgstart'), DATABASE_URL: target.toString() }));
+    await withFreshPostgresDatabase('start', async (databaseUrl) => {
+      const starts = [0, 1, 2].map(() => launch({ DATA_DIR: tempDir('pgstart'), DATABASE_URL: databaseUrl }));
       running.push(...starts);
       const urls = await Promise.all(starts.map(listening));
       for (const serverUrl of urls) {
         const health = await fetch(`${serverUrl}/health`);
         expect(await health.json()).toMatchObject({ status: 'ok', database: { driver: 'postgres' } });
       }
-      const check = new pg.Client({ connectionString: target.toString() });
+      const check = new pg.Client({ connectionString: databaseUrl });
       await check.connect();
       const merchants = await check.query('select count(*)::int as n from merchants');
       const keys = await check.query('select count(*)::int as n from signing_keys');
@@ -131,9 +124,6 @@ describe.skipIf(!url)('npm start on PostgreSQL', () => {
       }
       for (const started of starts) started.child.kill('SIGTERM');
       expect(await Promise.all(starts.map((s) => s.exited))).toEqual([0, 0, 0]);
-    } finally {
-      await admin.query(`drop database ${name} with (force)`);
-      await admin.end();
-    }
+    });
   }, 120_000);
 });

@@ -3,6 +3,8 @@
 // With DATABASE_URL the same tests run on PostgreSQL.
 import { ensureSigningKey, loadKeyRing, type KeyRing } from '../../src/core/auth/signing-keys.js';
 import { systemClock } from '../../src/core/clock.js';
+import pg from 'pg';
+import { randomBase62 } from '../../src/core/ids.js';
 import { openDatabase, type Database } from '../../src/db/client.js';
 
 export interface TestEnv {
@@ -29,3 +31,24 @@ export function testEnv(): Promise<TestEnv> {
 }
 
 export const onPostgres = Boolean(process.env.DATABASE_URL);
+
+/** Runs fn with the URL of a new, empty PostgreSQL database (next to DATABASE_URL's), dropped afterwards. */
+export async function withFreshPostgresDatabase<T>(label: string, fn: (url: string) => Promise<T>): Promise<T> {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error('withFreshPostgresDatabase needs DATABASE_URL');
+  const name = `glomo_${label}_${randomBase62(8).toLowerCase()}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name}`);
+    const target = new URL(url);
+    target.pathname = `/${name}`;
+    try {
+      return await fn(target.toString());
+    } finally {
+      await admin.query(`drop database ${name} with (force)`);
+    }
+  } finally {
+    await admin.end();
+  }
+}

@@ -24,6 +24,8 @@ export interface SecurityTarget {
   createObject?: (app: App, owner: TestMerchant) => Promise<string>;
   /** The entity's not-found text (`Customer not found`). */
   notFoundMessage?: string;
+  /** For routes about one object: the id prefix (`cust`), to check the wrong-prefix 400 and unknown-id 404. */
+  idPrefix?: string;
   /** For list routes: creates an object for `owner` in sandbox and returns its id, to check it never leaks. */
   listedObject?: (app: App, owner: TestMerchant) => Promise<string>;
 }
@@ -145,6 +147,20 @@ export function describeSecurity(name: string, target: SecurityTarget): void {
         expect(response.statusCode).toBe(404);
         expect(response.json()).toMatchObject({ error: 'Not Found', message: target.notFoundMessage });
       });
+
+      if (target.idPrefix) {
+        it(`answers 400 Id must start with '${target.idPrefix}_' for an id with another prefix`, async () => {
+          const response = await send(bearer(owner.sandboxSecret), 'wrong_6819d8046mpKt');
+          expect(response.statusCode).toBe(400);
+          expect(response.json()).toEqual({ error: 'Bad Request', message: `Id must start with '${target.idPrefix}_'`, code: 'INVALID_ID' });
+        });
+
+        it('answers 404 for a well-formed id that does not exist', async () => {
+          const response = await send(bearer(owner.sandboxSecret), `${target.idPrefix}_6819d804aaaaa`);
+          expect(response.statusCode).toBe(404);
+          expect(response.json()).toEqual({ error: 'Not Found', message: target.notFoundMessage, code: 'NOT_FOUND' });
+        });
+      }
 
       it('answers 200 for the owner with the sandbox key (the object is real)', async () => {
         const response = await send(bearer(owner.sandboxSecret));
