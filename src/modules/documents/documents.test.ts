@@ -6,11 +6,11 @@ import type { LightMyRequestResponse } from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../app.js';
 import type { Config } from '../../config.js';
-import { ManualClock } from '../../core/clock.js';
 import { documents, events } from '../../db/schema/index.js';
 import { bearer, buildTestApp, createTestMerchant, type TestMerchant } from '../../../test/support/app.js';
 import { expectResponse, expectSchema } from '../../../test/support/contract.js';
 import { testEnv } from '../../../test/support/env.js';
+import { describeListConventions } from '../../../test/support/lists.js';
 import { describeSecurity } from '../../../test/support/security.js';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -387,77 +387,10 @@ describe('POST /api/v1/document: size limit', () => {
   });
 });
 
-describe('GET /api/v1/document', () => {
-  let app: App;
-  let merchant: TestMerchant;
-  const clock = new ManualClock('2026-03-01T00:00:00Z');
-  const ids: string[] = [];
-
-  beforeAll(async () => {
-    ({ app } = await buildTestApp({ clock }));
-    merchant = await createTestMerchant(clock);
-    for (let i = 0; i < 23; i++) {
-      clock.advance(60_000);
-      ids.push((await createDocument(app, merchant.sandboxSecret, `document ${i}`, i % 2 ? pdfFile({ content: PNG }) : pdfFile())).id);
-    }
-  });
-
-  const list = (query: string, key = merchant.sandboxSecret) =>
-    app.inject({ method: 'GET', url: `/api/v1/document${query}`, headers: bearer(key) });
-
-  it('lists newest first, 20 per page by default, in the contract shape', async () => {
-    const response = await list('');
-    expect(response.statusCode).toBe(200);
-    const body = response.json();
-    expectResponse('get', '/document', 200, body);
-    expect(body.data.map((d: DocumentBody) => d.id)).toEqual([...ids].reverse().slice(0, 20));
-    expect(body.page_meta).toEqual({ current: 1, previous: null, next: 2, per_page: 20, pages: 2, count: 23 });
-    expect(body.data[0]).toMatchObject({ document_name: 'document 22', status: 'uploaded' });
-  });
-
-  it('pages with page and per_page, and clamps per_page above 100', async () => {
-    const second = (await list('?page=2&per_page=10')).json();
-    expectResponse('get', '/document', 200, second);
-    expect(second.data.map((d: DocumentBody) => d.id)).toEqual([...ids].reverse().slice(10, 20));
-    expect(second.page_meta).toEqual({ current: 2, previous: 1, next: 3, per_page: 10, pages: 3, count: 23 });
-    const last = (await list('?page=3&per_page=10')).json();
-    expect(last.data.map((d: DocumentBody) => d.id)).toEqual([...ids].reverse().slice(20));
-    expect(last.page_meta).toEqual({ current: 3, previous: 2, next: null, per_page: 10, pages: 3, count: 23 });
-    const clamped = (await list('?per_page=1000')).json();
-    expect(clamped.page_meta.per_page).toBe(100);
-    expect(clamped.data).toHaveLength(23);
-    const beyond = (await list('?page=9')).json();
-    expect(beyond.data).toEqual([]);
-    expect(beyond.page_meta).toMatchObject({ current: 9, previous: 8, next: null });
-  });
-
-  it('filters by before and after on the creation time (strictly)', async () => {
-    const all = (await list('?per_page=100')).json().data as DocumentBody[];
-    const pivot = all[10]!;
-    const before = (await list(`?per_page=100&before=${pivot.created_at}`)).json().data as DocumentBody[];
-    expect(before.map((d) => d.id)).toEqual(all.slice(11).map((d) => d.id));
-    const after = (await list(`?per_page=100&after=${pivot.created_at}`)).json().data as DocumentBody[];
-    expect(after.map((d) => d.id)).toEqual(all.slice(0, 10).map((d) => d.id));
-  });
-
-  it.each([
-    ['?page=0', 'Validation failed: Page must be greater than or equal to 1'],
-    ['?per_page=0', 'Validation failed: Per page must be greater than or equal to 1'],
-    ['?per_page=ten', 'Validation failed: Per page must be an integer'],
-    ['?before=yesterday', 'Validation failed: Before must be an ISO-8601 timestamp'],
-  ])('answers 400 for %s', async (query, message) => {
-    const response = await list(query);
-    expect(response.statusCode).toBe(400);
-    expect(response.json()).toMatchObject({ error: 'Bad Request' });
-    expect(response.json().message).toContain(message);
-  });
-
-  it('keeps environments and merchants apart', async () => {
-    const production = (await list('', merchant.productionSecret)).json();
-    expect(production).toEqual({ data: [], page_meta: { current: 1, previous: null, next: null, per_page: 20, pages: 0, count: 0 } });
-    const other = await createTestMerchant();
-    expect((await list('', other.sandboxSecret)).json().page_meta.count).toBe(0);
-  });
+describeListConventions('GET /api/v1/document', {
+  url: '/api/v1/document',
+  contractPath: '/document',
+  create: async (app, key, i) => (await createDocument(app, key, `document ${i}`, i % 2 ? pdfFile({ content: PNG }) : pdfFile())).id,
 });
 
 describe('GET /api/v1/document/{id}', () => {
