@@ -20,10 +20,21 @@ function makeAjv(coerceTypes: boolean): Ajv {
   });
   addFormats(ajv);
   // A strict ISO-8601 date-time with an explicit zone, as `before`/`after` and the contract's timestamps use.
-  ajv.addFormat('timestamp', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$/);
+  ajv.addFormat('timestamp', isTimestamp);
   ajv.addFormat('iso-3166-1-alpha-3', (value: string) => normalizeCountry(value) !== undefined);
   ajv.addFormat('iso-4217', (value: string) => normalizeCurrency(value) !== undefined);
   return ajv;
+}
+
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$/;
+
+/** `2025-02-18T12:03:44Z` or with an offset: the shape, and a real calendar date and time of day. */
+export function isTimestamp(value: string): boolean {
+  const match = TIMESTAMP.exec(value);
+  if (!match) return false;
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day && hour < 24 && minute < 60 && second < 60;
 }
 
 const bodyAjv = makeAjv(false);

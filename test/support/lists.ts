@@ -92,6 +92,9 @@ export function describeListConventions(name: string, target: ListTarget): void 
       ['?page=1.5', 'Validation failed: Page must be an integer'],
       ['?before=yesterday', 'Validation failed: Before must be an ISO-8601 timestamp'],
       ['?after=2026-13-45', 'Validation failed: After must be an ISO-8601 timestamp'],
+      ['?before=2026-13-45T00:00:00Z', 'Validation failed: Before must be an ISO-8601 timestamp'],
+      ['?before=2026-02-30T10:00:00Z', 'Validation failed: Before must be an ISO-8601 timestamp'],
+      ['?after=2026-01-01T24:00:00Z', 'Validation failed: After must be an ISO-8601 timestamp'],
     ])('answers 400 for %s', async (query, message) => {
       const response = await list(query);
       expect(response.statusCode).toBe(400);
