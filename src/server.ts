@@ -32,26 +32,27 @@ export async function startServer(
   try {
     if (!config.databaseUrl) lock = acquireDataDirLock(config.dataDir);
     database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDataDir: path.join(config.dataDir, 'pglite') });
+    const openDb = database;
     const db = database.db;
-    await database.withStartupLock(async () => {
-      await database!.migrate();
+    // Everything that must happen once per deployment, whatever the number of processes starting at once.
+    const { keyRing, bootstrap } = await database.withStartupLock(async () => {
+      await openDb.migrate();
       if (!config.jwtPrivateKeyPem) await ensureSigningKey(db, clock);
+      const ring = await loadKeyRing(db, config.jwtPrivateKeyPem);
+      return { keyRing: ring, bootstrap: await ensureDefaultMerchant({ db, keyRing: ring, clock }, config.dataDir) };
     });
-    const keyRing = await loadKeyRing(db, config.jwtPrivateKeyPem);
-    const bootstrap = await database.withStartupLock(() => ensureDefaultMerchant({ db, keyRing, clock }, config.dataDir));
     // credentials.json may hold a key that was revoked or rotated since: say so rather than print a dead key.
     const sandboxKey = bootstrap.credentials?.sandbox.secret_key;
     const sandboxKeyValid = sandboxKey !== undefined && (await authenticateSecretKey(db, keyRing, clock, sandboxKey)) !== undefined;
     const defaultMerchant = { ...bootstrap, sandboxKeyValid };
     const documentStore = new LocalDocumentStore(path.join(config.dataDir, 'documents'));
     const app = await buildApp({ config, database, clock, keyRing, documentStore }, { logger: options.logger });
-    await database.maintain();
-    const openDb = database;
-    const maintenance = setInterval(() => {
-      openDb.maintain().catch((error: unknown) => app.log.warn({ err: error }, 'database maintenance failed'));
-    }, MAINTENANCE_INTERVAL_MS);
-    maintenance.unref();
     const url = await app.listen({ host: config.host, port: config.port });
+    // Planner statistics (see Database.maintain): refreshed once now, without delaying the start, then periodically.
+    const maintain = () => openDb.maintain().catch((error: unknown) => app.log.warn({ err: error }, 'database maintenance failed'));
+    void maintain();
+    const maintenance = setInterval(maintain, MAINTENANCE_INTERVAL_MS);
+    maintenance.unref();
     const heldLock = lock;
     return {
       app,

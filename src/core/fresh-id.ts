@@ -2,6 +2,7 @@
 // one chance in 900 million per pair of objects created in the same second), so the insert skips a taken id
 // (`on conflict (id) do nothing`, which leaves the transaction usable) and draws a new one. Every other unique
 // violation still throws.
+import { getTableName } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../db/client.js';
 
@@ -21,5 +22,5 @@ export async function insertWithFreshId<TTable extends PgTable & { id: PgColumn 
       .returning()) as TTable['$inferSelect'][];
     if (rows[0]) return rows[0];
   }
-  throw new Error(`no free id for ${String((table as unknown as { _: { name: string } })._?.name ?? 'table')} after ${ATTEMPTS} attempts`);
+  throw new Error(`no free id for ${getTableName(table)} after ${ATTEMPTS} attempts`);
 }

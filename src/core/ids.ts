@@ -1,6 +1,6 @@
 // Object ids: prefix + 8 lowercase hex digits of the creation time in Unix seconds + 5 base-62 characters,
 // the format of every real Glomo id (`order_6819d804aB3xQ`). All randomness in the server comes from here.
-import { randomInt, randomBytes } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { errors } from './errors.js';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -23,9 +23,9 @@ export function randomBase62(length: number): string {
   return out;
 }
 
-/** Random bytes as lowercase hex, for secrets. */
-export function randomHex(bytes: number): string {
-  return randomBytes(bytes).toString('hex');
+/** The 8 lowercase hex digits of a time in Unix seconds that start every id (and publishable key). */
+export function hexSeconds(at: Date): string {
+  return Math.floor(at.getTime() / 1000).toString(16).padStart(8, '0');
 }
 
 /**
@@ -37,15 +37,7 @@ const INTERNAL_PREFIXES: ReadonlySet<IdPrefix> = new Set([ID_PREFIXES.event, ID_
 
 /** An id for an object created at `createdAt`: pass the same instant that is stored as its created_at. */
 export function newId(prefix: IdPrefix, createdAt: Date): string {
-  const seconds = Math.floor(createdAt.getTime() / 1000);
-  return `${prefix}_${seconds.toString(16).padStart(8, '0')}${randomBase62(INTERNAL_PREFIXES.has(prefix) ? 16 : 5)}`;
-}
-
-/** The creation time encoded in an id of our format, or undefined for ids of another shape. */
-export function idTimestamp(id: string): Date | undefined {
-  const body = id.slice(id.indexOf('_') + 1);
-  if (!/^[0-9a-f]{8}([0-9A-Za-z]{5}|[0-9A-Za-z]{16})$/.test(body)) return undefined;
-  return new Date(parseInt(body.slice(0, 8), 16) * 1000);
+  return `${prefix}_${hexSeconds(createdAt)}${randomBase62(INTERNAL_PREFIXES.has(prefix) ? 16 : 5)}`;
 }
 
 /** Path ids must carry the resource's prefix: a wrong one answers 400 `Id must start with 'cust_'`. */

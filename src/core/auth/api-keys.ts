@@ -5,8 +5,8 @@ import { decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT } from 
 import type { DbOrTx, Tx } from '../../db/client.js';
 import { apiKeys, merchants, type Environment } from '../../db/schema/index.js';
 import type { Clock } from '../clock.js';
-import { ID_PREFIXES, newId, randomBase62 } from '../ids.js';
-import type { Tenant } from '../tenancy.js';
+import { hexSeconds, ID_PREFIXES, newId, randomBase62 } from '../ids.js';
+import { tenantFilter, type Tenant } from '../tenancy.js';
 import { JWT_ALGORITHM, type KeyRing } from './signing-keys.js';
 
 export const PUBLISHABLE_PREFIX: Record<Environment, string> = { sandbox: 'test_', production: 'live_' };
@@ -46,8 +46,7 @@ export async function issueSecretKey(tx: Tx, ring: KeyRing, clock: Clock, tenant
 
 export async function issuePublishableKey(tx: Tx, clock: Clock, tenant: Tenant): Promise<string> {
   const now = clock.now();
-  const seconds = Math.floor(now.getTime() / 1000);
-  const key = `${PUBLISHABLE_PREFIX[tenant.env]}${seconds.toString(16).padStart(8, '0')}${randomBase62(16)}`;
+  const key = `${PUBLISHABLE_PREFIX[tenant.env]}${hexSeconds(now)}${randomBase62(16)}`;
   await tx.insert(apiKeys).values({
     id: newId(ID_PREFIXES.apiKey, now),
     merchantId: tenant.merchantId,
@@ -139,7 +138,7 @@ export async function rotateSecretKey(
   const live = await tx
     .select({ id: apiKeys.id, expiresAt: apiKeys.expiresAt })
     .from(apiKeys)
-    .where(and(eq(apiKeys.merchantId, tenant.merchantId), eq(apiKeys.env, tenant.env), eq(apiKeys.kind, 'secret'), stillValid(clock)))
+    .where(and(tenantFilter(apiKeys, tenant), eq(apiKeys.kind, 'secret'), stillValid(clock)))
     .for('update');
   for (const key of live) {
     if (key.expiresAt === null || key.expiresAt > previousKeyExpiresAt) {
@@ -162,7 +161,7 @@ export async function revokeKeys(
     const rows = await tx
       .update(apiKeys)
       .set({ revokedAt: clock.now() })
-      .where(and(eq(apiKeys.merchantId, tenant.merchantId), eq(apiKeys.env, tenant.env), eq(apiKeys.kind, kind), stillValid(clock)))
+      .where(and(tenantFilter(apiKeys, tenant), eq(apiKeys.kind, kind), stillValid(clock)))
       .returning({ id: apiKeys.id });
     revoked += rows.length;
   }

@@ -6,7 +6,10 @@ import { envCheck, tenantColumns } from './tenant.js';
 /** The outbox: every state change writes one row here in its own transaction; webhooks deliver from it. */
 export const events = pgTable('events', {
   id: text('id').primaryKey(),
-  /** Commit-independent total order for delivery. */
+  /**
+   * Allocation order, not commit order: a transaction that took a lower seq can commit after one with a higher
+   * seq. A reader that advances a cursor over seq must allow for such gaps filling in later.
+   */
   seq: bigserial('seq', { mode: 'bigint' }).notNull().unique(),
   ...tenantColumns(),
   entityType: text('entity_type').notNull(),

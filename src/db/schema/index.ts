@@ -1,5 +1,6 @@
 export * from './columns.js';
 export * from './merchants.js';
+export * from './api-keys.js';
 export * from './core.js';
 export * from './customers.js';
 export * from './documents.js';

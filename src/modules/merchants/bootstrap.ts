@@ -2,7 +2,7 @@
 // so `npm start` alone gives a working sandbox key.
 import fs from 'node:fs';
 import path from 'node:path';
-import { countMerchants, createMerchant, type MerchantDeps } from './service.js';
+import { anyMerchantExists, createMerchant, type MerchantDeps } from './service.js';
 
 export interface Credentials {
   merchant_id: string;
@@ -25,7 +25,7 @@ export function readCredentials(dataDir: string): Credentials | undefined {
 
 /** Creates the default merchant when none exists. Run under the start-up lock. */
 export async function ensureDefaultMerchant(deps: MerchantDeps, dataDir: string): Promise<{ created: boolean; credentials?: Credentials }> {
-  if ((await countMerchants(deps.db)) > 0) return { created: false, credentials: readCredentials(dataDir) };
+  if (await anyMerchantExists(deps.db)) return { created: false, credentials: readCredentials(dataDir) };
   const { merchant, keys } = await createMerchant(deps, { name: 'Default merchant' });
   const credentials: Credentials = {
     merchant_id: merchant.id,

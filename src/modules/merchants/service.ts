@@ -1,5 +1,5 @@
 // Merchants and their keys: created by the operator API, the `glomo` CLI, or the first start.
-import { count, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { merchants, type Environment } from '../../db/schema/index.js';
 import { issueKeyPair, revokeKeys, type KeyPair } from '../../core/auth/api-keys.js';
@@ -43,9 +43,8 @@ export async function listMerchants(db: Db, page: PageRequest) {
   return listPage(db, merchants, [], page);
 }
 
-export async function countMerchants(db: Db): Promise<number> {
-  const [row] = await db.select({ total: count() }).from(merchants);
-  return row?.total ?? 0;
+export async function anyMerchantExists(db: Db): Promise<boolean> {
+  return (await db.select({ id: merchants.id }).from(merchants).limit(1)).length > 0;
 }
 
 /** Revokes the keys of one environment (or both) and, when asked, issues fresh ones, in one transaction. */
