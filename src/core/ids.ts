@@ -12,6 +12,12 @@ export const ID_PREFIXES = {
   customer: 'cust',
   document: 'doc',
   event: 'evt',
+  ledgerAccount: 'lacct',
+  journal: 'jrnl',
+  hold: 'hold',
+  adjustment: 'adj',
+  quote: 'quote',
+  balanceConversion: 'conv',
 } as const;
 
 export type IdPrefix = (typeof ID_PREFIXES)[keyof typeof ID_PREFIXES];
@@ -29,11 +35,19 @@ export function hexSeconds(at: Date): string {
 }
 
 /**
- * Prefixes of ids the contract does not shape (event, key and signing-key ids): they take 16 random characters,
+ * Prefixes of ids the contract does not shape (events, keys, ledger rows, adjustments): they take 16 random characters,
  * so they never collide in practice. Contract ids have 5 (62^5 per second and prefix) and are inserted with
  * `insertWithFreshId`, which draws again on the rare collision.
  */
-const INTERNAL_PREFIXES: ReadonlySet<IdPrefix> = new Set([ID_PREFIXES.event, ID_PREFIXES.apiKey, ID_PREFIXES.signingKey]);
+const INTERNAL_PREFIXES: ReadonlySet<IdPrefix> = new Set([
+  ID_PREFIXES.event,
+  ID_PREFIXES.apiKey,
+  ID_PREFIXES.signingKey,
+  ID_PREFIXES.ledgerAccount,
+  ID_PREFIXES.journal,
+  ID_PREFIXES.hold,
+  ID_PREFIXES.adjustment,
+]);
 
 /** An id for an object created at `createdAt`: pass the same instant that is stored as its created_at. */
 export function newId(prefix: IdPrefix, createdAt: Date): string {

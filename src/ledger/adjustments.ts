@@ -1,0 +1,50 @@
+// Operator adjustments: a manual credit or debit of a merchant's available balance, recorded with its reason
+// as an audit row next to the journal that moves the money.
+import { and, eq } from 'drizzle-orm';
+import type { DbOrTx, Tx } from '../db/client.js';
+import { ledgerAdjustments } from '../db/schema/index.js';
+import type { Clock } from '../core/clock.js';
+import { ID_PREFIXES, newId } from '../core/ids.js';
+import { tenantFilter, type Tenant } from '../core/tenancy.js';
+import { LedgerInvariantError, postJournal, type InsufficientFunds } from './journal.js';
+
+export interface AdjustmentInput {
+  direction: 'credit' | 'debit';
+  currency: string;
+  amount: bigint;
+  reason: string;
+}
+
+export type Adjustment = typeof ledgerAdjustments.$inferSelect;
+
+export async function adjustBalance(
+  tx: Tx,
+  clock: Clock,
+  tenant: Tenant,
+  input: AdjustmentInput,
+): Promise<{ ok: true; adjustment: Adjustment } | InsufficientFunds> {
+  if (input.amount <= 0n) throw new LedgerInvariantError('an adjustment must be for a positive amount');
+  const now = clock.now();
+  const id = newId(ID_PREFIXES.adjustment, now);
+  const signed = input.direction === 'credit' ? input.amount : -input.amount;
+  const posted = await postJournal(tx, clock, tenant, {
+    kind: 'adjustment',
+    cause: { type: 'adjustment', id },
+    memo: input.reason,
+    entries: [
+      { account: { purpose: 'available', currency: input.currency }, amount: signed },
+      { account: { purpose: 'adjustments', currency: input.currency }, amount: -signed },
+    ],
+  });
+  if (!posted.ok) return posted;
+  const [adjustment] = await tx
+    .insert(ledgerAdjustments)
+    .values({ id, ...tenant, ...input, journalId: posted.journal.id, createdAt: now })
+    .returning();
+  return { ok: true, adjustment: adjustment! };
+}
+
+export async function findAdjustment(db: DbOrTx, tenant: Tenant, id: string): Promise<Adjustment | undefined> {
+  const [row] = await db.select().from(ledgerAdjustments).where(and(tenantFilter(ledgerAdjustments, tenant), eq(ledgerAdjustments.id, id)));
+  return row;
+}
