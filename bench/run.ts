@@ -2,6 +2,8 @@
 // 1. Authenticated GET /api/v1/customer/{id} against a bare Fastify route in the same run (ratio).
 // 2. One list page for a small tenant and for a tenant 20x larger, next to 50k rows of other tenants:
 //    the `before` page should cost the same at both sizes (index-backed); deep offsets and counts grow.
+import { DEFAULT_RATE_TABLE } from '../src/fx/default-rates.js';
+import { tableRateSource } from '../src/fx/rates.js';
 import { eq, inArray, sql } from 'drizzle-orm';
 import Fastify from 'fastify';
 import { buildApp } from '../src/app.js';
@@ -47,7 +49,7 @@ async function main(): Promise<void> {
   await ensureSigningKey(database.db, systemClock);
   const keyRing = await loadKeyRing(database.db);
   const config = loadConfig({ DATA_DIR: '.tmp/bench' });
-  const app = await buildApp({ config, database, clock: systemClock, keyRing, documentStore: new LocalDocumentStore('.tmp/bench/documents') });
+  const app = await buildApp({ config, database, clock: systemClock, keyRing, documentStore: new LocalDocumentStore('.tmp/bench/documents'), fxRates: tableRateSource(DEFAULT_RATE_TABLE) });
   const inject: Injector = async (url, headers = {}) => (await app.inject({ method: 'GET', url, headers })).statusCode;
 
   const deps = { db: database.db, keyRing, clock: systemClock };

@@ -17,6 +17,10 @@ import { customerRoutes } from './modules/customers/routes.js';
 import { documentRoutes } from './modules/documents/routes.js';
 import type { DocumentStore } from './modules/documents/storage.js';
 import { healthRoutes } from './health.js';
+import type { FxRateSource } from './fx/rates.js';
+import { balanceConversionRoutes } from './modules/balance-conversions/routes.js';
+import { balanceRoutes } from './modules/balances/routes.js';
+import { quoteRoutes } from './modules/quotes/routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -24,6 +28,8 @@ export interface AppDeps {
   clock: Clock;
   keyRing: KeyRing;
   documentStore: DocumentStore;
+  /** Mid-market FX rates (the built-in table, or FX_RATES_FILE). */
+  fxRates: FxRateSource;
 }
 
 export type App = FastifyInstance;
@@ -111,6 +117,9 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerO
     await api.register(customerRoutes, { deps });
     await api.register(documentRoutes, { deps });
     await api.register(apiKeyRoutes, { deps });
+    await api.register(balanceRoutes, { deps });
+    await api.register(balanceConversionRoutes, { deps });
+    await api.register(quoteRoutes, { deps });
   }, { prefix: '/api/v1' });
 
   if (deps.config.adminToken) {

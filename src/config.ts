@@ -17,6 +17,12 @@ export interface Config {
   bodyLimitBytes: number;
   /** Largest uploaded document, in bytes. */
   documentMaxBytes: number;
+  /** JSON rate table (`{"base": "USD", "rates": {...}}`); absent means the built-in table. */
+  fxRatesFile: string | undefined;
+  /** FX markup in basis points, charged as a fee in the source currency of conversions and quotes. */
+  fxMarkupBps: number;
+  /** How long a quote's rate stays locked. */
+  quoteTtlSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -50,5 +56,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: optional(env, 'LOG_LEVEL') ?? 'info',
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
     documentMaxBytes: integer(env, 'DOCUMENT_MAX_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    fxRatesFile: optional(env, 'FX_RATES_FILE'),
+    fxMarkupBps: integer(env, 'FX_MARKUP_BPS', 50, 0, 1000),
+    quoteTtlSeconds: integer(env, 'QUOTE_TTL_SECONDS', 30 * 60, 1, 24 * 60 * 60),
   };
 }

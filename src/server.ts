@@ -2,12 +2,14 @@
 import path from 'node:path';
 import type { FastifyServerOptions } from 'fastify';
 import { buildApp, type App } from './app.js';
-import type { Config } from './config.js';
+import { ConfigError, type Config } from './config.js';
 import { authenticateSecretKey } from './core/auth/api-keys.js';
 import { ensureSigningKey, loadKeyRing } from './core/auth/signing-keys.js';
 import { systemClock, type Clock } from './core/clock.js';
 import { openDatabase, type Database } from './db/client.js';
 import { acquireDataDirLock, type DataDirLock } from './db/pglite-lock.js';
+import { DEFAULT_RATE_TABLE } from './fx/default-rates.js';
+import { loadRateTableFile, tableRateSource, type FxRateSource } from './fx/rates.js';
 import { LocalDocumentStore } from './modules/documents/storage.js';
 import { ensureDefaultMerchant, type Credentials } from './modules/merchants/bootstrap.js';
 
@@ -29,6 +31,8 @@ export async function startServer(
   const clock = options.clock ?? systemClock;
   let lock: DataDirLock | undefined;
   let database: Database | undefined;
+  // A bad rate file stops the start before anything is opened.
+  const fxRates = await loadFxRates(config);
   try {
     if (!config.databaseUrl) lock = acquireDataDirLock(config.dataDir);
     database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDataDir: path.join(config.dataDir, 'pglite') });
@@ -46,7 +50,7 @@ export async function startServer(
     const sandboxKeyValid = sandboxKey !== undefined && (await authenticateSecretKey(db, keyRing, clock, sandboxKey)) !== undefined;
     const defaultMerchant = { ...bootstrap, sandboxKeyValid };
     const documentStore = new LocalDocumentStore(path.join(config.dataDir, 'documents'));
-    const app = await buildApp({ config, database, clock, keyRing, documentStore }, { logger: options.logger });
+    const app = await buildApp({ config, database, clock, keyRing, documentStore, fxRates }, { logger: options.logger });
     const url = await app.listen({ host: config.host, port: config.port });
     // Planner statistics (see Database.maintain): refreshed once now, without delaying the start, then periodically.
     const maintain = () => openDb.maintain().catch((error: unknown) => app.log.warn({ err: error }, 'database maintenance failed'));
@@ -70,5 +74,14 @@ export async function startServer(
     await database?.close().catch(() => undefined);
     lock?.release();
     throw error;
+  }
+}
+
+async function loadFxRates(config: Config): Promise<FxRateSource> {
+  if (!config.fxRatesFile) return tableRateSource(DEFAULT_RATE_TABLE, 'built-in');
+  try {
+    return tableRateSource(await loadRateTableFile(config.fxRatesFile), config.fxRatesFile);
+  } catch (error) {
+    throw new ConfigError(`FX_RATES_FILE: ${(error as Error).message}`);
   }
 }

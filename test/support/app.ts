@@ -6,6 +6,8 @@ import { buildApp, type App } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { systemClock, type Clock } from '../../src/core/clock.js';
 import { randomBase62 } from '../../src/core/ids.js';
+import { DEFAULT_RATE_TABLE } from '../../src/fx/default-rates.js';
+import { tableRateSource, type FxRateSource } from '../../src/fx/rates.js';
 import { LocalDocumentStore } from '../../src/modules/documents/storage.js';
 import { createMerchant } from '../../src/modules/merchants/service.js';
 import { testEnv } from './env.js';
@@ -22,7 +24,7 @@ export function tempDir(label: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `glomo-${label}-`));
 }
 
-export async function buildTestApp(options: { clock?: Clock; env?: Record<string, string> } = {}): Promise<TestApp> {
+export async function buildTestApp(options: { clock?: Clock; env?: Record<string, string>; fxRates?: FxRateSource } = {}): Promise<TestApp> {
   const { database, keyRing } = await testEnv();
   const config = loadConfig({ DATA_DIR: tempDir('app'), ADMIN_TOKEN, ...options.env });
   const clock = options.clock ?? systemClock;
@@ -32,6 +34,7 @@ export async function buildTestApp(options: { clock?: Clock; env?: Record<string
     clock,
     keyRing,
     documentStore: new LocalDocumentStore(path.join(config.dataDir, 'documents')),
+    fxRates: options.fxRates ?? tableRateSource(DEFAULT_RATE_TABLE),
   });
   return { app, clock, config };
 }

@@ -2,7 +2,6 @@
 import { sql } from 'drizzle-orm';
 import { bigint, check, index, integer, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 import { createdAt } from './columns.js';
-import { ledgerJournals } from './ledger.js';
 import { envCheck, tenantColumns } from './tenant.js';
 
 export const QUOTE_RESOURCES = ['payin', 'payout', 'balance_conversion'] as const;
@@ -49,8 +48,8 @@ export const balanceConversions = pgTable('balance_conversions', {
   midRate: text('mid_rate').notNull(),
   markupBps: integer('markup_bps').notNull(),
   status: text('status').$type<'success' | 'failed' | 'pending'>().notNull(),
+  /** The quote it consumed, if any. Its journal is found by cause (`balance_conversion`, id). */
   quoteId: text('quote_id'),
-  journalId: text('journal_id').references(() => ledgerJournals.id),
   createdAt: createdAt(),
 }, (t) => [
   index('balance_conversions_tenant_created_idx').on(t.merchantId, t.env, t.createdAt.desc(), t.id.desc()),

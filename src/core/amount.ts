@@ -1,0 +1,22 @@
+// Amounts cross the JSON boundary as integers: bigint inside, a safe JSON number outside.
+import { Type } from 'typebox';
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** A minor-unit amount for a response; refuses values a JSON client could not read exactly. */
+export function jsonAmount(value: bigint): number {
+  if (value > MAX_SAFE || value < -MAX_SAFE) throw new Error(`amount ${value} is beyond the JSON safe-integer range`);
+  return Number(value);
+}
+
+/** A positive minor-unit amount in a request body. */
+export const PositiveAmount = (options: { description?: string; examples?: number[] } = {}) =>
+  Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, ...options });
+
+/** `{currency, amount}` as the contract's `Money`. */
+export const Money = Type.Object({
+  amount: Type.Integer({ examples: [1000] }),
+  currency: Type.String({ examples: ['USD'] }),
+});
+
+export const money = (currency: string, amount: bigint) => ({ currency, amount: jsonAmount(amount) });

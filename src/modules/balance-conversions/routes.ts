@@ -1,0 +1,36 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AppDeps } from '../../app.js';
+import { tenantOf } from '../../core/auth/plugin.js';
+import { IdParams, secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
+import { BalanceConversion, BalanceConversionList, CreateBalanceConversionBody, ListBalanceConversionsQuery } from './schemas.js';
+import { createBalanceConversion, getBalanceConversion, listBalanceConversions } from './service.js';
+
+export const balanceConversionRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
+  const service = { db: deps.database.db, clock: deps.clock, fxRates: deps.fxRates, markupBps: deps.config.fxMarkupBps };
+  const tags = ['balance_conversions'];
+
+  app.post('/balance_conversions', {
+    schema: {
+      tags, operationId: 'createBalanceConversion', summary: 'Convert balances', security: secretKeySecurity,
+      description: 'Converts available balance from one currency to another. Send `source_amount` or `target_amount` and the other is computed: the FX markup is a fee in the source currency, the rest converts at the mid-market rate, rounded down to the target\'s minor unit (with `target_amount`, the target is exact and the source is the smallest amount that covers it).',
+      body: CreateBalanceConversionBody,
+      response: { 201: BalanceConversion, ...standardErrors },
+    },
+  }, async (request, reply) => reply.status(201).send(await createBalanceConversion(service, tenantOf(request), request.body)));
+
+  app.get('/balance_conversions', {
+    schema: {
+      tags, operationId: 'getBalanceConversions', summary: 'List all Balance Conversions', security: secretKeySecurity,
+      querystring: ListBalanceConversionsQuery,
+      response: { 200: BalanceConversionList, ...standardErrors },
+    },
+  }, async (request) => listBalanceConversions(service, tenantOf(request), request.query));
+
+  app.get('/balance_conversions/:id', {
+    schema: {
+      tags, operationId: 'getBalanceConversion', summary: 'Retrieve a balance conversion (extension)', security: secretKeySecurity,
+      params: IdParams('conv_6776d57dnbTWj'),
+      response: { 200: BalanceConversion, ...standardErrors },
+    },
+  }, async (request) => getBalanceConversion(service, tenantOf(request), request.params.id));
+};

@@ -1,0 +1,156 @@
+// Balance conversions: move money between two of the merchant's currency balances at the mid-market rate, with
+// the FX markup as a fee in the source currency. The conversion row, its journal and its event commit together.
+import { and, eq, type SQL } from 'drizzle-orm';
+import type { Db, Tx } from '../../db/client.js';
+import { balanceConversions, quotes } from '../../db/schema/index.js';
+import { money } from '../../core/amount.js';
+import type { Clock } from '../../core/clock.js';
+import { isoSeconds } from '../../core/clock.js';
+import { errors } from '../../core/errors.js';
+import { recordEvent } from '../../core/events.js';
+import { insertWithFreshId } from '../../core/fresh-id.js';
+import { withoutNulls } from '../../core/http-schemas.js';
+import { assertIdPrefix, ID_PREFIXES, newId } from '../../core/ids.js';
+import { formatRate, parseRate, rateToNumber } from '../../core/money.js';
+import { listPage, pageRequest, type PageMeta } from '../../core/pagination.js';
+import { tenantFilter, type Tenant } from '../../core/tenancy.js';
+import type { FxRateSource } from '../../fx/rates.js';
+import { postJournal } from '../../ledger/index.js';
+import { consumeQuote, fxErrors, priceFx, quoteError } from '../quotes/service.js';
+import type { BalanceConversion, CreateBalanceConversionBody, ListBalanceConversionsQuery } from './schemas.js';
+
+export interface BalanceConversionDeps {
+  db: Db;
+  clock: Clock;
+  fxRates: FxRateSource;
+  markupBps: number;
+}
+
+type ConversionRow = typeof balanceConversions.$inferSelect;
+type ConversionValues = Omit<typeof balanceConversions.$inferInsert, 'id'>;
+
+export function presentConversion(row: ConversionRow): BalanceConversion {
+  return withoutNulls({
+    id: row.id,
+    from: money(row.sourceCurrency, row.sourceAmount),
+    to: money(row.targetCurrency, row.targetAmount),
+    fees: money(row.sourceCurrency, row.feeAmount),
+    mid_market_rate: { currency: row.targetCurrency, rate: rateToNumber(parseRate(row.midRate)) },
+    status: row.status,
+    created_at: isoSeconds(row.createdAt),
+  });
+}
+
+const QUOTE_LOCKED_FIELDS = ['source_currency', 'target_currency', 'source_amount', 'target_amount'] as const;
+
+export async function createBalanceConversion(
+  deps: BalanceConversionDeps,
+  tenant: Tenant,
+  body: CreateBalanceConversionBody,
+): Promise<BalanceConversion> {
+  const now = deps.clock.now();
+  if (body.quote_id !== undefined) {
+    for (const field of QUOTE_LOCKED_FIELDS) {
+      if (body[field] !== undefined) throw errors.invalidParameter(`${field} cannot be specified when quote_id is present`);
+    }
+    const quoteId = body.quote_id;
+    return deps.db.transaction(async (tx) => {
+      const [quote] = await tx.select().from(quotes).where(and(tenantFilter(quotes, tenant), eq(quotes.id, quoteId)));
+      if (!quote) throw quoteError('not_found', 'balance_conversion');
+      const row = await insertConversion(tx, now, {
+        ...tenant,
+        sourceCurrency: quote.sourceCurrency,
+        targetCurrency: quote.destinationCurrency,
+        sourceAmount: quote.sourceAmount,
+        targetAmount: quote.destinationAmount,
+        feeAmount: quote.fxFee,
+        midRate: quote.midRate,
+        markupBps: quote.markupBps,
+        status: 'success',
+        quoteId: quote.id,
+        createdAt: now,
+      });
+      const consumed = await consumeQuote(tx, deps.clock, tenant, quote.id, 'balance_conversion', row.id);
+      if (!consumed.ok) throw quoteError(consumed.reason, 'balance_conversion');
+      return settle(tx, deps.clock, tenant, row);
+    });
+  }
+
+  if (body.source_currency === undefined) throw errors.blank('source_currency');
+  if (body.target_currency === undefined) throw errors.blank('target_currency');
+  if (body.source_amount !== undefined && body.target_amount !== undefined) throw fxErrors.oneAmount('source_amount', 'target_amount');
+  if (body.source_amount === undefined && body.target_amount === undefined) throw fxErrors.noAmount('source_amount', 'target_amount');
+  const sourceCurrency = body.source_currency.toUpperCase();
+  const targetCurrency = body.target_currency.toUpperCase();
+  if (sourceCurrency === targetCurrency) throw fxErrors.identicalCurrencies('source_currency', 'target_currency');
+  const price = await priceFx(deps.fxRates, deps.markupBps, {
+    sourceCurrency,
+    destinationCurrency: targetCurrency,
+    ...(body.source_amount !== undefined ? { sourceAmount: BigInt(body.source_amount) } : { destinationAmount: BigInt(body.target_amount!) }),
+  }, 'balance conversions');
+
+  return deps.db.transaction(async (tx) => {
+    const row = await insertConversion(tx, now, {
+      ...tenant,
+      sourceCurrency,
+      targetCurrency,
+      sourceAmount: price.sourceAmount,
+      targetAmount: price.destinationAmount,
+      feeAmount: price.fee,
+      midRate: formatRate(price.mid),
+      markupBps: price.markupBps,
+      status: 'success',
+      quoteId: null,
+      createdAt: now,
+    });
+    return settle(tx, deps.clock, tenant, row);
+  });
+}
+
+function insertConversion(tx: Tx, now: Date, values: ConversionValues): Promise<ConversionRow> {
+  return insertWithFreshId(tx, balanceConversions, () => newId(ID_PREFIXES.balanceConversion, now), values);
+}
+
+/**
+ * The conversion's journal: the source leaves available (fee to the platform's fees account, the rest to its FX
+ * position) and the target arrives in available from the FX position. Throws the insufficient-balance 400, which
+ * rolls back the row (and the quote's use) with it.
+ */
+async function settle(tx: Tx, clock: Clock, tenant: Tenant, row: ConversionRow): Promise<BalanceConversion> {
+  const net = row.sourceAmount - row.feeAmount;
+  const posted = await postJournal(tx, clock, tenant, {
+    kind: 'balance_conversion',
+    cause: { type: 'balance_conversion', id: row.id },
+    entries: [
+      { account: { purpose: 'available', currency: row.sourceCurrency }, amount: -row.sourceAmount },
+      ...(row.feeAmount > 0n ? [{ account: { purpose: 'fees' as const, currency: row.sourceCurrency }, amount: row.feeAmount }] : []),
+      { account: { purpose: 'fx', currency: row.sourceCurrency }, amount: net },
+      { account: { purpose: 'fx', currency: row.targetCurrency }, amount: -row.targetAmount },
+      { account: { purpose: 'available', currency: row.targetCurrency }, amount: row.targetAmount },
+    ],
+  });
+  if (!posted.ok) throw errors.insufficientBalance(posted.shortfall);
+  const conversion = presentConversion(row);
+  await recordEvent(tx, clock, tenant, { entityType: 'balance_conversion', eventType: row.status, entityId: row.id, data: conversion });
+  return conversion;
+}
+
+export async function getBalanceConversion(deps: Pick<BalanceConversionDeps, 'db'>, tenant: Tenant, id: string): Promise<BalanceConversion> {
+  assertIdPrefix(ID_PREFIXES.balanceConversion, id);
+  const [row] = await deps.db.select().from(balanceConversions).where(and(tenantFilter(balanceConversions, tenant), eq(balanceConversions.id, id)));
+  if (!row) throw errors.notFound('Balance conversion');
+  return presentConversion(row);
+}
+
+export async function listBalanceConversions(
+  deps: Pick<BalanceConversionDeps, 'db'>,
+  tenant: Tenant,
+  query: ListBalanceConversionsQuery,
+): Promise<{ data: BalanceConversion[]; page_meta: PageMeta }> {
+  const where: SQL[] = [tenantFilter(balanceConversions, tenant)];
+  if (query.source_currency) where.push(eq(balanceConversions.sourceCurrency, query.source_currency.toUpperCase()));
+  if (query.target_currency) where.push(eq(balanceConversions.targetCurrency, query.target_currency.toUpperCase()));
+  const { rows, meta } = await listPage(deps.db, balanceConversions, where, pageRequest(query));
+  return { data: rows.map(presentConversion), page_meta: meta };
+}
+

@@ -1,0 +1,34 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AppDeps } from '../../app.js';
+import { tenantOf } from '../../core/auth/plugin.js';
+import { IdParams, secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
+import { CreateQuoteBody, Quote, QuoteList } from './schemas.js';
+import { createQuotes, getQuote } from './service.js';
+
+export const quoteRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
+  const service = {
+    db: deps.database.db,
+    clock: deps.clock,
+    fxRates: deps.fxRates,
+    markupBps: deps.config.fxMarkupBps,
+    quoteTtlSeconds: deps.config.quoteTtlSeconds,
+  };
+  const tags = ['Quotes'];
+
+  app.post('/quotes', {
+    schema: {
+      tags, operationId: 'createQuote', summary: 'Lock an FX rate', security: secretKeySecurity,
+      description: 'Prices a payin, payout or balance conversion and locks the rate until `expires_at`. A quote is used once. Payout quotes answer one quote per eligible rail of the method\'s subtype.',
+      body: CreateQuoteBody,
+      response: { 201: QuoteList, ...standardErrors },
+    },
+  }, async (request, reply) => reply.status(201).send(await createQuotes(service, tenantOf(request), request.body)));
+
+  app.get('/quotes/:id', {
+    schema: {
+      tags, operationId: 'getQuote', summary: 'Retrieve a quote (extension)', security: secretKeySecurity,
+      params: IdParams('quote_6819d804aB3xQ'),
+      response: { 200: Quote, ...standardErrors },
+    },
+  }, async (request) => getQuote(service, tenantOf(request), request.params.id));
+};

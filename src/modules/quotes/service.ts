@@ -1,0 +1,222 @@
+// Quotes: a rate locked for a while (QUOTE_TTL_SECONDS, 30 min by default) that one payin, payout or balance
+// conversion can consume, once. Pricing is the conversion rule of src/fx/conversion-pricing.ts.
+import { and, eq, gt, isNull } from 'drizzle-orm';
+import type { Db, Tx } from '../../db/client.js';
+import { quotes, type QuoteResource } from '../../db/schema/index.js';
+import { money, jsonAmount } from '../../core/amount.js';
+import type { Clock } from '../../core/clock.js';
+import { isoSeconds } from '../../core/clock.js';
+import { ApiError, errors } from '../../core/errors.js';
+import { insertWithFreshId } from '../../core/fresh-id.js';
+import { withoutNulls } from '../../core/http-schemas.js';
+import { assertIdPrefix, ID_PREFIXES, newId } from '../../core/ids.js';
+import { formatRate, parseRate, rateToNumber, type Rate } from '../../core/money.js';
+import { LOCAL_RAILS, PAYOUT_DESTINATION_CURRENCIES, PAYOUT_SOURCE_CURRENCIES, SWIFT_RAIL } from '../../core/payment-rails.js';
+import { tenantFilter, type Tenant } from '../../core/tenancy.js';
+import { priceConversion } from '../../fx/conversion-pricing.js';
+import type { FxRateSource } from '../../fx/rates.js';
+import type { CreateQuoteBody, Quote, QuoteList } from './schemas.js';
+
+export interface QuoteDeps {
+  db: Db;
+  clock: Clock;
+  fxRates: FxRateSource;
+  markupBps: number;
+  quoteTtlSeconds: number;
+}
+
+export type QuoteRow = typeof quotes.$inferSelect;
+
+export const fxErrors = {
+  identicalCurrencies: (source: string, target: string) =>
+    new ApiError(400, `${source} and ${target} must be different`, 'IDENTICAL_CURRENCIES'),
+  unsupportedCurrency: (currency: string, what: string) =>
+    new ApiError(400, `Currency ${currency} is not supported for ${what}`, 'UNSUPPORTED_CURRENCY'),
+  amountTooSmall: () => new ApiError(400, 'Amount is too small to convert', 'AMOUNT_TOO_SMALL'),
+  oneAmount: (source: string, target: string) =>
+    new ApiError(400, `You can only send ${source} or ${target}, not both.`, 'INVALID_PARAMETER'),
+  noAmount: (source: string, target: string) =>
+    new ApiError(400, `You must send either ${source} or ${target}.`, 'INVALID_PARAMETER'),
+};
+
+/** The priced amounts of a conversion of `source` into `destination`, at the mid rate with the markup as fee. */
+export interface FxPrice {
+  mid: Rate;
+  markupBps: number;
+  sourceAmount: bigint;
+  destinationAmount: bigint;
+  fee: bigint;
+}
+
+/**
+ * Prices a movement from one currency to another. Same-currency movements (a USD payout of USD) cost no FX fee.
+ * Throws the API's 400s for unsupported currencies and amounts too small to convert.
+ */
+export async function priceFx(
+  fxRates: FxRateSource,
+  markupBps: number,
+  input: { sourceCurrency: string; destinationCurrency: string; sourceAmount?: bigint; destinationAmount?: bigint },
+  what: string,
+): Promise<FxPrice> {
+  for (const currency of [input.sourceCurrency, input.destinationCurrency]) {
+    if (!fxRates.currencies().includes(currency)) throw fxErrors.unsupportedCurrency(currency, what);
+  }
+  const mid = await fxRates.midRate(input.sourceCurrency, input.destinationCurrency);
+  if (!mid) throw fxErrors.unsupportedCurrency(input.sourceCurrency, what);
+  const bps = input.sourceCurrency === input.destinationCurrency ? 0 : markupBps;
+  const amounts = input.sourceAmount !== undefined ? { sourceAmount: input.sourceAmount } : { targetAmount: input.destinationAmount! };
+  const price = priceConversion({ sourceCurrency: input.sourceCurrency, targetCurrency: input.destinationCurrency, mid, markupBps: bps, ...amounts });
+  if (!price.ok) throw fxErrors.amountTooSmall();
+  return { mid, markupBps: bps, sourceAmount: price.sourceAmount, destinationAmount: price.targetAmount, fee: price.fee };
+}
+
+/** The rate after the markup, as a decimal string: mid × (10000 − bps) / 10000, exact. */
+export function effectiveRate(mid: Rate, markupBps: number): string {
+  return formatRate({ units: mid.units * BigInt(10_000 - markupBps), scale: mid.scale + 4 });
+}
+
+export function quoteStatus(row: QuoteRow, now: Date): Quote['status'] {
+  if (row.usedAt) return 'used';
+  return row.expiresAt.getTime() <= now.getTime() ? 'expired' : 'active';
+}
+
+export function presentQuote(row: QuoteRow, now: Date): Quote {
+  const mid = parseRate(row.midRate);
+  return withoutNulls({
+    id: row.id,
+    resource: row.resource,
+    status: quoteStatus(row, now),
+    source_currency: row.sourceCurrency,
+    destination_currency: row.destinationCurrency,
+    source_amount: jsonAmount(row.sourceAmount),
+    destination_amount: jsonAmount(row.destinationAmount),
+    fx_rate: effectiveRate(mid, row.markupBps),
+    mid_market_rate: { currency: row.destinationCurrency, rate: rateToNumber(mid) },
+    fees: { txn_fee: money(row.sourceCurrency, row.txnFee), fx_fee: money(row.sourceCurrency, row.fxFee) },
+    method: row.paymentRail ? { payment_method: row.paymentMethod!, subtype: row.subtype!, payment_rail: row.paymentRail } : null,
+    used_by: row.usedBy,
+    expires_at: isoSeconds(row.expiresAt),
+    created_at: isoSeconds(row.createdAt),
+  });
+}
+
+/** The rails a payout quote is priced for: one per eligible rail of the subtype. */
+function payoutRails(body: CreateQuoteBody, destinationCurrency: string): { paymentMethod: string; subtype: string; rails: string[] } {
+  const method = body.method ?? body.payment_method;
+  const paymentMethod = method?.payment_method ?? method?.type ?? 'bank_transfer';
+  const subtype = method?.subtype ?? 'swift_transfer';
+  if (subtype === 'swift_transfer') return { paymentMethod, subtype, rails: [SWIFT_RAIL] };
+  const rails = LOCAL_RAILS[destinationCurrency];
+  if (!rails) throw errors.invalidParameter(`local_transfer is not supported for ${destinationCurrency} destination`);
+  return { paymentMethod, subtype, rails: [...rails] };
+}
+
+export async function createQuotes(deps: QuoteDeps, tenant: Tenant, body: CreateQuoteBody): Promise<QuoteList> {
+  const sourceCurrency = body.source_currency.toUpperCase();
+  const destinationCurrency = body.destination_currency.toUpperCase();
+  if (body.source_amount !== undefined && body.destination_amount !== undefined) throw fxErrors.oneAmount('source_amount', 'destination_amount');
+  if (body.source_amount === undefined && body.destination_amount === undefined) throw fxErrors.noAmount('source_amount', 'destination_amount');
+  if (body.method && body.payment_method) throw errors.invalidParameter('You can only send method or payment_method, not both.');
+  if ((body.method ?? body.payment_method) && body.resource !== 'payout') {
+    throw errors.invalidParameter('method can only be specified for payout quotes');
+  }
+
+  let rails: { paymentMethod: string; subtype: string; rails: (string | null)[] } = { paymentMethod: '', subtype: '', rails: [null] };
+  if (body.resource === 'payout') {
+    if (!(PAYOUT_SOURCE_CURRENCIES as readonly string[]).includes(sourceCurrency)) throw fxErrors.unsupportedCurrency(sourceCurrency, 'payouts');
+    if (!(PAYOUT_DESTINATION_CURRENCIES as readonly string[]).includes(destinationCurrency)) throw fxErrors.unsupportedCurrency(destinationCurrency, 'payouts');
+    rails = payoutRails(body, destinationCurrency);
+  }
+  if (body.resource === 'balance_conversion' && sourceCurrency === destinationCurrency) throw fxErrors.identicalCurrencies('source_currency', 'destination_currency');
+
+  const what = body.resource === 'balance_conversion' ? 'balance conversions' : `${body.resource}s`;
+  const price = await priceFx(deps.fxRates, deps.markupBps, {
+    sourceCurrency,
+    destinationCurrency,
+    ...(body.source_amount !== undefined ? { sourceAmount: BigInt(body.source_amount) } : { destinationAmount: BigInt(body.destination_amount!) }),
+  }, what);
+
+  const now = deps.clock.now();
+  const expiresAt = new Date(now.getTime() + deps.quoteTtlSeconds * 1000);
+  const rows = await deps.db.transaction(async (tx) => {
+    const created: QuoteRow[] = [];
+    for (const rail of rails.rails) {
+      created.push(await insertWithFreshId(tx, quotes, () => newId(ID_PREFIXES.quote, now), {
+        ...tenant,
+        resource: body.resource,
+        sourceCurrency,
+        destinationCurrency,
+        sourceAmount: price.sourceAmount,
+        destinationAmount: price.destinationAmount,
+        midRate: formatRate(price.mid),
+        markupBps: price.markupBps,
+        fxFee: price.fee,
+        txnFee: 0n,
+        paymentMethod: rail ? rails.paymentMethod : null,
+        subtype: rail ? rails.subtype : null,
+        paymentRail: rail,
+        expiresAt,
+        createdAt: now,
+      }));
+    }
+    return created;
+  });
+  return { quotes: rows.map((row) => presentQuote(row, now)) };
+}
+
+export async function getQuote(deps: Pick<QuoteDeps, 'db' | 'clock'>, tenant: Tenant, id: string): Promise<Quote> {
+  assertIdPrefix(ID_PREFIXES.quote, id);
+  const [row] = await deps.db.select().from(quotes).where(and(tenantFilter(quotes, tenant), eq(quotes.id, id)));
+  if (!row) throw errors.notFound('Quote');
+  return presentQuote(row, deps.clock.now());
+}
+
+export type QuoteConsumption =
+  | { ok: true; quote: QuoteRow }
+  | { ok: false; reason: 'not_found' | 'wrong_resource' | 'used' | 'expired' };
+
+/**
+ * Marks a quote used by `usedBy`, in the caller's transaction, if it is the tenant's, for `resource`, unused and
+ * unexpired. The conditional update makes it single-use: of concurrent consumers exactly one matches.
+ */
+export async function consumeQuote(
+  tx: Tx,
+  clock: Clock,
+  tenant: Tenant,
+  quoteId: string,
+  resource: QuoteResource,
+  usedBy: string,
+): Promise<QuoteConsumption> {
+  const now = clock.now();
+  const [used] = await tx
+    .update(quotes)
+    .set({ usedAt: now, usedBy })
+    .where(and(
+      tenantFilter(quotes, tenant),
+      eq(quotes.id, quoteId),
+      eq(quotes.resource, resource),
+      isNull(quotes.usedAt),
+      gt(quotes.expiresAt, now),
+    ))
+    .returning();
+  if (used) return { ok: true, quote: used };
+  const [row] = await tx.select().from(quotes).where(and(tenantFilter(quotes, tenant), eq(quotes.id, quoteId)));
+  if (!row) return { ok: false, reason: 'not_found' };
+  if (row.resource !== resource) return { ok: false, reason: 'wrong_resource' };
+  if (row.usedAt) return { ok: false, reason: 'used' };
+  return { ok: false, reason: 'expired' };
+}
+
+/** The 400 a consumer answers for a quote it cannot use (notes-payouts §13.2 texts). */
+export function quoteError(reason: Exclude<QuoteConsumption, { ok: true }>['reason'], resource: QuoteResource): ApiError {
+  switch (reason) {
+    case 'not_found':
+      return new ApiError(400, 'quote_id not found', 'QUOTE_NOT_FOUND');
+    case 'wrong_resource':
+      return new ApiError(400, `Quote is not a ${resource} quote`, 'QUOTE_WRONG_RESOURCE');
+    case 'used':
+      return new ApiError(400, 'quote_id has already been used', 'QUOTE_USED');
+    case 'expired':
+      return new ApiError(400, 'quote_id has expired', 'QUOTE_EXPIRED');
+  }
+}
