@@ -13,7 +13,6 @@ export function normalizeCurrency(input: string): string | undefined {
 
 /** Digits after the decimal point in the currency's minor unit (JPY 0, USD 2, KWD 3). */
 export function currencyExponent(currency: string): number {
-  const exponent = CURRENCY_EXPONENTS[currency];
-  if (exponent === undefined) throw new Error(`Unknown currency ${currency}`);
-  return exponent;
+  if (!Object.hasOwn(CURRENCY_EXPONENTS, currency)) throw new Error(`Unknown currency ${currency}`);
+  return CURRENCY_EXPONENTS[currency]!;
 }
