@@ -1,4 +1,4 @@
-// The operator API (/admin/v1), enabled by ADMIN_TOKEN: merchants and their keys.
+// The operator API (/admin/v1), enabled by ADMIN_TOKEN: merchants and their keys (ledger routes in ledger-routes.ts).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppDeps } from '../app.js';
@@ -9,6 +9,7 @@ import { assertIdPrefix, ID_PREFIXES } from '../core/ids.js';
 import { ListOf, PaginationQuery, pageRequest } from '../core/pagination.js';
 import { ENVIRONMENTS, type Environment } from '../db/schema/index.js';
 import { createMerchant, findMerchant, listMerchants, replaceKeys, type Merchant } from '../modules/merchants/service.js';
+import { adminLedgerRoutes } from './ledger-routes.js';
 
 const adminSecurity = [{ AdminToken: [] as string[] }];
 const adminErrors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody };
@@ -131,4 +132,6 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
     },
     preValidation: emptyBodyIsEmptyObject,
   }, keyOperation(true));
+
+  await app.register(adminLedgerRoutes, { deps, existingMerchant });
 };

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.js';
 import { startServer, type RunningServer } from '../server.js';
-import { run } from './main.js';
+import { run, type FetchImpl } from './main.js';
 
 const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -71,6 +71,9 @@ describe('glomo CLI', () => {
       expect(result.code).toBe(0);
       expect(result.out).toContain('glomo merchant create --name NAME');
       expect(result.out).toContain('glomo merchant keys reissue ID');
+      expect(result.out).toContain('glomo merchant adjust ID --direction credit|debit --currency CODE --amount N --reason TEXT');
+      expect(result.out).toContain('glomo ledger verify [--merchant ID]');
+      expect(result.out).toMatch(/3 ledger inconsistent/);
       expect(result.out).toContain('ADMIN_TOKEN');
       expect(result.out).toContain('GLOMO_URL');
       expect(result.err).toBe('');
@@ -208,6 +211,26 @@ describe('glomo CLI', () => {
       ['merchant', 'list', '--page', '0'],
       ['merchant', 'list', '--name', 'x'],
       ['merchant', 'list', '--bogus'],
+      ['merchant', 'adjust', 'merch_00000000aaaaa', '--currency', 'USD', '--amount', '1', '--reason', 'x'],
+      ['merchant', 'adjust', 'merch_00000000aaaaa', '--direction', 'refund', '--currency', 'USD', '--amount', '1', '--reason', 'x'],
+      ['merchant', 'adjust', 'merch_00000000aaaaa', '--direction', 'credit', '--amount', '1', '--reason', 'x'],
+      ['merchant', 'adjust', 'merch_00000000aaaaa', '--direction', 'credit', '--currency', 'USD', '--reason', 'x'],
+      ['merchant', 'adjust', 'merch_00000000aaaaa', '--direction', 'credit', '--currency', 'USD', '--amount', '1'],
+      ['merchant', 'adjust', 'merch_00000000aaaaa', '--direction', 'credit', '--currency', 'USD', '--amount', '1', '--reason', '  '],
+      ['merchant', 'adjust', 'merch_00000000aaaaa', '--direction', 'credit', '--currency', 'USD', '--amount', '0', '--reason', 'x'],
+      ['merchant', 'adjust', 'merch_00000000aaaaa', '--direction', 'credit', '--currency', 'USD', '--amount', '10.50', '--reason', 'x'],
+      ['merchant', 'adjust', 'merch_00000000aaaaa', '--direction', 'credit', '--currency', 'USD', '--amount', '-5', '--reason', 'x'],
+      ['merchant', 'adjust', 'merch_00000000aaaaa', '--direction', 'credit', '--currency', 'USD', '--amount', '9007199254740992', '--reason', 'x'],
+      ['merchant', 'adjust', 'merch_00000000aaaaa', '--direction', 'credit', '--currency', 'USD', '--amount', '1', '--reason', 'x', '--env', 'all'],
+      ['merchant', 'adjust', '--direction', 'credit', '--currency', 'USD', '--amount', '1', '--reason', 'x'],
+      ['merchant', 'adjustments'],
+      ['merchant', 'adjustments', 'merch_00000000aaaaa', '--env', 'all'],
+      ['merchant', 'adjustments', 'merch_00000000aaaaa', '--reason', 'x'],
+      ['ledger'],
+      ['ledger', 'frobnicate'],
+      ['ledger', 'verify', 'merch_00000000aaaaa'],
+      ['ledger', 'verify', '--merchant', ''],
+      ['ledger', 'verify', '--env', 'sandbox'],
     ]) {
       const result = await cli(args);
       expect(result.code, args.join(' ')).toBe(2);
@@ -220,5 +243,153 @@ describe('glomo CLI', () => {
     const result = await cli(['merchant', 'list'], { GLOMO_URL: 'http://127.0.0.1:9' });
     expect(result.code).toBe(1);
     expect(result.err).toMatch(/^Cannot reach glomo-server at http:\/\/127\.0\.0\.1:9: /);
+  });
+});
+
+interface AdjustmentJson {
+  id: string;
+  merchant_id: string;
+  env: string;
+  direction: string;
+  currency: string;
+  amount: number;
+  reason: string;
+  journal_id: string;
+  created_at: string;
+}
+
+describe('glomo merchant adjust, merchant adjustments and ledger verify', () => {
+  const adjustArgs = (id: string, direction: string, amount: string, ...extra: string[]) =>
+    ['merchant', 'adjust', id, '--direction', direction, '--currency', 'USD', '--amount', amount, '--reason', 'Pilot float', ...extra];
+
+  it('credits a merchant, printing the adjustment with its amount in major units', async () => {
+    const merchant = await createMerchant('Adjust Ltd');
+    const result = await cli(adjustArgs(merchant.id, 'credit', '100000'));
+    expect(result).toMatchObject({ code: 0, err: '' });
+    expect(result.out).toMatch(new RegExp(`^Credited merchant ${merchant.id} \\(sandbox\\): adjustment adj_\\w+`));
+    expect(result.out).toMatch(/amount:\s+100000 \(USD 1000\.00\)/);
+    expect(result.out).toMatch(/reason:\s+Pilot float/);
+    expect(result.out).toMatch(/journal_id:\s+jrnl_\w+/);
+
+    const verify = await cli(['ledger', 'verify', '--merchant', merchant.id]);
+    expect(verify).toEqual({ code: 0, out: 'ledger OK: 2 accounts, 1 journal, 2 entries, 0 holds', err: '' });
+  });
+
+  it('prints the raw adjustment with --json, adjusts production with --env, and lists adjustments', async () => {
+    const merchant = await createMerchant('Adjust Json Ltd');
+    const credit = await cli([...adjustArgs(merchant.id, 'credit', '9007199254740991'), '--env', 'production', '--json']);
+    expect(credit.code).toBe(0);
+    const adjustment = JSON.parse(credit.out) as AdjustmentJson;
+    expect(adjustment).toMatchObject({ merchant_id: merchant.id, env: 'production', direction: 'credit', currency: 'USD', amount: 9007199254740991 });
+    const debit = await cli([...adjustArgs(merchant.id, 'debit', '1'), '--env', 'production']);
+    expect(debit.code).toBe(0);
+    expect(debit.out).toMatch(/^Debited merchant \w+ \(production\)/);
+    expect(debit.out).toMatch(/amount:\s+1 \(USD 0\.01\)/);
+
+    const list = await cli(['merchant', 'adjustments', merchant.id, '--env', 'production']);
+    expect(list.code).toBe(0);
+    expect(list.out).toMatch(/^ID\s+ENV\s+DIRECTION\s+CURRENCY\s+AMOUNT\s+CREATED_AT\s+REASON$/m);
+    expect(list.out).toMatch(new RegExp(`^${adjustment.id}\\s+production\\s+credit\\s+USD\\s+9007199254740991\\s+\\S+\\s+Pilot float$`, 'm'));
+    expect(list.out).toContain('Page 1 of 1 (2 adjustments, 20 per page)');
+    const sandbox = await cli(['merchant', 'adjustments', merchant.id, '--env', 'sandbox', '--json']);
+    expect(JSON.parse(sandbox.out)).toMatchObject({ data: [], page_meta: { count: 0 } });
+  });
+
+  it('reports a debit beyond the balance as Error 400 with exit 1', async () => {
+    const merchant = await createMerchant('Short Ltd');
+    expect((await cli(adjustArgs(merchant.id, 'credit', '500'))).code).toBe(0);
+    const result = await cli(adjustArgs(merchant.id, 'debit', '800'));
+    expect(result).toEqual({
+      code: 1,
+      out: '',
+      err: 'Error 400: Account has insufficient balance to process this transaction. Additional amount required: 300.',
+    });
+  });
+
+  it('reports an unknown merchant or currency as an HTTP error with exit 1', async () => {
+    const unknown = await cli(adjustArgs('merch_00000000aaaaa', 'credit', '1'));
+    expect(unknown).toMatchObject({ code: 1, err: 'Error 404: Merchant not found' });
+    const merchant = await createMerchant('Currency Ltd');
+    const currency = await cli(['merchant', 'adjust', merchant.id, '--direction', 'credit', '--currency', 'ABC', '--amount', '1', '--reason', 'x']);
+    expect(currency).toMatchObject({ code: 1, err: 'Error 400: Validation failed: Currency must be a valid ISO 4217 currency code (e.g., USD)' });
+    const verify = await cli(['ledger', 'verify', '--merchant', 'merch_00000000aaaaa']);
+    expect(verify).toMatchObject({ code: 1, err: 'Error 404: Merchant not found' });
+  });
+
+  it('verifies the whole ledger', async () => {
+    const result = await cli(['ledger', 'verify']);
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/^ledger OK: \d+ accounts?, \d+ journals?, \d+ entr(y|ies), \d+ holds?$/);
+  });
+});
+
+describe('glomo ledger verify: exit codes (fake server)', () => {
+  const inconsistent = {
+    ok: false,
+    scope: { merchant_id: null },
+    counts: { accounts: 12, journals: 7, entries: 15, holds: 1 },
+    problems: [
+      {
+        check: 'balance_mismatch', merchant_id: 'merch_6819d7d0aaaaa', env: 'sandbox', currency: 'USD', account_id: 'lacct_1', purpose: 'available',
+        detail: 'account lacct_1 (merch_6819d7d0aaaaa sandbox USD available) stores 1001 but its entries sum to 1000',
+      },
+      { check: 'journal_unbalanced', journal_id: 'jrnl_2', currency: 'EUR', detail: 'entries of journal jrnl_2 sum to 5 EUR, not 0' },
+      { check: 'hold_state_mismatch', hold_id: 'hold_3', currency: 'USD', detail: 'the hold says posted but its journals say pending' },
+      { check: 'currency_unbalanced', currency: 'EUR', detail: 'entries in EUR sum to 5, not 0\u001b[2J' },
+    ],
+  };
+
+  function fakeServer(body: unknown, status = 200) {
+    const requests: Array<{ url: string; method: string; authorization: string | null }> = [];
+    const fetchImpl: FetchImpl = async (input, init) => {
+      const headers = new Headers(init?.headers);
+      requests.push({ url: String(input), method: init?.method ?? 'GET', authorization: headers.get('authorization') });
+      return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+    };
+    return { fetchImpl, requests };
+  }
+
+  async function fakeCli(args: string[], fetchImpl: FetchImpl): Promise<CliResult> {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await run(args, { GLOMO_URL: 'http://glomo.test/base', ADMIN_TOKEN }, { out: (s) => out.push(s), err: (s) => err.push(s) }, fetchImpl);
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  }
+
+  it('exits 3 and prints each problem on its own line, naming the account, journal or hold', async () => {
+    const server = fakeServer(inconsistent);
+    const result = await fakeCli(['ledger', 'verify'], server.fetchImpl);
+    expect(result.code).toBe(3);
+    expect(result.err).toBe('');
+    expect(result.out.split('\n')).toEqual([
+      'ledger INCONSISTENT: 4 problems (12 accounts, 7 journals, 15 entries, 1 hold)',
+      'balance_mismatch: account lacct_1 (merch_6819d7d0aaaaa sandbox USD available) stores 1001 but its entries sum to 1000',
+      'journal_unbalanced: entries of journal jrnl_2 sum to 5 EUR, not 0',
+      'hold_state_mismatch: the hold says posted but its journals say pending [hold hold_3]',
+      'currency_unbalanced: entries in EUR sum to 5, not 0 [2J',
+    ]);
+    expect(server.requests).toEqual([{ url: 'http://glomo.test/base/admin/v1/ledger/verify', method: 'GET', authorization: `Bearer ${ADMIN_TOKEN}` }]);
+  });
+
+  it('exits 3 with --json too, printing the report as it came', async () => {
+    const result = await fakeCli(['ledger', 'verify', '--json'], fakeServer(inconsistent).fetchImpl);
+    expect(result.code).toBe(3);
+    expect(JSON.parse(result.out)).toEqual(inconsistent);
+  });
+
+  it('exits 0 on an ok report and sends --merchant as merchant_id', async () => {
+    const server = fakeServer({ ok: true, scope: { merchant_id: 'merch_6819d7d0aaaaa' }, counts: { accounts: 1, journals: 1, entries: 1, holds: 0 }, problems: [] });
+    const result = await fakeCli(['ledger', 'verify', '--merchant', 'merch_6819d7d0aaaaa'], server.fetchImpl);
+    expect(result).toEqual({ code: 0, out: 'ledger OK: 1 account, 1 journal, 1 entry, 0 holds', err: '' });
+    expect(server.requests[0]!.url).toBe('http://glomo.test/base/admin/v1/ledger/verify?merchant_id=merch_6819d7d0aaaaa');
+  });
+
+  it('exits 1 (not 3) when the request fails or the answer is not a report', async () => {
+    const failed = await fakeCli(['ledger', 'verify'], fakeServer({ error: 'Internal Server Error', message: 'Internal server error' }, 500).fetchImpl);
+    expect(failed).toEqual({ code: 1, out: '', err: 'Error 500: Internal server error' });
+    const odd = await fakeCli(['ledger', 'verify'], fakeServer({ status: 'ok' }).fetchImpl);
+    expect(odd.code).toBe(1);
+    expect(odd.err).toContain('unexpected answer');
   });
 });

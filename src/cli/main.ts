@@ -1,6 +1,7 @@
 // The `glomo` command-line tool: a thin client of the operator API (/admin/v1).
 // `run()` holds all the logic and returns the exit code; src/cli/index.ts wires it to the process.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { currencyExponent, normalizeCurrency } from '../core/iso.js';
 
 export interface Io {
   out(s: string): void;
@@ -13,6 +14,10 @@ export const DEFAULT_URL = 'http://127.0.0.1:4000';
 const REQUEST_TIMEOUT_MS = 30_000;
 const KEY_ENVS = ['sandbox', 'production', 'all'] as const;
 type KeyEnv = (typeof KEY_ENVS)[number];
+const LEDGER_ENVS = ['sandbox', 'production'] as const;
+const DIRECTIONS = ['credit', 'debit'] as const;
+/** Exit code of `glomo ledger verify` when the server answers that an invariant fails. */
+export const EXIT_LEDGER_INCONSISTENT = 3;
 
 export const USAGE = `glomo: command-line client of the glomo-server operator API (/admin/v1)
 
@@ -27,6 +32,13 @@ Usage:
       Revoke a merchant's keys at once (default: all environments).
   glomo merchant keys reissue ID [--env sandbox|production|all]
       Revoke a merchant's keys and issue new ones (default: all environments).
+  glomo merchant adjust ID --direction credit|debit --currency CODE --amount N --reason TEXT [--env sandbox|production]
+      Credit or debit the merchant's available balance (default env: sandbox). N is in minor units of the
+      currency: --currency USD --amount 100000 is USD 1000.00. A debit beyond the balance is refused.
+  glomo merchant adjustments ID [--env sandbox|production] [--page N] [--per-page N]
+      List the merchant's adjustments, newest first.
+  glomo ledger verify [--merchant ID]
+      Check the ledger's invariants (the whole ledger, or one merchant's accounts) and print each problem.
   glomo help
       Show this text.
 
@@ -40,7 +52,8 @@ Environment:
   GLOMO_URL       Server address, e.g. ${DEFAULT_URL}
   ADMIN_TOKEN     The server's operator token (required for every command but help)
 
-Exit codes: 0 success, 1 request failed (HTTP error or server unreachable), 2 usage error.`;
+Exit codes: 0 success, 1 request failed (HTTP error or server unreachable), 2 usage error,
+            3 ledger inconsistent (glomo ledger verify found a problem; also with --json).`;
 
 const OPTIONS = {
   url: { type: 'string' },
@@ -52,6 +65,11 @@ const OPTIONS = {
   page: { type: 'string' },
   'per-page': { type: 'string' },
   env: { type: 'string' },
+  direction: { type: 'string' },
+  currency: { type: 'string' },
+  amount: { type: 'string' },
+  reason: { type: 'string' },
+  merchant: { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 type OptionName = keyof typeof OPTIONS;
@@ -69,6 +87,8 @@ interface Command {
   path: string;
   body?: unknown;
   print(body: unknown, io: Io): void;
+  /** The exit code of a successful answer (default 0): `ledger verify` answers 200 also when the ledger is not ok. */
+  exitCode?(body: unknown): number;
 }
 
 export async function run(
@@ -151,7 +171,7 @@ export async function run(
   }
   if (values.json) io.out(JSON.stringify(body, null, 2));
   else command.print(body, io);
-  return 0;
+  return command.exitCode?.(body) ?? 0;
 }
 
 function usageError(io: Io, message: string): number {
@@ -185,6 +205,33 @@ function positiveInteger(name: string, raw: string | undefined): number | undefi
   return Number(raw);
 }
 
+function oneOf<T extends string>(name: string, allowed: readonly T[], raw: string): T {
+  if (!(allowed as readonly string[]).includes(raw)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}, got '${raw}'`);
+  return raw as T;
+}
+
+function required(name: string, raw: string | undefined, synopsis: string): string {
+  const value = nonBlank(raw);
+  if (value === undefined) throw new UsageError(`Missing required option --${name}: glomo ${synopsis}`);
+  return value;
+}
+
+/** An amount in minor units as the API takes it: a JSON integer, so at most 2^53 - 1 (larger would be rounded). */
+function minorUnits(raw: string): number {
+  if (!/^\d+$/.test(raw) || BigInt(raw) < 1n || BigInt(raw) > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new UsageError(`--amount must be a whole number of minor units from 1 to ${Number.MAX_SAFE_INTEGER}, got '${raw}'`);
+  }
+  return Number(raw);
+}
+
+function pageQuery(values: Values, query = new URLSearchParams()): string {
+  const page = positiveInteger('page', values.page);
+  const perPage = positiveInteger('per-page', values['per-page']);
+  if (page !== undefined) query.set('page', String(page));
+  if (perPage !== undefined) query.set('per_page', String(perPage));
+  return query.size > 0 ? `?${query.toString()}` : '';
+}
+
 function keyEnv(raw: string | undefined): KeyEnv {
   if (raw === undefined) return 'all';
   if (!(KEY_ENVS as readonly string[]).includes(raw)) throw new UsageError(`--env must be one of ${KEY_ENVS.join(', ')}, got '${raw}'`);
@@ -198,6 +245,7 @@ function requireArgs(positionals: string[], count: number, synopsis: string): vo
 
 function parseCommand(positionals: string[], values: Values): Command {
   const [group, action, ...rest] = positionals;
+  if (group === 'ledger') return parseLedgerCommand(positionals, values);
   if (group !== 'merchant') throw new UsageError(`Unknown command '${positionals.join(' ')}'`);
 
   switch (action) {
@@ -210,13 +258,7 @@ function parseCommand(positionals: string[], values: Values): Command {
     }
     case 'list': {
       requireArgs(positionals, 2, 'merchant list [--page N] [--per-page N]');
-      const query = new URLSearchParams();
-      const page = positiveInteger('page', values.page);
-      const perPage = positiveInteger('per-page', values['per-page']);
-      if (page !== undefined) query.set('page', String(page));
-      if (perPage !== undefined) query.set('per_page', String(perPage));
-      const search = query.size > 0 ? `?${query.toString()}` : '';
-      return { options: ['page', 'per-page'], method: 'GET', path: `/merchants${search}`, print: printList };
+      return { options: ['page', 'per-page'], method: 'GET', path: `/merchants${pageQuery(values)}`, print: printList };
     }
     case 'show': {
       requireArgs(positionals, 3, 'merchant show ID');
@@ -237,11 +279,58 @@ function parseCommand(positionals: string[], values: Values): Command {
         print: (body, io) => printKeysResult(body, io, operation, env),
       };
     }
+    case 'adjust': {
+      const synopsis = 'merchant adjust ID --direction credit|debit --currency CODE --amount N --reason TEXT [--env sandbox|production]';
+      requireArgs(positionals, 3, synopsis);
+      const direction = oneOf('direction', DIRECTIONS, required('direction', values.direction, synopsis));
+      const currency = required('currency', values.currency, synopsis);
+      const amount = minorUnits(required('amount', values.amount, synopsis));
+      const reason = required('reason', values.reason, synopsis);
+      const env = values.env === undefined ? undefined : oneOf('env', LEDGER_ENVS, values.env);
+      return {
+        options: ['direction', 'currency', 'amount', 'reason', 'env'],
+        method: 'POST',
+        path: `/merchants/${encodeURIComponent(rest[0]!)}/adjustments`,
+        body: { ...(env ? { env } : {}), direction, currency, amount, reason },
+        print: printAdjustment,
+      };
+    }
+    case 'adjustments': {
+      requireArgs(positionals, 3, 'merchant adjustments ID [--env sandbox|production] [--page N] [--per-page N]');
+      const query = new URLSearchParams();
+      if (values.env !== undefined) query.set('env', oneOf('env', LEDGER_ENVS, values.env));
+      return {
+        options: ['env', 'page', 'per-page'],
+        method: 'GET',
+        path: `/merchants/${encodeURIComponent(rest[0]!)}/adjustments${pageQuery(values, query)}`,
+        print: printAdjustments,
+      };
+    }
     case undefined:
-      throw new UsageError('Missing command: glomo merchant create|list|show|keys');
+      throw new UsageError('Missing command: glomo merchant create|list|show|keys|adjust|adjustments');
     default:
       throw new UsageError(`Unknown command '${positionals.join(' ')}'`);
   }
+}
+
+function parseLedgerCommand(positionals: string[], values: Values): Command {
+  const [, action] = positionals;
+  if (action === undefined) throw new UsageError('Missing command: glomo ledger verify');
+  if (action !== 'verify') throw new UsageError(`Unknown command '${positionals.join(' ')}'`);
+  requireArgs(positionals, 2, 'ledger verify [--merchant ID]');
+  const query = new URLSearchParams();
+  if (values.merchant !== undefined) query.set('merchant_id', required('merchant', values.merchant, 'ledger verify [--merchant ID]'));
+  const search = query.size > 0 ? `?${query.toString()}` : '';
+  return {
+    options: ['merchant'],
+    method: 'GET',
+    path: `/ledger/verify${search}`,
+    print: printLedgerReport,
+    exitCode: (body) => {
+      const ok = (body as { ok?: unknown }).ok;
+      return ok === true ? 0 : ok === false ? EXIT_LEDGER_INCONSISTENT : 1;
+    },
+  };
 }
 
 function networkReason(error: unknown): string {
@@ -341,26 +430,35 @@ interface PageMetaJson {
   count?: number;
 }
 
-function printList(body: unknown, io: Io): void {
-  const { data = [], page_meta: meta = {} } = body as { data?: MerchantJson[]; page_meta?: PageMetaJson };
-  const columns = ['id', 'name', 'email', 'status', 'created_at'] as const;
+/** A page of a list as a table (the last column unpadded) followed by a page line. */
+function printPage<T>(body: unknown, io: Io, noun: string, columns: ReadonlyArray<[string, (item: T) => unknown]>): void {
+  const { data = [], page_meta: meta = {} } = body as { data?: T[]; page_meta?: PageMetaJson };
   const lines: string[] = [];
   if (data.length === 0) {
-    lines.push(meta.count ? 'No merchants on this page.' : 'No merchants.');
+    lines.push(meta.count ? `No ${noun}s on this page.` : `No ${noun}s.`);
   } else {
-    const rows = data.map((merchant) => columns.map((column) => clean(merchant[column])));
-    const header = columns.map((column) => column.toUpperCase());
+    const rows = data.map((item) => columns.map(([, cell]) => clean(cell(item))));
+    const header = columns.map(([label]) => label.toUpperCase());
     const widths = columns.map((_, i) => Math.max(header[i]!.length, ...rows.map((row) => row[i]!.length)));
     const format = (row: string[]) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd();
     lines.push(format(header), ...rows.map(format));
   }
   const count = meta.count ?? data.length;
   const pages = Math.max(meta.pages ?? 1, 1);
-  let info = `Page ${meta.current ?? 1} of ${pages} (${count} merchant${count === 1 ? '' : 's'}, ${meta.per_page ?? data.length} per page)`;
+  let info = `Page ${meta.current ?? 1} of ${pages} (${plural(count, noun)}, ${meta.per_page ?? data.length} per page)`;
   if (meta.next) info += `; next: --page ${meta.next}`;
   lines.push('', info);
   io.out(lines.join('\n'));
 }
+
+function printList(body: unknown, io: Io): void {
+  const columns = (['id', 'name', 'email', 'status', 'created_at'] as const).map(
+    (column) => [column, (merchant: MerchantJson) => merchant[column]] as [string, (merchant: MerchantJson) => unknown],
+  );
+  printPage(body, io, 'merchant', columns);
+}
+
+const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
 function printKeysResult(body: unknown, io: Io, operation: 'revoke' | 'reissue', env: KeyEnv): void {
   const result = body as { merchant_id?: string; revoked?: number; keys?: Record<string, { secret_key?: string; public_key?: string }> };
@@ -373,6 +471,104 @@ function printKeysResult(body: unknown, io: Io, operation: 'revoke' | 'reissue',
       lines.push(keyBlock(name.charAt(0).toUpperCase() + name.slice(1), keys));
     }
     lines.push('', 'Store the secret keys now: they cannot be shown again.');
+  }
+  io.out(lines.join('\n'));
+}
+
+interface AdjustmentJson {
+  id?: string;
+  merchant_id?: string;
+  env?: string;
+  direction?: string;
+  currency?: string;
+  amount?: number;
+  reason?: string;
+  journal_id?: string;
+  created_at?: string;
+}
+
+/** Minor units as a decimal amount of the currency (`100000` USD -> `1000.00`), when the currency is known. */
+function majorUnits(amount: unknown, currency: unknown): string | undefined {
+  if (typeof amount !== 'number' || !Number.isSafeInteger(amount) || typeof currency !== 'string') return undefined;
+  const code = normalizeCurrency(currency);
+  if (code === undefined || code !== currency) return undefined;
+  const exponent = currencyExponent(code);
+  const digits = BigInt(Math.abs(amount)).toString().padStart(exponent + 1, '0');
+  const whole = exponent === 0 ? digits : `${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
+  return `${amount < 0 ? '-' : ''}${whole}`;
+}
+
+function amountText(adjustment: AdjustmentJson): string {
+  const major = majorUnits(adjustment.amount, adjustment.currency);
+  return major === undefined ? clean(adjustment.amount) : `${clean(adjustment.amount)} (${clean(adjustment.currency)} ${major})`;
+}
+
+function printAdjustment(body: unknown, io: Io): void {
+  const adjustment = body as AdjustmentJson;
+  const verb = adjustment.direction === 'debit' ? 'Debited' : 'Credited';
+  io.out(
+    [
+      `${verb} merchant ${clean(adjustment.merchant_id)} (${clean(adjustment.env)}): adjustment ${clean(adjustment.id)}`,
+      fields([
+        ['id', adjustment.id],
+        ['merchant_id', adjustment.merchant_id],
+        ['env', adjustment.env],
+        ['direction', adjustment.direction],
+        ['currency', adjustment.currency],
+        ['amount', amountText(adjustment)],
+        ['reason', adjustment.reason],
+        ['journal_id', adjustment.journal_id],
+        ['created_at', adjustment.created_at],
+      ]),
+    ].join('\n'),
+  );
+}
+
+function printAdjustments(body: unknown, io: Io): void {
+  printPage<AdjustmentJson>(body, io, 'adjustment', [
+    ['id', (a) => a.id],
+    ['env', (a) => a.env],
+    ['direction', (a) => a.direction],
+    ['currency', (a) => a.currency],
+    ['amount', (a) => a.amount],
+    ['created_at', (a) => a.created_at],
+    ['reason', (a) => a.reason],
+  ]);
+}
+
+interface LedgerReportJson {
+  ok?: boolean;
+  scope?: { merchant_id?: string | null };
+  counts?: { accounts?: number; journals?: number; entries?: number; holds?: number };
+  problems?: Array<{ check?: string; detail?: string; account_id?: string; journal_id?: string; hold_id?: string }>;
+}
+
+function printLedgerReport(body: unknown, io: Io): void {
+  const report = body as LedgerReportJson;
+  if (typeof report.ok !== 'boolean') {
+    io.err('glomo: unexpected answer from the server (no ok field in the ledger report)');
+    return;
+  }
+  const counts = report.counts ?? {};
+  const summary = [
+    plural(counts.accounts ?? 0, 'account'),
+    plural(counts.journals ?? 0, 'journal'),
+    plural(counts.entries ?? 0, 'entry').replace(/entrys$/, 'entries'),
+    plural(counts.holds ?? 0, 'hold'),
+  ].join(', ');
+  if (report.ok) {
+    io.out(`ledger OK: ${summary}`);
+    return;
+  }
+  const problems = report.problems ?? [];
+  const lines = [`ledger INCONSISTENT: ${plural(problems.length, 'problem')} (${summary})`];
+  for (const problem of problems) {
+    const detail = clean(problem.detail);
+    // The detail names what failed; any id it leaves out is added, so every line says where to look.
+    const refs = ([['account', problem.account_id], ['journal', problem.journal_id], ['hold', problem.hold_id]] as const)
+      .filter(([, id]) => id && !detail.includes(id))
+      .map(([label, id]) => `${label} ${clean(id)}`);
+    lines.push(`${clean(problem.check)}: ${detail}${refs.length > 0 ? ` [${refs.join(', ')}]` : ''}`);
   }
   io.out(lines.join('\n'));
 }

@@ -43,6 +43,13 @@ export const errors = {
   invalidIdPrefix: (prefix: string) => new ApiError(400, `Id must start with '${prefix}_'`, 'INVALID_ID'),
   duplicateRequest: (entity: string) =>
     new ApiError(400, `${entity} already exists for this request_id`, 'DUPLICATE_REQUEST_ID'),
+  /** A debit the balance cannot cover; `shortfall` is what the account would additionally need, in minor units. */
+  insufficientBalance: (shortfall: bigint) =>
+    new ApiError(
+      400,
+      `Account has insufficient balance to process this transaction. Additional amount required: ${shortfall}.`,
+      'INSUFFICIENT_BALANCE',
+    ),
   malformedJson: () => new ApiError(400, 'Malformed JSON in request body', 'MALFORMED_JSON'),
   missingToken: () => new ApiError(401, 'Missing token', 'UNAUTHORIZED'),
   invalidToken: () => new ApiError(401, 'Auth token expired or invalid', 'UNAUTHORIZED'),

@@ -46,7 +46,7 @@ export interface HoldInput {
   memo?: string;
 }
 
-/** Moves `amount` from available to held, or answers `insufficient_funds` having written nothing. */
+/** Moves `amount` from available to held, or answers `insufficient_funds` having written no journal and no hold. */
 export async function holdFunds(
   tx: Tx,
   clock: Clock,

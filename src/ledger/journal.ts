@@ -4,7 +4,7 @@ import type { Tx } from '../db/client.js';
 import { ledgerEntries, ledgerJournals } from '../db/schema/index.js';
 import type { Clock } from '../core/clock.js';
 import { ID_PREFIXES, newId } from '../core/ids.js';
-import { currencyExponent } from '../core/iso.js';
+import { normalizeCurrency } from '../core/iso.js';
 import type { Tenant } from '../core/tenancy.js';
 import { accountKey, applyBalanceDeltas, lockAccounts, type AccountPurpose, type AccountRef, type LockedAccount } from './accounts.js';
 
@@ -66,7 +66,7 @@ export function resolveEntries(tenant: Tenant, input: JournalInput): ResolvedEnt
       throw new LedgerInvariantError(`journal ${input.kind}: entry amounts must be non-zero bigints`);
     }
     const currency = entry.account.currency;
-    currencyExponent(currency); // throws on an unknown currency
+    if (normalizeCurrency(currency) !== currency) throw new LedgerInvariantError(`journal ${input.kind}: unknown currency ${currency}`);
     totals.set(currency, (totals.get(currency) ?? 0n) + entry.amount);
     return { merchantId: entry.account.merchantId ?? tenant.merchantId, currency, purpose: entry.account.purpose, amount: entry.amount };
   });
@@ -149,8 +149,9 @@ export async function writeJournal(
 
 /**
  * Posts a balanced journal. Locks every account it touches (fixed order), and answers `insufficient_funds`
- * without writing anything when a merchant-side account would go negative. Use the caller's transaction: the
- * journal commits with the business change and its event, or not at all.
+ * without writing the journal when a merchant-side account would go negative (accounts used for the first time
+ * exist from then on, at zero; callers normally roll back on a refusal anyway). Use the caller's transaction:
+ * the journal commits with the business change and its event, or not at all.
  */
 export async function postJournal(
   tx: Tx,
