@@ -13,7 +13,7 @@ import {
   deltasFor,
   findShortfall,
   LedgerInvariantError,
-  postJournal,
+  postJournalTouchingHeld,
   resolveEntries,
   writeJournal,
   type Cause,
@@ -56,7 +56,7 @@ export async function holdFunds(
   if (input.amount <= 0n) throw new LedgerInvariantError('a hold must be for a positive amount');
   const now = clock.now();
   const id = newId(ID_PREFIXES.hold, now);
-  const posted = await postJournal(tx, clock, tenant, {
+  const posted = await postJournalTouchingHeld(tx, clock, tenant, {
     kind: 'hold',
     cause: input.cause,
     holdId: id,
@@ -107,6 +107,7 @@ export async function postHold(
     for (const destination of destinations) {
       if (destination.amount <= 0n) throw new LedgerInvariantError('hold destinations must be positive');
       if (destination.account.currency !== hold.currency) throw new LedgerInvariantError('hold destinations must be in the hold currency');
+      if (destination.account.purpose === 'held') throw new LedgerInvariantError('a hold cannot be posted to a held account');
       total += destination.amount;
     }
     if (total > hold.amount) throw new LedgerInvariantError(`posting ${total} exceeds hold ${hold.id} of ${hold.amount}`);

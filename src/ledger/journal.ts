@@ -159,6 +159,20 @@ export async function postJournal(
   tenant: Tenant,
   input: JournalInput,
 ): Promise<{ ok: true; journal: Journal } | InsufficientFunds> {
+  // The held account must always equal the pending holds: only holds.ts moves money in or out of it.
+  if (input.entries.some((entry) => entry.account.purpose === 'held')) {
+    throw new LedgerInvariantError(`journal ${input.kind}: held funds move only through holdFunds, postHold and voidHold`);
+  }
+  return postJournalTouchingHeld(tx, clock, tenant, input);
+}
+
+/** postJournal without the guard on `held`: for holds.ts only (not exported from the ledger's index). */
+export async function postJournalTouchingHeld(
+  tx: Tx,
+  clock: Clock,
+  tenant: Tenant,
+  input: JournalInput,
+): Promise<{ ok: true; journal: Journal } | InsufficientFunds> {
   const entries = resolveEntries(tenant, input);
   const accounts = await lockAccounts(tx, clock, tenant.env, entries);
   const shortfall = findShortfall(accounts, deltasFor(entries, accounts));
