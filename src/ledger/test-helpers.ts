@@ -65,20 +65,21 @@ export async function balanceMaps(tenant: Tenant, tx?: Tx) {
   };
 }
 
+const accountMatch = (tenant: Tenant, currency: string, purpose: AccountPurpose) =>
+  and(
+    eq(ledgerAccounts.merchantId, tenant.merchantId),
+    eq(ledgerAccounts.env, tenant.env),
+    eq(ledgerAccounts.currency, currency),
+    eq(ledgerAccounts.purpose, purpose),
+  );
+
 /** The stored `ledger_accounts.balance` of one account, undefined when the account does not exist. */
 export async function storedBalance(tenant: Tenant, currency: string, purpose: AccountPurpose, tx?: Tx): Promise<bigint | undefined> {
   const db = tx ?? (await database()).db;
   const [row] = await db
     .select({ balance: ledgerAccounts.balance })
     .from(ledgerAccounts)
-    .where(
-      and(
-        eq(ledgerAccounts.merchantId, tenant.merchantId),
-        eq(ledgerAccounts.env, tenant.env),
-        eq(ledgerAccounts.currency, currency),
-        eq(ledgerAccounts.purpose, purpose),
-      ),
-    );
+    .where(accountMatch(tenant, currency, purpose));
   return row?.balance;
 }
 
@@ -87,14 +88,7 @@ export async function accountId(tenant: Tenant, currency: string, purpose: Accou
   const [row] = await db
     .select({ id: ledgerAccounts.id })
     .from(ledgerAccounts)
-    .where(
-      and(
-        eq(ledgerAccounts.merchantId, tenant.merchantId),
-        eq(ledgerAccounts.env, tenant.env),
-        eq(ledgerAccounts.currency, currency),
-        eq(ledgerAccounts.purpose, purpose),
-      ),
-    );
+    .where(accountMatch(tenant, currency, purpose));
   if (!row) throw new Error(`no ${purpose} ${currency} account for ${tenant.merchantId}`);
   return row.id;
 }

@@ -32,6 +32,16 @@ export interface LedgerReport {
   problems: LedgerProblem[];
 }
 
+/** The columns that name an account in a problem, with its balance as exact text. */
+const accountColumns = () => ({
+  accountId: ledgerAccounts.id,
+  merchantId: ledgerAccounts.merchantId,
+  env: ledgerAccounts.env,
+  currency: ledgerAccounts.currency,
+  purpose: ledgerAccounts.purpose,
+  balance: sql<string>`${ledgerAccounts.balance}::text`,
+});
+
 const total = (column: unknown) => sql<string>`coalesce(sum(${column}), 0)::text`;
 
 export async function verifyLedger(db: DbOrTx, options: { merchantId?: string } = {}): Promise<LedgerReport> {
@@ -71,12 +81,7 @@ export async function verifyLedger(db: DbOrTx, options: { merchantId?: string } 
     .as('folds');
   const mismatched = await db
     .select({
-      accountId: ledgerAccounts.id,
-      merchantId: ledgerAccounts.merchantId,
-      env: ledgerAccounts.env,
-      currency: ledgerAccounts.currency,
-      purpose: ledgerAccounts.purpose,
-      balance: sql<string>`${ledgerAccounts.balance}::text`,
+      ...accountColumns(),
       folded: sql<string>`coalesce(${folds.sum}, 0)::text`,
     })
     .from(ledgerAccounts)
@@ -89,12 +94,7 @@ export async function verifyLedger(db: DbOrTx, options: { merchantId?: string } 
   // 4. No merchant-side balance is negative.
   const negative = await db
     .select({
-      accountId: ledgerAccounts.id,
-      merchantId: ledgerAccounts.merchantId,
-      env: ledgerAccounts.env,
-      currency: ledgerAccounts.currency,
-      purpose: ledgerAccounts.purpose,
-      balance: sql<string>`${ledgerAccounts.balance}::text`,
+      ...accountColumns(),
     })
     .from(ledgerAccounts)
     .where(and(scoped(ledgerAccounts.merchantId), eq(ledgerAccounts.allowNegative, false), sql`${ledgerAccounts.balance} < 0`));
@@ -146,12 +146,7 @@ export async function verifyLedger(db: DbOrTx, options: { merchantId?: string } 
     .as('pending_holds');
   const held = await db
     .select({
-      accountId: ledgerAccounts.id,
-      merchantId: ledgerAccounts.merchantId,
-      env: ledgerAccounts.env,
-      currency: ledgerAccounts.currency,
-      purpose: ledgerAccounts.purpose,
-      balance: sql<string>`${ledgerAccounts.balance}::text`,
+      ...accountColumns(),
       pending: sql<string>`coalesce(${pendingHolds.sum}, 0)::text`,
     })
     .from(ledgerAccounts)
