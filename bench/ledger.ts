@@ -146,6 +146,8 @@ async function fundedTenant(database: Database, deps: Parameters<typeof createMe
  * (drizzle's node-postgres driver sends everything, BEGIN and COMMIT included, through it).
  */
 async function statementsPerJournal(database: Database, tenant: Tenant): Promise<string[]> {
+  // Once more first, so that this process has seen the accounts exist: the steady state of every later journal.
+  await postFee(database, tenant);
   const seen: string[] = [];
   const prototype = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
   const original = prototype.query;

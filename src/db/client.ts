@@ -2,7 +2,7 @@
 // The same Drizzle schema and the same migrations folder serve both.
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -15,6 +15,15 @@ export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 /** The transaction handle. Inside a transaction always use it: on PGlite the outer handle waits forever. */
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 export type DbOrTx = Db | Tx;
+
+/**
+ * Rows of a hand-written query. Both drivers answer `{rows}`; the row type is the caller's promise (cast 64-bit
+ * values to text in SQL: node-postgres and PGlite type them differently).
+ */
+export async function selectRows<T>(db: DbOrTx, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown as { rows: T[] };
+  return result.rows;
+}
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
 

@@ -1,7 +1,7 @@
 // Ledger accounts: one per merchant, environment, currency and purpose, created on first use and locked in one
 // fixed order (merchant, currency, purpose) by every journal, so two journals never wait on each other in a cycle.
-import { and, eq, or, sql, type SQL } from 'drizzle-orm';
-import type { Tx } from '../db/client.js';
+import { sql } from 'drizzle-orm';
+import { selectRows, type Tx } from '../db/client.js';
 import type { Environment } from '../db/schema/columns.js';
 import { ledgerAccounts } from '../db/schema/index.js';
 import type { Clock } from '../core/clock.js';
@@ -42,7 +42,17 @@ const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 /** The lock order: merchant, currency, purpose, compared by code unit (the SQL side sorts with COLLATE "C"). */
 const compareRefs = (a: { merchantId: string; currency: string; purpose: string }, b: typeof a) =>
   compareText(a.merchantId, b.merchantId) || compareText(a.currency, b.currency) || compareText(a.purpose, b.purpose);
-const byteOrder = (column: unknown) => sql`${column} collate "C"`;
+
+type AccountKeyParts = { merchantId: string; currency: string; purpose: AccountPurpose };
+
+/**
+ * Accounts this process has seen exist, so that a journal on known accounts skips the create step (one round
+ * trip fewer on every journal). Accounts are never deleted; an entry can still be stale when the transaction
+ * that created the account rolled back, which the locking step detects and repairs. Bounded: cleared when full.
+ */
+const knownAccounts = new Set<string>();
+const KNOWN_ACCOUNTS_LIMIT = 100_000;
+const knownKey = (env: Environment, ref: AccountKeyParts) => `${env}|${accountKey(ref.merchantId, ref.currency, ref.purpose)}`;
 
 /**
  * Creates any missing accounts, then locks all of them (`FOR UPDATE`) in key order and returns them by key.
@@ -52,14 +62,35 @@ export async function lockAccounts(
   tx: Tx,
   clock: Clock,
   env: Environment,
-  refs: ReadonlyArray<{ merchantId: string; currency: string; purpose: AccountPurpose }>,
+  refs: ReadonlyArray<AccountKeyParts>,
 ): Promise<Map<string, LockedAccount>> {
-  const unique = new Map<string, { merchantId: string; currency: string; purpose: AccountPurpose }>();
+  const unique = new Map<string, AccountKeyParts>();
   for (const ref of refs) unique.set(accountKey(ref.merchantId, ref.currency, ref.purpose), ref);
   const sorted = [...unique.values()].sort(compareRefs);
 
+  let created = new Set<string>();
+  const allKnown = sorted.every((ref) => knownAccounts.has(knownKey(env, ref)));
+  if (!allKnown) created = await createAccounts(tx, clock, env, sorted);
+  let locked = await selectForUpdate(tx, env, sorted);
+  if (locked.size !== unique.size) {
+    // A remembered account is missing: the transaction that first used it posted twice, then rolled back.
+    // Create it now. Unlike the normal path this creates after taking other locks, so a transaction creating
+    // the same account at this very moment could deadlock with this one (PostgreSQL would abort one of them);
+    // that needs a stale entry and a concurrent first use of the same account at once.
+    created = await createAccounts(tx, clock, env, sorted);
+    locked = await selectForUpdate(tx, env, sorted);
+    if (locked.size !== unique.size) throw new Error(`ledger: expected ${unique.size} accounts, locked ${locked.size}`);
+  }
+  if (knownAccounts.size > KNOWN_ACCOUNTS_LIMIT) knownAccounts.clear();
+  // Only accounts this call did not create are known to exist beyond this transaction.
+  for (const [key, ref] of unique) if (!created.has(key)) knownAccounts.add(knownKey(env, ref));
+  return locked;
+}
+
+/** Inserts the missing accounts in key order; answers the keys it created. */
+async function createAccounts(tx: Tx, clock: Clock, env: Environment, sorted: readonly AccountKeyParts[]): Promise<Set<string>> {
   const now = clock.now();
-  await tx
+  const inserted = await tx
     .insert(ledgerAccounts)
     .values(
       sorted.map((ref) => ({
@@ -73,44 +104,31 @@ export async function lockAccounts(
         updatedAt: now,
       })),
     )
-    .onConflictDoNothing({ target: [ledgerAccounts.merchantId, ledgerAccounts.env, ledgerAccounts.currency, ledgerAccounts.purpose] });
-
-  const match = or(
-    ...sorted.map((ref) =>
-      and(eq(ledgerAccounts.merchantId, ref.merchantId), eq(ledgerAccounts.currency, ref.currency), eq(ledgerAccounts.purpose, ref.purpose)),
-    ),
-  ) as SQL;
-  const rows = await tx
-    .select({
-      id: ledgerAccounts.id,
-      merchantId: ledgerAccounts.merchantId,
-      currency: ledgerAccounts.currency,
-      purpose: ledgerAccounts.purpose,
-      allowNegative: ledgerAccounts.allowNegative,
-      balance: ledgerAccounts.balance,
-    })
-    .from(ledgerAccounts)
-    .where(and(eq(ledgerAccounts.env, env), match))
-    .orderBy(byteOrder(ledgerAccounts.merchantId), byteOrder(ledgerAccounts.currency), byteOrder(ledgerAccounts.purpose))
-    .for('update');
-
-  const locked = new Map<string, LockedAccount>();
-  for (const row of rows) {
-    locked.set(accountKey(row.merchantId, row.currency, row.purpose), { ...row, purpose: row.purpose as AccountPurpose });
-  }
-  if (locked.size !== unique.size) throw new Error(`ledger: expected ${unique.size} accounts, locked ${locked.size}`);
-  return locked;
+    .onConflictDoNothing({ target: [ledgerAccounts.merchantId, ledgerAccounts.env, ledgerAccounts.currency, ledgerAccounts.purpose] })
+    .returning({ merchantId: ledgerAccounts.merchantId, currency: ledgerAccounts.currency, purpose: ledgerAccounts.purpose });
+  return new Set(inserted.map((row) => accountKey(row.merchantId, row.currency, row.purpose)));
 }
 
-/** Applies signed deltas to locked accounts in one statement. */
-export async function applyBalanceDeltas(tx: Tx, clock: Clock, deltas: ReadonlyMap<string, bigint>): Promise<void> {
-  const values = [...deltas.entries()]
-    .filter(([, delta]) => delta !== 0n)
-    .map(([id, delta]) => sql`(${id}, ${delta.toString()}::bigint)`);
-  if (values.length === 0) return;
-  await tx.execute(sql`
-    update ${ledgerAccounts} as a
-    set balance = a.balance + v.delta, updated_at = ${clock.now()}
-    from (values ${sql.join(values, sql`, `)}) as v(id, delta)
-    where a.id = v.id`);
+async function selectForUpdate(tx: Tx, env: Environment, sorted: readonly AccountKeyParts[]): Promise<Map<string, LockedAccount>> {
+  // Hand-written: this runs on every journal, and building it with the query builder cost more CPU than the
+  // database spent on it. The balance comes back as text so that both drivers give an exact bigint.
+  const keys = sorted.map((ref) => sql`(${ref.merchantId}, ${ref.currency}, ${ref.purpose})`);
+  const rows = await selectRows<{ id: string; merchant_id: string; currency: string; purpose: string; allow_negative: boolean; balance: string }>(tx, sql`
+    select id, merchant_id, currency, purpose, allow_negative, balance::text as balance
+    from ${ledgerAccounts}
+    where env = ${env} and (merchant_id, currency, purpose) in (${sql.join(keys, sql`, `)})
+    order by merchant_id collate "C", currency collate "C", purpose collate "C"
+    for update`);
+  const locked = new Map<string, LockedAccount>();
+  for (const row of rows) {
+    locked.set(accountKey(row.merchant_id, row.currency, row.purpose), {
+      id: row.id,
+      merchantId: row.merchant_id,
+      currency: row.currency,
+      purpose: row.purpose as AccountPurpose,
+      allowNegative: row.allow_negative,
+      balance: BigInt(row.balance),
+    });
+  }
+  return locked;
 }

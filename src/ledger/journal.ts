@@ -1,12 +1,13 @@
 // Posting a journal: validate that it balances, lock its accounts, check funds, then write the journal, its
 // entries and the new balances, all with the caller's transaction handle.
+import { sql } from 'drizzle-orm';
 import type { Tx } from '../db/client.js';
-import { ledgerEntries, ledgerJournals } from '../db/schema/index.js';
+import { ledgerAccounts, ledgerEntries, ledgerJournals } from '../db/schema/index.js';
 import type { Clock } from '../core/clock.js';
 import { ID_PREFIXES, newId } from '../core/ids.js';
 import { normalizeCurrency } from '../core/iso.js';
 import type { Tenant } from '../core/tenancy.js';
-import { accountKey, applyBalanceDeltas, lockAccounts, type AccountPurpose, type AccountRef, type LockedAccount } from './accounts.js';
+import { accountKey, lockAccounts, type AccountPurpose, type AccountRef, type LockedAccount } from './accounts.js';
 
 export interface Cause {
   /** The resource that caused the movement, e.g. `balance_conversion`. */
@@ -109,7 +110,12 @@ export function findShortfall(
   return undefined;
 }
 
-/** Writes a journal whose accounts the caller has already locked and checked. */
+/**
+ * Writes a journal whose accounts the caller has already locked and checked: the journal row, its entries and the
+ * new balances in ONE statement (data-modifying CTEs), so the account locks are held for one round trip less
+ * than three separate statements would take. Foreign keys are checked at the end of the statement, when the
+ * journal row exists.
+ */
 export async function writeJournal(
   tx: Tx,
   clock: Clock,
@@ -121,29 +127,28 @@ export async function writeJournal(
   const deltas = deltasFor(entries, accounts);
   const now = clock.now();
   const id = newId(ID_PREFIXES.journal, now);
-  await tx.insert(ledgerJournals).values({
-    id,
-    merchantId: tenant.merchantId,
-    env: tenant.env,
-    kind: input.kind,
-    causeType: input.cause.type,
-    causeId: input.cause.id,
-    holdId: input.holdId ?? null,
-    memo: input.memo ?? null,
-    createdAt: now,
+  const entryRows = entries.map((entry) => {
+    const accountId = accounts.get(accountKey(entry.merchantId, entry.currency, entry.purpose))!.id;
+    return sql`(${id}, ${accountId}, ${entry.merchantId}, ${tenant.env}, ${entry.currency}, ${entry.amount.toString()}::bigint, ${now})`;
   });
-  await tx.insert(ledgerEntries).values(
-    entries.map((entry) => ({
-      journalId: id,
-      accountId: accounts.get(accountKey(entry.merchantId, entry.currency, entry.purpose))!.id,
-      merchantId: entry.merchantId,
-      env: tenant.env,
-      currency: entry.currency,
-      amount: entry.amount,
-      createdAt: now,
-    })),
-  );
-  await applyBalanceDeltas(tx, clock, deltas);
+  const deltaRows = [...deltas.entries()]
+    .filter(([, delta]) => delta !== 0n)
+    .map(([accountId, delta]) => sql`(${accountId}, ${delta.toString()}::bigint)`);
+  // A journal whose entries cancel out on every account changes no balance (the VALUES list would be empty).
+  const balanceUpdate = deltaRows.length === 0
+    ? sql`select 1`
+    : sql`update ${ledgerAccounts} as a set balance = a.balance + v.delta, updated_at = ${now}
+          from (values ${sql.join(deltaRows, sql`, `)}) as v(id, delta) where a.id = v.id`;
+  await tx.execute(sql`
+    with journal as (
+      insert into ${ledgerJournals} (id, merchant_id, env, kind, cause_type, cause_id, hold_id, memo, created_at)
+      values (${id}, ${tenant.merchantId}, ${tenant.env}, ${input.kind}, ${input.cause.type}, ${input.cause.id},
+              ${input.holdId ?? null}, ${input.memo ?? null}, ${now})
+    ), entries as (
+      insert into ${ledgerEntries} (journal_id, account_id, merchant_id, env, currency, amount, created_at)
+      values ${sql.join(entryRows, sql`, `)}
+    )
+    ${balanceUpdate}`);
   return { id, kind: input.kind, createdAt: now };
 }
 

@@ -2,7 +2,7 @@ import { and, count, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { ledgerAccounts, ledgerAdjustments, ledgerEntries, ledgerJournals } from '../db/schema/index.js';
 import type { Tenant } from '../core/tenancy.js';
-import { adjustBalance, findAdjustment, getBalances, holdFunds, LedgerInvariantError, postJournal, type EntryInput } from './index.js';
+import { adjustBalance, findAdjustment, getBalances, holdFunds, LedgerInvariantError, postJournal, verifyLedger, type EntryInput } from './index.js';
 import {
   accountId,
   balanceMaps,
@@ -245,6 +245,30 @@ describe('transactions and tenants', () => {
     expect(await findAdjustment((await database()).db, tenant, adjustmentId)).toBeUndefined();
     expect(await balanceMaps(tenant)).toEqual({ available: { USD: 1_000n }, pending: { USD: 0n } });
     expect(await storedBalance(tenant, 'USD', 'pending')).toBeUndefined();
+  });
+
+  it('creates an account again when the transaction that first used it posted twice and rolled back', async () => {
+    // The second journal of that transaction sees the account existing (its own uncommitted row), so the
+    // process remembers it; after the rollback the next journal must notice the account is gone and create it.
+    const tenant = await newTenant();
+    await seed(tenant, 'GBP', 1_000n);
+    const move = (tx: Parameters<Parameters<typeof inTx>[0]>[0]) => postJournal(tx, clock, tenant, {
+      kind: 'transfer',
+      cause: uniqueCause(),
+      entries: [
+        { account: { purpose: 'available', currency: 'GBP' }, amount: -100n },
+        { account: { purpose: 'pending', currency: 'GBP' }, amount: 100n },
+      ],
+    });
+    await expect(inTx(async (tx) => {
+      expect((await move(tx)).ok).toBe(true);
+      expect((await move(tx)).ok).toBe(true);
+      throw new Error('roll back');
+    })).rejects.toThrow('roll back');
+    expect(await storedBalance(tenant, 'GBP', 'pending')).toBeUndefined();
+    expect((await inTx(move)).ok).toBe(true);
+    expect(await balanceMaps(tenant)).toEqual({ available: { GBP: 900n }, pending: { GBP: 100n } });
+    expect((await verifyLedger((await database()).db, { merchantId: tenant.merchantId })).problems).toEqual([]);
   });
 
   it('keeps merchants, and the sandbox and production of one merchant, apart', async () => {
