@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../app.js';
 import { ManualClock } from '../core/clock.js';
 import type { Environment } from '../db/schema/columns.js';
-import { ledgerAccounts, ledgerEntries, ledgerJournals } from '../db/schema/index.js';
+import { events, ledgerAccounts, ledgerEntries, ledgerJournals } from '../db/schema/index.js';
 import { getBalances, verifyLedger, type LedgerReport } from '../ledger/index.js';
 import { ADMIN_TOKEN, bearer, buildTestApp, createTestMerchant } from '../../test/support/app.js';
 import { testEnv } from '../../test/support/env.js';
@@ -104,6 +104,14 @@ describe('POST /admin/v1/merchants/{id}/adjustments', () => {
       { amount: -2500n, purpose: 'adjustments', currency: 'USD' },
       { amount: 2500n, purpose: 'available', currency: 'USD' },
     ]);
+    // The merchant is told in the same transaction, without the operator's reason.
+    const recorded = await database.db.select().from(events).where(eq(events.entityId, adjustment.id));
+    expect(recorded).toHaveLength(1);
+    expect(recorded[0]).toMatchObject({
+      merchantId: merchant.id, env: 'sandbox', entityType: 'balance', eventType: 'adjusted',
+      data: { id: adjustment.id, direction: 'credit', currency: 'USD', amount: 2500, created_at: adjustment.created_at },
+    });
+    expect(recorded[0]!.data).not.toHaveProperty('reason');
   });
 
   it('debits within the balance, normalises the currency and trims the reason', async () => {

@@ -3,7 +3,9 @@
 import { and, eq } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../db/client.js';
 import { ledgerAdjustments } from '../db/schema/index.js';
-import type { Clock } from '../core/clock.js';
+import { jsonAmount } from '../core/amount.js';
+import { isoSeconds, type Clock } from '../core/clock.js';
+import { recordEvent } from '../core/events.js';
 import { ID_PREFIXES, newId } from '../core/ids.js';
 import { tenantFilter, type Tenant } from '../core/tenancy.js';
 import { LedgerInvariantError, postJournal, type InsufficientFunds } from './journal.js';
@@ -41,6 +43,19 @@ export async function adjustBalance(
     .insert(ledgerAdjustments)
     .values({ id, ...tenant, ...input, journalId: posted.journal.id, createdAt: now })
     .returning();
+  // The merchant's balance changed: tell them, without the operator's internal reason.
+  await recordEvent(tx, clock, tenant, {
+    entityType: 'balance',
+    eventType: 'adjusted',
+    entityId: id,
+    data: {
+      id,
+      direction: input.direction,
+      currency: input.currency,
+      amount: jsonAmount(input.amount),
+      created_at: isoSeconds(now),
+    },
+  });
   return { ok: true, adjustment: adjustment! };
 }
 
