@@ -23,6 +23,14 @@ export interface Config {
   fxMarkupBps: number;
   /** How long a quote's rate stays locked. */
   quoteTtlSeconds: number;
+  /** A webhook attempt that has not answered by then failed. */
+  webhookTimeoutMs: number;
+  /** Lets production endpoints target private, loopback and link-local addresses (sandbox always may). */
+  webhookAllowPrivateTargets: boolean;
+  /** How often the job runner looks for due jobs. */
+  jobsPollMs: number;
+  /** Runs no job runner in this process when false (a web-only process next to dedicated workers). */
+  jobsEnabled: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -34,6 +42,14 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
   const value = Number(raw);
   if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
   return value;
+}
+
+function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigError(`${name} must be true or false, got '${env[name]}'`);
 }
 
 function optional(env: NodeJS.ProcessEnv, name: string): string | undefined {
@@ -59,5 +75,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     fxRatesFile: optional(env, 'FX_RATES_FILE'),
     fxMarkupBps: integer(env, 'FX_MARKUP_BPS', 50, 0, 1000),
     quoteTtlSeconds: integer(env, 'QUOTE_TTL_SECONDS', 30 * 60, 1, 24 * 60 * 60),
+    webhookTimeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 30_000, 100, 120_000),
+    webhookAllowPrivateTargets: boolean(env, 'WEBHOOK_ALLOW_PRIVATE_TARGETS', false),
+    jobsPollMs: integer(env, 'JOBS_POLL_MS', 1000, 10, 60_000),
+    jobsEnabled: boolean(env, 'JOBS_ENABLED', true),
   };
 }

@@ -3,7 +3,11 @@ import type { Tx } from '../db/client.js';
 import { events } from '../db/schema/index.js';
 import type { Clock } from './clock.js';
 import { ID_PREFIXES, newId } from './ids.js';
+import { enqueueJob } from './jobs.js';
 import type { Tenant } from './tenancy.js';
+
+/** The queue whose handler fans an event out to the endpoints that want it (src/webhooks). */
+export const WEBHOOK_DISPATCH_QUEUE = 'webhooks.dispatch';
 
 export interface EventInput {
   /** As the webhook catalogue names it (`payment`, `orders`, `customer`, ...). */
@@ -27,5 +31,7 @@ export async function recordEvent(tx: Tx, clock: Clock, tenant: Tenant, event: E
     data: event.data,
     createdAt: now,
   });
+  // Delivery starts from a job committed with the event: no event is lost, none is sent for a rolled-back change.
+  await enqueueJob(tx, clock, { queue: WEBHOOK_DISPATCH_QUEUE, payload: { eventId: id }, uniqueKey: `dispatch:${id}` });
   return id;
 }

@@ -18,6 +18,9 @@ export const ID_PREFIXES = {
   adjustment: 'adj',
   quote: 'quote',
   balanceConversion: 'conv',
+  webhookEndpoint: 'we',
+  webhookDelivery: 'whdel',
+  webhookAttempt: 'whatt',
 } as const;
 
 export type IdPrefix = (typeof ID_PREFIXES)[keyof typeof ID_PREFIXES];
@@ -47,6 +50,9 @@ const INTERNAL_PREFIXES: ReadonlySet<IdPrefix> = new Set([
   ID_PREFIXES.journal,
   ID_PREFIXES.hold,
   ID_PREFIXES.adjustment,
+  ID_PREFIXES.webhookEndpoint,
+  ID_PREFIXES.webhookDelivery,
+  ID_PREFIXES.webhookAttempt,
 ]);
 
 /** An id for an object created at `createdAt`: pass the same instant that is stored as its created_at. */

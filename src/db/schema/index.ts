@@ -6,3 +6,5 @@ export * from './customers.js';
 export * from './documents.js';
 export * from './ledger.js';
 export * from './fx.js';
+export * from './jobs.js';
+export * from './webhooks.js';
