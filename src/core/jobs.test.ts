@@ -1,0 +1,166 @@
+import { and, eq, inArray } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { jobs } from '../db/schema/index.js';
+import { testEnv } from '../../test/support/env.js';
+import { ManualClock } from './clock.js';
+import { randomBase62 } from './ids.js';
+import { backoffMs, enqueueJob, JobRunner, type Job, type JobHandler } from './jobs.js';
+
+// The jobs table is shared with every other test (each event enqueues a dispatch job), so each test uses its
+// own queue name and runners only ever claim their own queues.
+const queueName = () => `test.${randomBase62(10)}`;
+
+async function jobRows(queue: string) {
+  const { database } = await testEnv();
+  return database.db.select().from(jobs).where(eq(jobs.queue, queue)).orderBy(jobs.id);
+}
+
+describe('enqueueJob', () => {
+  it('exists only if the enqueuing transaction commits', async () => {
+    const { database } = await testEnv();
+    const clock = new ManualClock();
+    const queue = queueName();
+    await expect(database.db.transaction(async (tx) => {
+      await enqueueJob(tx, clock, { queue, payload: { n: 1 } });
+      throw new Error('roll back');
+    })).rejects.toThrow('roll back');
+    expect(await jobRows(queue)).toEqual([]);
+    await database.db.transaction((tx) => enqueueJob(tx, clock, { queue, payload: { n: 2 } }));
+    expect((await jobRows(queue)).map((j) => j.payload)).toEqual([{ n: 2 }]);
+  });
+
+  it('enqueues a unique key once', async () => {
+    const { database } = await testEnv();
+    const clock = new ManualClock();
+    const queue = queueName();
+    const key = `once:${randomBase62(8)}`;
+    await enqueueJob(database.db, clock, { queue, payload: { n: 1 }, uniqueKey: key });
+    await enqueueJob(database.db, clock, { queue, payload: { n: 2 }, uniqueKey: key });
+    expect((await jobRows(queue)).map((j) => j.payload)).toEqual([{ n: 1 }]);
+  });
+});
+
+describe('JobRunner', () => {
+  it('runs due jobs in run_at order, and future ones only when their time comes', async () => {
+    const { database } = await testEnv();
+    const clock = new ManualClock('2026-05-01T00:00:00Z');
+    const queue = queueName();
+    const seen: unknown[] = [];
+    const runner = new JobRunner({ db: database.db, clock, batchSize: 1, handlers: { [queue]: async (job) => { seen.push(job.payload.n); return { status: 'done' }; } } });
+    await enqueueJob(database.db, clock, { queue, payload: { n: 'later' }, runAt: new Date('2026-05-01T00:10:00Z') });
+    await enqueueJob(database.db, clock, { queue, payload: { n: 'second' }, runAt: new Date('2026-04-30T23:59:00Z') });
+    await enqueueJob(database.db, clock, { queue, payload: { n: 'first' }, runAt: new Date('2026-04-30T23:58:00Z') });
+    expect(await runner.runDue()).toBe(2);
+    expect(seen).toEqual(['first', 'second']);
+    clock.advance(9 * 60 * 1000);
+    expect(await runner.runDue()).toBe(0);
+    clock.advance(60 * 1000);
+    expect(await runner.runDue()).toBe(1);
+    expect(seen).toEqual(['first', 'second', 'later']);
+    expect((await jobRows(queue)).map((j) => j.status)).toEqual(['done', 'done', 'done']);
+  });
+
+  it('retries a throwing handler with exponential backoff, then marks it dead after maxAttempts', async () => {
+    const { database } = await testEnv();
+    const clock = new ManualClock('2026-05-01T00:00:00Z');
+    const queue = queueName();
+    const attempts: number[] = [];
+    const runner = new JobRunner({ db: database.db, clock, handlers: { [queue]: async (job) => { attempts.push(job.attempt); throw new Error(`boom ${job.attempt}`); } } });
+    await enqueueJob(database.db, clock, { queue, payload: {}, maxAttempts: 3 });
+    expect(await runner.runDue()).toBe(1);
+    let [row] = await jobRows(queue);
+    expect(row).toMatchObject({ status: 'queued', attempts: 1, lastError: 'boom 1', lockedBy: null });
+    expect(row!.runAt.getTime() - clock.now().getTime()).toBe(backoffMs(1));
+    clock.advance(backoffMs(1) - 1);
+    expect(await runner.runDue()).toBe(0);
+    clock.advance(1);
+    expect(await runner.runDue()).toBe(1);
+    clock.advance(backoffMs(2));
+    expect(await runner.runDue()).toBe(1);
+    [row] = await jobRows(queue);
+    expect(row).toMatchObject({ status: 'dead', attempts: 3, lastError: 'boom 3' });
+    clock.advance(24 * 60 * 60 * 1000);
+    expect(await runner.runDue()).toBe(0);
+    expect(attempts).toEqual([1, 2, 3]);
+  });
+
+  it('requeues at the time a handler asks for', async () => {
+    const { database } = await testEnv();
+    const clock = new ManualClock('2026-05-01T00:00:00Z');
+    const queue = queueName();
+    let calls = 0;
+    const runner = new JobRunner({
+      db: database.db, clock,
+      handlers: { [queue]: async () => (++calls === 1 ? { status: 'retry', at: new Date('2026-05-01T01:00:00Z'), error: 'not yet' } : { status: 'done' }) },
+    });
+    await enqueueJob(database.db, clock, { queue, payload: {} });
+    await runner.runDue();
+    expect((await jobRows(queue))[0]).toMatchObject({ status: 'queued', runAt: new Date('2026-05-01T01:00:00Z'), lastError: 'not yet' });
+    clock.set('2026-05-01T00:59:59Z');
+    expect(await runner.runDue()).toBe(0);
+    clock.set('2026-05-01T01:00:00Z');
+    expect(await runner.runDue()).toBe(1);
+    expect((await jobRows(queue))[0]!.status).toBe('done');
+  });
+
+  it('takes over a job whose worker died once its lease lapses, and ignores the dead worker finishing late', async () => {
+    const { database } = await testEnv();
+    const clock = new ManualClock('2026-05-01T00:00:00Z');
+    const queue = queueName();
+    let release: () => void = () => undefined;
+    const slow: JobHandler = () => new Promise((resolve) => { release = () => resolve({ status: 'retry', at: new Date('2030-01-01T00:00:00Z') }); });
+    const first = new JobRunner({ db: database.db, clock, leaseMs: 60_000, workerId: 'first', handlers: { [queue]: slow } });
+    const ran: string[] = [];
+    const second = new JobRunner({ db: database.db, clock, leaseMs: 60_000, workerId: 'second', handlers: { [queue]: async () => { ran.push('second'); return { status: 'done' }; } } });
+    await enqueueJob(database.db, clock, { queue, payload: {} });
+    const stuck = first.runDue();
+    await expect.poll(async () => (await jobRows(queue))[0]!.lockedBy).toBe('first');
+    // Within the lease nobody else may take it.
+    clock.advance(59_000);
+    expect(await second.runDue()).toBe(0);
+    clock.advance(2_000);
+    expect(await second.runDue()).toBe(1);
+    expect(ran).toEqual(['second']);
+    expect((await jobRows(queue))[0]).toMatchObject({ status: 'done', attempts: 2 });
+    // The first worker comes back and reports: its outcome must not undo the second's.
+    release();
+    await stuck;
+    expect((await jobRows(queue))[0]).toMatchObject({ status: 'done', attempts: 2 });
+  });
+
+  it('never runs one job twice when several runners claim at once', async () => {
+    const { database } = await testEnv();
+    const clock = new ManualClock('2026-05-01T00:00:00Z');
+    const queue = queueName();
+    const runs = new Map<string, number>();
+    const handler: JobHandler = async (job: Job) => {
+      runs.set(String(job.payload.n), (runs.get(String(job.payload.n)) ?? 0) + 1);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      return { status: 'done' };
+    };
+    const total = 60;
+    for (let n = 0; n < total; n++) await enqueueJob(database.db, clock, { queue, payload: { n } });
+    const runners = Array.from({ length: 4 }, (_, i) => new JobRunner({ db: database.db, clock, batchSize: 5, workerId: `w${i}`, handlers: { [queue]: handler } }));
+    const counts = await Promise.all(runners.map((runner) => runner.runDue()));
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(total);
+    expect(runs.size).toBe(total);
+    expect([...runs.values()].every((count) => count === 1)).toBe(true);
+    const rows = await database.db.select().from(jobs).where(and(eq(jobs.queue, queue), inArray(jobs.status, ['queued', 'running'])));
+    expect(rows).toEqual([]);
+  });
+
+  it('polls by itself after start() and stops cleanly', async () => {
+    const { database } = await testEnv();
+    const clock = { now: () => new Date() };
+    const queue = queueName();
+    const seen: number[] = [];
+    const runner = new JobRunner({ db: database.db, clock, pollMs: 20, handlers: { [queue]: async (job) => { seen.push(job.payload.n as number); return { status: 'done' }; } } });
+    runner.start();
+    await enqueueJob(database.db, clock, { queue, payload: { n: 7 } });
+    await expect.poll(() => seen, { timeout: 5000 }).toEqual([7]);
+    await runner.stop();
+    await enqueueJob(database.db, clock, { queue, payload: { n: 8 } });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(seen).toEqual([7]);
+  });
+});
