@@ -1,44 +1,11 @@
 // The quick start as a user runs it: the real entry point in child processes.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from './support/app.js';
+import { launch, listening, type Started } from './support/processes.js';
 import { onPostgres, withFreshPostgresDatabase } from './support/env.js';
-
-const ROOT = path.resolve(import.meta.dirname, '..');
-
-interface Started {
-  child: ChildProcessWithoutNullStreams;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-function launch(env: Record<string, string>): Started {
-  const base = { ...process.env };
-  delete base.DATABASE_URL;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
-    env: { ...base, PORT: '0', LOG_LEVEL: 'warn', ...env },
-  });
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
-
-async function listening(started: Started): Promise<string> {
-  const deadline = Date.now() + 45_000;
-  while (Date.now() < deadline) {
-    const match = /listening on (http:\/\/\S+)/.exec(started.output());
-    if (match) return match[1]!;
-    if (started.child.exitCode !== null) throw new Error(`server exited early:\n${started.output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`server did not start:\n${started.output()}`);
-}
 
 const running: Started[] = [];
 afterAll(async () => {
