@@ -21,6 +21,8 @@ import type { FxRateSource } from './fx/rates.js';
 import { balanceConversionRoutes } from './modules/balance-conversions/routes.js';
 import { balanceRoutes } from './modules/balances/routes.js';
 import { quoteRoutes } from './modules/quotes/routes.js';
+import { webhookEventRoutes } from './webhooks/events/routes.js';
+import { webhookEndpointRoutes } from './webhooks/endpoints/routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -120,6 +122,8 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerO
     await api.register(balanceRoutes, { deps });
     await api.register(balanceConversionRoutes, { deps });
     await api.register(quoteRoutes, { deps });
+    await api.register(webhookEventRoutes, { deps });
+    await api.register(webhookEndpointRoutes, { deps });
   }, { prefix: '/api/v1' });
 
   if (deps.config.adminToken) {

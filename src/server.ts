@@ -6,11 +6,13 @@ import { ConfigError, type Config } from './config.js';
 import { authenticateSecretKey } from './core/auth/api-keys.js';
 import { ensureSigningKey, loadKeyRing } from './core/auth/signing-keys.js';
 import { systemClock, type Clock } from './core/clock.js';
+import { JobRunner } from './core/jobs.js';
 import { openDatabase, type Database } from './db/client.js';
 import { acquireDataDirLock, type DataDirLock } from './db/pglite-lock.js';
 import { DEFAULT_RATE_TABLE } from './fx/default-rates.js';
 import { loadRateTableFile, tableRateSource, type FxRateSource } from './fx/rates.js';
 import { LocalDocumentStore } from './modules/documents/storage.js';
+import { webhookJobHandlers } from './webhooks/delivery/handlers.js';
 import { ensureDefaultMerchant, type Credentials } from './modules/merchants/bootstrap.js';
 
 const MAINTENANCE_INTERVAL_MS = 10 * 60 * 1000;
@@ -52,6 +54,17 @@ export async function startServer(
     const documentStore = new LocalDocumentStore(path.join(config.dataDir, 'documents'));
     const app = await buildApp({ config, database, clock, keyRing, documentStore, fxRates }, { logger: options.logger });
     const url = await app.listen({ host: config.host, port: config.port });
+    // Background work (webhook delivery): every process shares the job table; see docs/decisions/0007.
+    const jobRunner = config.jobsEnabled
+      ? new JobRunner({
+        db,
+        clock,
+        pollMs: config.jobsPollMs,
+        handlers: { ...webhookJobHandlers({ db, clock, config }) },
+        onError: (error, job) => app.log.warn({ err: error, job: job && { id: String(job.id), queue: job.queue, attempt: job.attempt } }, 'job failed'),
+      })
+      : undefined;
+    jobRunner?.start();
     // Planner statistics (see Database.maintain): refreshed once now, without delaying the start, then periodically.
     const maintain = () => openDb.maintain().catch((error: unknown) => app.log.warn({ err: error }, 'database maintenance failed'));
     void maintain();
@@ -65,6 +78,7 @@ export async function startServer(
       defaultMerchant,
       async stop() {
         clearInterval(maintenance);
+        await jobRunner?.stop();
         await app.close();
         await openDb.close();
         heldLock?.release();

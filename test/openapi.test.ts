@@ -44,7 +44,7 @@ describe('GET /openapi.json and /docs', () => {
   it('describes every /api/v1 operation as the contract does', () => {
     const ours = Object.entries(doc.paths).filter(([path]) => path.startsWith('/api/v1/'));
     const count = ours.reduce((n, [, operations]) => n + Object.keys(operations).length, 0);
-    expect(count).toBe(13);
+    expect(count).toBe(23);
     for (const [path, operations] of ours) {
       for (const [method, operation] of Object.entries(operations)) {
         const contractPath = path.replace(/^\/api\/v1/, '');
@@ -53,7 +53,14 @@ describe('GET /openapi.json and /docs', () => {
         if (expected?.operationId) expect(operation.operationId, label).toBe(expected.operationId);
         else {
           // Extensions, each documented in docs/decisions/0004-contract-choices.md.
-          expect(['getDocumentById', 'getBalanceConversion', 'createQuote', 'getQuote'], `${label} is not in the contract`).toContain(operation.operationId);
+          // Webhook endpoints: docs/decisions/0008-webhook-endpoints.md.
+          expect([
+            'getDocumentById', 'getBalanceConversion', 'createQuote', 'getQuote',
+            'createWebhookEndpoint', 'listWebhookEndpoints', 'getWebhookEndpoint', 'updateWebhookEndpoint',
+            'deleteWebhookEndpoint', 'rotateWebhookEndpointSecret',
+            // Events and delivery: docs/decisions/0009-webhook-delivery.md.
+            'getEvents', 'getEventById', 'redeliverEvent', 'testWebhookEndpoint',
+          ], `${label} is not in the contract`).toContain(operation.operationId);
         }
         expect(operation.security, label).toEqual([{ JWT: [] }]);
       }

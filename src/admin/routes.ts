@@ -10,6 +10,7 @@ import { ListOf, PaginationQuery, pageRequest } from '../core/pagination.js';
 import { ENVIRONMENTS, type Environment } from '../db/schema/index.js';
 import { createMerchant, findMerchant, listMerchants, replaceKeys, type Merchant } from '../modules/merchants/service.js';
 import { adminLedgerRoutes } from './ledger-routes.js';
+import { adminWebhookEndpointRoutes } from './webhook-routes.js';
 
 const adminSecurity = [{ AdminToken: [] as string[] }];
 const adminErrors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody };
@@ -134,4 +135,5 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
   }, keyOperation(true));
 
   await app.register(adminLedgerRoutes, { deps, existingMerchant });
+  await app.register(adminWebhookEndpointRoutes, { deps, existingMerchant });
 };

@@ -16,6 +16,8 @@ export interface EventInput {
   entityId?: string;
   /** The snapshot a GET of the entity would answer. */
   data: Record<string, unknown>;
+  /** Delivers the event to this one endpoint only, whatever it subscribed to (the test event). */
+  targetEndpointId?: string;
 }
 
 export async function recordEvent(tx: Tx, clock: Clock, tenant: Tenant, event: EventInput): Promise<string> {
@@ -32,6 +34,7 @@ export async function recordEvent(tx: Tx, clock: Clock, tenant: Tenant, event: E
     createdAt: now,
   });
   // Delivery starts from a job committed with the event: no event is lost, none is sent for a rolled-back change.
-  await enqueueJob(tx, clock, { queue: WEBHOOK_DISPATCH_QUEUE, payload: { eventId: id }, uniqueKey: `dispatch:${id}` });
+  const payload = event.targetEndpointId === undefined ? { eventId: id } : { eventId: id, endpointId: event.targetEndpointId };
+  await enqueueJob(tx, clock, { queue: WEBHOOK_DISPATCH_QUEUE, payload, uniqueKey: `dispatch:${id}` });
   return id;
 }

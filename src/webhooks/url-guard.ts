@@ -6,16 +6,18 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 import type { Environment } from '../db/schema/index.js';
 
-const internal = new BlockList();
+// One list per family: a single BlockList matches every IPv4 address against the IPv6 rule ::ffff:0:0/96.
+const internalV4 = new BlockList();
+const internalV6 = new BlockList();
 for (const [network, prefix] of [
   ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
   ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24],
   ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) internal.addSubnet(network, prefix, 'ipv4');
+] as const) internalV4.addSubnet(network, prefix, 'ipv4');
 for (const [network, prefix] of [
   ['::', 128], ['::1', 128], ['::ffff:0:0', 96], ['64:ff9b::', 96], ['100::', 64], ['2001:db8::', 32],
   ['fc00::', 7], ['fe80::', 10], ['ff00::', 8],
-] as const) internal.addSubnet(network, prefix, 'ipv6');
+] as const) internalV6.addSubnet(network, prefix, 'ipv6');
 
 /** True for addresses a production webhook must not reach (RFC 1918, loopback, link-local, CGNAT, ULA, ...). */
 export function isInternalAddress(address: string): boolean {
@@ -23,8 +25,8 @@ export function isInternalAddress(address: string): boolean {
   if (family === 0) return true;
   // IPv4-mapped IPv6 (::ffff:10.0.0.1) is checked as the IPv4 address it carries.
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return internal.check(mapped[1]!, 'ipv4');
-  return internal.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  if (mapped) return internalV4.check(mapped[1]!, 'ipv4');
+  return family === 4 ? internalV4.check(address, 'ipv4') : internalV6.check(address, 'ipv6');
 }
 
 export interface UrlPolicy {

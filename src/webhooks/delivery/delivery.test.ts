@@ -1,0 +1,477 @@
+// Delivery end to end: events recorded by the API, the job runner driven by a manual clock, real HTTP receivers.
+import { eq } from 'drizzle-orm';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { isoSeconds, ManualClock } from '../../core/clock.js';
+import { WEBHOOK_DISPATCH_QUEUE } from '../../core/events.js';
+import { events, jobs, webhookDeliveries } from '../../db/schema/index.js';
+import { bearer, customerBody, type TestMerchant } from '../../../test/support/app.js';
+import type { Event } from '../events/schemas.js';
+import { canonicalJson } from './canonical-json.js';
+import { RETRY_DELAYS_MS, USER_AGENT, webhookJobHandlers } from './handlers.js';
+import { verifySignature } from './signature.js';
+import { startReceiver, webhookHarness, type Receiver, type ReceiverAnswer, type WebhookHarness } from './test-helpers.js';
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+
+const clock = new ManualClock('2025-06-01T00:00:00Z');
+let harness: WebhookHarness;
+const receivers: Receiver[] = [];
+
+beforeAll(async () => {
+  harness = await webhookHarness(clock);
+});
+afterAll(async () => {
+  await harness?.close();
+});
+afterEach(async () => {
+  await Promise.all(receivers.splice(0).map((r) => r.close()));
+  expect(harness.handlerErrors).toEqual([]);
+});
+
+async function receiver(answer: ReceiverAnswer | ((index: number) => ReceiverAnswer)): Promise<Receiver> {
+  const started = await startReceiver(clock, (_request, index) => (typeof answer === 'function' ? answer(index) : answer));
+  receivers.push(started);
+  return started;
+}
+
+async function api(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, key: string, payload?: Record<string, unknown>) {
+  return harness.app.inject({ method, url, headers: bearer(key), ...(payload ? { payload } : {}) });
+}
+
+async function createEndpoint(key: string, url: string, extra: Record<string, unknown> = {}): Promise<{ id: string; secret: string }> {
+  const response = await api('POST', '/api/v1/webhook_endpoints', key, { url, ...extra });
+  expect(response.statusCode, response.body).toBe(201);
+  return response.json();
+}
+
+/** Creates a customer (which records customer.created) and answers the event's id and the customer. */
+async function customerEvent(key: string): Promise<{ eventId: string; customer: Record<string, unknown> }> {
+  const created = await api('POST', '/api/v1/customer', key, customerBody());
+  expect(created.statusCode, created.body).toBe(201);
+  const customer = created.json() as Record<string, unknown>;
+  const list = await api('GET', `/api/v1/events?entity_id=${String(customer.id)}`, key);
+  const [event] = list.json().data as Array<{ id: string }>;
+  return { eventId: event!.id, customer };
+}
+
+async function eventDetail(key: string, id: string): Promise<Event> {
+  const response = await api('GET', `/api/v1/events/${id}`, key);
+  expect(response.statusCode, response.body).toBe(200);
+  return response.json();
+}
+
+describe('webhook delivery', () => {
+  // A merchant per test: the endpoints of one test never hear another test's events.
+  let merchant: TestMerchant;
+  beforeEach(async () => {
+    merchant = await harness.newMerchant();
+  });
+
+  it('sends the canonical body, signed over the exact bytes, with every header, to each subscribed endpoint', async () => {
+    const hooks = await receiver({ status: 200, body: 'ok' });
+    const other = await receiver({ status: 200 });
+    const unsubscribed = await receiver({ status: 200 });
+    const endpoint = await createEndpoint(merchant.sandboxSecret, hooks.url);
+    const second = await createEndpoint(merchant.sandboxSecret, other.url, { enabled_events: ['customer.created'] });
+    await createEndpoint(merchant.sandboxSecret, unsubscribed.url, { enabled_events: ['payment.success'] });
+    // Another merchant's endpoint and this merchant's production endpoint hear nothing of it.
+    const stranger = await harness.newMerchant();
+    const foreign = await receiver({ status: 200 });
+    await createEndpoint(stranger.sandboxSecret, foreign.url);
+    await createEndpoint(merchant.productionSecret, foreign.url);
+
+    const { eventId, customer } = await customerEvent(merchant.sandboxSecret);
+    const sentAt = clock.now();
+    await harness.runner().runDue();
+
+    expect(hooks.received).toHaveLength(1);
+    expect(other.received).toHaveLength(1);
+    expect(unsubscribed.received).toHaveLength(0);
+    expect(foreign.received).toHaveLength(0);
+    const [request] = hooks.received;
+    const expectedBody = canonicalJson({ entity_type: 'customer', event_type: 'created', data: customer });
+    expect(request!.body.toString('utf8')).toBe(expectedBody);
+    expect(JSON.parse(request!.body.toString('utf8'))).toEqual({ entity_type: 'customer', event_type: 'created', data: customer });
+    const signature = String(request!.headers['x-glomopay-signature']);
+    expect(signature).toMatch(/^[0-9a-f]{64}$/);
+    expect(verifySignature(endpoint.secret, request!.body, signature)).toBe(true);
+    expect(verifySignature(second.secret, other.received[0]!.body, String(other.received[0]!.headers['x-glomopay-signature']))).toBe(true);
+    expect(request!.headers).toMatchObject({
+      'content-type': 'application/json',
+      'user-agent': USER_AGENT,
+      'x-glomopay-event-id': eventId,
+      'x-glomopay-timestamp': String(sentAt.getTime() / 1000),
+    });
+    expect(request!.rawHeaderNames).toEqual(expect.arrayContaining([
+      'X-Glomopay-Signature', 'X-Glomopay-Event-Id', 'X-Glomopay-Timestamp', 'X-Glomopay-Delivery-Id',
+    ]));
+
+    const detail = await eventDetail(merchant.sandboxSecret, eventId);
+    expect(detail.deliveries).toHaveLength(2);
+    const delivery = detail.deliveries.find((d) => d.endpoint_id === endpoint.id)!;
+    expect(request!.headers['x-glomopay-delivery-id']).toBe(delivery.id);
+    expect(delivery).toMatchObject({
+      status: 'succeeded', attempts: 1, next_attempt_at: null, last_attempt_at: isoSeconds(sentAt), last_status_code: 200, last_error: null,
+    });
+    expect(delivery.attempt_log).toEqual([{
+      attempted_at: isoSeconds(sentAt), trigger: 'scheduled', status_code: 200, latency_ms: expect.any(Number), response_snippet: 'ok', error: null,
+    }]);
+    // Nothing more is sent later.
+    clock.advance(HOUR);
+    await harness.runner().runDue();
+    expect(hooks.received).toHaveLength(1);
+  });
+
+  it('retries a sandbox delivery exactly 1, 2, 5, 10 and 30 minutes after each failure, then marks it failed', async () => {
+    const hooks = await receiver({ status: 500, body: 'boom' });
+    const endpoint = await createEndpoint(merchant.sandboxSecret, hooks.url);
+    const runner = harness.runner();
+    const { eventId } = await customerEvent(merchant.sandboxSecret);
+    const expected = [clock.now().getTime()];
+    await runner.runDue();
+    expect(hooks.received).toHaveLength(1);
+    let delivery = (await eventDetail(merchant.sandboxSecret, eventId)).deliveries[0]!;
+    expect(delivery).toMatchObject({ status: 'pending', attempts: 1, last_status_code: 500, next_attempt_at: isoSeconds(new Date(expected[0]! + MINUTE)) });
+
+    for (const delay of [1, 2, 5, 10, 30].map((minutes) => minutes * MINUTE)) {
+      clock.advance(delay - SECOND);
+      await runner.runDue();
+      expect(hooks.received, 'no attempt before its time').toHaveLength(expected.length);
+      clock.advance(SECOND);
+      await runner.runDue();
+      expected.push(clock.now().getTime());
+      expect(hooks.received).toHaveLength(expected.length);
+    }
+    expect(hooks.received.map((r) => r.at.getTime())).toEqual(expected);
+    expect(expected.slice(1).map((at, i) => (at - expected[i]!) / MINUTE)).toEqual([1, 2, 5, 10, 30]);
+    // Every attempt of one delivery has the same event and delivery ids, and its own timestamp.
+    expect(new Set(hooks.received.map((r) => r.headers['x-glomopay-delivery-id'])).size).toBe(1);
+    expect(hooks.received.map((r) => Number(r.headers['x-glomopay-timestamp']) * 1000)).toEqual(expected);
+
+    const detail = await eventDetail(merchant.sandboxSecret, eventId);
+    delivery = detail.deliveries[0]!;
+    expect(delivery).toMatchObject({ endpoint_id: endpoint.id, status: 'failed', attempts: 6, next_attempt_at: null, last_status_code: 500 });
+    expect(delivery.attempt_log.map((a) => [Date.parse(a.attempted_at), a.trigger, a.status_code, a.response_snippet])).toEqual(
+      expected.map((at) => [at, 'scheduled', 500, 'boom']),
+    );
+    clock.advance(7 * 24 * HOUR);
+    await runner.runDue();
+    expect(hooks.received).toHaveLength(6);
+  });
+
+  it('delivers to a receiver that recovers, and stops there', async () => {
+    const hooks = await receiver((index) => (index < 2 ? { status: 503 } : { status: 200, body: 'thanks' }));
+    await createEndpoint(merchant.sandboxSecret, hooks.url);
+    const runner = harness.runner();
+    const { eventId } = await customerEvent(merchant.sandboxSecret);
+    await runner.runDue();
+    clock.advance(MINUTE);
+    await runner.runDue();
+    clock.advance(2 * MINUTE);
+    await runner.runDue();
+    expect(hooks.received).toHaveLength(3);
+    const delivery = (await eventDetail(merchant.sandboxSecret, eventId)).deliveries[0]!;
+    expect(delivery).toMatchObject({ status: 'succeeded', attempts: 3, next_attempt_at: null, last_status_code: 200, last_error: null });
+    expect(delivery.attempt_log.map((a) => a.status_code)).toEqual([503, 503, 200]);
+    clock.advance(HOUR);
+    await runner.runDue();
+    expect(hooks.received).toHaveLength(3);
+  });
+
+  it('follows the production schedule: 1 m, 5 m, 15 m, 1 h, 3 h, 6 h, 12 h, 24 h, 48 h, ten attempts in all', async () => {
+    const hooks = await receiver({ status: 500 });
+    await createEndpoint(merchant.productionSecret, hooks.url);
+    const runner = harness.runner({ webhookAllowPrivateTargets: true });
+    const { eventId } = await customerEvent(merchant.productionSecret);
+    await runner.runDue();
+    const expected = [clock.now().getTime()];
+    for (const delay of RETRY_DELAYS_MS.production) {
+      clock.advance(delay - SECOND);
+      await runner.runDue();
+      expect(hooks.received).toHaveLength(expected.length);
+      clock.advance(SECOND);
+      await runner.runDue();
+      expected.push(clock.now().getTime());
+    }
+    expect(hooks.received.map((r) => r.at.getTime())).toEqual(expected);
+    expect(expected.slice(1).map((at, i) => (at - expected[i]!) / MINUTE)).toEqual([1, 5, 15, 60, 180, 360, 720, 1440, 2880]);
+    const delivery = (await eventDetail(merchant.productionSecret, eventId)).deliveries[0]!;
+    expect(delivery).toMatchObject({ status: 'failed', attempts: 10, next_attempt_at: null });
+  });
+
+  it('checks a production target again at send time: one that became private is refused without a request', async () => {
+    // Registered while private targets were allowed; the runner's configuration no longer allows them.
+    const hooks = await receiver({ status: 200 });
+    await createEndpoint(merchant.productionSecret, hooks.url);
+    const { eventId } = await customerEvent(merchant.productionSecret);
+    await harness.runner({ webhookAllowPrivateTargets: false }).runDue();
+    expect(hooks.received).toHaveLength(0);
+    const delivery = (await eventDetail(merchant.productionSecret, eventId)).deliveries[0]!;
+    expect(delivery).toMatchObject({ status: 'pending', attempts: 1, last_status_code: null });
+    expect(delivery.last_error).toMatch(/^Url must (use https|not target a private)/);
+    await api('DELETE', `/api/v1/webhook_endpoints/${delivery.endpoint_id}`, merchant.productionSecret);
+  });
+
+  it('records a receiver that never answers as a timeout (WEBHOOK_TIMEOUT_MS) and schedules the retry', async () => {
+    const hooks = await receiver('hang');
+    const endpoint = await createEndpoint(merchant.sandboxSecret, hooks.url);
+    const { eventId } = await customerEvent(merchant.sandboxSecret);
+    const started = Date.now();
+    await harness.runner({ webhookTimeoutMs: 200 }).runDue();
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(hooks.received).toHaveLength(1);
+    const delivery = (await eventDetail(merchant.sandboxSecret, eventId)).deliveries[0]!;
+    expect(delivery).toMatchObject({
+      status: 'pending', attempts: 1, last_status_code: null, last_error: 'Timed out after 200 ms', next_attempt_at: isoSeconds(new Date(clock.now().getTime() + MINUTE)),
+    });
+    expect(delivery.attempt_log[0]!.latency_ms).toBeGreaterThanOrEqual(190);
+    await api('DELETE', `/api/v1/webhook_endpoints/${endpoint.id}`, merchant.sandboxSecret);
+  });
+
+  it('treats a redirect as a failure and does not follow it', async () => {
+    const elsewhere = await receiver({ status: 200 });
+    const hooks = await receiver({ status: 301, headers: { location: elsewhere.url } });
+    const endpoint = await createEndpoint(merchant.sandboxSecret, hooks.url);
+    const { eventId } = await customerEvent(merchant.sandboxSecret);
+    await harness.runner().runDue();
+    expect(hooks.received).toHaveLength(1);
+    expect(elsewhere.received).toHaveLength(0);
+    const delivery = (await eventDetail(merchant.sandboxSecret, eventId)).deliveries[0]!;
+    expect(delivery).toMatchObject({ status: 'pending', attempts: 1, last_status_code: 301, last_error: null });
+    await api('DELETE', `/api/v1/webhook_endpoints/${endpoint.id}`, merchant.sandboxSecret);
+  });
+
+  it('signs each retry with the secret the endpoint has then (rotation)', async () => {
+    const hooks = await receiver((index) => (index === 0 ? { status: 500 } : { status: 200 }));
+    const endpoint = await createEndpoint(merchant.sandboxSecret, hooks.url);
+    const runner = harness.runner();
+    await customerEvent(merchant.sandboxSecret);
+    await runner.runDue();
+    const rotated = await api('POST', `/api/v1/webhook_endpoints/${endpoint.id}/rotate_secret`, merchant.sandboxSecret);
+    const secret = rotated.json().secret as string;
+    clock.advance(MINUTE);
+    await runner.runDue();
+    const [first, second] = hooks.received;
+    expect(verifySignature(endpoint.secret, first!.body, String(first!.headers['x-glomopay-signature']))).toBe(true);
+    expect(verifySignature(secret, second!.body, String(second!.headers['x-glomopay-signature']))).toBe(true);
+    expect(verifySignature(endpoint.secret, second!.body, String(second!.headers['x-glomopay-signature']))).toBe(false);
+  });
+
+  it.each([
+    ['disabled', (id: string, key: string) => api('PATCH', `/api/v1/webhook_endpoints/${id}`, key, { status: 'disabled' })],
+    ['deleted', (id: string, key: string) => api('DELETE', `/api/v1/webhook_endpoints/${id}`, key)],
+  ])('cancels the delivery without a request when the endpoint is %s before the next attempt', async (_label, change) => {
+    const hooks = await receiver({ status: 500 });
+    const endpoint = await createEndpoint(merchant.sandboxSecret, hooks.url);
+    const runner = harness.runner();
+    const { eventId } = await customerEvent(merchant.sandboxSecret);
+    await runner.runDue();
+    expect((await change(endpoint.id, merchant.sandboxSecret)).statusCode).toBe(200);
+    clock.advance(MINUTE);
+    await runner.runDue();
+    expect(hooks.received).toHaveLength(1);
+    const delivery = (await eventDetail(merchant.sandboxSecret, eventId)).deliveries[0]!;
+    expect(delivery).toMatchObject({ status: 'cancelled', attempts: 1, next_attempt_at: null, last_status_code: 500 });
+    // Later events do not reach it at all.
+    const later = await customerEvent(merchant.sandboxSecret);
+    await runner.runDue();
+    expect((await eventDetail(merchant.sandboxSecret, later.eventId)).deliveries).toEqual([]);
+  });
+
+  it('sends nothing early when a delivery job runs before its next attempt (a worker died before rescheduling it)', async () => {
+    const hooks = await receiver({ status: 500 });
+    await createEndpoint(merchant.sandboxSecret, hooks.url);
+    const runner = harness.runner();
+    const { eventId } = await customerEvent(merchant.sandboxSecret);
+    await runner.runDue();
+    const [delivery] = await harness.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.eventId, eventId));
+    // As if the attempt had been recorded but the runner never heard of the retry: the job is due again at once.
+    await harness.db.update(jobs).set({ runAt: clock.now() }).where(eq(jobs.uniqueKey, `deliver:${delivery!.id}:1`));
+    clock.advance(SECOND);
+    await runner.runDue();
+    expect(hooks.received).toHaveLength(1);
+    const [job] = await harness.db.select().from(jobs).where(eq(jobs.uniqueKey, `deliver:${delivery!.id}:1`));
+    expect(job).toMatchObject({ status: 'queued', runAt: delivery!.nextAttemptAt });
+    clock.advance(MINUTE - SECOND);
+    await runner.runDue();
+    expect(hooks.received).toHaveLength(2);
+    await api('DELETE', `/api/v1/webhook_endpoints/${delivery!.endpointId}`, merchant.sandboxSecret);
+  });
+
+  it('dispatches an event once: a dispatch job that runs again creates no second delivery', async () => {
+    const hooks = await receiver({ status: 200 });
+    await createEndpoint(merchant.sandboxSecret, hooks.url);
+    const runner = harness.runner();
+    const { eventId } = await customerEvent(merchant.sandboxSecret);
+    await runner.runDue();
+    const handlers = webhookJobHandlers({ db: harness.db, clock, config: harness.config });
+    const job = { id: 0n, queue: WEBHOOK_DISPATCH_QUEUE, payload: { eventId }, attempt: 2, maxAttempts: 10 };
+    expect(await handlers[WEBHOOK_DISPATCH_QUEUE]!(job)).toEqual({ status: 'done' });
+    await runner.runDue();
+    expect(await harness.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.eventId, eventId))).toHaveLength(1);
+    expect(hooks.received).toHaveLength(1);
+    // An unknown event is given up, not retried.
+    expect(await handlers[WEBHOOK_DISPATCH_QUEUE]!({ ...job, payload: { eventId: 'evt_missing' } })).toMatchObject({ status: 'dead' });
+  });
+});
+
+describe('redelivery', () => {
+  // A merchant per test: the endpoints of one test never hear another test's events.
+  let merchant: TestMerchant;
+  beforeEach(async () => {
+    merchant = await harness.newMerchant();
+  });
+
+  it('sends a delivered event again once, logged as manual, without touching the schedule', async () => {
+    const hooks = await receiver({ status: 200 });
+    await createEndpoint(merchant.sandboxSecret, hooks.url);
+    const runner = harness.runner();
+    const { eventId } = await customerEvent(merchant.sandboxSecret);
+    await runner.runDue();
+    clock.advance(10 * MINUTE);
+    const response = await api('POST', `/api/v1/events/${eventId}/redeliver`, merchant.sandboxSecret);
+    expect(response.statusCode, response.body).toBe(202);
+    expect(response.json()).toMatchObject({ id: eventId, deliveries: [{ status: 'succeeded', attempts: 1 }] });
+    await runner.runDue();
+    expect(hooks.received).toHaveLength(2);
+    expect(hooks.received[1]!.body.equals(hooks.received[0]!.body)).toBe(true);
+    expect(hooks.received[1]!.headers['x-glomopay-event-id']).toBe(eventId);
+    expect(hooks.received[1]!.headers['x-glomopay-delivery-id']).toBe(hooks.received[0]!.headers['x-glomopay-delivery-id']);
+    const delivery = (await eventDetail(merchant.sandboxSecret, eventId)).deliveries[0]!;
+    expect(delivery).toMatchObject({ status: 'succeeded', attempts: 1, next_attempt_at: null });
+    expect(delivery.attempt_log.map((a) => a.trigger)).toEqual(['scheduled', 'manual']);
+    clock.advance(HOUR);
+    await runner.runDue();
+    expect(hooks.received).toHaveLength(2);
+  });
+
+  it('a failed manual attempt leaves a pending delivery on its schedule; a successful one ends it', async () => {
+    let healthy = false;
+    const hooks = await receiver(() => (healthy ? { status: 200 } : { status: 500 }));
+    await createEndpoint(merchant.sandboxSecret, hooks.url);
+    const runner = harness.runner();
+    const { eventId } = await customerEvent(merchant.sandboxSecret);
+    await runner.runDue();
+    const before = (await eventDetail(merchant.sandboxSecret, eventId)).deliveries[0]!;
+    clock.advance(30 * SECOND);
+    expect((await api('POST', `/api/v1/events/${eventId}/redeliver`, merchant.sandboxSecret)).statusCode).toBe(202);
+    await runner.runDue();
+    expect(hooks.received).toHaveLength(2);
+    const after = (await eventDetail(merchant.sandboxSecret, eventId)).deliveries[0]!;
+    expect(after).toMatchObject({ status: 'pending', attempts: 1, next_attempt_at: before.next_attempt_at, last_attempt_at: isoSeconds(clock.now()) });
+    expect(after.attempt_log.map((a) => a.trigger)).toEqual(['scheduled', 'manual']);
+    // The schedule goes on: attempt 2 at +1 minute after the first.
+    clock.advance(30 * SECOND);
+    await runner.runDue();
+    expect(hooks.received).toHaveLength(3);
+    expect((await eventDetail(merchant.sandboxSecret, eventId)).deliveries[0]!).toMatchObject({ attempts: 2, status: 'pending' });
+    // Now the receiver is fixed: a manual attempt succeeds and ends the delivery; its scheduled job sends nothing more.
+    healthy = true;
+    expect((await api('POST', `/api/v1/events/${eventId}/redeliver`, merchant.sandboxSecret)).statusCode).toBe(202);
+    await runner.runDue();
+    expect(hooks.received).toHaveLength(4);
+    const done = (await eventDetail(merchant.sandboxSecret, eventId)).deliveries[0]!;
+    expect(done).toMatchObject({ status: 'succeeded', attempts: 2, next_attempt_at: null, last_status_code: 200 });
+    clock.advance(HOUR);
+    await runner.runDue();
+    expect(hooks.received).toHaveLength(4);
+  });
+
+  it('revives a failed delivery', async () => {
+    let healthy = false;
+    const hooks = await receiver(() => (healthy ? { status: 200 } : { status: 500 }));
+    await createEndpoint(merchant.sandboxSecret, hooks.url);
+    const runner = harness.runner();
+    const { eventId } = await customerEvent(merchant.sandboxSecret);
+    await runner.runDue();
+    for (const delay of RETRY_DELAYS_MS.sandbox) {
+      clock.advance(delay);
+      await runner.runDue();
+    }
+    expect((await eventDetail(merchant.sandboxSecret, eventId)).deliveries[0]!.status).toBe('failed');
+    healthy = true;
+    expect((await api('POST', `/api/v1/events/${eventId}/redeliver`, merchant.sandboxSecret)).statusCode).toBe(202);
+    await runner.runDue();
+    expect(hooks.received).toHaveLength(7);
+    expect((await eventDetail(merchant.sandboxSecret, eventId)).deliveries[0]!).toMatchObject({ status: 'succeeded', attempts: 6 });
+  });
+
+  it('delivers an old event to an endpoint registered after it, when that endpoint is subscribed', async () => {
+    const { eventId } = await customerEvent(merchant.sandboxSecret);
+    const runner = harness.runner();
+    await runner.runDue();
+    const hooks = await receiver({ status: 200 });
+    const late = await createEndpoint(merchant.sandboxSecret, hooks.url, { enabled_events: ['customer.created'] });
+    const elsewhere = await createEndpoint(merchant.sandboxSecret, hooks.url, { enabled_events: ['payment.success'] });
+    const refused = await api('POST', `/api/v1/events/${eventId}/redeliver`, merchant.sandboxSecret, { endpoint_id: elsewhere.id });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().message).toBe('Validation failed: Webhook endpoint is not subscribed to customer.created');
+    const response = await api('POST', `/api/v1/events/${eventId}/redeliver`, merchant.sandboxSecret, { endpoint_id: late.id });
+    expect(response.statusCode, response.body).toBe(202);
+    expect(response.json().deliveries).toMatchObject([{ endpoint_id: late.id, status: 'pending', attempts: 0 }]);
+    await runner.runDue();
+    expect(hooks.received).toHaveLength(1);
+    expect(hooks.received[0]!.headers['x-glomopay-event-id']).toBe(eventId);
+    expect((await eventDetail(merchant.sandboxSecret, eventId)).deliveries).toMatchObject([{ endpoint_id: late.id, status: 'succeeded', attempts: 1 }]);
+    await api('DELETE', `/api/v1/webhook_endpoints/${late.id}`, merchant.sandboxSecret);
+    await api('DELETE', `/api/v1/webhook_endpoints/${elsewhere.id}`, merchant.sandboxSecret);
+  });
+
+  it("another merchant can neither see nor redeliver the event", async () => {
+    const hooks = await receiver({ status: 200 });
+    await createEndpoint(merchant.sandboxSecret, hooks.url);
+    const { eventId } = await customerEvent(merchant.sandboxSecret);
+    await harness.runner().runDue();
+    const stranger = await harness.newMerchant();
+    const strangerHooks = await receiver({ status: 200 });
+    const strangerEndpoint = await createEndpoint(stranger.sandboxSecret, strangerHooks.url);
+    for (const [method, url, payload] of [
+      ['GET', `/api/v1/events/${eventId}`, undefined],
+      ['POST', `/api/v1/events/${eventId}/redeliver`, undefined],
+      ['POST', `/api/v1/events/${eventId}/redeliver`, { endpoint_id: strangerEndpoint.id }],
+    ] as const) {
+      const response = await api(method, url, stranger.sandboxSecret, payload);
+      expect(response.statusCode, url).toBe(404);
+      expect(response.json().message).toBe('Event not found');
+    }
+    expect((await api('GET', '/api/v1/events', stranger.sandboxSecret)).json().data).toEqual([]);
+    // Nor can the owner send it to the stranger's endpoint.
+    const crossed = await api('POST', `/api/v1/events/${eventId}/redeliver`, merchant.sandboxSecret, { endpoint_id: strangerEndpoint.id });
+    expect(crossed.statusCode).toBe(404);
+    expect(crossed.json().message).toBe('Webhook endpoint not found');
+    await harness.runner().runDue();
+    expect(hooks.received).toHaveLength(1);
+    expect(strangerHooks.received).toHaveLength(0);
+  });
+});
+
+describe('test event', () => {
+  it('sends webhook_test/test to that one endpoint, whatever it subscribed to', async () => {
+    const merchant = await harness.newMerchant();
+    const hooks = await receiver({ status: 200 });
+    const bystander = await receiver({ status: 200 });
+    const endpoint = await createEndpoint(merchant.sandboxSecret, hooks.url, { enabled_events: ['payment.success'] });
+    await createEndpoint(merchant.sandboxSecret, bystander.url);
+    const response = await api('POST', `/api/v1/webhook_endpoints/${endpoint.id}/test`, merchant.sandboxSecret);
+    expect(response.statusCode, response.body).toBe(202);
+    const event = response.json() as Event;
+    const data = { id: endpoint.id, message: 'Test webhook from glomo-server', created_at: isoSeconds(clock.now()) };
+    expect(event).toMatchObject({ entity_type: 'webhook_test', event_type: 'test', entity_id: endpoint.id, data, deliveries: [] });
+    expect(event.id).toMatch(/^evt_/);
+    const [row] = await harness.db.select().from(events).where(eq(events.id, event.id));
+    expect(row).toMatchObject({ merchantId: merchant.id, env: 'sandbox' });
+
+    await harness.runner().runDue();
+    expect(bystander.received).toHaveLength(0);
+    expect(hooks.received).toHaveLength(1);
+    const [request] = hooks.received;
+    expect(request!.body.toString('utf8')).toBe(
+      `{"data":{"created_at":"${data.created_at}","id":"${endpoint.id}","message":"Test webhook from glomo-server"},"entity_type":"webhook_test","event_type":"test"}`,
+    );
+    expect(verifySignature(endpoint.secret, request!.body, String(request!.headers['x-glomopay-signature']))).toBe(true);
+    expect(request!.headers['x-glomopay-event-id']).toBe(event.id);
+    expect((await eventDetail(merchant.sandboxSecret, event.id)).deliveries).toMatchObject([{ endpoint_id: endpoint.id, status: 'succeeded' }]);
+  });
+});

@@ -1,0 +1,242 @@
+// The webhook jobs. `webhooks.dispatch` (one per event, enqueued by recordEvent) creates one delivery per endpoint
+// that wants the event and enqueues its `webhooks.deliver` job in the same transaction. `webhooks.deliver` makes
+// one attempt and, on failure, answers the job runner with the time of the next one (Glomo's schedule), so one
+// job carries a delivery through all its scheduled attempts. A manual job (redelivery) makes exactly one attempt.
+import { eq } from 'drizzle-orm';
+import type { Config } from '../../config.js';
+import type { Clock } from '../../core/clock.js';
+import { WEBHOOK_DISPATCH_QUEUE } from '../../core/events.js';
+import { ID_PREFIXES, newId } from '../../core/ids.js';
+import { enqueueJob, type JobHandler, type JobOutcome } from '../../core/jobs.js';
+import type { Tenant } from '../../core/tenancy.js';
+import type { Db, DbOrTx, Tx } from '../../db/client.js';
+import { events, webhookAttempts, webhookDeliveries, webhookEndpoints, type Environment } from '../../db/schema/index.js';
+import type { Lookup } from '../url-guard.js';
+import { canonicalJsonBytes } from './canonical-json.js';
+import { isSuccess, sendWebhook, type SendResult } from './sender.js';
+import { SIGNATURE_HEADER, signBody } from './signature.js';
+import { findDeliverableEndpoints, findEndpoint, type WebhookEndpointRow } from '../endpoints/service.js';
+import { eventName, isDeliverable } from './targets.js';
+
+export const WEBHOOK_DELIVER_QUEUE = 'webhooks.deliver';
+
+export const USER_AGENT = 'glomo-server-webhooks';
+
+const MINUTE = 60 * 1000;
+const HOUR = 60 * MINUTE;
+
+/**
+ * The wait after each failed scheduled attempt before the next (Glomo's schedules): sandbox 6 attempts in about
+ * 48 minutes, production 10 in about 4 days. After the last failure the delivery is `failed`.
+ */
+export const RETRY_DELAYS_MS: Record<Environment, readonly number[]> = {
+  sandbox: [1, 2, 5, 10, 30].map((minutes) => minutes * MINUTE),
+  production: [MINUTE, 5 * MINUTE, 15 * MINUTE, HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, 24 * HOUR, 48 * HOUR],
+};
+
+/**
+ * The runner counts every claim of a job (our own retries included) against maxAttempts when a handler throws:
+ * room for the 10 scheduled attempts and as many unexpected failures (a database outage) on top.
+ */
+const DELIVER_JOB_MAX_ATTEMPTS = 20;
+
+export interface WebhookDeps {
+  db: Db;
+  clock: Clock;
+  config: Pick<Config, 'webhookTimeoutMs' | 'webhookAllowPrivateTargets'>;
+  /** The resolver for endpoint hosts (the system's by default). */
+  lookup?: Lookup;
+}
+
+type DeliveryRow = typeof webhookDeliveries.$inferSelect;
+
+/**
+ * Creates the delivery of an event to an endpoint, unless one exists, and enqueues its scheduled job with the
+ * caller's transaction. Answers the new delivery's id, or undefined when the endpoint already had one.
+ */
+export async function createDelivery(tx: Tx, clock: Clock, tenant: Tenant, eventId: string, endpointId: string): Promise<string | undefined> {
+  const now = clock.now();
+  const [row] = await tx
+    .insert(webhookDeliveries)
+    .values({
+      id: newId(ID_PREFIXES.webhookDelivery, now),
+      merchantId: tenant.merchantId,
+      env: tenant.env,
+      eventId,
+      endpointId,
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: now,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .onConflictDoNothing({ target: [webhookDeliveries.eventId, webhookDeliveries.endpointId] })
+    .returning({ id: webhookDeliveries.id });
+  if (!row) return undefined;
+  await enqueueJob(tx, clock, {
+    queue: WEBHOOK_DELIVER_QUEUE,
+    payload: { deliveryId: row.id },
+    uniqueKey: `deliver:${row.id}:1`,
+    maxAttempts: DELIVER_JOB_MAX_ATTEMPTS,
+  });
+  return row.id;
+}
+
+/** One more attempt of an existing delivery, now, outside its schedule (POST /events/{id}/redeliver). */
+export async function enqueueManualDelivery(db: DbOrTx, clock: Clock, deliveryId: string): Promise<void> {
+  // A manual attempt is made once: a handler that throws is not retried into a second request.
+  await enqueueJob(db, clock, { queue: WEBHOOK_DELIVER_QUEUE, payload: { deliveryId, manual: true }, maxAttempts: 1 });
+}
+
+async function dispatchEvent(deps: WebhookDeps, payload: Record<string, unknown>): Promise<JobOutcome> {
+  const eventId = payload.eventId;
+  if (typeof eventId !== 'string') return { status: 'dead', error: 'payload without eventId' };
+  const [event] = await deps.db.select().from(events).where(eq(events.id, eventId));
+  if (!event) return { status: 'dead', error: `event ${eventId} not found` };
+  const tenant: Tenant = { merchantId: event.merchantId, env: event.env };
+  await deps.db.transaction(async (tx) => {
+    let targets: WebhookEndpointRow[];
+    if (typeof payload.endpointId === 'string') {
+      // An event for one endpoint (the test event) goes to it whatever it subscribed to, if it takes deliveries.
+      const endpoint = await findEndpoint(tx, tenant, payload.endpointId);
+      targets = endpoint && isDeliverable(endpoint) ? [endpoint] : [];
+    } else {
+      targets = await findDeliverableEndpoints(tx, tenant, eventName(event));
+    }
+    for (const endpoint of targets) await createDelivery(tx, deps.clock, tenant, event.id, endpoint.id);
+  });
+  return { status: 'done' };
+}
+
+/** A delivery whose endpoint was deleted or disabled before its attempt ends here (finished ones keep their state). */
+async function cancelIfPending(deps: WebhookDeps, delivery: DeliveryRow): Promise<void> {
+  const now = deps.clock.now();
+  await deps.db.transaction(async (tx) => {
+    const [current] = await tx.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, delivery.id)).for('update');
+    if (current?.status !== 'pending') return;
+    await tx
+      .update(webhookDeliveries)
+      .set({ status: 'cancelled', nextAttemptAt: null, updatedAt: now })
+      .where(eq(webhookDeliveries.id, delivery.id));
+  });
+}
+
+/** Records the attempt and moves the delivery on; answers what the job runner should do next. */
+async function recordAttempt(
+  deps: WebhookDeps,
+  deliveryId: string,
+  attemptedAt: Date,
+  manual: boolean,
+  result: SendResult,
+): Promise<JobOutcome> {
+  return deps.db.transaction(async (tx) => {
+    // Locked: a manual and a scheduled attempt of one delivery may finish at the same time.
+    const [current] = await tx.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, deliveryId)).for('update');
+    if (!current) return { status: 'dead', error: `delivery ${deliveryId} not found` };
+    const now = deps.clock.now();
+    const ok = isSuccess(result);
+    await tx.insert(webhookAttempts).values({
+      id: newId(ID_PREFIXES.webhookAttempt, attemptedAt),
+      merchantId: current.merchantId,
+      env: current.env,
+      deliveryId,
+      trigger: manual ? 'manual' : 'scheduled',
+      attemptedAt,
+      statusCode: result.statusCode ?? null,
+      latencyMs: result.latencyMs,
+      responseSnippet: result.snippet ?? null,
+      error: result.error ?? null,
+      createdAt: now,
+    });
+    const last = {
+      lastAttemptAt: attemptedAt,
+      lastStatusCode: result.statusCode ?? null,
+      lastError: result.error ?? null,
+      updatedAt: now,
+    };
+    const update = (fields: Partial<DeliveryRow>) =>
+      tx.update(webhookDeliveries).set({ ...last, ...fields }).where(eq(webhookDeliveries.id, deliveryId));
+
+    if (manual) {
+      // Outside the schedule: attempts and next_attempt_at are the schedule's. A success ends the delivery (its
+      // scheduled job then stops at its next turn), a failure changes nothing but the last_* fields.
+      await update(ok ? { status: 'succeeded', nextAttemptAt: null } : {});
+      return { status: 'done' };
+    }
+    const attempts = current.attempts + 1;
+    if (current.status !== 'pending') {
+      // Finished meanwhile (a manual attempt succeeded): this attempt is logged, the delivery keeps its state.
+      await update({ attempts, nextAttemptAt: null });
+      return { status: 'done' };
+    }
+    if (ok) {
+      await update({ attempts, status: 'succeeded', nextAttemptAt: null });
+      return { status: 'done' };
+    }
+    const delay = RETRY_DELAYS_MS[current.env][attempts - 1];
+    if (delay === undefined) {
+      await update({ attempts, status: 'failed', nextAttemptAt: null });
+      return { status: 'done' };
+    }
+    const at = new Date(now.getTime() + delay);
+    await update({ attempts, nextAttemptAt: at });
+    return { status: 'retry', at, error: result.error ?? `HTTP ${result.statusCode}` };
+  });
+}
+
+async function deliver(deps: WebhookDeps, payload: Record<string, unknown>): Promise<JobOutcome> {
+  const deliveryId = payload.deliveryId;
+  if (typeof deliveryId !== 'string') return { status: 'dead', error: 'payload without deliveryId' };
+  const manual = payload.manual === true;
+  const [found] = await deps.db
+    .select({ delivery: webhookDeliveries, event: events, endpoint: webhookEndpoints })
+    .from(webhookDeliveries)
+    .innerJoin(events, eq(events.id, webhookDeliveries.eventId))
+    .innerJoin(webhookEndpoints, eq(webhookEndpoints.id, webhookDeliveries.endpointId))
+    .where(eq(webhookDeliveries.id, deliveryId));
+  if (!found) return { status: 'dead', error: `delivery ${deliveryId} not found` };
+  const { delivery, event, endpoint } = found;
+  // A job that runs again after its delivery finished (at-least-once) sends nothing.
+  if (!manual && delivery.status !== 'pending') return { status: 'done' };
+  // A job can run before its time: a worker that died after recording an attempt, but before telling the runner
+  // when the next is due, leaves the job to be reclaimed when its lease lapses. The delivery row knows the time.
+  if (!manual && delivery.nextAttemptAt !== null && delivery.nextAttemptAt > deps.clock.now()) {
+    return { status: 'retry', at: delivery.nextAttemptAt };
+  }
+  if (!isDeliverable(endpoint)) {
+    await cancelIfPending(deps, delivery);
+    return { status: 'done' };
+  }
+  const attemptedAt = deps.clock.now();
+  const body = canonicalJsonBytes({ entity_type: event.entityType, event_type: event.eventType, data: event.data });
+  const result = await sendWebhook(
+    {
+      url: endpoint.url,
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': USER_AGENT,
+        // The endpoint's secret as it is now: a rotated secret signs every later attempt, retries included.
+        [SIGNATURE_HEADER]: signBody(endpoint.secret, body),
+        'X-Glomopay-Event-Id': event.id,
+        'X-Glomopay-Timestamp': String(Math.floor(attemptedAt.getTime() / 1000)),
+        'X-Glomopay-Delivery-Id': delivery.id,
+      },
+    },
+    {
+      env: endpoint.env,
+      allowPrivateTargets: deps.config.webhookAllowPrivateTargets,
+      timeoutMs: deps.config.webhookTimeoutMs,
+      lookup: deps.lookup,
+    },
+  );
+  return recordAttempt(deps, delivery.id, attemptedAt, manual, result);
+}
+
+/** The handlers of both webhook queues, for the JobRunner. */
+export function webhookJobHandlers(deps: WebhookDeps): Record<string, JobHandler> {
+  return {
+    [WEBHOOK_DISPATCH_QUEUE]: (job) => dispatchEvent(deps, job.payload),
+    [WEBHOOK_DELIVER_QUEUE]: (job) => deliver(deps, job.payload),
+  };
+}

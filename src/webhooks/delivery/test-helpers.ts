@@ -1,0 +1,167 @@
+// Test support for webhook delivery: a real HTTP receiver on 127.0.0.1, and a database and app of the delivery
+// tests' own, so that their job runner claims no other test's jobs (and no other runner claims theirs).
+import http from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import pg from 'pg';
+import { buildApp, type App } from '../../app.js';
+import { loadConfig, type Config } from '../../config.js';
+import { ensureSigningKey, loadKeyRing } from '../../core/auth/signing-keys.js';
+import type { Clock } from '../../core/clock.js';
+import { randomBase62 } from '../../core/ids.js';
+import { JobRunner } from '../../core/jobs.js';
+import { openDatabase, type Database, type Db } from '../../db/client.js';
+import { DEFAULT_RATE_TABLE } from '../../fx/default-rates.js';
+import { tableRateSource } from '../../fx/rates.js';
+import { LocalDocumentStore } from '../../modules/documents/storage.js';
+import { createMerchant } from '../../modules/merchants/service.js';
+import { ADMIN_TOKEN, tempDir, type TestMerchant } from '../../../test/support/app.js';
+import { testEnv } from '../../../test/support/env.js';
+import type { Lookup } from '../url-guard.js';
+import { webhookJobHandlers } from './handlers.js';
+
+export interface ReceivedRequest {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  /** The header names exactly as they came over the wire. */
+  rawHeaderNames: string[];
+  /** The exact body bytes. */
+  body: Buffer;
+  /** The test clock's time when the request arrived. */
+  at: Date;
+}
+
+/** How the receiver answers a request: a status (and body, headers), or `hang` (never answer). */
+export type ReceiverAnswer = { status: number; body?: string | Buffer; headers?: Record<string, string> } | 'hang' | 'stall-body';
+
+export interface Receiver {
+  url: string;
+  received: ReceivedRequest[];
+  close(): Promise<void>;
+}
+
+export async function startReceiver(clock: Clock, answer: (request: ReceivedRequest, index: number) => ReceiverAnswer): Promise<Receiver> {
+  const received: ReceivedRequest[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const request: ReceivedRequest = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        rawHeaderNames: req.rawHeaders.filter((_, i) => i % 2 === 0),
+        body: Buffer.concat(chunks),
+        at: clock.now(),
+      };
+      received.push(request);
+      const reply = answer(request, received.length - 1);
+      if (reply === 'hang') return;
+      if (reply === 'stall-body') {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.write('partial');
+        return;
+      }
+      res.writeHead(reply.status, reply.headers).end(reply.body ?? '');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hooks`,
+    received,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+export interface WebhookHarness {
+  app: App;
+  db: Db;
+  config: Config;
+  newMerchant(): Promise<TestMerchant>;
+  /** A job runner with the webhook handlers; `overrides` change the delivery config (timeout, private targets). */
+  runner(overrides?: Partial<Pick<Config, 'webhookTimeoutMs' | 'webhookAllowPrivateTargets'>>, lookup?: Lookup): JobRunner;
+  /** Whatever a handler threw (none is expected). */
+  handlerErrors: unknown[];
+  close(): Promise<void>;
+}
+
+/**
+ * On PostgreSQL a database of its own (test files run in parallel processes that share DATABASE_URL, and a runner
+ * claims every due job of its queues); on PGlite the worker's database, whose test files run one after another.
+ * Production endpoints may target 127.0.0.1 here (WEBHOOK_ALLOW_PRIVATE_TARGETS).
+ */
+export async function webhookHarness(clock: Clock): Promise<WebhookHarness> {
+  let database: Database;
+  let dropDatabase = async () => {};
+  const url = process.env.DATABASE_URL;
+  if (url) {
+    const name = `glomo_webhooks_${randomBase62(8).toLowerCase()}`;
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    const target = new URL(url);
+    target.pathname = `/${name}`;
+    database = await openDatabase({ databaseUrl: target.toString(), poolMax: 5 });
+    await database.migrate();
+    await ensureSigningKey(database.db, clock);
+    dropDatabase = async () => {
+      await database.close();
+      const dropper = new pg.Client({ connectionString: url });
+      await dropper.connect();
+      try {
+        await dropper.query(`drop database ${name} with (force)`);
+      } finally {
+        await dropper.end();
+      }
+    };
+  } else {
+    database = (await testEnv()).database;
+  }
+  const keyRing = await loadKeyRing(database.db);
+  const config = loadConfig({ DATA_DIR: tempDir('webhooks'), ADMIN_TOKEN, WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' });
+  const app = await buildApp({
+    config,
+    database,
+    clock,
+    keyRing,
+    documentStore: new LocalDocumentStore(path.join(config.dataDir, 'documents')),
+    fxRates: tableRateSource(DEFAULT_RATE_TABLE),
+  });
+  const handlerErrors: unknown[] = [];
+  return {
+    app,
+    db: database.db,
+    config,
+    handlerErrors,
+    async newMerchant() {
+      const { merchant, keys } = await createMerchant({ db: database.db, keyRing, clock }, { name: `Hooks ${randomBase62(6)}` });
+      return {
+        id: merchant.id,
+        sandboxSecret: keys.sandbox.secretKey,
+        sandboxPublishable: keys.sandbox.publishableKey,
+        productionSecret: keys.production.secretKey,
+        productionPublishable: keys.production.publishableKey,
+      };
+    },
+    runner(overrides = {}, lookup) {
+      const deliveryConfig = { ...config, ...overrides };
+      return new JobRunner({
+        db: database.db,
+        clock,
+        handlers: webhookJobHandlers({ db: database.db, clock, config: deliveryConfig, ...(lookup ? { lookup } : {}) }),
+        onError: (error) => handlerErrors.push(error),
+      });
+    },
+    async close() {
+      await app.close();
+      await dropDatabase();
+    },
+  };
+}

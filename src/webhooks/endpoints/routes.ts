@@ -1,0 +1,82 @@
+// /api/v1/webhook_endpoints: the merchant's own endpoint management (an extension; Glomo has a dashboard for it).
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AppDeps } from '../../app.js';
+import { tenantOf } from '../../core/auth/plugin.js';
+import { IdParams, secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
+import {
+  CreateWebhookEndpointBody,
+  DeletedWebhookEndpoint,
+  ListWebhookEndpointsQuery,
+  UpdateWebhookEndpointBody,
+  WebhookEndpoint,
+  WebhookEndpointList,
+  WebhookEndpointWithSecret,
+} from './schemas.js';
+import {
+  createWebhookEndpoint,
+  deleteWebhookEndpoint,
+  getWebhookEndpoint,
+  listWebhookEndpoints,
+  rotateWebhookEndpointSecret,
+  updateWebhookEndpoint,
+} from './service.js';
+
+const EXAMPLE_ID = 'we_6819d804aB3xQ9kLmN2pR4sT';
+
+export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
+  const service = { db: deps.database.db, clock: deps.clock, allowPrivateTargets: deps.config.webhookAllowPrivateTargets };
+  const tags = ['Webhook endpoint'];
+
+  app.post('/webhook_endpoints', {
+    schema: {
+      tags, operationId: 'createWebhookEndpoint', summary: 'Register a webhook endpoint (extension)', security: secretKeySecurity,
+      description: 'Answers the signing `secret` once; later reads show only `secret_hint`. At most 16 endpoints per environment.',
+      body: CreateWebhookEndpointBody,
+      response: { 201: WebhookEndpointWithSecret, ...standardErrors },
+    },
+  }, async (request, reply) => reply.status(201).send(await createWebhookEndpoint(service, tenantOf(request), request.body)));
+
+  app.get('/webhook_endpoints', {
+    schema: {
+      tags, operationId: 'listWebhookEndpoints', summary: 'List webhook endpoints (extension)', security: secretKeySecurity,
+      querystring: ListWebhookEndpointsQuery,
+      response: { 200: WebhookEndpointList, ...standardErrors },
+    },
+  }, async (request) => listWebhookEndpoints(service, tenantOf(request), request.query));
+
+  app.get('/webhook_endpoints/:id', {
+    schema: {
+      tags, operationId: 'getWebhookEndpoint', summary: 'Retrieve a webhook endpoint (extension)', security: secretKeySecurity,
+      params: IdParams(EXAMPLE_ID),
+      response: { 200: WebhookEndpoint, ...standardErrors },
+    },
+  }, async (request) => getWebhookEndpoint(service, tenantOf(request), request.params.id));
+
+  app.patch('/webhook_endpoints/:id', {
+    schema: {
+      tags, operationId: 'updateWebhookEndpoint', summary: 'Update a webhook endpoint (extension)', security: secretKeySecurity,
+      description: 'Only the fields sent change. `enabled_events: null` subscribes to every event again.',
+      params: IdParams(EXAMPLE_ID),
+      body: UpdateWebhookEndpointBody,
+      response: { 200: WebhookEndpoint, ...standardErrors },
+    },
+  }, async (request) => updateWebhookEndpoint(service, tenantOf(request), request.params.id, request.body));
+
+  app.delete('/webhook_endpoints/:id', {
+    schema: {
+      tags, operationId: 'deleteWebhookEndpoint', summary: 'Delete a webhook endpoint (extension)', security: secretKeySecurity,
+      description: 'Nothing more is delivered to it; deliveries already made stay in the log.',
+      params: IdParams(EXAMPLE_ID),
+      response: { 200: DeletedWebhookEndpoint, ...standardErrors },
+    },
+  }, async (request) => deleteWebhookEndpoint(service, tenantOf(request), request.params.id));
+
+  app.post('/webhook_endpoints/:id/rotate_secret', {
+    schema: {
+      tags, operationId: 'rotateWebhookEndpointSecret', summary: 'Replace the signing secret (extension)', security: secretKeySecurity,
+      description: 'Answers the new `secret` once. The old secret stops at once: every later delivery, retries included, is signed with the new one.',
+      params: IdParams(EXAMPLE_ID),
+      response: { 200: WebhookEndpointWithSecret, ...standardErrors },
+    },
+  }, async (request) => rotateWebhookEndpointSecret(service, tenantOf(request), request.params.id));
+};

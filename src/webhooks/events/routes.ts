@@ -1,0 +1,45 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AppDeps } from '../../app.js';
+import { tenantOf } from '../../core/auth/plugin.js';
+import { IdParams, secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
+import { Event, EventList, ListEventsQuery, RedeliverBody, Redelivery } from './schemas.js';
+import { getEvent, listEvents, redeliverEvent, sendTestEvent } from './service.js';
+
+export const webhookEventRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
+  const service = { db: deps.database.db, clock: deps.clock };
+  const tags = ['Event'];
+
+  app.get('/events', {
+    schema: {
+      tags, operationId: 'getEvents', summary: 'List events, newest first, with their delivery state', security: secretKeySecurity,
+      querystring: ListEventsQuery,
+      response: { 200: EventList, ...standardErrors },
+    },
+  }, async (request) => listEvents(service, tenantOf(request), request.query));
+
+  app.get('/events/:id', {
+    schema: {
+      tags, operationId: 'getEventById', summary: 'Retrieve an event with every delivery attempt', security: secretKeySecurity,
+      params: IdParams('evt_6819d804aB3xQ9kLmN2pR4sT'),
+      response: { 200: Event, ...standardErrors },
+    },
+  }, async (request) => getEvent(service, tenantOf(request), request.params.id));
+
+  app.post('/events/:id/redeliver', {
+    schema: {
+      tags, operationId: 'redeliverEvent', summary: 'Deliver an event again now, outside the retry schedule', security: secretKeySecurity,
+      params: IdParams('evt_6819d804aB3xQ9kLmN2pR4sT'),
+      body: RedeliverBody,
+      response: { 202: Redelivery, ...standardErrors },
+    },
+  }, async (request, reply) => reply.status(202).send(await redeliverEvent(service, tenantOf(request), request.params.id, request.body)));
+
+  app.post('/webhook_endpoints/:id/test', {
+    schema: {
+      tags: ['Webhook endpoint'], operationId: 'testWebhookEndpoint', security: secretKeySecurity,
+      summary: 'Sandbox: send a webhook_test event to this endpoint',
+      params: IdParams('we_6819d804aB3xQ9kLmN2pR4sT'),
+      response: { 202: Event, ...standardErrors },
+    },
+  }, async (request, reply) => reply.status(202).send(await sendTestEvent(service, tenantOf(request), request.params.id)));
+};
