@@ -36,7 +36,8 @@ export interface UrlPolicy {
 
 export type Lookup = (hostname: string) => Promise<Array<{ address: string; family: number }>>;
 
-const systemLookup: Lookup = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
+// IPv4 first: `localhost` answering ::1 before 127.0.0.1 would miss a receiver that listens on IPv4 only.
+const systemLookup: Lookup = (hostname) => dnsLookup(hostname, { all: true, verbatim: false });
 
 /** Why a URL is not an acceptable webhook target, or undefined when it is (syntax and scheme only). */
 export function urlProblem(raw: string, policy: UrlPolicy): string | undefined {
