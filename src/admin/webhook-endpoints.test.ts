@@ -4,6 +4,7 @@ import type { App } from '../app.js';
 import { webhookEndpoints } from '../db/schema/index.js';
 import { MAX_ENDPOINTS_PER_ENVIRONMENT } from '../webhooks/endpoints/service.js';
 import { ADMIN_TOKEN, bearer, buildTestApp, createTestMerchant, type TestMerchant } from '../../test/support/app.js';
+import { expectAdminAbsentWithoutToken, expectAdminAuthRefused } from '../../test/support/admin.js';
 import { testEnv } from '../../test/support/env.js';
 
 interface AdminEndpointJson {
@@ -180,30 +181,12 @@ describe('/admin/v1 webhook endpoint routes: security', () => {
   };
 
   it('answers 401 Missing token without a token, and 401 for a wrong token or a merchant key', async () => {
-    const cases: Array<[Record<string, string>, string]> = [
-      [{}, 'Missing token'],
-      [{ authorization: 'Bearer ' }, 'Missing token'],
-      [bearer(`${ADMIN_TOKEN}x`), 'Auth token expired or invalid'],
-      [{ authorization: ADMIN_TOKEN }, 'Auth token expired or invalid'],
-      [bearer(merchant.sandboxSecret), 'Auth token expired or invalid'],
-    ];
-    for (const [headers, message] of cases) {
-      for (const route of routes()) {
-        const response = await app.inject({ ...route, headers });
-        expect(response.statusCode, `${route.method} ${route.url} ${headers.authorization}`).toBe(401);
-        expect(response.json()).toEqual({ error: 'Unauthorized', message, code: 'UNAUTHORIZED' });
-      }
-    }
+    await expectAdminAuthRefused(app, routes(), merchant.sandboxSecret);
     expect(await storedCount()).toBe(0);
   });
 
   it('is not mounted without ADMIN_TOKEN', async () => {
-    const { app: bare } = await buildTestApp({ env: { ADMIN_TOKEN: '' } });
-    for (const route of routes()) {
-      const response = await bare.inject({ ...route, headers: admin });
-      expect(response.statusCode, route.url).toBe(404);
-      expect(response.json()).toMatchObject({ code: 'ROUTE_NOT_FOUND' });
-    }
+    await expectAdminAbsentWithoutToken(routes());
     expect(await storedCount()).toBe(0);
   });
 });

@@ -4,7 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildApp, type App } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
+import { loadKeyRing, type KeyRing } from '../../src/core/auth/signing-keys.js';
 import { systemClock, type Clock } from '../../src/core/clock.js';
+import type { Database } from '../../src/db/client.js';
 import { randomBase62 } from '../../src/core/ids.js';
 import { DEFAULT_RATE_TABLE } from '../../src/fx/default-rates.js';
 import { tableRateSource, type FxRateSource } from '../../src/fx/rates.js';
@@ -24,8 +26,10 @@ export function tempDir(label: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `glomo-${label}-`));
 }
 
-export async function buildTestApp(options: { clock?: Clock; env?: Record<string, string>; fxRates?: FxRateSource } = {}): Promise<TestApp> {
-  const { database, keyRing } = await testEnv();
+export async function buildTestApp(
+  options: { clock?: Clock; env?: Record<string, string>; fxRates?: FxRateSource; database?: Database } = {},
+): Promise<TestApp> {
+  const { database, keyRing } = await databaseAndKeys(options.database);
   const config = loadConfig({ DATA_DIR: tempDir('app'), ADMIN_TOKEN, ...options.env });
   const clock = options.clock ?? systemClock;
   const app = await buildApp({
@@ -47,8 +51,13 @@ export interface TestMerchant {
   productionPublishable: string;
 }
 
-export async function createTestMerchant(clock: Clock = systemClock): Promise<TestMerchant> {
-  const { database, keyRing } = await testEnv();
+/** The worker's shared test database, or another one (whose signing keys are loaded from it). */
+async function databaseAndKeys(other?: Database): Promise<{ database: Database; keyRing: KeyRing }> {
+  return other ? { database: other, keyRing: await loadKeyRing(other.db) } : testEnv();
+}
+
+export async function createTestMerchant(clock: Clock = systemClock, on?: Database): Promise<TestMerchant> {
+  const { database, keyRing } = await databaseAndKeys(on);
   const { merchant, keys } = await createMerchant({ db: database.db, keyRing, clock }, { name: `Test merchant ${randomBase62(6)}` });
   return {
     id: merchant.id,

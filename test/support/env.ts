@@ -32,23 +32,40 @@ export function testEnv(): Promise<TestEnv> {
 
 export const onPostgres = Boolean(process.env.DATABASE_URL);
 
-/** Runs fn with the URL of a new, empty PostgreSQL database (next to DATABASE_URL's), dropped afterwards. */
-export async function withFreshPostgresDatabase<T>(label: string, fn: (url: string) => Promise<T>): Promise<T> {
+/** A new, empty PostgreSQL database next to DATABASE_URL's, and how to drop it (connections are closed by force). */
+export async function createFreshPostgresDatabase(label: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const url = process.env.DATABASE_URL;
-  if (!url) throw new Error('withFreshPostgresDatabase needs DATABASE_URL');
+  if (!url) throw new Error('createFreshPostgresDatabase needs DATABASE_URL');
   const name = `glomo_${label}_${randomBase62(8).toLowerCase()}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   try {
     await admin.query(`create database ${name}`);
-    const target = new URL(url);
-    target.pathname = `/${name}`;
-    try {
-      return await fn(target.toString());
-    } finally {
-      await admin.query(`drop database ${name} with (force)`);
-    }
   } finally {
     await admin.end();
+  }
+  const target = new URL(url);
+  target.pathname = `/${name}`;
+  return {
+    url: target.toString(),
+    drop: async () => {
+      const dropper = new pg.Client({ connectionString: url });
+      await dropper.connect();
+      try {
+        await dropper.query(`drop database ${name} with (force)`);
+      } finally {
+        await dropper.end();
+      }
+    },
+  };
+}
+
+/** Runs fn with the URL of a new, empty PostgreSQL database (next to DATABASE_URL's), dropped afterwards. */
+export async function withFreshPostgresDatabase<T>(label: string, fn: (url: string) => Promise<T>): Promise<T> {
+  const fresh = await createFreshPostgresDatabase(label);
+  try {
+    return await fn(fresh.url);
+  } finally {
+    await fresh.drop();
   }
 }

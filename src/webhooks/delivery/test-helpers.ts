@@ -3,21 +3,14 @@
 import http from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import pg from 'pg';
-import { buildApp, type App } from '../../app.js';
-import { loadConfig, type Config } from '../../config.js';
-import { ensureSigningKey, loadKeyRing } from '../../core/auth/signing-keys.js';
 import type { Clock } from '../../core/clock.js';
-import { randomBase62 } from '../../core/ids.js';
+import type { App } from '../../app.js';
+import type { Config } from '../../config.js';
+import { ensureSigningKey } from '../../core/auth/signing-keys.js';
 import { JobRunner } from '../../core/jobs.js';
 import { openDatabase, type Database, type Db } from '../../db/client.js';
-import { DEFAULT_RATE_TABLE } from '../../fx/default-rates.js';
-import { tableRateSource } from '../../fx/rates.js';
-import { LocalDocumentStore } from '../../modules/documents/storage.js';
-import { createMerchant } from '../../modules/merchants/service.js';
-import { ADMIN_TOKEN, tempDir, type TestMerchant } from '../../../test/support/app.js';
-import { testEnv } from '../../../test/support/env.js';
+import { buildTestApp, createTestMerchant, type TestMerchant } from '../../../test/support/app.js';
+import { createFreshPostgresDatabase, onPostgres, testEnv } from '../../../test/support/env.js';
 import type { Lookup } from '../url-guard.js';
 import { webhookJobHandlers } from './handlers.js';
 
@@ -99,57 +92,27 @@ export interface WebhookHarness {
 export async function webhookHarness(clock: Clock): Promise<WebhookHarness> {
   let database: Database;
   let dropDatabase = async () => {};
-  const url = process.env.DATABASE_URL;
-  if (url) {
-    const name = `glomo_webhooks_${randomBase62(8).toLowerCase()}`;
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const target = new URL(url);
-    target.pathname = `/${name}`;
-    database = await openDatabase({ databaseUrl: target.toString(), poolMax: 5 });
-    await database.migrate();
-    await ensureSigningKey(database.db, clock);
+  if (onPostgres) {
+    const fresh = await createFreshPostgresDatabase('webhooks');
+    const own = await openDatabase({ databaseUrl: fresh.url, poolMax: 5 });
+    await own.migrate();
+    await ensureSigningKey(own.db, clock);
+    database = own;
     dropDatabase = async () => {
-      await database.close();
-      const dropper = new pg.Client({ connectionString: url });
-      await dropper.connect();
-      try {
-        await dropper.query(`drop database ${name} with (force)`);
-      } finally {
-        await dropper.end();
-      }
+      await own.close();
+      await fresh.drop();
     };
   } else {
     database = (await testEnv()).database;
   }
-  const keyRing = await loadKeyRing(database.db);
-  const config = loadConfig({ DATA_DIR: tempDir('webhooks'), ADMIN_TOKEN, WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' });
-  const app = await buildApp({
-    config,
-    database,
-    clock,
-    keyRing,
-    documentStore: new LocalDocumentStore(path.join(config.dataDir, 'documents')),
-    fxRates: tableRateSource(DEFAULT_RATE_TABLE),
-  });
+  const { app, config } = await buildTestApp({ clock, database, env: { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' } });
   const handlerErrors: unknown[] = [];
   return {
     app,
     db: database.db,
     config,
     handlerErrors,
-    async newMerchant() {
-      const { merchant, keys } = await createMerchant({ db: database.db, keyRing, clock }, { name: `Hooks ${randomBase62(6)}` });
-      return {
-        id: merchant.id,
-        sandboxSecret: keys.sandbox.secretKey,
-        sandboxPublishable: keys.sandbox.publishableKey,
-        productionSecret: keys.production.secretKey,
-        productionPublishable: keys.production.publishableKey,
-      };
-    },
+    newMerchant: () => createTestMerchant(clock, database),
     runner(overrides = {}, lookup) {
       const deliveryConfig = { ...config, ...overrides };
       return new JobRunner({
