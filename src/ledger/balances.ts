@@ -31,9 +31,3 @@ export async function getBalances(db: DbOrTx, tenant: Tenant): Promise<MerchantB
   const list = (m: Map<string, bigint>) => [...m.entries()].map(([currency, amount]) => ({ currency, amount }));
   return { available: list(available), pending: list(pending) };
 }
-
-/** The available balance of one currency (0 when the merchant never held it). Not locked: for display only. */
-export async function availableBalance(db: DbOrTx, tenant: Tenant, currency: string): Promise<bigint> {
-  const balances = await getBalances(db, tenant);
-  return balances.available.find((b) => b.currency === currency)?.amount ?? 0n;
-}
