@@ -8,3 +8,5 @@ export * from './ledger.js';
 export * from './fx.js';
 export * from './jobs.js';
 export * from './webhooks.js';
+export * from './prices.js';
+export * from './orders.js';

@@ -2,7 +2,7 @@
 // the FX markup as a fee in the source currency. The conversion row, its journal and its event commit together.
 import { and, eq, type SQL } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.js';
-import { balanceConversions, quotes } from '../../db/schema/index.js';
+import { balanceConversions } from '../../db/schema/index.js';
 import { money } from '../../core/amount.js';
 import type { Clock } from '../../core/clock.js';
 import { isoSeconds } from '../../core/clock.js';
@@ -16,7 +16,7 @@ import { listPage, pageRequest, type PageMeta } from '../../core/pagination.js';
 import { tenantFilter, type Tenant } from '../../core/tenancy.js';
 import type { FxRateSource } from '../../fx/rates.js';
 import { postJournal } from '../../ledger/index.js';
-import { consumeQuote, fxErrors, priceFx, quoteError } from '../quotes/service.js';
+import { consumeQuote, findQuote, fxErrors, priceFx, quoteError } from '../quotes/service.js';
 import type { BalanceConversion, CreateBalanceConversionBody, ListBalanceConversionsQuery } from './schemas.js';
 
 export interface BalanceConversionDeps {
@@ -55,7 +55,7 @@ export async function createBalanceConversion(
     }
     const quoteId = body.quote_id;
     return deps.db.transaction(async (tx) => {
-      const [quote] = await tx.select().from(quotes).where(and(tenantFilter(quotes, tenant), eq(quotes.id, quoteId)));
+      const quote = await findQuote(tx, tenant, quoteId);
       if (!quote) throw quoteError('not_found', 'balance_conversion');
       const row = await insertConversion(tx, now, {
         ...tenant,

@@ -1,7 +1,7 @@
 // Customers: create (with the contract's validation rules), retrieve and list, per merchant environment.
 import { and, eq } from 'drizzle-orm';
 import { isValidPhoneNumber } from 'libphonenumber-js';
-import type { Db } from '../../db/client.js';
+import type { Db, DbOrTx } from '../../db/client.js';
 import { customers } from '../../db/schema/index.js';
 import type { Clock } from '../../core/clock.js';
 import { isoSeconds } from '../../core/clock.js';
@@ -130,6 +130,12 @@ export async function getCustomer(deps: CustomerDeps, tenant: Tenant, id: string
   const [row] = await deps.db.select().from(customers).where(and(tenantFilter(customers, tenant), eq(customers.id, id)));
   if (!row) throw errors.notFound('Customer');
   return presentCustomer(row);
+}
+
+/** The tenant's customer row, or undefined (for other modules that check a `customer_id` they were sent). */
+export async function findCustomer(db: DbOrTx, tenant: Tenant, id: string): Promise<CustomerRow | undefined> {
+  const [row] = await db.select().from(customers).where(and(tenantFilter(customers, tenant), eq(customers.id, id)));
+  return row;
 }
 
 export async function listCustomers(

@@ -1,7 +1,7 @@
 // Documents: multipart upload (`document_name` + `file`), retrieve and list, per merchant environment.
 import type { Readable } from 'node:stream';
 import { and, eq } from 'drizzle-orm';
-import type { Db } from '../../db/client.js';
+import type { Db, DbOrTx } from '../../db/client.js';
 import { documents } from '../../db/schema/index.js';
 import { isoSeconds, type Clock } from '../../core/clock.js';
 import { ApiError, errors } from '../../core/errors.js';
@@ -116,6 +116,12 @@ export async function getDocument(deps: Pick<DocumentDeps, 'db'>, tenant: Tenant
   const [row] = await deps.db.select().from(documents).where(and(tenantFilter(documents, tenant), eq(documents.id, id)));
   if (!row) throw errors.notFound('Document');
   return presentDocument(row);
+}
+
+/** The tenant's document row, or undefined (for other modules that check a `doc_…` id they were sent). */
+export async function findDocument(db: DbOrTx, tenant: Tenant, id: string): Promise<DocumentRow | undefined> {
+  const [row] = await db.select().from(documents).where(and(tenantFilter(documents, tenant), eq(documents.id, id)));
+  return row;
 }
 
 export async function listDocuments(

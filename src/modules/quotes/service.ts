@@ -1,7 +1,7 @@
 // Quotes: a rate locked for a while (QUOTE_TTL_SECONDS, 30 min by default) that one payin, payout or balance
 // conversion can consume, once. Pricing is the conversion rule of src/fx/conversion-pricing.ts.
 import { and, eq, gt, isNull } from 'drizzle-orm';
-import type { Db, Tx } from '../../db/client.js';
+import type { Db, DbOrTx, Tx } from '../../db/client.js';
 import { quotes, type QuoteResource } from '../../db/schema/index.js';
 import { money, jsonAmount } from '../../core/amount.js';
 import type { Clock } from '../../core/clock.js';
@@ -164,9 +164,15 @@ export async function createQuotes(deps: QuoteDeps, tenant: Tenant, body: Create
   return { quotes: rows.map((row) => presentQuote(row, now)) };
 }
 
+/** The tenant's quote, or undefined; for consumers that read the locked amounts before using the quote. */
+export async function findQuote(db: DbOrTx, tenant: Tenant, id: string): Promise<QuoteRow | undefined> {
+  const [row] = await db.select().from(quotes).where(and(tenantFilter(quotes, tenant), eq(quotes.id, id)));
+  return row;
+}
+
 export async function getQuote(deps: Pick<QuoteDeps, 'db' | 'clock'>, tenant: Tenant, id: string): Promise<Quote> {
   assertIdPrefix(ID_PREFIXES.quote, id);
-  const [row] = await deps.db.select().from(quotes).where(and(tenantFilter(quotes, tenant), eq(quotes.id, id)));
+  const row = await findQuote(deps.db, tenant, id);
   if (!row) throw errors.notFound('Quote');
   return presentQuote(row, deps.clock.now());
 }
@@ -200,7 +206,7 @@ export async function consumeQuote(
     ))
     .returning();
   if (used) return { ok: true, quote: used };
-  const [row] = await tx.select().from(quotes).where(and(tenantFilter(quotes, tenant), eq(quotes.id, quoteId)));
+  const row = await findQuote(tx, tenant, quoteId);
   if (!row) return { ok: false, reason: 'not_found' };
   if (row.resource !== resource) return { ok: false, reason: 'wrong_resource' };
   if (row.usedAt) return { ok: false, reason: 'used' };

@@ -1,0 +1,360 @@
+// Orders: create (plain or from a payin quote, idempotent on request_id), retrieve, list, the RFI answer, and the
+// status changes other modules (payments) make in their own transactions.
+import { and, eq, type SQL } from 'drizzle-orm';
+import type { Db, DbOrTx, Tx } from '../../db/client.js';
+import { orders, type OrderPaymentMethod, type OrderRfiDocument, type OrderStatus } from '../../db/schema/index.js';
+import { jsonAmount } from '../../core/amount.js';
+import { isoSeconds, type Clock } from '../../core/clock.js';
+import { ApiError, errors } from '../../core/errors.js';
+import { recordEvent } from '../../core/events.js';
+import { insertWithFreshId } from '../../core/fresh-id.js';
+import { withoutNulls } from '../../core/http-schemas.js';
+import { claimRequestId } from '../../core/idempotency.js';
+import { assertIdPrefix, ID_PREFIXES, newId } from '../../core/ids.js';
+import { listPage, pageRequest, type PageMeta } from '../../core/pagination.js';
+import { tenantFilter, type Tenant } from '../../core/tenancy.js';
+import { findCustomer } from '../customers/service.js';
+import { findDocument } from '../documents/service.js';
+import { findPrice } from '../prices/service.js';
+import { consumeQuote, findQuote, type QuoteConsumption } from '../quotes/service.js';
+import { ORDER_CURRENCIES, type CreateOrderBody, type ListOrdersQuery, type Order, type UpdateOrderRfiBody } from './schemas.js';
+
+export interface OrderDeps {
+  db: Db;
+  clock: Clock;
+}
+
+export type OrderRow = typeof orders.$inferSelect;
+
+/** The webhook catalogue's entity type for orders (plural, as Glomo sends it). */
+export const ORDER_ENTITY_TYPE = 'orders';
+/** `request_id` claims of orders are scoped apart from payments' and refunds'. */
+const REQUEST_ID_SCOPE = 'orders';
+/** Orders take no `expires_at`: they expire three months after creation (notes-payins §6.2). */
+const ORDER_LIFETIME_MONTHS = 3;
+const MAX_NOTES = 50;
+const PURPOSE_CODE = /^P\d{4}$/;
+const ALL_PAYMENT_METHODS: OrderPaymentMethod[] = ['bank_transfer', 'pay_via_bank', 'card'];
+/** Fields a quote decides: sending them with `quote_id` is refused. */
+const QUOTE_LOCKED_FIELDS = ['amount', 'currency', 'price_id', 'payment_methods', 'split_ids'] as const;
+
+export function presentOrder(row: OrderRow): Order {
+  return withoutNulls({
+    id: row.id,
+    customer_id: row.customerId,
+    document_id: row.documentId,
+    status: row.status,
+    currency: row.currency,
+    amount: jsonAmount(row.amount),
+    purpose_code: row.purposeCode,
+    invoice_number: row.invoiceNumber,
+    invoice_description: row.invoiceDescription,
+    invoice_amount: row.invoiceAmount === null ? null : jsonAmount(row.invoiceAmount),
+    reference_number: row.referenceNumber,
+    product: row.product,
+    notes: row.notes,
+    // The contract's allOf types these strings in one part and string|null in the other: only omission fits both.
+    bank_account_details: row.bankAccountDetails && withoutNulls(row.bankAccountDetails),
+    payment_methods: row.paymentMethods,
+    // Only an order waiting for documents shows what it waits for.
+    rfi_documents: row.status === 'action_required' && row.rfiDocuments
+      ? row.rfiDocuments.map((doc) => ({ rfi_doc_id: doc.rfi_doc_id, name: doc.name }))
+      : null,
+    request_id: row.requestId,
+    quote_id: row.quoteId,
+    price_id: row.priceId,
+    split_ids: row.splitIds,
+    expires_at: isoSeconds(row.expiresAt),
+    created_at: isoSeconds(row.createdAt),
+    updated_at: isoSeconds(row.updatedAt),
+  });
+}
+
+export const orderErrors = {
+  duplicateRequest: () => errors.duplicateRequest('Order'),
+  quoteLocked: (field: string) => errors.invalidParameter(`${field} cannot be specified when quote_id is present`),
+  unsupportedCurrency: () => errors.validation(`Currency code must be valid (${ORDER_CURRENCIES.join(', ')}).`),
+  notInActionRequired: (status: string) =>
+    new ApiError(400, `Order is ${status}: documents can only be submitted while it is action_required`, 'INVALID_STATE'),
+  invalidTransition: (from: OrderStatus, to: OrderStatus) =>
+    new ApiError(400, `Order cannot move from ${from} to ${to}`, 'INVALID_STATE'),
+};
+
+/** The notes word a payin quote's failures in their own way (`Quote has expired`), not the payouts' `quote_id …`. */
+export function orderQuoteError(reason: Exclude<QuoteConsumption, { ok: true }>['reason']): ApiError {
+  switch (reason) {
+    case 'not_found':
+      return new ApiError(400, 'Quote not found', 'QUOTE_NOT_FOUND');
+    case 'wrong_resource':
+      return new ApiError(400, 'Quote is not a payin quote', 'QUOTE_WRONG_RESOURCE');
+    case 'used':
+      return new ApiError(400, 'Quote has already been used', 'QUOTE_USED');
+    case 'expired':
+      return new ApiError(400, 'Quote has expired', 'QUOTE_EXPIRED');
+  }
+}
+
+function addMonths(at: Date, months: number): Date {
+  const out = new Date(at.getTime());
+  out.setUTCMonth(out.getUTCMonth() + months);
+  // 31 May + 3 months would roll over into September: clamp to the last day of the target month instead.
+  if (out.getUTCDate() !== at.getUTCDate()) out.setUTCDate(0);
+  return out;
+}
+
+function optionalText(value: string | undefined): string | null {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : null;
+}
+
+/** The body's checks that need no database: quote exclusivity, required fields, formats and limits. */
+function validateCreate(body: CreateOrderBody) {
+  if (body.quote_id !== undefined) {
+    if (body.quote_id.trim() === '') throw errors.blank('quote_id');
+    for (const field of QUOTE_LOCKED_FIELDS) if (body[field] !== undefined) throw orderErrors.quoteLocked(field);
+  } else {
+    if (body.amount === undefined) throw errors.blank('amount');
+    if (body.currency === undefined || body.currency.trim() === '') throw errors.blank('currency');
+    if (body.payment_methods === undefined || body.payment_methods.length === 0) throw errors.blank('payment_methods');
+  }
+  const customerId = body.customer_id.trim();
+  if (customerId === '') throw errors.blank('customer_id');
+  if (!customerId.startsWith(`${ID_PREFIXES.customer}_`)) throw errors.validation('Customer ID must start with cust_ and be valid.');
+  const documentId = optionalText(body.document_id);
+  if (documentId !== null && !documentId.startsWith(`${ID_PREFIXES.document}_`)) {
+    throw errors.validation('Document ID must start with doc_ and be valid.');
+  }
+  if (body.amount !== undefined && (body.amount < 1 || body.amount > Number.MAX_SAFE_INTEGER)) {
+    throw errors.validation('Amount must be a positive whole number in the smallest currency unit (e.g., cents)');
+  }
+  const currency = body.currency?.trim().toUpperCase();
+  if (currency !== undefined && !(ORDER_CURRENCIES as readonly string[]).includes(currency)) throw orderErrors.unsupportedCurrency();
+  if (body.payment_methods && new Set(body.payment_methods).size !== body.payment_methods.length) {
+    throw errors.validation('Payment methods must not repeat a method');
+  }
+  const purposeCode = optionalText(body.purpose_code)?.toUpperCase() ?? null;
+  if (purposeCode !== null && !PURPOSE_CODE.test(purposeCode)) throw errors.validation('Purpose code is invalid');
+  if (body.notes && Object.keys(body.notes).length > MAX_NOTES) throw errors.validation(`Notes can have at most ${MAX_NOTES} keys`);
+  let product: OrderRow['product'] = null;
+  if (body.product) {
+    const name = body.product.name.trim();
+    if (name === '') throw errors.blank('product_name');
+    const description = optionalText(body.product.description);
+    product = description === null ? { name } : { name, description };
+  }
+  let bankAccountDetails: OrderRow['bankAccountDetails'] = null;
+  if (body.bank_account_details) {
+    const details = body.bank_account_details;
+    const accountNumber = details.account_number.trim();
+    if (accountNumber === '') throw errors.blank('bank_account_details_account_number');
+    const bicPrimary = optionalText(details.bic_primary)?.toUpperCase() ?? null;
+    const bicSecondary = optionalText(details.bic_secondary)?.toUpperCase() ?? null;
+    if (bicPrimary === null && bicSecondary === null) {
+      throw errors.validation('Bank account details must include bic_primary or bic_secondary');
+    }
+    bankAccountDetails = { account_number: accountNumber, bic_primary: bicPrimary, bic_secondary: bicSecondary, bank_customer_id: optionalText(details.bank_customer_id) };
+  }
+  const priceId = optionalText(body.price_id);
+  if (priceId !== null && !priceId.startsWith('price_')) throw errors.validation('Price ID must start with price_ and be valid.');
+  const requestId = body.request_id?.trim();
+  if (requestId === '') throw errors.blank('request_id');
+  return {
+    customerId,
+    documentId,
+    currency: currency ?? null,
+    amount: body.amount === undefined ? null : BigInt(body.amount),
+    purposeCode,
+    invoiceNumber: optionalText(body.invoice_number),
+    invoiceDescription: optionalText(body.invoice_description),
+    invoiceAmount: body.invoice_amount === undefined ? null : BigInt(body.invoice_amount),
+    referenceNumber: optionalText(body.reference_number),
+    product,
+    notes: body.notes ?? null,
+    bankAccountDetails,
+    paymentMethods: body.payment_methods ?? null,
+    requestId: requestId ?? null,
+    quoteId: optionalText(body.quote_id),
+    priceId,
+    splitIds: body.split_ids ?? null,
+  };
+}
+
+/**
+ * Creates an order and its `orders`/`active` event in one transaction. With `request_id`, the claim is taken after
+ * the insert: a concurrent duplicate blocks on it until the first commits, then rolls back its own row.
+ */
+export async function createOrder(deps: OrderDeps, tenant: Tenant, body: CreateOrderBody): Promise<Order> {
+  const now = deps.clock.now();
+  const { quoteId, currency, amount, paymentMethods, ...fields } = validateCreate(body);
+  return deps.db.transaction(async (tx) => {
+    if (!(await findCustomer(tx, tenant, fields.customerId))) throw errors.notFound('Customer');
+    if (fields.documentId !== null && !(await findDocument(tx, tenant, fields.documentId))) throw errors.notFound('Document');
+    if (fields.priceId !== null && !(await findPrice(tx, tenant, fields.priceId))) throw errors.notFound('Price');
+
+    let priced: { currency: string; amount: bigint; expiresAt: Date; paymentMethods: OrderPaymentMethod[] };
+    if (quoteId !== null) {
+      const quote = await findQuote(tx, tenant, quoteId);
+      if (!quote) throw orderQuoteError('not_found');
+      if (quote.resource !== 'payin') throw orderQuoteError('wrong_resource');
+      if (!(ORDER_CURRENCIES as readonly string[]).includes(quote.destinationCurrency)) throw orderErrors.unsupportedCurrency();
+      // The quote fixes the amount; the checkout offers every method (a quote carries none for payins).
+      priced = { currency: quote.destinationCurrency, amount: quote.destinationAmount, expiresAt: quote.expiresAt, paymentMethods: ALL_PAYMENT_METHODS };
+    } else {
+      priced = { currency: currency!, amount: amount!, expiresAt: addMonths(now, ORDER_LIFETIME_MONTHS), paymentMethods: paymentMethods! };
+    }
+
+    const row = await insertWithFreshId(tx, orders, () => newId(ID_PREFIXES.order, now), {
+      ...tenant,
+      ...fields,
+      quoteId,
+      currency: priced.currency,
+      amount: priced.amount,
+      paymentMethods: priced.paymentMethods,
+      status: 'active',
+      rfiDocuments: null,
+      expiresAt: priced.expiresAt,
+      createdAt: now,
+      updatedAt: now,
+    });
+    if (fields.requestId !== null) {
+      const claim = await claimRequestId(tx, deps.clock, tenant, REQUEST_ID_SCOPE, fields.requestId, row.id);
+      if (!claim.claimed) throw orderErrors.duplicateRequest();
+    }
+    if (quoteId !== null) {
+      const consumed = await consumeQuote(tx, deps.clock, tenant, quoteId, 'payin', row.id);
+      if (!consumed.ok) throw orderQuoteError(consumed.reason);
+    }
+    const order = presentOrder(row);
+    await recordEvent(tx, deps.clock, tenant, { entityType: ORDER_ENTITY_TYPE, eventType: row.status, entityId: row.id, data: order });
+    return order;
+  });
+}
+
+/** The tenant's order row, or undefined: for other modules (payments) in their own queries or transactions. */
+export async function findOrder(db: DbOrTx, tenant: Tenant, id: string): Promise<OrderRow | undefined> {
+  const [row] = await db.select().from(orders).where(and(tenantFilter(orders, tenant), eq(orders.id, id)));
+  return row;
+}
+
+export async function getOrder(deps: Pick<OrderDeps, 'db'>, tenant: Tenant, id: string): Promise<Order> {
+  assertIdPrefix(ID_PREFIXES.order, id);
+  const row = await findOrder(deps.db, tenant, id);
+  if (!row) throw errors.notFound('Order');
+  return presentOrder(row);
+}
+
+export async function listOrders(
+  deps: Pick<OrderDeps, 'db'>,
+  tenant: Tenant,
+  query: ListOrdersQuery,
+): Promise<{ data: Order[]; page_meta: PageMeta }> {
+  const where: SQL[] = [tenantFilter(orders, tenant)];
+  if (query.customer_id !== undefined) {
+    const customerId = query.customer_id.trim();
+    if (!customerId.startsWith(`${ID_PREFIXES.customer}_`)) throw errors.invalidParameter('Invalid customer_id');
+    where.push(eq(orders.customerId, customerId));
+  }
+  if (query.status !== undefined) where.push(eq(orders.status, query.status as OrderStatus));
+  if (query.request_id !== undefined) where.push(eq(orders.requestId, query.request_id.trim()));
+  const page = await listPage(deps.db, orders, where, pageRequest(query));
+  return { data: page.rows.map(presentOrder), page_meta: page.meta };
+}
+
+/**
+ * The status changes the lifecycle allows (notes-payins §6.6). `paid`, `failed`, `cancelled` and `expired` are
+ * terminal: nothing revives an order.
+ */
+const TRANSITIONS: Record<OrderStatus, readonly OrderStatus[]> = {
+  active: ['paid', 'failed', 'action_required', 'cancelled', 'expired'],
+  action_required: ['under_review', 'failed', 'cancelled', 'expired'],
+  under_review: ['active', 'action_required', 'failed', 'cancelled', 'expired'],
+  paid: [],
+  failed: [],
+  cancelled: [],
+  expired: [],
+};
+
+export interface OrderTransition {
+  to: OrderStatus;
+  /** Required when moving to `action_required`: the names of the documents compliance needs (e.g. `Passport`). */
+  requiredDocuments?: string[];
+}
+
+async function lockOrder(tx: Tx, tenant: Tenant, id: string): Promise<OrderRow> {
+  const [row] = await tx.select().from(orders).where(and(tenantFilter(orders, tenant), eq(orders.id, id))).for('update');
+  if (!row) throw errors.notFound('Order');
+  return row;
+}
+
+/** Writes a locked order's new status (and its RFI documents) and records the `orders`/<status> event. */
+async function applyTransition(
+  tx: Tx,
+  clock: Clock,
+  tenant: Tenant,
+  current: OrderRow,
+  to: OrderStatus,
+  rfiDocuments: OrderRfiDocument[] | null,
+): Promise<Order> {
+  if (!TRANSITIONS[current.status].includes(to)) throw orderErrors.invalidTransition(current.status, to);
+  const [row] = await tx
+    .update(orders)
+    .set({ status: to, rfiDocuments, updatedAt: clock.now() })
+    .where(and(tenantFilter(orders, tenant), eq(orders.id, current.id)))
+    .returning();
+  const order = presentOrder(row!);
+  await recordEvent(tx, clock, tenant, { entityType: ORDER_ENTITY_TYPE, eventType: to, entityId: current.id, data: order });
+  return order;
+}
+
+/**
+ * Moves an order to another status and records the `orders`/<status> event, with the caller's transaction handle
+ * so that the change commits with whatever caused it (a payment, a compliance decision). Locks the order row
+ * first, so concurrent changes of one order apply one after the other. Throws 404 for an order that is not the
+ * tenant's and 400 for a change the lifecycle does not allow.
+ */
+export async function transitionOrder(
+  tx: Tx,
+  clock: Clock,
+  tenant: Tenant,
+  orderId: string,
+  transition: OrderTransition,
+): Promise<Order> {
+  const current = await lockOrder(tx, tenant, orderId);
+  let rfiDocuments = current.rfiDocuments;
+  if (transition.to === 'action_required') {
+    const names = transition.requiredDocuments ?? [];
+    if (names.length === 0) throw new Error('an order moves to action_required only with the documents it needs');
+    const now = clock.now();
+    rfiDocuments = names.map((name) => ({ rfi_doc_id: newId(ID_PREFIXES.rfiDocument, now), name }));
+  }
+  return applyTransition(tx, clock, tenant, current, transition.to, rfiDocuments);
+}
+
+/**
+ * `PATCH /orders/{id}/update_rfi`: one document per required `rfi_doc_id`, each the tenant's; the order moves to
+ * `under_review` with its event, in one transaction.
+ */
+export async function updateOrderRfi(deps: OrderDeps, tenant: Tenant, id: string, body: UpdateOrderRfiBody): Promise<Order> {
+  assertIdPrefix(ID_PREFIXES.order, id);
+  return deps.db.transaction(async (tx) => {
+    const current = await lockOrder(tx, tenant, id);
+    if (current.status !== 'action_required') throw orderErrors.notInActionRequired(current.status);
+    const required = current.rfiDocuments ?? [];
+    const submitted = new Map<string, string>();
+    for (const document of body.documents) {
+      if (!required.some((doc) => doc.rfi_doc_id === document.rfi_doc_id)) {
+        throw errors.validation(`Invalid rfi_doc_id ${document.rfi_doc_id} for this order`);
+      }
+      if (submitted.has(document.rfi_doc_id)) throw errors.validation(`Documents repeat rfi_doc_id ${document.rfi_doc_id}`);
+      if (!document.id.startsWith(`${ID_PREFIXES.document}_`)) throw errors.validation('Document ID must start with doc_ and be valid.');
+      if (!(await findDocument(tx, tenant, document.id))) throw errors.notFound('Document');
+      submitted.set(document.rfi_doc_id, document.id);
+    }
+    const missing = required.filter((doc) => !submitted.has(doc.rfi_doc_id));
+    if (missing.length > 0) {
+      throw errors.validation(`Documents are missing for rfi_doc_id ${missing.map((doc) => doc.rfi_doc_id).join(', ')}`);
+    }
+    const answered = required.map((doc): OrderRfiDocument => ({ ...doc, document_id: submitted.get(doc.rfi_doc_id)! }));
+    return applyTransition(tx, deps.clock, tenant, current, 'under_review', answered);
+  });
+}
