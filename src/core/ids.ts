@@ -18,6 +18,7 @@ export const ID_PREFIXES = {
   adjustment: 'adj',
   quote: 'quote',
   order: 'order',
+  payment: 'payt',
   rfiDocument: 'rfidoc',
   price: 'price',
   balanceConversion: 'conv',

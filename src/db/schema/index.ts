@@ -10,3 +10,4 @@ export * from './jobs.js';
 export * from './webhooks.js';
 export * from './prices.js';
 export * from './orders.js';
+export * from './payments.js';

@@ -1,0 +1,63 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import type { AppDeps } from '../../app.js';
+import { tenantOf } from '../../core/auth/plugin.js';
+import { errors } from '../../core/errors.js';
+import { IdParams, secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
+import { CreateMockPaymentBody, FundsAvailableResponse, ListPaymentsQuery, Payment, PaymentList } from './schemas.js';
+import { createMockPayment, FUNDS_AVAILABLE_MESSAGE, getPayment, listPayments, markFundsAvailable } from './service.js';
+
+/**
+ * Sandbox helpers do not exist for a production key: it gets the unknown-route 404, before the body is validated,
+ * exactly as if the path were not served (notes-payins §13: "All 404 in live").
+ */
+async function sandboxOnly(request: FastifyRequest): Promise<void> {
+  if (tenantOf(request).env !== 'sandbox') throw errors.routeNotFound(request.method, request.url);
+}
+
+export const paymentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
+  const service = { db: deps.database.db, clock: deps.clock };
+  const tags = ['Payment'];
+
+  app.post('/payment/mock', {
+    preValidation: sandboxOnly,
+    schema: {
+      tags, operationId: 'createMockPayment', summary: 'Create a mock payment', security: secretKeySecurity,
+      description: 'Sandbox only (a production key gets 404). Pays an `active` order (`payin_id`: order_…) with its exact amount and ' +
+        'currency, by `BankTransfer` (succeeds) or by `Card` with a sandbox test `card_number` (its outcome). Success marks the order ' +
+        '`paid` and credits the pending balance net of the price\'s fee; a declined card answers 201 with a `failed` payment.',
+      body: CreateMockPaymentBody,
+      response: { 201: Payment, ...standardErrors },
+    },
+  }, async (request, reply) => reply.status(201).send(await createMockPayment(service, tenantOf(request), request.body)));
+
+  app.get('/payment', {
+    schema: {
+      tags, operationId: 'getPayments', summary: 'List all payments', security: secretKeySecurity,
+      querystring: ListPaymentsQuery,
+      response: { 200: PaymentList, ...standardErrors },
+    },
+  }, async (request) => listPayments(service, tenantOf(request), request.query));
+
+  app.get('/payment/:id', {
+    schema: {
+      tags, operationId: 'getPaymentById', summary: 'Retrieve a payment', security: secretKeySecurity,
+      params: IdParams('payt_6819d8046mpKt'),
+      response: { 200: Payment, ...standardErrors },
+    },
+  }, async (request) => getPayment(service, tenantOf(request), request.params.id));
+
+  app.patch('/payment/:id/mock-funds-available', {
+    preValidation: sandboxOnly,
+    schema: {
+      tags, operationId: 'mockUpdatePaymentFundsAvailable', summary: 'Mock funds available', security: secretKeySecurity,
+      description: 'Sandbox only (a production key gets 404). Moves a `success` payment\'s net amount from the pending to the ' +
+        'available balance and sets `funds_available`; a second call answers 400 `Transaction already has funds available`.',
+      params: IdParams('payt_6819d8046mpKt'),
+      response: { 200: FundsAvailableResponse, ...standardErrors },
+    },
+  }, async (request) => ({
+    data: await markFundsAvailable(service, tenantOf(request), request.params.id),
+    message: FUNDS_AVAILABLE_MESSAGE,
+  }));
+};

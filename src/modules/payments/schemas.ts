@@ -1,0 +1,84 @@
+import { Type, type Static } from 'typebox';
+import { Money } from '../../core/amount.js';
+import { ListOf, PaginationQuery } from '../../core/pagination.js';
+import { PAYMENT_METHOD_TYPES, PAYMENT_STATUSES } from '../../db/schema/payments.js';
+
+export const PaymentStatus = Type.Enum([...PAYMENT_STATUSES]);
+
+const FeeLine = Type.Object({
+  amount: Type.Integer(),
+  currency: Type.String(),
+  bearer: Type.Enum(['customer', 'merchant']),
+  collection_mode: Type.Enum(['immediate', 'deferred']),
+  taxes: Type.Array(Type.Object({ amount: Type.Integer(), currency: Type.String(), name: Type.String(), bps: Type.Integer() })),
+});
+
+/** The 2026 contract's `Payment`, the fields we can fill; optional fields without a value are omitted. */
+export const Payment = Type.Object({
+  id: Type.String({ examples: ['payt_6819d8046mpKt'] }),
+  payin_id: Type.String({ description: 'The order paid (order_…).' }),
+  payin_type: Type.Enum(['payment_link', 'orders', 'add_funds']),
+  status: PaymentStatus,
+  payment_currency: Type.String(),
+  payment_amount: Type.Integer(),
+  converted_currency: Type.String(),
+  converted_amount: Type.Integer(),
+  requested_currency: Type.String(),
+  requested_amount: Type.Integer(),
+  purpose_code: Type.Optional(Type.String()),
+  error_code: Type.Optional(Type.String()),
+  error_description: Type.Optional(Type.String()),
+  customer_error_description: Type.Optional(Type.String()),
+  paid_at: Type.Optional(Type.String({ format: 'date-time' })),
+  fee_bearer: Type.Enum(['customer', 'merchant', 'split']),
+  fee_collection_mode: Type.Enum(['immediate', 'deferred']),
+  created_at: Type.String({ format: 'date-time' }),
+  updated_at: Type.String({ format: 'date-time' }),
+  customer_id: Type.String(),
+  merchant_id: Type.String(),
+  product_name: Type.Optional(Type.String()),
+  product_description: Type.Optional(Type.String()),
+  fees: Type.Object({ referral_fee: Type.Optional(Money) }, { description: 'Deprecated in the contract; use fee_breakdown.' }),
+  fee_breakdown: Type.Object({
+    fx_fee: Type.Array(FeeLine),
+    txn_fee: Type.Array(FeeLine),
+    referral_fee: Type.Array(FeeLine),
+  }),
+  funds_available: Type.Boolean(),
+  payment_method: Type.Object({ type: Type.Enum([...PAYMENT_METHOD_TYPES]) }, {
+    description: 'The method type; `details` is not sent yet (see docs/decisions/0004-contract-choices.md, Payments).',
+  }),
+});
+export type Payment = Static<typeof Payment>;
+
+export const CreateMockPaymentBody = Type.Object({
+  amount: Type.Integer({ minimum: 100, maximum: Number.MAX_SAFE_INTEGER, description: 'Minor units, at least 100; must equal the order amount.', examples: [10_000] }),
+  currency: Type.String({ description: 'Must be the order currency (FX payments come later).', examples: ['USD'] }),
+  payin_id: Type.Optional(Type.String({ description: 'The active order to pay (order_…). Required: unmatched transfers are not mocked yet.', examples: ['order_6819d8046mpKt'] })),
+  payment_method: Type.Optional(Type.Enum(['BankTransfer', 'Card'], {
+    description: 'Default BankTransfer. Card (extension) takes `card_number`, a sandbox test card whose outcome notes §7.5 define.',
+  })),
+  card_number: Type.Optional(Type.String({ maxLength: 32, description: 'Extension: a sandbox test card number (spaces allowed); only its network and last four are kept.', examples: ['4532 4911 1111 1111'] })),
+  remitter_name: Type.Optional(Type.Enum(['Sanctioned_Entity', 'Non_Sanctioned_Entity'], { description: 'Only Non_Sanctioned_Entity (the default) is simulated so far.' })),
+});
+export type CreateMockPaymentBody = Static<typeof CreateMockPaymentBody>;
+
+export const FundsAvailableResponse = Type.Object({
+  data: Payment,
+  message: Type.String({ examples: ['Payment funds available status updated successfully'] }),
+});
+
+export const ListPaymentsQuery = Type.Object({
+  customer_id: Type.Optional(Type.String()),
+  status: Type.Optional(Type.Enum(['success', 'failed', 'action_required', 'in_progress'])),
+  compliance_status: Type.Optional(Type.Enum(['under_review', 'action_required', 'approved', 'rejected'])),
+  payin_id: Type.Optional(Type.String()),
+  payment_type: Type.Optional(Type.Enum(['payment_link', 'orders', 'add_funds'])),
+  subscription_id: Type.Optional(Type.String()),
+  currency: Type.Optional(Type.String({ description: 'The requested (order) currency, case-insensitive.' })),
+  request_id: Type.Optional(Type.String()),
+  ...PaginationQuery,
+});
+export type ListPaymentsQuery = Static<typeof ListPaymentsQuery>;
+
+export const PaymentList = ListOf(Payment);
