@@ -22,6 +22,7 @@ import { balanceConversionRoutes } from './modules/balance-conversions/routes.js
 import { balanceRoutes } from './modules/balances/routes.js';
 import { orderRoutes } from './modules/orders/routes.js';
 import { paymentRoutes } from './modules/payments/routes.js';
+import { refundRoutes } from './modules/refunds/routes.js';
 import { quoteRoutes } from './modules/quotes/routes.js';
 import { priceRoutes } from './modules/prices/routes.js';
 import { webhookEventRoutes } from './webhooks/events/routes.js';
@@ -127,6 +128,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerO
     await api.register(quoteRoutes, { deps });
     await api.register(orderRoutes, { deps });
     await api.register(paymentRoutes, { deps });
+    await api.register(refundRoutes, { deps });
     await api.register(priceRoutes, { deps });
     await api.register(webhookEventRoutes, { deps });
     await api.register(webhookEndpointRoutes, { deps });

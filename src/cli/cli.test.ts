@@ -19,6 +19,8 @@ beforeAll(async () => {
       DATA_DIR: dataDir,
       PORT: '0',
       ADMIN_TOKEN,
+      // The shared test database: a job runner here would take other test files' webhook jobs.
+      JOBS_ENABLED: 'false',
       ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
     }),
   );

@@ -19,6 +19,7 @@ export const ID_PREFIXES = {
   quote: 'quote',
   order: 'order',
   payment: 'payt',
+  refund: 'refund',
   rfiDocument: 'rfidoc',
   price: 'price',
   balanceConversion: 'conv',

@@ -46,6 +46,14 @@ function digest(value: string): Buffer {
 }
 
 /** Operator token check in constant time (hashing first makes the lengths equal). */
+/**
+ * preValidation hook of the sandbox helpers (the `mock` operations): a production key gets the unknown-route 404
+ * before the body is validated, exactly as if the path were not served (notes-payins: "All 404 in live").
+ */
+export async function sandboxOnly(request: FastifyRequest): Promise<void> {
+  if (tenantOf(request).env !== 'sandbox') throw errors.routeNotFound(request.method, request.url);
+}
+
 export function requireAdminToken(adminToken: string): onRequestHookHandler {
   const expected = digest(adminToken);
   return async (request) => {

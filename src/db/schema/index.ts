@@ -11,3 +11,4 @@ export * from './webhooks.js';
 export * from './prices.js';
 export * from './orders.js';
 export * from './payments.js';
+export * from './refunds.js';

@@ -1,19 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import type { AppDeps } from '../../app.js';
-import { tenantOf } from '../../core/auth/plugin.js';
-import { errors } from '../../core/errors.js';
+import { sandboxOnly, tenantOf } from '../../core/auth/plugin.js';
 import { IdParams, secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
 import { CreateMockPaymentBody, FundsAvailableResponse, ListPaymentsQuery, Payment, PaymentList } from './schemas.js';
 import { createMockPayment, FUNDS_AVAILABLE_MESSAGE, getPayment, listPayments, markFundsAvailable } from './service.js';
-
-/**
- * Sandbox helpers do not exist for a production key: it gets the unknown-route 404, before the body is validated,
- * exactly as if the path were not served (notes-payins §13: "All 404 in live").
- */
-async function sandboxOnly(request: FastifyRequest): Promise<void> {
-  if (tenantOf(request).env !== 'sandbox') throw errors.routeNotFound(request.method, request.url);
-}
 
 export const paymentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
   const service = { db: deps.database.db, clock: deps.clock };

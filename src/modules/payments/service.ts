@@ -246,6 +246,12 @@ export async function markFundsAvailable(deps: PaymentDeps, tenant: Tenant, id: 
 }
 
 /** The tenant's payment row, or undefined. */
+/** The tenant's payment locked (`FOR UPDATE`) in the caller's transaction: refunds of one payment serialise on it. */
+export async function lockPayment(tx: Tx, tenant: Tenant, id: string): Promise<PaymentRow | undefined> {
+  const [row] = await tx.select().from(payments).where(and(tenantFilter(payments, tenant), eq(payments.id, id))).for('update');
+  return row;
+}
+
 export async function findPayment(db: DbOrTx, tenant: Tenant, id: string): Promise<PaymentRow | undefined> {
   const [row] = await db.select().from(payments).where(and(tenantFilter(payments, tenant), eq(payments.id, id)));
   return row;

@@ -1,0 +1,421 @@
+import { and, eq } from 'drizzle-orm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../../app.js';
+import { ManualClock } from '../../core/clock.js';
+import { events, ledgerAccounts, refunds } from '../../db/schema/index.js';
+import { bearer, buildTestApp, createTestMerchant, customerBody, type TestMerchant } from '../../../test/support/app.js';
+import { expectSchema } from '../../../test/support/contract.js';
+import { testEnv } from '../../../test/support/env.js';
+import { expectLedgerConsistent, fundMerchant } from '../../../test/support/ledger.js';
+import { describeListConventions } from '../../../test/support/lists.js';
+import { describeSecurity } from '../../../test/support/security.js';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Fixtures through the API: an order of 100.00 USD paid by bank transfer (no price, so no fee), its funds made
+// available unless asked otherwise.
+
+const VISA_FAILURE = '4556 8911 1111 1112';
+
+async function payOrder(app: App, key: string, options: { available?: boolean; card?: string } = {}): Promise<string> {
+  const customer = await app.inject({ method: 'POST', url: '/api/v1/customer', headers: bearer(key), payload: customerBody() });
+  expect(customer.statusCode, customer.body).toBe(201);
+  const order = await app.inject({
+    method: 'POST', url: '/api/v1/orders', headers: bearer(key),
+    payload: { customer_id: customer.json().id, currency: 'USD', amount: 10_000, payment_methods: ['bank_transfer', 'card'] },
+  });
+  expect(order.statusCode, order.body).toBe(201);
+  const payment = await app.inject({
+    method: 'POST', url: '/api/v1/payment/mock', headers: bearer(key),
+    payload: {
+      payin_id: order.json().id, amount: 10_000, currency: 'USD',
+      ...(options.card ? { payment_method: 'Card', card_number: options.card } : { payment_method: 'BankTransfer' }),
+    },
+  });
+  expect(payment.statusCode, payment.body).toBe(201);
+  if (options.available ?? payment.json().status === 'success') {
+    const released = await app.inject({ method: 'PATCH', url: `/api/v1/payment/${payment.json().id}/mock-funds-available`, headers: bearer(key) });
+    expect(released.statusCode, released.body).toBe(200);
+  }
+  return payment.json().id;
+}
+
+const createRefund = (app: App, key: string, payload: Record<string, unknown>) =>
+  app.inject({ method: 'POST', url: '/api/v1/refunds', headers: bearer(key), payload: { reason: 'Requested By Customer', ...payload } });
+
+const mockStatus = (app: App, key: string, id: string, status: string) =>
+  app.inject({ method: 'PATCH', url: `/api/v1/refunds/${id}/mock_update_status`, headers: bearer(key), payload: { status } });
+
+async function refundOf(app: App, key: string, paymentId: string, amount?: number): Promise<string> {
+  const response = await createRefund(app, key, { payment_id: paymentId, ...(amount !== undefined ? { amount } : {}) });
+  expect(response.statusCode, response.body).toBe(201);
+  return response.json().id;
+}
+
+/** The merchant's sandbox USD accounts: available and held (funds of refunds in flight). */
+async function usd(merchantId: string): Promise<{ available: bigint; held: bigint }> {
+  const { database } = await testEnv();
+  const rows = await database.db.select().from(ledgerAccounts)
+    .where(and(eq(ledgerAccounts.merchantId, merchantId), eq(ledgerAccounts.env, 'sandbox'), eq(ledgerAccounts.currency, 'USD')));
+  const of = (purpose: string) => rows.find((row) => row.purpose === purpose)?.balance ?? 0n;
+  return { available: of('available'), held: of('held') };
+}
+
+async function eventsOf(entityId: string) {
+  const { database } = await testEnv();
+  return database.db.select().from(events).where(eq(events.entityId, entityId)).orderBy(events.seq);
+}
+
+async function storedRefunds(merchantId: string) {
+  const { database } = await testEnv();
+  return database.db.select().from(refunds).where(eq(refunds.merchantId, merchantId));
+}
+
+/** The contract's Refund enum lacks the live API's `in_progress` (notes-payins §9.6): check the rest of the shape. */
+const expectRefundSchema = (body: { status: string }) =>
+  expectSchema('Refund', body.status === 'in_progress' ? { ...body, status: 'pending' } : body);
+
+const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+// ---------------------------------------------------------------------------------------------------------------
+
+describe('POST /api/v1/refunds', () => {
+  let app: App;
+  beforeAll(async () => {
+    ({ app } = await buildTestApp());
+  });
+
+  it('refunds a whole payment: held at creation, gone on success; only the success event', async () => {
+    const merchant = await createTestMerchant();
+    const key = merchant.sandboxSecret;
+    const paymentId = await payOrder(app, key);
+    const payment = (await app.inject({ method: 'GET', url: `/api/v1/payment/${paymentId}`, headers: bearer(key) })).json();
+    expect(await usd(merchant.id)).toEqual({ available: 10_000n, held: 0n });
+
+    const response = await createRefund(app, key, { payment_id: paymentId, request_id: 'refund-1' });
+    expect(response.statusCode, response.body).toBe(201);
+    const refund = response.json();
+    expectRefundSchema(refund);
+    expect(refund).toEqual({
+      id: expect.stringMatching(/^refund_[0-9a-f]{8}[0-9A-Za-z]{5}$/),
+      customer_id: payment.customer_id,
+      payment_id: paymentId,
+      reason: 'Requested By Customer',
+      documents: [],
+      status: 'in_progress',
+      currency: 'USD',
+      amount: 10_000,
+      created_at: expect.stringMatching(ISO_MS),
+      updated_at: refund.created_at,
+    });
+    expect(await usd(merchant.id)).toEqual({ available: 0n, held: 10_000n });
+    expect(await eventsOf(refund.id)).toEqual([]);
+    await expectLedgerConsistent(merchant.id);
+
+    const read = await app.inject({ method: 'GET', url: `/api/v1/refunds/${refund.id}`, headers: bearer(key) });
+    expect(read.statusCode).toBe(200);
+    expect(read.json()).toEqual(refund);
+
+    const done = await mockStatus(app, key, refund.id, 'success');
+    expect(done.statusCode, done.body).toBe(200);
+    expectSchema('Refund', done.json());
+    expect(done.json()).toEqual({ ...refund, status: 'success', updated_at: expect.stringMatching(ISO_MS) });
+    expect(await usd(merchant.id)).toEqual({ available: 0n, held: 0n });
+    const refundEvents = await eventsOf(refund.id);
+    expect(refundEvents.map((e) => [e.entityType, e.eventType])).toEqual([['refund', 'success']]);
+    expect(refundEvents[0]!.data).toEqual(done.json());
+    await expectLedgerConsistent(merchant.id);
+
+    // Nothing is left to refund, and the same request_id answers the duplicate first.
+    const again = await createRefund(app, key, { payment_id: paymentId });
+    expect(again.statusCode).toBe(400);
+    expect(again.json()).toEqual({ error: 'Bad Request', message: 'Payment is already fully refunded', code: 'INVALID_STATE' });
+    const repeat = await createRefund(app, key, { payment_id: paymentId, request_id: 'refund-1' });
+    expect(repeat.statusCode).toBe(400);
+    expect(repeat.json()).toEqual({ error: 'Bad Request', message: 'Refund already exists for this request_id', code: 'DUPLICATE_REQUEST_ID' });
+    expect(await storedRefunds(merchant.id)).toHaveLength(1);
+  });
+
+  it('refunds in parts up to the remainder; a failed refund frees its amount again', async () => {
+    const merchant = await createTestMerchant();
+    const key = merchant.sandboxSecret;
+    const paymentId = await payOrder(app, key);
+
+    const first = await refundOf(app, key, paymentId, 3_000);
+    const second = await refundOf(app, key, paymentId, 2_000);
+    expect(await usd(merchant.id)).toEqual({ available: 5_000n, held: 5_000n });
+
+    const beyond = await createRefund(app, key, { payment_id: paymentId, amount: 5_001 });
+    expect(beyond.statusCode).toBe(400);
+    expect(beyond.json()).toEqual({
+      error: 'Bad Request',
+      message: 'Amount exceeds the refundable amount of the payment: at most 5000 can be refunded',
+      code: 'INVALID_PARAMETER',
+    });
+
+    const failed = await mockStatus(app, key, first, 'failed');
+    expect(failed.statusCode, failed.body).toBe(200);
+    expect(failed.json().status).toBe('failed');
+    expect(await usd(merchant.id)).toEqual({ available: 8_000n, held: 2_000n });
+    expect((await eventsOf(first)).map((e) => [e.entityType, e.eventType])).toEqual([['refund', 'failed']]);
+    await expectLedgerConsistent(merchant.id);
+
+    // The failed 3000 counts no more: 8000 remain, taken by default.
+    const rest = await createRefund(app, key, { payment_id: paymentId, reason: 'Duplicate' });
+    expect(rest.statusCode, rest.body).toBe(201);
+    expect(rest.json()).toMatchObject({ amount: 8_000, reason: 'Duplicate', status: 'in_progress' });
+    expect(await usd(merchant.id)).toEqual({ available: 0n, held: 10_000n });
+    expect((await mockStatus(app, key, second, 'success')).statusCode).toBe(200);
+    expect((await mockStatus(app, key, rest.json().id, 'success')).statusCode).toBe(200);
+    expect(await usd(merchant.id)).toEqual({ available: 0n, held: 0n });
+    await expectLedgerConsistent(merchant.id);
+  });
+
+  it('funds refunds from the available balance only: 400 with the shortfall, nothing stored', async () => {
+    const merchant = await createTestMerchant();
+    const key = merchant.sandboxSecret;
+    const paymentId = await payOrder(app, key, { available: false });
+    await fundMerchant(merchant.id, 'USD', 2_500n);
+
+    const response = await createRefund(app, key, { payment_id: paymentId, amount: 4_000, request_id: 'short' });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual({
+      error: 'Bad Request',
+      message: 'Account has insufficient balance to process this transaction. Additional amount required: 1500.',
+      code: 'INSUFFICIENT_BALANCE',
+    });
+    expect(await storedRefunds(merchant.id)).toEqual([]);
+    expect(await usd(merchant.id)).toEqual({ available: 2_500n, held: 0n });
+    await expectLedgerConsistent(merchant.id);
+
+    // The request_id was not spent by the refusal.
+    const retry = await createRefund(app, key, { payment_id: paymentId, amount: 2_500, request_id: 'short' });
+    expect(retry.statusCode, retry.body).toBe(201);
+    expect(await usd(merchant.id)).toEqual({ available: 0n, held: 2_500n });
+    await expectLedgerConsistent(merchant.id);
+  });
+
+  it('serialises concurrent refunds of one payment: exactly the ones that fit succeed', async () => {
+    const merchant = await createTestMerchant();
+    const key = merchant.sandboxSecret;
+    const paymentId = await payOrder(app, key);
+    // Available (25 000) covers all ten, so only the payment's remainder can refuse them.
+    await fundMerchant(merchant.id, 'USD', 15_000n);
+
+    const responses = await Promise.all(Array.from({ length: 10 }, () => createRefund(app, key, { payment_id: paymentId, amount: 1_500 })));
+    const statuses = responses.map((r) => r.statusCode).sort();
+    expect(statuses).toEqual([201, 201, 201, 201, 201, 201, 400, 400, 400, 400]);
+    for (const refused of responses.filter((r) => r.statusCode === 400)) {
+      // Refusals start once six are in: 1000 remain for each of them.
+      expect(refused.json().message).toBe('Amount exceeds the refundable amount of the payment: at most 1000 can be refunded');
+    }
+    expect((await storedRefunds(merchant.id)).reduce((sum, row) => sum + row.amount, 0n)).toBe(9_000n);
+    expect(await usd(merchant.id)).toEqual({ available: 16_000n, held: 9_000n });
+    await expectLedgerConsistent(merchant.id);
+  });
+
+  it('creates one refund for concurrent requests with the same request_id', async () => {
+    const merchant = await createTestMerchant();
+    const key = merchant.sandboxSecret;
+    const paymentId = await payOrder(app, key);
+
+    const responses = await Promise.all(Array.from({ length: 5 }, () =>
+      createRefund(app, key, { payment_id: paymentId, amount: 1_000, request_id: 'same' })));
+    expect(responses.map((r) => r.statusCode).sort()).toEqual([201, 400, 400, 400, 400]);
+    for (const refused of responses.filter((r) => r.statusCode === 400)) {
+      expect(refused.json()).toEqual({ error: 'Bad Request', message: 'Refund already exists for this request_id', code: 'DUPLICATE_REQUEST_ID' });
+    }
+    expect(await storedRefunds(merchant.id)).toHaveLength(1);
+    expect(await usd(merchant.id)).toEqual({ available: 9_000n, held: 1_000n });
+    await expectLedgerConsistent(merchant.id);
+  });
+
+  it('refuses payments that are not refundable', async () => {
+    const merchant = await createTestMerchant();
+    const key = merchant.sandboxSecret;
+    const failedPayment = await payOrder(app, key, { card: VISA_FAILURE });
+    const other = await createTestMerchant();
+    const othersPayment = await payOrder(app, other.sandboxSecret);
+
+    const cases: [Record<string, unknown>, number, string][] = [
+      [{ payment_id: failedPayment }, 400, 'Payment is failed: only a success payment can be refunded'],
+      [{ payment_id: othersPayment }, 404, 'Payment not found'],
+      [{ payment_id: 'payt_6819d804aaaaa' }, 404, 'Payment not found'],
+      [{ payment_id: 'order_6819d804aaaaa' }, 400, "Id must start with 'payt_'"],
+      [{ payment_id: '  ' }, 400, "Validation failed: Payment id can't be blank"],
+      [{ payment_id: othersPayment, document_id: 'doc_6819d804aaaaa' }, 400, 'Refund documents are not supported yet: send no document_id, document_url or file_name'],
+    ];
+    for (const [payload, status, message] of cases) {
+      const response = await createRefund(app, key, payload);
+      expect(response.statusCode, JSON.stringify(payload)).toBe(status);
+      expect(response.json().message, JSON.stringify(payload)).toBe(message);
+    }
+    for (const payload of [{ payment_id: othersPayment, amount: 0 }, { payment_id: othersPayment, reason: 'Because' }, { reason: 'Others' }]) {
+      const response = await createRefund(app, key, payload);
+      expect(response.statusCode, JSON.stringify(payload)).toBe(400);
+      expect(response.json().code, JSON.stringify(payload)).toBe('VALIDATION_FAILED');
+    }
+    expect(await storedRefunds(merchant.id)).toEqual([]);
+    await expectLedgerConsistent(merchant.id);
+  });
+
+  it('refuses payments older than 180 days', async () => {
+    const clock = new ManualClock('2026-01-01T00:00:00Z');
+    const { app: clocked } = await buildTestApp({ clock });
+    const merchant = await createTestMerchant(clock);
+    const paymentId = await payOrder(clocked, merchant.sandboxSecret);
+
+    clock.advance(180 * 24 * 3600 * 1000);
+    const last = await createRefund(clocked, merchant.sandboxSecret, { payment_id: paymentId, amount: 100 });
+    expect(last.statusCode, last.body).toBe(201);
+    clock.advance(1);
+    const late = await createRefund(clocked, merchant.sandboxSecret, { payment_id: paymentId, amount: 100 });
+    expect(late.statusCode).toBe(400);
+    expect(late.json()).toEqual({ error: 'Bad Request', message: 'Payment is older than 180 days and cannot be refunded', code: 'INVALID_STATE' });
+    await expectLedgerConsistent(merchant.id);
+  });
+});
+
+describe('PATCH /api/v1/refunds/{id}/mock_update_status', () => {
+  let app: App;
+  let merchant: TestMerchant;
+  let paymentId: string;
+  beforeAll(async () => {
+    ({ app } = await buildTestApp());
+    merchant = await createTestMerchant();
+    paymentId = await payOrder(app, merchant.sandboxSecret);
+  });
+
+  it('resolves a refund once: any second update answers 400, money untouched', async () => {
+    const key = merchant.sandboxSecret;
+    const succeeded = await refundOf(app, key, paymentId, 1_000);
+    const failed = await refundOf(app, key, paymentId, 1_000);
+    expect((await mockStatus(app, key, succeeded, 'success')).statusCode).toBe(200);
+    expect((await mockStatus(app, key, failed, 'failed')).statusCode).toBe(200);
+    const before = await usd(merchant.id);
+    for (const [id, was] of [[succeeded, 'success'], [failed, 'failed']] as const) {
+      for (const status of ['success', 'failed']) {
+        const response = await mockStatus(app, key, id, status);
+        expect(response.statusCode).toBe(400);
+        expect(response.json()).toEqual({ error: 'Bad Request', message: `Refund is ${was}: only an in_progress refund can be updated`, code: 'INVALID_STATE' });
+      }
+    }
+    expect(await usd(merchant.id)).toEqual(before);
+    expect((await eventsOf(succeeded)).map((e) => e.eventType)).toEqual(['success']);
+    expect((await eventsOf(failed)).map((e) => e.eventType)).toEqual(['failed']);
+    await expectLedgerConsistent(merchant.id);
+  });
+
+  it('lets one of concurrent updates win', async () => {
+    const key = merchant.sandboxSecret;
+    const id = await refundOf(app, key, paymentId, 500);
+    const responses = await Promise.all(['success', 'failed', 'success', 'failed'].map((status) => mockStatus(app, key, id, status)));
+    expect(responses.map((r) => r.statusCode).sort()).toEqual([200, 400, 400, 400]);
+    expect(await eventsOf(id)).toHaveLength(1);
+    await expectLedgerConsistent(merchant.id);
+  });
+
+  it('refuses other statuses, unknown refunds and wrong prefixes', async () => {
+    const key = merchant.sandboxSecret;
+    const id = await refundOf(app, key, paymentId, 100);
+    for (const status of ['in_progress', 'pending', 'SUCCESS']) {
+      const response = await mockStatus(app, key, id, status);
+      expect(response.statusCode, status).toBe(400);
+      expect(response.json().code).toBe('VALIDATION_FAILED');
+    }
+    const other = await createTestMerchant();
+    for (const [k, target] of [[other.sandboxSecret, id], [key, 'refund_6819d804aaaaa']] as const) {
+      const response = await mockStatus(app, k, target, 'success');
+      expect(response.statusCode).toBe(404);
+      expect(response.json()).toEqual({ error: 'Not Found', message: 'Refund not found', code: 'NOT_FOUND' });
+    }
+    const wrong = await mockStatus(app, key, 'payt_6819d804aaaaa', 'success');
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.json()).toEqual({ error: 'Bad Request', message: "Id must start with 'refund_'", code: 'INVALID_ID' });
+    expect((await app.inject({ method: 'GET', url: `/api/v1/refunds/${id}`, headers: bearer(key) })).json().status).toBe('in_progress');
+  });
+
+  it('answers the production key 404 as an unknown route, before validating the body', async () => {
+    const id = await refundOf(app, merchant.sandboxSecret, paymentId, 100);
+    const response = await app.inject({
+      method: 'PATCH', url: `/api/v1/refunds/${id}/mock_update_status`, headers: bearer(merchant.productionSecret), payload: {},
+    });
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toEqual({ error: 'Not Found', message: `Route PATCH /api/v1/refunds/${id}/mock_update_status not found`, code: 'ROUTE_NOT_FOUND' });
+  });
+});
+
+describe('GET /api/v1/refunds', () => {
+  let app: App;
+  let merchant: TestMerchant;
+  let paymentA: string;
+  let ids: { a1: string; a2: string; b1: string };
+  beforeAll(async () => {
+    ({ app } = await buildTestApp());
+    merchant = await createTestMerchant();
+    const key = merchant.sandboxSecret;
+    paymentA = await payOrder(app, key);
+    const paymentB = await payOrder(app, key, { card: '4532 4911 1111 1111' });
+    ids = { a1: await refundOf(app, key, paymentA, 100), a2: '', b1: '' };
+    const a2 = await createRefund(app, key, { payment_id: paymentA, amount: 200, request_id: 'listed' });
+    ids.a2 = a2.json().id;
+    ids.b1 = await refundOf(app, key, paymentB, 300);
+    expect((await mockStatus(app, key, ids.a1, 'success')).statusCode).toBe(200);
+  });
+
+  const list = (query: string) => app.inject({ method: 'GET', url: `/api/v1/refunds${query}`, headers: bearer(merchant.sandboxSecret) });
+  const listed = async (query: string) => {
+    const response = await list(query);
+    expect(response.statusCode, response.body).toBe(200);
+    return (response.json().data as { id: string }[]).map((r) => r.id);
+  };
+
+  it('filters by payment, status, payment method and request_id', async () => {
+    expect(await listed('')).toEqual([ids.b1, ids.a2, ids.a1]);
+    expect(await listed(`?payment_id=${paymentA}`)).toEqual([ids.a2, ids.a1]);
+    expect(await listed('?status=success')).toEqual([ids.a1]);
+    expect(await listed('?status=in_progress')).toEqual([ids.b1, ids.a2]);
+    expect(await listed('?status=pending')).toEqual([ids.b1, ids.a2]);
+    expect(await listed('?status=under_review')).toEqual([]);
+    expect(await listed('?payment_method=card')).toEqual([ids.b1]);
+    expect(await listed('?request_id=listed')).toEqual([ids.a2]);
+    expect((await list('?status=cancelled')).statusCode).toBe(400);
+  });
+});
+
+describeListConventions('GET /api/v1/refunds', {
+  url: '/api/v1/refunds',
+  contractPath: '/refunds',
+  // Resolved refunds, so that each page also passes the contract's status enum (which lacks in_progress).
+  create: async (app, key) => {
+    const id = await refundOf(app, key, await payOrder(app, key), 1_000);
+    expect((await mockStatus(app, key, id, 'success')).statusCode).toBe(200);
+    return id;
+  },
+});
+
+describeSecurity('POST /api/v1/refunds', {
+  method: 'POST',
+  url: () => '/api/v1/refunds',
+  payload: () => ({ payment_id: 'payt_6819d804aaaaa', reason: 'Others' }),
+});
+
+describeSecurity('GET /api/v1/refunds', {
+  method: 'GET',
+  url: () => '/api/v1/refunds',
+  listedObject: async (app, owner) => refundOf(app, owner.sandboxSecret, await payOrder(app, owner.sandboxSecret), 100),
+});
+
+describeSecurity('GET /api/v1/refunds/{id}', {
+  method: 'GET',
+  url: (id) => `/api/v1/refunds/${id}`,
+  createObject: async (app, owner) => refundOf(app, owner.sandboxSecret, await payOrder(app, owner.sandboxSecret), 100),
+  notFoundMessage: 'Refund not found',
+  idPrefix: 'refund',
+});
+
+// The production key gets the unknown-route 404 (tested above), so the object cases are tested by hand there.
+describeSecurity('PATCH /api/v1/refunds/{id}/mock_update_status', {
+  method: 'PATCH',
+  url: () => '/api/v1/refunds/refund_6819d804aaaaa/mock_update_status',
+  payload: () => ({ status: 'success' }),
+});

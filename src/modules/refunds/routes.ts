@@ -1,0 +1,51 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AppDeps } from '../../app.js';
+import { sandboxOnly, tenantOf } from '../../core/auth/plugin.js';
+import { IdParams, secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
+import { CreateRefundBody, ListRefundsQuery, MockUpdateRefundBody, Refund, RefundList } from './schemas.js';
+import { createRefund, getRefund, listRefunds, mockUpdateRefundStatus } from './service.js';
+
+export const refundRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
+  const service = { db: deps.database.db, clock: deps.clock };
+  const tags = ['Refund'];
+
+  app.post('/refunds', {
+    schema: {
+      tags, operationId: 'createRefund', summary: 'Create refund for a payment', security: secretKeySecurity,
+      description: 'Refunds a `success` payment of the last 180 days, wholly or in part (`amount`, default all that remains): ' +
+        'the payment amount less its `in_progress` and `success` refunds. The amount is held on the available balance in ' +
+        'the payment currency (400 `INSUFFICIENT_BALANCE` with the shortfall otherwise) until the refund resolves. ' +
+        'A repeated `request_id` answers 400 `Refund already exists for this request_id`.',
+      body: CreateRefundBody,
+      response: { 201: Refund, ...standardErrors },
+    },
+  }, async (request, reply) => reply.status(201).send(await createRefund(service, tenantOf(request), request.body)));
+
+  app.get('/refunds', {
+    schema: {
+      tags, operationId: 'getRefunds', summary: 'List all refunds', security: secretKeySecurity,
+      querystring: ListRefundsQuery,
+      response: { 200: RefundList, ...standardErrors },
+    },
+  }, async (request) => listRefunds(service, tenantOf(request), request.query));
+
+  app.get('/refunds/:id', {
+    schema: {
+      tags, operationId: 'getRefundById', summary: 'Retrieve a refund', security: secretKeySecurity,
+      params: IdParams('refund_6776d57dnbTWj'),
+      response: { 200: Refund, ...standardErrors },
+    },
+  }, async (request) => getRefund(service, tenantOf(request), request.params.id));
+
+  app.patch('/refunds/:id/mock_update_status', {
+    preValidation: sandboxOnly,
+    schema: {
+      tags, operationId: 'mockUpdateRefund', summary: 'Mock update a refund', security: secretKeySecurity,
+      description: 'Sandbox only (a production key gets 404). Resolves an `in_progress` refund once: `success` sends the held ' +
+        'amount out of the platform, `failed` returns it to the available balance. Any other refund answers 400.',
+      params: IdParams('refund_6776d57dnbTWj'),
+      body: MockUpdateRefundBody,
+      response: { 200: Refund, ...standardErrors },
+    },
+  }, async (request) => mockUpdateRefundStatus(service, tenantOf(request), request.params.id, request.body));
+};
