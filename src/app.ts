@@ -21,6 +21,7 @@ import type { FxRateSource } from './fx/rates.js';
 import { balanceConversionRoutes } from './modules/balance-conversions/routes.js';
 import { balanceRoutes } from './modules/balances/routes.js';
 import { orderRoutes } from './modules/orders/routes.js';
+import { paymentLinkRoutes } from './modules/payment-links/routes.js';
 import { paymentRoutes } from './modules/payments/routes.js';
 import { refundRoutes } from './modules/refunds/routes.js';
 import { quoteRoutes } from './modules/quotes/routes.js';
@@ -127,6 +128,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerO
     await api.register(balanceConversionRoutes, { deps });
     await api.register(quoteRoutes, { deps });
     await api.register(orderRoutes, { deps });
+    await api.register(paymentLinkRoutes, { deps });
     await api.register(paymentRoutes, { deps });
     await api.register(refundRoutes, { deps });
     await api.register(priceRoutes, { deps });

@@ -18,6 +18,8 @@ export const ID_PREFIXES = {
   adjustment: 'adj',
   quote: 'quote',
   order: 'order',
+  /** Payment links: the contract's and the live API's ids are `payin_…` (notes-payins §1.5). */
+  paymentLink: 'payin',
   payment: 'payt',
   refund: 'refund',
   rfiDocument: 'rfidoc',

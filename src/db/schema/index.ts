@@ -12,3 +12,4 @@ export * from './prices.js';
 export * from './orders.js';
 export * from './payments.js';
 export * from './refunds.js';
+export * from './payment-links.js';

@@ -1,0 +1,94 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AppDeps } from '../../app.js';
+import { sandboxOnly, tenantOf } from '../../core/auth/plugin.js';
+import { IdParams, secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
+import {
+  CreatePaymentLinkBody,
+  ListPaymentLinksQuery,
+  PaymentLink,
+  PaymentLinkList,
+  UpdatePaymentLinkBody,
+  UpdatePaymentLinkRfiBody,
+} from './schemas.js';
+import {
+  cancelPaymentLink,
+  createPaymentLink,
+  getPaymentLink,
+  listPaymentLinks,
+  mockMarkPaymentLinkReviewed,
+  updatePaymentLink,
+  updatePaymentLinkRfi,
+} from './service.js';
+
+const EXAMPLE_ID = 'payin_678a4c88hpAjf';
+
+export const paymentLinkRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
+  const service = { db: deps.database.db, clock: deps.clock };
+  const tags = ['Payment links'];
+
+  app.post('/payin', {
+    schema: {
+      tags, operationId: 'createPayin', summary: 'Create a new Payment Link', security: secretKeySecurity,
+      description: 'Creates an `active` payment link for a customer. `expires_at` must be in the future and at most 6 months ahead; ' +
+        'the link moves to `expired` then unless it was paid or cancelled first. `request_id` is not taken.',
+      body: CreatePaymentLinkBody,
+      response: { 201: PaymentLink, ...standardErrors },
+    },
+  }, async (request, reply) => reply.status(201).send(await createPaymentLink(service, tenantOf(request), request.body)));
+
+  app.get('/payin', {
+    schema: {
+      tags, operationId: 'getPayins', summary: 'List all payment links', security: secretKeySecurity,
+      querystring: ListPaymentLinksQuery,
+      response: { 200: PaymentLinkList, ...standardErrors },
+    },
+  }, async (request) => listPaymentLinks(service, tenantOf(request), request.query));
+
+  app.get('/payin/:id', {
+    schema: {
+      tags, operationId: 'getPayinById', summary: 'Retrieve a payment link', security: secretKeySecurity,
+      params: IdParams(EXAMPLE_ID),
+      response: { 200: PaymentLink, ...standardErrors },
+    },
+  }, async (request) => getPaymentLink(service, tenantOf(request), request.params.id));
+
+  app.patch('/payin/:id', {
+    schema: {
+      tags, operationId: 'updatePayin', summary: 'Update an existing payment link', security: secretKeySecurity,
+      description: 'Changes `reminder_frequency` (1, 2, 7 or 14) and `expires_at` (future, at most 6 months ahead) of an `active` link.',
+      params: IdParams(EXAMPLE_ID),
+      body: UpdatePaymentLinkBody,
+      response: { 200: PaymentLink, ...standardErrors },
+    },
+  }, async (request) => updatePaymentLink(service, tenantOf(request), request.params.id, request.body));
+
+  app.patch('/payin/:id/cancel', {
+    schema: {
+      tags, operationId: 'cancelPayin', summary: 'Cancel a payment link', security: secretKeySecurity,
+      description: 'Moves an `active` link to `cancelled`; any other status answers 400.',
+      params: IdParams(EXAMPLE_ID),
+      response: { 200: PaymentLink, ...standardErrors },
+    },
+  }, async (request) => cancelPaymentLink(service, tenantOf(request), request.params.id));
+
+  app.patch('/payin/:id/update_rfi', {
+    schema: {
+      tags, operationId: 'updatePayinRfi', summary: 'Update RFI documents for a payment link', security: secretKeySecurity,
+      description: 'Submits one uploaded document per required `rfi_doc_id` of an `action_required` link, which then goes `under_review`.',
+      params: IdParams(EXAMPLE_ID),
+      body: UpdatePaymentLinkRfiBody,
+      response: { 200: PaymentLink, ...standardErrors },
+    },
+  }, async (request) => updatePaymentLinkRfi(service, tenantOf(request), request.params.id, request.body));
+
+  app.patch('/payin/:id/mock_mark_reviewed', {
+    preValidation: sandboxOnly,
+    schema: {
+      tags, operationId: 'mockReviewPaymentLink', summary: 'Mock review a payment link', security: secretKeySecurity,
+      description: 'Sandbox only (a production key gets 404). An `under_review` link goes back to `active` (or to `expired` ' +
+        'if its `expires_at` has passed); any other status answers 400.',
+      params: IdParams('payin_E602dMzgjpDC'),
+      response: { 200: PaymentLink, ...standardErrors },
+    },
+  }, async (request) => mockMarkPaymentLinkReviewed(service, tenantOf(request), request.params.id));
+};

@@ -1,0 +1,112 @@
+import { Type, type Static } from 'typebox';
+import { ListOf, PaginationQuery } from '../../core/pagination.js';
+import { PAYMENT_LINK_PAYMENT_METHODS, PAYMENT_LINK_STATUSES } from '../../db/schema/payment-links.js';
+
+/** Currencies a payment link may be in: the orders' list (notes-payins §1.4), the settlement currencies. */
+export const PAYMENT_LINK_CURRENCIES = ['USD', 'EUR', 'GBP', 'AED', 'SGD'] as const;
+/** `reminder_frequency` in days: every day, every other day, weekly, fortnightly. */
+export const REMINDER_FREQUENCIES = [1, 2, 7, 14] as const;
+
+export const PaymentLinkStatus = Type.Enum([...PAYMENT_LINK_STATUSES], {
+  description: 'active (awaiting payment), paid, failed, action_required (documents needed), cancelled, partially_paid, under_review, expired.',
+});
+const PaymentMethod = Type.Enum([...PAYMENT_LINK_PAYMENT_METHODS]);
+
+const Product = Type.Object({
+  name: Type.String({ maxLength: 255, examples: ['ShieldGuard Insurance'] }),
+  description: Type.Optional(Type.String({ maxLength: 1000 })),
+}, { description: 'Details of the product that the payment is related to.' });
+
+const Notes = Type.Record(Type.String(), Type.String({ maxLength: 500 }), {
+  description: 'String keys and values, at most 50 keys.',
+  examples: [{ key1: 'value1', key2: 'value2' }],
+});
+
+const ReminderFrequency = Type.Integer({
+  description: 'Days between reminders to the customer: 1 (every day), 2 (every other day), 7 (weekly) or 14 (fortnightly).',
+  examples: [7],
+});
+
+const ExpiresAt = (description: string) => Type.String({ format: 'timestamp', description, examples: ['2025-02-15T00:00:00.000Z'] });
+
+/** The contract's `PaymentLink` body with its required fields; `request_id` is not taken (notes-payins §1.7). */
+export const CreatePaymentLinkBody = Type.Object({
+  customer_id: Type.String({ description: 'The customer (cust_…) who pays.', examples: ['cust_6819d7d0lrLvP'] }),
+  document_id: Type.Optional(Type.String({ description: 'A document (doc_…) with the documents required to process the payment.', examples: ['doc_nYUqLpuYQ0M8'] })),
+  currency: Type.String({ description: 'USD, EUR, GBP, AED or SGD.', examples: ['USD'] }),
+  amount: Type.Integer({ description: 'Minor units, at least 1.', examples: [1000] }),
+  purpose_code: Type.String({ description: 'Purpose code of an inward remittance (P followed by 4 digits).', examples: ['P1401'] }),
+  expires_at: ExpiresAt('When the link expires: in the future, at most 6 months ahead.'),
+  payment_methods: Type.Array(PaymentMethod, { description: 'The checkout\'s payment methods, one or more.', examples: [['card']] }),
+  invoice_number: Type.Optional(Type.String({ maxLength: 255, examples: ['RG12FF590'] })),
+  invoice_description: Type.Optional(Type.String({ maxLength: 1000, examples: ['Payment requested for services provided'] })),
+  invoice_amount: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Minor units; may exceed amount.', examples: [1000] })),
+  reference_number: Type.Optional(Type.String({ maxLength: 255, examples: ['R0001'] })),
+  reminder_frequency: Type.Optional(ReminderFrequency),
+  price_id: Type.Optional(Type.String({ description: 'A referral-fee price (price_…).', examples: ['price_6819d8046mpKt'] })),
+  product: Type.Optional(Product),
+  notes: Type.Optional(Notes),
+  bank_account_details: Type.Optional(Type.Object({
+    account_number: Type.String({ maxLength: 64, examples: ['1234567890'] }),
+    bic_primary: Type.Optional(Type.String({ maxLength: 64, description: 'SWIFT code.', examples: ['HDFCINBBDEL'] })),
+    bic_secondary: Type.Optional(Type.String({ maxLength: 64, description: 'Local routing code such as an IFSC.', examples: ['HDFC0001097'] })),
+    bank_customer_id: Type.Optional(Type.String({ maxLength: 64, examples: ['7189204715'] })),
+  }, { description: 'The payer\'s bank account; bic_primary or bic_secondary is required.' })),
+});
+export type CreatePaymentLinkBody = Static<typeof CreatePaymentLinkBody>;
+
+export const PaymentLink = Type.Object({
+  id: Type.String({ examples: ['payin_678a4c88hpAjf'] }),
+  customer_id: Type.String(),
+  document_id: Type.Optional(Type.String()),
+  status: PaymentLinkStatus,
+  payment_methods: Type.Array(PaymentMethod),
+  currency: Type.String(),
+  amount: Type.Integer(),
+  purpose_code: Type.String(),
+  invoice_number: Type.Optional(Type.String()),
+  invoice_description: Type.Optional(Type.String()),
+  reference_number: Type.Optional(Type.String()),
+  expires_at: Type.String({ format: 'date-time' }),
+  last_reminder_sent_at: Type.Optional(Type.String({ format: 'date-time' })),
+  invoice_amount: Type.Optional(Type.Integer()),
+  reminder_frequency: Type.Optional(Type.Integer()),
+  price_id: Type.Optional(Type.String()),
+  product: Type.Optional(Product),
+  notes: Type.Optional(Notes),
+  bank_account_details: Type.Optional(Type.Object({
+    account_number: Type.String(),
+    bic_primary: Type.Optional(Type.String()),
+    bic_secondary: Type.Optional(Type.String()),
+    bank_customer_id: Type.Optional(Type.String()),
+  }, { description: 'Fields not sent are omitted.' })),
+  rfi_documents: Type.Optional(Type.Array(Type.Object({ rfi_doc_id: Type.String(), name: Type.String() }), {
+    description: 'Only while the link is action_required: the documents compliance needs.',
+  })),
+  created_at: Type.String({ format: 'date-time' }),
+  updated_at: Type.String({ format: 'date-time' }),
+});
+export type PaymentLink = Static<typeof PaymentLink>;
+
+export const ListPaymentLinksQuery = Type.Object({
+  customer_id: Type.Optional(Type.String({ description: 'Payment links of this customer.' })),
+  status: Type.Optional(PaymentLinkStatus),
+  ...PaginationQuery,
+});
+export type ListPaymentLinksQuery = Static<typeof ListPaymentLinksQuery>;
+
+export const PaymentLinkList = ListOf(PaymentLink);
+
+export const UpdatePaymentLinkBody = Type.Object({
+  reminder_frequency: Type.Optional(ReminderFrequency),
+  expires_at: Type.Optional(ExpiresAt('The new expiry: in the future, at most 6 months ahead.')),
+}, { additionalProperties: false });
+export type UpdatePaymentLinkBody = Static<typeof UpdatePaymentLinkBody>;
+
+export const UpdatePaymentLinkRfiBody = Type.Object({
+  documents: Type.Array(Type.Object({
+    id: Type.String({ description: 'A document uploaded with POST /document.', examples: ['doc_67fc2f42468Bw'] }),
+    rfi_doc_id: Type.String({ description: 'The requirement it answers (from rfi_documents).', examples: ['rfidoc_68c8dffedhMHD'] }),
+  }, { additionalProperties: false }), { minItems: 1, description: 'One document per required rfi_doc_id.' }),
+}, { additionalProperties: false });
+export type UpdatePaymentLinkRfiBody = Static<typeof UpdatePaymentLinkRfiBody>;

@@ -1,0 +1,443 @@
+// Payment links (`/payin`): create (with the job that expires it), retrieve, list, update while active, cancel,
+// the RFI answer and the sandbox review, and the status changes other code (compliance, the expiry job) makes.
+import { and, eq, type SQL } from 'drizzle-orm';
+import type { Db, DbOrTx, Tx } from '../../db/client.js';
+import {
+  paymentLinks,
+  type PaymentLinkRfiDocument,
+  type PaymentLinkStatus,
+} from '../../db/schema/index.js';
+import { jsonAmount } from '../../core/amount.js';
+import { isoSeconds, type Clock } from '../../core/clock.js';
+import { ApiError, errors } from '../../core/errors.js';
+import { recordEvent } from '../../core/events.js';
+import { insertWithFreshId } from '../../core/fresh-id.js';
+import { withoutNulls } from '../../core/http-schemas.js';
+import { assertIdPrefix, ID_PREFIXES, newId } from '../../core/ids.js';
+import { enqueueJob } from '../../core/jobs.js';
+import { listPage, pageRequest, type PageMeta } from '../../core/pagination.js';
+import { tenantFilter, type Tenant } from '../../core/tenancy.js';
+import { findCustomer } from '../customers/service.js';
+import { findDocument } from '../documents/service.js';
+import { findPrice } from '../prices/service.js';
+import {
+  PAYMENT_LINK_CURRENCIES,
+  REMINDER_FREQUENCIES,
+  type CreatePaymentLinkBody,
+  type ListPaymentLinksQuery,
+  type PaymentLink,
+  type UpdatePaymentLinkBody,
+  type UpdatePaymentLinkRfiBody,
+} from './schemas.js';
+
+export interface PaymentLinkDeps {
+  db: Db;
+  clock: Clock;
+}
+
+export type PaymentLinkRow = typeof paymentLinks.$inferSelect;
+
+/** The webhook catalogue's entity type for payment links. */
+export const PAYMENT_LINK_ENTITY_TYPE = 'payment_link';
+/** The queue of the job that expires a link at its `expires_at` (jobs.ts). */
+export const PAYMENT_LINK_EXPIRE_QUEUE = 'payment_links.expire';
+/** `expires_at` may be at most this many months ahead (the contract's "up to 6 months in the future"). */
+const MAX_LIFETIME_MONTHS = 6;
+const MAX_NOTES = 50;
+const PURPOSE_CODE = /^P\d{4}$/;
+
+/**
+ * Statuses a link still expires from: while it waits for payment or for compliance. `paid`, `partially_paid`,
+ * `failed`, `cancelled` and `expired` keep their status when `expires_at` passes.
+ */
+export const EXPIRABLE_STATUSES: readonly PaymentLinkStatus[] = ['active', 'action_required', 'under_review'];
+
+export function presentPaymentLink(row: PaymentLinkRow): PaymentLink {
+  return withoutNulls({
+    id: row.id,
+    customer_id: row.customerId,
+    document_id: row.documentId,
+    status: row.status,
+    payment_methods: row.paymentMethods,
+    currency: row.currency,
+    amount: jsonAmount(row.amount),
+    purpose_code: row.purposeCode,
+    invoice_number: row.invoiceNumber,
+    invoice_description: row.invoiceDescription,
+    reference_number: row.referenceNumber,
+    expires_at: isoSeconds(row.expiresAt),
+    last_reminder_sent_at: row.lastReminderSentAt === null ? null : isoSeconds(row.lastReminderSentAt),
+    invoice_amount: row.invoiceAmount === null ? null : jsonAmount(row.invoiceAmount),
+    reminder_frequency: row.reminderFrequency,
+    price_id: row.priceId,
+    product: row.product,
+    notes: row.notes,
+    // The contract's allOf types these strings in one part and string|null in the other: only omission fits both.
+    bank_account_details: row.bankAccountDetails && withoutNulls(row.bankAccountDetails),
+    // Only a link waiting for documents shows what it waits for.
+    rfi_documents: row.status === 'action_required' && row.rfiDocuments
+      ? row.rfiDocuments.map((doc) => ({ rfi_doc_id: doc.rfi_doc_id, name: doc.name }))
+      : null,
+    created_at: isoSeconds(row.createdAt),
+    updated_at: isoSeconds(row.updatedAt),
+  });
+}
+
+export const paymentLinkErrors = {
+  notFound: () => errors.notFound('Payment link'),
+  unsupportedCurrency: () => errors.validation(`Currency code must be valid (${PAYMENT_LINK_CURRENCIES.join(', ')}).`),
+  notActive: (status: PaymentLinkStatus, action: string) =>
+    new ApiError(400, `Payment link is ${status}: only an active payment link can be ${action}`, 'INVALID_STATE'),
+  notInActionRequired: (status: PaymentLinkStatus) =>
+    new ApiError(400, `Payment link is ${status}: documents can only be submitted while it is action_required`, 'INVALID_STATE'),
+  notUnderReview: () => new ApiError(400, 'Payment link is not under review.', 'INVALID_STATE'),
+  invalidTransition: (from: PaymentLinkStatus, to: PaymentLinkStatus) =>
+    new ApiError(400, `Payment link cannot move from ${from} to ${to}`, 'INVALID_STATE'),
+};
+
+function addMonths(at: Date, months: number): Date {
+  const out = new Date(at.getTime());
+  out.setUTCMonth(out.getUTCMonth() + months);
+  if (out.getUTCDate() !== at.getUTCDate()) out.setUTCDate(0);
+  return out;
+}
+
+function optionalText(value: string | undefined): string | null {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : null;
+}
+
+/**
+ * `expires_at` as stored: whole seconds (the API answers timestamps to the second, and the expiry job compares the
+ * stored value), after now and at most 6 months ahead.
+ */
+function parseExpiresAt(value: string, now: Date): Date {
+  const expiresAt = new Date(Math.floor(Date.parse(value) / 1000) * 1000);
+  if (expiresAt.getTime() <= now.getTime()) throw errors.validation('Expires at must be in the future');
+  if (expiresAt.getTime() > addMonths(now, MAX_LIFETIME_MONTHS).getTime()) {
+    throw errors.validation(`Expires at can be at most ${MAX_LIFETIME_MONTHS} months in the future`);
+  }
+  return expiresAt;
+}
+
+function parseReminderFrequency(value: number | undefined): number | null {
+  if (value === undefined) return null;
+  if (!(REMINDER_FREQUENCIES as readonly number[]).includes(value)) {
+    throw errors.validation(`Reminder frequency must be one of: ${REMINDER_FREQUENCIES.join(', ')}`);
+  }
+  return value;
+}
+
+/** The body's checks that need no database: required fields, formats and limits. */
+function validateCreate(body: CreatePaymentLinkBody, now: Date) {
+  const customerId = body.customer_id.trim();
+  if (customerId === '') throw errors.blank('customer_id');
+  if (!customerId.startsWith(`${ID_PREFIXES.customer}_`)) throw errors.validation('Customer ID must start with cust_ and be valid.');
+  const documentId = optionalText(body.document_id);
+  if (documentId !== null && !documentId.startsWith(`${ID_PREFIXES.document}_`)) {
+    throw errors.validation('Document ID must start with doc_ and be valid.');
+  }
+  if (body.amount < 1 || body.amount > Number.MAX_SAFE_INTEGER) {
+    throw errors.validation('Amount must be a positive whole number in the smallest currency unit (e.g., cents)');
+  }
+  const currency = body.currency.trim().toUpperCase();
+  if (currency === '') throw errors.blank('currency');
+  if (!(PAYMENT_LINK_CURRENCIES as readonly string[]).includes(currency)) throw paymentLinkErrors.unsupportedCurrency();
+  if (body.payment_methods.length === 0) throw errors.blank('payment_methods');
+  if (new Set(body.payment_methods).size !== body.payment_methods.length) {
+    throw errors.validation('Payment methods must not repeat a method');
+  }
+  const purposeCode = body.purpose_code.trim().toUpperCase();
+  if (purposeCode === '') throw errors.blank('purpose_code');
+  if (!PURPOSE_CODE.test(purposeCode)) throw errors.validation('Purpose code is invalid');
+  const expiresAt = parseExpiresAt(body.expires_at, now);
+  if (body.notes && Object.keys(body.notes).length > MAX_NOTES) throw errors.validation(`Notes can have at most ${MAX_NOTES} keys`);
+  let product: PaymentLinkRow['product'] = null;
+  if (body.product) {
+    const name = body.product.name.trim();
+    if (name === '') throw errors.blank('product_name');
+    const description = optionalText(body.product.description);
+    product = description === null ? { name } : { name, description };
+  }
+  let bankAccountDetails: PaymentLinkRow['bankAccountDetails'] = null;
+  if (body.bank_account_details) {
+    const details = body.bank_account_details;
+    const accountNumber = details.account_number.trim();
+    if (accountNumber === '') throw errors.blank('bank_account_details_account_number');
+    const bicPrimary = optionalText(details.bic_primary)?.toUpperCase() ?? null;
+    const bicSecondary = optionalText(details.bic_secondary)?.toUpperCase() ?? null;
+    if (bicPrimary === null && bicSecondary === null) {
+      throw errors.validation('Bank account details must include bic_primary or bic_secondary');
+    }
+    bankAccountDetails = { account_number: accountNumber, bic_primary: bicPrimary, bic_secondary: bicSecondary, bank_customer_id: optionalText(details.bank_customer_id) };
+  }
+  const priceId = optionalText(body.price_id);
+  if (priceId !== null && !priceId.startsWith(`${ID_PREFIXES.price}_`)) throw errors.validation('Price ID must start with price_ and be valid.');
+  return {
+    customerId,
+    documentId,
+    currency,
+    amount: BigInt(body.amount),
+    purposeCode,
+    expiresAt,
+    paymentMethods: body.payment_methods,
+    invoiceNumber: optionalText(body.invoice_number),
+    invoiceDescription: optionalText(body.invoice_description),
+    invoiceAmount: body.invoice_amount === undefined ? null : BigInt(body.invoice_amount),
+    referenceNumber: optionalText(body.reference_number),
+    reminderFrequency: parseReminderFrequency(body.reminder_frequency),
+    priceId,
+    product,
+    notes: body.notes ?? null,
+    bankAccountDetails,
+  };
+}
+
+/** The payload of a `payment_links.expire` job. */
+export interface ExpirePaymentLinkPayload {
+  merchantId: string;
+  env: Tenant['env'];
+  paymentLinkId: string;
+}
+
+/**
+ * Schedules the expiry check of a link at `expiresAt`, with the caller's transaction handle. One job per
+ * (link, expiry): the first under `expire:<id>`, each later expiry under its own key, so that moving `expires_at`
+ * back to a time already scheduled adds nothing. The handler re-reads the link, so stale jobs do nothing.
+ */
+async function scheduleExpiry(tx: Tx, clock: Clock, tenant: Tenant, id: string, expiresAt: Date, first: boolean): Promise<void> {
+  const payload: ExpirePaymentLinkPayload = { merchantId: tenant.merchantId, env: tenant.env, paymentLinkId: id };
+  await enqueueJob(tx, clock, {
+    queue: PAYMENT_LINK_EXPIRE_QUEUE,
+    payload: { ...payload },
+    runAt: expiresAt,
+    uniqueKey: first ? `expire:${id}` : `expire:${id}:${expiresAt.toISOString()}`,
+  });
+}
+
+/** Creates an active link, its expiry job and its `payment_link`/`active` event in one transaction. */
+export async function createPaymentLink(deps: PaymentLinkDeps, tenant: Tenant, body: CreatePaymentLinkBody): Promise<PaymentLink> {
+  const now = deps.clock.now();
+  const fields = validateCreate(body, now);
+  return deps.db.transaction(async (tx) => {
+    if (!(await findCustomer(tx, tenant, fields.customerId))) throw errors.notFound('Customer');
+    if (fields.documentId !== null && !(await findDocument(tx, tenant, fields.documentId))) throw errors.notFound('Document');
+    if (fields.priceId !== null && !(await findPrice(tx, tenant, fields.priceId))) throw errors.notFound('Price');
+    const row = await insertWithFreshId(tx, paymentLinks, () => newId(ID_PREFIXES.paymentLink, now), {
+      ...tenant,
+      ...fields,
+      status: 'active',
+      lastReminderSentAt: null,
+      rfiDocuments: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    await scheduleExpiry(tx, deps.clock, tenant, row.id, row.expiresAt, true);
+    const link = presentPaymentLink(row);
+    await recordEvent(tx, deps.clock, tenant, { entityType: PAYMENT_LINK_ENTITY_TYPE, eventType: row.status, entityId: row.id, data: link });
+    return link;
+  });
+}
+
+/** The tenant's link row, or undefined: for other modules in their own queries or transactions. */
+export async function findPaymentLink(db: DbOrTx, tenant: Tenant, id: string): Promise<PaymentLinkRow | undefined> {
+  const [row] = await db.select().from(paymentLinks).where(and(tenantFilter(paymentLinks, tenant), eq(paymentLinks.id, id)));
+  return row;
+}
+
+export async function getPaymentLink(deps: Pick<PaymentLinkDeps, 'db'>, tenant: Tenant, id: string): Promise<PaymentLink> {
+  assertIdPrefix(ID_PREFIXES.paymentLink, id);
+  const row = await findPaymentLink(deps.db, tenant, id);
+  if (!row) throw paymentLinkErrors.notFound();
+  return presentPaymentLink(row);
+}
+
+export async function listPaymentLinks(
+  deps: Pick<PaymentLinkDeps, 'db'>,
+  tenant: Tenant,
+  query: ListPaymentLinksQuery,
+): Promise<{ data: PaymentLink[]; page_meta: PageMeta }> {
+  const where: SQL[] = [tenantFilter(paymentLinks, tenant)];
+  if (query.customer_id !== undefined) {
+    const customerId = query.customer_id.trim();
+    if (!customerId.startsWith(`${ID_PREFIXES.customer}_`)) throw errors.invalidParameter('Invalid customer_id');
+    where.push(eq(paymentLinks.customerId, customerId));
+  }
+  if (query.status !== undefined) where.push(eq(paymentLinks.status, query.status as PaymentLinkStatus));
+  const page = await listPage(deps.db, paymentLinks, where, pageRequest(query));
+  return { data: page.rows.map(presentPaymentLink), page_meta: page.meta };
+}
+
+/**
+ * The status changes the lifecycle allows (the orders' lifecycle, notes-payins §6.6, plus cancel). `paid`,
+ * `failed`, `cancelled` and `expired` are terminal.
+ */
+const TRANSITIONS: Record<PaymentLinkStatus, readonly PaymentLinkStatus[]> = {
+  active: ['paid', 'partially_paid', 'failed', 'action_required', 'cancelled', 'expired'],
+  action_required: ['under_review', 'failed', 'cancelled', 'expired'],
+  under_review: ['active', 'action_required', 'failed', 'cancelled', 'expired'],
+  partially_paid: ['paid', 'failed'],
+  paid: [],
+  failed: [],
+  cancelled: [],
+  expired: [],
+};
+
+/** Locks the tenant's link row for the rest of the transaction; undefined when there is none. */
+export async function lockPaymentLink(tx: Tx, tenant: Tenant, id: string): Promise<PaymentLinkRow | undefined> {
+  const [row] = await tx.select().from(paymentLinks)
+    .where(and(tenantFilter(paymentLinks, tenant), eq(paymentLinks.id, id)))
+    .for('update');
+  return row;
+}
+
+async function lockExisting(tx: Tx, tenant: Tenant, id: string): Promise<PaymentLinkRow> {
+  const row = await lockPaymentLink(tx, tenant, id);
+  if (!row) throw paymentLinkErrors.notFound();
+  return row;
+}
+
+/** Writes a locked link's new status (and its RFI documents) and records the `payment_link`/<status> event. */
+async function applyTransition(
+  tx: Tx,
+  clock: Clock,
+  tenant: Tenant,
+  current: PaymentLinkRow,
+  to: PaymentLinkStatus,
+  rfiDocuments: PaymentLinkRfiDocument[] | null,
+): Promise<PaymentLink> {
+  if (!TRANSITIONS[current.status].includes(to)) throw paymentLinkErrors.invalidTransition(current.status, to);
+  const [row] = await tx
+    .update(paymentLinks)
+    .set({ status: to, rfiDocuments, updatedAt: clock.now() })
+    .where(and(tenantFilter(paymentLinks, tenant), eq(paymentLinks.id, current.id)))
+    .returning();
+  const link = presentPaymentLink(row!);
+  await recordEvent(tx, clock, tenant, { entityType: PAYMENT_LINK_ENTITY_TYPE, eventType: to, entityId: current.id, data: link });
+  return link;
+}
+
+export interface PaymentLinkTransition {
+  to: PaymentLinkStatus;
+  /** Required when moving to `action_required`: the names of the documents compliance needs (e.g. `Passport`). */
+  requiredDocuments?: string[];
+}
+
+/**
+ * Moves a link to another status and records its event, with the caller's transaction handle (a payment, a
+ * compliance decision). Locks the row first. 404 for a link that is not the tenant's, 400 for a change the
+ * lifecycle does not allow.
+ */
+export async function transitionPaymentLink(
+  tx: Tx,
+  clock: Clock,
+  tenant: Tenant,
+  id: string,
+  transition: PaymentLinkTransition,
+): Promise<PaymentLink> {
+  const current = await lockExisting(tx, tenant, id);
+  let rfiDocuments = current.rfiDocuments;
+  if (transition.to === 'action_required') {
+    const names = transition.requiredDocuments ?? [];
+    if (names.length === 0) throw new Error('a payment link moves to action_required only with the documents it needs');
+    const now = clock.now();
+    rfiDocuments = names.map((name) => ({ rfi_doc_id: newId(ID_PREFIXES.rfiDocument, now), name }));
+  }
+  return applyTransition(tx, clock, tenant, current, transition.to, rfiDocuments);
+}
+
+/**
+ * `PATCH /payin/{id}`: `reminder_frequency` and `expires_at`, only while the link is active. A new `expires_at`
+ * gets its own expiry job; the earlier one finds the link not yet due and does nothing. No event: the catalogue
+ * has none for a changed link.
+ */
+export async function updatePaymentLink(deps: PaymentLinkDeps, tenant: Tenant, id: string, body: UpdatePaymentLinkBody): Promise<PaymentLink> {
+  assertIdPrefix(ID_PREFIXES.paymentLink, id);
+  const now = deps.clock.now();
+  const reminderFrequency = parseReminderFrequency(body.reminder_frequency);
+  const expiresAt = body.expires_at === undefined ? null : parseExpiresAt(body.expires_at, now);
+  return deps.db.transaction(async (tx) => {
+    const current = await lockExisting(tx, tenant, id);
+    if (current.status !== 'active') throw paymentLinkErrors.notActive(current.status, 'updated');
+    const changes: Partial<PaymentLinkRow> = { updatedAt: now };
+    if (reminderFrequency !== null) changes.reminderFrequency = reminderFrequency;
+    if (expiresAt !== null) changes.expiresAt = expiresAt;
+    const [row] = await tx.update(paymentLinks).set(changes)
+      .where(and(tenantFilter(paymentLinks, tenant), eq(paymentLinks.id, id)))
+      .returning();
+    if (expiresAt !== null && expiresAt.getTime() !== current.expiresAt.getTime()) {
+      await scheduleExpiry(tx, deps.clock, tenant, id, expiresAt, false);
+    }
+    return presentPaymentLink(row!);
+  });
+}
+
+/** `PATCH /payin/{id}/cancel`: active → cancelled with its event; any other status answers 400. */
+export async function cancelPaymentLink(deps: PaymentLinkDeps, tenant: Tenant, id: string): Promise<PaymentLink> {
+  assertIdPrefix(ID_PREFIXES.paymentLink, id);
+  return deps.db.transaction(async (tx) => {
+    const current = await lockExisting(tx, tenant, id);
+    if (current.status !== 'active') throw paymentLinkErrors.notActive(current.status, 'cancelled');
+    return applyTransition(tx, deps.clock, tenant, current, 'cancelled', current.rfiDocuments);
+  });
+}
+
+/**
+ * The expiry job's work, in the caller's transaction: locks the link and moves it to `expired` (with its event)
+ * if it still can expire and its `expires_at` has passed. Answers whether it did; a repeat does nothing.
+ */
+export async function expirePaymentLinkIfDue(tx: Tx, clock: Clock, tenant: Tenant, id: string): Promise<boolean> {
+  const current = await lockPaymentLink(tx, tenant, id);
+  if (!current || !EXPIRABLE_STATUSES.includes(current.status)) return false;
+  if (current.expiresAt.getTime() > clock.now().getTime()) return false;
+  await applyTransition(tx, clock, tenant, current, 'expired', current.rfiDocuments);
+  return true;
+}
+
+/**
+ * `PATCH /payin/{id}/update_rfi`: one document per required `rfi_doc_id`, each the tenant's; the link moves to
+ * `under_review` with its event, in one transaction.
+ */
+export async function updatePaymentLinkRfi(
+  deps: PaymentLinkDeps,
+  tenant: Tenant,
+  id: string,
+  body: UpdatePaymentLinkRfiBody,
+): Promise<PaymentLink> {
+  assertIdPrefix(ID_PREFIXES.paymentLink, id);
+  return deps.db.transaction(async (tx) => {
+    const current = await lockExisting(tx, tenant, id);
+    if (current.status !== 'action_required') throw paymentLinkErrors.notInActionRequired(current.status);
+    const required = current.rfiDocuments ?? [];
+    const submitted = new Map<string, string>();
+    for (const document of body.documents) {
+      if (!required.some((doc) => doc.rfi_doc_id === document.rfi_doc_id)) {
+        throw errors.validation(`Invalid rfi_doc_id ${document.rfi_doc_id} for this payment link`);
+      }
+      if (submitted.has(document.rfi_doc_id)) throw errors.validation(`Documents repeat rfi_doc_id ${document.rfi_doc_id}`);
+      if (!document.id.startsWith(`${ID_PREFIXES.document}_`)) throw errors.validation('Document ID must start with doc_ and be valid.');
+      if (!(await findDocument(tx, tenant, document.id))) throw errors.notFound('Document');
+      submitted.set(document.rfi_doc_id, document.id);
+    }
+    const missing = required.filter((doc) => !submitted.has(doc.rfi_doc_id));
+    if (missing.length > 0) {
+      throw errors.validation(`Documents are missing for rfi_doc_id ${missing.map((doc) => doc.rfi_doc_id).join(', ')}`);
+    }
+    const answered = required.map((doc): PaymentLinkRfiDocument => ({ ...doc, document_id: submitted.get(doc.rfi_doc_id)! }));
+    return applyTransition(tx, deps.clock, tenant, current, 'under_review', answered);
+  });
+}
+
+/**
+ * Sandbox `PATCH /payin/{id}/mock_mark_reviewed`: an `under_review` link goes back to `active` (notes-payins §13).
+ * A link whose `expires_at` passed while it was under review expires instead of reviving.
+ */
+export async function mockMarkPaymentLinkReviewed(deps: PaymentLinkDeps, tenant: Tenant, id: string): Promise<PaymentLink> {
+  assertIdPrefix(ID_PREFIXES.paymentLink, id);
+  return deps.db.transaction(async (tx) => {
+    const current = await lockExisting(tx, tenant, id);
+    if (current.status !== 'under_review') throw paymentLinkErrors.notUnderReview();
+    const due = current.expiresAt.getTime() <= deps.clock.now().getTime();
+    return applyTransition(tx, deps.clock, tenant, current, due ? 'expired' : 'active', current.rfiDocuments);
+  });
+}
