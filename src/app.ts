@@ -12,6 +12,7 @@ import { randomBase62 } from './core/ids.js';
 import { validationErrorToApiError, validatorCompiler } from './core/validation.js';
 import type { Database } from './db/client.js';
 import { adminRoutes } from './admin/routes.js';
+import { publicCheckoutRoutes } from './checkout/public-routes.js';
 import { apiKeyRoutes } from './modules/api-keys/routes.js';
 import { customerRoutes } from './modules/customers/routes.js';
 import { documentRoutes } from './modules/documents/routes.js';
@@ -135,6 +136,11 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerO
     await api.register(webhookEventRoutes, { deps });
     await api.register(webhookEndpointRoutes, { deps });
   }, { prefix: '/api/v1' });
+
+  // Publishable-key routes for the checkout pages and SDKs: their own scope, never behind the secret-key hook.
+  await app.register(async (publicApi) => {
+    await publicApi.register(publicCheckoutRoutes, { deps });
+  }, { prefix: '/api/public/v1' });
 
   if (deps.config.adminToken) {
     const adminToken = deps.config.adminToken;

@@ -1,0 +1,88 @@
+// The publishable-key API under /api/public/v1: what the checkout pages and mobile SDKs read about an order
+// (notes-payins §1.1, §7.1). Only what the paying customer may see leaves here; the response schema is the allow-list.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { Type, type Static } from 'typebox';
+import type { AppDeps } from '../app.js';
+import { resolvePublishableKey } from '../core/auth/api-keys.js';
+import { bearerToken } from '../core/auth/plugin.js';
+import { jsonAmount } from '../core/amount.js';
+import { isoSeconds } from '../core/clock.js';
+import { errors } from '../core/errors.js';
+import { ErrorBody, IdParams, withoutNulls } from '../core/http-schemas.js';
+import { ID_PREFIXES } from '../core/ids.js';
+import type { Tenant } from '../core/tenancy.js';
+import { findMerchant } from '../modules/merchants/service.js';
+import { OrderStatus, PaymentMethod } from '../modules/orders/schemas.js';
+import { findOrder, type OrderRow } from '../modules/orders/service.js';
+
+export const PublicOrder = Type.Object({
+  id: Type.String({ examples: ['order_678a4c88hpAjf'] }),
+  status: OrderStatus,
+  amount: Type.Integer({ description: 'Minor units.', examples: [10000] }),
+  currency: Type.String({ examples: ['USD'] }),
+  description: Type.Optional(Type.String({ description: "The order's invoice description, when it has one." })),
+  product: Type.Optional(Type.Object({
+    name: Type.String(),
+    description: Type.Optional(Type.String()),
+  })),
+  payment_methods: Type.Array(PaymentMethod, { description: 'The methods checkout may offer for this order.' }),
+  merchant_name: Type.String({ description: "The merchant's display name." }),
+  expires_at: Type.String({ format: 'date-time', examples: ['2025-08-06T09:36:04Z'] }),
+}, { description: 'The customer-facing view of an order: no customer, document, request, quote, price or notes data.' });
+export type PublicOrder = Static<typeof PublicOrder>;
+
+function presentPublicOrder(row: OrderRow, merchantName: string): PublicOrder {
+  return withoutNulls({
+    id: row.id,
+    status: row.status,
+    amount: jsonAmount(row.amount),
+    currency: row.currency,
+    description: row.invoiceDescription,
+    product: row.product,
+    payment_methods: row.paymentMethods,
+    merchant_name: merchantName,
+    expires_at: isoSeconds(row.expiresAt),
+  });
+}
+
+/**
+ * The tenant of a publishable key sent as `Authorization: Bearer <test_…|live_…>`, as the SDKs send it. A secret key
+ * is refused here just as a publishable key is refused on /api/v1; so are revoked and rotated-out keys.
+ */
+async function authenticatePublishable(deps: AppDeps, request: FastifyRequest): Promise<Tenant> {
+  const token = bearerToken(request);
+  if (token === undefined) throw errors.missingToken();
+  if (token === null) throw errors.invalidToken();
+  const tenant = await resolvePublishableKey(deps.database.db, deps.clock, token);
+  if (!tenant) throw errors.invalidToken();
+  return tenant;
+}
+
+export const publicCheckoutRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
+  const tenants = new WeakMap<FastifyRequest, Tenant>();
+  app.addHook('onRequest', async (request) => {
+    tenants.set(request, await authenticatePublishable(deps, request));
+  });
+
+  app.get('/order/:id', {
+    schema: {
+      tags: ['Checkout'], operationId: 'getPublicOrder', summary: 'Retrieve an order for checkout',
+      description: 'Authenticated by a publishable key (`Authorization: Bearer test_…` in sandbox, `live_…` in ' +
+        'production); secret keys are refused. Answers only what the paying customer may see. Any id that is not ' +
+        "an order of the key's merchant and environment answers 404 `Order not found`.",
+      params: IdParams('order_678a4c88hpAjf'),
+      response: { 200: PublicOrder, 401: ErrorBody, 404: ErrorBody },
+    },
+  }, async (request) => {
+    const tenant = tenants.get(request);
+    if (!tenant) throw errors.invalidToken();
+    const id = request.params.id;
+    // A wrong prefix answers 404 too: this surface tells a browser nothing beyond "no such order".
+    const row = id.startsWith(`${ID_PREFIXES.order}_`) ? await findOrder(deps.database.db, tenant, id) : undefined;
+    if (!row) throw errors.notFound('Order');
+    const merchant = await findMerchant(deps.database.db, tenant.merchantId);
+    if (!merchant) throw errors.notFound('Order');
+    return presentPublicOrder(row, merchant.name);
+  });
+};
