@@ -1,10 +1,11 @@
+import { createCustomerId } from '../../test/support/fixtures.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../app.js';
 import { loadConfig, ConfigError } from '../config.js';
 import { resolvePublishableKey } from '../core/auth/api-keys.js';
 import { ManualClock, systemClock } from '../core/clock.js';
 import { randomBase62 } from '../core/ids.js';
-import { ADMIN_TOKEN, bearer, buildTestApp, createTestMerchant, customerBody } from '../../test/support/app.js';
+import { ADMIN_TOKEN, bearer, buildTestApp, createTestMerchant } from '../../test/support/app.js';
 import { testEnv } from '../../test/support/env.js';
 
 interface CreatedMerchant {
@@ -48,12 +49,6 @@ async function customersSeenBy(app: App, key: string): Promise<{ status: number;
   return { status: 200, ids: (response.json().data as Array<{ id: string }>).map((c) => c.id) };
 }
 
-async function createCustomer(app: App, key: string): Promise<string> {
-  const response = await app.inject({ method: 'POST', url: '/api/v1/customer', headers: bearer(key), payload: customerBody() });
-  expect(response.statusCode, response.body).toBe(201);
-  return (response.json() as { id: string }).id;
-}
-
 async function publishableWorks(key: string): Promise<boolean> {
   const { database } = await testEnv();
   return (await resolvePublishableKey(database.db, systemClock, key)) !== undefined;
@@ -89,8 +84,8 @@ describe('POST /admin/v1/merchants', () => {
     const created = await createMerchant(app);
     expect(await customersSeenBy(app, created.secret_key)).toEqual({ status: 200, ids: [] });
     expect(await customersSeenBy(app, created.production_secret_key)).toEqual({ status: 200, ids: [] });
-    const sandboxCustomer = await createCustomer(app, created.secret_key);
-    const productionCustomer = await createCustomer(app, created.production_secret_key);
+    const sandboxCustomer = await createCustomerId(app, created.secret_key);
+    const productionCustomer = await createCustomerId(app, created.production_secret_key);
     expect(await customersSeenBy(app, created.secret_key)).toEqual({ status: 200, ids: [sandboxCustomer] });
     expect(await customersSeenBy(app, created.production_secret_key)).toEqual({ status: 200, ids: [productionCustomer] });
     expect(await publishableWorks(created.public_key)).toBe(true);
@@ -214,7 +209,7 @@ describe('POST /admin/v1/merchants/{id}/keys/reissue and /keys/revoke', () => {
 
   it('reissues the sandbox keys: the old ones stop working, the new ones work, production is untouched', async () => {
     const merchant = await createMerchant(app);
-    const customer = await createCustomer(app, merchant.secret_key);
+    const customer = await createCustomerId(app, merchant.secret_key);
     const response = await keys(merchant.id, 'reissue', { env: 'sandbox' });
     expect(response.statusCode, response.body).toBe(200);
     const result = response.json() as KeysResult;

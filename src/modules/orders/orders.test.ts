@@ -4,39 +4,17 @@ import type { App } from '../../app.js';
 import { ManualClock } from '../../core/clock.js';
 import type { Tenant } from '../../core/tenancy.js';
 import { events } from '../../db/schema/index.js';
-import { bearer, buildTestApp, createTestMerchant, customerBody, type TestMerchant } from '../../../test/support/app.js';
+import { bearer, buildTestApp, createTestMerchant, type TestMerchant } from '../../../test/support/app.js';
 import { expectResponse, expectSchema } from '../../../test/support/contract.js';
 import { onPostgres, testEnv } from '../../../test/support/env.js';
 import { describeListConventions } from '../../../test/support/lists.js';
+import { createCustomerId, uploadDocumentId } from '../../../test/support/fixtures.js';
 import { describeSecurity } from '../../../test/support/security.js';
 import { transitionOrder } from './service.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Fixtures through the API.
 
-async function createCustomer(app: App, key: string): Promise<string> {
-  const response = await app.inject({ method: 'POST', url: '/api/v1/customer', headers: bearer(key), payload: customerBody() });
-  expect(response.statusCode, response.body).toBe(201);
-  return response.json().id;
-}
-
-const PDF = Buffer.from('%PDF-1.4\n1 0 obj <</Type /Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n');
-const BOUNDARY = '----glomo-orders-test-boundary';
-
-async function uploadDocument(app: App, key: string): Promise<string> {
-  const payload = Buffer.concat([
-    Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="document_name"\r\n\r\npassport\r\n`),
-    Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="passport.pdf"\r\nContent-Type: application/pdf\r\n\r\n`),
-    PDF,
-    Buffer.from(`\r\n--${BOUNDARY}--\r\n`),
-  ]);
-  const response = await app.inject({
-    method: 'POST', url: '/api/v1/document', payload,
-    headers: { ...bearer(key), 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
-  });
-  expect(response.statusCode, response.body).toBe(201);
-  return response.json().id;
-}
 
 async function createQuote(app: App, key: string, body: Record<string, unknown> = {}) {
   const response = await app.inject({
@@ -85,7 +63,7 @@ describe('POST /api/v1/orders', () => {
   beforeAll(async () => {
     ({ app } = await buildTestApp());
     merchant = await createTestMerchant();
-    customerId = await createCustomer(app, merchant.sandboxSecret);
+    customerId = await createCustomerId(app, merchant.sandboxSecret);
   });
 
   const post = (payload: unknown, key = merchant.sandboxSecret) =>
@@ -114,7 +92,7 @@ describe('POST /api/v1/orders', () => {
   });
 
   it('stores and answers every field of the contract, normalising case, and reads it back', async () => {
-    const documentId = await uploadDocument(app, merchant.sandboxSecret);
+    const documentId = await uploadDocumentId(app, merchant.sandboxSecret);
     const price = await app.inject({
       method: 'POST', url: '/api/v1/prices', headers: bearer(merchant.sandboxSecret),
       payload: { pricing_type: 'fixed', fees_amount: 100, fees_currency: 'USD' },
@@ -223,8 +201,8 @@ describe('POST /api/v1/orders', () => {
 
   it('answers 404 Customer not found for an unknown customer, another merchant\'s and the production one', async () => {
     const other = await createTestMerchant();
-    const othersCustomer = await createCustomer(app, other.sandboxSecret);
-    const productionCustomer = await createCustomer(app, merchant.productionSecret);
+    const othersCustomer = await createCustomerId(app, other.sandboxSecret);
+    const productionCustomer = await createCustomerId(app, merchant.productionSecret);
     for (const id of ['cust_6819d7d0aaaaa', othersCustomer, productionCustomer]) {
       const response = await post(orderBody(id));
       expect(response.statusCode, id).toBe(404);
@@ -234,7 +212,7 @@ describe('POST /api/v1/orders', () => {
 
   it('answers 404 for a document or price that is not the merchant\'s', async () => {
     const other = await createTestMerchant();
-    const othersDocument = await uploadDocument(app, other.sandboxSecret);
+    const othersDocument = await uploadDocumentId(app, other.sandboxSecret);
     const document = await post(orderBody(customerId, { document_id: othersDocument }));
     expect(document.statusCode).toBe(404);
     expect(document.json()).toMatchObject({ message: 'Document not found' });
@@ -251,7 +229,7 @@ describe('POST /api/v1/orders', () => {
     const list = await app.inject({ method: 'GET', url: '/api/v1/orders?request_id=sequential-1', headers: bearer(merchant.sandboxSecret) });
     expect(list.json().data).toEqual([first]);
     // The same request_id in the other environment or for another merchant is another order.
-    const productionCustomer = await createCustomer(app, merchant.productionSecret);
+    const productionCustomer = await createCustomerId(app, merchant.productionSecret);
     expect((await post(orderBody(productionCustomer, { request_id: 'sequential-1' }), merchant.productionSecret)).statusCode).toBe(201);
   });
 
@@ -290,7 +268,7 @@ describe('POST /api/v1/orders with quote_id', () => {
   beforeAll(async () => {
     ({ app } = await buildTestApp({ clock }));
     merchant = await createTestMerchant(clock);
-    customerId = await createCustomer(app, merchant.sandboxSecret);
+    customerId = await createCustomerId(app, merchant.sandboxSecret);
   });
 
   const post = (payload: Record<string, unknown>) =>
@@ -375,7 +353,7 @@ describeListConventions('GET /api/v1/orders', {
   url: '/api/v1/orders',
   contractPath: '/orders',
   create: async (app, key) => {
-    const customerId = await createCustomer(app, key);
+    const customerId = await createCustomerId(app, key);
     return (await createOrder(app, key, orderBody(customerId))).id;
   },
 });
@@ -389,7 +367,7 @@ describe('GET /api/v1/orders filters', () => {
   beforeAll(async () => {
     ({ app } = await buildTestApp());
     merchant = await createTestMerchant();
-    customers.push(await createCustomer(app, merchant.sandboxSecret), await createCustomer(app, merchant.sandboxSecret));
+    customers.push(await createCustomerId(app, merchant.sandboxSecret), await createCustomerId(app, merchant.sandboxSecret));
     for (let i = 0; i < 6; i++) {
       const order = await createOrder(app, merchant.sandboxSecret, orderBody(customers[i % 2]!, { request_id: `filter-${i}` }));
       created.push(order);
@@ -440,7 +418,7 @@ describe('GET /api/v1/orders/{id}', () => {
   it('answers in the contract shape, and 404 Order not found for an unknown id', async () => {
     const { app } = await buildTestApp();
     const merchant = await createTestMerchant();
-    const order = await createOrder(app, merchant.sandboxSecret, orderBody(await createCustomer(app, merchant.sandboxSecret)));
+    const order = await createOrder(app, merchant.sandboxSecret, orderBody(await createCustomerId(app, merchant.sandboxSecret)));
     const response = await app.inject({ method: 'GET', url: `/api/v1/orders/${order.id}`, headers: bearer(merchant.sandboxSecret) });
     expectResponse('get', '/orders/{id}', 200, response.json());
     expectSchema('OrderResponse', response.json());
@@ -457,7 +435,7 @@ describe('PATCH /api/v1/orders/{id}/update_rfi', () => {
   beforeAll(async () => {
     ({ app } = await buildTestApp());
     merchant = await createTestMerchant();
-    customerId = await createCustomer(app, merchant.sandboxSecret);
+    customerId = await createCustomerId(app, merchant.sandboxSecret);
   });
 
   const patch = (id: string, payload: unknown, path = 'update_rfi') =>
@@ -484,8 +462,8 @@ describe('PATCH /api/v1/orders/{id}/update_rfi', () => {
   it('moves the order to under_review with one document per requirement, and records orders/under_review', async () => {
     const order = await actionRequiredOrder();
     const documents = [
-      { id: await uploadDocument(app, merchant.sandboxSecret), rfi_doc_id: order.rfiDocIds[1] },
-      { id: await uploadDocument(app, merchant.sandboxSecret), rfi_doc_id: order.rfiDocIds[0] },
+      { id: await uploadDocumentId(app, merchant.sandboxSecret), rfi_doc_id: order.rfiDocIds[1] },
+      { id: await uploadDocumentId(app, merchant.sandboxSecret), rfi_doc_id: order.rfiDocIds[0] },
     ];
     const response = await patch(order.id, { documents });
     expect(response.statusCode, response.body).toBe(200);
@@ -503,14 +481,14 @@ describe('PATCH /api/v1/orders/{id}/update_rfi', () => {
 
   it('is also served on the hyphenated path the live API uses', async () => {
     const order = await actionRequiredOrder(['Passport']);
-    const response = await patch(order.id, { documents: [{ id: await uploadDocument(app, merchant.sandboxSecret), rfi_doc_id: order.rfiDocIds[0] }] }, 'update-rfi');
+    const response = await patch(order.id, { documents: [{ id: await uploadDocumentId(app, merchant.sandboxSecret), rfi_doc_id: order.rfiDocIds[0] }] }, 'update-rfi');
     expect(response.statusCode, response.body).toBe(200);
     expect(response.json().status).toBe('under_review');
   });
 
   it('answers 400 for an order that is not action_required', async () => {
     const order = await createOrder(app, merchant.sandboxSecret, orderBody(customerId));
-    const documentId = await uploadDocument(app, merchant.sandboxSecret);
+    const documentId = await uploadDocumentId(app, merchant.sandboxSecret);
     const response = await patch(order.id, { documents: [{ id: documentId, rfi_doc_id: 'rfidoc_6819d8046mpKt' }] });
     expect(response.statusCode).toBe(400);
     expect(response.json()).toEqual({
@@ -522,9 +500,9 @@ describe('PATCH /api/v1/orders/{id}/update_rfi', () => {
 
   it('refuses bad submissions and leaves the order action_required', async () => {
     const order = await actionRequiredOrder();
-    const mine = await uploadDocument(app, merchant.sandboxSecret);
+    const mine = await uploadDocumentId(app, merchant.sandboxSecret);
     const other = await createTestMerchant();
-    const others = await uploadDocument(app, other.sandboxSecret);
+    const others = await uploadDocumentId(app, other.sandboxSecret);
     const [passport, address] = order.rfiDocIds as [string, string];
     const cases: Array<[unknown, number, string]> = [
       [{ documents: [{ id: mine, rfi_doc_id: passport }] }, 400, `Validation failed: Documents are missing for rfi_doc_id ${address}`],
@@ -552,7 +530,7 @@ describe('transitionOrder (for payments and compliance)', () => {
   it('follows the lifecycle: terminal statuses stay, unknown orders are 404', async () => {
     const { app } = await buildTestApp();
     const merchant = await createTestMerchant();
-    const order = await createOrder(app, merchant.sandboxSecret, orderBody(await createCustomer(app, merchant.sandboxSecret)));
+    const order = await createOrder(app, merchant.sandboxSecret, orderBody(await createCustomerId(app, merchant.sandboxSecret)));
     const { database } = await testEnv();
     const clock = new ManualClock(new Date(Date.parse(order.created_at as string) + 5000));
     const paid = await database.db.transaction((tx) => transitionOrder(tx, clock, sandbox(merchant), order.id, { to: 'paid' }));
@@ -567,7 +545,7 @@ describe('transitionOrder (for payments and compliance)', () => {
   it.skipIf(!onPostgres)('applies concurrent changes of one order one after the other (row lock)', async () => {
     const { app } = await buildTestApp();
     const merchant = await createTestMerchant();
-    const order = await createOrder(app, merchant.sandboxSecret, orderBody(await createCustomer(app, merchant.sandboxSecret)));
+    const order = await createOrder(app, merchant.sandboxSecret, orderBody(await createCustomerId(app, merchant.sandboxSecret)));
     const { database } = await testEnv();
     const clock = new ManualClock(new Date());
     const outcomes = await Promise.allSettled(['paid', 'failed', 'cancelled'].map((to) =>
@@ -584,7 +562,7 @@ const ownerCustomers = new Map<string, string>();
 async function ownerOrder(app: App, owner: TestMerchant): Promise<string> {
   let customerId = ownerCustomers.get(owner.id);
   if (!customerId) {
-    customerId = await createCustomer(app, owner.sandboxSecret);
+    customerId = await createCustomerId(app, owner.sandboxSecret);
     ownerCustomers.set(owner.id, customerId);
   }
   return (await createOrder(app, owner.sandboxSecret, orderBody(customerId))).id;
@@ -615,7 +593,7 @@ for (const path of ['update_rfi', 'update-rfi']) {
     createObject: async (app, owner) => {
       const id = await ownerOrder(app, owner);
       const [rfiDocId] = await requireDocuments(owner, id);
-      submission = { documents: [{ id: await uploadDocument(app, owner.sandboxSecret), rfi_doc_id: rfiDocId }] };
+      submission = { documents: [{ id: await uploadDocumentId(app, owner.sandboxSecret), rfi_doc_id: rfiDocId }] };
       return id;
     },
   });

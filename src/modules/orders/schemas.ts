@@ -1,24 +1,13 @@
 import { Type, type Static } from 'typebox';
 import { ListOf, PaginationQuery } from '../../core/pagination.js';
+import { Notes, PayerBankAccount, PayerBankAccountInput, Product } from '../../core/payin-fields.js';
 import { ORDER_PAYMENT_METHODS, ORDER_STATUSES } from '../../db/schema/orders.js';
 
-/** Currencies an order may be in (the notes' recommendation: the validations page's list). */
-export const ORDER_CURRENCIES = ['USD', 'EUR', 'GBP', 'AED', 'SGD'] as const;
 
 export const OrderStatus = Type.Enum([...ORDER_STATUSES], {
   description: 'active (awaiting payment), paid, failed, action_required (documents needed), under_review, cancelled, expired.',
 });
 export const PaymentMethod = Type.Enum([...ORDER_PAYMENT_METHODS]);
-
-const Product = Type.Object({
-  name: Type.String({ maxLength: 255, examples: ['ShieldGuard Insurance'] }),
-  description: Type.Optional(Type.String({ maxLength: 1000 })),
-}, { description: 'Details of the product that the payment is related to.' });
-
-const Notes = Type.Record(Type.String(), Type.String({ maxLength: 500 }), {
-  description: 'String keys and values, at most 50 keys.',
-  examples: [{ key1: 'value1', key2: 'value2' }],
-});
 
 /**
  * The contract's `Orders` body. `amount`, `currency` and `payment_methods` are required unless `quote_id` is sent,
@@ -36,12 +25,7 @@ export const CreateOrderBody = Type.Object({
   reference_number: Type.Optional(Type.String({ maxLength: 255, examples: ['R0001'] })),
   product: Type.Optional(Product),
   notes: Type.Optional(Notes),
-  bank_account_details: Type.Optional(Type.Object({
-    account_number: Type.String({ maxLength: 64, examples: ['1234567890'] }),
-    bic_primary: Type.Optional(Type.String({ maxLength: 64, description: 'SWIFT code.', examples: ['HDFCINBBDEL'] })),
-    bic_secondary: Type.Optional(Type.String({ maxLength: 64, description: 'Local routing code such as an IFSC.', examples: ['HDFC0001097'] })),
-    bank_customer_id: Type.Optional(Type.String({ maxLength: 64, examples: ['7189204715'] })),
-  }, { description: 'The payer\'s bank account; bic_primary or bic_secondary is required.' })),
+  bank_account_details: Type.Optional(PayerBankAccountInput),
   payment_methods: Type.Optional(Type.Array(PaymentMethod, {
     description: 'The checkout\'s payment methods, one or more. Required unless quote_id is sent.',
     examples: [['card']],
@@ -67,12 +51,7 @@ export const Order = Type.Object({
   reference_number: Type.Optional(Type.String()),
   product: Type.Optional(Product),
   notes: Type.Optional(Notes),
-  bank_account_details: Type.Optional(Type.Object({
-    account_number: Type.String(),
-    bic_primary: Type.Optional(Type.String()),
-    bic_secondary: Type.Optional(Type.String()),
-    bank_customer_id: Type.Optional(Type.String()),
-  }, { description: 'Fields not sent are omitted.' })),
+  bank_account_details: Type.Optional(PayerBankAccount),
   payment_methods: Type.Array(PaymentMethod),
   rfi_documents: Type.Optional(Type.Array(Type.Object({ rfi_doc_id: Type.String(), name: Type.String() }), {
     description: 'Only while the order is action_required: the documents compliance needs.',

@@ -12,12 +12,13 @@ import { withoutNulls } from '../../core/http-schemas.js';
 import { claimRequestId } from '../../core/idempotency.js';
 import { assertIdPrefix, ID_PREFIXES, newId } from '../../core/ids.js';
 import { listPage, pageRequest, type PageMeta } from '../../core/pagination.js';
+import { addMonths, checkNotesAndMethods, isPayinCurrency, optionalText, PAYIN_CURRENCIES, parseBankAccountDetails, parseProduct, PURPOSE_CODE } from '../../core/payin-fields.js';
 import { tenantFilter, type Tenant } from '../../core/tenancy.js';
 import { findCustomer } from '../customers/service.js';
 import { findDocument } from '../documents/service.js';
 import { findPrice } from '../prices/service.js';
 import { consumeQuote, findQuote, type QuoteConsumption } from '../quotes/service.js';
-import { ORDER_CURRENCIES, type CreateOrderBody, type ListOrdersQuery, type Order, type UpdateOrderRfiBody } from './schemas.js';
+import { type CreateOrderBody, type ListOrdersQuery, type Order, type UpdateOrderRfiBody } from './schemas.js';
 
 export interface OrderDeps {
   db: Db;
@@ -32,8 +33,6 @@ export const ORDER_ENTITY_TYPE = 'orders';
 const REQUEST_ID_SCOPE = 'orders';
 /** Orders take no `expires_at`: they expire three months after creation (notes-payins §6.2). */
 const ORDER_LIFETIME_MONTHS = 3;
-const MAX_NOTES = 50;
-const PURPOSE_CODE = /^P\d{4}$/;
 const ALL_PAYMENT_METHODS: OrderPaymentMethod[] = ['bank_transfer', 'pay_via_bank', 'card'];
 /** Fields a quote decides: sending them with `quote_id` is refused. */
 const QUOTE_LOCKED_FIELDS = ['amount', 'currency', 'price_id', 'payment_methods', 'split_ids'] as const;
@@ -73,7 +72,7 @@ export function presentOrder(row: OrderRow): Order {
 export const orderErrors = {
   duplicateRequest: () => errors.duplicateRequest('Order'),
   quoteLocked: (field: string) => errors.invalidParameter(`${field} cannot be specified when quote_id is present`),
-  unsupportedCurrency: () => errors.validation(`Currency code must be valid (${ORDER_CURRENCIES.join(', ')}).`),
+  unsupportedCurrency: () => errors.validation(`Currency code must be valid (${PAYIN_CURRENCIES.join(', ')}).`),
   notInActionRequired: (status: string) =>
     new ApiError(400, `Order is ${status}: documents can only be submitted while it is action_required`, 'INVALID_STATE'),
   invalidTransition: (from: OrderStatus, to: OrderStatus) =>
@@ -92,19 +91,6 @@ export function orderQuoteError(reason: Exclude<QuoteConsumption, { ok: true }>[
     case 'expired':
       return new ApiError(400, 'Quote has expired', 'QUOTE_EXPIRED');
   }
-}
-
-function addMonths(at: Date, months: number): Date {
-  const out = new Date(at.getTime());
-  out.setUTCMonth(out.getUTCMonth() + months);
-  // 31 May + 3 months would roll over into September: clamp to the last day of the target month instead.
-  if (out.getUTCDate() !== at.getUTCDate()) out.setUTCDate(0);
-  return out;
-}
-
-function optionalText(value: string | undefined): string | null {
-  const trimmed = value?.trim();
-  return trimmed ? trimmed : null;
 }
 
 /** The body's checks that need no database: quote exclusivity, required fields, formats and limits. */
@@ -128,32 +114,12 @@ function validateCreate(body: CreateOrderBody) {
     throw errors.validation('Amount must be a positive whole number in the smallest currency unit (e.g., cents)');
   }
   const currency = body.currency?.trim().toUpperCase();
-  if (currency !== undefined && !(ORDER_CURRENCIES as readonly string[]).includes(currency)) throw orderErrors.unsupportedCurrency();
-  if (body.payment_methods && new Set(body.payment_methods).size !== body.payment_methods.length) {
-    throw errors.validation('Payment methods must not repeat a method');
-  }
+  if (currency !== undefined && !isPayinCurrency(currency)) throw orderErrors.unsupportedCurrency();
+  checkNotesAndMethods(body.notes, body.payment_methods);
   const purposeCode = optionalText(body.purpose_code)?.toUpperCase() ?? null;
   if (purposeCode !== null && !PURPOSE_CODE.test(purposeCode)) throw errors.validation('Purpose code is invalid');
-  if (body.notes && Object.keys(body.notes).length > MAX_NOTES) throw errors.validation(`Notes can have at most ${MAX_NOTES} keys`);
-  let product: OrderRow['product'] = null;
-  if (body.product) {
-    const name = body.product.name.trim();
-    if (name === '') throw errors.blank('product_name');
-    const description = optionalText(body.product.description);
-    product = description === null ? { name } : { name, description };
-  }
-  let bankAccountDetails: OrderRow['bankAccountDetails'] = null;
-  if (body.bank_account_details) {
-    const details = body.bank_account_details;
-    const accountNumber = details.account_number.trim();
-    if (accountNumber === '') throw errors.blank('bank_account_details_account_number');
-    const bicPrimary = optionalText(details.bic_primary)?.toUpperCase() ?? null;
-    const bicSecondary = optionalText(details.bic_secondary)?.toUpperCase() ?? null;
-    if (bicPrimary === null && bicSecondary === null) {
-      throw errors.validation('Bank account details must include bic_primary or bic_secondary');
-    }
-    bankAccountDetails = { account_number: accountNumber, bic_primary: bicPrimary, bic_secondary: bicSecondary, bank_customer_id: optionalText(details.bank_customer_id) };
-  }
+  const product = parseProduct(body.product);
+  const bankAccountDetails = parseBankAccountDetails(body.bank_account_details);
   const priceId = optionalText(body.price_id);
   if (priceId !== null && !priceId.startsWith('price_')) throw errors.validation('Price ID must start with price_ and be valid.');
   const requestId = body.request_id?.trim();
@@ -196,7 +162,7 @@ export async function createOrder(deps: OrderDeps, tenant: Tenant, body: CreateO
       const quote = await findQuote(tx, tenant, quoteId);
       if (!quote) throw orderQuoteError('not_found');
       if (quote.resource !== 'payin') throw orderQuoteError('wrong_resource');
-      if (!(ORDER_CURRENCIES as readonly string[]).includes(quote.destinationCurrency)) throw orderErrors.unsupportedCurrency();
+      if (!isPayinCurrency(quote.destinationCurrency)) throw orderErrors.unsupportedCurrency();
       // The quote fixes the amount; the checkout offers every method (a quote carries none for payins).
       priced = { currency: quote.destinationCurrency, amount: quote.destinationAmount, expiresAt: quote.expiresAt, paymentMethods: ALL_PAYMENT_METHODS };
     } else {

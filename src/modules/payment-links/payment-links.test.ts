@@ -7,10 +7,11 @@ import { JobRunner } from '../../core/jobs.js';
 import type { Tenant } from '../../core/tenancy.js';
 import { openDatabase, type Database, type Db } from '../../db/client.js';
 import { events, jobs } from '../../db/schema/index.js';
-import { bearer, buildTestApp, createTestMerchant, customerBody, type TestMerchant } from '../../../test/support/app.js';
+import { bearer, buildTestApp, createTestMerchant, type TestMerchant } from '../../../test/support/app.js';
 import { expectResponse } from '../../../test/support/contract.js';
 import { createFreshPostgresDatabase, onPostgres, testEnv } from '../../../test/support/env.js';
 import { describeListConventions } from '../../../test/support/lists.js';
+import { createCustomerId, uploadDocumentId } from '../../../test/support/fixtures.js';
 import { describeSecurity } from '../../../test/support/security.js';
 import { paymentLinkJobHandlers } from './jobs.js';
 import { PAYMENT_LINK_EXPIRE_QUEUE, transitionPaymentLink } from './service.js';
@@ -20,29 +21,6 @@ import { PAYMENT_LINK_EXPIRE_QUEUE, transitionPaymentLink } from './service.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 
-async function createCustomer(app: App, key: string): Promise<string> {
-  const response = await app.inject({ method: 'POST', url: '/api/v1/customer', headers: bearer(key), payload: customerBody() });
-  expect(response.statusCode, response.body).toBe(201);
-  return response.json().id;
-}
-
-const PDF = Buffer.from('%PDF-1.4\n1 0 obj <</Type /Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n');
-const BOUNDARY = '----glomo-payment-links-test-boundary';
-
-async function uploadDocument(app: App, key: string): Promise<string> {
-  const payload = Buffer.concat([
-    Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="document_name"\r\n\r\npassport\r\n`),
-    Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="passport.pdf"\r\nContent-Type: application/pdf\r\n\r\n`),
-    PDF,
-    Buffer.from(`\r\n--${BOUNDARY}--\r\n`),
-  ]);
-  const response = await app.inject({
-    method: 'POST', url: '/api/v1/document', payload,
-    headers: { ...bearer(key), 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
-  });
-  expect(response.statusCode, response.body).toBe(201);
-  return response.json().id;
-}
 
 const inDays = (clock: Clock, days: number) => new Date(clock.now().getTime() + days * DAY).toISOString();
 
@@ -97,7 +75,7 @@ describe('POST /api/v1/payin', () => {
     ({ app } = await buildTestApp());
     db = (await testEnv()).database.db;
     merchant = await createTestMerchant();
-    customerId = await createCustomer(app, merchant.sandboxSecret);
+    customerId = await createCustomerId(app, merchant.sandboxSecret);
   });
 
   const post = (payload: unknown, key = merchant.sandboxSecret) =>
@@ -130,7 +108,7 @@ describe('POST /api/v1/payin', () => {
   });
 
   it('stores and answers every field of the contract, normalising case, and reads it back', async () => {
-    const documentId = await uploadDocument(app, merchant.sandboxSecret);
+    const documentId = await uploadDocumentId(app, merchant.sandboxSecret);
     const price = await app.inject({
       method: 'POST', url: '/api/v1/prices', headers: bearer(merchant.sandboxSecret),
       payload: { pricing_type: 'fixed', fees_amount: 100, fees_currency: 'USD' },
@@ -217,7 +195,7 @@ describe('GET /api/v1/payin and /api/v1/payin/{id}', () => {
   beforeAll(async () => {
     ({ app } = await buildTestApp());
     merchant = await createTestMerchant();
-    customers.push(await createCustomer(app, merchant.sandboxSecret), await createCustomer(app, merchant.sandboxSecret));
+    customers.push(await createCustomerId(app, merchant.sandboxSecret), await createCustomerId(app, merchant.sandboxSecret));
     for (const customerId of [customers[0]!, customers[1]!, customers[1]!]) {
       created.push(await createLink(app, merchant.sandboxSecret, linkBody(customerId, systemClock)));
     }
@@ -264,7 +242,7 @@ describe('PATCH /api/v1/payin/{id} and /cancel', () => {
     ({ app } = await buildTestApp());
     db = (await testEnv()).database.db;
     merchant = await createTestMerchant();
-    customerId = await createCustomer(app, merchant.sandboxSecret);
+    customerId = await createCustomerId(app, merchant.sandboxSecret);
   });
 
   it('changes reminder_frequency and expires_at of an active link, and schedules the new expiry', async () => {
@@ -324,7 +302,7 @@ describe('PATCH /api/v1/payin/{id}/update_rfi and mock_mark_reviewed', () => {
     ({ app } = await buildTestApp());
     db = (await testEnv()).database.db;
     merchant = await createTestMerchant();
-    customerId = await createCustomer(app, merchant.sandboxSecret);
+    customerId = await createCustomerId(app, merchant.sandboxSecret);
   });
 
   it('takes the documents of an action_required link (under_review), then the mock review makes it active', async () => {
@@ -338,7 +316,7 @@ describe('PATCH /api/v1/payin/{id}/update_rfi and mock_mark_reviewed', () => {
     expect(early.statusCode).toBe(400);
     expect(early.json()).toMatchObject({ message: 'Payment link is not under review.' });
 
-    const documentId = await uploadDocument(app, merchant.sandboxSecret);
+    const documentId = await uploadDocumentId(app, merchant.sandboxSecret);
     const answered = await patch(app, merchant.sandboxSecret, `/api/v1/payin/${link.id}/update_rfi`, {
       documents: [{ id: documentId, rfi_doc_id: rfiDocId }],
     });
@@ -356,7 +334,7 @@ describe('PATCH /api/v1/payin/{id}/update_rfi and mock_mark_reviewed', () => {
 
   it('refuses documents for an active link, unknown rfi_doc_ids and missing answers', async () => {
     const link = await createLink(app, merchant.sandboxSecret, linkBody(customerId, systemClock));
-    const documentId = await uploadDocument(app, merchant.sandboxSecret);
+    const documentId = await uploadDocumentId(app, merchant.sandboxSecret);
     const active = await patch(app, merchant.sandboxSecret, `/api/v1/payin/${link.id}/update_rfi`, {
       documents: [{ id: documentId, rfi_doc_id: 'rfidoc_6819d804aaaaa' }],
     });
@@ -412,7 +390,7 @@ describe('expiry by the payment_links.expire job', () => {
     await ensureSigningKey(database.db, clock);
     ({ app } = await buildTestApp({ clock, database }));
     merchant = await createTestMerchant(clock, database);
-    customerId = await createCustomer(app, merchant.sandboxSecret);
+    customerId = await createCustomerId(app, merchant.sandboxSecret);
     // Only this module's handlers: the webhook dispatch jobs the events enqueue stay queued.
     runner = new JobRunner({ db: database.db, clock, handlers: paymentLinkJobHandlers({ db: database.db, clock }), onError: (error) => handlerErrors.push(error) });
   });
@@ -520,13 +498,13 @@ describeListConventions('GET /api/v1/payin', {
   url: '/api/v1/payin',
   contractPath: '/payin',
   create: async (app, key, _index, clock) => {
-    const customerId = await createCustomer(app, key);
+    const customerId = await createCustomerId(app, key);
     return (await createLink(app, key, linkBody(customerId, clock))).id;
   },
 });
 
 async function ownerLink(app: App, owner: TestMerchant): Promise<string> {
-  const customerId = await createCustomer(app, owner.sandboxSecret);
+  const customerId = await createCustomerId(app, owner.sandboxSecret);
   return (await createLink(app, owner.sandboxSecret, linkBody(customerId, systemClock))).id;
 }
 
@@ -570,7 +548,7 @@ describeSecurity('PATCH /api/v1/payin/{id}/cancel', {
     createObject: async (app, owner) => {
       const id = await ownerLink(app, owner);
       const [rfiDocId] = await requireDocuments((await testEnv()).database.db, owner, id);
-      submission = { documents: [{ id: await uploadDocument(app, owner.sandboxSecret), rfi_doc_id: rfiDocId }] };
+      submission = { documents: [{ id: await uploadDocumentId(app, owner.sandboxSecret), rfi_doc_id: rfiDocId }] };
       return id;
     },
   });

@@ -1,9 +1,8 @@
 import { Type, type Static } from 'typebox';
 import { ListOf, PaginationQuery } from '../../core/pagination.js';
+import { Notes, PayerBankAccount, PayerBankAccountInput, Product } from '../../core/payin-fields.js';
 import { PAYMENT_LINK_PAYMENT_METHODS, PAYMENT_LINK_STATUSES } from '../../db/schema/payment-links.js';
 
-/** Currencies a payment link may be in: the orders' list (notes-payins §1.4), the settlement currencies. */
-export const PAYMENT_LINK_CURRENCIES = ['USD', 'EUR', 'GBP', 'AED', 'SGD'] as const;
 /** `reminder_frequency` in days: every day, every other day, weekly, fortnightly. */
 export const REMINDER_FREQUENCIES = [1, 2, 7, 14] as const;
 
@@ -11,16 +10,6 @@ export const PaymentLinkStatus = Type.Enum([...PAYMENT_LINK_STATUSES], {
   description: 'active (awaiting payment), paid, failed, action_required (documents needed), cancelled, partially_paid, under_review, expired.',
 });
 const PaymentMethod = Type.Enum([...PAYMENT_LINK_PAYMENT_METHODS]);
-
-const Product = Type.Object({
-  name: Type.String({ maxLength: 255, examples: ['ShieldGuard Insurance'] }),
-  description: Type.Optional(Type.String({ maxLength: 1000 })),
-}, { description: 'Details of the product that the payment is related to.' });
-
-const Notes = Type.Record(Type.String(), Type.String({ maxLength: 500 }), {
-  description: 'String keys and values, at most 50 keys.',
-  examples: [{ key1: 'value1', key2: 'value2' }],
-});
 
 const ReminderFrequency = Type.Integer({
   description: 'Days between reminders to the customer: 1 (every day), 2 (every other day), 7 (weekly) or 14 (fortnightly).',
@@ -46,12 +35,7 @@ export const CreatePaymentLinkBody = Type.Object({
   price_id: Type.Optional(Type.String({ description: 'A referral-fee price (price_…).', examples: ['price_6819d8046mpKt'] })),
   product: Type.Optional(Product),
   notes: Type.Optional(Notes),
-  bank_account_details: Type.Optional(Type.Object({
-    account_number: Type.String({ maxLength: 64, examples: ['1234567890'] }),
-    bic_primary: Type.Optional(Type.String({ maxLength: 64, description: 'SWIFT code.', examples: ['HDFCINBBDEL'] })),
-    bic_secondary: Type.Optional(Type.String({ maxLength: 64, description: 'Local routing code such as an IFSC.', examples: ['HDFC0001097'] })),
-    bank_customer_id: Type.Optional(Type.String({ maxLength: 64, examples: ['7189204715'] })),
-  }, { description: 'The payer\'s bank account; bic_primary or bic_secondary is required.' })),
+  bank_account_details: Type.Optional(PayerBankAccountInput),
 });
 export type CreatePaymentLinkBody = Static<typeof CreatePaymentLinkBody>;
 
@@ -74,12 +58,7 @@ export const PaymentLink = Type.Object({
   price_id: Type.Optional(Type.String()),
   product: Type.Optional(Product),
   notes: Type.Optional(Notes),
-  bank_account_details: Type.Optional(Type.Object({
-    account_number: Type.String(),
-    bic_primary: Type.Optional(Type.String()),
-    bic_secondary: Type.Optional(Type.String()),
-    bank_customer_id: Type.Optional(Type.String()),
-  }, { description: 'Fields not sent are omitted.' })),
+  bank_account_details: Type.Optional(PayerBankAccount),
   rfi_documents: Type.Optional(Type.Array(Type.Object({ rfi_doc_id: Type.String(), name: Type.String() }), {
     description: 'Only while the link is action_required: the documents compliance needs.',
   })),

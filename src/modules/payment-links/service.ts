@@ -16,12 +16,12 @@ import { withoutNulls } from '../../core/http-schemas.js';
 import { assertIdPrefix, ID_PREFIXES, newId } from '../../core/ids.js';
 import { enqueueJob } from '../../core/jobs.js';
 import { listPage, pageRequest, type PageMeta } from '../../core/pagination.js';
+import { addMonths, checkNotesAndMethods, isPayinCurrency, optionalText, PAYIN_CURRENCIES, parseBankAccountDetails, parseProduct, PURPOSE_CODE } from '../../core/payin-fields.js';
 import { tenantFilter, type Tenant } from '../../core/tenancy.js';
 import { findCustomer } from '../customers/service.js';
 import { findDocument } from '../documents/service.js';
 import { findPrice } from '../prices/service.js';
 import {
-  PAYMENT_LINK_CURRENCIES,
   REMINDER_FREQUENCIES,
   type CreatePaymentLinkBody,
   type ListPaymentLinksQuery,
@@ -43,8 +43,6 @@ export const PAYMENT_LINK_ENTITY_TYPE = 'payment_link';
 export const PAYMENT_LINK_EXPIRE_QUEUE = 'payment_links.expire';
 /** `expires_at` may be at most this many months ahead (the contract's "up to 6 months in the future"). */
 const MAX_LIFETIME_MONTHS = 6;
-const MAX_NOTES = 50;
-const PURPOSE_CODE = /^P\d{4}$/;
 
 /**
  * Statuses a link still expires from: while it waits for payment or for compliance. `paid`, `partially_paid`,
@@ -85,7 +83,7 @@ export function presentPaymentLink(row: PaymentLinkRow): PaymentLink {
 
 export const paymentLinkErrors = {
   notFound: () => errors.notFound('Payment link'),
-  unsupportedCurrency: () => errors.validation(`Currency code must be valid (${PAYMENT_LINK_CURRENCIES.join(', ')}).`),
+  unsupportedCurrency: () => errors.validation(`Currency code must be valid (${PAYIN_CURRENCIES.join(', ')}).`),
   notActive: (status: PaymentLinkStatus, action: string) =>
     new ApiError(400, `Payment link is ${status}: only an active payment link can be ${action}`, 'INVALID_STATE'),
   notInActionRequired: (status: PaymentLinkStatus) =>
@@ -94,18 +92,6 @@ export const paymentLinkErrors = {
   invalidTransition: (from: PaymentLinkStatus, to: PaymentLinkStatus) =>
     new ApiError(400, `Payment link cannot move from ${from} to ${to}`, 'INVALID_STATE'),
 };
-
-function addMonths(at: Date, months: number): Date {
-  const out = new Date(at.getTime());
-  out.setUTCMonth(out.getUTCMonth() + months);
-  if (out.getUTCDate() !== at.getUTCDate()) out.setUTCDate(0);
-  return out;
-}
-
-function optionalText(value: string | undefined): string | null {
-  const trimmed = value?.trim();
-  return trimmed ? trimmed : null;
-}
 
 /**
  * `expires_at` as stored: whole seconds (the API answers timestamps to the second, and the expiry job compares the
@@ -142,35 +128,15 @@ function validateCreate(body: CreatePaymentLinkBody, now: Date) {
   }
   const currency = body.currency.trim().toUpperCase();
   if (currency === '') throw errors.blank('currency');
-  if (!(PAYMENT_LINK_CURRENCIES as readonly string[]).includes(currency)) throw paymentLinkErrors.unsupportedCurrency();
+  if (!isPayinCurrency(currency)) throw paymentLinkErrors.unsupportedCurrency();
   if (body.payment_methods.length === 0) throw errors.blank('payment_methods');
-  if (new Set(body.payment_methods).size !== body.payment_methods.length) {
-    throw errors.validation('Payment methods must not repeat a method');
-  }
+  checkNotesAndMethods(body.notes, body.payment_methods);
   const purposeCode = body.purpose_code.trim().toUpperCase();
   if (purposeCode === '') throw errors.blank('purpose_code');
   if (!PURPOSE_CODE.test(purposeCode)) throw errors.validation('Purpose code is invalid');
   const expiresAt = parseExpiresAt(body.expires_at, now);
-  if (body.notes && Object.keys(body.notes).length > MAX_NOTES) throw errors.validation(`Notes can have at most ${MAX_NOTES} keys`);
-  let product: PaymentLinkRow['product'] = null;
-  if (body.product) {
-    const name = body.product.name.trim();
-    if (name === '') throw errors.blank('product_name');
-    const description = optionalText(body.product.description);
-    product = description === null ? { name } : { name, description };
-  }
-  let bankAccountDetails: PaymentLinkRow['bankAccountDetails'] = null;
-  if (body.bank_account_details) {
-    const details = body.bank_account_details;
-    const accountNumber = details.account_number.trim();
-    if (accountNumber === '') throw errors.blank('bank_account_details_account_number');
-    const bicPrimary = optionalText(details.bic_primary)?.toUpperCase() ?? null;
-    const bicSecondary = optionalText(details.bic_secondary)?.toUpperCase() ?? null;
-    if (bicPrimary === null && bicSecondary === null) {
-      throw errors.validation('Bank account details must include bic_primary or bic_secondary');
-    }
-    bankAccountDetails = { account_number: accountNumber, bic_primary: bicPrimary, bic_secondary: bicSecondary, bank_customer_id: optionalText(details.bank_customer_id) };
-  }
+  const product = parseProduct(body.product);
+  const bankAccountDetails = parseBankAccountDetails(body.bank_account_details);
   const priceId = optionalText(body.price_id);
   if (priceId !== null && !priceId.startsWith(`${ID_PREFIXES.price}_`)) throw errors.validation('Price ID must start with price_ and be valid.');
   return {
