@@ -76,7 +76,7 @@ describe('POST /admin/v1/merchants', () => {
     for (const secret of [created.secret_key, created.production_secret_key]) expect(secret.split('.')).toHaveLength(3);
     expect(created.secret_key).not.toBe(created.production_secret_key);
     expect(Object.keys(created).sort()).toEqual([
-      'created_at', 'email', 'id', 'name', 'production_public_key', 'production_secret_key', 'public_key', 'secret_key', 'status', 'updated_at',
+      'created_at', 'email', 'id', 'name', 'payin_fee_bearer', 'production_public_key', 'production_secret_key', 'public_key', 'secret_key', 'status', 'updated_at',
     ]);
   });
 
@@ -155,7 +155,7 @@ describe('GET /admin/v1/merchants and /admin/v1/merchants/{id}', () => {
     expect(body.page_meta).toEqual({ current: 1, previous: null, next: null, per_page: 20, pages: 1, count: 5 });
     const last = created[4]!;
     expect(body.data[0]).toEqual({
-      id: last.id, name: last.name, email: last.email, status: 'active', created_at: last.created_at, updated_at: last.updated_at,
+      id: last.id, name: last.name, email: last.email, status: 'active', payin_fee_bearer: 'merchant', created_at: last.created_at, updated_at: last.updated_at,
     });
     expect(JSON.stringify(body)).not.toMatch(/secret_key|public_key/);
   });
@@ -187,7 +187,7 @@ describe('GET /admin/v1/merchants and /admin/v1/merchants/{id}', () => {
     const read = await app.inject({ method: 'GET', url: `/admin/v1/merchants/${merchant.id}`, headers: admin });
     expect(read.statusCode).toBe(200);
     expect(read.json()).toEqual({
-      id: merchant.id, name: merchant.name, email: merchant.email, status: 'active', created_at: merchant.created_at, updated_at: merchant.updated_at,
+      id: merchant.id, name: merchant.name, email: merchant.email, status: 'active', payin_fee_bearer: 'merchant', created_at: merchant.created_at, updated_at: merchant.updated_at,
     });
     const unknown = await app.inject({ method: 'GET', url: '/admin/v1/merchants/merch_00000001aaaaa', headers: admin });
     expect(unknown.statusCode).toBe(404);
@@ -313,6 +313,7 @@ describe('/admin/v1: security', () => {
     { method: 'POST' as const, url: '/admin/v1/merchants', payload: merchantBody() },
     { method: 'GET' as const, url: '/admin/v1/merchants' },
     { method: 'GET' as const, url: `/admin/v1/merchants/${merchantId}` },
+    { method: 'PATCH' as const, url: `/admin/v1/merchants/${merchantId}`, payload: { payin_fee_bearer: 'customer' } },
     { method: 'POST' as const, url: `/admin/v1/merchants/${merchantId}/keys/reissue`, payload: { env: 'sandbox' } },
     { method: 'POST' as const, url: `/admin/v1/merchants/${merchantId}/keys/revoke`, payload: { env: 'sandbox' } },
   ];
@@ -346,6 +347,8 @@ describe('/admin/v1: security', () => {
     }
     // None of the rejected calls changed anything.
     expect((await customersSeenBy(app, merchantSecret)).status).toBe(200);
+    const merchant = await app.inject({ method: 'GET', url: `/admin/v1/merchants/${merchantId}`, headers: admin });
+    expect(merchant.json().payin_fee_bearer).toBe('merchant');
   });
 
   it('does not accept the admin token on the merchant API', async () => {

@@ -8,7 +8,7 @@ import { ErrorBody, IdParams, withoutNulls } from '../core/http-schemas.js';
 import { assertIdPrefix, ID_PREFIXES } from '../core/ids.js';
 import { ListOf, PaginationQuery, pageRequest } from '../core/pagination.js';
 import { ENVIRONMENTS, type Environment } from '../db/schema/index.js';
-import { createMerchant, findMerchant, listMerchants, replaceKeys, type Merchant } from '../modules/merchants/service.js';
+import { createMerchant, findMerchant, listMerchants, replaceKeys, updateMerchantSettings, type Merchant } from '../modules/merchants/service.js';
 import { adminLedgerRoutes } from './ledger-routes.js';
 import { adminWebhookEndpointRoutes } from './webhook-routes.js';
 
@@ -20,9 +20,16 @@ const MerchantBody = Type.Object({
   name: Type.String(),
   email: Type.Optional(Type.String()),
   status: Type.String(),
+  payin_fee_bearer: Type.Enum(['merchant', 'customer'], {
+    description: 'Who bears pay-in transaction fees: merchant (netted from the credit, the default) or customer (added to what the payer pays).',
+  }),
   created_at: Type.String({ format: 'date-time' }),
   updated_at: Type.String({ format: 'date-time' }),
 });
+
+const UpdateMerchantBody = Type.Object({
+  payin_fee_bearer: Type.Optional(Type.Enum(['merchant', 'customer'])),
+}, { additionalProperties: false });
 
 const CreatedMerchant = Type.Object({
   ...MerchantBody.properties,
@@ -48,6 +55,7 @@ function presentMerchant(merchant: Merchant) {
     name: merchant.name,
     email: merchant.email,
     status: merchant.status,
+    payin_fee_bearer: merchant.payinFeeBearer,
     created_at: isoSeconds(merchant.createdAt),
     updated_at: isoSeconds(merchant.updatedAt),
   });
@@ -100,6 +108,17 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
   app.get('/merchants/:id', {
     schema: { tags, summary: 'Retrieve a merchant', security: adminSecurity, params: IdParams('merch_68c777fcOOMpl'), response: { 200: MerchantBody, ...adminErrors } },
   }, async (request) => presentMerchant(await existingMerchant(request.params.id)));
+
+  app.patch('/merchants/:id', {
+    schema: {
+      tags, summary: "Change a merchant's account settings", security: adminSecurity,
+      description: 'Settings Glomo\'s support switches for a business. Applies to payments made from now on; recorded payments keep theirs.',
+      params: IdParams('merch_68c777fcOOMpl'), body: UpdateMerchantBody, response: { 200: MerchantBody, ...adminErrors },
+    },
+  }, async (request) => {
+    const merchant = await existingMerchant(request.params.id);
+    return presentMerchant(await updateMerchantSettings(service, merchant.id, { payinFeeBearer: request.body.payin_fee_bearer }));
+  });
 
   // The key operations take an optional body: a POST without one means `{}` (env 'all'). Fastify validates an
   // absent body against the schema as if it were required, so give it the empty object first.

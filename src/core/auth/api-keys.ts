@@ -1,6 +1,6 @@
 // Merchant API keys: issuing, authenticating, rotating and revoking. A secret key is an RS256 JWT
 // (`sub` merchant, `env`, `iat`, `jti` = key id); it is valid while its api_keys row is neither revoked nor expired.
-import { and, eq, gt, isNull, or } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import { decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import type { DbOrTx, Tx } from '../../db/client.js';
 import { apiKeys, merchants, type Environment } from '../../db/schema/index.js';
@@ -110,6 +110,24 @@ export async function authenticateSecretKey(
       ),
     );
   return row ? { merchantId: sub, env, keyId: jti } : undefined;
+}
+
+/**
+ * The secret-key string the merchant's server holds now, for the checkout's payment signature (an HMAC keyed
+ * with it, notes-payins §7.4). Keys are not stored, but an RS256 signature is deterministic: re-signing the
+ * newest live key's claims with the signing key reproduces the token that was issued. During a rotation the
+ * newest key (the one without an expiry) is used. Undefined when the tenant has no live secret key.
+ * Limit: a key issued under an earlier signing key (JWT_PRIVATE_KEY changed since) re-signs differently; reissue
+ * keys after changing the signing key (docs/decisions/0002).
+ */
+export async function currentSecretKey(db: DbOrTx, ring: KeyRing, clock: Clock, tenant: Tenant): Promise<string | undefined> {
+  const [row] = await db
+    .select({ id: apiKeys.id, createdAt: apiKeys.createdAt })
+    .from(apiKeys)
+    .where(and(tenantFilter(apiKeys, tenant), eq(apiKeys.kind, 'secret'), stillValid(clock)))
+    .orderBy(sql`${apiKeys.expiresAt} is not null`, desc(apiKeys.createdAt), desc(apiKeys.id))
+    .limit(1);
+  return row ? signSecretKey(ring, { ...tenant, keyId: row.id, issuedAt: row.createdAt }) : undefined;
 }
 
 /** The tenant of a publishable key (checkout pages and the public order read). */

@@ -1,4 +1,5 @@
-import { index, pgTable, text } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { check, index, pgTable, text } from 'drizzle-orm/pg-core';
 import { createdAt, updatedAt } from './columns.js';
 
 export const merchants = pgTable('merchants', {
@@ -6,9 +7,17 @@ export const merchants = pgTable('merchants', {
   name: text('name').notNull(),
   email: text('email'),
   status: text('status').notNull().default('active'),
+  /**
+   * Who bears pay-in fees (notes-payins §10.3): `merchant` (the default; netted from the credit) or `customer`
+   * (added to what the payer is asked for). Switched by the operator, as Glomo's support does.
+   */
+  payinFeeBearer: text('payin_fee_bearer').$type<'merchant' | 'customer'>().notNull().default('merchant'),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
-}, (t) => [index('merchants_created_idx').on(t.createdAt.desc(), t.id.desc())]);
+}, (t) => [
+  index('merchants_created_idx').on(t.createdAt.desc(), t.id.desc()),
+  check('merchants_payin_fee_bearer_ck', sql`${t.payinFeeBearer} in ('merchant', 'customer')`),
+]);
 
 /** RS256 key pairs that sign secret keys. The newest active row signs; every row still verifies. */
 export const signingKeys = pgTable('signing_keys', {

@@ -1,11 +1,25 @@
-// Payments: one attempt by a customer to pay an order (today only the sandbox's mock payments create them).
+// Payments: one attempt by a customer to pay a payin (an order or a payment link), by the sandbox's mock or at checkout.
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, check, index, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { createdAt, updatedAt } from './columns.js';
 import { envCheck, tenantColumns } from './tenant.js';
 
 export const PAYMENT_STATUSES = ['success', 'failed', 'action_required', 'in_progress', 'under_review'] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+
+export const PAYIN_TYPES = ['orders', 'payment_link'] as const;
+export type PayinType = (typeof PAYIN_TYPES)[number];
+
+export const FEE_BEARERS = ['merchant', 'customer'] as const;
+export type FeeBearer = (typeof FEE_BEARERS)[number];
+
+/** A document attached to a payment or a refund through update_rfi (the contract's `AttachedDocument`). */
+export interface AttachedDocumentRef {
+  id: string;
+  /** The document's type, copied when attached, so that responses need no join. */
+  type: string;
+  rfi_doc_id: string | null;
+}
 
 export const PAYMENT_METHOD_TYPES = ['bank_transfer', 'pay_via_bank', 'card'] as const;
 export type PaymentMethodType = (typeof PAYMENT_METHOD_TYPES)[number];
@@ -13,20 +27,41 @@ export type PaymentMethodType = (typeof PAYMENT_METHOD_TYPES)[number];
 export const payments = pgTable('payments', {
   id: text('id').primaryKey(),
   ...tenantColumns(),
-  /** The order paid (`payin_id` on the wire, with `payin_type: orders`). */
-  orderId: text('order_id').notNull(),
+  /**
+   * The payin paid, `payin_id` on the wire: an `order_…` (payin_type `orders`) or a `payin_…` (`payment_link`). The
+   * column keeps its first name, `order_id`, from before payment links could be paid.
+   */
+  payinId: text('order_id').notNull(),
+  payinType: text('payin_type').$type<PayinType>().notNull().default('orders'),
   customerId: text('customer_id').notNull(),
   status: text('status').$type<PaymentStatus>().notNull(),
-  /** The order's currency and amount: FX payments (paid in another currency) do not exist yet. */
+  /**
+   * What settles to the merchant (`converted_*` on the wire): always the payin's currency. The amount includes a
+   * customer-borne fee; the merchant is credited `amount − fee_amount`.
+   */
   currency: text('currency').notNull(),
   amount: bigint('amount', { mode: 'bigint' }).notNull(),
-  /** The referral fee the price took (merchant-borne, collected immediately); 0 without a price. */
+  /** The payin's own amount (`requested_amount`), in `currency`, without customer-borne fees. */
+  requestedAmount: bigint('requested_amount', { mode: 'bigint' }).notNull(),
+  /** The transaction fee the price took (`txn_fee`), in `currency`; 0 without a price. */
   feeAmount: bigint('fee_amount', { mode: 'bigint' }).notNull(),
+  /** Who bore `fee_amount`: the merchant (netted from the credit) or the customer (added to what they paid). */
+  feeBearer: text('fee_bearer').$type<FeeBearer>().notNull().default('merchant'),
+  /** What the customer paid (`payment_*`): another currency than `currency` when converted through FX. */
+  paymentCurrency: text('payment_currency').notNull(),
+  paymentAmount: bigint('payment_amount', { mode: 'bigint' }).notNull(),
+  /** The FX markup (`fx_fee`), in `payment_currency`; 0 when no conversion took place. */
+  fxFeeAmount: bigint('fx_fee_amount', { mode: 'bigint' }).notNull().default(sql`0`),
+  /** The mid rate used (units of `currency` per unit of `payment_currency`), as an exact decimal; null without FX. */
+  fxRate: text('fx_rate'),
   priceId: text('price_id'),
   methodType: text('method_type').$type<PaymentMethodType>().notNull(),
   /** Card payments keep the network and the last four digits, never the number. */
   cardNetwork: text('card_network'),
   cardLast4: text('card_last4'),
+  cardExpMonth: integer('card_exp_month'),
+  cardExpYear: integer('card_exp_year'),
+  documents: jsonb('documents').$type<AttachedDocumentRef[]>().notNull().default(sql`'[]'::jsonb`),
   errorCode: text('error_code'),
   errorDescription: text('error_description'),
   customerErrorDescription: text('customer_error_description'),
@@ -40,12 +75,15 @@ export const payments = pgTable('payments', {
   updatedAt: updatedAt(),
 }, (t) => [
   index('payments_tenant_created_idx').on(t.merchantId, t.env, t.createdAt.desc(), t.id.desc()),
-  index('payments_tenant_order_created_idx').on(t.merchantId, t.env, t.orderId, t.createdAt.desc(), t.id.desc()),
+  index('payments_tenant_order_created_idx').on(t.merchantId, t.env, t.payinId, t.createdAt.desc(), t.id.desc()),
   index('payments_tenant_customer_created_idx').on(t.merchantId, t.env, t.customerId, t.createdAt.desc(), t.id.desc()),
-  // Backstop of the order row lock: an order is paid by one payment at most.
-  uniqueIndex('payments_order_success_uq').on(t.merchantId, t.env, t.orderId).where(sql`${t.status} = 'success'`),
+  // Backstop of the payin's row lock: an order or a payment link is paid by one payment at most.
+  uniqueIndex('payments_order_success_uq').on(t.merchantId, t.env, t.payinId).where(sql`${t.status} = 'success'`),
   envCheck('payments', t.env),
   check('payments_status_ck', sql`${t.status} in ('success', 'failed', 'action_required', 'in_progress', 'under_review')`),
   check('payments_method_ck', sql`${t.methodType} in ('bank_transfer', 'pay_via_bank', 'card')`),
   check('payments_amounts_ck', sql`${t.amount} > 0 and ${t.feeAmount} >= 0 and ${t.feeAmount} <= ${t.amount}`),
+  check('payments_payment_amounts_ck', sql`${t.paymentAmount} > 0 and ${t.fxFeeAmount} >= 0 and ${t.fxFeeAmount} < ${t.paymentAmount} and ${t.requestedAmount} > 0`),
+  check('payments_payin_type_ck', sql`${t.payinType} in ('orders', 'payment_link')`),
+  check('payments_fee_bearer_ck', sql`${t.feeBearer} in ('merchant', 'customer')`),
 ]);

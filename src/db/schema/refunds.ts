@@ -1,9 +1,9 @@
 // Refunds: money a merchant sends back to the payer of a successful payment, funded from the merchant's available
 // balance through a ledger hold that a sandbox mock (later the bank's answer) posts or voids.
 import { sql } from 'drizzle-orm';
-import { bigint, check, index, pgTable, text } from 'drizzle-orm/pg-core';
+import { bigint, check, index, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
 import { createdAt, updatedAt } from './columns.js';
-import type { PaymentMethodType } from './payments.js';
+import type { AttachedDocumentRef, PaymentMethodType } from './payments.js';
 import { envCheck, tenantColumns } from './tenant.js';
 
 /** `in_progress` is what the live API answers; the published enum's `pending` is read as it (notes-payins §9.6). */
@@ -31,6 +31,8 @@ export const refunds = pgTable('refunds', {
    */
   holdId: text('hold_id'),
   requestId: text('request_id'),
+  /** Documents attached through update_rfi, in the order they were attached. */
+  documents: jsonb('documents').$type<AttachedDocumentRef[]>().notNull().default(sql`'[]'::jsonb`),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 }, (t) => [

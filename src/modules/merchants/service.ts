@@ -34,6 +34,19 @@ export async function createMerchant(deps: MerchantDeps, input: { name: string; 
   });
 }
 
+/** Changes the operator-controlled settings given (others stay); the merchant must exist. */
+export async function updateMerchantSettings(
+  deps: Pick<MerchantDeps, 'db' | 'clock'>,
+  id: string,
+  settings: { payinFeeBearer?: 'merchant' | 'customer' },
+): Promise<Merchant> {
+  const changes: Partial<typeof merchants.$inferInsert> = { updatedAt: deps.clock.now() };
+  if (settings.payinFeeBearer !== undefined) changes.payinFeeBearer = settings.payinFeeBearer;
+  const [row] = await deps.db.update(merchants).set(changes).where(eq(merchants.id, id)).returning();
+  if (!row) throw new Error(`merchant ${id} vanished`);
+  return row;
+}
+
 export async function findMerchant(db: Db, id: string): Promise<Merchant | undefined> {
   const [merchant] = await db.select().from(merchants).where(eq(merchants.id, id));
   return merchant;

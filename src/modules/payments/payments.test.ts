@@ -96,11 +96,12 @@ describe('POST /api/v1/payment/mock', () => {
       updated_at: payment.created_at,
       customer_id: order.customer_id,
       merchant_id: merchant.id,
-      fees: { referral_fee: { currency: 'USD', amount: 250 } },
+      fees: { txn_fee: { currency: 'USD', amount: 250 } },
       fee_breakdown: {
-        fx_fee: [], txn_fee: [],
-        referral_fee: [{ amount: 250, currency: 'USD', bearer: 'merchant', collection_mode: 'immediate', taxes: [] }],
+        fx_fee: [], referral_fee: [],
+        txn_fee: [{ amount: 250, currency: 'USD', bearer: 'merchant', collection_mode: 'immediate', taxes: [] }],
       },
+      documents: [],
       funds_available: false,
       payment_method: { type: 'bank_transfer' },
     });
@@ -142,25 +143,26 @@ describe('POST /api/v1/payment/mock', () => {
     const order = await createOrder(app, key, { price_id: fixed });
     const response = await mockPayment(app, key, mockBody(order));
     expect(response.statusCode, response.body).toBe(201);
-    expect(response.json().fees).toEqual({ referral_fee: { currency: 'USD', amount: 300 } });
+    expect(response.json().fees).toEqual({ txn_fee: { currency: 'USD', amount: 300 } });
     expect((await balances(app, key)).pending).toEqual([{ currency: 'USD', amount: 9_700 }]);
     await expectLedgerConsistent(merchant.id);
   });
 
-  it('credits the whole amount without any price, and refuses a fixed fee in another currency', async () => {
+  it('credits the whole amount without any price, and converts a fixed fee in another currency at the mid rate, rounded up', async () => {
     const merchant = await createTestMerchant();
     const key = merchant.sandboxSecret;
     const paid = await mockPayment(app, key, mockBody(await createOrder(app, key)));
     expect(paid.statusCode, paid.body).toBe(201);
-    expect(paid.json()).toMatchObject({ fees: {}, fee_breakdown: { referral_fee: [] } });
+    expect(paid.json()).toMatchObject({ fees: {}, fee_breakdown: { txn_fee: [], fx_fee: [], referral_fee: [] } });
     expect((await balances(app, key)).pending).toEqual([{ currency: 'USD', amount: 10_000 }]);
 
+    // The test rates (test/support/app.ts) are USD 1 = EUR 0.92: EUR 3.00 is USD 3.2608…, rounded up to 3.27.
     const euroFee = await createPrice(app, key, { pricing_type: 'fixed', fees_amount: 300, fees_currency: 'EUR' });
     const order = await createOrder(app, key, { price_id: euroFee });
-    const refused = await mockPayment(app, key, mockBody(order));
-    expect(refused.statusCode).toBe(400);
-    expect(refused.json().message).toContain('fee conversion is not supported yet');
-    expect((await getOrder(app, key, order.id)).status).toBe('active');
+    const converted = await mockPayment(app, key, mockBody(order));
+    expect(converted.statusCode, converted.body).toBe(201);
+    expect(converted.json().fees).toEqual({ txn_fee: { currency: 'USD', amount: 327 } });
+    expect((await balances(app, key)).pending).toEqual([{ currency: 'USD', amount: 10_000 + 9_673 }]);
     await expectLedgerConsistent(merchant.id);
   });
 
@@ -261,16 +263,17 @@ describe('POST /api/v1/payment/mock', () => {
 
     it.each([
       [{ payin_id: undefined }, 400, "Validation failed: Payin id can't be blank"],
-      [{ payin_id: 'payin_6819d8046mpKt' }, 400, 'Validation failed: Payin ID must start with order_ and be valid.'],
+      [{ payin_id: 'cust_6819d8046mpKt' }, 400, 'Validation failed: Payin ID must start with order_ or payin_ and be valid.'],
       [{ payin_id: 'order_6819d804aaaaa' }, 404, 'Order not found'],
-      [{ currency: 'EUR' }, 400, "Currency must be the order's currency USD: payments in another currency are not supported yet"],
-      [{ amount: 9_999 }, 400, 'Amount must equal the order amount 10000'],
+      [{ payin_id: 'payin_6819d804aaaaa' }, 404, 'Payment link not found'],
+      [{ amount: 9_999 }, 400, 'Amount must equal the amount due in USD: 10000'],
+      [{ currency: 'XYZ' }, 400, 'Validation failed: Currency must be a valid ISO 4217 currency code (e.g., USD)'],
+      [{ currency: 'BRL' }, 400, 'Currency BRL is not supported for payments'],
       [{ amount: 99 }, 400, 'Validation failed: Amount must be between 100 and 9007199254740991'],
       [{ payment_method: 'Card', card_number: VISA_SUCCESS }, 400, 'Order does not accept card payments'],
       [{ payment_method: 'Card', card_number: '4111 1111 1111 1111' }, 400, 'Card is not a valid test card'],
       [{ payment_method: 'Card' }, 400, "Validation failed: Card number can't be blank"],
       [{ card_number: VISA_SUCCESS }, 400, 'card_number can only be sent with payment_method Card'],
-      [{ remitter_name: 'Sanctioned_Entity' }, 400, 'Sanctions screening is not simulated yet: remitter_name must be Non_Sanctioned_Entity'],
     ])('%j answers %i', async (overrides, status, message) => {
       const response = await mockPayment(app, merchant.sandboxSecret, mockBody(order, overrides));
       expect(response.statusCode, response.body).toBe(status);

@@ -6,16 +6,18 @@ import { CreateMockPaymentBody, FundsAvailableResponse, ListPaymentsQuery, Payme
 import { createMockPayment, FUNDS_AVAILABLE_MESSAGE, getPayment, listPayments, markFundsAvailable } from './service.js';
 
 export const paymentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const service = { db: deps.database.db, clock: deps.clock };
+  const service = { db: deps.database.db, clock: deps.clock, fxRates: deps.fxRates, markupBps: deps.config.fxMarkupBps };
   const tags = ['Payment'];
 
   app.post('/payment/mock', {
     preValidation: sandboxOnly,
     schema: {
       tags, operationId: 'createMockPayment', summary: 'Create a mock payment', security: secretKeySecurity,
-      description: 'Sandbox only (a production key gets 404). Pays an `active` order (`payin_id`: order_…) with its exact amount and ' +
-        'currency, by `BankTransfer` (succeeds) or by `Card` with a sandbox test `card_number` (its outcome). Success marks the order ' +
-        '`paid` and credits the pending balance net of the price\'s fee; a declined card answers 201 with a `failed` payment.',
+      description: 'Sandbox only (a production key gets 404). Pays an `active` order (`order_…`) or payment link (`payin_…`) ' +
+        'with exactly the amount due in `currency` (converted through FX when it is not the payin\'s), by `BankTransfer` ' +
+        '(succeeds) or by `Card` with a sandbox test `card_number` (its outcome). Success marks the payin `paid` and credits ' +
+        'the pending balance net of the merchant-borne fee; a declined card answers 201 with a `failed` payment, a sanctions ' +
+        'hit (`remitter_name: Sanctioned_Entity` or the amount 6623) with an `action_required` one.',
       body: CreateMockPaymentBody,
       response: { 201: Payment, ...standardErrors },
     },

@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { Money } from '../../core/amount.js';
 import { ListOf, PaginationQuery } from '../../core/pagination.js';
-import { PAYMENT_METHOD_TYPES, PAYMENT_STATUSES } from '../../db/schema/payments.js';
+import { FEE_BEARERS, PAYIN_TYPES, PAYMENT_METHOD_TYPES, PAYMENT_STATUSES } from '../../db/schema/payments.js';
 
 export const PaymentStatus = Type.Enum([...PAYMENT_STATUSES]);
 
@@ -16,8 +16,8 @@ const FeeLine = Type.Object({
 /** The 2026 contract's `Payment`, the fields we can fill; optional fields without a value are omitted. */
 export const Payment = Type.Object({
   id: Type.String({ examples: ['payt_6819d8046mpKt'] }),
-  payin_id: Type.String({ description: 'The order paid (order_…).' }),
-  payin_type: Type.Enum(['payment_link', 'orders', 'add_funds']),
+  payin_id: Type.String({ description: 'The payin paid: an order (order_…) or a payment link (payin_…).' }),
+  payin_type: Type.Enum([...PAYIN_TYPES]),
   status: PaymentStatus,
   payment_currency: Type.String(),
   payment_amount: Type.Integer(),
@@ -30,7 +30,7 @@ export const Payment = Type.Object({
   error_description: Type.Optional(Type.String()),
   customer_error_description: Type.Optional(Type.String()),
   paid_at: Type.Optional(Type.String({ format: 'date-time' })),
-  fee_bearer: Type.Enum(['customer', 'merchant', 'split']),
+  fee_bearer: Type.Enum([...FEE_BEARERS], { description: 'Who bore the transaction fee: merchant (netted) or customer (added to payment_amount).' }),
   fee_collection_mode: Type.Enum(['immediate', 'deferred']),
   created_at: Type.String({ format: 'date-time' }),
   updated_at: Type.String({ format: 'date-time' }),
@@ -38,12 +38,20 @@ export const Payment = Type.Object({
   merchant_id: Type.String(),
   product_name: Type.Optional(Type.String()),
   product_description: Type.Optional(Type.String()),
-  fees: Type.Object({ referral_fee: Type.Optional(Money) }, { description: 'Deprecated in the contract; use fee_breakdown.' }),
+  fees: Type.Object({ txn_fee: Type.Optional(Money), fx_fee: Type.Optional(Money), referral_fee: Type.Optional(Money) }, {
+    description: 'Deprecated in the contract; use fee_breakdown. Fees that are zero are omitted.',
+  }),
   fee_breakdown: Type.Object({
     fx_fee: Type.Array(FeeLine),
     txn_fee: Type.Array(FeeLine),
     referral_fee: Type.Array(FeeLine),
   }),
+  documents: Type.Array(Type.Object({
+    id: Type.String(),
+    type: Type.String(),
+    status: Type.Enum(['pending', 'uploaded', 'rejected', 'approved']),
+    rfi_doc_id: Type.Union([Type.String(), Type.Null()]),
+  }), { description: 'Documents attached through update_rfi.' }),
   funds_available: Type.Boolean(),
   payment_method: Type.Object({ type: Type.Enum([...PAYMENT_METHOD_TYPES]) }, {
     description: 'The method type; `details` is not sent yet (see docs/decisions/0004-contract-choices.md, Payments).',
@@ -52,14 +60,14 @@ export const Payment = Type.Object({
 export type Payment = Static<typeof Payment>;
 
 export const CreateMockPaymentBody = Type.Object({
-  amount: Type.Integer({ minimum: 100, maximum: Number.MAX_SAFE_INTEGER, description: 'Minor units, at least 100; must equal the order amount.', examples: [10_000] }),
-  currency: Type.String({ description: 'Must be the order currency (FX payments come later).', examples: ['USD'] }),
-  payin_id: Type.Optional(Type.String({ description: 'The active order to pay (order_…). Required: unmatched transfers are not mocked yet.', examples: ['order_6819d8046mpKt'] })),
+  amount: Type.Integer({ minimum: 100, maximum: Number.MAX_SAFE_INTEGER, description: 'Minor units, at least 100; must equal the amount due in `currency` (the payin amount, plus a customer-borne fee, converted when `currency` is not the payin\'s).', examples: [10_000] }),
+  currency: Type.String({ description: 'The currency paid in: the payin\'s, or another the FX source quotes (converted, with the markup as `fx_fee`).', examples: ['USD'] }),
+  payin_id: Type.Optional(Type.String({ description: 'The active order (order_…) or payment link (payin_…) to pay. Required: unmatched transfers are not mocked yet.', examples: ['order_6819d8046mpKt'] })),
   payment_method: Type.Optional(Type.Enum(['BankTransfer', 'Card'], {
     description: 'Default BankTransfer. Card (extension) takes `card_number`, a sandbox test card whose outcome notes §7.5 define.',
   })),
   card_number: Type.Optional(Type.String({ maxLength: 32, description: 'Extension: a sandbox test card number (spaces allowed); only its network and last four are kept.', examples: ['4532 4911 1111 1111'] })),
-  remitter_name: Type.Optional(Type.Enum(['Sanctioned_Entity', 'Non_Sanctioned_Entity'], { description: 'Only Non_Sanctioned_Entity (the default) is simulated so far.' })),
+  remitter_name: Type.Optional(Type.Enum(['Sanctioned_Entity', 'Non_Sanctioned_Entity'], { description: 'Sanctioned_Entity (or the amount 6623) records an `action_required` payment with `SANCTION_HIT`.' })),
 });
 export type CreateMockPaymentBody = Static<typeof CreateMockPaymentBody>;
 

@@ -1,6 +1,7 @@
-// Payments of orders: the sandbox's mock payments (bank transfer or test card), funds becoming available,
-// retrieve and list. A successful payment pays its order and credits the merchant's `pending` balance, net of
-// the price's fee, in one transaction with its events.
+// Payments of payins (orders and payment links): recording an attempt (the sandbox's mock, the hosted checkout),
+// funds becoming available, retrieve and list. A successful payment marks its payin paid and credits the merchant's
+// `pending` balance, net of the price's fee and converted through FX when paid in another currency, in one
+// transaction with its events.
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx, Tx } from '../../db/client.js';
 import { payments, type PaymentMethodType } from '../../db/schema/index.js';
@@ -14,12 +15,12 @@ import { assertIdPrefix, ID_PREFIXES, newId } from '../../core/ids.js';
 import { listPage, pageRequest, type PageMeta } from '../../core/pagination.js';
 import { tenantFilter, type Tenant } from '../../core/tenancy.js';
 import { postJournal, type EntryInput } from '../../ledger/index.js';
-import { findOrder, transitionOrder, type OrderRow } from '../orders/service.js';
-import { priceFee } from '../prices/fees.js';
-import { defaultPrice, findPrice } from '../prices/service.js';
+import { sandboxTestCard, type CardOutcome } from './cards.js';
+import { findPayin, markPayinPaid, payinErrors, payinTypeOf, type Payin } from './payins.js';
+import { pricePayment, type PaymentPricing, type PricingDeps } from './pricing.js';
 import type { CreateMockPaymentBody, ListPaymentsQuery, Payment } from './schemas.js';
 
-export interface PaymentDeps {
+export interface PaymentDeps extends PricingDeps {
   db: Db;
   clock: Clock;
 }
@@ -31,28 +32,32 @@ export const PAYMENT_ENTITY_TYPE = 'payment';
 
 export const FUNDS_AVAILABLE_MESSAGE = 'Payment funds available status updated successfully';
 
+/** A fee as one `fee_breakdown` line (no taxes are modelled). */
+function feeLine(currency: string, amount: bigint, bearer: 'merchant' | 'customer') {
+  return amount > 0n ? [{ ...money(currency, amount), bearer, collection_mode: 'immediate' as const, taxes: [] }] : [];
+}
+
 export function presentPayment(row: PaymentRow): Payment {
-  const feeLines = row.feeAmount > 0n
-    ? [{ ...money(row.currency, row.feeAmount), bearer: 'merchant' as const, collection_mode: 'immediate' as const, taxes: [] }]
-    : [];
+  const fees: Payment['fees'] = {};
+  if (row.feeAmount > 0n) fees.txn_fee = money(row.currency, row.feeAmount);
+  if (row.fxFeeAmount > 0n) fees.fx_fee = money(row.paymentCurrency, row.fxFeeAmount);
   return withoutNulls({
     id: row.id,
-    payin_id: row.orderId,
-    payin_type: 'orders' as const,
+    payin_id: row.payinId,
+    payin_type: row.payinType,
     status: row.status,
-    // One currency throughout until FX payments exist: paid, converted and requested are the order's.
-    payment_currency: row.currency,
-    payment_amount: jsonAmount(row.amount),
+    payment_currency: row.paymentCurrency,
+    payment_amount: jsonAmount(row.paymentAmount),
     converted_currency: row.currency,
     converted_amount: jsonAmount(row.amount),
     requested_currency: row.currency,
-    requested_amount: jsonAmount(row.amount),
+    requested_amount: jsonAmount(row.requestedAmount),
     purpose_code: row.purposeCode,
     error_code: row.errorCode,
     error_description: row.errorDescription,
     customer_error_description: row.customerErrorDescription,
     paid_at: row.paidAt?.toISOString() ?? null,
-    fee_bearer: 'merchant' as const,
+    fee_bearer: row.feeBearer,
     fee_collection_mode: 'immediate' as const,
     // Payments carry the contract's millisecond timestamps (notes-payins §1.4).
     created_at: row.createdAt.toISOString(),
@@ -61,152 +66,175 @@ export function presentPayment(row: PaymentRow): Payment {
     merchant_id: row.merchantId,
     product_name: row.productName,
     product_description: row.productDescription,
-    fees: row.feeAmount > 0n ? { referral_fee: money(row.currency, row.feeAmount) } : {},
-    fee_breakdown: { fx_fee: [], txn_fee: [], referral_fee: feeLines },
+    fees,
+    fee_breakdown: {
+      // The markup raises what the payer pays, so the payer bears it.
+      fx_fee: feeLine(row.paymentCurrency, row.fxFeeAmount, 'customer'),
+      txn_fee: feeLine(row.currency, row.feeAmount, row.feeBearer),
+      referral_fee: [],
+    },
+    documents: row.documents.map((doc) => ({ id: doc.id, type: doc.type, status: 'uploaded' as const, rfi_doc_id: doc.rfi_doc_id })),
     funds_available: row.fundsAvailable,
     payment_method: { type: row.methodType },
   });
 }
 
 export const paymentErrors = {
-  orderNotActive: (status: string) =>
-    new ApiError(400, `Order is ${status}: a payment can only be made while it is active`, 'INVALID_STATE'),
   notTestCard: () => errors.invalidParameter('Card is not a valid test card'),
   notSuccess: () => new ApiError(400, 'Payment must be in success status', 'INVALID_STATE'),
   alreadyAvailable: () => new ApiError(400, 'Transaction already has funds available', 'INVALID_STATE'),
+  amountMismatch: (currency: string, due: bigint) =>
+    errors.invalidParameter(`Amount must equal the amount due in ${currency}: ${due}`),
 };
 
-type TestCardOutcome = 'success' | 'failure';
-
-/** The sandbox test cards (notes-payins §7.5): the number decides the outcome; OTP cards behave the same here. */
-const TEST_CARDS: ReadonlyMap<string, { network: string; outcome: TestCardOutcome }> = new Map([
-  ['3466241111111111', { network: 'Amex', outcome: 'success' }],
-  ['3469122222222222', { network: 'Amex', outcome: 'success' }],
-  ['3490881111111112', { network: 'Amex', outcome: 'failure' }],
-  ['3790802222222223', { network: 'Amex', outcome: 'failure' }],
-  ['4916531111111111', { network: 'Mastercard', outcome: 'success' }],
-  ['4376702222222222', { network: 'Mastercard', outcome: 'success' }],
-  ['4532271111111112', { network: 'Mastercard', outcome: 'failure' }],
-  ['4556822222222223', { network: 'Mastercard', outcome: 'failure' }],
-  ['4532491111111111', { network: 'Visa', outcome: 'success' }],
-  ['4532442222222222', { network: 'Visa', outcome: 'success' }],
-  ['4556891111111112', { network: 'Visa', outcome: 'failure' }],
-  ['4597262222222223', { network: 'Visa', outcome: 'failure' }],
-]);
-
+/** The outcome texts of the contract (declines) and of the sandbox's sanctions screening (notes-payins §8.7, §8.8). */
 const DECLINED = {
   errorCode: 'PAYMENT_DECLINED',
   errorDescription: 'The payment attempt was declined. This could be due to issuer rejection, risk assessment, or restrictions on the card or account. The customer should contact their bank or try a different payment method.',
   customerErrorDescription: 'Your payment could not be completed. Please try a different payment method or contact your bank.',
 };
+const SANCTION_HIT = {
+  errorCode: 'SANCTION_HIT',
+  errorDescription: 'The remitter matched a sanctions screening list. The funds are held for compliance review and cannot be released through the API.',
+  customerErrorDescription: null,
+};
+const NO_ERROR = { errorCode: null, errorDescription: null, customerErrorDescription: null };
 
-interface MockAttempt {
-  orderId: string;
+/** The sandbox's magic amount (minor units, any currency) that forces a sanctions hit (notes-payins §8.8). */
+export const SANCTIONS_MAGIC_AMOUNT = 6623n;
+
+/** One attempt to pay a payin, as the mock or the checkout's payment step hands it over. */
+export interface PaymentAttempt {
+  payinId: string;
+  /** The currency the payer pays in (any case); the payin's own, or another through FX. */
+  currency: string;
+  /** The amount the payer sent (the mock's `amount`); it must equal the priced amount. The checkout sends none. */
+  amount?: bigint;
   method: PaymentMethodType;
-  card: { network: string; last4: string } | null;
-  outcome: TestCardOutcome;
+  /** A checked card: only these fields, never the number or the CVV. */
+  card: { network: string; last4: string; expMonth: number | null; expYear: number | null; outcome: CardOutcome } | null;
+  /** The remitter is a sanctioned entity (the mock's `remitter_name`). */
+  sanctionedRemitter: boolean;
 }
 
-/** The body's checks that need no database; the card number is dropped here, once its outcome is known. */
-function validateMock(body: CreateMockPaymentBody): MockAttempt {
-  const orderId = body.payin_id?.trim() ?? '';
-  if (orderId === '') throw errors.blank('payin_id');
-  if (!orderId.startsWith(`${ID_PREFIXES.order}_`)) throw errors.validation('Payin ID must start with order_ and be valid.');
-  if (body.remitter_name === 'Sanctioned_Entity') throw errors.invalidParameter('Sanctions screening is not simulated yet: remitter_name must be Non_Sanctioned_Entity');
-  if (body.payment_method === 'Card') {
-    const number = body.card_number?.replace(/[\s-]/g, '') ?? '';
-    if (number === '') throw errors.blank('card_number');
-    const card = TEST_CARDS.get(number);
-    if (!card) throw paymentErrors.notTestCard();
-    return { orderId, method: 'card', card: { network: card.network, last4: number.slice(-4) }, outcome: card.outcome };
-  }
-  if (body.card_number !== undefined) throw errors.invalidParameter('card_number can only be sent with payment_method Card');
-  return { orderId, method: 'bank_transfer', card: null, outcome: 'success' };
-}
+type Outcome = 'success' | 'failed' | 'action_required';
 
-/** The order's referral fee on `amount`: its price, else the merchant's default price, else none. */
-async function orderFee(tx: Tx, tenant: Tenant, order: OrderRow): Promise<{ fee: bigint; priceId: string | null }> {
-  const price = order.priceId !== null ? await findPrice(tx, tenant, order.priceId) : await defaultPrice(tx, tenant);
-  if (!price) return { fee: 0n, priceId: null };
-  const fee = priceFee(price, order.amount, order.currency);
-  if (!fee.ok) {
-    throw errors.invalidParameter(`The price's fee is in ${price.feesCurrency}, not the order's ${order.currency}: fee conversion is not supported yet`);
-  }
-  return { fee: fee.fee, priceId: price.id };
+/** Cards decide by their number; other methods succeed unless screening hits (a sanctioned remitter or 6623). */
+function outcomeOf(attempt: PaymentAttempt, pricing: PaymentPricing): Outcome {
+  if (attempt.card) return attempt.card.outcome === 'success' ? 'success' : 'failed';
+  if (attempt.sanctionedRemitter || pricing.paymentAmount === SANCTIONS_MAGIC_AMOUNT) return 'action_required';
+  return 'success';
 }
 
 /**
- * `POST /payment/mock` (sandbox): a payment of an active order. Success pays the order (its row lock decides
- * between concurrent payments), posts clearing → fees + merchant pending, and records the events, in one
- * transaction. A declined test card records a `failed` payment and leaves the order active for another attempt.
+ * The journal of a successful payment. Same currency: clearing −settled, fees +fee, pending +(settled − fee).
+ * Another currency: the payment leg clearing −paid, fees +fx_fee, fx +(paid − fx_fee); the settlement leg fx
+ * −settled, fees +fee, pending +(settled − fee). Balanced per currency.
  */
-export async function createMockPayment(deps: PaymentDeps, tenant: Tenant, body: CreateMockPaymentBody): Promise<Payment> {
-  const attempt = validateMock(body);
-  const order = await findOrder(deps.db, tenant, attempt.orderId);
-  if (!order) throw errors.notFound('Order');
-  const currency = body.currency.trim().toUpperCase();
-  if (currency !== order.currency) {
-    throw errors.invalidParameter(`Currency must be the order's currency ${order.currency}: payments in another currency are not supported yet`);
-  }
-  if (BigInt(body.amount) !== order.amount) throw errors.invalidParameter(`Amount must equal the order amount ${order.amount}`);
-  if (!order.paymentMethods.includes(attempt.method)) throw errors.invalidParameter(`Order does not accept ${attempt.method} payments`);
-  if (order.status !== 'active') throw paymentErrors.orderNotActive(order.status);
+function paymentEntries(row: PaymentRow): EntryInput[] {
+  const settle: EntryInput[] = [
+    { account: { purpose: 'fees', currency: row.currency }, amount: row.feeAmount },
+    { account: { purpose: 'pending', currency: row.currency }, amount: row.amount - row.feeAmount },
+  ];
+  const entries: EntryInput[] = row.paymentCurrency === row.currency
+    ? [{ account: { purpose: 'clearing', currency: row.currency }, amount: -row.amount }, ...settle]
+    : [
+      { account: { purpose: 'clearing', currency: row.paymentCurrency }, amount: -row.paymentAmount },
+      { account: { purpose: 'fees', currency: row.paymentCurrency }, amount: row.fxFeeAmount },
+      { account: { purpose: 'fx', currency: row.paymentCurrency }, amount: row.paymentAmount - row.fxFeeAmount },
+      { account: { purpose: 'fx', currency: row.currency }, amount: -row.amount },
+      ...settle,
+    ];
+  return entries.filter((entry) => entry.amount !== 0n);
+}
+
+/**
+ * Records one attempt to pay a payin. Success marks the payin paid (its row lock decides between concurrent
+ * payments), posts the journal and records the events, in one transaction. A declined card records a `failed`
+ * payment and a sanctions hit an `action_required` one (`SANCTION_HIT`, no journal: the funds stay with the
+ * platform); both leave the payin active.
+ */
+export async function makePayment(deps: PaymentDeps, tenant: Tenant, attempt: PaymentAttempt): Promise<{ row: PaymentRow; payment: Payment }> {
+  const payin = await findPayin(deps.db, tenant, attempt.payinId);
+  if (!payin) throw payinErrors.notFound(payinTypeOf(attempt.payinId) ?? 'orders');
+  if (!payin.paymentMethods.includes(attempt.method)) throw payinErrors.methodNotAccepted(payin.type, attempt.method);
+  if (payin.status !== 'active') throw payinErrors.notActive(payin.type, payin.status);
 
   return deps.db.transaction(async (tx) => {
     const now = deps.clock.now();
-    let fee = { fee: 0n, priceId: order.priceId };
-    if (attempt.outcome === 'success') {
-      try {
-        await transitionOrder(tx, deps.clock, tenant, order.id, { to: 'paid' });
-      } catch (err) {
-        // Another payment (or an expiry) changed the order since it was read: report its status as it is now.
-        if (err instanceof ApiError && err.code === 'INVALID_STATE') {
-          throw paymentErrors.orderNotActive((await findOrder(tx, tenant, order.id))?.status ?? 'gone');
-        }
-        throw err;
-      }
-      fee = await orderFee(tx, tenant, order);
+    const pricing = await pricePayment(tx, deps, tenant, payin, attempt.currency);
+    if (attempt.amount !== undefined && attempt.amount !== pricing.paymentAmount) {
+      throw paymentErrors.amountMismatch(pricing.paymentCurrency, pricing.paymentAmount);
     }
-    const row = await insertWithFreshId(tx, payments, () => newId(ID_PREFIXES.payment, now), {
-      ...tenant,
-      orderId: order.id,
-      customerId: order.customerId,
-      status: attempt.outcome === 'success' ? 'success' : 'failed',
-      currency: order.currency,
-      amount: order.amount,
-      feeAmount: fee.fee,
-      priceId: fee.priceId,
-      methodType: attempt.method,
-      cardNetwork: attempt.card?.network ?? null,
-      cardLast4: attempt.card?.last4 ?? null,
-      ...(attempt.outcome === 'failure' ? DECLINED : { errorCode: null, errorDescription: null, customerErrorDescription: null }),
-      purposeCode: order.purposeCode,
-      productName: order.product?.name ?? null,
-      productDescription: order.product?.description ?? null,
-      fundsAvailable: false,
-      paidAt: attempt.outcome === 'success' ? now : null,
-      createdAt: now,
-      updatedAt: now,
-    });
+    const outcome = outcomeOf(attempt, pricing);
+    if (outcome === 'success') await markPayinPaid(tx, deps.clock, tenant, payin);
+    const row = await insertPaymentRow(tx, tenant, payin, attempt, pricing, outcome, now);
     if (row.status === 'success') {
-      const net = row.amount - row.feeAmount;
-      const entries: EntryInput[] = [
-        { account: { purpose: 'clearing', currency: row.currency }, amount: -row.amount },
-        { account: { purpose: 'fees', currency: row.currency }, amount: row.feeAmount },
-        { account: { purpose: 'pending', currency: row.currency }, amount: net },
-      ];
-      const posted = await postJournal(tx, deps.clock, tenant, {
-        kind: 'payment',
-        cause: { type: 'payment', id: row.id },
-        entries: entries.filter((entry) => entry.amount !== 0n),
-      });
+      const posted = await postJournal(tx, deps.clock, tenant, { kind: 'payment', cause: { type: 'payment', id: row.id }, entries: paymentEntries(row) });
       // Only platform accounts are debited, and they may go negative.
       if (!posted.ok) throw new Error(`payment journal refused: ${posted.reason}`);
     }
     const payment = presentPayment(row);
     await recordEvent(tx, deps.clock, tenant, { entityType: PAYMENT_ENTITY_TYPE, eventType: row.status, entityId: row.id, data: payment });
-    return payment;
+    return { row, payment };
   });
+}
+
+function insertPaymentRow(
+  tx: Tx, tenant: Tenant, payin: Payin, attempt: PaymentAttempt, pricing: PaymentPricing, outcome: Outcome, now: Date,
+): Promise<PaymentRow> {
+  return insertWithFreshId(tx, payments, () => newId(ID_PREFIXES.payment, now), {
+    ...tenant,
+    payinId: payin.id,
+    payinType: payin.type,
+    customerId: payin.customerId,
+    status: outcome,
+    currency: pricing.settledCurrency,
+    amount: pricing.settledAmount,
+    requestedAmount: pricing.requestedAmount,
+    feeAmount: pricing.feeAmount,
+    feeBearer: pricing.feeBearer,
+    paymentCurrency: pricing.paymentCurrency,
+    paymentAmount: pricing.paymentAmount,
+    fxFeeAmount: pricing.fxFee,
+    fxRate: pricing.fxRate,
+    priceId: pricing.priceId,
+    methodType: attempt.method,
+    cardNetwork: attempt.card?.network ?? null,
+    cardLast4: attempt.card?.last4 ?? null,
+    cardExpMonth: attempt.card?.expMonth ?? null,
+    cardExpYear: attempt.card?.expYear ?? null,
+    ...(outcome === 'failed' ? DECLINED : outcome === 'action_required' ? SANCTION_HIT : NO_ERROR),
+    purposeCode: payin.purposeCode,
+    productName: payin.productName,
+    productDescription: payin.productDescription,
+    fundsAvailable: false,
+    paidAt: outcome === 'success' ? now : null,
+    createdAt: now,
+    updatedAt: now,
+  });
+}
+
+/** The mock body's checks that need no database; a card number is dropped here, once its outcome is known. */
+function mockAttempt(body: CreateMockPaymentBody): PaymentAttempt {
+  const payinId = body.payin_id?.trim() ?? '';
+  if (payinId === '') throw errors.blank('payin_id');
+  if (payinTypeOf(payinId) === undefined) throw errors.validation('Payin ID must start with order_ or payin_ and be valid.');
+  const base = { payinId, currency: body.currency, amount: BigInt(body.amount), sanctionedRemitter: body.remitter_name === 'Sanctioned_Entity' };
+  if (body.payment_method === 'Card') {
+    const number = body.card_number?.trim() ?? '';
+    if (number === '') throw errors.blank('card_number');
+    const card = sandboxTestCard(number);
+    if (!card) throw paymentErrors.notTestCard();
+    return { ...base, method: 'card', card: { ...card, expMonth: null, expYear: null } };
+  }
+  if (body.card_number !== undefined) throw errors.invalidParameter('card_number can only be sent with payment_method Card');
+  return { ...base, method: 'bank_transfer', card: null };
+}
+
+/** `POST /payment/mock` (sandbox): a payment of an active order or payment link with exactly the amount due. */
+export async function createMockPayment(deps: PaymentDeps, tenant: Tenant, body: CreateMockPaymentBody): Promise<Payment> {
+  return (await makePayment(deps, tenant, mockAttempt(body))).payment;
 }
 
 /**
@@ -245,7 +273,6 @@ export async function markFundsAvailable(deps: PaymentDeps, tenant: Tenant, id: 
   });
 }
 
-/** The tenant's payment row, or undefined. */
 /** The tenant's payment locked (`FOR UPDATE`) in the caller's transaction: refunds of one payment serialise on it. */
 export async function lockPayment(tx: Tx, tenant: Tenant, id: string): Promise<PaymentRow | undefined> {
   const [row] = await tx.select().from(payments).where(and(tenantFilter(payments, tenant), eq(payments.id, id))).for('update');
@@ -273,13 +300,15 @@ export async function listPayments(
     throw errors.invalidParameter('payin_id and subscription_id cannot be used together');
   }
   const where: SQL[] = [tenantFilter(payments, tenant)];
-  // Filters on what no payment has yet (subscriptions, compliance, request_id, other payin types) match nothing.
+  // Filters on what no payment has yet (subscriptions, compliance, request_id, add_funds) match nothing.
   const nothing = query.subscription_id !== undefined || query.compliance_status !== undefined ||
-    query.request_id !== undefined || (query.payment_type !== undefined && query.payment_type !== 'orders');
+    query.request_id !== undefined || query.payment_type === 'add_funds';
   if (nothing) where.push(sql`false`);
   if (query.customer_id !== undefined) where.push(eq(payments.customerId, query.customer_id.trim()));
-  if (query.payin_id !== undefined) where.push(eq(payments.orderId, query.payin_id.trim()));
+  if (query.payin_id !== undefined) where.push(eq(payments.payinId, query.payin_id.trim()));
+  if (query.payment_type !== undefined && query.payment_type !== 'add_funds') where.push(eq(payments.payinType, query.payment_type));
   if (query.status !== undefined) where.push(eq(payments.status, query.status));
+  // The requested (= converted) currency, not the one paid in (notes-payins §8.3).
   if (query.currency !== undefined) where.push(eq(payments.currency, query.currency.trim().toUpperCase()));
   const page = await listPage(deps.db, payments, where, pageRequest(query));
   return { data: page.rows.map(presentPayment), page_meta: page.meta };

@@ -1,0 +1,96 @@
+// What a payment pays: an order (`order_…`, payin_type `orders`) or a payment link (`payin_…`, `payment_link`),
+// seen through one shape, so that pricing, the mock and the checkout need not know which.
+import type { DbOrTx, Tx } from '../../db/client.js';
+import type { PayinType, PaymentMethodType } from '../../db/schema/index.js';
+import type { Clock } from '../../core/clock.js';
+import { ApiError, errors } from '../../core/errors.js';
+import { ID_PREFIXES } from '../../core/ids.js';
+import type { Tenant } from '../../core/tenancy.js';
+import { findOrder, transitionOrder, type OrderRow } from '../orders/service.js';
+import { findPaymentLink, transitionPaymentLink, type PaymentLinkRow } from '../payment-links/service.js';
+
+export interface Payin {
+  type: PayinType;
+  id: string;
+  status: string;
+  customerId: string;
+  currency: string;
+  amount: bigint;
+  priceId: string | null;
+  /** The payin quote an order was created from: its rate prices payments in the quote's source currency. */
+  quoteId: string | null;
+  paymentMethods: readonly PaymentMethodType[];
+  purposeCode: string | null;
+  productName: string | null;
+  productDescription: string | null;
+  invoiceDescription: string | null;
+  expiresAt: Date;
+}
+
+function fromOrder(row: OrderRow): Payin {
+  return {
+    type: 'orders', id: row.id, status: row.status, customerId: row.customerId, currency: row.currency,
+    amount: row.amount, priceId: row.priceId, quoteId: row.quoteId, paymentMethods: row.paymentMethods,
+    purposeCode: row.purposeCode, productName: row.product?.name ?? null, productDescription: row.product?.description ?? null,
+    invoiceDescription: row.invoiceDescription, expiresAt: row.expiresAt,
+  };
+}
+
+function fromPaymentLink(row: PaymentLinkRow): Payin {
+  return {
+    type: 'payment_link', id: row.id, status: row.status, customerId: row.customerId, currency: row.currency,
+    amount: row.amount, priceId: row.priceId, quoteId: null, paymentMethods: row.paymentMethods,
+    purposeCode: row.purposeCode, productName: row.product?.name ?? null, productDescription: row.product?.description ?? null,
+    invoiceDescription: row.invoiceDescription, expiresAt: row.expiresAt,
+  };
+}
+
+/** The prefix of a payin id names its kind; anything else is no payin. */
+export function payinTypeOf(id: string): PayinType | undefined {
+  if (id.startsWith(`${ID_PREFIXES.order}_`)) return 'orders';
+  if (id.startsWith(`${ID_PREFIXES.paymentLink}_`)) return 'payment_link';
+  return undefined;
+}
+
+/** The tenant's order or payment link by id, or undefined. */
+export async function findPayin(db: DbOrTx, tenant: Tenant, id: string): Promise<Payin | undefined> {
+  switch (payinTypeOf(id)) {
+    case 'orders': {
+      const row = await findOrder(db, tenant, id);
+      return row && fromOrder(row);
+    }
+    case 'payment_link': {
+      const row = await findPaymentLink(db, tenant, id);
+      return row && fromPaymentLink(row);
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** What the error texts call a payin of this type. */
+export const payinLabel = (type: PayinType) => (type === 'orders' ? 'Order' : 'Payment link');
+
+export const payinErrors = {
+  notFound: (type: PayinType) => errors.notFound(payinLabel(type)),
+  notActive: (type: PayinType, status: string) =>
+    new ApiError(400, `${payinLabel(type)} is ${status}: a payment can only be made while it is active`, 'INVALID_STATE'),
+  methodNotAccepted: (type: PayinType, method: string) =>
+    errors.invalidParameter(`${payinLabel(type)} does not accept ${method} payments`),
+};
+
+/**
+ * Marks the payin paid (with its `orders`/`paid` or `payment_link`/`paid` event) in the payment's transaction. The
+ * payin's row lock decides between concurrent payments: the loser sees the status the winner left.
+ */
+export async function markPayinPaid(tx: Tx, clock: Clock, tenant: Tenant, payin: Payin): Promise<void> {
+  try {
+    if (payin.type === 'orders') await transitionOrder(tx, clock, tenant, payin.id, { to: 'paid' });
+    else await transitionPaymentLink(tx, clock, tenant, payin.id, { to: 'paid' });
+  } catch (err) {
+    if (err instanceof ApiError && err.code === 'INVALID_STATE') {
+      throw payinErrors.notActive(payin.type, (await findPayin(tx, tenant, payin.id))?.status ?? 'gone');
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,295 @@
+// What a payer is asked for and what reaches the merchant: FX payments (live rate and an order's quote), the
+// customer fee bearer, payment links paid through the mock, and the sandbox's sanctions hit. Expected amounts are
+// computed here from the rate table by brute force, not with the pricing code under test.
+import { eq } from 'drizzle-orm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../../app.js';
+import { events } from '../../db/schema/index.js';
+import { ADMIN_TOKEN, bearer, buildTestApp, createTestMerchant, customerBody, type TestMerchant } from '../../../test/support/app.js';
+import { expectSchema } from '../../../test/support/contract.js';
+import { testEnv } from '../../../test/support/env.js';
+import { expectLedgerConsistent } from '../../../test/support/ledger.js';
+
+/**
+ * The built-in table's AED per USD (exact, as USD is the table's base: the other direction is a rounded cross
+ * rate), and the default markup (FX_MARKUP_BPS).
+ */
+const AED_PER_USD = 36_725n; // 3.6725
+const MARKUP_BPS = 50n;
+
+/**
+ * The smallest USD amount (cents) that, less a markup of ceil(S × 50 / 10000), converts to at least `fils` at
+ * AED = USD × 3.6725, rounded down: found by walking S, so that it checks the closed-form pricing independently.
+ */
+function usdDue(fils: bigint): { amount: bigint; fee: bigint } {
+  const filsOf = (cents: bigint) => (cents * AED_PER_USD) / 10_000n;
+  let s = (fils * 10_000n) / AED_PER_USD - 10n;
+  for (;; s++) {
+    const fee = (s * MARKUP_BPS + 9_999n) / 10_000n;
+    if (filsOf(s - fee) >= fils) return { amount: s, fee };
+  }
+}
+
+async function createCustomer(app: App, key: string): Promise<string> {
+  const response = await app.inject({ method: 'POST', url: '/api/v1/customer', headers: bearer(key), payload: customerBody() });
+  expect(response.statusCode, response.body).toBe(201);
+  return response.json().id;
+}
+
+async function createOrder(app: App, key: string, overrides: Record<string, unknown> = {}) {
+  const response = await app.inject({
+    method: 'POST', url: '/api/v1/orders', headers: bearer(key),
+    payload: { customer_id: await createCustomer(app, key), currency: 'USD', amount: 10_000, payment_methods: ['bank_transfer', 'card'], ...overrides },
+  });
+  expect(response.statusCode, response.body).toBe(201);
+  return response.json() as { id: string; amount: number; currency: string };
+}
+
+const mockPayment = (app: App, key: string, payload: Record<string, unknown>) =>
+  app.inject({ method: 'POST', url: '/api/v1/payment/mock', headers: bearer(key), payload: { payment_method: 'BankTransfer', ...payload } });
+
+async function balances(app: App, key: string) {
+  const response = await app.inject({ method: 'GET', url: '/api/v1/balances', headers: bearer(key) });
+  return response.json() as { available: { currency: string; amount: number }[]; pending: { currency: string; amount: number }[] };
+}
+
+async function setFeeBearer(app: App, merchant: TestMerchant, bearerName: 'merchant' | 'customer') {
+  const response = await app.inject({
+    method: 'PATCH', url: `/admin/v1/merchants/${merchant.id}`, headers: bearer(ADMIN_TOKEN), payload: { payin_fee_bearer: bearerName },
+  });
+  expect(response.statusCode, response.body).toBe(200);
+  expect(response.json().payin_fee_bearer).toBe(bearerName);
+}
+
+async function createPrice(app: App, key: string, body: Record<string, unknown>) {
+  const response = await app.inject({ method: 'POST', url: '/api/v1/prices', headers: bearer(key), payload: body });
+  expect(response.statusCode, response.body).toBe(201);
+}
+
+describe('payments in another currency (FX)', () => {
+  let app: App;
+  beforeAll(async () => {
+    ({ app } = await buildTestApp());
+  });
+
+  it('converts at the live mid rate with the markup as fx_fee; the merchant is credited in the order currency', async () => {
+    const merchant = await createTestMerchant();
+    const key = merchant.sandboxSecret;
+    const order = await createOrder(app, key, { currency: 'AED', amount: 36_725 });
+    const due = usdDue(36_725n);
+
+    const wrong = await mockPayment(app, key, { payin_id: order.id, currency: 'USD', amount: Number(due.amount) - 1 });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.json().message).toBe(`Amount must equal the amount due in USD: ${due.amount}`);
+
+    const response = await mockPayment(app, key, { payin_id: order.id, currency: 'usd', amount: Number(due.amount) });
+    expect(response.statusCode, response.body).toBe(201);
+    const payment = response.json();
+    expectSchema('Payment', payment, '2026');
+    expect(payment).toMatchObject({
+      status: 'success',
+      payment_currency: 'USD', payment_amount: Number(due.amount),
+      converted_currency: 'AED', converted_amount: 36_725,
+      requested_currency: 'AED', requested_amount: 36_725,
+      fees: { fx_fee: { currency: 'USD', amount: Number(due.fee) } },
+      fee_breakdown: {
+        fx_fee: [{ amount: Number(due.fee), currency: 'USD', bearer: 'customer', collection_mode: 'immediate', taxes: [] }],
+        txn_fee: [], referral_fee: [],
+      },
+    });
+    // The merchant holds AED only; the USD stayed on the platform's side of the ledger.
+    expect(await balances(app, key)).toEqual({ available: [{ currency: 'AED', amount: 0 }], pending: [{ currency: 'AED', amount: 36_725 }] });
+    await expectLedgerConsistent(merchant.id);
+
+    const list = await app.inject({ method: 'GET', url: '/api/v1/payment?currency=aed', headers: bearer(key) });
+    expect(list.json().data.map((p: { id: string }) => p.id)).toEqual([payment.id]);
+    const byPaid = await app.inject({ method: 'GET', url: '/api/v1/payment?currency=USD', headers: bearer(key) });
+    expect(byPaid.json().data).toEqual([]);
+  });
+
+  it("uses the rate of the order's quote when the payer pays in the quote's source currency", async () => {
+    const merchant = await createTestMerchant();
+    const key = merchant.sandboxSecret;
+    const created = await app.inject({
+      method: 'POST', url: '/api/v1/quotes', headers: bearer(key),
+      payload: { resource: 'payin', source_currency: 'EUR', destination_currency: 'USD', destination_amount: 10_000 },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const quote = created.json().quotes[0] as { id: string; source_amount: number; fees: { fx_fee: { amount: number } } };
+    const order = await createOrder(app, key, { quote_id: quote.id, amount: undefined, currency: undefined, payment_methods: undefined });
+
+    const response = await mockPayment(app, key, { payin_id: order.id, currency: 'EUR', amount: quote.source_amount });
+    expect(response.statusCode, response.body).toBe(201);
+    expect(response.json()).toMatchObject({
+      payment_currency: 'EUR', payment_amount: quote.source_amount,
+      converted_currency: 'USD', converted_amount: 10_000,
+      fees: { fx_fee: { currency: 'EUR', amount: quote.fees.fx_fee.amount } },
+    });
+    await expectLedgerConsistent(merchant.id);
+  });
+
+  it('refuses currencies the rate source does not quote, with nothing written', async () => {
+    const merchant = await createTestMerchant();
+    const order = await createOrder(app, merchant.sandboxSecret);
+    const response = await mockPayment(app, merchant.sandboxSecret, { payin_id: order.id, currency: 'BRL', amount: 50_000 });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ message: 'Currency BRL is not supported for payments', code: 'UNSUPPORTED_CURRENCY' });
+    expect(await balances(app, merchant.sandboxSecret)).toEqual({ available: [], pending: [] });
+  });
+});
+
+describe('fee bearer', () => {
+  let app: App;
+  beforeAll(async () => {
+    ({ app } = await buildTestApp());
+  });
+
+  it('adds a customer-borne fee to what the payer pays and credits the merchant the whole requested amount', async () => {
+    const merchant = await createTestMerchant();
+    const key = merchant.sandboxSecret;
+    await createPrice(app, key, { pricing_type: 'percentage', bps: 200 });
+    await setFeeBearer(app, merchant, 'customer');
+    const order = await createOrder(app, key);
+
+    const merchantAmount = await mockPayment(app, key, { payin_id: order.id, currency: 'USD', amount: 10_000 });
+    expect(merchantAmount.statusCode).toBe(400);
+    expect(merchantAmount.json().message).toBe('Amount must equal the amount due in USD: 10200');
+
+    const response = await mockPayment(app, key, { payin_id: order.id, currency: 'USD', amount: 10_200 });
+    expect(response.statusCode, response.body).toBe(201);
+    expectSchema('Payment', response.json(), '2026');
+    expect(response.json()).toMatchObject({
+      fee_bearer: 'customer',
+      payment_amount: 10_200, converted_amount: 10_200, requested_amount: 10_000,
+      fees: { txn_fee: { currency: 'USD', amount: 200 } },
+      fee_breakdown: { txn_fee: [{ amount: 200, currency: 'USD', bearer: 'customer' }] },
+    });
+    expect((await balances(app, key)).pending).toEqual([{ currency: 'USD', amount: 10_000 }]);
+    await expectLedgerConsistent(merchant.id);
+  });
+
+  it('converts the customer-borne fee too when the payer pays in another currency', async () => {
+    const merchant = await createTestMerchant();
+    const key = merchant.sandboxSecret;
+    await createPrice(app, key, { pricing_type: 'fixed', fees_amount: 500, fees_currency: 'USD' });
+    await setFeeBearer(app, merchant, 'customer');
+    const order = await createOrder(app, key, { currency: 'AED', amount: 36_725 });
+    // A fixed USD 5.00 fee on an AED order: AED 18.3625, rounded up to 18.37 (exact rate, USD is the table's base).
+    const due = usdDue(36_725n + 1_837n);
+    const response = await mockPayment(app, key, { payin_id: order.id, currency: 'USD', amount: Number(due.amount) });
+    expect(response.statusCode, response.body).toBe(201);
+    expect(response.json()).toMatchObject({ payment_amount: Number(due.amount), converted_amount: 36_725 + 1_837, requested_amount: 36_725 });
+    expect((await balances(app, key)).pending).toEqual([{ currency: 'AED', amount: 36_725 }]);
+    await expectLedgerConsistent(merchant.id);
+  });
+
+  it('is switched back to the merchant for later payments; the admin route refuses other values', async () => {
+    const merchant = await createTestMerchant();
+    await setFeeBearer(app, merchant, 'customer');
+    await setFeeBearer(app, merchant, 'merchant');
+    const refused = await app.inject({
+      method: 'PATCH', url: `/admin/v1/merchants/${merchant.id}`, headers: bearer(ADMIN_TOKEN), payload: { payin_fee_bearer: 'split' },
+    });
+    expect(refused.statusCode).toBe(400);
+    const unknown = await app.inject({
+      method: 'PATCH', url: '/admin/v1/merchants/merch_6819d804aaaaa', headers: bearer(ADMIN_TOKEN), payload: { payin_fee_bearer: 'customer' },
+    });
+    expect(unknown.statusCode).toBe(404);
+    const secret = await app.inject({
+      method: 'PATCH', url: `/admin/v1/merchants/${merchant.id}`, headers: bearer(merchant.sandboxSecret), payload: { payin_fee_bearer: 'customer' },
+    });
+    expect(secret.statusCode).toBe(401);
+  });
+});
+
+describe('paying a payment link', () => {
+  let app: App;
+  beforeAll(async () => {
+    ({ app } = await buildTestApp());
+  });
+
+  async function createLink(key: string) {
+    const response = await app.inject({
+      method: 'POST', url: '/api/v1/payin', headers: bearer(key),
+      payload: {
+        customer_id: await createCustomer(app, key), currency: 'EUR', amount: 5_000, purpose_code: 'P1401',
+        expires_at: new Date(Date.now() + 7 * 86_400_000).toISOString(), payment_methods: ['bank_transfer'],
+      },
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    return response.json() as { id: string };
+  }
+
+  it('marks the link paid with its event, records payin_type payment_link, and refuses a second payment', async () => {
+    const merchant = await createTestMerchant();
+    const key = merchant.sandboxSecret;
+    const link = await createLink(key);
+    const response = await mockPayment(app, key, { payin_id: link.id, currency: 'EUR', amount: 5_000 });
+    expect(response.statusCode, response.body).toBe(201);
+    expect(response.json()).toMatchObject({ payin_id: link.id, payin_type: 'payment_link', status: 'success', purpose_code: 'P1401' });
+    const read = await app.inject({ method: 'GET', url: `/api/v1/payin/${link.id}`, headers: bearer(key) });
+    expect(read.json().status).toBe('paid');
+    const { database } = await testEnv();
+    const linkEvents = await database.db.select().from(events).where(eq(events.entityId, link.id)).orderBy(events.seq);
+    expect(linkEvents.map((e) => [e.entityType, e.eventType])).toEqual([['payment_link', 'active'], ['payment_link', 'paid']]);
+    expect((await balances(app, key)).pending).toEqual([{ currency: 'EUR', amount: 5_000 }]);
+
+    const again = await mockPayment(app, key, { payin_id: link.id, currency: 'EUR', amount: 5_000 });
+    expect(again.statusCode).toBe(400);
+    expect(again.json()).toMatchObject({ message: 'Payment link is paid: a payment can only be made while it is active', code: 'INVALID_STATE' });
+
+    const byType = await app.inject({ method: 'GET', url: '/api/v1/payment?payment_type=payment_link', headers: bearer(key) });
+    expect(byType.json().data.map((p: { id: string }) => p.id)).toEqual([response.json().id]);
+    const orders = await app.inject({ method: 'GET', url: '/api/v1/payment?payment_type=orders', headers: bearer(key) });
+    expect(orders.json().data).toEqual([]);
+    await expectLedgerConsistent(merchant.id);
+  });
+
+  it("refuses a cancelled link and another merchant's link", async () => {
+    const merchant = await createTestMerchant();
+    const other = await createTestMerchant();
+    const link = await createLink(merchant.sandboxSecret);
+    const foreign = await mockPayment(app, other.sandboxSecret, { payin_id: link.id, currency: 'EUR', amount: 5_000 });
+    expect(foreign.statusCode).toBe(404);
+    expect(foreign.json().message).toBe('Payment link not found');
+    const cancel = await app.inject({ method: 'PATCH', url: `/api/v1/payin/${link.id}/cancel`, headers: bearer(merchant.sandboxSecret) });
+    expect(cancel.statusCode, cancel.body).toBe(200);
+    const refused = await mockPayment(app, merchant.sandboxSecret, { payin_id: link.id, currency: 'EUR', amount: 5_000 });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().message).toBe('Payment link is cancelled: a payment can only be made while it is active');
+  });
+});
+
+describe('sandbox sanctions screening', () => {
+  let app: App;
+  beforeAll(async () => {
+    ({ app } = await buildTestApp());
+  });
+
+  it.each([
+    ['a sanctioned remitter', { remitter_name: 'Sanctioned_Entity' }, 10_000],
+    ['the magic amount 6623', {}, 6_623],
+  ])('%s records an action_required payment with SANCTION_HIT; no money moves and the order stays active', async (_name, extra, amount) => {
+    const merchant = await createTestMerchant();
+    const key = merchant.sandboxSecret;
+    const order = await createOrder(app, key, { amount });
+    const response = await mockPayment(app, key, { payin_id: order.id, currency: 'USD', amount, ...extra });
+    expect(response.statusCode, response.body).toBe(201);
+    expectSchema('Payment', response.json(), '2026');
+    expect(response.json()).toMatchObject({ status: 'action_required', error_code: 'SANCTION_HIT', funds_available: false });
+    expect(response.json().paid_at).toBeUndefined();
+    const order2 = await app.inject({ method: 'GET', url: `/api/v1/orders/${order.id}`, headers: bearer(key) });
+    expect(order2.json().status).toBe('active');
+    expect(await balances(app, key)).toEqual({ available: [], pending: [] });
+    await expectLedgerConsistent(merchant.id);
+  });
+
+  it('lets a test card decide its own outcome at 6623', async () => {
+    const merchant = await createTestMerchant();
+    const key = merchant.sandboxSecret;
+    const order = await createOrder(app, key, { amount: 6_623 });
+    const response = await mockPayment(app, key, { payin_id: order.id, currency: 'USD', amount: 6_623, payment_method: 'Card', card_number: '4532491111111111' });
+    expect(response.statusCode, response.body).toBe(201);
+    expect(response.json().status).toBe('success');
+  });
+});
