@@ -245,6 +245,16 @@ describe('paying a payment link', () => {
     await expectLedgerConsistent(merchant.id);
   });
 
+  it('lets exactly one of concurrent payments of one link succeed', async () => {
+    const merchant = await createTestMerchant();
+    const link = await createLink(merchant.sandboxSecret);
+    const attempts = await Promise.all(Array.from({ length: 5 }, () =>
+      mockPayment(app, merchant.sandboxSecret, { payin_id: link.id, currency: 'EUR', amount: 5_000 })));
+    expect(attempts.map((r) => r.statusCode).sort()).toEqual([201, 400, 400, 400, 400]);
+    expect((await balances(app, merchant.sandboxSecret)).pending).toEqual([{ currency: 'EUR', amount: 5_000 }]);
+    await expectLedgerConsistent(merchant.id);
+  });
+
   it("refuses a cancelled link and another merchant's link", async () => {
     const merchant = await createTestMerchant();
     const other = await createTestMerchant();
