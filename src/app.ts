@@ -12,6 +12,8 @@ import { randomBase62 } from './core/ids.js';
 import { validationErrorToApiError, validatorCompiler } from './core/validation.js';
 import type { Database } from './db/client.js';
 import { adminRoutes } from './admin/routes.js';
+import { checkoutPageRoutes } from './checkout/page-routes.js';
+import { checkoutPaymentRoutes } from './checkout/payment-routes.js';
 import { publicCheckoutRoutes } from './checkout/public-routes.js';
 import { apiKeyRoutes } from './modules/api-keys/routes.js';
 import { customerRoutes } from './modules/customers/routes.js';
@@ -23,6 +25,7 @@ import { balanceConversionRoutes } from './modules/balance-conversions/routes.js
 import { balanceRoutes } from './modules/balances/routes.js';
 import { orderRoutes } from './modules/orders/routes.js';
 import { paymentLinkRoutes } from './modules/payment-links/routes.js';
+import { paymentRfiRoutes } from './modules/payments/rfi-routes.js';
 import { paymentRoutes } from './modules/payments/routes.js';
 import { refundRoutes } from './modules/refunds/routes.js';
 import { quoteRoutes } from './modules/quotes/routes.js';
@@ -131,6 +134,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerO
     await api.register(orderRoutes, { deps });
     await api.register(paymentLinkRoutes, { deps });
     await api.register(paymentRoutes, { deps });
+    await api.register(paymentRfiRoutes, { deps });
     await api.register(refundRoutes, { deps });
     await api.register(priceRoutes, { deps });
     await api.register(webhookEventRoutes, { deps });
@@ -140,7 +144,10 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerO
   // Publishable-key routes for the checkout pages and SDKs: their own scope, never behind the secret-key hook.
   await app.register(async (publicApi) => {
     await publicApi.register(publicCheckoutRoutes, { deps });
+    await publicApi.register(checkoutPaymentRoutes, { deps });
   }, { prefix: '/api/public/v1' });
+  // The hosted checkout page and its assets (HTML, not API operations: hidden from /openapi.json).
+  await app.register(checkoutPageRoutes, { deps });
 
   if (deps.config.adminToken) {
     const adminToken = deps.config.adminToken;

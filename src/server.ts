@@ -13,6 +13,7 @@ import { DEFAULT_RATE_TABLE } from './fx/default-rates.js';
 import { loadRateTableFile, tableRateSource, type FxRateSource } from './fx/rates.js';
 import { LocalDocumentStore } from './modules/documents/storage.js';
 import { webhookJobHandlers } from './webhooks/delivery/handlers.js';
+import { orderJobHandlers } from './modules/orders/jobs.js';
 import { paymentLinkJobHandlers } from './modules/payment-links/jobs.js';
 import { ensureDefaultMerchant, type Credentials } from './modules/merchants/bootstrap.js';
 
@@ -61,7 +62,7 @@ export async function startServer(
         db,
         clock,
         pollMs: config.jobsPollMs,
-        handlers: { ...webhookJobHandlers({ db, clock, config }), ...paymentLinkJobHandlers({ db, clock }) },
+        handlers: { ...webhookJobHandlers({ db, clock, config }), ...paymentLinkJobHandlers({ db, clock }), ...orderJobHandlers({ db, clock }) },
         onError: (error, job) => app.log.warn({ err: error, job: job && { id: String(job.id), queue: job.queue, attempt: job.attempt } }, 'job failed'),
       })
       : undefined;

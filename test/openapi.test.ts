@@ -44,7 +44,7 @@ describe('GET /openapi.json and /docs', () => {
   it('describes every /api/v1 operation as the contract does', () => {
     const ours = Object.entries(doc.paths).filter(([path]) => path.startsWith('/api/v1/'));
     const count = ours.reduce((n, [, operations]) => n + Object.keys(operations).length, 0);
-    expect(count).toBe(46);
+    expect(count).toBe(48);
     for (const [path, operations] of ours) {
       for (const [method, operation] of Object.entries(operations)) {
         const contractPath = path.replace(/^\/api\/v1/, '');
@@ -62,6 +62,8 @@ describe('GET /openapi.json and /docs', () => {
             'getEvents', 'getEventById', 'redeliverEvent', 'testWebhookEndpoint',
             // The hyphenated RFI path the live API serves (notes-payins §6.5).
             'updateOrderRfiHyphen',
+            // The hosted checkout's payment step (/api/public/v1): docs/decisions/0011-hosted-checkout.md.
+            'getCheckoutBankTransferDetails', 'createCheckoutPayment',
           ], `${label} is not in the contract`).toContain(operation.operationId);
         }
         expect(operation.security, label).toEqual([{ JWT: [] }]);

@@ -1,26 +1,29 @@
 // The publishable-key API under /api/public/v1: what the checkout pages and mobile SDKs read about an order
 // (notes-payins §1.1, §7.1). Only what the paying customer may see leaves here; the response schema is the allow-list.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { AppDeps } from '../app.js';
-import { resolvePublishableKey } from '../core/auth/api-keys.js';
-import { bearerToken } from '../core/auth/plugin.js';
 import { jsonAmount } from '../core/amount.js';
 import { isoSeconds } from '../core/clock.js';
 import { errors } from '../core/errors.js';
 import { ErrorBody, IdParams, withoutNulls } from '../core/http-schemas.js';
 import { ID_PREFIXES } from '../core/ids.js';
-import type { Tenant } from '../core/tenancy.js';
 import { findMerchant } from '../modules/merchants/service.js';
 import { OrderStatus, PaymentMethod } from '../modules/orders/schemas.js';
 import { findOrder, type OrderRow } from '../modules/orders/service.js';
+import { findPayin } from '../modules/payments/payins.js';
+import { pricePayment } from '../modules/payments/pricing.js';
+import { publishableKeyAuth } from './publishable-auth.js';
 
 export const PublicOrder = Type.Object({
   id: Type.String({ examples: ['order_678a4c88hpAjf'] }),
   status: OrderStatus,
   amount: Type.Integer({ description: 'Minor units.', examples: [10000] }),
   currency: Type.String({ examples: ['USD'] }),
+  amount_due: Type.Integer({
+    description: 'What the customer pays in `currency`, in minor units: `amount` plus a fee the merchant passes on to the customer.',
+    examples: [10200],
+  }),
   description: Type.Optional(Type.String({ description: "The order's invoice description, when it has one." })),
   product: Type.Optional(Type.Object({
     name: Type.String(),
@@ -32,12 +35,13 @@ export const PublicOrder = Type.Object({
 }, { description: 'The customer-facing view of an order: no customer, document, request, quote, price or notes data.' });
 export type PublicOrder = Static<typeof PublicOrder>;
 
-function presentPublicOrder(row: OrderRow, merchantName: string): PublicOrder {
+function presentPublicOrder(row: OrderRow, merchantName: string, amountDue: bigint): PublicOrder {
   return withoutNulls({
     id: row.id,
     status: row.status,
     amount: jsonAmount(row.amount),
     currency: row.currency,
+    amount_due: jsonAmount(amountDue),
     description: row.invoiceDescription,
     product: row.product,
     payment_methods: row.paymentMethods,
@@ -46,24 +50,10 @@ function presentPublicOrder(row: OrderRow, merchantName: string): PublicOrder {
   });
 }
 
-/**
- * The tenant of a publishable key sent as `Authorization: Bearer <test_…|live_…>`, as the SDKs send it. A secret key
- * is refused here just as a publishable key is refused on /api/v1; so are revoked and rotated-out keys.
- */
-async function authenticatePublishable(deps: AppDeps, request: FastifyRequest): Promise<Tenant> {
-  const token = bearerToken(request);
-  if (token === undefined) throw errors.missingToken();
-  if (token === null) throw errors.invalidToken();
-  const tenant = await resolvePublishableKey(deps.database.db, deps.clock, token);
-  if (!tenant) throw errors.invalidToken();
-  return tenant;
-}
-
 export const publicCheckoutRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const tenants = new WeakMap<FastifyRequest, Tenant>();
-  app.addHook('onRequest', async (request) => {
-    tenants.set(request, await authenticatePublishable(deps, request));
-  });
+  const auth = publishableKeyAuth(deps);
+  app.addHook('onRequest', auth.onRequest);
+  const pricing = { fxRates: deps.fxRates, markupBps: deps.config.fxMarkupBps };
 
   app.get('/order/:id', {
     schema: {
@@ -75,14 +65,16 @@ export const publicCheckoutRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> 
       response: { 200: PublicOrder, 401: ErrorBody, 404: ErrorBody },
     },
   }, async (request) => {
-    const tenant = tenants.get(request);
-    if (!tenant) throw errors.invalidToken();
+    const tenant = auth.tenantOf(request);
     const id = request.params.id;
     // A wrong prefix answers 404 too: this surface tells a browser nothing beyond "no such order".
     const row = id.startsWith(`${ID_PREFIXES.order}_`) ? await findOrder(deps.database.db, tenant, id) : undefined;
     if (!row) throw errors.notFound('Order');
     const merchant = await findMerchant(deps.database.db, tenant.merchantId);
-    if (!merchant) throw errors.notFound('Order');
-    return presentPublicOrder(row, merchant.name);
+    const payin = await findPayin(deps.database.db, tenant, row.id);
+    if (!merchant || !payin) throw errors.notFound('Order');
+    // Priced by the function the payment step records with, so the page shows what will be charged.
+    const due = await pricePayment(deps.database.db, pricing, tenant, payin, row.currency);
+    return presentPublicOrder(row, merchant.name, due.paymentAmount);
   });
 };

@@ -2,13 +2,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../app.js';
 import { systemClock } from '../core/clock.js';
 import { findMerchant, replaceKeys } from '../modules/merchants/service.js';
-import { bearer, buildTestApp, createTestMerchant, customerBody, type TestMerchant } from '../../test/support/app.js';
+import { ADMIN_TOKEN, bearer, buildTestApp, createTestMerchant, customerBody, type TestMerchant } from '../../test/support/app.js';
 import { testEnv } from '../../test/support/env.js';
 
 const INVALID = { error: 'Unauthorized', message: 'Auth token expired or invalid', code: 'UNAUTHORIZED' };
 const MISSING = { error: 'Unauthorized', message: 'Missing token', code: 'UNAUTHORIZED' };
 const NOT_FOUND = { error: 'Not Found', message: 'Order not found', code: 'NOT_FOUND' };
-const PUBLIC_KEYS = ['amount', 'currency', 'description', 'expires_at', 'id', 'merchant_name', 'payment_methods', 'product', 'status'];
+const PUBLIC_KEYS = ['amount', 'amount_due', 'currency', 'description', 'expires_at', 'id', 'merchant_name', 'payment_methods', 'product', 'status'];
 
 async function createOrder(app: App, secretKey: string, overrides: Record<string, unknown> = {}) {
   const customer = await app.inject({ method: 'POST', url: '/api/v1/customer', headers: bearer(secretKey), payload: customerBody() });
@@ -64,12 +64,26 @@ describe('GET /api/public/v1/order/{id}', () => {
       status: 'active',
       amount: 29_900,
       currency: 'GBP',
+      amount_due: 29_900,
       description: 'Payment requested for services provided',
       product: { name: 'ShieldGuard Insurance', description: 'Flexible insurance' },
       payment_methods: ['bank_transfer', 'card'],
       merchant_name: merchant!.name,
       expires_at: sandboxOrder.expires_at,
     });
+  });
+
+  it('shows a fee the merchant passes on to the customer in amount_due', async () => {
+    const merchant = await createTestMerchant();
+    const price = await app.inject({ method: 'POST', url: '/api/v1/prices', headers: bearer(merchant.sandboxSecret), payload: { pricing_type: 'percentage', bps: 300 } });
+    expect(price.statusCode, price.body).toBe(201);
+    const order = await createOrder(app, merchant.sandboxSecret, { amount: 10_000 });
+    expect((await read(order.id, bearer(merchant.sandboxPublishable))).json()).toMatchObject({ amount: 10_000, amount_due: 10_000 });
+    const switched = await app.inject({
+      method: 'PATCH', url: `/admin/v1/merchants/${merchant.id}`, headers: bearer(ADMIN_TOKEN), payload: { payin_fee_bearer: 'customer' },
+    });
+    expect(switched.statusCode, switched.body).toBe(200);
+    expect((await read(order.id, bearer(merchant.sandboxPublishable))).json()).toMatchObject({ amount: 10_000, amount_due: 10_300 });
   });
 
   it('is an allow-list: exactly the public keys, nothing internal', async () => {
@@ -83,7 +97,7 @@ describe('GET /api/public/v1/order/{id}', () => {
   it('answers a production order to the live_ publishable key, omitting what the order does not have', async () => {
     const response = await read(productionOrderId, bearer(owner.productionPublishable));
     expect(response.statusCode, response.body).toBe(200);
-    expect(Object.keys(response.json()).sort()).toEqual(['amount', 'currency', 'expires_at', 'id', 'merchant_name', 'payment_methods', 'status']);
+    expect(Object.keys(response.json()).sort()).toEqual(['amount', 'amount_due', 'currency', 'expires_at', 'id', 'merchant_name', 'payment_methods', 'status']);
     expect(response.json()).toMatchObject({ id: productionOrderId, status: 'active', amount: 1000, currency: 'USD', payment_methods: ['card'] });
   });
 

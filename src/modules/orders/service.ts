@@ -10,6 +10,7 @@ import { recordEvent } from '../../core/events.js';
 import { insertWithFreshId } from '../../core/fresh-id.js';
 import { withoutNulls } from '../../core/http-schemas.js';
 import { claimRequestId } from '../../core/idempotency.js';
+import { enqueueJob } from '../../core/jobs.js';
 import { assertIdPrefix, ID_PREFIXES, newId } from '../../core/ids.js';
 import { listPage, pageRequest, type PageMeta } from '../../core/pagination.js';
 import { addMonths, checkNotesAndMethods, isPayinCurrency, optionalText, PAYIN_CURRENCIES, parseBankAccountDetails, parseProduct, PURPOSE_CODE } from '../../core/payin-fields.js';
@@ -29,6 +30,8 @@ export type OrderRow = typeof orders.$inferSelect;
 
 /** The webhook catalogue's entity type for orders (plural, as Glomo sends it). */
 export const ORDER_ENTITY_TYPE = 'orders';
+/** The queue of the job that expires an order at its `expires_at` (jobs.ts). */
+export const ORDER_EXPIRE_QUEUE = 'orders.expire';
 /** `request_id` claims of orders are scoped apart from payments' and refunds'. */
 const REQUEST_ID_SCOPE = 'orders';
 /** Orders take no `expires_at`: they expire three months after creation (notes-payins §6.2). */
@@ -36,6 +39,11 @@ const ORDER_LIFETIME_MONTHS = 3;
 const ALL_PAYMENT_METHODS: OrderPaymentMethod[] = ['bank_transfer', 'pay_via_bank', 'card'];
 /** Fields a quote decides: sending them with `quote_id` is refused. */
 const QUOTE_LOCKED_FIELDS = ['amount', 'currency', 'price_id', 'payment_methods', 'split_ids'] as const;
+/**
+ * Statuses an order still expires from: while it waits for payment or for documents. An order `under_review` waits
+ * for compliance, not for the payer, and keeps its status (as `paid`, `failed`, `cancelled` and `expired` do).
+ */
+export const EXPIRABLE_ORDER_STATUSES: readonly OrderStatus[] = ['active', 'action_required'];
 
 export function presentOrder(row: OrderRow): Order {
   return withoutNulls({
@@ -145,8 +153,15 @@ function validateCreate(body: CreateOrderBody) {
   };
 }
 
+/** The payload of an `orders.expire` job. */
+export interface ExpireOrderPayload {
+  merchantId: string;
+  env: Tenant['env'];
+  orderId: string;
+}
+
 /**
- * Creates an order and its `orders`/`active` event in one transaction. With `request_id`, the claim is taken after
+ * Creates an order, its expiry job and its `orders`/`active` event in one transaction. With `request_id`, the claim is taken after
  * the insert: a concurrent duplicate blocks on it until the first commits, then rolls back its own row.
  */
 export async function createOrder(deps: OrderDeps, tenant: Tenant, body: CreateOrderBody): Promise<Order> {
@@ -190,6 +205,9 @@ export async function createOrder(deps: OrderDeps, tenant: Tenant, body: CreateO
       const consumed = await consumeQuote(tx, deps.clock, tenant, quoteId, 'payin', row.id);
       if (!consumed.ok) throw orderQuoteError(consumed.reason);
     }
+    // An order's expires_at never moves, so one job per order; the handler re-reads it, so a paid order's job does nothing.
+    const payload: ExpireOrderPayload = { merchantId: tenant.merchantId, env: tenant.env, orderId: row.id };
+    await enqueueJob(tx, deps.clock, { queue: ORDER_EXPIRE_QUEUE, payload: { ...payload }, runAt: row.expiresAt, uniqueKey: `expire:${row.id}` });
     const order = presentOrder(row);
     await recordEvent(tx, deps.clock, tenant, { entityType: ORDER_ENTITY_TYPE, eventType: row.status, entityId: row.id, data: order });
     return order;
@@ -246,8 +264,14 @@ export interface OrderTransition {
   requiredDocuments?: string[];
 }
 
-async function lockOrder(tx: Tx, tenant: Tenant, id: string): Promise<OrderRow> {
+/** The tenant's order locked (`FOR UPDATE`) in the caller's transaction, or undefined. */
+async function lockOrderRow(tx: Tx, tenant: Tenant, id: string): Promise<OrderRow | undefined> {
   const [row] = await tx.select().from(orders).where(and(tenantFilter(orders, tenant), eq(orders.id, id))).for('update');
+  return row;
+}
+
+async function lockOrder(tx: Tx, tenant: Tenant, id: string): Promise<OrderRow> {
+  const row = await lockOrderRow(tx, tenant, id);
   if (!row) throw errors.notFound('Order');
   return row;
 }
@@ -294,6 +318,19 @@ export async function transitionOrder(
     rfiDocuments = names.map((name) => ({ rfi_doc_id: newId(ID_PREFIXES.rfiDocument, now), name }));
   }
   return applyTransition(tx, clock, tenant, current, transition.to, rfiDocuments);
+}
+
+/**
+ * The expiry job's work, in the caller's transaction: locks the order and moves it to `expired` (with its event)
+ * if it still can expire and its `expires_at` has passed. Answers whether it did; a repeat does nothing.
+ */
+export async function expireOrderIfDue(tx: Tx, clock: Clock, tenant: Tenant, orderId: string): Promise<boolean> {
+  const current = await lockOrderRow(tx, tenant, orderId);
+  if (!current || !EXPIRABLE_ORDER_STATUSES.includes(current.status)) return false;
+  if (current.expiresAt.getTime() > clock.now().getTime()) return false;
+  // The RFI documents an action_required order waited for are kept, as every other move keeps them.
+  await applyTransition(tx, clock, tenant, current, 'expired', current.rfiDocuments);
+  return true;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { Money } from '../../core/amount.js';
+import { AttachedDocument } from '../../core/rfi-documents.js';
 import { ListOf, PaginationQuery } from '../../core/pagination.js';
 import { FEE_BEARERS, PAYIN_TYPES, PAYMENT_METHOD_TYPES, PAYMENT_STATUSES } from '../../db/schema/payments.js';
 
@@ -46,12 +47,7 @@ export const Payment = Type.Object({
     txn_fee: Type.Array(FeeLine),
     referral_fee: Type.Array(FeeLine),
   }),
-  documents: Type.Array(Type.Object({
-    id: Type.String(),
-    type: Type.String(),
-    status: Type.Enum(['pending', 'uploaded', 'rejected', 'approved']),
-    rfi_doc_id: Type.Union([Type.String(), Type.Null()]),
-  }), { description: 'Documents attached through update_rfi.' }),
+  documents: Type.Array(AttachedDocument, { description: 'Documents attached through update_rfi.' }),
   funds_available: Type.Boolean(),
   payment_method: Type.Object({ type: Type.Enum([...PAYMENT_METHOD_TYPES]) }, {
     description: 'The method type; `details` is not sent yet (see docs/decisions/0004-contract-choices.md, Payments).',

@@ -9,6 +9,7 @@ import { jsonAmount, money } from '../../core/amount.js';
 import type { Clock } from '../../core/clock.js';
 import { ApiError, errors } from '../../core/errors.js';
 import { recordEvent } from '../../core/events.js';
+import { presentAttachedDocuments } from '../../core/rfi-documents.js';
 import { insertWithFreshId } from '../../core/fresh-id.js';
 import { withoutNulls } from '../../core/http-schemas.js';
 import { assertIdPrefix, ID_PREFIXES, newId } from '../../core/ids.js';
@@ -73,7 +74,7 @@ export function presentPayment(row: PaymentRow): Payment {
       txn_fee: feeLine(row.currency, row.feeAmount, row.feeBearer),
       referral_fee: [],
     },
-    documents: row.documents.map((doc) => ({ id: doc.id, type: doc.type, status: 'uploaded' as const, rfi_doc_id: doc.rfi_doc_id })),
+    documents: presentAttachedDocuments(row.documents),
     funds_available: row.fundsAvailable,
     payment_method: { type: row.methodType },
   });

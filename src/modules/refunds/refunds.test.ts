@@ -4,9 +4,10 @@ import type { App } from '../../app.js';
 import { ManualClock } from '../../core/clock.js';
 import { events, ledgerAccounts, refunds } from '../../db/schema/index.js';
 import { bearer, buildTestApp, createTestMerchant, customerBody, type TestMerchant } from '../../../test/support/app.js';
-import { expectSchema } from '../../../test/support/contract.js';
+import { expectResponse, expectSchema } from '../../../test/support/contract.js';
 import { testEnv } from '../../../test/support/env.js';
 import { expectLedgerConsistent, fundMerchant } from '../../../test/support/ledger.js';
+import { uploadDocumentId } from '../../../test/support/fixtures.js';
 import { describeListConventions } from '../../../test/support/lists.js';
 import { describeSecurity } from '../../../test/support/security.js';
 
@@ -393,6 +394,116 @@ describeListConventions('GET /api/v1/refunds', {
   },
 });
 
+describe('PATCH /api/v1/refunds/{id}/update_rfi', () => {
+  let app: App;
+  let merchant: TestMerchant;
+  let paymentId: string;
+  beforeAll(async () => {
+    ({ app } = await buildTestApp());
+    merchant = await createTestMerchant();
+    paymentId = await payOrder(app, merchant.sandboxSecret);
+  });
+
+  const updateRfi = (key: string, id: string, payload: unknown) =>
+    app.inject({ method: 'PATCH', url: `/api/v1/refunds/${id}/update_rfi`, headers: bearer(key), payload: payload as Record<string, unknown> });
+  const read = async (id: string) =>
+    (await app.inject({ method: 'GET', url: `/api/v1/refunds/${id}`, headers: bearer(merchant.sandboxSecret) })).json();
+
+  it('attaches documents to an in_progress refund, in order, without an event or a status change', async () => {
+    const key = merchant.sandboxSecret;
+    const id = await refundOf(app, key, paymentId, 1_000);
+    const [passport, invoice] = [await uploadDocumentId(app, key), await uploadDocumentId(app, key)];
+    const response = await updateRfi(key, id, { documents: [{ id: passport, rfi_doc_id: 'rfidoc_68c8dffedhMHD' }, { id: invoice }] });
+    expect(response.statusCode, response.body).toBe(200);
+    const refund = response.json();
+    // The contract's Refund enum lacks the live API's `in_progress` (notes-payins §9.6).
+    expectResponse('patch', '/refunds/{id}/update_rfi', 200, { ...refund, status: 'pending' });
+    expect(refund).toMatchObject({ id, status: 'in_progress', amount: 1_000 });
+    expect(refund.documents).toEqual([
+      { id: passport, type: 'passport', status: 'uploaded', rfi_doc_id: 'rfidoc_68c8dffedhMHD' },
+      { id: invoice, type: 'passport', status: 'uploaded', rfi_doc_id: null },
+    ]);
+    expect(await read(id)).toEqual(refund);
+    const listed = await app.inject({ method: 'GET', url: `/api/v1/refunds?payment_id=${paymentId}`, headers: bearer(key) });
+    expect(listed.json().data.find((row: { id: string }) => row.id === id)).toEqual(refund);
+    expect(await eventsOf(id)).toEqual([]);
+
+    // Again: a document attached before keeps its place (and takes a new rfi_doc_id), a new one comes last.
+    const third = await uploadDocumentId(app, key);
+    const again = await updateRfi(key, id, { documents: [{ id: third }, { id: invoice, rfi_doc_id: 'rfidoc_68c8dffedhMHE' }, { id: passport }] });
+    expect(again.statusCode, again.body).toBe(200);
+    expect(again.json().documents).toEqual([
+      { id: passport, type: 'passport', status: 'uploaded', rfi_doc_id: 'rfidoc_68c8dffedhMHD' },
+      { id: invoice, type: 'passport', status: 'uploaded', rfi_doc_id: 'rfidoc_68c8dffedhMHE' },
+      { id: third, type: 'passport', status: 'uploaded', rfi_doc_id: null },
+    ]);
+    // The documents stay with the refund once it resolves, and the refund's event carries them.
+    const done = await mockStatus(app, key, id, 'success');
+    expect(done.json().documents).toEqual(again.json().documents);
+    expect((await eventsOf(id))[0]!.data).toMatchObject({ documents: again.json().documents });
+    await expectLedgerConsistent(merchant.id);
+  });
+
+  it('keeps the documents of concurrent requests: they apply one after the other', async () => {
+    const key = merchant.sandboxSecret;
+    const id = await refundOf(app, key, paymentId, 100);
+    const ids = await Promise.all([0, 1, 2, 3].map(() => uploadDocumentId(app, key)));
+    const responses = await Promise.all(ids.map((doc) => updateRfi(key, id, { documents: [{ id: doc }] })));
+    expect(responses.map((r) => r.statusCode)).toEqual([200, 200, 200, 200]);
+    expect((await read(id)).documents.map((doc: { id: string }) => doc.id).sort()).toEqual([...ids].sort());
+  });
+
+  it('refuses a resolved refund with INVALID_STATE', async () => {
+    const key = merchant.sandboxSecret;
+    const documentId = await uploadDocumentId(app, key);
+    for (const outcome of ['success', 'failed'] as const) {
+      const id = await refundOf(app, key, paymentId, 100);
+      expect((await mockStatus(app, key, id, outcome)).statusCode).toBe(200);
+      const response = await updateRfi(key, id, { documents: [{ id: documentId }] });
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toEqual({
+        error: 'Bad Request', message: `Refund is ${outcome}: documents can only be attached while it is in_progress`, code: 'INVALID_STATE',
+      });
+      expect((await read(id)).documents).toEqual([]);
+    }
+  });
+
+  it('refuses invalid bodies and documents that are not the merchant\'s, attaching nothing', async () => {
+    const key = merchant.sandboxSecret;
+    const id = await refundOf(app, key, paymentId, 100);
+    const mine = await uploadDocumentId(app, key);
+    const theirs = await uploadDocumentId(app, (await createTestMerchant()).sandboxSecret);
+    const production = await uploadDocumentId(app, merchant.productionSecret);
+    const invalid: [unknown, string][] = [
+      [{}, 'VALIDATION_FAILED'],
+      [{ documents: [] }, 'VALIDATION_FAILED'],
+      [{ documents: [{ rfi_doc_id: 'rfidoc_68c8dffedhMHD' }] }, 'VALIDATION_FAILED'],
+      [{ documents: [{ id: mine, extra: 1 }] }, 'VALIDATION_FAILED'],
+      [{ documents: [{ id: mine }], extra: 1 }, 'VALIDATION_FAILED'],
+      [{ documents: [{ id: 42 }] }, 'VALIDATION_FAILED'],
+    ];
+    for (const [payload, code] of invalid) {
+      const response = await updateRfi(key, id, payload);
+      expect(response.statusCode, JSON.stringify(payload)).toBe(400);
+      expect(response.json().code, JSON.stringify(payload)).toBe(code);
+    }
+    const refused: [unknown, number, string][] = [
+      [{ documents: [{ id: mine }, { id: mine }] }, 400, `Validation failed: Documents repeat id ${mine}`],
+      [{ documents: [{ id: 'cust_6819d804aaaaa' }] }, 400, 'Validation failed: Document ID must start with doc_ and be valid.'],
+      [{ documents: [{ id: mine, rfi_doc_id: 'doc_68c8dffedhMHD' }] }, 400, 'Validation failed: RFI document ID must start with rfidoc_ and be valid.'],
+      [{ documents: [{ id: mine }, { id: 'doc_6819d804aaaaa' }] }, 404, 'Document not found'],
+      [{ documents: [{ id: mine }, { id: theirs }] }, 404, 'Document not found'],
+      [{ documents: [{ id: production }] }, 404, 'Document not found'],
+    ];
+    for (const [payload, status, message] of refused) {
+      const response = await updateRfi(key, id, payload);
+      expect(response.statusCode, JSON.stringify(payload)).toBe(status);
+      expect(response.json(), JSON.stringify(payload)).toMatchObject({ message });
+    }
+    expect((await read(id)).documents).toEqual([]);
+  });
+});
+
 describeSecurity('POST /api/v1/refunds', {
   method: 'POST',
   url: () => '/api/v1/refunds',
@@ -418,4 +529,17 @@ describeSecurity('PATCH /api/v1/refunds/{id}/mock_update_status', {
   method: 'PATCH',
   url: () => '/api/v1/refunds/refund_6819d804aaaaa/mock_update_status',
   payload: () => ({ status: 'success' }),
+});
+
+let securityDocumentId = '';
+describeSecurity('PATCH /api/v1/refunds/{id}/update_rfi', {
+  method: 'PATCH',
+  url: (id) => `/api/v1/refunds/${id}/update_rfi`,
+  payload: () => ({ documents: [{ id: securityDocumentId }] }),
+  createObject: async (app, owner) => {
+    securityDocumentId = await uploadDocumentId(app, owner.sandboxSecret);
+    return refundOf(app, owner.sandboxSecret, await payOrder(app, owner.sandboxSecret), 100);
+  },
+  notFoundMessage: 'Refund not found',
+  idPrefix: 'refund',
 });

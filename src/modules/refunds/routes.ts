@@ -2,8 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AppDeps } from '../../app.js';
 import { sandboxOnly, tenantOf } from '../../core/auth/plugin.js';
 import { IdParams, secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
+import { UpdateRfiBody } from '../../core/rfi-documents.js';
 import { CreateRefundBody, ListRefundsQuery, MockUpdateRefundBody, Refund, RefundList } from './schemas.js';
-import { createRefund, getRefund, listRefunds, mockUpdateRefundStatus } from './service.js';
+import { createRefund, getRefund, listRefunds, mockUpdateRefundStatus, updateRefundRfi } from './service.js';
 
 export const refundRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
   const service = { db: deps.database.db, clock: deps.clock };
@@ -36,6 +37,18 @@ export const refundRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async 
       response: { 200: Refund, ...standardErrors },
     },
   }, async (request) => getRefund(service, tenantOf(request), request.params.id));
+
+  app.patch('/refunds/:id/update_rfi', {
+    schema: {
+      tags, operationId: 'updateRfiRefund', summary: 'Update RFI for Refund', security: secretKeySecurity,
+      description: 'Attaches uploaded documents (each the merchant\'s, each id once per request; `rfi_doc_id` optional) to an ' +
+        '`in_progress` refund; a document attached before is attached again in its place. The status does not change. ' +
+        'A `success` or `failed` refund answers 400 `INVALID_STATE`.',
+      params: IdParams('refund_6776d57dnbTWj'),
+      body: UpdateRfiBody,
+      response: { 200: Refund, ...standardErrors },
+    },
+  }, async (request) => updateRefundRfi(service, tenantOf(request), request.params.id, request.body));
 
   app.patch('/refunds/:id/mock_update_status', {
     preValidation: sandboxOnly,

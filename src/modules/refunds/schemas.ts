@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { PositiveAmount } from '../../core/amount.js';
+import { AttachedDocument } from '../../core/rfi-documents.js';
 import { ListOf, PaginationQuery } from '../../core/pagination.js';
 import { PAYMENT_METHOD_TYPES } from '../../db/schema/payments.js';
 import { REFUND_REASONS, REFUND_STATUSES } from '../../db/schema/refunds.js';
@@ -10,9 +11,7 @@ export const Refund = Type.Object({
   customer_id: Type.String(),
   payment_id: Type.String(),
   reason: Type.String({ examples: ['Requested By Customer'] }),
-  documents: Type.Array(Type.Object({ id: Type.String(), type: Type.String(), status: Type.String() }), {
-    description: 'Always empty: refund RFIs are not simulated yet.',
-  }),
+  documents: Type.Array(AttachedDocument, { description: 'The documents attached with `update_rfi`, in the order they were attached.' }),
   status: Type.Enum([...REFUND_STATUSES], { description: '`in_progress` until the refund resolves (the live API\'s name for the published `pending`).' }),
   currency: Type.String(),
   amount: Type.Integer(),

@@ -12,8 +12,10 @@ import { insertWithFreshId } from '../../core/fresh-id.js';
 import { claimRequestId } from '../../core/idempotency.js';
 import { assertIdPrefix, ID_PREFIXES, newId } from '../../core/ids.js';
 import { listPage, pageRequest, type PageMeta } from '../../core/pagination.js';
+import { presentAttachedDocuments, resolveAttachedDocuments, type UpdateRfiBody } from '../../core/rfi-documents.js';
 import { tenantFilter, type Tenant } from '../../core/tenancy.js';
 import { holdFunds, postHold, voidHold } from '../../ledger/index.js';
+import { findDocument } from '../documents/service.js';
 import { lockPayment } from '../payments/service.js';
 import type { CreateRefundBody, ListRefundsQuery, MockUpdateRefundBody, Refund } from './schemas.js';
 
@@ -40,7 +42,7 @@ export function presentRefund(row: RefundRow): Refund {
     customer_id: row.customerId,
     payment_id: row.paymentId,
     reason: row.reason,
-    documents: [],
+    documents: presentAttachedDocuments(row.documents),
     status: row.status,
     currency: row.currency,
     amount: jsonAmount(row.amount),
@@ -60,6 +62,8 @@ export const refundErrors = {
   documentsNotSupported: () => errors.invalidParameter('Refund documents are not supported yet: send no document_id, document_url or file_name'),
   notInProgress: (status: string) =>
     new ApiError(400, `Refund is ${status}: only an in_progress refund can be updated`, 'INVALID_STATE'),
+  documentsAfterFinal: (status: string) =>
+    new ApiError(400, `Refund is ${status}: documents can only be attached while it is in_progress`, 'INVALID_STATE'),
 };
 
 /** What the payment's outstanding refunds already take from it. */
@@ -165,6 +169,26 @@ export async function mockUpdateRefundStatus(
     const refund = presentRefund(row);
     await recordEvent(tx, deps.clock, tenant, { entityType: REFUND_ENTITY_TYPE, eventType: row.status, entityId: row.id, data: refund });
     return refund;
+  });
+}
+
+/**
+ * `PATCH /refunds/{id}/update_rfi`: attaches the tenant's documents to an `in_progress` refund, under its row lock.
+ * The status does not change and no event is recorded: the catalogue has no refund event for attached documents.
+ */
+export async function updateRefundRfi(deps: RefundDeps, tenant: Tenant, id: string, body: UpdateRfiBody): Promise<Refund> {
+  assertIdPrefix(ID_PREFIXES.refund, id);
+  return deps.db.transaction(async (tx) => {
+    const [current] = await tx.select().from(refunds).where(and(tenantFilter(refunds, tenant), eq(refunds.id, id))).for('update');
+    if (!current) throw errors.notFound('Refund');
+    if (current.status !== 'in_progress') throw refundErrors.documentsAfterFinal(current.status);
+    const documents = await resolveAttachedDocuments(tx, tenant, body, current.documents, findDocument);
+    const [row] = await tx
+      .update(refunds)
+      .set({ documents, updatedAt: deps.clock.now() })
+      .where(eq(refunds.id, current.id))
+      .returning();
+    return presentRefund(row!);
   });
 }
 

@@ -1,0 +1,168 @@
+// The hosted checkout page: GET /checkout/{order_id}?public_key=…[&redirect_url=…] answers a small HTML shell (the
+// order id, key and redirect URL as escaped data attributes) whose script and stylesheet come from this server;
+// the script does the rest through /api/public/v1. Every failure here is an HTML page, never JSON or a 500 body.
+// Not in /openapi.json: these are pages, not API operations.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppDeps } from '../app.js';
+import { looksPublishable, resolvePublishableKey } from '../core/auth/api-keys.js';
+import { ApiError } from '../core/errors.js';
+import { ID_PREFIXES } from '../core/ids.js';
+import { findOrder } from '../modules/orders/service.js';
+
+/** Everything the page loads comes from this origin; it may be framed by any merchant site. */
+export const CHECKOUT_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "form-action 'self' http: https:",
+  "base-uri 'none'",
+  'frame-ancestors *',
+].join('; ');
+
+const readPageFile = (name: string) => fs.readFileSync(new URL(`./page/${name}`, import.meta.url), 'utf8');
+
+const MAX_REDIRECT_URL_LENGTH = 2048;
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (char) => HTML_ESCAPES[char]!);
+}
+
+/** Fills `{{NAME}}` placeholders in one pass, escaping every value (a value containing `{{…}}` stays as it is). */
+function fillTemplate(template: string, values: Record<string, string>): string {
+  return template.replace(/\{\{([A-Z_]+)\}\}/g, (placeholder, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new Error(`checkout template: no value for ${placeholder}`);
+    return escapeHtml(value);
+  });
+}
+
+class PageError extends Error {
+  constructor(readonly statusCode: number, readonly title: string, message: string) {
+    super(message);
+  }
+}
+
+const pageErrors = {
+  missingKey: () => new PageError(401, 'Checkout unavailable', 'This checkout link is missing its public key.'),
+  badKey: () => new PageError(401, 'Checkout unavailable', 'This checkout link has an invalid or expired public key.'),
+  orderNotFound: () => new PageError(404, 'Order not found', 'This order does not exist or the link is wrong.'),
+  badRedirect: () => new PageError(400, 'Checkout unavailable', 'This checkout link has an invalid redirect_url: it must be an absolute http or https URL.'),
+  badRequest: () => new PageError(400, 'Checkout unavailable', 'This checkout link is not valid.'),
+  notFound: () => new PageError(404, 'Not found', 'There is nothing here.'),
+};
+
+function errorPage(error: PageError, assetVersion: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<meta name="robots" content="noindex">
+<title>${escapeHtml(error.title)}</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/checkout/assets/checkout.css?v=${assetVersion}">
+</head>
+<body>
+<main class="checkout error-page" data-state="error">
+  <h1>${escapeHtml(error.title)}</h1>
+  <p class="page-error" role="alert">${escapeHtml(error.message)}</p>
+</main>
+</body>
+</html>
+`;
+}
+
+/** A single string query value; a repeated parameter is not one. */
+function queryValue(query: unknown, name: string): string | undefined | null {
+  const value = (query as Record<string, unknown> | null)?.[name];
+  if (value === undefined) return undefined;
+  return typeof value === 'string' ? value : null;
+}
+
+/** An absolute http(s) URL without credentials, or null. */
+export function validRedirectUrl(value: string): string | null {
+  if (value.length > MAX_REDIRECT_URL_LENGTH) return null;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+  if (url.username !== '' || url.password !== '') return null;
+  return url.toString();
+}
+
+function htmlHeaders(reply: FastifyReply): FastifyReply {
+  return reply
+    .type('text/html; charset=utf-8')
+    .header('content-security-policy', CHECKOUT_CSP)
+    .header('referrer-policy', 'no-referrer');
+}
+
+export const checkoutPageRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { deps }) => {
+  const shell = readPageFile('checkout.html');
+  const assets = {
+    'checkout.js': { body: readPageFile('checkout.js'), type: 'text/javascript; charset=utf-8' },
+    'checkout.css': { body: readPageFile('checkout.css'), type: 'text/css; charset=utf-8' },
+  };
+  // In the asset URLs, so that a changed script is never taken from a cache.
+  const assetVersion = createHash('sha256').update(assets['checkout.js'].body).update(assets['checkout.css'].body).digest('hex').slice(0, 12);
+
+  // Pages answer pages: anything thrown in this scope (including framework errors) becomes an HTML error page.
+  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+    let page: PageError;
+    if (error instanceof PageError) page = error;
+    else if (error instanceof ApiError && error.statusCode < 500) page = new PageError(error.statusCode, 'Checkout unavailable', error.message);
+    else if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) page = pageErrors.badRequest();
+    else {
+      request.log.error({ err: error }, 'checkout page failed');
+      page = new PageError(500, 'Checkout unavailable', 'Something went wrong on our side. Please try again later.');
+    }
+    return htmlHeaders(reply.status(page.statusCode)).send(errorPage(page, assetVersion));
+  });
+
+  const hide = { hide: true };
+
+  app.get('/checkout/assets/:name', { schema: hide }, async (request: FastifyRequest, reply) => {
+    const name = (request.params as { name: string }).name;
+    const asset = Object.hasOwn(assets, name) ? assets[name as keyof typeof assets] : undefined;
+    if (!asset) throw pageErrors.notFound();
+    return reply.type(asset.type).header('cache-control', 'public, max-age=3600').send(asset.body);
+  });
+
+  app.get('/checkout/:id', { schema: hide }, async (request: FastifyRequest, reply) => {
+    const id = (request.params as { id: string }).id;
+    const publicKey = queryValue(request.query, 'public_key');
+    const redirect = queryValue(request.query, 'redirect_url');
+    if (publicKey === undefined || publicKey === '') throw pageErrors.missingKey();
+    if (publicKey === null) throw pageErrors.badKey();
+    let redirectUrl = '';
+    if (redirect === null) throw pageErrors.badRedirect();
+    if (redirect !== undefined && redirect !== '') {
+      const valid = validRedirectUrl(redirect);
+      if (valid === null) throw pageErrors.badRedirect();
+      redirectUrl = valid;
+    }
+    // A secret key in a URL is refused like any other non-publishable string (and never echoed).
+    const tenant = looksPublishable(publicKey) ? await resolvePublishableKey(deps.database.db, deps.clock, publicKey) : undefined;
+    if (!tenant) throw pageErrors.badKey();
+    const order = id.startsWith(`${ID_PREFIXES.order}_`) ? await findOrder(deps.database.db, tenant, id) : undefined;
+    if (!order) throw pageErrors.orderNotFound();
+    const html = fillTemplate(shell, {
+      ORDER_ID: order.id,
+      PUBLIC_KEY: publicKey,
+      REDIRECT_URL: redirectUrl,
+      MODE: tenant.env === 'sandbox' ? 'sandbox' : 'live',
+      ASSET_VERSION: assetVersion,
+    });
+    return htmlHeaders(reply).send(html);
+  });
+};
