@@ -4,7 +4,7 @@ import { jobs } from '../db/schema/index.js';
 import { testEnv } from '../../test/support/env.js';
 import { ManualClock } from './clock.js';
 import { randomBase62 } from './ids.js';
-import { backoffMs, enqueueJob, JobRunner, type Job, type JobHandler } from './jobs.js';
+import { backoffMs, enqueueJob, JobRunner, tenantRowPayload, type Job, type JobHandler } from './jobs.js';
 
 // The jobs table is shared with every other test (each event enqueues a dispatch job), so each test uses its
 // own queue name and runners only ever claim their own queues.
@@ -162,5 +162,21 @@ describe('JobRunner', () => {
     await enqueueJob(database.db, clock, { queue, payload: { n: 8 } });
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(seen).toEqual([7]);
+  });
+});
+
+describe('tenantRowPayload', () => {
+  it('reads {merchantId, env, id} and refuses anything else', () => {
+    expect(tenantRowPayload({ merchantId: 'merch_1', env: 'sandbox', orderId: 'order_1' }, 'orderId'))
+      .toEqual({ tenant: { merchantId: 'merch_1', env: 'sandbox' }, id: 'order_1' });
+    for (const payload of [
+      { merchantId: 'merch_1', env: 'staging', orderId: 'order_1' },
+      { merchantId: 'merch_1', env: 'sandbox' },
+      { merchantId: 'merch_1', env: 'sandbox', orderId: 7 },
+      { env: 'production', orderId: 'order_1' },
+      { merchantId: 'merch_1', env: 'sandbox', paymentLinkId: 'payin_1' },
+    ]) {
+      expect(tenantRowPayload(payload, 'orderId'), JSON.stringify(payload)).toBeUndefined();
+    }
   });
 });

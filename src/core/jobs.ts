@@ -5,9 +5,10 @@ import { hostname } from 'node:os';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client.js';
 import { selectRows } from '../db/client.js';
-import { jobs } from '../db/schema/index.js';
+import { ENVIRONMENTS, jobs } from '../db/schema/index.js';
 import type { Clock } from './clock.js';
 import { randomBase62 } from './ids.js';
+import type { Tenant } from './tenancy.js';
 
 export interface JobInput {
   queue: string;
@@ -192,4 +193,15 @@ export class JobRunner {
         return;
     }
   }
+}
+
+/**
+ * Reads a job payload that names one row of one tenant, `{merchantId, env, [idKey]: id}`, as modules enqueue
+ * them for their scheduled work (expiries); undefined when it is malformed (the handler answers `dead`).
+ */
+export function tenantRowPayload(payload: Record<string, unknown>, idKey: string): { tenant: Tenant; id: string } | undefined {
+  const { merchantId, env } = payload;
+  const id = payload[idKey];
+  if (typeof merchantId !== 'string' || typeof id !== 'string' || !(ENVIRONMENTS as readonly unknown[]).includes(env)) return undefined;
+  return { tenant: { merchantId, env: env as Tenant['env'] }, id };
 }

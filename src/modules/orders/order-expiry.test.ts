@@ -3,15 +3,13 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../app.js';
-import { ensureSigningKey } from '../../core/auth/signing-keys.js';
 import { ManualClock } from '../../core/clock.js';
-import { JobRunner } from '../../core/jobs.js';
-import { openDatabase, type Database } from '../../db/client.js';
+import type { JobRunner } from '../../core/jobs.js';
+import type { Database } from '../../db/client.js';
 import { events, jobs } from '../../db/schema/index.js';
-import { bearer, buildTestApp, createTestMerchant, type TestMerchant } from '../../../test/support/app.js';
+import { bearer, type TestMerchant } from '../../../test/support/app.js';
 import { expectResponse } from '../../../test/support/contract.js';
-import { createFreshPostgresDatabase, onPostgres } from '../../../test/support/env.js';
-import { createCustomerId } from '../../../test/support/fixtures.js';
+import { jobSuite, type JobSuite } from '../../../test/support/jobs.js';
 import { orderJobHandlers } from './jobs.js';
 import { ORDER_EXPIRE_QUEUE, transitionOrder } from './service.js';
 
@@ -28,36 +26,20 @@ interface Order {
 
 describe('expiry by the orders.expire job', () => {
   const clock = new ManualClock('2026-06-01T12:00:00Z');
+  let suite: JobSuite;
   let database: Database;
-  let dropDatabase = async () => {};
   let app: App;
   let merchant: TestMerchant;
   let customerId: string;
   let runner: JobRunner;
-  const handlerErrors: unknown[] = [];
 
   beforeAll(async () => {
-    if (onPostgres) {
-      const fresh = await createFreshPostgresDatabase('orders_expiry');
-      database = await openDatabase({ databaseUrl: fresh.url, poolMax: 5 });
-      dropDatabase = fresh.drop;
-    } else {
-      database = await openDatabase({ databaseUrl: undefined, pgliteDataDir: 'memory' });
-    }
-    await database.migrate();
-    await ensureSigningKey(database.db, clock);
-    ({ app } = await buildTestApp({ clock, database }));
-    merchant = await createTestMerchant(clock, database);
-    customerId = await createCustomerId(app, merchant.sandboxSecret);
-    // Only this module's handlers: the webhook dispatch jobs the events enqueue stay queued.
-    runner = new JobRunner({ db: database.db, clock, handlers: orderJobHandlers({ db: database.db, clock }), onError: (error) => handlerErrors.push(error) });
+    suite = await jobSuite('orders_expiry', clock, orderJobHandlers);
+    ({ database, app, merchant, customerId, runner } = suite);
   });
 
   afterAll(async () => {
-    expect(handlerErrors).toEqual([]);
-    await app?.close();
-    await database?.close();
-    await dropDatabase();
+    await suite?.close();
   });
 
   const createOrder = async (body: Record<string, unknown> = {}): Promise<Order> => {
@@ -158,7 +140,7 @@ describe('expiry by the orders.expire job', () => {
     expect(paid.json()).toMatchObject({ status: 'success' });
     clock.set(new Date(Date.parse(order.expires_at) + 1000));
     expect(await runner.runDue()).toBe(1);
-    expect(handlerErrors).toEqual([]);
+    expect(suite.handlerErrors).toEqual([]);
     expect(await status(order.id)).toBe('paid');
     expect(await eventTypes(order.id)).toEqual(['active', 'paid']);
     clock.set(start);

@@ -1,15 +1,8 @@
 // The job that expires a payment link at its `expires_at` (queue `payment_links.expire`, enqueued by service.ts).
 import type { Clock } from '../../core/clock.js';
-import type { JobHandler } from '../../core/jobs.js';
+import { tenantRowPayload, type JobHandler } from '../../core/jobs.js';
 import type { Db } from '../../db/client.js';
-import { ENVIRONMENTS } from '../../db/schema/index.js';
-import { expirePaymentLinkIfDue, PAYMENT_LINK_EXPIRE_QUEUE, type ExpirePaymentLinkPayload } from './service.js';
-
-function isExpirePayload(payload: Record<string, unknown>): payload is Record<string, unknown> & ExpirePaymentLinkPayload {
-  return typeof payload.merchantId === 'string' &&
-    typeof payload.paymentLinkId === 'string' &&
-    (ENVIRONMENTS as readonly unknown[]).includes(payload.env);
-}
+import { expirePaymentLinkIfDue, PAYMENT_LINK_EXPIRE_QUEUE } from './service.js';
 
 /**
  * The runner's handlers for payment links. Expiry is idempotent: the handler locks the link and expires it only
@@ -19,9 +12,9 @@ function isExpirePayload(payload: Record<string, unknown>): payload is Record<st
 export function paymentLinkJobHandlers(deps: { db: Db; clock: Clock }): Record<string, JobHandler> {
   return {
     [PAYMENT_LINK_EXPIRE_QUEUE]: async (job) => {
-      if (!isExpirePayload(job.payload)) return { status: 'dead', error: 'malformed payment_links.expire payload' };
-      const { merchantId, env, paymentLinkId } = job.payload;
-      await deps.db.transaction((tx) => expirePaymentLinkIfDue(tx, deps.clock, { merchantId, env }, paymentLinkId));
+      const target = tenantRowPayload(job.payload, 'paymentLinkId');
+      if (!target) return { status: 'dead', error: 'malformed payment_links.expire payload' };
+      await deps.db.transaction((tx) => expirePaymentLinkIfDue(tx, deps.clock, target.tenant, target.id));
       return { status: 'done' };
     },
   };

@@ -1,18 +1,18 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../app.js';
-import { ensureSigningKey } from '../../core/auth/signing-keys.js';
 import { ManualClock, systemClock, type Clock } from '../../core/clock.js';
-import { JobRunner } from '../../core/jobs.js';
+import type { JobRunner } from '../../core/jobs.js';
 import type { Tenant } from '../../core/tenancy.js';
-import { openDatabase, type Database, type Db } from '../../db/client.js';
+import type { Database, Db } from '../../db/client.js';
 import { events, jobs } from '../../db/schema/index.js';
 import { bearer, buildTestApp, createTestMerchant, type TestMerchant } from '../../../test/support/app.js';
 import { expectResponse } from '../../../test/support/contract.js';
-import { createFreshPostgresDatabase, onPostgres, testEnv } from '../../../test/support/env.js';
+import { testEnv } from '../../../test/support/env.js';
 import { describeListConventions } from '../../../test/support/lists.js';
 import { createCustomerId, uploadDocumentId } from '../../../test/support/fixtures.js';
 import { describeSecurity } from '../../../test/support/security.js';
+import { jobSuite, type JobSuite } from '../../../test/support/jobs.js';
 import { paymentLinkJobHandlers } from './jobs.js';
 import { PAYMENT_LINK_EXPIRE_QUEUE, transitionPaymentLink } from './service.js';
 
@@ -370,36 +370,20 @@ describe('PATCH /api/v1/payin/{id}/update_rfi and mock_mark_reviewed', () => {
 
 describe('expiry by the payment_links.expire job', () => {
   const clock = new ManualClock('2026-06-01T12:00:00Z');
+  let suite: JobSuite;
   let database: Database;
-  let dropDatabase = async () => {};
   let app: App;
   let merchant: TestMerchant;
   let customerId: string;
   let runner: JobRunner;
-  const handlerErrors: unknown[] = [];
 
   beforeAll(async () => {
-    if (onPostgres) {
-      const fresh = await createFreshPostgresDatabase('payment_links');
-      database = await openDatabase({ databaseUrl: fresh.url, poolMax: 5 });
-      dropDatabase = fresh.drop;
-    } else {
-      database = await openDatabase({ databaseUrl: undefined, pgliteDataDir: 'memory' });
-    }
-    await database.migrate();
-    await ensureSigningKey(database.db, clock);
-    ({ app } = await buildTestApp({ clock, database }));
-    merchant = await createTestMerchant(clock, database);
-    customerId = await createCustomerId(app, merchant.sandboxSecret);
-    // Only this module's handlers: the webhook dispatch jobs the events enqueue stay queued.
-    runner = new JobRunner({ db: database.db, clock, handlers: paymentLinkJobHandlers({ db: database.db, clock }), onError: (error) => handlerErrors.push(error) });
+    suite = await jobSuite('payment_links', clock, paymentLinkJobHandlers);
+    ({ database, app, merchant, customerId, runner } = suite);
   });
 
   afterAll(async () => {
-    expect(handlerErrors).toEqual([]);
-    await app?.close();
-    await database?.close();
-    await dropDatabase();
+    await suite?.close();
   });
 
   const status = async (id: string) => {
