@@ -7,6 +7,7 @@ import { expectSchema } from '../../../test/support/contract.js';
 import { testEnv } from '../../../test/support/env.js';
 import { uploadDocumentId } from '../../../test/support/fixtures.js';
 import { describeSecurity } from '../../../test/support/security.js';
+import { expectRfiDocumentsRefused } from '../../../test/support/rfi-documents.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Fixtures: a 100.00 USD order paid by a mock bank transfer, then put in the status a test needs.
@@ -131,19 +132,7 @@ describe('PATCH /api/v1/payment/{id}/update_rfi', () => {
       expect(response.statusCode, JSON.stringify(payload)).toBe(400);
       expect(response.json().code, JSON.stringify(payload)).toBe('VALIDATION_FAILED');
     }
-    const refused: [unknown, number, string][] = [
-      [{ documents: [{ id: mine }, { id: mine }] }, 400, `Validation failed: Documents repeat id ${mine}`],
-      [{ documents: [{ id: 'payt_6819d804aaaaa' }] }, 400, 'Validation failed: Document ID must start with doc_ and be valid.'],
-      [{ documents: [{ id: mine, rfi_doc_id: 'rfi_68c8dffedhMHD' }] }, 400, 'Validation failed: RFI document ID must start with rfidoc_ and be valid.'],
-      [{ documents: [{ id: mine }, { id: 'doc_6819d804aaaaa' }] }, 404, 'Document not found'],
-      [{ documents: [{ id: mine }, { id: theirs }] }, 404, 'Document not found'],
-      [{ documents: [{ id: production }] }, 404, 'Document not found'],
-    ];
-    for (const [payload, status, message] of refused) {
-      const response = await updateRfi(key, id, payload);
-      expect(response.statusCode, JSON.stringify(payload)).toBe(status);
-      expect(response.json(), JSON.stringify(payload)).toMatchObject({ message });
-    }
+    await expectRfiDocumentsRefused((payload) => updateRfi(key, id, payload), { mine, theirs, production });
     expect(await read(id)).toMatchObject({ status: 'action_required', documents: [] });
     expect(await eventsOf(id)).toEqual(before);
   });

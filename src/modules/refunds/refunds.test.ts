@@ -10,6 +10,7 @@ import { expectLedgerConsistent, fundMerchant } from '../../../test/support/ledg
 import { uploadDocumentId } from '../../../test/support/fixtures.js';
 import { describeListConventions } from '../../../test/support/lists.js';
 import { describeSecurity } from '../../../test/support/security.js';
+import { expectRfiDocumentsRefused } from '../../../test/support/rfi-documents.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Fixtures through the API: an order of 100.00 USD paid by bank transfer (no price, so no fee), its funds made
@@ -487,19 +488,7 @@ describe('PATCH /api/v1/refunds/{id}/update_rfi', () => {
       expect(response.statusCode, JSON.stringify(payload)).toBe(400);
       expect(response.json().code, JSON.stringify(payload)).toBe(code);
     }
-    const refused: [unknown, number, string][] = [
-      [{ documents: [{ id: mine }, { id: mine }] }, 400, `Validation failed: Documents repeat id ${mine}`],
-      [{ documents: [{ id: 'cust_6819d804aaaaa' }] }, 400, 'Validation failed: Document ID must start with doc_ and be valid.'],
-      [{ documents: [{ id: mine, rfi_doc_id: 'doc_68c8dffedhMHD' }] }, 400, 'Validation failed: RFI document ID must start with rfidoc_ and be valid.'],
-      [{ documents: [{ id: mine }, { id: 'doc_6819d804aaaaa' }] }, 404, 'Document not found'],
-      [{ documents: [{ id: mine }, { id: theirs }] }, 404, 'Document not found'],
-      [{ documents: [{ id: production }] }, 404, 'Document not found'],
-    ];
-    for (const [payload, status, message] of refused) {
-      const response = await updateRfi(key, id, payload);
-      expect(response.statusCode, JSON.stringify(payload)).toBe(status);
-      expect(response.json(), JSON.stringify(payload)).toMatchObject({ message });
-    }
+    await expectRfiDocumentsRefused((payload) => updateRfi(key, id, payload), { mine, theirs, production });
     expect((await read(id)).documents).toEqual([]);
   });
 });
