@@ -1,0 +1,244 @@
+// Payin throughput over HTTP on PostgreSQL (not a test): `DATABASE_URL=postgres://... npm run bench:payins [-- --workers 8
+// --seconds 5 --warmup 1 --merchants 1]` (or BENCH_WORKERS, BENCH_SECONDS, BENCH_WARMUP, BENCH_MERCHANTS).
+// Orders created and paid per second through the real app (buildApp with the production wiring, no job runner),
+// listening on 127.0.0.1 and driven over keep-alive HTTP by concurrent workers: one operation is POST /api/v1/orders
+// then POST /api/v1/payment/mock, each checked for 201. In the same run, at the same concurrency: a bare Fastify with
+// two trivial JSON POST routes driven the same way (the HTTP + framework floor), and raw node-postgres transactions
+// of two single-row INSERTs (the storage floor). Runs in a throwaway database, dropped at the end (journals are
+// append-only), and checks it with verifyLedger.
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'drizzle-orm';
+import Fastify from 'fastify';
+import pg from 'pg';
+import { buildApp, type App } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { ensureSigningKey, loadKeyRing } from '../src/core/auth/signing-keys.js';
+import { systemClock } from '../src/core/clock.js';
+import { openDatabase } from '../src/db/client.js';
+import { DEFAULT_RATE_TABLE } from '../src/fx/default-rates.js';
+import { tableRateSource } from '../src/fx/rates.js';
+import { verifyLedger } from '../src/ledger/index.js';
+import { LocalDocumentStore } from '../src/modules/documents/storage.js';
+import { createMerchant } from '../src/modules/merchants/service.js';
+import {
+  machineInfo, measure, runConcurrently, settingsFrom, shortened, statementsDuring, withThrowawayDatabase, type Run, type RunSettings,
+} from './support.js';
+
+interface Settings extends RunSettings {
+  /** Merchants the workers are spread over (worker w pays as merchant w mod merchants); 1 = every payment on one merchant's accounts. */
+  merchants: number;
+}
+
+const CURRENCY = 'USD';
+const AMOUNT = 10_000;
+
+interface Reply {
+  status: number;
+  body: string;
+}
+
+/** POSTs JSON to one server over a keep-alive agent of `sockets` connections (one per worker, so none waits for another). */
+function httpClient(baseUrl: string, sockets: number) {
+  const url = new URL(baseUrl);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: sockets });
+  const post = (urlPath: string, body: unknown, headers: Record<string, string>) =>
+    new Promise<Reply>((resolve, reject) => {
+      const payload = JSON.stringify(body);
+      const request = http.request(
+        {
+          agent, host: url.hostname, port: url.port, path: urlPath, method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)), ...headers },
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          response.on('error', reject);
+        },
+      );
+      request.on('error', reject);
+      request.end(payload);
+    });
+  return { post, close: () => agent.destroy() };
+}
+type HttpClient = ReturnType<typeof httpClient>;
+
+function created<T>(reply: Reply, what: string): T {
+  if (reply.status !== 201) throw new Error(`${what}: expected 201, got ${reply.status} ${reply.body}`);
+  return JSON.parse(reply.body) as T;
+}
+
+/** What each worker sends with: its merchant's sandbox secret key and a customer of that merchant. */
+interface Payer {
+  headers: Record<string, string>;
+  customerId: string;
+}
+
+/** One operation: create an order, then pay it with a mock bank transfer; both must answer 201, the payment `success`. */
+async function payin(client: HttpClient, payer: Payer): Promise<void> {
+  const order = created<{ id: string; amount: number; currency: string }>(
+    await client.post('/api/v1/orders', { customer_id: payer.customerId, currency: CURRENCY, amount: AMOUNT, payment_methods: ['bank_transfer'] }, payer.headers),
+    'POST /api/v1/orders',
+  );
+  const payment = created<{ status: string }>(
+    await client.post(
+      '/api/v1/payment/mock',
+      { payin_id: order.id, amount: order.amount, currency: order.currency, payment_method: 'BankTransfer' },
+      payer.headers,
+    ),
+    'POST /api/v1/payment/mock',
+  );
+  if (payment.status !== 'success') throw new Error(`POST /api/v1/payment/mock: expected a success payment, got ${payment.status}`);
+}
+
+/**
+ * The HTTP + framework floor: the same two paths, bodies and 201s, answered by routes that do nothing but echo a
+ * small JSON object (no auth, no schema, no database). Same Fastify version and listen options as the app.
+ */
+async function bareFastify(): Promise<{ url: string; close: () => Promise<void> }> {
+  const bare = Fastify({ logger: false });
+  bare.post('/api/v1/orders', async (request, reply) => {
+    const body = request.body as { amount: number; currency: string };
+    return reply.status(201).send({ id: 'order_bench', amount: body.amount, currency: body.currency });
+  });
+  bare.post('/api/v1/payment/mock', async (_request, reply) => reply.status(201).send({ id: 'payt_bench', status: 'success' }));
+  const url = await bare.listen({ host: '127.0.0.1', port: 0 });
+  return { url, close: () => bare.close() };
+}
+
+const customerBody = (worker: number) => ({
+  name: 'Bench Customer',
+  customer_type: 'individual',
+  email: `bench.${worker}@example.com`,
+  phone: '+91-9023456789',
+  dob: '2003-11-29',
+  nationality: 'IND',
+  address: '123 Main St',
+  city: 'Anytown',
+  state: 'Anystate',
+  country: 'IND',
+  pincode: '560048',
+});
+
+async function bench(url: string, settings: Settings): Promise<boolean> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'glomo-bench-payins-'));
+  // The app's pool and the raw pool are both one connection per worker, as in bench:ledger.
+  const database = await openDatabase({ databaseUrl: url, poolMax: settings.workers });
+  const raw = new pg.Pool({ connectionString: url, max: settings.workers });
+  // Dropping the database at the end terminates clients the pool is still closing: not an error here.
+  raw.on('error', () => undefined);
+  let app: App | undefined;
+  let bare: Awaited<ReturnType<typeof bareFastify>> | undefined;
+  const clients: HttpClient[] = [];
+  try {
+    // What startServer does before listening, minus the data-dir lock (PostgreSQL), the default merchant and the
+    // job runner (JOBS_ENABLED=false: a web-only process); the logger is off, as in the tests.
+    await database.migrate();
+    await ensureSigningKey(database.db, systemClock);
+    const keyRing = await loadKeyRing(database.db);
+    const config = loadConfig({ DATA_DIR: dataDir, DATABASE_URL: url, HOST: '127.0.0.1', PORT: '0', JOBS_ENABLED: 'false' });
+    app = await buildApp({
+      config, database, clock: systemClock, keyRing,
+      documentStore: new LocalDocumentStore(path.join(config.dataDir, 'documents')),
+      fxRates: tableRateSource(DEFAULT_RATE_TABLE, 'built-in'),
+    });
+    const appUrl = await app.listen({ host: config.host, port: config.port });
+    bare = await bareFastify();
+    const appClient = httpClient(appUrl, settings.workers);
+    const bareClient = httpClient(bare.url, settings.workers);
+    clients.push(appClient, bareClient);
+
+    await raw.query('create table bench_raw (id bigserial primary key, kind text not null, amount bigint not null, note text not null)');
+    await machineInfo(
+      raw,
+      `${settings.workers} workers, pool ${settings.workers} (app and raw each), keep-alive HTTP on 127.0.0.1, ` +
+        `${settings.warmup} s warm-up + ${settings.seconds} s per run, ${settings.merchants} merchant(s)`,
+    );
+
+    console.log(`creating ${settings.merchants} merchant(s) and one customer per worker (POST /api/v1/customer) ...`);
+    const deps = { db: database.db, keyRing, clock: systemClock };
+    const keys: string[] = [];
+    for (let i = 0; i < Math.min(settings.merchants, settings.workers); i++) {
+      keys.push((await createMerchant(deps, { name: `bench ${i}` })).keys.sandbox.secretKey);
+    }
+    const payers: Payer[] = new Array<Payer>(settings.workers);
+    await runConcurrently(Array.from({ length: settings.workers }, (_, i) => i), settings.workers, async (worker) => {
+      const headers = { authorization: `Bearer ${keys[worker % keys.length]!}` };
+      const customer = created<{ id: string }>(await appClient.post('/api/v1/customer', customerBody(worker), headers), 'POST /api/v1/customer');
+      payers[worker] = { headers, customerId: customer.id };
+    });
+    await database.db.execute(sql`vacuum analyze`);
+
+    // Twice first, so that the process has seen the ledger accounts exist: the steady state of every later payin.
+    await payin(appClient, payers[0]!);
+    await payin(appClient, payers[0]!);
+    const statements = await statementsDuring(() => payin(appClient, payers[0]!));
+    console.log(`\nstatements per payin (both requests): ${statements.length} (raw transaction: 4)`);
+    for (const text of statements) console.log(`  ${shortened(text)}`);
+    console.log('');
+
+    // Same shape as a drizzle transaction: check a client out, BEGIN, the statements, COMMIT, release.
+    const rawTransaction = async () => {
+      const client = await raw.connect();
+      try {
+        await client.query('begin');
+        await client.query('insert into bench_raw (kind, amount, note) values ($1, $2, $3)', ['order', AMOUNT, 'bench']);
+        await client.query('insert into bench_raw (kind, amount, note) values ($1, $2, $3)', ['payment', AMOUNT, 'bench']);
+        await client.query('commit');
+      } finally {
+        client.release();
+      }
+    };
+    const bareOp = (worker: number) => payin(bareClient, payers[worker]!);
+
+    const bareBefore = await measure('bare Fastify, 2 POSTs', settings, bareOp);
+    const rawBefore = await measure('raw PG, BEGIN + 2 INSERTs + COMMIT', settings, rawTransaction);
+    const main = await measure('payins: POST order + POST payment/mock', settings, (worker) => payin(appClient, payers[worker]!));
+    const rawAfter = await measure('raw PG, BEGIN + 2 INSERTs + COMMIT (again)', settings, rawTransaction);
+    const bareAfter = await measure('bare Fastify, 2 POSTs (again)', settings, bareOp);
+
+    const mean = (label: string, before: Run, after: Run) => {
+      const rate = (before.perSecond + after.perSecond) / 2;
+      const drift = Math.abs(before.perSecond - after.perSecond) / rate;
+      console.log(`${label} baseline: mean of the two runs, ${rate.toFixed(0)} /s (they differ by ${(drift * 100).toFixed(0)}%)`);
+      return rate;
+    };
+    console.log('');
+    const bareRate = mean('bare Fastify', bareBefore, bareAfter);
+    const rawRate = mean('raw PG', rawBefore, rawAfter);
+    console.log(`ratio payins / bare Fastify:  ${(main.perSecond / bareRate).toFixed(2)}x`);
+    console.log(`ratio payins / raw PG:        ${(main.perSecond / rawRate).toFixed(2)}x`);
+
+    const report = await verifyLedger(database.db);
+    const { accounts, journals, entries } = report.counts;
+    console.log(`\nverifyLedger: ${report.ok ? 'ok' : 'NOT OK'} (${accounts} accounts, ${journals} journals, ${entries} entries)`);
+    for (const problem of report.problems.slice(0, 10)) console.log(`  ${problem.check}: ${problem.detail}`);
+    if (!report.ok) console.error('verifyLedger found problems in the bench database: the figures above do not count');
+    return report.ok;
+  } finally {
+    for (const client of clients) client.close();
+    await bare?.close();
+    await app?.close();
+    await raw.end();
+    await database.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const settings: Settings = settingsFrom(process.argv.slice(2), process.env, {
+    workers: { fallback: 8, integer: true },
+    seconds: { fallback: 5, integer: false },
+    warmup: { fallback: 1, integer: false },
+    merchants: { fallback: 1, integer: true },
+  });
+  await withThrowawayDatabase('bench:payins', (url) => bench(url, settings));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

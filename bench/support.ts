@@ -1,0 +1,173 @@
+// What the PostgreSQL throughput benches (bench/ledger.ts, bench/payins.ts) share: settings from argv and env, the
+// measuring loop (warm-up, workers, p50/p99, Node CPU per operation), the machine lines and a throwaway database.
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { randomBase62 } from '../src/core/ids.js';
+
+/** What every run of `measure` needs; each bench adds its own settings. */
+export interface RunSettings {
+  workers: number;
+  seconds: number;
+  warmup: number;
+}
+
+export interface SettingSpec {
+  fallback: number;
+  integer: boolean;
+}
+
+/**
+ * Reads each named setting from `--name VALUE`, else from `BENCH_NAME`, else its fallback; anything that is not a
+ * positive number (or integer, when asked) is refused with the flag's name.
+ */
+export function settingsFrom<K extends string>(argv: string[], env: NodeJS.ProcessEnv, specs: Record<K, SettingSpec>): Record<K, number> {
+  const names = Object.keys(specs) as K[];
+  const { values } = parseArgs({
+    args: argv,
+    options: Object.fromEntries(names.map((name) => [name, { type: 'string' as const }])),
+  });
+  const flags = values as Record<string, string | undefined>;
+  const settings = {} as Record<K, number>;
+  for (const name of names) {
+    const { fallback, integer } = specs[name];
+    const text = flags[name] ?? env[`BENCH_${name.toUpperCase()}`];
+    if (text === undefined || text === '') {
+      settings[name] = fallback;
+      continue;
+    }
+    const value = Number(text);
+    if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+      throw new Error(`--${name} must be a positive ${integer ? 'integer' : 'number'}, got ${text}`);
+    }
+    settings[name] = value;
+  }
+  return settings;
+}
+
+export interface Run {
+  label: string;
+  perSecond: number;
+  count: number;
+  p50: number;
+  p99: number;
+  /** CPU time of this Node process (everything it runs: app, drivers, the bench) per operation, in microseconds. */
+  nodeCpuMicros: number;
+}
+
+export const percentile = (sorted: readonly number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN;
+
+/**
+ * `workers` loops call `op` back to back: first for the warm-up (not counted), then for the measured duration.
+ * Answers operations per second over the measured window and the latency of each operation.
+ */
+export async function measure(label: string, settings: RunSettings, op: (worker: number) => Promise<void>): Promise<Run> {
+  const loop = async (worker: number, until: number, latencies?: number[]) => {
+    while (performance.now() < until) {
+      const started = performance.now();
+      await op(worker);
+      latencies?.push(performance.now() - started);
+    }
+  };
+  const workers = Array.from({ length: settings.workers }, (_, i) => i);
+  const warmEnd = performance.now() + settings.warmup * 1000;
+  await Promise.all(workers.map((w) => loop(w, warmEnd)));
+
+  const latencies: number[] = [];
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  await Promise.all(workers.map((w) => loop(w, started + settings.seconds * 1000, latencies)));
+  // Operations still in flight at the deadline finish and count: divide by the time they actually took.
+  const elapsed = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  latencies.sort((a, b) => a - b);
+  const run: Run = {
+    label,
+    perSecond: latencies.length / elapsed,
+    count: latencies.length,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    nodeCpuMicros: (cpu.user + cpu.system) / latencies.length,
+  };
+  console.log(
+    `${label.padEnd(44)} ${run.perSecond.toFixed(0).padStart(7)} /s  (${String(run.count).padStart(6)} in ${elapsed.toFixed(1)} s)` +
+      `  p50 ${run.p50.toFixed(2).padStart(6)} ms  p99 ${run.p99.toFixed(2).padStart(6)} ms  node CPU ${run.nodeCpuMicros.toFixed(0).padStart(4)} µs/op`,
+  );
+  return run;
+}
+
+export async function runConcurrently<T>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, lane));
+}
+
+/** The machine, Node, PostgreSQL and its durability settings, then the bench's own line. */
+export async function machineInfo(pool: pg.Pool, benchLine: string): Promise<void> {
+  const cpus = os.cpus();
+  const setting = async (name: string) => (await pool.query<{ setting: string }>('select setting from pg_settings where name = $1', [name])).rows[0]?.setting ?? '?';
+  const { rows } = await pool.query<{ version: string }>('select version()');
+  console.log(`machine:    ${cpus[0]?.model ?? 'unknown CPU'} x ${cpus.length}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.type()} ${os.release()}`);
+  console.log(`node:       ${process.version}`);
+  console.log(`postgres:   ${rows[0]?.version ?? '?'}`);
+  console.log(
+    `settings:   synchronous_commit=${await setting('synchronous_commit')} fsync=${await setting('fsync')} ` +
+      `wal_sync_method=${await setting('wal_sync_method')} shared_buffers=${await setting('shared_buffers')}x8kB`,
+  );
+  console.log(`bench:      ${benchLine}\n`);
+}
+
+/**
+ * Runs `bench` on a throwaway database `glomo_bench_<random>` next to the one in DATABASE_URL, dropped at the end
+ * (also on failure and on Ctrl-C); sets exit code 1 when the bench answers false.
+ */
+export async function withThrowawayDatabase(script: string, bench: (url: string) => Promise<boolean>): Promise<void> {
+  const baseUrl = process.env.DATABASE_URL;
+  if (!baseUrl) throw new Error(`${script} measures PostgreSQL: set DATABASE_URL (postgres://user@host:port/database)`);
+
+  const name = `glomo_bench_${randomBase62(10).toLowerCase()}`;
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  const admin = new pg.Client({ connectionString: baseUrl });
+  await admin.connect();
+  const drop = () => admin.query(`drop database if exists ${name} with (force)`);
+  const interrupted = () => void drop().finally(() => process.exit(130));
+  process.once('SIGINT', interrupted);
+  await admin.query(`create database ${name}`);
+  let ok: boolean;
+  try {
+    ok = await bench(url.toString());
+  } finally {
+    process.off('SIGINT', interrupted);
+    await drop();
+    await admin.end();
+  }
+  if (!ok) process.exitCode = 1;
+}
+
+/**
+ * The statements sent while `fn` runs, seen by wrapping pg.Client#query (drizzle's node-postgres driver sends
+ * everything, BEGIN and COMMIT included, through it). Run nothing else on any pool meanwhile.
+ */
+export async function statementsDuring(fn: () => Promise<void>): Promise<string[]> {
+  const seen: string[] = [];
+  const prototype = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const original = prototype.query;
+  prototype.query = function (this: unknown, ...args: unknown[]) {
+    const query = args[0];
+    const text = typeof query === 'string' ? query : (query as { text?: string } | undefined)?.text ?? '?';
+    seen.push(text.replace(/\s+/g, ' ').trim());
+    return original.apply(this, args);
+  };
+  try {
+    await fn();
+  } finally {
+    prototype.query = original;
+  }
+  return seen;
+}
+
+export const shortened = (text: string, length = 110) => (text.length > length ? `${text.slice(0, length - 3)}...` : text);
