@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ALPHA2_BY_ALPHA3, COUNTRY_ALPHA3 } from './iso-data.js';
 import {
-
   bicCountry,
   checkRailAmount,
   chooseRail,
