@@ -23,6 +23,9 @@ import { healthRoutes } from './health.js';
 import type { FxRateSource } from './fx/rates.js';
 import { balanceConversionRoutes } from './modules/balance-conversions/routes.js';
 import { balanceRoutes } from './modules/balances/routes.js';
+import { bankAccountValidationRoutes } from './modules/bank-account-validation/routes.js';
+import { beneficiaryV2Routes } from './modules/beneficiaries/routes.js';
+import { beneficiaryV1Routes } from './modules/beneficiaries/v1-routes.js';
 import { orderRoutes } from './modules/orders/routes.js';
 import { paymentLinkRoutes } from './modules/payment-links/routes.js';
 import { paymentRfiRoutes } from './modules/payments/rfi-routes.js';
@@ -139,7 +142,15 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerO
     await api.register(priceRoutes, { deps });
     await api.register(webhookEventRoutes, { deps });
     await api.register(webhookEndpointRoutes, { deps });
+    await api.register(beneficiaryV1Routes, { deps });
+    await api.register(bankAccountValidationRoutes, { deps });
   }, { prefix: '/api/v1' });
+
+  // The v2 operations (beneficiaries): the same secret-key authentication as /api/v1.
+  await app.register(async (api) => {
+    api.addHook('onRequest', requireSecretKey(deps));
+    await api.register(beneficiaryV2Routes, { deps });
+  }, { prefix: '/api/v2' });
 
   // Publishable-key routes for the checkout pages and SDKs: their own scope, never behind the secret-key hook.
   await app.register(async (publicApi) => {

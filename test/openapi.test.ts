@@ -44,7 +44,7 @@ describe('GET /openapi.json and /docs', () => {
   it('describes every /api/v1 operation as the contract does', () => {
     const ours = Object.entries(doc.paths).filter(([path]) => path.startsWith('/api/v1/'));
     const count = ours.reduce((n, [, operations]) => n + Object.keys(operations).length, 0);
-    expect(count).toBe(48);
+    expect(count).toBe(53);
     for (const [path, operations] of ours) {
       for (const [method, operation] of Object.entries(operations)) {
         const contractPath = path.replace(/^\/api\/v1/, '');
@@ -68,6 +68,22 @@ describe('GET /openapi.json and /docs', () => {
         }
         expect(operation.security, label).toEqual([{ JWT: [] }]);
       }
+    }
+  });
+
+  it('describes every /api/v2 operation as the contract does (mock-review: the notes\' sandbox helper)', () => {
+    const ours = Object.entries(doc.paths).filter(([path]) => path.startsWith('/api/v2/'));
+    const operations = ours.flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ path, method, operation })));
+    expect(operations.map(({ path, method, operation }) => `${method.toUpperCase()} ${path} ${operation.operationId}`).sort()).toEqual([
+      'GET /api/v2/beneficiaries listBeneficiariesV2',
+      'GET /api/v2/beneficiaries/{id} getBeneficiaryByIdV2',
+      'PATCH /api/v2/beneficiaries/{id}/mock-review mockReviewBeneficiaryV2',
+      'POST /api/v2/beneficiaries createBeneficiaryV2',
+    ]);
+    for (const { path, method, operation } of operations) {
+      const expected = contractOperation(path.replace(/^\/api/, ''), method);
+      if (expected?.operationId) expect(operation.operationId, path).toBe(expected.operationId);
+      expect(operation.security, path).toEqual([{ JWT: [] }]);
     }
   });
 

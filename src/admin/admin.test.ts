@@ -76,7 +76,7 @@ describe('POST /admin/v1/merchants', () => {
     for (const secret of [created.secret_key, created.production_secret_key]) expect(secret.split('.')).toHaveLength(3);
     expect(created.secret_key).not.toBe(created.production_secret_key);
     expect(Object.keys(created).sort()).toEqual([
-      'created_at', 'email', 'id', 'name', 'payin_fee_bearer', 'production_public_key', 'production_secret_key', 'public_key', 'secret_key', 'status', 'updated_at',
+      'beneficiary_required_notes', 'beneficiary_review', 'created_at', 'email', 'id', 'name', 'payin_fee_bearer', 'production_public_key', 'production_secret_key', 'public_key', 'secret_key', 'status', 'updated_at',
     ]);
   });
 
@@ -155,7 +155,8 @@ describe('GET /admin/v1/merchants and /admin/v1/merchants/{id}', () => {
     expect(body.page_meta).toEqual({ current: 1, previous: null, next: null, per_page: 20, pages: 1, count: 5 });
     const last = created[4]!;
     expect(body.data[0]).toEqual({
-      id: last.id, name: last.name, email: last.email, status: 'active', payin_fee_bearer: 'merchant', created_at: last.created_at, updated_at: last.updated_at,
+      id: last.id, name: last.name, email: last.email, status: 'active', payin_fee_bearer: 'merchant',
+      beneficiary_review: false, beneficiary_required_notes: [], created_at: last.created_at, updated_at: last.updated_at,
     });
     expect(JSON.stringify(body)).not.toMatch(/secret_key|public_key/);
   });
@@ -187,7 +188,8 @@ describe('GET /admin/v1/merchants and /admin/v1/merchants/{id}', () => {
     const read = await app.inject({ method: 'GET', url: `/admin/v1/merchants/${merchant.id}`, headers: admin });
     expect(read.statusCode).toBe(200);
     expect(read.json()).toEqual({
-      id: merchant.id, name: merchant.name, email: merchant.email, status: 'active', payin_fee_bearer: 'merchant', created_at: merchant.created_at, updated_at: merchant.updated_at,
+      id: merchant.id, name: merchant.name, email: merchant.email, status: 'active', payin_fee_bearer: 'merchant',
+      beneficiary_review: false, beneficiary_required_notes: [], created_at: merchant.created_at, updated_at: merchant.updated_at,
     });
     const unknown = await app.inject({ method: 'GET', url: '/admin/v1/merchants/merch_00000001aaaaa', headers: admin });
     expect(unknown.statusCode).toBe(404);
@@ -195,6 +197,41 @@ describe('GET /admin/v1/merchants and /admin/v1/merchants/{id}', () => {
     const wrong = await app.inject({ method: 'GET', url: '/admin/v1/merchants/cust_6819d7d0lrLvP', headers: admin });
     expect(wrong.statusCode).toBe(400);
     expect(wrong.json()).toEqual({ error: 'Bad Request', message: "Id must start with 'merch_'", code: 'INVALID_ID' });
+  });
+});
+
+describe('PATCH /admin/v1/merchants/{id}: beneficiary settings', () => {
+  let app: App;
+  beforeAll(async () => {
+    ({ app } = await buildTestApp());
+  });
+  const patch = (id: string, payload: Record<string, unknown>) =>
+    app.inject({ method: 'PATCH', url: `/admin/v1/merchants/${id}`, headers: admin, payload });
+
+  it('switches beneficiary review and replaces the required notes keys, leaving other settings alone', async () => {
+    const merchant = await createTestMerchant();
+    const on = await patch(merchant.id, { beneficiary_review: true, beneficiary_required_notes: ['tax_identification_number', 'project'] });
+    expect(on.statusCode, on.body).toBe(200);
+    expect(on.json()).toMatchObject({
+      payin_fee_bearer: 'merchant', beneficiary_review: true, beneficiary_required_notes: ['tax_identification_number', 'project'],
+    });
+    const partly = await patch(merchant.id, { beneficiary_required_notes: [] });
+    expect(partly.json()).toMatchObject({ beneficiary_review: true, beneficiary_required_notes: [] });
+    const read = await app.inject({ method: 'GET', url: `/admin/v1/merchants/${merchant.id}`, headers: admin });
+    expect(read.json()).toMatchObject({ beneficiary_review: true, beneficiary_required_notes: [] });
+  });
+
+  it.each([
+    [{ beneficiary_review: 'yes' }, 'Validation failed: Beneficiary review must be true or false'],
+    [{ beneficiary_required_notes: 'tax_id' }, 'Validation failed: Beneficiary required notes must be an array'],
+    [{ beneficiary_required_notes: [''] }, "Validation failed: Beneficiary required notes 0 can't be blank"],
+    [{ beneficiary_required_notes: ['a b'] }, 'Validation failed: Beneficiary required notes 0 is invalid'],
+    [{ beneficiary_required_notes: ['a', 'a'] }, 'Validation failed: Beneficiary required notes is invalid'],
+  ])('refuses %o', async (payload, message) => {
+    const merchant = await createTestMerchant();
+    const response = await patch(merchant.id, payload);
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ error: 'Bad Request', message });
   });
 });
 
@@ -314,6 +351,7 @@ describe('/admin/v1: security', () => {
     { method: 'GET' as const, url: '/admin/v1/merchants' },
     { method: 'GET' as const, url: `/admin/v1/merchants/${merchantId}` },
     { method: 'PATCH' as const, url: `/admin/v1/merchants/${merchantId}`, payload: { payin_fee_bearer: 'customer' } },
+    { method: 'PATCH' as const, url: `/admin/v1/merchants/${merchantId}`, payload: { beneficiary_review: true, beneficiary_required_notes: ['tax_id'] } },
     { method: 'POST' as const, url: `/admin/v1/merchants/${merchantId}/keys/reissue`, payload: { env: 'sandbox' } },
     { method: 'POST' as const, url: `/admin/v1/merchants/${merchantId}/keys/revoke`, payload: { env: 'sandbox' } },
   ];
@@ -348,7 +386,7 @@ describe('/admin/v1: security', () => {
     // None of the rejected calls changed anything.
     expect((await customersSeenBy(app, merchantSecret)).status).toBe(200);
     const merchant = await app.inject({ method: 'GET', url: `/admin/v1/merchants/${merchantId}`, headers: admin });
-    expect(merchant.json().payin_fee_bearer).toBe('merchant');
+    expect(merchant.json()).toMatchObject({ payin_fee_bearer: 'merchant', beneficiary_review: false, beneficiary_required_notes: [] });
   });
 
   it('does not accept the admin token on the merchant API', async () => {

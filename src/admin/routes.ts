@@ -23,12 +23,19 @@ const MerchantBody = Type.Object({
   payin_fee_bearer: Type.Enum(['merchant', 'customer'], {
     description: 'Who bears pay-in transaction fees: merchant (netted from the credit, the default) or customer (added to what the payer pays).',
   }),
+  beneficiary_review: Type.Boolean({ description: 'New v2 beneficiaries start pending until reviewed (default false: active at once).' }),
+  beneficiary_required_notes: Type.Array(Type.String(), { description: 'notes keys every new v2 beneficiary must carry.' }),
   created_at: Type.String({ format: 'date-time' }),
   updated_at: Type.String({ format: 'date-time' }),
 });
 
 const UpdateMerchantBody = Type.Object({
   payin_fee_bearer: Type.Optional(Type.Enum(['merchant', 'customer'])),
+  beneficiary_review: Type.Optional(Type.Boolean()),
+  beneficiary_required_notes: Type.Optional(Type.Array(
+    Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' }),
+    { maxItems: 50, uniqueItems: true, description: 'Replaces the list; [] requires none.' },
+  )),
 }, { additionalProperties: false });
 
 const CreatedMerchant = Type.Object({
@@ -56,6 +63,8 @@ function presentMerchant(merchant: Merchant) {
     email: merchant.email,
     status: merchant.status,
     payin_fee_bearer: merchant.payinFeeBearer,
+    beneficiary_review: merchant.beneficiaryReview,
+    beneficiary_required_notes: merchant.beneficiaryRequiredNotes,
     created_at: isoSeconds(merchant.createdAt),
     updated_at: isoSeconds(merchant.updatedAt),
   });
@@ -112,12 +121,17 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
   app.patch('/merchants/:id', {
     schema: {
       tags, summary: "Change a merchant's account settings", security: adminSecurity,
-      description: 'Settings Glomo\'s support switches for a business. Applies to payments made from now on; recorded payments keep theirs.',
+      description: 'Settings Glomo\'s support switches for a business. Applies to payments and beneficiaries created from now on; ' +
+        'recorded ones keep theirs.',
       params: IdParams('merch_68c777fcOOMpl'), body: UpdateMerchantBody, response: { 200: MerchantBody, ...adminErrors },
     },
   }, async (request) => {
     const merchant = await existingMerchant(request.params.id);
-    return presentMerchant(await updateMerchantSettings(service, merchant.id, { payinFeeBearer: request.body.payin_fee_bearer }));
+    return presentMerchant(await updateMerchantSettings(service, merchant.id, {
+      payinFeeBearer: request.body.payin_fee_bearer,
+      beneficiaryReview: request.body.beneficiary_review,
+      beneficiaryRequiredNotes: request.body.beneficiary_required_notes,
+    }));
   });
 
   // The key operations take an optional body: a POST without one means `{}` (env 'all'). Fastify validates an

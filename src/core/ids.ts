@@ -25,6 +25,8 @@ export const ID_PREFIXES = {
   rfiDocument: 'rfidoc',
   price: 'price',
   balanceConversion: 'conv',
+  beneficiary: 'bene',
+  bankAccountValidation: 'aval',
   webhookEndpoint: 'we',
   webhookDelivery: 'whdel',
   webhookAttempt: 'whatt',

@@ -13,3 +13,4 @@ export * from './orders.js';
 export * from './payments.js';
 export * from './refunds.js';
 export * from './payment-links.js';
+export * from './beneficiaries.js';

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, pgTable, text } from 'drizzle-orm/pg-core';
+import { boolean, check, index, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
 import { createdAt, updatedAt } from './columns.js';
 
 export const merchants = pgTable('merchants', {
@@ -12,6 +12,10 @@ export const merchants = pgTable('merchants', {
    * (added to what the payer is asked for). Switched by the operator, as Glomo's support does.
    */
   payinFeeBearer: text('payin_fee_bearer').$type<'merchant' | 'customer'>().notNull().default('merchant'),
+  /** New v2 beneficiaries start `pending` until reviewed (sandbox: mock-review) instead of `active`. */
+  beneficiaryReview: boolean('beneficiary_review').notNull().default(false),
+  /** `notes` keys every new v2 beneficiary must carry (422 `Validation failed: Notes <key> is required`). */
+  beneficiaryRequiredNotes: jsonb('beneficiary_required_notes').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 }, (t) => [

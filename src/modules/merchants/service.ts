@@ -38,10 +38,12 @@ export async function createMerchant(deps: MerchantDeps, input: { name: string; 
 export async function updateMerchantSettings(
   deps: Pick<MerchantDeps, 'db' | 'clock'>,
   id: string,
-  settings: { payinFeeBearer?: 'merchant' | 'customer' },
+  settings: { payinFeeBearer?: 'merchant' | 'customer'; beneficiaryReview?: boolean; beneficiaryRequiredNotes?: string[] },
 ): Promise<Merchant> {
   const changes: Partial<typeof merchants.$inferInsert> = { updatedAt: deps.clock.now() };
   if (settings.payinFeeBearer !== undefined) changes.payinFeeBearer = settings.payinFeeBearer;
+  if (settings.beneficiaryReview !== undefined) changes.beneficiaryReview = settings.beneficiaryReview;
+  if (settings.beneficiaryRequiredNotes !== undefined) changes.beneficiaryRequiredNotes = settings.beneficiaryRequiredNotes;
   const [row] = await deps.db.update(merchants).set(changes).where(eq(merchants.id, id)).returning();
   if (!row) throw new Error(`merchant ${id} vanished`);
   return row;

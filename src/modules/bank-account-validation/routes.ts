@@ -1,0 +1,31 @@
+// Bank account validation (/api/v1/bank_account_validation): validate (200, with the fee charged) and list.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AppDeps } from '../../app.js';
+import { tenantOf } from '../../core/auth/plugin.js';
+import { secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
+import { BankAccountValidation, BankAccountValidationList, ListBankAccountValidationsQuery, ValidateBankAccountBody } from './schemas.js';
+import { listBankAccountValidations, validateBankAccount } from './service.js';
+
+export const bankAccountValidationRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
+  const service = { db: deps.database.db, clock: deps.clock };
+  const tags = ['bank_account_validation'];
+
+  app.post('/bank_account_validation', {
+    schema: {
+      tags, operationId: 'validateBankAccount', summary: 'Validate any bank account', security: secretKeySecurity,
+      description: 'Sandbox: a deterministic outcome by the account number\'s last four digits (0000 failed, 1111 no match, ' +
+        '2222 dormant, else a match); a successful validation debits USD 10.00 from the available balance. Production: 400 ' +
+        '(no validation provider is connected).',
+      body: ValidateBankAccountBody,
+      response: { 200: BankAccountValidation, ...standardErrors },
+    },
+  }, async (request) => validateBankAccount(service, tenantOf(request), request.body));
+
+  app.get('/bank_account_validation', {
+    schema: {
+      tags, operationId: 'getBankAccountValidations', summary: 'List all bank account validations', security: secretKeySecurity,
+      querystring: ListBankAccountValidationsQuery,
+      response: { 200: BankAccountValidationList, ...standardErrors },
+    },
+  }, async (request) => listBankAccountValidations(service, tenantOf(request), request.query));
+};

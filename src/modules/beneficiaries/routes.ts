@@ -1,0 +1,50 @@
+// Beneficiaries v2 (/api/v2/beneficiaries): create, list, retrieve and the sandbox review.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AppDeps } from '../../app.js';
+import { sandboxOnly, tenantOf } from '../../core/auth/plugin.js';
+import { ErrorBody, IdParams, secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
+import { BeneficiaryV2, BeneficiaryV2List, CreateBeneficiaryV2Body, ListBeneficiariesV2Query, MockReviewBody } from './schemas.js';
+import { createBeneficiaryV2, getBeneficiaryV2, listBeneficiariesV2, mockReviewBeneficiary } from './service.js';
+
+export const beneficiaryV2Routes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
+  const service = { db: deps.database.db, clock: deps.clock };
+  const tags = ['beneficiary_v2'];
+
+  app.post('/beneficiaries', {
+    schema: {
+      tags, operationId: 'createBeneficiaryV2', summary: 'Create a Beneficiary', security: secretKeySecurity,
+      description: 'Starts `active`, or `pending` when the merchant has beneficiary review enabled. 422 for a bank account ' +
+        'the merchant already has, and for notes the merchant requires.',
+      body: CreateBeneficiaryV2Body,
+      response: { 201: BeneficiaryV2, ...standardErrors, 422: ErrorBody },
+    },
+  }, async (request, reply) => reply.status(201).send(await createBeneficiaryV2(service, tenantOf(request), request.body)));
+
+  app.get('/beneficiaries', {
+    schema: {
+      tags, operationId: 'listBeneficiariesV2', summary: 'List Beneficiaries', security: secretKeySecurity,
+      querystring: ListBeneficiariesV2Query,
+      response: { 200: BeneficiaryV2List, ...standardErrors },
+    },
+  }, async (request) => listBeneficiariesV2(service, tenantOf(request), request.query));
+
+  app.get('/beneficiaries/:id', {
+    schema: {
+      tags, operationId: 'getBeneficiaryByIdV2', summary: 'Get a Beneficiary', security: secretKeySecurity,
+      params: IdParams('bene_698c0615XZocZ'),
+      response: { 200: BeneficiaryV2, ...standardErrors },
+    },
+  }, async (request) => getBeneficiaryV2(service, tenantOf(request), request.params.id));
+
+  app.patch('/beneficiaries/:id/mock-review', {
+    preValidation: sandboxOnly,
+    schema: {
+      tags, operationId: 'mockReviewBeneficiaryV2', summary: 'Mock review a beneficiary', security: secretKeySecurity,
+      description: 'Sandbox only (a production key gets 404). A `pending` beneficiary goes `active` (approve) or ' +
+        '`rejected` (reject) and the `beneficiary` event of its new status is sent; any other status answers 422.',
+      params: IdParams('bene_698c0615XZocZ'),
+      body: MockReviewBody,
+      response: { 200: BeneficiaryV2, ...standardErrors, 422: ErrorBody },
+    },
+  }, async (request) => mockReviewBeneficiary(service, tenantOf(request), request.params.id, request.body));
+};

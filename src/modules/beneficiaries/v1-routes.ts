@@ -1,0 +1,38 @@
+// Beneficiaries v1 (legacy, /api/v1/beneficiaries): the flat 2025 shape over the same rows as v2.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AppDeps } from '../../app.js';
+import { tenantOf } from '../../core/auth/plugin.js';
+import { IdParams, secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
+import { BeneficiaryV1, BeneficiaryV1List, CreateBeneficiaryV1Body, ListBeneficiariesV1Query } from './schemas.js';
+import { createBeneficiaryV1, getBeneficiaryV1, listBeneficiariesV1 } from './service.js';
+
+export const beneficiaryV1Routes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
+  const service = { db: deps.database.db, clock: deps.clock };
+  const tags = ['Beneficiary'];
+
+  app.post('/beneficiaries', {
+    schema: {
+      tags, operationId: 'createBeneficiary', summary: 'Create a Beneficiary', security: secretKeySecurity,
+      description: 'Legacy: creates an `active` payout beneficiary (see /api/v2/beneficiaries).',
+      body: CreateBeneficiaryV1Body,
+      response: { 201: BeneficiaryV1, ...standardErrors },
+    },
+  }, async (request, reply) => reply.status(201).send(await createBeneficiaryV1(service, tenantOf(request), request.body)));
+
+  app.get('/beneficiaries', {
+    schema: {
+      tags, operationId: 'getBeneficiaries', summary: 'List all Beneficiaries', security: secretKeySecurity,
+      description: 'Every bank-account beneficiary, also those created through v2 (UPI beneficiaries have no v1 shape).',
+      querystring: ListBeneficiariesV1Query,
+      response: { 200: BeneficiaryV1List, ...standardErrors },
+    },
+  }, async (request) => listBeneficiariesV1(service, tenantOf(request), request.query));
+
+  app.get('/beneficiaries/:id', {
+    schema: {
+      tags, operationId: 'getBeneficiaryById', summary: 'Retrieve a beneficiary', security: secretKeySecurity,
+      params: IdParams('bene_698c0615XZocZ'),
+      response: { 200: BeneficiaryV1, ...standardErrors },
+    },
+  }, async (request) => getBeneficiaryV1(service, tenantOf(request), request.params.id));
+};
