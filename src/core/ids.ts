@@ -27,6 +27,10 @@ export const ID_PREFIXES = {
   balanceConversion: 'conv',
   beneficiary: 'bene',
   bankAccountValidation: 'aval',
+  payout: 'payout',
+  withdrawalAccount: 'accwith',
+  /** Withdrawals share the payouts' id space, as the contract's example shows (`payout_…`). */
+  withdrawal: 'payout',
   webhookEndpoint: 'we',
   webhookDelivery: 'whdel',
   webhookAttempt: 'whatt',

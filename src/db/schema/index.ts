@@ -14,3 +14,4 @@ export * from './payments.js';
 export * from './refunds.js';
 export * from './payment-links.js';
 export * from './beneficiaries.js';
+export * from './payouts.js';

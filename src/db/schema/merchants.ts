@@ -16,6 +16,10 @@ export const merchants = pgTable('merchants', {
   beneficiaryReview: boolean('beneficiary_review').notNull().default(false),
   /** `notes` keys every new v2 beneficiary must carry (422 `Validation failed: Notes <key> is required`). */
   beneficiaryRequiredNotes: jsonb('beneficiary_required_notes').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+  /** Payout queueing (notes-payouts §13.6): payouts wait `queued`, FIFO per source currency, until the balance covers them. */
+  payoutQueueing: boolean('payout_queueing').notNull().default(false),
+  /** Maker-checker: payouts wait `pending_approval` until the operator approves or rejects them. */
+  makerChecker: boolean('maker_checker').notNull().default(false),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 }, (t) => [

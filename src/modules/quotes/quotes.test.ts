@@ -115,3 +115,28 @@ describeSecurity('GET /api/v1/quotes/{id}', {
   idPrefix: 'quote',
   createObject: createQuote,
 });
+
+describe('payout quote transaction fees', () => {
+  it("charges each rail's fee in the source currency: USD 15.00 for swift, USD 1.00 for local rails, converted and rounded up", async () => {
+    const { app } = await buildTestApp();
+    const merchant = await createTestMerchant();
+    const post = (payload: Record<string, unknown>) =>
+      app.inject({ method: 'POST', url: '/api/v1/quotes', headers: bearer(merchant.sandboxSecret), payload });
+    const swift = await post({ resource: 'payout', source_currency: 'USD', destination_currency: 'INR', source_amount: 10_000 });
+    expect(swift.json().quotes.map((q: { fees: unknown }) => q.fees)).toEqual([
+      { txn_fee: { currency: 'USD', amount: 1500 }, fx_fee: { currency: 'USD', amount: 50 } },
+    ]);
+    // EUR per USD is 0.92 in the built-in table: USD 1.00 is EUR 0.92.
+    const local = await post({
+      resource: 'payout', source_currency: 'EUR', destination_currency: 'INR', source_amount: 10_000,
+      method: { payment_method: 'bank_transfer', subtype: 'local_transfer' },
+    });
+    expect(local.json().quotes.map((q: { fees: { txn_fee: unknown } }) => q.fees.txn_fee))
+      .toEqual(Array(4).fill({ currency: 'EUR', amount: 92 }));
+    // GBP per USD is 0.79: USD 15.00 is GBP 11.85.
+    const gbp = await post({ resource: 'payout', source_currency: 'GBP', destination_currency: 'USD', source_amount: 10_000 });
+    expect(gbp.json().quotes[0].fees.txn_fee).toEqual({ currency: 'GBP', amount: 1185 });
+    const conversion = await post({ resource: 'balance_conversion', source_currency: 'USD', destination_currency: 'EUR', source_amount: 10_000 });
+    expect(conversion.json().quotes[0].fees.txn_fee).toEqual({ currency: 'USD', amount: 0 });
+  });
+});

@@ -11,10 +11,11 @@ import { insertWithFreshId } from '../../core/fresh-id.js';
 import { withoutNulls } from '../../core/http-schemas.js';
 import { assertIdPrefix, ID_PREFIXES, newId } from '../../core/ids.js';
 import { formatRate, parseRate, rateToNumber, type Rate } from '../../core/money.js';
-import { LOCAL_RAILS, PAYOUT_DESTINATION_CURRENCIES, PAYOUT_SOURCE_CURRENCIES, SWIFT_RAIL } from '../../core/payment-rails.js';
+import { isPaymentRail, LOCAL_RAILS, PAYOUT_DESTINATION_CURRENCIES, PAYOUT_SOURCE_CURRENCIES, SWIFT_RAIL } from '../../core/payment-rails.js';
 import { tenantFilter, type Tenant } from '../../core/tenancy.js';
 import { priceConversion } from '../../fx/conversion-pricing.js';
 import type { FxRateSource } from '../../fx/rates.js';
+import { payoutTxnFee } from '../payouts/fees.js';
 import type { CreateQuoteBody, Quote, QuoteList } from './schemas.js';
 
 export interface QuoteDeps {
@@ -138,6 +139,11 @@ export async function createQuotes(deps: QuoteDeps, tenant: Tenant, body: Create
 
   const now = deps.clock.now();
   const expiresAt = new Date(now.getTime() + deps.quoteTtlSeconds * 1000);
+  // Each rail's own transaction fee, as the payout made from the quote will hold it.
+  const txnFees = new Map<string, bigint>();
+  for (const rail of rails.rails) {
+    if (rail !== null && isPaymentRail(rail)) txnFees.set(rail, await payoutTxnFee(deps.fxRates, rail, sourceCurrency));
+  }
   const rows = await deps.db.transaction(async (tx) => {
     const created: QuoteRow[] = [];
     for (const rail of rails.rails) {
@@ -151,7 +157,7 @@ export async function createQuotes(deps: QuoteDeps, tenant: Tenant, body: Create
         midRate: formatRate(price.mid),
         markupBps: price.markupBps,
         fxFee: price.fee,
-        txnFee: 0n,
+        txnFee: (rail !== null && txnFees.get(rail)) || 0n,
         paymentMethod: rail ? rails.paymentMethod : null,
         subtype: rail ? rails.subtype : null,
         paymentRail: rail,
