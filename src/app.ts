@@ -30,9 +30,11 @@ import { orderRoutes } from './modules/orders/routes.js';
 import { paymentLinkRoutes } from './modules/payment-links/routes.js';
 import { paymentRfiRoutes } from './modules/payments/rfi-routes.js';
 import { paymentRoutes } from './modules/payments/routes.js';
+import { payoutRoutes } from './modules/payouts/routes.js';
 import { refundRoutes } from './modules/refunds/routes.js';
 import { quoteRoutes } from './modules/quotes/routes.js';
 import { priceRoutes } from './modules/prices/routes.js';
+import { withdrawalRoutes } from './modules/withdrawals/routes.js';
 import { webhookEventRoutes } from './webhooks/events/routes.js';
 import { webhookEndpointRoutes } from './webhooks/endpoints/routes.js';
 
@@ -139,11 +141,13 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerO
     await api.register(paymentRoutes, { deps });
     await api.register(paymentRfiRoutes, { deps });
     await api.register(refundRoutes, { deps });
+    await api.register(payoutRoutes, { deps });
     await api.register(priceRoutes, { deps });
     await api.register(webhookEventRoutes, { deps });
     await api.register(webhookEndpointRoutes, { deps });
     await api.register(beneficiaryV1Routes, { deps });
     await api.register(bankAccountValidationRoutes, { deps });
+    await api.register(withdrawalRoutes, { deps });
   }, { prefix: '/api/v1' });
 
   // The v2 operations (beneficiaries): the same secret-key authentication as /api/v1.

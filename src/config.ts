@@ -31,6 +31,8 @@ export interface Config {
   jobsPollMs: number;
   /** Runs no job runner in this process when false (a web-only process next to dedicated workers). */
   jobsEnabled: boolean;
+  /** Sandbox: how long after its release the simulated rail completes a payout. */
+  sandboxRailDelaySeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -79,5 +81,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookAllowPrivateTargets: boolean(env, 'WEBHOOK_ALLOW_PRIVATE_TARGETS', false),
     jobsPollMs: integer(env, 'JOBS_POLL_MS', 1000, 10, 60_000),
     jobsEnabled: boolean(env, 'JOBS_ENABLED', true),
+    sandboxRailDelaySeconds: integer(env, 'SANDBOX_RAIL_DELAY_SECONDS', 60, 0, 24 * 60 * 60),
   };
 }

@@ -15,6 +15,7 @@ import { LocalDocumentStore } from './modules/documents/storage.js';
 import { webhookJobHandlers } from './webhooks/delivery/handlers.js';
 import { orderJobHandlers } from './modules/orders/jobs.js';
 import { paymentLinkJobHandlers } from './modules/payment-links/jobs.js';
+import { payoutJobHandlers } from './modules/payouts/jobs.js';
 import { ensureDefaultMerchant, type Credentials } from './modules/merchants/bootstrap.js';
 
 const MAINTENANCE_INTERVAL_MS = 10 * 60 * 1000;
@@ -62,7 +63,7 @@ export async function startServer(
         db,
         clock,
         pollMs: config.jobsPollMs,
-        handlers: { ...webhookJobHandlers({ db, clock, config }), ...paymentLinkJobHandlers({ db, clock }), ...orderJobHandlers({ db, clock }) },
+        handlers: { ...webhookJobHandlers({ db, clock, config }), ...paymentLinkJobHandlers({ db, clock }), ...orderJobHandlers({ db, clock }), ...payoutJobHandlers({ db, clock }) },
         onError: (error, job) => app.log.warn({ err: error, job: job && { id: String(job.id), queue: job.queue, attempt: job.attempt } }, 'job failed'),
       })
       : undefined;

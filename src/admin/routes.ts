@@ -11,6 +11,7 @@ import { ENVIRONMENTS, type Environment } from '../db/schema/index.js';
 import { createMerchant, findMerchant, listMerchants, replaceKeys, updateMerchantSettings, type Merchant } from '../modules/merchants/service.js';
 import { adminLedgerRoutes } from './ledger-routes.js';
 import { adminWebhookEndpointRoutes } from './webhook-routes.js';
+import { adminWithdrawalAccountRoutes } from './withdrawal-account-routes.js';
 
 const adminSecurity = [{ AdminToken: [] as string[] }];
 const adminErrors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody };
@@ -169,4 +170,5 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
 
   await app.register(adminLedgerRoutes, { deps, existingMerchant });
   await app.register(adminWebhookEndpointRoutes, { deps, existingMerchant });
+  await app.register(adminWithdrawalAccountRoutes, { deps, existingMerchant });
 };

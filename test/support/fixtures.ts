@@ -12,10 +12,10 @@ export async function createCustomerId(app: App, key: string): Promise<string> {
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj <</Type /Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n');
 const BOUNDARY = '----glomo-test-fixture-boundary';
 
-/** Uploads a small PDF named `passport` and answers the document id. */
-export async function uploadDocumentId(app: App, key: string): Promise<string> {
+/** Uploads a small PDF named `passport` (or `name`) and answers the document id. */
+export async function uploadDocumentId(app: App, key: string, name = 'passport'): Promise<string> {
   const payload = Buffer.concat([
-    Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="document_name"\r\n\r\npassport\r\n`),
+    Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="document_name"\r\n\r\n${name}\r\n`),
     Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="passport.pdf"\r\nContent-Type: application/pdf\r\n\r\n`),
     PDF,
     Buffer.from(`\r\n--${BOUNDARY}--\r\n`),

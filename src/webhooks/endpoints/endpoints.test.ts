@@ -630,7 +630,10 @@ describe('EVENT_CATALOGUE', () => {
     expect(EVENT_CATALOGUE).toEqual([...GLOMO_EVENTS, ...EXTENSION_EVENTS]);
     expect(new Set(EVENT_CATALOGUE).size).toBe(EVENT_CATALOGUE.length);
     expect(GLOMO_EVENTS).toHaveLength(70);
-    expect(EXTENSION_EVENTS).toEqual(['customer.created', 'document.uploaded', 'balance_conversion.success', 'balance.adjusted']);
+    expect(EXTENSION_EVENTS).toEqual([
+      'customer.created', 'document.uploaded', 'balance_conversion.success', 'balance.adjusted', 'beneficiary.pending',
+      'bank_account_validation.success', 'bank_account_validation.failed', 'withdrawal.in_progress', 'withdrawal.success', 'withdrawal.failed',
+    ]);
     for (const name of EVENT_CATALOGUE) expect(name).toMatch(/^[a-z_]+\.[a-z_]+(\.[a-z_]+)*$/);
     expect(GLOMO_EVENTS).toEqual(expect.arrayContaining([
       'orders.paid', 'orders.partially_paid', 'payment.credited_to_beneficiary', 'payment_link.under_review', 'refund.utr.updated',

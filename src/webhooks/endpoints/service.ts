@@ -71,6 +71,12 @@ export const EXTENSION_EVENTS: readonly string[] = Object.freeze([
   'document.uploaded',
   'balance_conversion.success',
   'balance.adjusted',
+  'beneficiary.pending',
+  'bank_account_validation.success',
+  'bank_account_validation.failed',
+  'withdrawal.in_progress',
+  'withdrawal.success',
+  'withdrawal.failed',
 ]);
 
 /** Every name `enabled_events` accepts (besides "*"): Glomo's catalogue and our extension events. */

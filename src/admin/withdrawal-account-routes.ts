@@ -1,0 +1,62 @@
+// The operator API's withdrawal account routes: register a merchant's own bank account for withdrawals, and list a
+// merchant's accounts. Merchants only read them (src/modules/withdrawals).
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { AppDeps } from '../app.js';
+import { ErrorBody, IdParams } from '../core/http-schemas.js';
+import { ListOf, PaginationQuery, pageRequest } from '../core/pagination.js';
+import { ENVIRONMENTS } from '../db/schema/index.js';
+import type { Merchant } from '../modules/merchants/service.js';
+import {
+  createWithdrawalAccount,
+  listMerchantWithdrawalAccounts,
+  presentWithdrawalAccount,
+  type WithdrawalAccountRow,
+} from '../modules/withdrawals/accounts.js';
+import { CreateWithdrawalAccountBody, WithdrawalAccount } from '../modules/withdrawals/schemas.js';
+
+const adminSecurity = [{ AdminToken: [] as string[] }];
+const adminErrors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody };
+
+const EnvField = Type.Enum([...ENVIRONMENTS]);
+const AdminWithdrawalAccount = Type.Object({
+  ...WithdrawalAccount.properties,
+  merchant_id: Type.String({ examples: ['merch_68c777fcOOMpl'] }),
+  env: EnvField,
+});
+
+const presentAdmin = (row: WithdrawalAccountRow) => ({ ...presentWithdrawalAccount(row), merchant_id: row.merchantId, env: row.env });
+
+export interface WithdrawalAccountRoutesOptions {
+  deps: AppDeps;
+  /** The merchant of a path id: 400 for another id prefix, 404 when there is none. */
+  existingMerchant(id: string): Promise<Merchant>;
+}
+
+export const adminWithdrawalAccountRoutes: FastifyPluginAsyncTypebox<WithdrawalAccountRoutesOptions> = async (app, { deps, existingMerchant }) => {
+  const service = { db: deps.database.db, clock: deps.clock };
+  const tags = ['admin'];
+
+  app.post('/merchants/:id/withdrawal_accounts', {
+    schema: {
+      tags, summary: 'Register a withdrawal account (the merchant\'s own bank account) for one environment', security: adminSecurity,
+      params: IdParams('merch_68c777fcOOMpl'), body: CreateWithdrawalAccountBody, response: { 201: AdminWithdrawalAccount, ...adminErrors },
+    },
+  }, async (request, reply) => {
+    const merchant = await existingMerchant(request.params.id);
+    return reply.status(201).send(presentAdmin(await createWithdrawalAccount(service, merchant.id, request.body)));
+  });
+
+  app.get('/merchants/:id/withdrawal_accounts', {
+    schema: {
+      tags, summary: "List a merchant's withdrawal accounts (both environments unless env is given), newest first", security: adminSecurity,
+      params: IdParams('merch_68c777fcOOMpl'),
+      querystring: Type.Object({ env: Type.Optional(EnvField), ...PaginationQuery }),
+      response: { 200: ListOf(AdminWithdrawalAccount), ...adminErrors },
+    },
+  }, async (request) => {
+    const merchant = await existingMerchant(request.params.id);
+    const page = await listMerchantWithdrawalAccounts(service.db, merchant.id, request.query.env, pageRequest(request.query));
+    return { data: page.rows.map(presentAdmin), page_meta: page.meta };
+  });
+};

@@ -1,0 +1,201 @@
+// Withdrawals (deprecated in the contract, served): the merchant's balance paid out to its own withdrawal account.
+// Creation holds the amount and the SWIFT transaction fee on the available balance; the sandbox mock resolves it:
+// `success` posts the hold (the converted part to clearing, the fees to fees), `failed` voids it back. Each step
+// commits with its ledger journal and its `withdrawal` event in one transaction (docs/decisions/0016-withdrawals.md).
+import { and, eq, type SQL } from 'drizzle-orm';
+import type { Db, DbOrTx } from '../../db/client.js';
+import { withdrawals, type WithdrawalStatus } from '../../db/schema/index.js';
+import { jsonAmount, money } from '../../core/amount.js';
+import { isoSeconds, type Clock } from '../../core/clock.js';
+import { ApiError, errors } from '../../core/errors.js';
+import { recordEvent } from '../../core/events.js';
+import { insertWithFreshId } from '../../core/fresh-id.js';
+import { assertIdPrefix, ID_PREFIXES, newId } from '../../core/ids.js';
+import { normalizeCurrency } from '../../core/iso.js';
+import { formatRate, parseRate, rateToNumber } from '../../core/money.js';
+import { listPage, pageRequest, type PageMeta } from '../../core/pagination.js';
+import { PAYOUT_SOURCE_CURRENCIES, SWIFT_RAIL } from '../../core/payment-rails.js';
+import { tenantFilter, type Tenant } from '../../core/tenancy.js';
+import type { FxRateSource } from '../../fx/rates.js';
+import { holdFunds, postHold, voidHold } from '../../ledger/index.js';
+import { payoutTxnFee } from '../payouts/fees.js';
+import { fxErrors, priceFx } from '../quotes/service.js';
+import { findWithdrawalAccount, someWithdrawalAccounts, type WithdrawalAccountRow } from './accounts.js';
+import type { CreateWithdrawalBody, ListWithdrawalsQuery, MockUpdateWithdrawalBody, Withdrawal } from './schemas.js';
+
+export interface WithdrawalDeps {
+  db: Db;
+  clock: Clock;
+  fxRates: FxRateSource;
+  markupBps: number;
+}
+
+export type WithdrawalRow = typeof withdrawals.$inferSelect;
+
+/** Extension entity type of the outbox events (the catalogue documents none for withdrawals); event type = status. */
+export const WITHDRAWAL_ENTITY_TYPE = 'withdrawal';
+/** Withdrawals move the merchant's own money: "Self Transfer" of the payout purpose list. */
+export const WITHDRAWAL_PURPOSE_CODE = 'S0000';
+
+/** The moves the lifecycle allows; every other one answers `State change not allowed`. */
+const TRANSITIONS: Readonly<Record<WithdrawalStatus, readonly WithdrawalStatus[]>> = {
+  in_progress: ['success', 'failed'],
+  action_required: [],
+  under_review: [],
+  success: [],
+  failed: [],
+  cancelled: [],
+};
+
+export const withdrawalErrors = {
+  noAccount: () => new ApiError(400, 'No withdrawal account is registered: contact support to add one', 'NO_WITHDRAWAL_ACCOUNT'),
+  accountRequired: () => errors.validation("Withdrawal account id can't be blank when there are several withdrawal accounts"),
+  stateChangeNotAllowed: () => new ApiError(400, 'State change not allowed', 'INVALID_STATE'),
+};
+
+export function presentWithdrawal(row: WithdrawalRow): Withdrawal {
+  return {
+    id: row.id,
+    status: row.status,
+    currency: row.currency,
+    amount: jsonAmount(row.amount),
+    withdrawal_account_id: row.withdrawalAccountId,
+    payment_method: 'bank_transfer',
+    balance_used: [money(row.balanceCurrency, row.balanceAmount)],
+    purpose_code: row.purposeCode,
+    mid_market_rate: [{ currency: row.currency, rate: rateToNumber(parseRate(row.midRate)) }],
+    fx_fees: [money(row.balanceCurrency, row.fxFee)],
+    txn_fees: [money(row.balanceCurrency, row.txnFee)],
+    created_at: isoSeconds(row.createdAt),
+    updated_at: isoSeconds(row.updatedAt),
+  };
+}
+
+/** The named account, or the tenant's only one. */
+async function chooseAccount(db: DbOrTx, tenant: Tenant, requested: string | undefined): Promise<WithdrawalAccountRow> {
+  const id = requested?.trim();
+  if (id) {
+    assertIdPrefix(ID_PREFIXES.withdrawalAccount, id);
+    const account = await findWithdrawalAccount(db, tenant, id);
+    if (!account) throw errors.notFound('Withdrawal account');
+    return account;
+  }
+  const accounts = await someWithdrawalAccounts(db, tenant, 2);
+  if (accounts.length === 0) throw withdrawalErrors.noAccount();
+  if (accounts.length > 1) throw withdrawalErrors.accountRequired();
+  return accounts[0]!;
+}
+
+/**
+ * `POST /withdrawals`: prices the withdrawal (the FX markup as fee when the account's currency differs; the SWIFT
+ * transaction fee on top), then in one transaction inserts it `in_progress`, holds amount + transaction fee on the
+ * available balance and records `withdrawal.in_progress`. A shortfall rolls it all back: nothing is stored.
+ */
+export async function createWithdrawal(deps: WithdrawalDeps, tenant: Tenant, body: CreateWithdrawalBody): Promise<Withdrawal> {
+  const given = body.balance_currency.trim();
+  if (given === '') throw errors.blank('balance_currency');
+  const balanceCurrency = normalizeCurrency(given);
+  if (!balanceCurrency) throw errors.validation('Balance currency must be a valid ISO 4217 currency code (e.g., USD)');
+  if (!(PAYOUT_SOURCE_CURRENCIES as readonly string[]).includes(balanceCurrency)) {
+    throw fxErrors.unsupportedCurrency(balanceCurrency, 'withdrawals');
+  }
+  const account = await chooseAccount(deps.db, tenant, body.withdrawal_account_id);
+  const amount = BigInt(body.amount);
+  const price = await priceFx(deps.fxRates, deps.markupBps, {
+    sourceCurrency: balanceCurrency,
+    destinationCurrency: account.currency,
+    sourceAmount: amount,
+  }, 'withdrawals');
+  const txnFee = await payoutTxnFee(deps.fxRates, SWIFT_RAIL, balanceCurrency);
+
+  return deps.db.transaction(async (tx) => {
+    const now = deps.clock.now();
+    const inserted = await insertWithFreshId(tx, withdrawals, () => newId(ID_PREFIXES.withdrawal, now), {
+      ...tenant,
+      withdrawalAccountId: account.id,
+      status: 'in_progress',
+      balanceCurrency,
+      balanceAmount: price.sourceAmount,
+      currency: account.currency,
+      amount: price.destinationAmount,
+      midRate: formatRate(price.mid),
+      fxFee: price.fee,
+      txnFee,
+      purposeCode: WITHDRAWAL_PURPOSE_CODE,
+      holdId: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    const held = await holdFunds(tx, deps.clock, tenant, {
+      currency: balanceCurrency,
+      amount: price.sourceAmount + txnFee,
+      cause: { type: WITHDRAWAL_ENTITY_TYPE, id: inserted.id },
+    });
+    if (!held.ok) throw errors.insufficientBalance(held.shortfall);
+    const [row] = await tx.update(withdrawals).set({ holdId: held.hold.id }).where(eq(withdrawals.id, inserted.id)).returning();
+    const withdrawal = presentWithdrawal(row!);
+    await recordEvent(tx, deps.clock, tenant, { entityType: WITHDRAWAL_ENTITY_TYPE, eventType: row!.status, entityId: row!.id, data: withdrawal });
+    return withdrawal;
+  });
+}
+
+/**
+ * `PATCH /withdrawals/{id}/mock_update_status` (sandbox): under the withdrawal's row lock, an allowed move only.
+ * `success` posts the hold: amount less FX fee to clearing (it leaves the platform), FX and transaction fees to
+ * fees; `failed` voids it back to available.
+ */
+export async function mockUpdateWithdrawalStatus(
+  deps: Pick<WithdrawalDeps, 'db' | 'clock'>,
+  tenant: Tenant,
+  id: string,
+  body: MockUpdateWithdrawalBody,
+): Promise<Withdrawal> {
+  assertIdPrefix(ID_PREFIXES.withdrawal, id);
+  return deps.db.transaction(async (tx) => {
+    const [current] = await tx.select().from(withdrawals).where(and(tenantFilter(withdrawals, tenant), eq(withdrawals.id, id))).for('update');
+    if (!current) throw errors.notFound('Withdrawal');
+    if (!TRANSITIONS[current.status].includes(body.status)) throw withdrawalErrors.stateChangeNotAllowed();
+    if (current.holdId === null) throw new Error(`withdrawal ${current.id} is ${current.status} without a hold`);
+
+    const currency = current.balanceCurrency;
+    const fees = current.fxFee + current.txnFee;
+    const resolved = body.status === 'success'
+      ? await postHold(tx, deps.clock, tenant, current.holdId, {
+        destinations: [
+          { account: { purpose: 'clearing', currency }, amount: current.balanceAmount - current.fxFee },
+          ...(fees > 0n ? [{ account: { purpose: 'fees' as const, currency }, amount: fees }] : []),
+        ],
+      })
+      : await voidHold(tx, deps.clock, tenant, current.holdId);
+    // The row lock and status guard the hold: a hold resolved behind an in_progress withdrawal is a bug.
+    if (!resolved.ok) throw new Error(`withdrawal ${current.id}: hold ${current.holdId} could not be resolved: ${resolved.reason}`);
+
+    const [row] = await tx
+      .update(withdrawals)
+      .set({ status: body.status, updatedAt: deps.clock.now() })
+      .where(eq(withdrawals.id, current.id))
+      .returning();
+    const withdrawal = presentWithdrawal(row!);
+    await recordEvent(tx, deps.clock, tenant, { entityType: WITHDRAWAL_ENTITY_TYPE, eventType: row!.status, entityId: row!.id, data: withdrawal });
+    return withdrawal;
+  });
+}
+
+export async function getWithdrawal(deps: Pick<WithdrawalDeps, 'db'>, tenant: Tenant, id: string): Promise<Withdrawal> {
+  assertIdPrefix(ID_PREFIXES.withdrawal, id);
+  const [row] = await deps.db.select().from(withdrawals).where(and(tenantFilter(withdrawals, tenant), eq(withdrawals.id, id)));
+  if (!row) throw errors.notFound('Withdrawal');
+  return presentWithdrawal(row);
+}
+
+export async function listWithdrawals(
+  deps: Pick<WithdrawalDeps, 'db'>,
+  tenant: Tenant,
+  query: ListWithdrawalsQuery,
+): Promise<{ data: Withdrawal[]; page_meta: PageMeta }> {
+  const where: SQL[] = [tenantFilter(withdrawals, tenant)];
+  if (query.withdrawal_account_id !== undefined) where.push(eq(withdrawals.withdrawalAccountId, query.withdrawal_account_id.trim()));
+  if (query.status !== undefined) where.push(eq(withdrawals.status, query.status));
+  const page = await listPage(deps.db, withdrawals, where, pageRequest(query));
+  return { data: page.rows.map(presentWithdrawal), page_meta: page.meta };
+}
