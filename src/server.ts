@@ -15,7 +15,7 @@ import { LocalDocumentStore } from './modules/documents/storage.js';
 import { webhookJobHandlers } from './webhooks/delivery/handlers.js';
 import { orderJobHandlers } from './modules/orders/jobs.js';
 import { paymentLinkJobHandlers } from './modules/payment-links/jobs.js';
-import { payoutJobHandlers } from './modules/payouts/jobs.js';
+import { payoutJobHandlers, scheduleQueueRelease } from './modules/payouts/jobs.js';
 import { ensureDefaultMerchant, type Credentials } from './modules/merchants/bootstrap.js';
 
 const MAINTENANCE_INTERVAL_MS = 10 * 60 * 1000;
@@ -63,10 +63,12 @@ export async function startServer(
         db,
         clock,
         pollMs: config.jobsPollMs,
-        handlers: { ...webhookJobHandlers({ db, clock, config }), ...paymentLinkJobHandlers({ db, clock }), ...orderJobHandlers({ db, clock }), ...payoutJobHandlers({ db, clock }) },
+        handlers: { ...webhookJobHandlers({ db, clock, config }), ...paymentLinkJobHandlers({ db, clock }), ...orderJobHandlers({ db, clock }), ...payoutJobHandlers({ db, clock, railDelaySeconds: config.sandboxRailDelaySeconds }) },
         onError: (error, job) => app.log.warn({ err: error, job: job && { id: String(job.id), queue: job.queue, attempt: job.attempt } }, 'job failed'),
       })
       : undefined;
+    // The payout queue's release runs: the next slot's job, once across processes (each run schedules the next).
+    await scheduleQueueRelease(db, clock);
     jobRunner?.start();
     // Planner statistics (see Database.maintain): refreshed once now, without delaying the start, then periodically.
     const maintain = () => openDb.maintain().catch((error: unknown) => app.log.warn({ err: error }, 'database maintenance failed'));

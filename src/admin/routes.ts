@@ -12,6 +12,7 @@ import { createMerchant, findMerchant, listMerchants, replaceKeys, updateMerchan
 import { adminLedgerRoutes } from './ledger-routes.js';
 import { adminWebhookEndpointRoutes } from './webhook-routes.js';
 import { adminWithdrawalAccountRoutes } from './withdrawal-account-routes.js';
+import { adminPayoutApprovalRoutes } from './payout-approval-routes.js';
 
 const adminSecurity = [{ AdminToken: [] as string[] }];
 const adminErrors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody };
@@ -26,12 +27,16 @@ const MerchantBody = Type.Object({
   }),
   beneficiary_review: Type.Boolean({ description: 'New v2 beneficiaries start pending until reviewed (default false: active at once).' }),
   beneficiary_required_notes: Type.Array(Type.String(), { description: 'notes keys every new v2 beneficiary must carry.' }),
+  payout_queueing: Type.Boolean({ description: 'New payouts wait `queued` until the balance covers them, released FIFO per source currency at :02, :17, :32 and :47.' }),
+  maker_checker: Type.Boolean({ description: 'New payouts wait `pending_approval` until the operator approves or rejects them.' }),
   created_at: Type.String({ format: 'date-time' }),
   updated_at: Type.String({ format: 'date-time' }),
 });
 
 const UpdateMerchantBody = Type.Object({
   payin_fee_bearer: Type.Optional(Type.Enum(['merchant', 'customer'])),
+  payout_queueing: Type.Optional(Type.Boolean()),
+  maker_checker: Type.Optional(Type.Boolean()),
   beneficiary_review: Type.Optional(Type.Boolean()),
   beneficiary_required_notes: Type.Optional(Type.Array(
     Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' }),
@@ -66,6 +71,8 @@ function presentMerchant(merchant: Merchant) {
     payin_fee_bearer: merchant.payinFeeBearer,
     beneficiary_review: merchant.beneficiaryReview,
     beneficiary_required_notes: merchant.beneficiaryRequiredNotes,
+    payout_queueing: merchant.payoutQueueing,
+    maker_checker: merchant.makerChecker,
     created_at: isoSeconds(merchant.createdAt),
     updated_at: isoSeconds(merchant.updatedAt),
   });
@@ -132,6 +139,8 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
       payinFeeBearer: request.body.payin_fee_bearer,
       beneficiaryReview: request.body.beneficiary_review,
       beneficiaryRequiredNotes: request.body.beneficiary_required_notes,
+      payoutQueueing: request.body.payout_queueing,
+      makerChecker: request.body.maker_checker,
     }));
   });
 
@@ -171,4 +180,5 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
   await app.register(adminLedgerRoutes, { deps, existingMerchant });
   await app.register(adminWebhookEndpointRoutes, { deps, existingMerchant });
   await app.register(adminWithdrawalAccountRoutes, { deps, existingMerchant });
+  await app.register(adminPayoutApprovalRoutes, { deps, existingMerchant });
 };

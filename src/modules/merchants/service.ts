@@ -38,12 +38,20 @@ export async function createMerchant(deps: MerchantDeps, input: { name: string; 
 export async function updateMerchantSettings(
   deps: Pick<MerchantDeps, 'db' | 'clock'>,
   id: string,
-  settings: { payinFeeBearer?: 'merchant' | 'customer'; beneficiaryReview?: boolean; beneficiaryRequiredNotes?: string[] },
+  settings: {
+    payinFeeBearer?: 'merchant' | 'customer';
+    beneficiaryReview?: boolean;
+    beneficiaryRequiredNotes?: string[];
+    payoutQueueing?: boolean;
+    makerChecker?: boolean;
+  },
 ): Promise<Merchant> {
   const changes: Partial<typeof merchants.$inferInsert> = { updatedAt: deps.clock.now() };
   if (settings.payinFeeBearer !== undefined) changes.payinFeeBearer = settings.payinFeeBearer;
   if (settings.beneficiaryReview !== undefined) changes.beneficiaryReview = settings.beneficiaryReview;
   if (settings.beneficiaryRequiredNotes !== undefined) changes.beneficiaryRequiredNotes = settings.beneficiaryRequiredNotes;
+  if (settings.payoutQueueing !== undefined) changes.payoutQueueing = settings.payoutQueueing;
+  if (settings.makerChecker !== undefined) changes.makerChecker = settings.makerChecker;
   const [row] = await deps.db.update(merchants).set(changes).where(eq(merchants.id, id)).returning();
   if (!row) throw new Error(`merchant ${id} vanished`);
   return row;

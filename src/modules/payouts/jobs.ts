@@ -2,10 +2,23 @@
 // SANDBOX_RAIL_DELAY_SECONDS it completes the payout, successfully unless the beneficiary's account number (or UPI
 // id) ends in one of the magic endings below, each of which fails it with one of the contract's error codes.
 import type { Clock } from '../../core/clock.js';
-import { tenantRowPayload, type JobHandler } from '../../core/jobs.js';
-import type { Db } from '../../db/client.js';
+import { enqueueJob, tenantRowPayload, type JobHandler } from '../../core/jobs.js';
+import type { Db, DbOrTx } from '../../db/client.js';
 import { findBeneficiary, type BeneficiaryRow } from '../beneficiaries/service.js';
-import { finishPayout, isProcessing, lockPayoutRow, PAYOUT_RAIL_QUEUE, type PayoutError, type RailOutcome } from './service.js';
+import {
+  finishPayout, isProcessing, lockPayoutRow, nextQueueRelease, PAYOUT_RAIL_QUEUE, releaseQueues,
+  type PayoutDeps, type PayoutError, type RailOutcome,
+} from './service.js';
+
+/** The payout queue's release runs (one job per slot; each run schedules the next). */
+export const PAYOUT_QUEUE_RELEASE_QUEUE = 'payouts.release_queue';
+
+/** Schedules the release run of the next slot after `after`, once however many processes ask. */
+export async function scheduleQueueRelease(db: DbOrTx, clock: Clock, after: Date = clock.now()): Promise<Date> {
+  const runAt = nextQueueRelease(after);
+  await enqueueJob(db, clock, { queue: PAYOUT_QUEUE_RELEASE_QUEUE, payload: {}, runAt, uniqueKey: `release:${runAt.toISOString()}` });
+  return runAt;
+}
 
 /** Beneficiary account-number endings that make the simulated rail fail a payout (docs/decisions/0015). */
 export const SIMULATED_RAIL_FAILURES: Readonly<Record<string, PayoutError>> = Object.freeze({
@@ -28,8 +41,14 @@ export function simulatedOutcome(beneficiary: Pick<BeneficiaryRow, 'accountNumbe
   return failure ? { status: 'failed', error: failure } : { status: 'success' };
 }
 
-export function payoutJobHandlers(deps: { db: Db; clock: Clock }): Record<string, JobHandler> {
+export function payoutJobHandlers(deps: Pick<PayoutDeps, 'clock' | 'railDelaySeconds'> & { db: Db }): Record<string, JobHandler> {
   return {
+    [PAYOUT_QUEUE_RELEASE_QUEUE]: async () => {
+      await releaseQueues(deps);
+      // The next slot after now: a late run (after downtime) schedules one run, not a burst of missed ones.
+      await scheduleQueueRelease(deps.db, deps.clock);
+      return { status: 'done' };
+    },
     [PAYOUT_RAIL_QUEUE]: async (job) => {
       const target = tenantRowPayload(job.payload, 'payoutId');
       if (!target) return { status: 'dead', error: 'malformed payouts.rail payload' };

@@ -28,7 +28,7 @@ describe('the sandbox rail (payouts.rail job)', () => {
   let key: string;
 
   beforeAll(async () => {
-    suite = await jobSuite('payouts_rail', clock, payoutJobHandlers);
+    suite = await jobSuite('payouts_rail', clock, (deps) => payoutJobHandlers({ ...deps, railDelaySeconds: 60 }));
     key = suite.merchant.sandboxSecret;
     const funded = await suite.database.db.transaction((tx) => adjustBalance(tx, clock, { merchantId: suite.merchant.id, env: 'sandbox' },
       { direction: 'credit', currency: 'USD', amount: 1_000_000n, reason: 'test funding' }));

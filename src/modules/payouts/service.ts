@@ -2,9 +2,9 @@
 // rate fixed then), held on the source balance while processed (source amount + transaction fee), posted on
 // success, released on failure or cancellation; every status change records a `payout` event in its transaction.
 // The lifecycle and its sandbox mock follow notes-payouts §13 (docs/decisions/0015-payouts.md).
-import { and, eq, type SQL } from 'drizzle-orm';
+import { and, asc, eq, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx, Tx } from '../../db/client.js';
-import { payouts, type AttachedDocumentRef, type PayoutStatus } from '../../db/schema/index.js';
+import { merchants, payouts, type AttachedDocumentRef, type PayoutStatus } from '../../db/schema/index.js';
 import { money, jsonAmount } from '../../core/amount.js';
 import type { Clock } from '../../core/clock.js';
 import { isoSeconds } from '../../core/clock.js';
@@ -262,10 +262,12 @@ export async function createPayout(deps: PayoutDeps, tenant: Tenant, body: Creat
 
   return deps.db.transaction(async (tx) => {
     const documents = await attachDocuments(tx, tenant, input.common.documentIds, { code: purpose.entry.code, kinds: requiredDocuments(purpose.entry) });
+    const initial = await initialStatus(tx, tenant);
     const inserted = await insertWithFreshId(tx, payouts, () => newId(ID_PREFIXES.payout, now), {
       ...tenant,
       beneficiaryId: beneficiary.id,
-      status: 'in_progress',
+      status: initial,
+      queuedAt: initial === 'queued' ? now : null,
       sourceCurrency: priced.sourceCurrency,
       sourceAmount: priced.sourceAmount,
       destinationCurrency: priced.destinationCurrency,
@@ -280,7 +282,7 @@ export async function createPayout(deps: PayoutDeps, tenant: Tenant, body: Creat
       quoteId: priced.quoteId,
       documents,
       notes: input.common.notes,
-      sentToRail: true,
+      sentToRail: false,
       createdAt: now,
       updatedAt: now,
     });
@@ -292,18 +294,148 @@ export async function createPayout(deps: PayoutDeps, tenant: Tenant, body: Creat
       const consumed = await consumeQuote(tx, deps.clock, tenant, priced.quoteId, 'payout', inserted.id);
       if (!consumed.ok) throw quoteError(consumed.reason, 'payout');
     }
-    const held = await holdFunds(tx, deps.clock, tenant, {
-      currency: priced.sourceCurrency,
-      amount: priced.sourceAmount + priced.txnFee,
-      cause: { type: PAYOUT_ENTITY_TYPE, id: inserted.id },
-    });
-    if (!held.ok) throw errors.insufficientBalance(held.shortfall);
-    const [row] = await tx.update(payouts).set({ holdId: held.hold.id }).where(eq(payouts.id, inserted.id)).returning();
-    await sendToRail(tx, deps, tenant, row!.id);
-    const payout = presentPayout(row!);
-    await recordEvent(tx, deps.clock, tenant, { entityType: PAYOUT_ENTITY_TYPE, eventType: row!.status, entityId: row!.id, data: payout });
+    // Held back (maker-checker, queueing): nothing is held until release. Otherwise released at once.
+    const row = initial === 'in_progress' ? await releaseHeld(tx, deps, tenant, inserted) : inserted;
+    const payout = presentPayout(row);
+    await recordEvent(tx, deps.clock, tenant, { entityType: PAYOUT_ENTITY_TYPE, eventType: row.status, entityId: row.id, data: payout });
     return payout;
   });
+}
+
+/** Maker-checker first, then queueing, else released at once (notes-payouts §13.2). */
+async function initialStatus(tx: Tx, tenant: Tenant): Promise<PayoutStatus> {
+  const [merchant] = await tx.select({ makerChecker: merchants.makerChecker, queueing: merchants.payoutQueueing })
+    .from(merchants).where(eq(merchants.id, tenant.merchantId));
+  if (merchant?.makerChecker) return 'pending_approval';
+  return merchant?.queueing ? 'queued' : 'in_progress';
+}
+
+/**
+ * Releases a payout for processing: holds source amount + fee (400 INSUFFICIENT_BALANCE otherwise, nothing
+ * changed), marks it processing and hands it to the rail. Writes no event: callers record the status they reach.
+ */
+async function releaseHeld(tx: Tx, deps: Pick<PayoutDeps, 'clock' | 'railDelaySeconds'>, tenant: Tenant, row: PayoutRow): Promise<PayoutRow> {
+  const holdId = await holdForProcessing(tx, deps.clock, tenant, row);
+  const [updated] = await tx.update(payouts)
+    .set({ status: 'in_progress', sentToRail: true, holdId, queuedAt: null, updatedAt: deps.clock.now() })
+    .where(and(tenantFilter(payouts, tenant), eq(payouts.id, row.id)))
+    .returning();
+  await sendToRail(tx, deps, tenant, row.id);
+  return updated!;
+}
+
+async function recordStatus(tx: Tx, clock: Clock, tenant: Tenant, row: PayoutRow): Promise<Payout> {
+  const payout = presentPayout(row);
+  await recordEvent(tx, clock, tenant, { entityType: PAYOUT_ENTITY_TYPE, eventType: row.status, entityId: row.id, data: payout });
+  return payout;
+}
+
+export const approvalErrors = {
+  notPendingApproval: (status: string) =>
+    new ApiError(400, `Payout is ${status}: only a pending_approval payout can be approved or rejected`, 'INVALID_STATE'),
+};
+
+/**
+ * Maker-checker approval (the operator API stands in for Glomo's dashboard): a `pending_approval` payout joins the
+ * queue when queueing is on, else is released (a shortfall answers 400 INSUFFICIENT_BALANCE and it keeps waiting).
+ */
+export async function approvePayout(deps: PayoutDeps, tenant: Tenant, id: string): Promise<Payout> {
+  return deps.db.transaction(async (tx) => {
+    const row = await lockPayout(tx, tenant, id);
+    if (row.status !== 'pending_approval') throw approvalErrors.notPendingApproval(row.status);
+    const [merchant] = await tx.select({ queueing: merchants.payoutQueueing }).from(merchants).where(eq(merchants.id, tenant.merchantId));
+    if (merchant?.queueing) return writeStatus(tx, deps.clock, tenant, row, { status: 'queued', queuedAt: deps.clock.now() });
+    return recordStatus(tx, deps.clock, tenant, await releaseHeld(tx, deps, tenant, row));
+  });
+}
+
+/** Maker-checker rejection: the payout is cancelled; nothing was held. */
+export async function rejectPayout(deps: PayoutDeps, tenant: Tenant, id: string): Promise<Payout> {
+  return deps.db.transaction(async (tx) => {
+    const row = await lockPayout(tx, tenant, id);
+    if (row.status !== 'pending_approval') throw approvalErrors.notPendingApproval(row.status);
+    return writeStatus(tx, deps.clock, tenant, row, { status: 'cancelled' });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The payout queue (notes-payouts §13.6): released at :02, :17, :32 and :47 past every hour, strictly FIFO per
+// merchant environment and source currency, a payout only when the balance covers it (an uncovered head blocks the
+// rest), and after 30 days in the queue failed with QUEUE_EXPIRED.
+
+export const QUEUE_RELEASE_MINUTES = [2, 17, 32, 47] as const;
+export const QUEUE_LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;
+const QUEUE_EXPIRED: PayoutError = {
+  code: 'QUEUE_EXPIRED',
+  description: 'The payout stayed queued for 30 days without a balance to cover it. No funds were held.',
+  customerDescription: null,
+};
+
+/** The first release time strictly after `after` (UTC minutes 2, 17, 32, 47, on the minute). */
+export function nextQueueRelease(after: Date): Date {
+  const slot = new Date(after.getTime());
+  slot.setUTCSeconds(0, 0);
+  for (let i = 0; i < 2; i++) {
+    for (const minute of QUEUE_RELEASE_MINUTES) {
+      const candidate = new Date(slot.getTime());
+      candidate.setUTCMinutes(minute);
+      if (candidate.getTime() > after.getTime()) return candidate;
+    }
+    slot.setUTCHours(slot.getUTCHours() + 1, 0);
+  }
+  throw new Error('unreachable: a release slot exists within the next hour');
+}
+
+export interface QueueRelease {
+  released: string[];
+  expired: string[];
+}
+
+/**
+ * One release run: every merchant environment's queue of each source currency, each in its own transaction with its
+ * queued rows locked in FIFO order. Finds the queues across tenants (an operator job), then works tenant by tenant.
+ */
+export async function releaseQueues(deps: Pick<PayoutDeps, 'db' | 'clock' | 'railDelaySeconds'>): Promise<QueueRelease> {
+  const queues = await deps.db.selectDistinct({ merchantId: payouts.merchantId, env: payouts.env, currency: payouts.sourceCurrency })
+    .from(payouts).where(eq(payouts.status, 'queued'));
+  const result: QueueRelease = { released: [], expired: [] };
+  for (const queue of queues) {
+    const tenant: Tenant = { merchantId: queue.merchantId, env: queue.env };
+    await deps.db.transaction(async (tx) => {
+      const now = deps.clock.now();
+      const queued = await tx.select().from(payouts)
+        .where(and(tenantFilter(payouts, tenant), eq(payouts.status, 'queued'), eq(payouts.sourceCurrency, queue.currency)))
+        .orderBy(asc(payouts.queuedAt), asc(payouts.id))
+        .for('update');
+      let blocked = false;
+      for (const row of queued) {
+        if (row.queuedAt !== null && now.getTime() - row.queuedAt.getTime() >= QUEUE_LIFETIME_MS) {
+          await writeStatus(tx, deps.clock, tenant, row, {
+            status: 'failed', queuedAt: null, errorCode: QUEUE_EXPIRED.code, errorDescription: QUEUE_EXPIRED.description, customerErrorDescription: null,
+          });
+          result.expired.push(row.id);
+          continue;
+        }
+        if (blocked) continue;
+        const held = await holdFunds(tx, deps.clock, tenant, {
+          currency: row.sourceCurrency, amount: row.sourceAmount + row.txnFee, cause: { type: PAYOUT_ENTITY_TYPE, id: row.id },
+        });
+        // The head is not covered: it and everything behind it wait for the next run.
+        if (!held.ok) {
+          blocked = true;
+          continue;
+        }
+        const [updated] = await tx.update(payouts)
+          .set({ status: 'in_progress', sentToRail: true, holdId: held.hold.id, queuedAt: null, updatedAt: deps.clock.now() })
+          .where(and(tenantFilter(payouts, tenant), eq(payouts.id, row.id)))
+          .returning();
+        await sendToRail(tx, deps, tenant, row.id);
+        await recordStatus(tx, deps.clock, tenant, updated!);
+        result.released.push(row.id);
+      }
+    });
+  }
+  return result;
 }
 
 export async function findPayout(db: DbOrTx, tenant: Tenant, id: string): Promise<PayoutRow | undefined> {

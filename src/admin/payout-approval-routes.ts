@@ -1,0 +1,54 @@
+// The operator API's maker-checker routes: approve or reject a merchant's `pending_approval` payout, as the checker
+// does in Glomo's dashboard (notes-payouts §13.6).
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { AppDeps } from '../app.js';
+import { ErrorBody } from '../core/http-schemas.js';
+import { ENVIRONMENTS } from '../db/schema/index.js';
+import type { Merchant } from '../modules/merchants/service.js';
+import { Payout } from '../modules/payouts/schemas.js';
+import { approvePayout, rejectPayout } from '../modules/payouts/service.js';
+
+const adminSecurity = [{ AdminToken: [] as string[] }];
+const adminErrors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody };
+
+const Params = Type.Object({
+  id: Type.String({ examples: ['merch_68c777fcOOMpl'] }),
+  payout_id: Type.String({ examples: ['payout_6a8fd80eo6coZ'] }),
+});
+const Body = Type.Object({ env: Type.Enum([...ENVIRONMENTS], { description: "The payout's environment." }) }, { additionalProperties: false });
+
+export interface PayoutApprovalRoutesOptions {
+  deps: AppDeps;
+  existingMerchant(id: string): Promise<Merchant>;
+}
+
+export const adminPayoutApprovalRoutes: FastifyPluginAsyncTypebox<PayoutApprovalRoutesOptions> = async (app, { deps, existingMerchant }) => {
+  const service = {
+    db: deps.database.db, clock: deps.clock, fxRates: deps.fxRates, markupBps: deps.config.fxMarkupBps,
+    railDelaySeconds: deps.config.sandboxRailDelaySeconds,
+  };
+  const tags = ['admin'];
+
+  app.post('/merchants/:id/payouts/:payout_id/approve', {
+    schema: {
+      tags, summary: 'Approve a pending_approval payout (maker-checker)', security: adminSecurity,
+      description: 'The payout joins the queue when the merchant has payout queueing, else it is released: source amount + fee ' +
+        'held (400 INSUFFICIENT_BALANCE otherwise; it keeps waiting) and sent to the rail.',
+      params: Params, body: Body, response: { 200: Payout, ...adminErrors },
+    },
+  }, async (request) => {
+    const merchant = await existingMerchant(request.params.id);
+    return approvePayout(service, { merchantId: merchant.id, env: request.body.env }, request.params.payout_id);
+  });
+
+  app.post('/merchants/:id/payouts/:payout_id/reject', {
+    schema: {
+      tags, summary: 'Reject a pending_approval payout (maker-checker): it is cancelled', security: adminSecurity,
+      params: Params, body: Body, response: { 200: Payout, ...adminErrors },
+    },
+  }, async (request) => {
+    const merchant = await existingMerchant(request.params.id);
+    return rejectPayout(service, { merchantId: merchant.id, env: request.body.env }, request.params.payout_id);
+  });
+};
