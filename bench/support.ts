@@ -1,5 +1,7 @@
-// What the PostgreSQL throughput benches (bench/ledger.ts, bench/payins.ts) share: settings from argv and env, the
-// measuring loop (warm-up, workers, p50/p99, Node CPU per operation), the machine lines and a throwaway database.
+// What the PostgreSQL throughput benches (bench/ledger.ts, bench/payins.ts, bench/payouts.ts) share: settings from
+// argv and env, the measuring loop (warm-up, workers, p50/p99, Node CPU per operation), the machine lines, a
+// throwaway database, and a keep-alive JSON client for the HTTP benches.
+import http from 'node:http';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -171,3 +173,40 @@ export async function statementsDuring(fn: () => Promise<void>): Promise<string[
 }
 
 export const shortened = (text: string, length = 110) => (text.length > length ? `${text.slice(0, length - 3)}...` : text);
+
+export interface Reply {
+  status: number;
+  body: string;
+}
+
+/** POSTs JSON to one server over a keep-alive agent of `sockets` connections (one per worker, so none waits for another). */
+export function httpClient(baseUrl: string, sockets: number) {
+  const url = new URL(baseUrl);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: sockets });
+  const post = (urlPath: string, body: unknown, headers: Record<string, string>) =>
+    new Promise<Reply>((resolve, reject) => {
+      const payload = JSON.stringify(body);
+      const request = http.request(
+        {
+          agent, host: url.hostname, port: url.port, path: urlPath, method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)), ...headers },
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          response.on('error', reject);
+        },
+      );
+      request.on('error', reject);
+      request.end(payload);
+    });
+  return { post, close: () => agent.destroy() };
+}
+export type HttpClient = ReturnType<typeof httpClient>;
+
+/** The JSON body of a 201, else an error naming the request, the status and the body. */
+export function created<T>(reply: Reply, what: string): T {
+  if (reply.status !== 201) throw new Error(`${what}: expected 201, got ${reply.status} ${reply.body}`);
+  return JSON.parse(reply.body) as T;
+}
