@@ -7,7 +7,6 @@
 // of two single-row INSERTs (the storage floor). Runs in a throwaway database, dropped at the end (journals are
 // append-only), and checks it with verifyLedger.
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
@@ -24,7 +23,8 @@ import { verifyLedger } from '../src/ledger/index.js';
 import { LocalDocumentStore } from '../src/modules/documents/storage.js';
 import { createMerchant } from '../src/modules/merchants/service.js';
 import {
-  machineInfo, measure, runConcurrently, settingsFrom, shortened, statementsDuring, withThrowawayDatabase, type Run, type RunSettings,
+  httpClient, machineInfo, measure, reportAgainstBaselines, runConcurrently, settingsFrom, shortened, statementsDuring,
+  withThrowawayDatabase, type Reply, type RunSettings,
 } from './support.js';
 
 interface Settings extends RunSettings {
@@ -35,35 +35,6 @@ interface Settings extends RunSettings {
 const CURRENCY = 'USD';
 const AMOUNT = 10_000;
 
-interface Reply {
-  status: number;
-  body: string;
-}
-
-/** POSTs JSON to one server over a keep-alive agent of `sockets` connections (one per worker, so none waits for another). */
-function httpClient(baseUrl: string, sockets: number) {
-  const url = new URL(baseUrl);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: sockets });
-  const post = (urlPath: string, body: unknown, headers: Record<string, string>) =>
-    new Promise<Reply>((resolve, reject) => {
-      const payload = JSON.stringify(body);
-      const request = http.request(
-        {
-          agent, host: url.hostname, port: url.port, path: urlPath, method: 'POST',
-          headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)), ...headers },
-        },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-          response.on('error', reject);
-        },
-      );
-      request.on('error', reject);
-      request.end(payload);
-    });
-  return { post, close: () => agent.destroy() };
-}
 type HttpClient = ReturnType<typeof httpClient>;
 
 function created<T>(reply: Reply, what: string): T {
@@ -200,24 +171,10 @@ async function bench(url: string, settings: Settings): Promise<boolean> {
     const rawAfter = await measure('raw PG, BEGIN + 2 INSERTs + COMMIT (again)', settings, rawTransaction);
     const bareAfter = await measure('bare Fastify, 2 POSTs (again)', settings, bareOp);
 
-    const mean = (label: string, before: Run, after: Run) => {
-      const rate = (before.perSecond + after.perSecond) / 2;
-      const drift = Math.abs(before.perSecond - after.perSecond) / rate;
-      console.log(`${label} baseline: mean of the two runs, ${rate.toFixed(0)} /s (they differ by ${(drift * 100).toFixed(0)}%)`);
-      return rate;
-    };
-    console.log('');
-    const bareRate = mean('bare Fastify', bareBefore, bareAfter);
-    const rawRate = mean('raw PG', rawBefore, rawAfter);
-    console.log(`ratio payins / bare Fastify:  ${(main.perSecond / bareRate).toFixed(2)}x`);
-    console.log(`ratio payins / raw PG:        ${(main.perSecond / rawRate).toFixed(2)}x`);
-
-    const report = await verifyLedger(database.db);
-    const { accounts, journals, entries } = report.counts;
-    console.log(`\nverifyLedger: ${report.ok ? 'ok' : 'NOT OK'} (${accounts} accounts, ${journals} journals, ${entries} entries)`);
-    for (const problem of report.problems.slice(0, 10)) console.log(`  ${problem.check}: ${problem.detail}`);
-    if (!report.ok) console.error('verifyLedger found problems in the bench database: the figures above do not count');
-    return report.ok;
+    return await reportAgainstBaselines('payins', main, [
+      { label: 'bare Fastify', before: bareBefore, after: bareAfter },
+      { label: 'raw PG', before: rawBefore, after: rawAfter },
+    ], () => verifyLedger(database.db));
   } finally {
     for (const client of clients) client.close();
     await bare?.close();

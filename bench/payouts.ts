@@ -26,8 +26,8 @@ import { adjustBalance, verifyLedger } from '../src/ledger/index.js';
 import { LocalDocumentStore } from '../src/modules/documents/storage.js';
 import { createMerchant } from '../src/modules/merchants/service.js';
 import {
-  created, httpClient, machineInfo, measure, runConcurrently, settingsFrom, shortened, statementsDuring, withThrowawayDatabase,
-  type HttpClient, type Run, type RunSettings,
+  created, httpClient, machineInfo, measure, reportAgainstBaselines, runConcurrently, settingsFrom, shortened, statementsDuring,
+  withThrowawayDatabase, type HttpClient, type RunSettings,
 } from './support.js';
 
 interface Settings extends RunSettings {
@@ -180,24 +180,10 @@ async function bench(url: string, settings: Settings): Promise<boolean> {
     const rawAfter = await measure(`${rawLabel} (again)`, settings, rawTransaction);
     const bareAfter = await measure('bare Fastify, 1 POST (again)', settings, bareOp);
 
-    const mean = (label: string, before: Run, after: Run) => {
-      const rate = (before.perSecond + after.perSecond) / 2;
-      const drift = Math.abs(before.perSecond - after.perSecond) / rate;
-      console.log(`${label} baseline: mean of the two runs, ${rate.toFixed(0)} /s (they differ by ${(drift * 100).toFixed(0)}%)`);
-      return rate;
-    };
-    console.log('');
-    const bareRate = mean('bare Fastify', bareBefore, bareAfter);
-    const rawRate = mean('raw PG', rawBefore, rawAfter);
-    console.log(`ratio payouts / bare Fastify:  ${(main.perSecond / bareRate).toFixed(2)}x`);
-    console.log(`ratio payouts / raw PG:        ${(main.perSecond / rawRate).toFixed(2)}x`);
-
-    const report = await verifyLedger(database.db);
-    const { accounts, journals, entries } = report.counts;
-    console.log(`\nverifyLedger: ${report.ok ? 'ok' : 'NOT OK'} (${accounts} accounts, ${journals} journals, ${entries} entries)`);
-    for (const problem of report.problems.slice(0, 10)) console.log(`  ${problem.check}: ${problem.detail}`);
-    if (!report.ok) console.error('verifyLedger found problems in the bench database: the figures above do not count');
-    return report.ok;
+    return await reportAgainstBaselines('payouts', main, [
+      { label: 'bare Fastify', before: bareBefore, after: bareAfter },
+      { label: 'raw PG', before: rawBefore, after: rawAfter },
+    ], () => verifyLedger(database.db));
   } finally {
     for (const client of clients) client.close();
     await bare?.close();

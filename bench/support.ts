@@ -6,6 +6,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { randomBase62 } from '../src/core/ids.js';
+import type { LedgerReport } from '../src/ledger/index.js';
 
 /** What every run of `measure` needs; each bench adds its own settings. */
 export interface RunSettings {
@@ -209,4 +210,30 @@ export type HttpClient = ReturnType<typeof httpClient>;
 export function created<T>(reply: Reply, what: string): T {
   if (reply.status !== 201) throw new Error(`${what}: expected 201, got ${reply.status} ${reply.body}`);
   return JSON.parse(reply.body) as T;
+}
+
+/**
+ * Prints each baseline's mean of its runs before and after the main run (and how far they drift), the main run's
+ * ratio to each, then the bench database's ledger verification; answers whether the ledger is consistent.
+ */
+export async function reportAgainstBaselines(
+  name: string,
+  main: Run,
+  baselines: ReadonlyArray<{ label: string; before: Run; after: Run }>,
+  ledger: () => Promise<LedgerReport>,
+): Promise<boolean> {
+  console.log('');
+  const rates = baselines.map(({ label, before, after }) => {
+    const rate = (before.perSecond + after.perSecond) / 2;
+    const drift = Math.abs(before.perSecond - after.perSecond) / rate;
+    console.log(`${label} baseline: mean of the two runs, ${rate.toFixed(0)} /s (they differ by ${(drift * 100).toFixed(0)}%)`);
+    return { label, rate };
+  });
+  for (const { label, rate } of rates) console.log(`ratio ${name} / ${label}:`.padEnd(32) + `${(main.perSecond / rate).toFixed(2)}x`);
+  const report = await ledger();
+  const { accounts, journals, entries } = report.counts;
+  console.log(`\nverifyLedger: ${report.ok ? 'ok' : 'NOT OK'} (${accounts} accounts, ${journals} journals, ${entries} entries)`);
+  for (const problem of report.problems.slice(0, 10)) console.log(`  ${problem.check}: ${problem.detail}`);
+  if (!report.ok) console.error('verifyLedger found problems in the bench database: the figures above do not count');
+  return report.ok;
 }
