@@ -35,6 +35,7 @@ import { refundRoutes } from './modules/refunds/routes.js';
 import { quoteRoutes } from './modules/quotes/routes.js';
 import { priceRoutes } from './modules/prices/routes.js';
 import { withdrawalRoutes } from './modules/withdrawals/routes.js';
+import { rfiRoutes } from './modules/rfis/routes.js';
 import { webhookEventRoutes } from './webhooks/events/routes.js';
 import { webhookEndpointRoutes } from './webhooks/endpoints/routes.js';
 
@@ -142,6 +143,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerO
     await api.register(paymentRfiRoutes, { deps });
     await api.register(refundRoutes, { deps });
     await api.register(payoutRoutes, { deps });
+    await api.register(rfiRoutes, { deps });
     await api.register(priceRoutes, { deps });
     await api.register(webhookEventRoutes, { deps });
     await api.register(webhookEndpointRoutes, { deps });

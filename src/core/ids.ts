@@ -28,6 +28,7 @@ export const ID_PREFIXES = {
   beneficiary: 'bene',
   bankAccountValidation: 'aval',
   payout: 'payout',
+  rfi: 'rfi',
   withdrawalAccount: 'accwith',
   /** Withdrawals share the payouts' id space, as the contract's example shows (`payout_…`). */
   withdrawal: 'payout',

@@ -15,3 +15,4 @@ export * from './refunds.js';
 export * from './payment-links.js';
 export * from './beneficiaries.js';
 export * from './payouts.js';
+export * from './rfis.js';

@@ -82,6 +82,8 @@ export const MockPayoutBody = Type.Object({
   status: Type.Enum(['pending', 'success', 'failed', 'action_required', 'cancelled'], {
     description: '`pending` releases a held-back payout for processing (it reads `in_progress`).',
   }),
-  rfi_document_ids: Type.Optional(Type.Array(Type.String(), { description: 'Legacy; accepted and ignored.' })),
+  rfi_document_ids: Type.Optional(Type.Array(Type.String(), {
+    description: 'With `action_required`: the RFI\'s required documents (rfidoc_… ids); default one invoice requirement.',
+  })),
 }, { additionalProperties: false });
 export type MockPayoutBody = Static<typeof MockPayoutBody>;

@@ -28,6 +28,7 @@ import { holdFunds, postHold, voidHold } from '../../ledger/index.js';
 import { findBeneficiary, type BeneficiaryRow } from '../beneficiaries/service.js';
 import { findDocument } from '../documents/service.js';
 import { consumeQuote, findQuote, fxErrors, priceFx, quoteError, type QuoteRow } from '../quotes/service.js';
+import { closeRfi, lockRfiToAnswer, raiseRfi, recordRfiAnswer, type RfiRow } from '../rfis/lifecycle.js';
 import { payoutTxnFee } from './fees.js';
 import type { CreatePayoutBody, ListPayoutsQuery, MockPayoutBody, Payout } from './schemas.js';
 
@@ -569,6 +570,7 @@ async function sendToRail(tx: Tx, deps: Pick<PayoutDeps, 'clock' | 'railDelaySec
 
 async function cancelLocked(tx: Tx, clock: Clock, tenant: Tenant, row: PayoutRow): Promise<Payout> {
   await releaseHold(tx, clock, tenant, row);
+  await closeRfi(tx, clock, tenant, { type: PAYOUT_ENTITY_TYPE, id: row.id }, 'rejected');
   return writeStatus(tx, clock, tenant, row, { status: 'cancelled', sentToRail: false });
 }
 
@@ -596,6 +598,8 @@ export async function mockPayoutStatus(deps: PayoutDeps, tenant: Tenant, body: M
       case 'pending': {
         if (!(row.status === 'pending_approval' || row.status === 'queued' || isUnderReview(row))) throw payoutErrors.stateChange();
         const holdId = await holdForProcessing(tx, clock, tenant, row);
+        // Released from review: its RFI was answered well enough.
+        await closeRfi(tx, clock, tenant, { type: PAYOUT_ENTITY_TYPE, id: row.id }, 'approved');
         return writeStatus(tx, clock, tenant, row, { status: 'in_progress', sentToRail: true, holdId, queuedAt: null });
       }
       case 'success': {
@@ -606,10 +610,13 @@ export async function mockPayoutStatus(deps: PayoutDeps, tenant: Tenant, body: M
         // A mocked failure carries no error code (notes-payouts §13.7).
         if (isProcessing(row)) return finishPayout(tx, clock, tenant, row, { status: 'failed', error: null });
         if (!(isUnderReview(row) || row.status === 'queued')) throw payoutErrors.stateChange();
+        await closeRfi(tx, clock, tenant, { type: PAYOUT_ENTITY_TYPE, id: row.id }, 'rejected');
         return writeStatus(tx, clock, tenant, row, { status: 'failed', sentToRail: false, queuedAt: null });
       }
       case 'action_required': {
         if (!(row.status === 'pending_approval' || row.status === 'queued' || isUnderReview(row))) throw payoutErrors.stateChange();
+        // The RFI the merchant answers (a new one, or the one under review asked again): notes-payouts §13.8.
+        await raiseRfi(tx, clock, tenant, { type: PAYOUT_ENTITY_TYPE, id: row.id }, body.rfi_document_ids);
         return writeStatus(tx, clock, tenant, row, { status: 'action_required', queuedAt: null });
       }
       case 'cancelled': {
@@ -624,11 +631,23 @@ export async function mockPayoutStatus(deps: PayoutDeps, tenant: Tenant, body: M
  * `PATCH /payouts/{id}/update_rfi` (legacy RFI answer): documents for an `action_required` payout, which goes back
  * under review (`in_progress`, nothing held, still cancellable) until the sandbox mock or compliance moves it on.
  */
-export async function updatePayoutRfi(deps: PayoutDeps, tenant: Tenant, id: string, body: UpdateRfiBody): Promise<Payout> {
-  return deps.db.transaction(async (tx) => {
-    const row = await lockPayout(tx, tenant, id);
-    if (row.status !== 'action_required') throw payoutErrors.noPendingRfi(row.status);
-    const documents = await resolveAttachedDocuments(tx, tenant, body, row.documents, findDocument);
-    return writeStatus(tx, deps.clock, tenant, row, { status: 'in_progress', sentToRail: false, documents });
-  });
+export async function updatePayoutRfi(deps: Pick<PayoutDeps, 'db' | 'clock'>, tenant: Tenant, id: string, body: UpdateRfiBody): Promise<Payout> {
+  return deps.db.transaction(async (tx) => (await answerPayoutRfi(tx, deps.clock, tenant, id, body)).payout);
+}
+
+/**
+ * An RFI answer, from `update_rfi` or from `PATCH /rfis/{id}/respond` (`rfiId`, which must answer every requirement):
+ * under the payout's row lock, then the RFI's, the payout's open RFI goes `under_review` with the answer and the
+ * payout back under review with the documents attached.
+ */
+export async function answerPayoutRfi(
+  tx: Tx, clock: Clock, tenant: Tenant, id: string, body: UpdateRfiBody, rfiId?: string,
+): Promise<{ payout: Payout; rfi: RfiRow | undefined }> {
+  const row = await lockPayout(tx, tenant, id);
+  const open = await lockRfiToAnswer(tx, tenant, { type: PAYOUT_ENTITY_TYPE, id: row.id }, rfiId);
+  if (row.status !== 'action_required') throw payoutErrors.noPendingRfi(row.status);
+  const rfi = open && await recordRfiAnswer(tx, clock, tenant, open, body, { complete: rfiId !== undefined });
+  const documents = await resolveAttachedDocuments(tx, tenant, body, row.documents, findDocument);
+  const payout = await writeStatus(tx, clock, tenant, row, { status: 'in_progress', sentToRail: false, documents });
+  return { payout, rfi };
 }
