@@ -4,7 +4,8 @@ import { Type, type Static } from 'typebox';
 import type { DbOrTx } from '../db/client.js';
 import type { AttachedDocumentRef } from '../db/schema/index.js';
 import { errors } from './errors.js';
-import { ID_PREFIXES } from './ids.js';
+import { ID_PREFIXES, newId } from './ids.js';
+import type { Clock } from './clock.js';
 import type { Tenant } from './tenancy.js';
 
 /** Documents one request may send, and documents one payment or refund may carry in all. */
@@ -77,4 +78,51 @@ export async function resolveAttachedDocuments(
 /** The response shape of stored references: documents are not reviewed, so each is `uploaded`. */
 export function presentAttachedDocuments(refs: readonly AttachedDocumentRef[]): AttachedDocument[] {
   return refs.map((ref) => ({ id: ref.id, type: ref.type, status: 'uploaded', rfi_doc_id: ref.rfi_doc_id }));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The documents a compliance review asks of an order or a payment link, kept on its row (`rfi_documents`), and
+// their answer through the payin's update_rfi: one document for each requirement.
+
+/** One requirement: its id, what is asked, and the document that answered it once answered. */
+export interface PayinRfiRequirement {
+  rfi_doc_id: string;
+  name: string;
+  document_id?: string;
+}
+
+/** Fresh requirements for the documents named (a payin moves to `action_required` only with some). */
+export function newRfiRequirements(names: readonly string[], clock: Clock, what: string): PayinRfiRequirement[] {
+  if (names.length === 0) throw new Error(`${what} moves to action_required only with the documents it needs`);
+  const now = clock.now();
+  return names.map((name) => ({ rfi_doc_id: newId(ID_PREFIXES.rfiDocument, now), name }));
+}
+
+/**
+ * The requirements answered: each document sent must name one of them (`Invalid rfi_doc_id … for this <what>`), once,
+ * be a `doc_…` of the tenant (404 otherwise), and every requirement must be answered.
+ */
+export async function answerRfiRequirements(
+  db: DbOrTx,
+  tenant: Tenant,
+  required: readonly PayinRfiRequirement[],
+  documents: ReadonlyArray<{ id: string; rfi_doc_id: string }>,
+  what: string,
+  findDocument: DocumentFinder,
+): Promise<PayinRfiRequirement[]> {
+  const submitted = new Map<string, string>();
+  for (const document of documents) {
+    if (!required.some((doc) => doc.rfi_doc_id === document.rfi_doc_id)) {
+      throw errors.validation(`Invalid rfi_doc_id ${document.rfi_doc_id} for this ${what}`);
+    }
+    if (submitted.has(document.rfi_doc_id)) throw errors.validation(`Documents repeat rfi_doc_id ${document.rfi_doc_id}`);
+    if (!document.id.startsWith(`${ID_PREFIXES.document}_`)) throw errors.validation('Document ID must start with doc_ and be valid.');
+    if (!(await findDocument(db, tenant, document.id))) throw errors.notFound('Document');
+    submitted.set(document.rfi_doc_id, document.id);
+  }
+  const missing = required.filter((doc) => !submitted.has(doc.rfi_doc_id));
+  if (missing.length > 0) {
+    throw errors.validation(`Documents are missing for rfi_doc_id ${missing.map((doc) => doc.rfi_doc_id).join(', ')}`);
+  }
+  return required.map((doc) => ({ ...doc, document_id: submitted.get(doc.rfi_doc_id)! }));
 }

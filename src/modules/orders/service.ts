@@ -14,6 +14,7 @@ import { enqueueJob } from '../../core/jobs.js';
 import { assertIdPrefix, ID_PREFIXES, newId } from '../../core/ids.js';
 import { listPage, pageRequest, type PageMeta } from '../../core/pagination.js';
 import { addMonths, checkNotesAndMethods, isPayinCurrency, optionalText, PAYIN_CURRENCIES, parseBankAccountDetails, parseProduct, PURPOSE_CODE } from '../../core/payin-fields.js';
+import { answerRfiRequirements, newRfiRequirements } from '../../core/rfi-documents.js';
 import { tenantFilter, type Tenant } from '../../core/tenancy.js';
 import { findCustomer } from '../customers/service.js';
 import { findDocument } from '../documents/service.js';
@@ -310,13 +311,9 @@ export async function transitionOrder(
   transition: OrderTransition,
 ): Promise<Order> {
   const current = await lockOrder(tx, tenant, orderId);
-  let rfiDocuments = current.rfiDocuments;
-  if (transition.to === 'action_required') {
-    const names = transition.requiredDocuments ?? [];
-    if (names.length === 0) throw new Error('an order moves to action_required only with the documents it needs');
-    const now = clock.now();
-    rfiDocuments = names.map((name) => ({ rfi_doc_id: newId(ID_PREFIXES.rfiDocument, now), name }));
-  }
+  const rfiDocuments = transition.to === 'action_required'
+    ? newRfiRequirements(transition.requiredDocuments ?? [], clock, 'an order')
+    : current.rfiDocuments;
   return applyTransition(tx, clock, tenant, current, transition.to, rfiDocuments);
 }
 
@@ -342,22 +339,7 @@ export async function updateOrderRfi(deps: OrderDeps, tenant: Tenant, id: string
   return deps.db.transaction(async (tx) => {
     const current = await lockOrder(tx, tenant, id);
     if (current.status !== 'action_required') throw orderErrors.notInActionRequired(current.status);
-    const required = current.rfiDocuments ?? [];
-    const submitted = new Map<string, string>();
-    for (const document of body.documents) {
-      if (!required.some((doc) => doc.rfi_doc_id === document.rfi_doc_id)) {
-        throw errors.validation(`Invalid rfi_doc_id ${document.rfi_doc_id} for this order`);
-      }
-      if (submitted.has(document.rfi_doc_id)) throw errors.validation(`Documents repeat rfi_doc_id ${document.rfi_doc_id}`);
-      if (!document.id.startsWith(`${ID_PREFIXES.document}_`)) throw errors.validation('Document ID must start with doc_ and be valid.');
-      if (!(await findDocument(tx, tenant, document.id))) throw errors.notFound('Document');
-      submitted.set(document.rfi_doc_id, document.id);
-    }
-    const missing = required.filter((doc) => !submitted.has(doc.rfi_doc_id));
-    if (missing.length > 0) {
-      throw errors.validation(`Documents are missing for rfi_doc_id ${missing.map((doc) => doc.rfi_doc_id).join(', ')}`);
-    }
-    const answered = required.map((doc): OrderRfiDocument => ({ ...doc, document_id: submitted.get(doc.rfi_doc_id)! }));
+    const answered = await answerRfiRequirements(tx, tenant, current.rfiDocuments ?? [], body.documents, 'order', findDocument);
     return applyTransition(tx, deps.clock, tenant, current, 'under_review', answered);
   });
 }
