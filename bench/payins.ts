@@ -6,24 +6,14 @@
 // two trivial JSON POST routes driven the same way (the HTTP + framework floor), and raw node-postgres transactions
 // of two single-row INSERTs (the storage floor). Runs in a throwaway database, dropped at the end (journals are
 // append-only), and checks it with verifyLedger.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import Fastify from 'fastify';
 import pg from 'pg';
-import { buildApp, type App } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
-import { ensureSigningKey, loadKeyRing } from '../src/core/auth/signing-keys.js';
 import { systemClock } from '../src/core/clock.js';
-import { openDatabase } from '../src/db/client.js';
-import { DEFAULT_RATE_TABLE } from '../src/fx/default-rates.js';
-import { tableRateSource } from '../src/fx/rates.js';
 import { verifyLedger } from '../src/ledger/index.js';
-import { LocalDocumentStore } from '../src/modules/documents/storage.js';
 import { createMerchant } from '../src/modules/merchants/service.js';
 import {
-  httpClient, machineInfo, measure, reportAgainstBaselines, runConcurrently, settingsFrom, shortened, statementsDuring,
+  httpClient, startBenchApp, type BenchApp, machineInfo, measure, reportAgainstBaselines, runConcurrently, settingsFrom, shortened, statementsDuring,
   withThrowawayDatabase, type Reply, type RunSettings,
 } from './support.js';
 
@@ -95,28 +85,16 @@ const customerBody = (worker: number) => ({
 });
 
 async function bench(url: string, settings: Settings): Promise<boolean> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'glomo-bench-payins-'));
-  // The app's pool and the raw pool are both one connection per worker, as in bench:ledger.
-  const database = await openDatabase({ databaseUrl: url, poolMax: settings.workers });
   const raw = new pg.Pool({ connectionString: url, max: settings.workers });
   // Dropping the database at the end terminates clients the pool is still closing: not an error here.
   raw.on('error', () => undefined);
-  let app: App | undefined;
+  let started: BenchApp | undefined;
   let bare: Awaited<ReturnType<typeof bareFastify>> | undefined;
   const clients: HttpClient[] = [];
   try {
-    // What startServer does before listening, minus the data-dir lock (PostgreSQL), the default merchant and the
-    // job runner (JOBS_ENABLED=false: a web-only process); the logger is off, as in the tests.
-    await database.migrate();
-    await ensureSigningKey(database.db, systemClock);
-    const keyRing = await loadKeyRing(database.db);
-    const config = loadConfig({ DATA_DIR: dataDir, DATABASE_URL: url, HOST: '127.0.0.1', PORT: '0', JOBS_ENABLED: 'false' });
-    app = await buildApp({
-      config, database, clock: systemClock, keyRing,
-      documentStore: new LocalDocumentStore(path.join(config.dataDir, 'documents')),
-      fxRates: tableRateSource(DEFAULT_RATE_TABLE, 'built-in'),
-    });
-    const appUrl = await app.listen({ host: config.host, port: config.port });
+    // The app's pool and the raw pool are both one connection per worker, as in bench:ledger.
+    started = await startBenchApp(url, settings.workers, 'payins');
+    const { database, keyRing, url: appUrl } = started;
     bare = await bareFastify();
     const appClient = httpClient(appUrl, settings.workers);
     const bareClient = httpClient(bare.url, settings.workers);
@@ -178,10 +156,8 @@ async function bench(url: string, settings: Settings): Promise<boolean> {
   } finally {
     for (const client of clients) client.close();
     await bare?.close();
-    await app?.close();
     await raw.end();
-    await database.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await started?.close();
   }
 }
 

@@ -1,6 +1,16 @@
 // What the PostgreSQL throughput benches (bench/ledger.ts, bench/payins.ts, bench/payouts.ts) share: settings from
 // argv and env, the measuring loop (warm-up, workers, p50/p99, Node CPU per operation), the machine lines, a
 // throwaway database, and a keep-alive JSON client for the HTTP benches.
+import fs from 'node:fs';
+import path from 'node:path';
+import { buildApp, type App } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { ensureSigningKey, loadKeyRing, type KeyRing } from '../src/core/auth/signing-keys.js';
+import { systemClock } from '../src/core/clock.js';
+import { openDatabase, type Database } from '../src/db/client.js';
+import { DEFAULT_RATE_TABLE } from '../src/fx/default-rates.js';
+import { tableRateSource } from '../src/fx/rates.js';
+import { LocalDocumentStore } from '../src/modules/documents/storage.js';
 import http from 'node:http';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -236,4 +246,49 @@ export async function reportAgainstBaselines(
   for (const problem of report.problems.slice(0, 10)) console.log(`  ${problem.check}: ${problem.detail}`);
   if (!report.ok) console.error('verifyLedger found problems in the bench database: the figures above do not count');
   return report.ok;
+}
+
+export interface BenchApp {
+  database: Database;
+  keyRing: KeyRing;
+  app: App;
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The real app in-process on `url`'s database, listening on 127.0.0.1: what startServer does before listening,
+ * minus the data-dir lock (PostgreSQL), the default merchant and the job runner (JOBS_ENABLED=false: a web-only
+ * process, so background jobs stay queued); the logger is off, as in the tests. One database connection per worker.
+ */
+export async function startBenchApp(url: string, workers: number, label: string): Promise<BenchApp> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `glomo-bench-${label}-`));
+  const database = await openDatabase({ databaseUrl: url, poolMax: workers });
+  let app: App | undefined;
+  try {
+    await database.migrate();
+    await ensureSigningKey(database.db, systemClock);
+    const keyRing = await loadKeyRing(database.db);
+    const config = loadConfig({ DATA_DIR: dataDir, DATABASE_URL: url, HOST: '127.0.0.1', PORT: '0', JOBS_ENABLED: 'false' });
+    app = await buildApp({
+      config, database, clock: systemClock, keyRing,
+      documentStore: new LocalDocumentStore(path.join(config.dataDir, 'documents')),
+      fxRates: tableRateSource(DEFAULT_RATE_TABLE, 'built-in'),
+    });
+    const listening = await app.listen({ host: config.host, port: config.port });
+    const started = app;
+    return {
+      database, keyRing, app: started, url: listening,
+      async close() {
+        await started.close();
+        await database.close();
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await app?.close();
+    await database.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
 }
