@@ -283,7 +283,7 @@ export async function createPayout(deps: PayoutDeps, tenant: Tenant, body: Creat
       quoteId: priced.quoteId,
       documents,
       notes: input.common.notes,
-      sentToRail: false,
+      sentToRail: initial === 'in_progress',
       createdAt: now,
       updatedAt: now,
     });
@@ -295,10 +295,16 @@ export async function createPayout(deps: PayoutDeps, tenant: Tenant, body: Creat
       const consumed = await consumeQuote(tx, deps.clock, tenant, priced.quoteId, 'payout', inserted.id);
       if (!consumed.ok) throw quoteError(consumed.reason, 'payout');
     }
-    // Held back (maker-checker, queueing): nothing is held until release. Otherwise released at once.
-    const row = initial === 'in_progress' ? await releaseHeld(tx, deps, tenant, inserted) : inserted;
-    const payout = presentPayout(row);
-    await recordEvent(tx, deps.clock, tenant, { entityType: PAYOUT_ENTITY_TYPE, eventType: row.status, entityId: row.id, data: payout });
+    const payout = presentPayout(inserted);
+    await recordEvent(tx, deps.clock, tenant, { entityType: PAYOUT_ENTITY_TYPE, eventType: inserted.status, entityId: inserted.id, data: payout });
+    // Held back (maker-checker, queueing): nothing is held until release. Otherwise released at once: the rail's job
+    // and the event are written first, so that the balance row, locked by the hold, stays locked for the fewest
+    // statements before the commit (the hold id is not in the response or the event).
+    if (initial === 'in_progress') {
+      await sendToRail(tx, deps, tenant, inserted.id);
+      const holdId = await holdForProcessing(tx, deps.clock, tenant, inserted);
+      await tx.update(payouts).set({ holdId }).where(and(tenantFilter(payouts, tenant), eq(payouts.id, inserted.id)));
+    }
     return payout;
   });
 }
