@@ -13,7 +13,7 @@ import { systemClock } from '../src/core/clock.js';
 import { verifyLedger } from '../src/ledger/index.js';
 import { createMerchant } from '../src/modules/merchants/service.js';
 import {
-  httpClient, startBenchApp, type BenchApp, machineInfo, measure, reportAgainstBaselines, runConcurrently, settingsFrom, shortened, statementsDuring,
+  httpClient, startBenchApp, type BenchApp, machineInfo, measureAgainstBaselines, httpBenchSettings, runConcurrently, shortened, statementsDuring,
   withThrowawayDatabase, type Reply, type RunSettings,
 } from './support.js';
 
@@ -143,15 +143,9 @@ async function bench(url: string, settings: Settings): Promise<boolean> {
     };
     const bareOp = (worker: number) => payin(bareClient, payers[worker]!);
 
-    const bareBefore = await measure('bare Fastify, 2 POSTs', settings, bareOp);
-    const rawBefore = await measure('raw PG, BEGIN + 2 INSERTs + COMMIT', settings, rawTransaction);
-    const main = await measure('payins: POST order + POST payment/mock', settings, (worker) => payin(appClient, payers[worker]!));
-    const rawAfter = await measure('raw PG, BEGIN + 2 INSERTs + COMMIT (again)', settings, rawTransaction);
-    const bareAfter = await measure('bare Fastify, 2 POSTs (again)', settings, bareOp);
-
-    return await reportAgainstBaselines('payins', main, [
-      { label: 'bare Fastify', before: bareBefore, after: bareAfter },
-      { label: 'raw PG', before: rawBefore, after: rawAfter },
+    return await measureAgainstBaselines('payins', settings, { label: 'payins: POST order + POST payment/mock', op: (worker) => payin(appClient, payers[worker]!) }, [
+      { name: 'bare Fastify', label: 'bare Fastify, 2 POSTs', op: bareOp },
+      { name: 'raw PG', label: 'raw PG, BEGIN + 2 INSERTs + COMMIT', op: rawTransaction },
     ], () => verifyLedger(database.db));
   } finally {
     for (const client of clients) client.close();
@@ -162,12 +156,7 @@ async function bench(url: string, settings: Settings): Promise<boolean> {
 }
 
 async function main(): Promise<void> {
-  const settings: Settings = settingsFrom(process.argv.slice(2), process.env, {
-    workers: { fallback: 8, integer: true },
-    seconds: { fallback: 5, integer: false },
-    warmup: { fallback: 1, integer: false },
-    merchants: { fallback: 1, integer: true },
-  });
+  const settings: Settings = httpBenchSettings();
   await withThrowawayDatabase('bench:payins', (url) => bench(url, settings));
 }
 

@@ -16,7 +16,7 @@ import type { Tenant } from '../src/core/tenancy.js';
 import { adjustBalance, verifyLedger } from '../src/ledger/index.js';
 import { createMerchant } from '../src/modules/merchants/service.js';
 import {
-  created, httpClient, startBenchApp, type BenchApp, machineInfo, measure, reportAgainstBaselines, runConcurrently, settingsFrom, shortened, statementsDuring,
+  created, httpClient, startBenchApp, type BenchApp, machineInfo, measureAgainstBaselines, httpBenchSettings, runConcurrently, shortened, statementsDuring,
   withThrowawayDatabase, type HttpClient, type RunSettings,
 } from './support.js';
 
@@ -152,15 +152,9 @@ async function bench(url: string, settings: Settings): Promise<boolean> {
     const bareOp = (worker: number) => payout(bareClient, payers[worker]!);
     const rawLabel = `raw PG, BEGIN + ${inserts} INSERTs + COMMIT`;
 
-    const bareBefore = await measure('bare Fastify, 1 POST', settings, bareOp);
-    const rawBefore = await measure(rawLabel, settings, rawTransaction);
-    const main = await measure(`payouts: POST /api/v1/payouts, ${merchantCount} merchant(s)`, settings, (worker) => payout(appClient, payers[worker]!));
-    const rawAfter = await measure(`${rawLabel} (again)`, settings, rawTransaction);
-    const bareAfter = await measure('bare Fastify, 1 POST (again)', settings, bareOp);
-
-    return await reportAgainstBaselines('payouts', main, [
-      { label: 'bare Fastify', before: bareBefore, after: bareAfter },
-      { label: 'raw PG', before: rawBefore, after: rawAfter },
+    return await measureAgainstBaselines('payouts', settings, { label: `payouts: POST /api/v1/payouts, ${merchantCount} merchant(s)`, op: (worker) => payout(appClient, payers[worker]!) }, [
+      { name: 'bare Fastify', label: 'bare Fastify, 1 POST', op: bareOp },
+      { name: 'raw PG', label: rawLabel, op: rawTransaction },
     ], () => verifyLedger(database.db));
   } finally {
     for (const client of clients) client.close();
@@ -171,12 +165,7 @@ async function bench(url: string, settings: Settings): Promise<boolean> {
 }
 
 async function main(): Promise<void> {
-  const settings: Settings = settingsFrom(process.argv.slice(2), process.env, {
-    workers: { fallback: 8, integer: true },
-    seconds: { fallback: 5, integer: false },
-    warmup: { fallback: 1, integer: false },
-    merchants: { fallback: 1, integer: true },
-  });
+  const settings: Settings = httpBenchSettings();
   await withThrowawayDatabase('bench:payouts', (url) => bench(url, settings));
 }
 

@@ -223,29 +223,46 @@ export function created<T>(reply: Reply, what: string): T {
 }
 
 /**
- * Prints each baseline's mean of its runs before and after the main run (and how far they drift), the main run's
- * ratio to each, then the bench database's ledger verification; answers whether the ledger is consistent.
+ * Runs each baseline, then the main op, then each baseline again (so drift between them shows), prints each
+ * baseline's mean and how far its two runs differ, the main run's ratio to each, and the bench database's ledger
+ * verification; answers whether the ledger is consistent.
  */
-export async function reportAgainstBaselines(
+export async function measureAgainstBaselines(
   name: string,
-  main: Run,
-  baselines: ReadonlyArray<{ label: string; before: Run; after: Run }>,
+  settings: RunSettings,
+  main: { label: string; op: (worker: number) => Promise<void> },
+  baselines: ReadonlyArray<{ name: string; label: string; op: (worker: number) => Promise<void> }>,
   ledger: () => Promise<LedgerReport>,
 ): Promise<boolean> {
+  const before: Run[] = [];
+  for (const baseline of baselines) before.push(await measure(baseline.label, settings, baseline.op));
+  const run = await measure(main.label, settings, main.op);
+  const after: Run[] = [];
+  for (const baseline of [...baselines].reverse()) after.unshift(await measure(`${baseline.label} (again)`, settings, baseline.op));
   console.log('');
-  const rates = baselines.map(({ label, before, after }) => {
-    const rate = (before.perSecond + after.perSecond) / 2;
-    const drift = Math.abs(before.perSecond - after.perSecond) / rate;
-    console.log(`${label} baseline: mean of the two runs, ${rate.toFixed(0)} /s (they differ by ${(drift * 100).toFixed(0)}%)`);
-    return { label, rate };
+  const rates = baselines.map((baseline, i) => {
+    const rate = (before[i]!.perSecond + after[i]!.perSecond) / 2;
+    const drift = Math.abs(before[i]!.perSecond - after[i]!.perSecond) / rate;
+    console.log(`${baseline.name} baseline: mean of the two runs, ${rate.toFixed(0)} /s (they differ by ${(drift * 100).toFixed(0)}%)`);
+    return { name: baseline.name, rate };
   });
-  for (const { label, rate } of rates) console.log(`ratio ${name} / ${label}:`.padEnd(32) + `${(main.perSecond / rate).toFixed(2)}x`);
+  for (const { name: baselineName, rate } of rates) console.log(`ratio ${name} / ${baselineName}:`.padEnd(32) + `${(run.perSecond / rate).toFixed(2)}x`);
   const report = await ledger();
   const { accounts, journals, entries } = report.counts;
   console.log(`\nverifyLedger: ${report.ok ? 'ok' : 'NOT OK'} (${accounts} accounts, ${journals} journals, ${entries} entries)`);
   for (const problem of report.problems.slice(0, 10)) console.log(`  ${problem.check}: ${problem.detail}`);
   if (!report.ok) console.error('verifyLedger found problems in the bench database: the figures above do not count');
   return report.ok;
+}
+
+/** `settingsFrom` with the HTTP benches' defaults: 8 workers, 5 s runs after 1 s of warm-up, 1 merchant. */
+export function httpBenchSettings(): RunSettings & { merchants: number } {
+  return settingsFrom(process.argv.slice(2), process.env, {
+    workers: { fallback: 8, integer: true },
+    seconds: { fallback: 5, integer: false },
+    warmup: { fallback: 1, integer: false },
+    merchants: { fallback: 1, integer: true },
+  });
 }
 
 export interface BenchApp {
