@@ -3,10 +3,11 @@
 // "Glomo Sandbox Bank": the same inputs always give the same numbers, and the order id is the reference that ties a
 // transfer to its order.
 import { createHash } from 'node:crypto';
+import { ibanCheckDigits } from '../core/iban.js';
 import type { Tenant } from '../core/tenancy.js';
 
-export const SANDBOX_BANK_NAME = 'Glomo Sandbox Bank';
-export const SANDBOX_SWIFT_CODE = 'GLMOXXSB';
+const SANDBOX_BANK_NAME = 'Glomo Sandbox Bank';
+const SANDBOX_SWIFT_CODE = 'GLMOXXSB';
 /** The IBAN's bank code: four letters, as in a GB IBAN. */
 const IBAN_BANK_CODE = 'GLMO';
 
@@ -20,19 +21,6 @@ export interface BankTransferDetails {
   swiftCode: string;
   /** What the customer must quote so that the transfer is matched to the order. */
   reference: string;
-}
-
-/** ISO 13616 check digits: move the country and `00` to the end, letters to numbers, 98 − (n mod 97). */
-export function ibanCheckDigits(country: string, bban: string): string {
-  const numeric = `${bban}${country}00`.replace(/[A-Z]/g, (letter) => String(letter.charCodeAt(0) - 55));
-  let remainder = 0;
-  for (const digit of numeric) remainder = (remainder * 10 + Number(digit)) % 97;
-  return String(98 - remainder).padStart(2, '0');
-}
-
-export function isValidIban(iban: string): boolean {
-  const compact = iban.replace(/\s/g, '');
-  return /^[A-Z]{2}\d{2}[A-Z0-9]+$/.test(compact) && ibanCheckDigits(compact.slice(0, 2), compact.slice(4)) === compact.slice(2, 4);
 }
 
 export function bankTransferDetails(tenant: Tenant, merchantName: string, currency: string, orderId: string): BankTransferDetails {

@@ -16,7 +16,8 @@ import { LocalDocumentStore } from '../modules/documents/storage.js';
 import { bearer, buildTestApp, createTestMerchant, customerBody, tempDir, type TestMerchant } from '../../test/support/app.js';
 import { testEnv } from '../../test/support/env.js';
 import { expectLedgerConsistent } from '../../test/support/ledger.js';
-import { bankTransferDetails, ibanCheckDigits, isValidIban } from './bank-details.js';
+import { ibanCheckDigits, isValidIban } from '../core/iban.js';
+import { bankTransferDetails } from './bank-details.js';
 import { CHECKOUT_CSP, escapeHtml, validRedirectUrl } from './page-routes.js';
 import { verifyPaymentSignature } from './signature.js';
 

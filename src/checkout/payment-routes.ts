@@ -14,7 +14,7 @@ import type { Tenant } from '../core/tenancy.js';
 import { findMerchant } from '../modules/merchants/service.js';
 import { findOrder, type OrderRow } from '../modules/orders/service.js';
 import { checkSandboxCard, SANDBOX_OTP, type CheckedCard } from '../modules/payments/cards.js';
-import { findPayin, payinErrors } from '../modules/payments/payins.js';
+import { assertPayable, payinErrors, payinOfOrder } from '../modules/payments/payins.js';
 import { pricePayment } from '../modules/payments/pricing.js';
 import { makePayment, type PaymentAttempt } from '../modules/payments/service.js';
 import type { PaymentMethodType } from '../db/schema/index.js';
@@ -72,12 +72,6 @@ const checkoutErrors = {
   noSecretKey: () => errors.unavailable('Checkout is unavailable: the merchant has no active secret key'),
 };
 
-/** What the engine would refuse anyway, checked before anything else: an OTP prompt must not precede a refusal. */
-function assertPayable(order: OrderRow, method: PaymentMethodType): void {
-  if (!order.paymentMethods.includes(method)) throw payinErrors.methodNotAccepted('orders', method);
-  if (order.status !== 'active') throw payinErrors.notActive('orders', order.status);
-}
-
 /** The card of a sandbox payment, or the answer that asks for the OTP first. A wrong OTP declines the card. */
 function sandboxCard(body: CheckoutPaymentBody, now: Date): { card: CheckedCard } | 'otp_required' {
   if (!body.card) throw errors.blank('card');
@@ -122,10 +116,8 @@ export const checkoutPaymentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }>
     if (tenant.env === 'production') throw checkoutErrors.bankTransferUnavailable();
     const merchant = await findMerchant(db, tenant.merchantId);
     if (!merchant) throw errors.notFound('Order');
-    const payin = await findPayin(db, tenant, order.id);
-    if (!payin) throw errors.notFound('Order');
     // The amount the engine will record for this transfer, priced by the same function.
-    const due = await pricePayment(db, engine, tenant, payin, order.currency);
+    const due = await pricePayment(db, engine, tenant, payinOfOrder(order), order.currency);
     const details = bankTransferDetails(tenant, merchant.name, order.currency, order.id);
     return {
       order_id: order.id,
@@ -158,7 +150,8 @@ export const checkoutPaymentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }>
     const body = request.body;
     const method = body.method as PaymentMethodType;
     const order = await orderOf(tenant, request.params.id);
-    assertPayable(order, method);
+    // What the engine would refuse anyway, checked first: an OTP prompt must not precede a refusal.
+    assertPayable(payinOfOrder(order), method, deps.clock.now());
 
     if (tenant.env === 'production') {
       // Nothing here can take real money yet: say so rather than pretend.

@@ -11,7 +11,7 @@ import { ID_PREFIXES } from '../core/ids.js';
 import { findMerchant } from '../modules/merchants/service.js';
 import { OrderStatus, PaymentMethod } from '../modules/orders/schemas.js';
 import { findOrder, type OrderRow } from '../modules/orders/service.js';
-import { findPayin } from '../modules/payments/payins.js';
+import { payinOfOrder } from '../modules/payments/payins.js';
 import { pricePayment } from '../modules/payments/pricing.js';
 import { publishableKeyAuth } from './publishable-auth.js';
 
@@ -71,10 +71,9 @@ export const publicCheckoutRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> 
     const row = id.startsWith(`${ID_PREFIXES.order}_`) ? await findOrder(deps.database.db, tenant, id) : undefined;
     if (!row) throw errors.notFound('Order');
     const merchant = await findMerchant(deps.database.db, tenant.merchantId);
-    const payin = await findPayin(deps.database.db, tenant, row.id);
-    if (!merchant || !payin) throw errors.notFound('Order');
+    if (!merchant) throw errors.notFound('Order');
     // Priced by the function the payment step records with, so the page shows what will be charged.
-    const due = await pricePayment(deps.database.db, pricing, tenant, payin, row.currency);
+    const due = await pricePayment(deps.database.db, pricing, tenant, payinOfOrder(row), row.currency);
     return presentPublicOrder(row, merchant.name, due.paymentAmount);
   });
 };

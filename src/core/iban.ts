@@ -36,6 +36,11 @@ export function isValidIban(input: string): boolean {
   return mod97(iban.slice(4) + iban.slice(0, 4)) === 1;
 }
 
+/** ISO 13616 check digits for a country (alpha-2) and a BBAN: 98 − (BBAN + country + `00`) mod 97. */
+export function ibanCheckDigits(country: string, bban: string): string {
+  return String(98 - mod97(`${bban}${country}00`)).padStart(2, '0');
+}
+
 /** The ISO 3166-1 alpha-2 country of a valid IBAN (`GB`), undefined when the input is not a valid IBAN. */
 export function ibanCountry(input: string): string | undefined {
   return isValidIban(input) ? normalizeIban(input).slice(0, 2) : undefined;

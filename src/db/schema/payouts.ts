@@ -34,7 +34,10 @@ export const payouts = pgTable('payouts', {
   errorCode: text('error_code'),
   errorDescription: text('error_description'),
   customerErrorDescription: text('customer_error_description'),
-  /** The ledger hold of source amount + transaction fee, from release for processing until it resolves. */
+  /**
+   * The ledger hold of source amount + transaction fee, taken at release for processing. Kept after the hold resolves
+   * (it names the journals); `sent_to_rail` says whether it is still pending.
+   */
   holdId: text('hold_id'),
   /** Handed to the rail: from then on it cannot be cancelled (an `in_progress` payout under review can). */
   sentToRail: boolean('sent_to_rail').notNull().default(false),

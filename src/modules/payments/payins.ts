@@ -23,16 +23,16 @@ export interface Payin {
   purposeCode: string | null;
   productName: string | null;
   productDescription: string | null;
-  invoiceDescription: string | null;
   expiresAt: Date;
 }
 
-function fromOrder(row: OrderRow): Payin {
+/** An order row seen as a payin (for callers that already read it). */
+export function payinOfOrder(row: OrderRow): Payin {
   return {
     type: 'orders', id: row.id, status: row.status, customerId: row.customerId, currency: row.currency,
     amount: row.amount, priceId: row.priceId, quoteId: row.quoteId, paymentMethods: row.paymentMethods,
     purposeCode: row.purposeCode, productName: row.product?.name ?? null, productDescription: row.product?.description ?? null,
-    invoiceDescription: row.invoiceDescription, expiresAt: row.expiresAt,
+    expiresAt: row.expiresAt,
   };
 }
 
@@ -41,7 +41,7 @@ function fromPaymentLink(row: PaymentLinkRow): Payin {
     type: 'payment_link', id: row.id, status: row.status, customerId: row.customerId, currency: row.currency,
     amount: row.amount, priceId: row.priceId, quoteId: null, paymentMethods: row.paymentMethods,
     purposeCode: row.purposeCode, productName: row.product?.name ?? null, productDescription: row.product?.description ?? null,
-    invoiceDescription: row.invoiceDescription, expiresAt: row.expiresAt,
+    expiresAt: row.expiresAt,
   };
 }
 
@@ -57,7 +57,7 @@ export async function findPayin(db: DbOrTx, tenant: Tenant, id: string): Promise
   switch (payinTypeOf(id)) {
     case 'orders': {
       const row = await findOrder(db, tenant, id);
-      return row && fromOrder(row);
+      return row && payinOfOrder(row);
     }
     case 'payment_link': {
       const row = await findPaymentLink(db, tenant, id);
@@ -69,7 +69,7 @@ export async function findPayin(db: DbOrTx, tenant: Tenant, id: string): Promise
 }
 
 /** What the error texts call a payin of this type. */
-export const payinLabel = (type: PayinType) => (type === 'orders' ? 'Order' : 'Payment link');
+const payinLabel = (type: PayinType) => (type === 'orders' ? 'Order' : 'Payment link');
 
 export const payinErrors = {
   notFound: (type: PayinType) => errors.notFound(payinLabel(type)),
@@ -78,6 +78,16 @@ export const payinErrors = {
   methodNotAccepted: (type: PayinType, method: string) =>
     errors.invalidParameter(`${payinLabel(type)} does not accept ${method} payments`),
 };
+
+/**
+ * Whether the payin takes a payment by `method` now: it must offer the method and be `active`, and not past its
+ * `expires_at` (the expiry job may not have run yet: a payin is not payable a moment past its expiry either way).
+ */
+export function assertPayable(payin: Payin, method: PaymentMethodType, now: Date): void {
+  if (!payin.paymentMethods.includes(method)) throw payinErrors.methodNotAccepted(payin.type, method);
+  if (payin.status !== 'active') throw payinErrors.notActive(payin.type, payin.status);
+  if (payin.expiresAt.getTime() <= now.getTime()) throw payinErrors.notActive(payin.type, 'expired');
+}
 
 /**
  * Marks the payin paid (with its `orders`/`paid` or `payment_link`/`paid` event) in the payment's transaction. The

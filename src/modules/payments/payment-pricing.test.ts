@@ -5,6 +5,7 @@ import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../app.js';
 import { events } from '../../db/schema/index.js';
+import { ManualClock } from '../../core/clock.js';
 import { ADMIN_TOKEN, bearer, buildTestApp, createTestMerchant, customerBody, type TestMerchant } from '../../../test/support/app.js';
 import { expectSchema } from '../../../test/support/contract.js';
 import { testEnv } from '../../../test/support/env.js';
@@ -301,5 +302,35 @@ describe('sandbox sanctions screening', () => {
     const response = await mockPayment(app, key, { payin_id: order.id, currency: 'USD', amount: 6_623, payment_method: 'Card', card_number: '4532491111111111' });
     expect(response.statusCode, response.body).toBe(201);
     expect(response.json().status).toBe('success');
+  });
+});
+
+describe('payability at the edges', () => {
+  it('refuses a payment past expires_at even before the expiry job has run', async () => {
+    const clock = new ManualClock('2026-01-10T10:00:00Z');
+    const { app } = await buildTestApp({ clock });
+    const merchant = await createTestMerchant(clock);
+    const order = await createOrder(app, merchant.sandboxSecret);
+    clock.advance(92 * 86_400_000); // past the three months
+    const read = await app.inject({ method: 'GET', url: `/api/v1/orders/${order.id}`, headers: bearer(merchant.sandboxSecret) });
+    expect(read.json().status).toBe('active');
+    const response = await mockPayment(app, merchant.sandboxSecret, { payin_id: order.id, currency: 'USD', amount: 10_000 });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ message: 'Order is expired: a payment can only be made while it is active', code: 'INVALID_STATE' });
+  });
+
+  it('answers 400, not 500, when a customer-borne fee takes the amount past the largest the API carries', async () => {
+    const { app } = await buildTestApp();
+    const merchant = await createTestMerchant();
+    const key = merchant.sandboxSecret;
+    await createPrice(app, key, { pricing_type: 'percentage', bps: 100 });
+    await setFeeBearer(app, merchant, 'customer');
+    const order = await createOrder(app, key, { amount: Number.MAX_SAFE_INTEGER });
+    const publicRead = await app.inject({ method: 'GET', url: `/api/public/v1/order/${order.id}`, headers: bearer(merchant.sandboxPublishable) });
+    expect(publicRead.statusCode).toBe(400);
+    const response = await mockPayment(app, key, { payin_id: order.id, currency: 'USD', amount: Number.MAX_SAFE_INTEGER });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().message).toBe('Amount with its fees is larger than the API can carry: use a smaller amount');
+    expect(await balances(app, key)).toEqual({ available: [], pending: [] });
   });
 });

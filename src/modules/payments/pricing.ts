@@ -38,9 +38,20 @@ export interface PaymentPricing {
   fxFee: bigint;
   /** The mid rate (payin currency per unit of payment currency), exact; null without conversion. */
   fxRate: string | null;
-  /** Where the rate came from: a quote the order was created from, or the live source. */
-  rateSource: 'quote' | 'live' | null;
 }
+
+/**
+ * A customer-borne fee or a conversion can take an amount the API accepted past the largest one it can answer
+ * (2^53 − 1 minor units): refused as the payer's input, not failed as a 500 when presented.
+ */
+function withinJsonRange(pricing: PaymentPricing): PaymentPricing {
+  if (pricing.settledAmount > MAX_JSON_AMOUNT || pricing.paymentAmount > MAX_JSON_AMOUNT) {
+    throw errors.invalidParameter('Amount with its fees is larger than the API can carry: use a smaller amount');
+  }
+  return pricing;
+}
+
+const MAX_JSON_AMOUNT = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** The merchant's fee bearer setting for pay-ins. */
 async function feeBearerOf(db: DbOrTx, tenant: Tenant): Promise<FeeBearer> {
@@ -81,14 +92,14 @@ export async function pricePayment(db: DbOrTx, deps: PricingDeps, tenant: Tenant
   const settledAmount = feeBearer === 'customer' ? payin.amount + fee : payin.amount;
   const base = { priceId, requestedAmount: payin.amount, feeAmount: fee, feeBearer, settledCurrency: payin.currency, settledAmount };
   if (currency === payin.currency) {
-    return { ...base, paymentCurrency: currency, paymentAmount: settledAmount, fxFee: 0n, fxRate: null, rateSource: null };
+    return withinJsonRange({ ...base, paymentCurrency: currency, paymentAmount: settledAmount, fxFee: 0n, fxRate: null });
   }
   const locked = await quoteRate(db, tenant, payin, currency);
   if (locked) {
     const price = priceConversion({ sourceCurrency: currency, targetCurrency: payin.currency, mid: locked.mid, markupBps: locked.markupBps, targetAmount: settledAmount });
     if (!price.ok) throw errors.invalidParameter('Amount is too small to convert');
-    return { ...base, paymentCurrency: currency, paymentAmount: price.sourceAmount, fxFee: price.fee, fxRate: formatRate(locked.mid), rateSource: 'quote' };
+    return withinJsonRange({ ...base, paymentCurrency: currency, paymentAmount: price.sourceAmount, fxFee: price.fee, fxRate: formatRate(locked.mid) });
   }
   const fx = await priceFx(deps.fxRates, deps.markupBps, { sourceCurrency: currency, destinationCurrency: payin.currency, destinationAmount: settledAmount }, 'payments');
-  return { ...base, paymentCurrency: currency, paymentAmount: fx.sourceAmount, fxFee: fx.fee, fxRate: formatRate(fx.mid), rateSource: 'live' };
+  return withinJsonRange({ ...base, paymentCurrency: currency, paymentAmount: fx.sourceAmount, fxFee: fx.fee, fxRate: formatRate(fx.mid) });
 }

@@ -17,7 +17,7 @@ import { listPage, pageRequest, type PageMeta } from '../../core/pagination.js';
 import { tenantFilter, type Tenant } from '../../core/tenancy.js';
 import { postJournal, type EntryInput } from '../../ledger/index.js';
 import { sandboxTestCard, type CardOutcome } from './cards.js';
-import { findPayin, markPayinPaid, payinErrors, payinTypeOf, type Payin } from './payins.js';
+import { assertPayable, findPayin, markPayinPaid, payinErrors, payinTypeOf, type Payin } from './payins.js';
 import { pricePayment, type PaymentPricing, type PricingDeps } from './pricing.js';
 import type { CreateMockPaymentBody, ListPaymentsQuery, Payment } from './schemas.js';
 
@@ -102,7 +102,7 @@ const SANCTION_HIT = {
 const NO_ERROR = { errorCode: null, errorDescription: null, customerErrorDescription: null };
 
 /** The sandbox's magic amount (minor units, any currency) that forces a sanctions hit (notes-payins §8.8). */
-export const SANCTIONS_MAGIC_AMOUNT = 6623n;
+const SANCTIONS_MAGIC_AMOUNT = 6623n;
 
 /** One attempt to pay a payin, as the mock or the checkout's payment step hands it over. */
 export interface PaymentAttempt {
@@ -158,8 +158,7 @@ function paymentEntries(row: PaymentRow): EntryInput[] {
 export async function makePayment(deps: PaymentDeps, tenant: Tenant, attempt: PaymentAttempt): Promise<{ row: PaymentRow; payment: Payment }> {
   const payin = await findPayin(deps.db, tenant, attempt.payinId);
   if (!payin) throw payinErrors.notFound(payinTypeOf(attempt.payinId) ?? 'orders');
-  if (!payin.paymentMethods.includes(attempt.method)) throw payinErrors.methodNotAccepted(payin.type, attempt.method);
-  if (payin.status !== 'active') throw payinErrors.notActive(payin.type, payin.status);
+  assertPayable(payin, attempt.method, deps.clock.now());
 
   return deps.db.transaction(async (tx) => {
     const now = deps.clock.now();

@@ -20,16 +20,18 @@ import {
   checkRailAmount, chooseRail, isPaymentRail, PAYOUT_DESTINATION_CURRENCIES, PAYOUT_SOURCE_CURRENCIES, railRefusalMessage,
   type PaymentRail, type RailTarget,
 } from '../../core/payment-rails.js';
+import { MAX_NOTES } from '../../core/payin-fields.js';
 import { checkPayoutPurpose, purposeRefusalMessage, requiredDocuments, type DocumentKind } from '../../core/purpose-codes.js';
 import { presentAttachedDocuments, resolveAttachedDocuments, type UpdateRfiBody } from '../../core/rfi-documents.js';
 import { tenantFilter, type Tenant } from '../../core/tenancy.js';
 import type { FxRateSource } from '../../fx/rates.js';
-import { holdFunds, postHold, voidHold } from '../../ledger/index.js';
+import { voidHold, type InsufficientFunds } from '../../ledger/index.js';
 import { findBeneficiary, type BeneficiaryRow } from '../beneficiaries/service.js';
 import { findDocument } from '../documents/service.js';
 import { consumeQuote, findQuote, fxErrors, priceFx, quoteError, type QuoteRow } from '../quotes/service.js';
 import { closeRfi, lockRfiToAnswer, raiseRfi, recordRfiAnswer, type RfiRow } from '../rfis/lifecycle.js';
 import { payoutTxnFee } from './fees.js';
+import { holdOutbound, settleOutbound, type OutboundAmounts } from './outbound.js';
 import type { CreatePayoutBody, ListPayoutsQuery, MockPayoutBody, Payout } from './schemas.js';
 
 export interface PayoutDeps {
@@ -141,7 +143,7 @@ function validateCreate(body: CreatePayoutBody): Validated {
   if (requestId === '') throw errors.blank('request_id');
   const documentIds = (body.documents ?? []).map((id) => id.trim());
   if (new Set(documentIds).size !== documentIds.length) throw errors.validation('Documents repeat an id');
-  if (body.notes && Object.keys(body.notes).length > 50) throw errors.validation('Notes can have at most 50 keys');
+  if (body.notes && Object.keys(body.notes).length > MAX_NOTES) throw errors.validation(`Notes can have at most ${MAX_NOTES} keys`);
   const common: Common = {
     beneficiaryId, purposeCode, requestId: requestId ?? null, documentIds, notes: body.notes ?? null,
     invoiceNumber: body.invoice_number?.trim() || null,
@@ -322,13 +324,23 @@ async function initialStatus(tx: Tx, tenant: Tenant): Promise<PayoutStatus> {
  * changed), marks it processing and hands it to the rail. Writes no event: callers record the status they reach.
  */
 async function releaseHeld(tx: Tx, deps: Pick<PayoutDeps, 'clock' | 'railDelaySeconds'>, tenant: Tenant, row: PayoutRow): Promise<PayoutRow> {
-  const holdId = await holdForProcessing(tx, deps.clock, tenant, row);
+  const released = await release(tx, deps, tenant, row);
+  if (!released.ok) throw errors.insufficientBalance(released.shortfall);
+  return released.row;
+}
+
+/** As releaseHeld, with a shortfall answered as a value (the queue stops at it rather than failing the run). */
+async function release(
+  tx: Tx, deps: Pick<PayoutDeps, 'clock' | 'railDelaySeconds'>, tenant: Tenant, row: PayoutRow,
+): Promise<{ ok: true; row: PayoutRow } | InsufficientFunds> {
+  const held = await holdOutbound(tx, deps.clock, tenant, { type: PAYOUT_ENTITY_TYPE, id: row.id }, outboundOf(row));
+  if (!held.ok) return held;
   const [updated] = await tx.update(payouts)
-    .set({ status: 'in_progress', sentToRail: true, holdId, queuedAt: null, updatedAt: deps.clock.now() })
+    .set({ status: 'in_progress', sentToRail: true, holdId: held.holdId, queuedAt: null, updatedAt: deps.clock.now() })
     .where(and(tenantFilter(payouts, tenant), eq(payouts.id, row.id)))
     .returning();
   await sendToRail(tx, deps, tenant, row.id);
-  return updated!;
+  return { ok: true, row: updated! };
 }
 
 async function recordStatus(tx: Tx, clock: Clock, tenant: Tenant, row: PayoutRow): Promise<Payout> {
@@ -337,7 +349,7 @@ async function recordStatus(tx: Tx, clock: Clock, tenant: Tenant, row: PayoutRow
   return payout;
 }
 
-export const approvalErrors = {
+const approvalErrors = {
   notPendingApproval: (status: string) =>
     new ApiError(400, `Payout is ${status}: only a pending_approval payout can be approved or rejected`, 'INVALID_STATE'),
 };
@@ -371,7 +383,7 @@ export async function rejectPayout(deps: PayoutDeps, tenant: Tenant, id: string)
 // rest), and after 30 days in the queue failed with QUEUE_EXPIRED.
 
 export const QUEUE_RELEASE_MINUTES = [2, 17, 32, 47] as const;
-export const QUEUE_LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;
+const QUEUE_LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;
 const QUEUE_EXPIRED: PayoutError = {
   code: 'QUEUE_EXPIRED',
   description: 'The payout stayed queued for 30 days without a balance to cover it. No funds were held.',
@@ -424,20 +436,13 @@ export async function releaseQueues(deps: Pick<PayoutDeps, 'db' | 'clock' | 'rai
           continue;
         }
         if (blocked) continue;
-        const held = await holdFunds(tx, deps.clock, tenant, {
-          currency: row.sourceCurrency, amount: row.sourceAmount + row.txnFee, cause: { type: PAYOUT_ENTITY_TYPE, id: row.id },
-        });
+        const released = await release(tx, deps, tenant, row);
         // The head is not covered: it and everything behind it wait for the next run.
-        if (!held.ok) {
+        if (!released.ok) {
           blocked = true;
           continue;
         }
-        const [updated] = await tx.update(payouts)
-          .set({ status: 'in_progress', sentToRail: true, holdId: held.hold.id, queuedAt: null, updatedAt: deps.clock.now() })
-          .where(and(tenantFilter(payouts, tenant), eq(payouts.id, row.id)))
-          .returning();
-        await sendToRail(tx, deps, tenant, row.id);
-        await recordStatus(tx, deps.clock, tenant, updated!);
+        await recordStatus(tx, deps.clock, tenant, released.row);
         result.released.push(row.id);
       }
     });
@@ -445,7 +450,7 @@ export async function releaseQueues(deps: Pick<PayoutDeps, 'db' | 'clock' | 'rai
   return result;
 }
 
-export async function findPayout(db: DbOrTx, tenant: Tenant, id: string): Promise<PayoutRow | undefined> {
+async function findPayout(db: DbOrTx, tenant: Tenant, id: string): Promise<PayoutRow | undefined> {
   const [row] = await db.select().from(payouts).where(and(tenantFilter(payouts, tenant), eq(payouts.id, id)));
   return row;
 }
@@ -510,14 +515,13 @@ async function releaseHold(tx: Tx, clock: Clock, tenant: Tenant, row: PayoutRow)
 
 /** Holds source amount + fee for processing; a shortfall answers 400 INSUFFICIENT_BALANCE and changes nothing. */
 async function holdForProcessing(tx: Tx, clock: Clock, tenant: Tenant, row: PayoutRow): Promise<string> {
-  const held = await holdFunds(tx, clock, tenant, {
-    currency: row.sourceCurrency,
-    amount: row.sourceAmount + row.txnFee,
-    cause: { type: PAYOUT_ENTITY_TYPE, id: row.id },
-  });
+  const held = await holdOutbound(tx, clock, tenant, { type: PAYOUT_ENTITY_TYPE, id: row.id }, outboundOf(row));
   if (!held.ok) throw errors.insufficientBalance(held.shortfall);
-  return held.hold.id;
+  return held.holdId;
 }
+
+const outboundOf = (row: PayoutRow): OutboundAmounts =>
+  ({ currency: row.sourceCurrency, amount: row.sourceAmount, fxFee: row.fxFee, txnFee: row.txnFee });
 
 /** What the rail answered for a processing payout. */
 export type RailOutcome = { status: 'success' } | { status: 'failed'; error: PayoutError | null };
@@ -543,14 +547,7 @@ export async function finishPayout(tx: Tx, clock: Clock, tenant: Tenant, row: Pa
       customerErrorDescription: outcome.error?.customerDescription ?? null,
     });
   }
-  const fees = row.fxFee + row.txnFee;
-  const posted = await postHold(tx, clock, tenant, row.holdId, {
-    destinations: [
-      { account: { purpose: 'clearing', currency: row.sourceCurrency }, amount: row.sourceAmount - row.fxFee },
-      ...(fees > 0n ? [{ account: { purpose: 'fees' as const, currency: row.sourceCurrency }, amount: fees }] : []),
-    ],
-  });
-  if (!posted.ok) throw new Error(`payout ${row.id}: hold ${row.holdId} could not be posted: ${posted.reason}`);
+  await settleOutbound(tx, clock, tenant, row.holdId, outboundOf(row));
   return writeStatus(tx, clock, tenant, row, { status: 'success', utr: sandboxUtr() });
 }
 

@@ -28,7 +28,6 @@ export type RefundRow = typeof refunds.$inferSelect;
 
 /** The webhook catalogue's entity type for refunds. */
 export const REFUND_ENTITY_TYPE = 'refund';
-export const REFUND_UPDATED_MESSAGE = 'Refund updated successfully';
 /** Refunds are accepted up to this long after the payment (notes-payins §9.2). */
 export const REFUND_WINDOW_DAYS = 180;
 const REFUND_WINDOW_MS = REFUND_WINDOW_DAYS * 24 * 60 * 60 * 1000;
@@ -133,7 +132,8 @@ export async function createRefund(deps: RefundDeps, tenant: Tenant, body: Creat
       cause: { type: REFUND_ENTITY_TYPE, id: inserted.id },
     });
     if (!held.ok) throw errors.insufficientBalance(held.shortfall);
-    const [row] = await tx.update(refunds).set({ holdId: held.hold.id }).where(eq(refunds.id, inserted.id)).returning();
+    const [row] = await tx.update(refunds).set({ holdId: held.hold.id })
+      .where(and(tenantFilter(refunds, tenant), eq(refunds.id, inserted.id))).returning();
     return presentRefund(row!);
   });
 }
@@ -186,7 +186,7 @@ export async function updateRefundRfi(deps: RefundDeps, tenant: Tenant, id: stri
     const [row] = await tx
       .update(refunds)
       .set({ documents, updatedAt: deps.clock.now() })
-      .where(eq(refunds.id, current.id))
+      .where(and(tenantFilter(refunds, tenant), eq(refunds.id, current.id)))
       .returning();
     return presentRefund(row!);
   });

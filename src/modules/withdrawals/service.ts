@@ -17,7 +17,8 @@ import { listPage, pageRequest, type PageMeta } from '../../core/pagination.js';
 import { PAYOUT_SOURCE_CURRENCIES, SWIFT_RAIL } from '../../core/payment-rails.js';
 import { tenantFilter, type Tenant } from '../../core/tenancy.js';
 import type { FxRateSource } from '../../fx/rates.js';
-import { holdFunds, postHold, voidHold } from '../../ledger/index.js';
+import { voidHold } from '../../ledger/index.js';
+import { holdOutbound, settleOutbound, type OutboundAmounts } from '../payouts/outbound.js';
 import { payoutTxnFee } from '../payouts/fees.js';
 import { fxErrors, priceFx } from '../quotes/service.js';
 import { findWithdrawalAccount, someWithdrawalAccounts, type WithdrawalAccountRow } from './accounts.js';
@@ -126,13 +127,10 @@ export async function createWithdrawal(deps: WithdrawalDeps, tenant: Tenant, bod
       createdAt: now,
       updatedAt: now,
     });
-    const held = await holdFunds(tx, deps.clock, tenant, {
-      currency: balanceCurrency,
-      amount: price.sourceAmount + txnFee,
-      cause: { type: WITHDRAWAL_ENTITY_TYPE, id: inserted.id },
-    });
+    const held = await holdOutbound(tx, deps.clock, tenant, { type: WITHDRAWAL_ENTITY_TYPE, id: inserted.id }, outboundOf(inserted));
     if (!held.ok) throw errors.insufficientBalance(held.shortfall);
-    const [row] = await tx.update(withdrawals).set({ holdId: held.hold.id }).where(eq(withdrawals.id, inserted.id)).returning();
+    const [row] = await tx.update(withdrawals).set({ holdId: held.holdId })
+      .where(and(tenantFilter(withdrawals, tenant), eq(withdrawals.id, inserted.id))).returning();
     const withdrawal = presentWithdrawal(row!);
     await recordEvent(tx, deps.clock, tenant, { entityType: WITHDRAWAL_ENTITY_TYPE, eventType: row!.status, entityId: row!.id, data: withdrawal });
     return withdrawal;
@@ -157,23 +155,18 @@ export async function mockUpdateWithdrawalStatus(
     if (!TRANSITIONS[current.status].includes(body.status)) throw withdrawalErrors.stateChangeNotAllowed();
     if (current.holdId === null) throw new Error(`withdrawal ${current.id} is ${current.status} without a hold`);
 
-    const currency = current.balanceCurrency;
-    const fees = current.fxFee + current.txnFee;
-    const resolved = body.status === 'success'
-      ? await postHold(tx, deps.clock, tenant, current.holdId, {
-        destinations: [
-          { account: { purpose: 'clearing', currency }, amount: current.balanceAmount - current.fxFee },
-          ...(fees > 0n ? [{ account: { purpose: 'fees' as const, currency }, amount: fees }] : []),
-        ],
-      })
-      : await voidHold(tx, deps.clock, tenant, current.holdId);
-    // The row lock and status guard the hold: a hold resolved behind an in_progress withdrawal is a bug.
-    if (!resolved.ok) throw new Error(`withdrawal ${current.id}: hold ${current.holdId} could not be resolved: ${resolved.reason}`);
+    if (body.status === 'success') {
+      await settleOutbound(tx, deps.clock, tenant, current.holdId, outboundOf(current));
+    } else {
+      const voided = await voidHold(tx, deps.clock, tenant, current.holdId);
+      // The row lock and status guard the hold: a hold resolved behind an in_progress withdrawal is a bug.
+      if (!voided.ok) throw new Error(`withdrawal ${current.id}: hold ${current.holdId} could not be voided: ${voided.reason}`);
+    }
 
     const [row] = await tx
       .update(withdrawals)
       .set({ status: body.status, updatedAt: deps.clock.now() })
-      .where(eq(withdrawals.id, current.id))
+      .where(and(tenantFilter(withdrawals, tenant), eq(withdrawals.id, current.id)))
       .returning();
     const withdrawal = presentWithdrawal(row!);
     await recordEvent(tx, deps.clock, tenant, { entityType: WITHDRAWAL_ENTITY_TYPE, eventType: row!.status, entityId: row!.id, data: withdrawal });
@@ -199,3 +192,7 @@ export async function listWithdrawals(
   const page = await listPage(deps.db, withdrawals, where, pageRequest(query));
   return { data: page.rows.map(presentWithdrawal), page_meta: page.meta };
 }
+
+/** What a withdrawal takes from the balance: the balance amount (FX fee included) and the transaction fee on top. */
+const outboundOf = (row: typeof withdrawals.$inferSelect): OutboundAmounts =>
+  ({ currency: row.balanceCurrency, amount: row.balanceAmount, fxFee: row.fxFee, txnFee: row.txnFee });
