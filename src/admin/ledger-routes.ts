@@ -1,22 +1,17 @@
 // The operator API's ledger routes: manual adjustments of a merchant's available balance and the invariant check.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { eq, type SQL } from 'drizzle-orm';
 import { Type } from 'typebox';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
+import { jsonAmount, PositiveAmount } from '../core/amount.js';
 import { isoSeconds } from '../core/clock.js';
 import { errors } from '../core/errors.js';
-import { ErrorBody, IdParams, withoutNulls } from '../core/http-schemas.js';
+import { IdParams, withoutNulls } from '../core/http-schemas.js';
+import { adminErrors, adminSecurity } from './schemas.js';
 import { normalizeCurrency } from '../core/iso.js';
-import { ListOf, listPage, PaginationQuery, pageRequest } from '../core/pagination.js';
-import { ENVIRONMENTS, ledgerAdjustments } from '../db/schema/index.js';
-import { adjustBalance, verifyLedger, type Adjustment, type LedgerReport } from '../ledger/index.js';
+import { ListOf, PaginationQuery, pageRequest } from '../core/pagination.js';
+import { ENVIRONMENTS } from '../db/schema/index.js';
+import { adjustBalance, listAdjustments, verifyLedger, type Adjustment, type LedgerReport } from '../ledger/index.js';
 import type { Merchant } from '../modules/merchants/service.js';
-
-const adminSecurity = [{ AdminToken: [] as string[] }];
-const adminErrors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody };
-
-const MAX_JSON_AMOUNT = Number.MAX_SAFE_INTEGER;
-const MAX_JSON_AMOUNT_BIG = BigInt(MAX_JSON_AMOUNT);
 
 const EnvField = Type.Enum([...ENVIRONMENTS]);
 
@@ -25,9 +20,7 @@ const AdjustmentRequest = Type.Object(
     env: Type.Optional(Type.Enum([...ENVIRONMENTS], { default: 'sandbox', description: 'The ledger to adjust (default sandbox).' })),
     direction: Type.Enum(['credit', 'debit'], { description: 'credit adds to the available balance, debit takes from it.' }),
     currency: Type.String({ format: 'iso-4217', description: 'ISO 4217 code, any case.', examples: ['USD'] }),
-    amount: Type.Integer({
-      minimum: 1,
-      maximum: MAX_JSON_AMOUNT,
+    amount: PositiveAmount({
       description: 'Minor units of the currency (cents for USD): 100000 is USD 1,000.00.',
       examples: [100000],
     }),
@@ -69,14 +62,6 @@ const LedgerReportJson = Type.Object({
   counts: Type.Object({ accounts: Type.Integer(), journals: Type.Integer(), entries: Type.Integer(), holds: Type.Integer() }),
   problems: Type.Array(LedgerProblemJson),
 });
-
-/** JSON amounts are integers: a bigint goes out as a number only when the number holds it exactly. */
-function jsonAmount(amount: bigint): number {
-  if (amount > MAX_JSON_AMOUNT_BIG || amount < -MAX_JSON_AMOUNT_BIG) {
-    throw new Error(`amount ${amount} is beyond the exact integer range of JSON numbers`);
-  }
-  return Number(amount);
-}
 
 export function presentAdjustment(adjustment: Adjustment) {
   return {
@@ -156,9 +141,7 @@ export const adminLedgerRoutes: FastifyPluginAsyncTypebox<LedgerRoutesOptions> =
     },
   }, async (request) => {
     const merchant = await existingMerchant(request.params.id);
-    const where: SQL[] = [eq(ledgerAdjustments.merchantId, merchant.id)];
-    if (request.query.env) where.push(eq(ledgerAdjustments.env, request.query.env));
-    const page = await listPage(db, ledgerAdjustments, where, pageRequest(request.query));
+    const page = await listAdjustments(db, merchant.id, { env: request.query.env }, pageRequest(request.query));
     return { data: page.rows.map(presentAdjustment), page_meta: page.meta };
   });
 

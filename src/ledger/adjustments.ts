@@ -1,12 +1,13 @@
 // Operator adjustments: a manual credit or debit of a merchant's available balance, recorded with its reason
 // as an audit row next to the journal that moves the money.
-import { and, eq } from 'drizzle-orm';
+import { and, eq, type SQL } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../db/client.js';
-import { ledgerAdjustments } from '../db/schema/index.js';
+import { ledgerAdjustments, type Environment } from '../db/schema/index.js';
 import { jsonAmount } from '../core/amount.js';
 import { isoSeconds, type Clock } from '../core/clock.js';
 import { recordEvent } from '../core/events.js';
 import { ID_PREFIXES, newId } from '../core/ids.js';
+import { listPage, type PageRequest } from '../core/pagination.js';
 import { tenantFilter, type Tenant } from '../core/tenancy.js';
 import { LedgerInvariantError, postJournal, type InsufficientFunds } from './journal.js';
 
@@ -62,4 +63,11 @@ export async function adjustBalance(
 export async function findAdjustment(db: DbOrTx, tenant: Tenant, id: string): Promise<Adjustment | undefined> {
   const [row] = await db.select().from(ledgerAdjustments).where(and(tenantFilter(ledgerAdjustments, tenant), eq(ledgerAdjustments.id, id)));
   return row;
+}
+
+/** One page of a merchant's adjustments, newest first: both environments, or the one given. */
+export async function listAdjustments(db: DbOrTx, merchantId: string, filter: { env?: Environment | undefined }, page: PageRequest) {
+  const where: SQL[] = [eq(ledgerAdjustments.merchantId, merchantId)];
+  if (filter.env) where.push(eq(ledgerAdjustments.env, filter.env));
+  return listPage(db, ledgerAdjustments, where, page);
 }

@@ -2,17 +2,16 @@
 // merchant or the customer, by the merchant's setting) and, for a payment in another currency, the conversion at
 // the mid rate with the FX markup as `fx_fee`. One function, used to show the checkout amount and to record the
 // payment, so that the two never disagree.
-import { eq } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
-import { merchants, type FeeBearer } from '../../db/schema/index.js';
+import type { FeeBearer } from '../../db/schema/index.js';
 import { errors } from '../../core/errors.js';
 import { normalizeCurrency } from '../../core/iso.js';
 import { convertMinor, formatRate, parseRate, type Rate } from '../../core/money.js';
 import type { Tenant } from '../../core/tenancy.js';
 import { priceConversion } from '../../fx/conversion-pricing.js';
 import type { FxRateSource } from '../../fx/rates.js';
-import { priceFee } from '../prices/fees.js';
-import { defaultPrice, findPrice } from '../prices/service.js';
+import { payinFeeBearerOf } from '../merchants/service.js';
+import { defaultPrice, findPrice, priceFee } from '../prices/service.js';
 import { findQuote, priceFx } from '../quotes/service.js';
 import type { Payin } from './payins.js';
 
@@ -53,12 +52,6 @@ function withinJsonRange(pricing: PaymentPricing): PaymentPricing {
 
 const MAX_JSON_AMOUNT = BigInt(Number.MAX_SAFE_INTEGER);
 
-/** The merchant's fee bearer setting for pay-ins. */
-async function feeBearerOf(db: DbOrTx, tenant: Tenant): Promise<FeeBearer> {
-  const [row] = await db.select({ bearer: merchants.payinFeeBearer }).from(merchants).where(eq(merchants.id, tenant.merchantId));
-  return row?.bearer ?? 'merchant';
-}
-
 /** The payin's price (its own, else the merchant's default) and its fee on the payin amount, in the payin currency. */
 async function transactionFee(db: DbOrTx, deps: PricingDeps, tenant: Tenant, payin: Payin): Promise<{ priceId: string | null; fee: bigint }> {
   const price = payin.priceId !== null ? await findPrice(db, tenant, payin.priceId) : await defaultPrice(db, tenant);
@@ -88,7 +81,7 @@ export async function pricePayment(db: DbOrTx, deps: PricingDeps, tenant: Tenant
   const currency = normalizeCurrency(paymentCurrency.trim());
   if (currency === undefined) throw errors.validation('Currency must be a valid ISO 4217 currency code (e.g., USD)');
   const { priceId, fee } = await transactionFee(db, deps, tenant, payin);
-  const feeBearer = await feeBearerOf(db, tenant);
+  const feeBearer = await payinFeeBearerOf(db, tenant.merchantId);
   const settledAmount = feeBearer === 'customer' ? payin.amount + fee : payin.amount;
   const base = { priceId, requestedAmount: payin.amount, feeAmount: fee, feeBearer, settledCurrency: payin.currency, settledAmount };
   if (currency === payin.currency) {

@@ -1,7 +1,7 @@
 // Fields orders and payment links share (the contract gives both the same product, notes, payer bank account,
 // purpose code and currencies): their schemas and the checks the schema cannot express, in one place.
 import { Type } from 'typebox';
-import { errors } from './errors.js';
+import { errors } from '../../core/errors.js';
 
 /** Currencies an order or a payment link may be in (the notes' validations page). */
 export const PAYIN_CURRENCIES = ['USD', 'EUR', 'GBP', 'AED', 'SGD'] as const;

@@ -3,16 +3,16 @@
 import http from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Clock } from '../../core/clock.js';
-import type { App } from '../../app.js';
-import type { Config } from '../../config.js';
-import { ensureSigningKey } from '../../core/auth/signing-keys.js';
-import { JobRunner } from '../../core/jobs.js';
-import { openDatabase, type Database, type Db } from '../../db/client.js';
-import { buildTestApp, createTestMerchant, type TestMerchant } from '../../../test/support/app.js';
-import { createFreshPostgresDatabase, onPostgres, testEnv } from '../../../test/support/env.js';
-import type { Lookup } from '../url-guard.js';
-import { webhookJobHandlers } from './handlers.js';
+import type { Clock } from '../../src/core/clock.js';
+import type { App } from '../../src/app.js';
+import type { Config } from '../../src/config.js';
+import { ensureSigningKey } from '../../src/core/auth/signing-keys.js';
+import { JobRunner } from '../../src/core/jobs.js';
+import { openDatabase, type Database, type Db } from '../../src/db/client.js';
+import { buildTestApp, createTestMerchant, type TestMerchant } from './app.js';
+import { createFreshPostgresDatabase, onPostgres, testEnv } from './env.js';
+import type { Lookup } from '../../src/webhooks/url-guard.js';
+import { webhookJobHandlers } from '../../src/webhooks/delivery/handlers.js';
 
 export interface ReceivedRequest {
   method: string;

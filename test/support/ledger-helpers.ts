@@ -1,16 +1,16 @@
 // Shared pieces of the ledger tests: fresh tenants, seeding money, reading stored rows, rolled-back transactions.
 import { and, count, eq } from 'drizzle-orm';
 import { expect } from 'vitest';
-import type { Tx } from '../db/client.js';
-import { ledgerAccounts, ledgerEntries, ledgerJournals } from '../db/schema/index.js';
-import { createTestMerchant } from '../../test/support/app.js';
-import { testEnv } from '../../test/support/env.js';
-import { systemClock } from '../core/clock.js';
-import { randomBase62 } from '../core/ids.js';
-import type { Tenant } from '../core/tenancy.js';
-import { adjustBalance } from './adjustments.js';
-import { getBalances } from './balances.js';
-import type { AccountPurpose } from './accounts.js';
+import type { Tx } from '../../src/db/client.js';
+import { ledgerAccounts, ledgerEntries, ledgerJournals } from '../../src/db/schema/index.js';
+import { createTestMerchant } from './app.js';
+import { testEnv } from './env.js';
+import { systemClock } from '../../src/core/clock.js';
+import { randomBase62 } from '../../src/core/ids.js';
+import type { Tenant } from '../../src/core/tenancy.js';
+import { adjustBalance } from '../../src/ledger/adjustments.js';
+import { getBalances } from '../../src/ledger/balances.js';
+import type { AccountPurpose } from '../../src/ledger/accounts.js';
 
 export const clock = systemClock;
 

@@ -1,12 +1,12 @@
 // Documents attached to a payment or a refund through `update_rfi` (notes-payins §8.5, §9.4): the shared body, the
 // checks and merge of the documents sent, and their response shape (the contract's `AttachedDocument`).
 import { Type, type Static } from 'typebox';
-import type { DbOrTx } from '../db/client.js';
-import type { AttachedDocumentRef } from '../db/schema/index.js';
-import { errors } from './errors.js';
-import { ID_PREFIXES, newId } from './ids.js';
-import type { Clock } from './clock.js';
-import type { Tenant } from './tenancy.js';
+import type { DbOrTx } from '../../db/client.js';
+import type { AttachedDocumentRef } from '../../db/schema/index.js';
+import { errors } from '../../core/errors.js';
+import { ID_PREFIXES, newId } from '../../core/ids.js';
+import type { Clock } from '../../core/clock.js';
+import type { Tenant } from '../../core/tenancy.js';
 
 /** Documents one request may send, and documents one payment or refund may carry in all. */
 export const MAX_DOCUMENTS_PER_REQUEST = 20;
@@ -36,7 +36,7 @@ export const AttachedDocument = Type.Object({
 });
 export type AttachedDocument = Static<typeof AttachedDocument>;
 
-/** How the caller looks up a tenant's document: the documents module's `findDocument` (core does not import modules). */
+/** How the caller looks up a tenant's document: the documents module's `findDocument`, passed in by the caller. */
 export type DocumentFinder = (db: DbOrTx, tenant: Tenant, id: string) => Promise<{ id: string; documentName: string } | undefined>;
 
 /**
