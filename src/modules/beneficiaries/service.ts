@@ -12,7 +12,7 @@ import { isValidIban } from '../../core/iban.js';
 import { withoutNulls } from '../../core/http-schemas.js';
 import { assertIdPrefix, ID_PREFIXES, newId } from '../../core/ids.js';
 import { normalizeCountry, normalizeCurrency } from '../../core/iso.js';
-import { isValidBic, isValidUpiId } from '../../core/payment-rails.js';
+import { isValidBic, isValidUpiId } from '../../core/bank-identifiers.js';
 import { listPage, pageRequest, type PageMeta } from '../../core/pagination.js';
 import { tenantFilter, type Tenant } from '../../core/tenancy.js';
 import { findDocument } from '../documents/service.js';

@@ -1,6 +1,6 @@
 // Merchants and their keys: created by the operator API, the `glomo` CLI, or the first start.
 import { eq } from 'drizzle-orm';
-import type { Db } from '../../db/client.js';
+import type { Db, DbOrTx } from '../../db/client.js';
 import { merchants, type Environment } from '../../db/schema/index.js';
 import { issueKeyPair, revokeKeys, type KeyPair } from '../../core/auth/api-keys.js';
 import type { KeyRing } from '../../core/auth/signing-keys.js';
@@ -60,6 +60,13 @@ export async function updateMerchantSettings(
 export async function findMerchant(db: Db, id: string): Promise<Merchant | undefined> {
   const [merchant] = await db.select().from(merchants).where(eq(merchants.id, id));
   return merchant;
+}
+
+/** The merchant's payout switches, maker-checker and queueing (both off when the merchant is not found). */
+export async function payoutSettingsOf(db: DbOrTx, merchantId: string): Promise<{ makerChecker: boolean; payoutQueueing: boolean }> {
+  const [row] = await db.select({ makerChecker: merchants.makerChecker, payoutQueueing: merchants.payoutQueueing })
+    .from(merchants).where(eq(merchants.id, merchantId));
+  return row ?? { makerChecker: false, payoutQueueing: false };
 }
 
 export async function listMerchants(db: Db, page: PageRequest) {

@@ -3,7 +3,7 @@
 // (docs/decisions/0015-payouts.md).
 import { errors } from '../../core/errors.js';
 import { convertMinor } from '../../core/money.js';
-import type { PaymentRail } from '../../core/payment-rails.js';
+import type { PaymentRail } from './rails.js';
 import type { FxRateSource } from '../../fx/rates.js';
 
 /** USD cents per payout: SWIFT carries correspondent-bank costs; local rails are cheap. */

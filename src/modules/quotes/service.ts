@@ -11,11 +11,10 @@ import { insertWithFreshId } from '../../core/fresh-id.js';
 import { withoutNulls } from '../../core/http-schemas.js';
 import { assertIdPrefix, ID_PREFIXES, newId } from '../../core/ids.js';
 import { formatRate, parseRate, rateToNumber, type Rate } from '../../core/money.js';
-import { isPaymentRail, LOCAL_RAILS, PAYOUT_DESTINATION_CURRENCIES, PAYOUT_SOURCE_CURRENCIES, SWIFT_RAIL } from '../../core/payment-rails.js';
 import { tenantFilter, type Tenant } from '../../core/tenancy.js';
 import { priceConversion } from '../../fx/conversion-pricing.js';
 import type { FxRateSource } from '../../fx/rates.js';
-import { payoutTxnFee } from '../payouts/fees.js';
+import { isPaymentRail, LOCAL_RAILS, PAYOUT_DESTINATION_CURRENCIES, PAYOUT_SOURCE_CURRENCIES, payoutTxnFee, SWIFT_RAIL } from '../payouts/service.js';
 import type { CreateQuoteBody, Quote, QuoteList } from './schemas.js';
 
 export interface QuoteDeps {

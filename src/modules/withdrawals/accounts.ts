@@ -10,8 +10,9 @@ import { withoutNulls } from '../../core/http-schemas.js';
 import { assertIdPrefix, ID_PREFIXES, newId } from '../../core/ids.js';
 import { normalizeCountry, normalizeCurrency } from '../../core/iso.js';
 import { listPage, pageRequest, type PageMeta, type PageRequest } from '../../core/pagination.js';
-import { isValidBic, PAYOUT_SOURCE_CURRENCIES } from '../../core/payment-rails.js';
+import { isValidBic } from '../../core/bank-identifiers.js';
 import { tenantFilter, type Tenant } from '../../core/tenancy.js';
+import { PAYOUT_SOURCE_CURRENCIES } from '../payouts/service.js';
 import type { CreateWithdrawalAccountBody, ListWithdrawalAccountsQuery, WithdrawalAccount } from './schemas.js';
 
 export type WithdrawalAccountRow = typeof withdrawalAccounts.$inferSelect;

@@ -1,6 +1,6 @@
 // Payout purpose codes (notes-payouts §10): Glomo's published list, the refusal of payin codes, and the documents a
 // code requires. See decisions/0014.
-import type { PaymentRail } from './payment-rails.js';
+import type { PaymentRail } from './rails.js';
 
 /** The published legend: `none` (shown as `—`), `I` invoice, `IST` invoice + shipping date + trade documents. */
 export type DocumentRequirement = 'none' | 'I' | 'IST';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PAYMENT_RAILS } from './payment-rails.js';
+import { PAYMENT_RAILS } from './rails.js';
 import {
   checkPayoutPurpose,
   LRS_REPATRIATION_PURPOSE,

@@ -1,0 +1,36 @@
+// A payout's RFI answered, by the legacy `update_rfi` or through `PATCH /rfis/{id}/respond` (decision 0017).
+import type { Tx } from '../../db/client.js';
+import type { Clock } from '../../core/clock.js';
+import type { Tenant } from '../../core/tenancy.js';
+import { findDocument } from '../documents/service.js';
+import { lockRfiToAnswer, recordRfiAnswer, type RfiRow } from '../rfis/lifecycle.js';
+import { resolveAttachedDocuments, type UpdateRfiBody } from '../rfis/service.js';
+import type { PayoutDeps } from './deps.js';
+import { payoutErrors } from './errors.js';
+import { lockPayout, PAYOUT_ENTITY_TYPE, writeStatus } from './lifecycle.js';
+import type { Payout } from './schemas.js';
+
+/**
+ * `PATCH /payouts/{id}/update_rfi` (legacy RFI answer): documents for an `action_required` payout, which goes back
+ * under review (`in_progress`, nothing held, still cancellable) until the sandbox mock or compliance moves it on.
+ */
+export async function updatePayoutRfi(deps: Pick<PayoutDeps, 'db' | 'clock'>, tenant: Tenant, id: string, body: UpdateRfiBody): Promise<Payout> {
+  return deps.db.transaction(async (tx) => (await answerPayoutRfi(tx, deps.clock, tenant, id, body)).payout);
+}
+
+/**
+ * An RFI answer, from `update_rfi` or from `PATCH /rfis/{id}/respond` (`rfiId`, which must answer every requirement):
+ * under the payout's row lock, then the RFI's, the payout's open RFI goes `under_review` with the answer and the
+ * payout back under review with the documents attached.
+ */
+export async function answerPayoutRfi(
+  tx: Tx, clock: Clock, tenant: Tenant, id: string, body: UpdateRfiBody, rfiId?: string,
+): Promise<{ payout: Payout; rfi: RfiRow | undefined }> {
+  const row = await lockPayout(tx, tenant, id);
+  const open = await lockRfiToAnswer(tx, tenant, { type: PAYOUT_ENTITY_TYPE, id: row.id }, rfiId);
+  if (row.status !== 'action_required') throw payoutErrors.noPendingRfi(row.status);
+  const rfi = open && await recordRfiAnswer(tx, clock, tenant, open, body, { complete: rfiId !== undefined });
+  const documents = await resolveAttachedDocuments(tx, tenant, body, row.documents, findDocument);
+  const payout = await writeStatus(tx, clock, tenant, row, { status: 'in_progress', sentToRail: false, documents });
+  return { payout, rfi };
+}
