@@ -3,14 +3,11 @@ import swagger from '@fastify/swagger';
 import scalar from '@scalar/fastify-api-reference';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import type { Config } from './config.js';
 import { requireAdminToken, requireSecretKey } from './core/auth/plugin.js';
-import type { KeyRing } from './core/auth/signing-keys.js';
-import type { Clock } from './core/clock.js';
 import { ApiError, errors } from './core/errors.js';
 import { randomBase62 } from './core/ids.js';
 import { validationErrorToApiError, validatorCompiler } from './core/validation.js';
-import type { Database } from './db/client.js';
+import type { AppDeps } from './deps.js';
 import { adminRoutes } from './admin/routes.js';
 import { checkoutPageRoutes } from './checkout/page-routes.js';
 import { checkoutPaymentRoutes } from './checkout/payment-routes.js';
@@ -18,9 +15,7 @@ import { publicCheckoutRoutes } from './checkout/public-routes.js';
 import { apiKeyRoutes } from './modules/api-keys/routes.js';
 import { customerRoutes } from './modules/customers/routes.js';
 import { documentRoutes } from './modules/documents/routes.js';
-import type { DocumentStore } from './modules/documents/storage.js';
 import { healthRoutes } from './health.js';
-import type { FxRateSource } from './fx/rates.js';
 import { balanceConversionRoutes } from './modules/balance-conversions/routes.js';
 import { balanceRoutes } from './modules/balances/routes.js';
 import { bankAccountValidationRoutes } from './modules/bank-account-validation/routes.js';
@@ -36,17 +31,16 @@ import { quoteRoutes } from './modules/quotes/routes.js';
 import { priceRoutes } from './modules/prices/routes.js';
 import { withdrawalRoutes } from './modules/withdrawals/routes.js';
 import { rfiRoutes } from './modules/rfis/routes.js';
+import { sandboxClockRoutes } from './modules/sandbox-clock/routes.js';
+import { composeServices, type Services } from './composition.js';
 import { webhookEventRoutes } from './webhooks/events/routes.js';
 import { webhookEndpointRoutes } from './webhooks/endpoints/routes.js';
 
-export interface AppDeps {
-  config: Config;
-  database: Database;
-  clock: Clock;
-  keyRing: KeyRing;
-  documentStore: DocumentStore;
-  /** Mid-market FX rates (the built-in table, or FX_RATES_FILE). */
-  fxRates: FxRateSource;
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The composition root's services (composition.ts). */
+    services: Services;
+  }
 }
 
 export type App = FastifyInstance;
@@ -68,12 +62,8 @@ function toApiError(error: FastifyError, bodyLimit: number, contentType: string 
       return errors.malformedJson();
   }
   if (error instanceof SyntaxError) return errors.malformedJson();
-  const status = error.statusCode ?? 500;
-  if (status >= 400 && status < 500) {
-    // Framework and multipart errors below 500 carry safe, specific messages.
-    return new ApiError(status, error.message, error.code ?? 'BAD_REQUEST');
-  }
-  return errors.internal();
+  // Framework and multipart errors below 500 carry safe, specific messages; anything else answers 500.
+  return ApiError.fromFramework(error);
 }
 
 export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerOptions['logger'] } = {}): Promise<App> {
@@ -90,7 +80,12 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerO
   app.setValidatorCompiler(validatorCompiler);
   // The API takes JSON (and multipart on /document): any other body type answers 415.
   app.removeContentTypeParser('text/plain');
+  const services = composeServices(deps, {
+    onJobError: (error, job) => app.log.warn({ err: error, job: job && { id: String(job.id), queue: job.queue, attempt: job.attempt } }, 'job failed'),
+  });
+  app.decorate('services', services);
   app.decorateRequest('apiKey', null);
+  app.decorateRequest('tenantContext', null);
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -150,6 +145,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerO
     await api.register(beneficiaryV1Routes, { deps });
     await api.register(bankAccountValidationRoutes, { deps });
     await api.register(withdrawalRoutes, { deps });
+    await api.register(sandboxClockRoutes, { clocks: services.clocks });
   }, { prefix: '/api/v1' });
 
   // The v2 operations (beneficiaries): the same secret-key authentication as /api/v1.
@@ -170,7 +166,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerO
     const adminToken = deps.config.adminToken;
     await app.register(async (admin) => {
       admin.addHook('onRequest', requireAdminToken(adminToken));
-      await admin.register(adminRoutes, { deps });
+      await admin.register(adminRoutes, { deps, clocks: services.clocks });
     }, { prefix: '/admin/v1' });
   }
 

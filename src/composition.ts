@@ -21,7 +21,7 @@ export function jobHandlers(deps: AppDeps): Record<string, JobHandler> {
     ...webhookJobHandlers({ db, config: deps.config }),
     ...orderJobHandlers({ db }),
     ...paymentLinkJobHandlers({ db }),
-    ...payoutJobHandlers({ db, clock: deps.clock, railDelaySeconds: deps.config.sandboxRailDelaySeconds }),
+    ...payoutJobHandlers({ db, railDelaySeconds: deps.config.sandboxRailDelaySeconds }),
   };
 }
 

@@ -6,16 +6,11 @@ import { ConfigError, type Config } from './config.js';
 import { authenticateSecretKey } from './core/auth/api-keys.js';
 import { ensureSigningKey, loadKeyRing } from './core/auth/signing-keys.js';
 import { systemClock, type Clock } from './core/clock.js';
-import { JobRunner } from './core/jobs.js';
 import { openDatabase, type Database } from './db/client.js';
 import { acquireDataDirLock, type DataDirLock } from './db/pglite-lock.js';
 import { DEFAULT_RATE_TABLE } from './fx/default-rates.js';
 import { loadRateTableFile, tableRateSource, type FxRateSource } from './fx/rates.js';
 import { LocalDocumentStore } from './modules/documents/storage.js';
-import { webhookJobHandlers } from './webhooks/delivery/handlers.js';
-import { orderJobHandlers } from './modules/orders/jobs.js';
-import { paymentLinkJobHandlers } from './modules/payment-links/jobs.js';
-import { payoutJobHandlers, scheduleQueueRelease } from './modules/payouts/jobs.js';
 import { ensureDefaultMerchant, type Credentials } from './modules/merchants/bootstrap.js';
 
 const MAINTENANCE_INTERVAL_MS = 10 * 60 * 1000;
@@ -57,18 +52,8 @@ export async function startServer(
     const documentStore = new LocalDocumentStore(path.join(config.dataDir, 'documents'));
     const app = await buildApp({ config, database, clock, keyRing, documentStore, fxRates }, { logger: options.logger });
     const url = await app.listen({ host: config.host, port: config.port });
-    // Background work (webhook delivery): every process shares the job table; see docs/decisions/0007.
-    const jobRunner = config.jobsEnabled
-      ? new JobRunner({
-        db,
-        clock,
-        pollMs: config.jobsPollMs,
-        handlers: { ...webhookJobHandlers({ db, clock, config }), ...paymentLinkJobHandlers({ db, clock }), ...orderJobHandlers({ db, clock }), ...payoutJobHandlers({ db, clock, railDelaySeconds: config.sandboxRailDelaySeconds }) },
-        onError: (error, job) => app.log.warn({ err: error, job: job && { id: String(job.id), queue: job.queue, attempt: job.attempt } }, 'job failed'),
-      })
-      : undefined;
-    // The payout queue's release runs: the next slot's job, once across processes (each run schedules the next).
-    await scheduleQueueRelease(db, clock);
+    // Background work (webhooks, expiries, payouts): every process shares the job table; see docs/decisions/0007.
+    const jobRunner = config.jobsEnabled ? app.services.jobs : undefined;
     jobRunner?.start();
     // Planner statistics (see Database.maintain): refreshed once now, without delaying the start, then periodically.
     const maintain = () => openDb.maintain().catch((error: unknown) => app.log.warn({ err: error }, 'database maintenance failed'));

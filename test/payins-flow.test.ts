@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/core/clock.js';
 import { verifySignature } from '../src/webhooks/delivery/signature.js';
-import { startReceiver, webhookHarness, type Receiver, type WebhookHarness } from '../src/webhooks/delivery/test-helpers.js';
+import { startReceiver, webhookHarness, type Receiver, type WebhookHarness } from './support/webhook-receiver.js';
 import { ADMIN_TOKEN, bearer, customerBody, type TestMerchant } from './support/app.js';
 import { expectSchema } from './support/contract.js';
 

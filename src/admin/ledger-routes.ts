@@ -1,4 +1,5 @@
 // The operator API's ledger routes: manual adjustments of a merchant's available balance and the invariant check.
+import { tenantContext } from '../core/tenant-clock.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppDeps } from '../deps.js';
@@ -122,9 +123,9 @@ export const adminLedgerRoutes: FastifyPluginAsyncTypebox<LedgerRoutesOptions> =
     if (!currency) throw errors.validation('Currency must be a valid ISO 4217 currency code (e.g., USD)');
     const reason = body.reason.trim();
     if (reason === '') throw errors.blank('reason');
-    const tenant = { merchantId: merchant.id, env: body.env ?? 'sandbox' };
+    const { tenant, clock } = await tenantContext(db, deps.clock, { merchantId: merchant.id, env: body.env ?? 'sandbox' });
     const adjustment = await db.transaction(async (tx) => {
-      const result = await adjustBalance(tx, deps.clock, tenant, { direction: body.direction, currency, amount: BigInt(body.amount), reason });
+      const result = await adjustBalance(tx, clock, tenant, { direction: body.direction, currency, amount: BigInt(body.amount), reason });
       // Throwing rolls back the accounts a first debit in a new currency created: a refused debit leaves no trace.
       if (!result.ok) throw errors.insufficientBalance(result.shortfall);
       return result.adjustment;

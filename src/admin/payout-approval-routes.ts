@@ -1,16 +1,14 @@
 // The operator API's maker-checker routes: approve or reject a merchant's `pending_approval` payout, as the checker
 // does in Glomo's dashboard (notes-payouts §13.6).
+import { tenantContext } from '../core/tenant-clock.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { AppDeps } from '../app.js';
-import { ErrorBody } from '../core/http-schemas.js';
+import type { AppDeps } from '../deps.js';
+import { adminErrors, adminSecurity } from './schemas.js';
 import { ENVIRONMENTS } from '../db/schema/index.js';
 import type { Merchant } from '../modules/merchants/service.js';
 import { Payout } from '../modules/payouts/schemas.js';
 import { approvePayout, rejectPayout } from '../modules/payouts/service.js';
-
-const adminSecurity = [{ AdminToken: [] as string[] }];
-const adminErrors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody };
 
 const Params = Type.Object({
   id: Type.String({ examples: ['merch_68c777fcOOMpl'] }),
@@ -25,7 +23,7 @@ export interface PayoutApprovalRoutesOptions {
 
 export const adminPayoutApprovalRoutes: FastifyPluginAsyncTypebox<PayoutApprovalRoutesOptions> = async (app, { deps, existingMerchant }) => {
   const service = {
-    db: deps.database.db, clock: deps.clock, fxRates: deps.fxRates, markupBps: deps.config.fxMarkupBps,
+    db: deps.database.db, fxRates: deps.fxRates, markupBps: deps.config.fxMarkupBps,
     railDelaySeconds: deps.config.sandboxRailDelaySeconds,
   };
   const tags = ['admin'];
@@ -39,7 +37,8 @@ export const adminPayoutApprovalRoutes: FastifyPluginAsyncTypebox<PayoutApproval
     },
   }, async (request) => {
     const merchant = await existingMerchant(request.params.id);
-    return approvePayout(service, { merchantId: merchant.id, env: request.body.env }, request.params.payout_id);
+    const { tenant, clock } = await tenantContext(deps.database.db, deps.clock, { merchantId: merchant.id, env: request.body.env });
+    return approvePayout({ ...service, clock }, tenant, request.params.payout_id);
   });
 
   app.post('/merchants/:id/payouts/:payout_id/reject', {
@@ -49,6 +48,7 @@ export const adminPayoutApprovalRoutes: FastifyPluginAsyncTypebox<PayoutApproval
     },
   }, async (request) => {
     const merchant = await existingMerchant(request.params.id);
-    return rejectPayout(service, { merchantId: merchant.id, env: request.body.env }, request.params.payout_id);
+    const { tenant, clock } = await tenantContext(deps.database.db, deps.clock, { merchantId: merchant.id, env: request.body.env });
+    return rejectPayout({ ...service, clock }, tenant, request.params.payout_id);
   });
 };

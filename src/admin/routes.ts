@@ -1,10 +1,11 @@
 // The operator API (/admin/v1), enabled by ADMIN_TOKEN: merchants and their keys (ledger routes in ledger-routes.ts).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { isoSeconds } from '../core/clock.js';
 import { errors } from '../core/errors.js';
-import { ErrorBody, IdParams, withoutNulls } from '../core/http-schemas.js';
+import { IdParams, withoutNulls } from '../core/http-schemas.js';
+import { adminErrors, adminSecurity } from './schemas.js';
 import { assertIdPrefix, ID_PREFIXES } from '../core/ids.js';
 import { ListOf, PaginationQuery, pageRequest } from '../core/pagination.js';
 import { ENVIRONMENTS, type Environment } from '../db/schema/index.js';
@@ -13,9 +14,8 @@ import { adminLedgerRoutes } from './ledger-routes.js';
 import { adminWebhookEndpointRoutes } from './webhook-routes.js';
 import { adminWithdrawalAccountRoutes } from './withdrawal-account-routes.js';
 import { adminPayoutApprovalRoutes } from './payout-approval-routes.js';
-
-const adminSecurity = [{ AdminToken: [] as string[] }];
-const adminErrors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody };
+import { adminSandboxClockRoutes } from './sandbox-clock-routes.js';
+import type { SandboxClockService } from '../modules/sandbox-clock/service.js';
 
 const MerchantBody = Type.Object({
   id: Type.String({ examples: ['merch_68c777fcOOMpl'] }),
@@ -78,7 +78,7 @@ function presentMerchant(merchant: Merchant) {
   });
 }
 
-export const adminRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
+export const adminRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; clocks: SandboxClockService }> = async (app, { deps, clocks }) => {
   const service = { db: deps.database.db, keyRing: deps.keyRing, clock: deps.clock };
   const tags = ['admin'];
 
@@ -181,4 +181,5 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
   await app.register(adminWebhookEndpointRoutes, { deps, existingMerchant });
   await app.register(adminWithdrawalAccountRoutes, { deps, existingMerchant });
   await app.register(adminPayoutApprovalRoutes, { deps, existingMerchant });
+  await app.register(adminSandboxClockRoutes, { clocks, existingMerchant });
 };

@@ -1,9 +1,11 @@
 // The operator API's webhook endpoint routes: register an endpoint for a merchant (the secret is answered once, to
 // hand over) and list a merchant's endpoints. Same rules as the merchant API: src/webhooks/endpoints/service.ts.
+import { tenantContext } from '../core/tenant-clock.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { AppDeps } from '../app.js';
-import { ErrorBody, IdParams } from '../core/http-schemas.js';
+import type { AppDeps } from '../deps.js';
+import { IdParams } from '../core/http-schemas.js';
+import { adminErrors, adminSecurity } from './schemas.js';
 import { ListOf, PaginationQuery, pageRequest } from '../core/pagination.js';
 import { ENVIRONMENTS } from '../db/schema/index.js';
 import type { Merchant } from '../modules/merchants/service.js';
@@ -13,9 +15,6 @@ import {
   listMerchantWebhookEndpoints,
   presentWebhookEndpoint,
 } from '../webhooks/endpoints/service.js';
-
-const adminSecurity = [{ AdminToken: [] as string[] }];
-const adminErrors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody };
 
 const EnvField = Type.Enum([...ENVIRONMENTS]);
 const Owner = { merchant_id: Type.String({ examples: ['merch_68c777fcOOMpl'] }), env: EnvField };
@@ -38,7 +37,7 @@ export interface WebhookRoutesOptions {
 }
 
 export const adminWebhookEndpointRoutes: FastifyPluginAsyncTypebox<WebhookRoutesOptions> = async (app, { deps, existingMerchant }) => {
-  const service = { db: deps.database.db, clock: deps.clock, allowPrivateTargets: deps.config.webhookAllowPrivateTargets };
+  const service = { db: deps.database.db, allowPrivateTargets: deps.config.webhookAllowPrivateTargets };
   const tags = ['admin'];
 
   app.post('/merchants/:id/webhook_endpoints', {
@@ -49,7 +48,8 @@ export const adminWebhookEndpointRoutes: FastifyPluginAsyncTypebox<WebhookRoutes
   }, async (request, reply) => {
     const merchant = await existingMerchant(request.params.id);
     const { env = 'sandbox', ...body } = request.body;
-    const endpoint = await createWebhookEndpoint(service, { merchantId: merchant.id, env }, body);
+    const { tenant, clock } = await tenantContext(deps.database.db, deps.clock, { merchantId: merchant.id, env });
+    const endpoint = await createWebhookEndpoint({ ...service, clock }, tenant, body);
     return reply.status(201).send({ ...endpoint, merchant_id: merchant.id, env });
   });
 

@@ -2,8 +2,9 @@
 // merchant's accounts. Merchants only read them (src/modules/withdrawals).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { AppDeps } from '../app.js';
-import { ErrorBody, IdParams } from '../core/http-schemas.js';
+import type { AppDeps } from '../deps.js';
+import { IdParams } from '../core/http-schemas.js';
+import { adminErrors, adminSecurity } from './schemas.js';
 import { ListOf, PaginationQuery, pageRequest } from '../core/pagination.js';
 import { ENVIRONMENTS } from '../db/schema/index.js';
 import type { Merchant } from '../modules/merchants/service.js';
@@ -14,9 +15,6 @@ import {
   type WithdrawalAccountRow,
 } from '../modules/withdrawals/accounts.js';
 import { CreateWithdrawalAccountBody, WithdrawalAccount } from '../modules/withdrawals/schemas.js';
-
-const adminSecurity = [{ AdminToken: [] as string[] }];
-const adminErrors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody };
 
 const EnvField = Type.Enum([...ENVIRONMENTS]);
 const AdminWithdrawalAccount = Type.Object({

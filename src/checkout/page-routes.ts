@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { looksPublishable, resolvePublishableKey } from '../core/auth/api-keys.js';
 import { ApiError } from '../core/errors.js';
 import { ID_PREFIXES } from '../core/ids.js';

@@ -4,10 +4,10 @@
 // in this request: they are checked, reduced to network, last four and expiry, and never logged or answered.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from 'typebox';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { currentSecretKey } from '../core/auth/api-keys.js';
 import { jsonAmount } from '../core/amount.js';
-import { ApiError, errors } from '../core/errors.js';
+import { errors } from '../core/errors.js';
 import { ErrorBody, IdParams, withoutNulls } from '../core/http-schemas.js';
 import { ID_PREFIXES } from '../core/ids.js';
 import type { Tenant } from '../core/tenancy.js';
@@ -63,15 +63,6 @@ const OtpRequired = Type.Object({
   status: Type.Literal('otp_required', { description: 'The card asks for a one-time password: send the request again with `otp`.' }),
 });
 
-const checkoutErrors = {
-  cardUnavailable: () => new ApiError(400, 'Card payments need a card processor, which this server does not have', 'PAYMENT_METHOD_UNAVAILABLE'),
-  payViaBankUnavailable: () =>
-    new ApiError(400, 'Pay via bank needs a connection to the customer\'s bank, which this server does not have', 'PAYMENT_METHOD_UNAVAILABLE'),
-  bankTransferUnavailable: () =>
-    new ApiError(400, 'Bank transfers need a virtual account to receive them, which this server does not issue yet', 'PAYMENT_METHOD_UNAVAILABLE'),
-  noSecretKey: () => errors.unavailable('Checkout is unavailable: the merchant has no active secret key'),
-};
-
 /** The card of a sandbox payment, or the answer that asks for the OTP first. A wrong OTP declines the card. */
 function sandboxCard(body: CheckoutPaymentBody, now: Date): { card: CheckedCard } | 'otp_required' {
   if (!body.card) throw errors.blank('card');
@@ -79,7 +70,7 @@ function sandboxCard(body: CheckoutPaymentBody, now: Date): { card: CheckedCard 
     { number: body.card.number, expMonth: body.card.exp_month, expYear: body.card.exp_year, cvv: body.card.cvv },
     now,
   );
-  if (!checked.ok) throw new ApiError(400, checked.message, checked.code);
+  if (!checked.ok) throw checked.error;
   if (!checked.card.otp) return { card: checked.card };
   if (body.otp === undefined || body.otp.trim() === '') return 'otp_required';
   return { card: body.otp.trim() === SANDBOX_OTP ? checked.card : { ...checked.card, outcome: 'failure' } };
@@ -87,7 +78,7 @@ function sandboxCard(body: CheckoutPaymentBody, now: Date): { card: CheckedCard 
 
 export const checkoutPaymentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
   const db = deps.database.db;
-  const engine = { db, clock: deps.clock, fxRates: deps.fxRates, markupBps: deps.config.fxMarkupBps };
+  const pricing = { db, fxRates: deps.fxRates, markupBps: deps.config.fxMarkupBps };
   const auth = publishableKeyAuth(deps);
   app.addHook('onRequest', auth.onRequest);
   const tags = ['Checkout'];
@@ -113,11 +104,11 @@ export const checkoutPaymentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }>
     const order = await orderOf(tenant, request.params.id);
     if (!order.paymentMethods.includes('bank_transfer')) throw payinErrors.methodNotAccepted('orders', 'bank_transfer');
     // No made-up account in production: a customer could wire real money to it.
-    if (tenant.env === 'production') throw checkoutErrors.bankTransferUnavailable();
+    if (tenant.env === 'production') throw errors.bankTransferUnavailable();
     const merchant = await findMerchant(db, tenant.merchantId);
     if (!merchant) throw errors.notFound('Order');
     // The amount the engine will record for this transfer, priced by the same function.
-    const due = await pricePayment(db, engine, tenant, payinOfOrder(order), order.currency);
+    const due = await pricePayment(db, pricing, tenant, payinOfOrder(order), order.currency);
     const details = bankTransferDetails(tenant, merchant.name, order.currency, order.id);
     return {
       order_id: order.id,
@@ -146,29 +137,30 @@ export const checkoutPaymentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }>
       response: { 200: OtpRequired, 201: CheckoutPaymentResult, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 413: ErrorBody, 415: ErrorBody, 503: ErrorBody },
     },
   }, async (request, reply) => {
-    const tenant = auth.tenantOf(request);
+    const { tenant, clock } = auth.contextOf(request);
     const body = request.body;
     const method = body.method as PaymentMethodType;
     const order = await orderOf(tenant, request.params.id);
     // What the engine would refuse anyway, checked first: an OTP prompt must not precede a refusal.
-    assertPayable(payinOfOrder(order), method, deps.clock.now());
+    assertPayable(payinOfOrder(order), method, clock.now());
 
     if (tenant.env === 'production') {
       // Nothing here can take real money yet: say so rather than pretend.
-      if (method === 'card') throw checkoutErrors.cardUnavailable();
-      if (method === 'pay_via_bank') throw checkoutErrors.payViaBankUnavailable();
-      throw checkoutErrors.bankTransferUnavailable();
+      if (method === 'card') throw errors.cardPaymentsUnavailable();
+      if (method === 'pay_via_bank') throw errors.payViaBankUnavailable();
+      throw errors.bankTransferUnavailable();
     }
 
     let card: CheckedCard | null = null;
     if (method === 'card') {
-      const checked = sandboxCard(body, deps.clock.now());
+      const checked = sandboxCard(body, clock.now());
       if (checked === 'otp_required') return reply.status(200).send({ status: 'otp_required' });
       card = checked.card;
     }
-    // Before recording anything: a result without its signature would be useless to the merchant.
+    // Before recording anything: a result without its signature would be useless to the merchant. Keys live in real
+    // time (the test clock does not expire them), so the key is the one valid now.
     const secretKey = await currentSecretKey(db, deps.keyRing, deps.clock, tenant);
-    if (!secretKey) throw checkoutErrors.noSecretKey();
+    if (!secretKey) throw errors.checkoutNoSecretKey();
 
     const attempt: PaymentAttempt = {
       payinId: order.id,
@@ -177,7 +169,7 @@ export const checkoutPaymentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }>
       card: card && { network: card.network, last4: card.last4, expMonth: card.expMonth, expYear: card.expYear, outcome: card.outcome },
       sanctionedRemitter: false,
     };
-    const { payment } = await makePayment(engine, tenant, attempt);
+    const { payment } = await makePayment({ ...pricing, clock }, tenant, attempt);
     const result: CheckoutPaymentResult = withoutNulls({
       order_id: order.id,
       payment_id: payment.id,

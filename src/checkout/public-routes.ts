@@ -2,7 +2,7 @@
 // (notes-payins §1.1, §7.1). Only what the paying customer may see leaves here; the response schema is the allow-list.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from 'typebox';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { jsonAmount } from '../core/amount.js';
 import { isoSeconds } from '../core/clock.js';
 import { errors } from '../core/errors.js';

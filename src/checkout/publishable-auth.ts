@@ -1,7 +1,9 @@
 // Publishable-key authentication of the /api/public/v1 routes (the checkout page and the mobile SDKs).
 import type { FastifyRequest } from 'fastify';
-import type { AppDeps } from '../app.js';
+import type { AppDeps } from '../deps.js';
 import { resolvePublishableKey } from '../core/auth/api-keys.js';
+import { offsetClock } from '../core/clock.js';
+import type { TenantContext } from '../core/context.js';
 import { bearerToken } from '../core/auth/plugin.js';
 import { errors } from '../core/errors.js';
 import type { Tenant } from '../core/tenancy.js';
@@ -10,13 +12,13 @@ import type { Tenant } from '../core/tenancy.js';
  * The tenant of a publishable key sent as `Authorization: Bearer <test_…|live_…>`, as the SDKs send it. A secret key
  * is refused here just as a publishable key is refused on /api/v1; so are revoked and rotated-out keys.
  */
-export async function authenticatePublishable(deps: Pick<AppDeps, 'database' | 'clock'>, request: FastifyRequest): Promise<Tenant> {
+export async function authenticatePublishable(deps: Pick<AppDeps, 'database' | 'clock'>, request: FastifyRequest): Promise<TenantContext> {
   const token = bearerToken(request);
   if (token === undefined) throw errors.missingToken();
   if (token === null) throw errors.invalidToken();
-  const tenant = await resolvePublishableKey(deps.database.db, deps.clock, token);
-  if (!tenant) throw errors.invalidToken();
-  return tenant;
+  const found = await resolvePublishableKey(deps.database.db, deps.clock, token);
+  if (!found) throw errors.invalidToken();
+  return { tenant: { merchantId: found.merchantId, env: found.env }, clock: offsetClock(deps.clock, found.clockOffsetMs) };
 }
 
 /**
@@ -26,16 +28,19 @@ export async function authenticatePublishable(deps: Pick<AppDeps, 'database' | '
 export function publishableKeyAuth(deps: Pick<AppDeps, 'database' | 'clock'>): {
   onRequest: (request: FastifyRequest) => Promise<void>;
   tenantOf: (request: FastifyRequest) => Tenant;
+  contextOf: (request: FastifyRequest) => TenantContext;
 } {
-  const tenants = new WeakMap<FastifyRequest, Tenant>();
+  const contexts = new WeakMap<FastifyRequest, TenantContext>();
+  const contextOf = (request: FastifyRequest) => {
+    const context = contexts.get(request);
+    if (!context) throw errors.invalidToken();
+    return context;
+  };
   return {
     onRequest: async (request) => {
-      tenants.set(request, await authenticatePublishable(deps, request));
+      contexts.set(request, await authenticatePublishable(deps, request));
     },
-    tenantOf: (request) => {
-      const tenant = tenants.get(request);
-      if (!tenant) throw errors.invalidToken();
-      return tenant;
-    },
+    tenantOf: (request) => contextOf(request).tenant,
+    contextOf,
   };
 }

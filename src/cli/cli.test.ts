@@ -326,6 +326,32 @@ describe('glomo merchant adjust, merchant adjustments and ledger verify', () => 
   });
 });
 
+describe('glomo clock show and clock advance', () => {
+  it("shows a merchant's sandbox clock, advances it by a duration or to a time, and the merchant's key sees it", async () => {
+    const merchant = await createMerchant('Clock Co');
+    const shown = await cli(['clock', 'show', merchant.id]);
+    expect(shown.code, shown.err).toBe(0);
+    expect(shown.out).toMatch(/^Sandbox clock: \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z\n {2}ahead of real time by 0 s, last moved /);
+    const moved = await cli(['clock', 'advance', merchant.id, '30d', '--json']);
+    expect(moved.code, moved.err).toBe(0);
+    expect(JSON.parse(moved.out)).toMatchObject({ offset_seconds: 30 * 86_400, ran: {} });
+    const human = await cli(['clock', 'advance', merchant.id, '1d12h']);
+    expect(human.out).toContain(`ahead of real time by ${31.5 * 86_400} s (31 days)`);
+    expect(human.out).toContain('nothing was due on the way');
+    const read = await fetch(`${server.url}/api/v1/sandbox/clock`, { headers: { authorization: `Bearer ${merchant.secret_key}` } });
+    expect(((await read.json()) as { offset_seconds: number }).offset_seconds).toBe(31.5 * 86_400);
+    const to = await cli(['clock', 'advance', merchant.id, '2099-01-01T00:00:00Z']);
+    expect(to).toMatchObject({ code: 1, err: 'Error 400: Validation failed: A clock moves at most 5 years per advance' });
+  });
+
+  it('refuses a target that is neither a duration nor a time, and a missing argument, as usage errors', async () => {
+    expect(await cli(['clock', 'advance', 'merch_6819d7d0aaaaa', 'soon'])).toMatchObject({ code: 2, err: expect.stringContaining("'soon' is neither a duration") });
+    expect(await cli(['clock', 'advance', 'merch_6819d7d0aaaaa'])).toMatchObject({ code: 2, err: expect.stringContaining('Missing argument: glomo clock advance ID DURATION|TIME') });
+    expect(await cli(['clock', 'rewind', 'merch_6819d7d0aaaaa'])).toMatchObject({ code: 2, err: expect.stringContaining("Unknown command 'clock rewind") });
+    expect(await cli(['clock', 'show', 'merch_6819d7d0zzzzz'])).toMatchObject({ code: 1, err: 'Error 404: Merchant not found' });
+  });
+});
+
 describe('glomo ledger verify: exit codes (fake server)', () => {
   const inconsistent = {
     ok: false,

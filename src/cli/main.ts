@@ -37,6 +37,11 @@ Usage:
       currency: --currency USD --amount 100000 is USD 1000.00. A debit beyond the balance is refused.
   glomo merchant adjustments ID [--env sandbox|production] [--page N] [--per-page N]
       List the merchant's adjustments, newest first.
+  glomo clock show ID
+      Show the merchant's sandbox test clock.
+  glomo clock advance ID DURATION|TIME
+      Move the merchant's sandbox clock forward by DURATION (e.g. 30d, 12h, 90m, 45s, 2w, 1d12h) or to TIME
+      (ISO-8601, e.g. 2026-06-01T00:00:00Z), running everything that becomes due on the way; prints what ran.
   glomo ledger verify [--merchant ID]
       Check the ledger's invariants (the whole ledger, or one merchant's accounts) and print each problem.
   glomo help
@@ -246,6 +251,7 @@ function requireArgs(positionals: string[], count: number, synopsis: string): vo
 function parseCommand(positionals: string[], values: Values): Command {
   const [group, action, ...rest] = positionals;
   if (group === 'ledger') return parseLedgerCommand(positionals, values);
+  if (group === 'clock') return parseClockCommand(positionals);
   if (group !== 'merchant') throw new UsageError(`Unknown command '${positionals.join(' ')}'`);
 
   switch (action) {
@@ -308,6 +314,39 @@ function parseCommand(positionals: string[], values: Values): Command {
     }
     case undefined:
       throw new UsageError('Missing command: glomo merchant create|list|show|keys|adjust|adjustments');
+    default:
+      throw new UsageError(`Unknown command '${positionals.join(' ')}'`);
+  }
+}
+
+const DURATION_UNITS: Record<string, number> = { w: 7 * 86_400, d: 86_400, h: 3600, m: 60, s: 1 };
+
+/** `30d`, `1d12h`, `90m`, `2w` as seconds; undefined for anything else. */
+export function durationSeconds(text: string): number | undefined {
+  if (!/^(\d+[wdhms])+$/.test(text)) return undefined;
+  let total = 0;
+  for (const [, count, unit] of text.matchAll(/(\d+)([wdhms])/g)) total += Number(count) * DURATION_UNITS[unit!]!;
+  return Number.isSafeInteger(total) ? total : undefined;
+}
+
+function parseClockCommand(positionals: string[]): Command {
+  const [, action, id, target] = positionals;
+  if (action === undefined) throw new UsageError('Missing command: glomo clock show|advance ID');
+  const path = (suffix = '') => `/merchants/${encodeURIComponent(id!)}/sandbox/clock${suffix}`;
+  switch (action) {
+    case 'show':
+      requireArgs(positionals, 3, 'clock show ID');
+      return { options: [], method: 'GET', path: path(), print: printClock };
+    case 'advance': {
+      const synopsis = 'clock advance ID DURATION|TIME';
+      requireArgs(positionals, 4, synopsis);
+      const seconds = durationSeconds(target!);
+      let body: Record<string, unknown>;
+      if (seconds !== undefined) body = { seconds };
+      else if (/^\d{4}-\d{2}-\d{2}T/.test(target!) && Number.isFinite(Date.parse(target!))) body = { to: target };
+      else throw new UsageError(`'${target}' is neither a duration (30d, 12h, 90m, 45s, 2w, 1d12h) nor an ISO-8601 time`);
+      return { options: [], method: 'POST', path: path('/advance'), body, print: printClock };
+    }
     default:
       throw new UsageError(`Unknown command '${positionals.join(' ')}'`);
   }
@@ -541,6 +580,28 @@ interface LedgerReportJson {
   scope?: { merchant_id?: string | null };
   counts?: { accounts?: number; journals?: number; entries?: number; holds?: number };
   problems?: Array<{ check?: string; detail?: string; account_id?: string; journal_id?: string; hold_id?: string }>;
+}
+
+interface ClockJson {
+  now?: string;
+  offset_seconds?: number;
+  updated_at?: string;
+  ran?: Record<string, number>;
+}
+
+function printClock(body: unknown, io: Io): void {
+  const clock = body as ClockJson;
+  const offset = clock.offset_seconds ?? 0;
+  const days = Math.floor(offset / 86_400);
+  const lines = [
+    `Sandbox clock: ${clean(clock.now)}`,
+    `  ahead of real time by ${offset} s${days > 0 ? ` (${days} days)` : ''}, last moved ${clean(clock.updated_at)}`,
+  ];
+  if (clock.ran) {
+    const ran = Object.entries(clock.ran);
+    lines.push(ran.length === 0 ? '  nothing was due on the way' : `  ran: ${ran.map(([kind, n]) => `${clean(kind)} ${n}`).join(', ')}`);
+  }
+  io.out(lines.join('\n'));
 }
 
 function printLedgerReport(body: unknown, io: Io): void {

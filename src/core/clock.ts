@@ -1,4 +1,4 @@
-// Time comes from an injected clock so tests (and later the sandbox test clock) can control it.
+// Time comes from an injected clock so tests (and the sandbox test clock) can control it.
 
 export interface Clock {
   now(): Date;
@@ -25,6 +25,15 @@ export class ManualClock implements Clock {
   set(at: Date | string): void {
     this.current = new Date(at).getTime();
   }
+}
+
+/**
+ * A clock `offsetMs` ahead of `base`: a sandbox environment's time (its test clock's offset over real time, or over
+ * the injected base clock in tests). An offset of 0 answers `base` itself.
+ */
+export function offsetClock(base: Clock, offsetMs: number): Clock {
+  if (offsetMs === 0) return base;
+  return { now: () => new Date(base.now().getTime() + offsetMs) };
 }
 
 /** ISO-8601 UTC with second precision, the shape of the contract's timestamps (`2025-05-06T09:36:04Z`). */

@@ -1,23 +1,7 @@
-// The one error registry: every error the API answers has a status, a stable machine code and a message,
-// and goes out in the contract's flat shape `{"error": "<reason phrase>", "message": "...", "code": "..."}`.
+// The one error registry: every error the API answers is an entry of ERRORS below (its status, its stable machine
+// code and its message template), and goes out in the contract's flat shape
+// `{"error": "<reason phrase>", "message": "...", "code": "..."}`. An ApiError can only be built from an entry.
 import { STATUS_CODES } from 'node:http';
-
-export class ApiError extends Error {
-  constructor(
-    readonly statusCode: number,
-    message: string,
-    readonly code: string,
-    /** Overrides the HTTP reason phrase in the `error` field (a few contract answers use their own). */
-    readonly errorText?: string,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-
-  toBody(): ErrorBody {
-    return { error: this.errorText ?? reasonPhrase(this.statusCode), message: this.message, code: this.code };
-  }
-}
 
 export interface ErrorBody {
   error: string;
@@ -35,33 +19,379 @@ export function humanize(field: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-export const errors = {
-  /** 400 `Validation failed: <detail>`, the contract's text for invalid input. */
-  validation: (detail: string) => new ApiError(400, `Validation failed: ${detail}`, 'VALIDATION_FAILED'),
-  blank: (field: string) => errors.validation(`${humanize(field)} can't be blank`),
-  invalidParameter: (message: string) => new ApiError(400, message, 'INVALID_PARAMETER'),
-  invalidIdPrefix: (prefix: string) => new ApiError(400, `Id must start with '${prefix}_'`, 'INVALID_ID'),
-  duplicateRequest: (entity: string) =>
-    new ApiError(400, `${entity} already exists for this request_id`, 'DUPLICATE_REQUEST_ID'),
+/** One answer: `message` is the text itself, or its template over typed parameters. */
+export interface ErrorSpec {
+  readonly status: number;
+  readonly code: string;
+  readonly message: string | ((...args: never[]) => string);
+}
+
+/** The contract's text for invalid input. */
+const validationFailed = (detail: string) => `Validation failed: ${detail}`;
+
+/**
+ * How a refused quote is named. Orders word a payin quote's refusals as the payin notes do (`Quote has expired`);
+ * payouts and balance conversions name the field (`quote_id has expired`, notes-payouts §13.2).
+ */
+export type QuoteSubject = 'Quote' | 'quote_id';
+
+/**
+ * Every answer of the API, by name. Several entries share a code (each resource words its INVALID_STATE), and a few
+ * codes answer more than one status, on purpose and per resource:
+ * - DUPLICATE_REQUEST_ID is 400 for orders, payments and refunds but 409 Conflict for payouts (see duplicateRequest);
+ * - VALIDATION_FAILED and INVALID_STATE are 422 in the v2 beneficiary create and review (the contract's answers).
+ */
+export const ERRORS = {
+  // Input
+  validation: { status: 400, code: 'VALIDATION_FAILED', message: validationFailed },
+  blank: { status: 400, code: 'VALIDATION_FAILED', message: (field: string) => validationFailed(`${humanize(field)} can't be blank`) },
+  unsupportedPayinCurrency: {
+    status: 400,
+    code: 'VALIDATION_FAILED',
+    message: (currencies: readonly string[]) => validationFailed(`Currency code must be valid (${currencies.join(', ')}).`),
+  },
+  withdrawalAccountRequired: {
+    status: 400,
+    code: 'VALIDATION_FAILED',
+    message: validationFailed("Withdrawal account id can't be blank when there are several withdrawal accounts"),
+  },
+  /** The v2 beneficiary create words its 400s without the `Validation failed: ` prefix, as the contract does. */
+  beneficiaryInvalid: { status: 400, code: 'VALIDATION_FAILED', message: (message: string) => message },
+  /** The v2 beneficiary create's 422s: the duplicate account and the notes (`Validation failed: Notes <field> is required`). */
+  beneficiaryUnprocessable: { status: 422, code: 'VALIDATION_FAILED', message: validationFailed },
+  invalidParameter: { status: 400, code: 'INVALID_PARAMETER', message: (message: string) => message },
+  invalidIdPrefix: { status: 400, code: 'INVALID_ID', message: (prefix: string) => `Id must start with '${prefix}_'` },
+  malformedJson: { status: 400, code: 'MALFORMED_JSON', message: 'Malformed JSON in request body' },
+  quoteLockedField: {
+    status: 400,
+    code: 'INVALID_PARAMETER',
+    message: (field: string) => `${field} cannot be specified when quote_id is present`,
+  },
+
+  // Idempotent creates: one entry per resource, reached through duplicateRequest(resource).
+  orderDuplicateRequest: { status: 400, code: 'DUPLICATE_REQUEST_ID', message: 'Order already exists for this request_id' },
+  paymentDuplicateRequest: { status: 400, code: 'DUPLICATE_REQUEST_ID', message: 'Payment already exists for this request_id' },
+  refundDuplicateRequest: { status: 400, code: 'DUPLICATE_REQUEST_ID', message: 'Refund already exists for this request_id' },
+  payoutDuplicateRequest: { status: 409, code: 'DUPLICATE_REQUEST_ID', message: 'A payout with this request_id already exists' },
+
+  // Balances
   /** A debit the balance cannot cover; `shortfall` is what the account would additionally need, in minor units. */
-  insufficientBalance: (shortfall: bigint) =>
-    new ApiError(
-      400,
+  insufficientBalance: {
+    status: 400,
+    code: 'INSUFFICIENT_BALANCE',
+    message: (shortfall: bigint) =>
       `Account has insufficient balance to process this transaction. Additional amount required: ${shortfall}.`,
-      'INSUFFICIENT_BALANCE',
-    ),
-  malformedJson: () => new ApiError(400, 'Malformed JSON in request body', 'MALFORMED_JSON'),
-  missingToken: () => new ApiError(401, 'Missing token', 'UNAUTHORIZED'),
-  invalidToken: () => new ApiError(401, 'Auth token expired or invalid', 'UNAUTHORIZED'),
+  },
+
+  // FX and quotes
+  identicalCurrencies: {
+    status: 400,
+    code: 'IDENTICAL_CURRENCIES',
+    message: (source: string, target: string) => `${source} and ${target} must be different`,
+  },
+  unsupportedCurrency: {
+    status: 400,
+    code: 'UNSUPPORTED_CURRENCY',
+    message: (currency: string, what: string) => `Currency ${currency} is not supported for ${what}`,
+  },
+  amountTooSmall: { status: 400, code: 'AMOUNT_TOO_SMALL', message: 'Amount is too small to convert' },
+  oneAmount: {
+    status: 400,
+    code: 'INVALID_PARAMETER',
+    message: (source: string, target: string) => `You can only send ${source} or ${target}, not both.`,
+  },
+  noAmount: {
+    status: 400,
+    code: 'INVALID_PARAMETER',
+    message: (source: string, target: string) => `You must send either ${source} or ${target}.`,
+  },
+  quoteNotFound: { status: 400, code: 'QUOTE_NOT_FOUND', message: (subject: QuoteSubject) => `${subject} not found` },
+  quoteWrongResource: {
+    status: 400,
+    code: 'QUOTE_WRONG_RESOURCE',
+    message: (resource: string) => `Quote is not a ${resource} quote`,
+  },
+  quoteUsed: { status: 400, code: 'QUOTE_USED', message: (subject: QuoteSubject) => `${subject} has already been used` },
+  quoteExpired: { status: 400, code: 'QUOTE_EXPIRED', message: (subject: QuoteSubject) => `${subject} has expired` },
+
+  // Lifecycles: the state rules orders, payment links, payments, refunds, RFIs and withdrawals share.
+  invalidTransition: {
+    status: 400,
+    code: 'INVALID_STATE',
+    message: (entity: string, from: string, to: string) => `${entity} cannot move from ${from} to ${to}`,
+  },
+  documentsOnlyWhenActionRequired: {
+    status: 400,
+    code: 'INVALID_STATE',
+    message: (entity: string, status: string) =>
+      `${entity} is ${status}: documents can only be submitted while it is action_required`,
+  },
+  noPendingRfi: {
+    status: 400,
+    code: 'INVALID_STATE',
+    message: (entity: string, status: string) => `${entity} is ${status}: it has no pending RFI`,
+  },
+  rfiNotAnswerable: {
+    status: 400,
+    code: 'INVALID_STATE',
+    message: (status: string) => `RFI is ${status}: it can only be answered while action_required`,
+  },
+  stateChangeNotAllowed: { status: 400, code: 'INVALID_STATE', message: 'State change not allowed' },
+
+  // Pay-ins (orders and payment links) and their payments
+  payinNotActive: {
+    status: 400,
+    code: 'INVALID_STATE',
+    message: (payin: string, status: string) => `${payin} is ${status}: a payment can only be made while it is active`,
+  },
+  payinMethodNotAccepted: {
+    status: 400,
+    code: 'INVALID_PARAMETER',
+    message: (payin: string, method: string) => `${payin} does not accept ${method} payments`,
+  },
+  paymentLinkNotActive: {
+    status: 400,
+    code: 'INVALID_STATE',
+    message: (status: string, action: string) => `Payment link is ${status}: only an active payment link can be ${action}`,
+  },
+  paymentLinkNotUnderReview: { status: 400, code: 'INVALID_STATE', message: 'Payment link is not under review.' },
+  paymentNotSuccess: { status: 400, code: 'INVALID_STATE', message: 'Payment must be in success status' },
+  fundsAlreadyAvailable: { status: 400, code: 'INVALID_STATE', message: 'Transaction already has funds available' },
+  paymentAmountMismatch: {
+    status: 400,
+    code: 'INVALID_PARAMETER',
+    message: (currency: string, due: bigint) => `Amount must equal the amount due in ${currency}: ${due}`,
+  },
+  /** The sandbox mock's card (`INVALID_PARAMETER`), not the checkout's card check (`NOT_A_TEST_CARD`). */
+  paymentNotTestCard: { status: 400, code: 'INVALID_PARAMETER', message: 'Card is not a valid test card' },
+
+  // The hosted checkout's card check and payment methods
+  cardNumberFormat: { status: 400, code: 'INVALID_CARD_NUMBER', message: 'Card number must be 12 to 19 digits' },
+  cardNumberInvalid: { status: 400, code: 'INVALID_CARD_NUMBER', message: 'Card number is invalid' },
+  cardNotATestCard: { status: 400, code: 'NOT_A_TEST_CARD', message: 'Card is not a valid test card' },
+  cardExpiryInvalid: { status: 400, code: 'INVALID_CARD_EXPIRY_DATE', message: 'Card expiry date is invalid' },
+  cardExpired: { status: 400, code: 'CARD_EXPIRED', message: 'Card has expired' },
+  cardCvvInvalid: { status: 400, code: 'INVALID_CARD_CVV', message: (digits: number) => `Card CVV must be ${digits} digits` },
+  cardPaymentsUnavailable: {
+    status: 400,
+    code: 'PAYMENT_METHOD_UNAVAILABLE',
+    message: 'Card payments need a card processor, which this server does not have',
+  },
+  payViaBankUnavailable: {
+    status: 400,
+    code: 'PAYMENT_METHOD_UNAVAILABLE',
+    message: "Pay via bank needs a connection to the customer's bank, which this server does not have",
+  },
+  bankTransferUnavailable: {
+    status: 400,
+    code: 'PAYMENT_METHOD_UNAVAILABLE',
+    message: 'Bank transfers need a virtual account to receive them, which this server does not issue yet',
+  },
+  checkoutNoSecretKey: {
+    status: 503,
+    code: 'SERVICE_UNAVAILABLE',
+    message: 'Checkout is unavailable: the merchant has no active secret key',
+  },
+
+  // Refunds
+  refundPaymentNotSuccess: {
+    status: 400,
+    code: 'INVALID_STATE',
+    message: (status: string) => `Payment is ${status}: only a success payment can be refunded`,
+  },
+  refundPaymentTooOld: {
+    status: 400,
+    code: 'INVALID_STATE',
+    message: (windowDays: number) => `Payment is older than ${windowDays} days and cannot be refunded`,
+  },
+  refundMethodNotRefundable: { status: 400, code: 'INVALID_STATE', message: 'Pay-via-bank payments cannot be refunded' },
+  refundPaymentFullyRefunded: { status: 400, code: 'INVALID_STATE', message: 'Payment is already fully refunded' },
+  refundExceedsRemaining: {
+    status: 400,
+    code: 'INVALID_PARAMETER',
+    message: (remaining: bigint) =>
+      `Amount exceeds the refundable amount of the payment: at most ${remaining} can be refunded`,
+  },
+  refundDocumentsNotSupported: {
+    status: 400,
+    code: 'INVALID_PARAMETER',
+    message: 'Refund documents are not supported yet: send no document_id, document_url or file_name',
+  },
+  refundNotInProgress: {
+    status: 400,
+    code: 'INVALID_STATE',
+    message: (status: string) => `Refund is ${status}: only an in_progress refund can be updated`,
+  },
+  refundDocumentsAfterFinal: {
+    status: 400,
+    code: 'INVALID_STATE',
+    message: (status: string) => `Refund is ${status}: documents can only be attached while it is in_progress`,
+  },
+
+  // Payouts
+  payoutBeneficiaryPending: {
+    status: 400,
+    code: 'BENEFICIARY_NOT_ACTIVE',
+    message: 'Beneficiary verification is pending: payouts can be made once it is active',
+  },
+  payoutBeneficiaryRejected: {
+    status: 400,
+    code: 'BENEFICIARY_NOT_ACTIVE',
+    message: 'Beneficiary has been rejected: payouts cannot be made to it',
+  },
+  payoutNotPayoutBeneficiary: {
+    status: 400,
+    code: 'INVALID_PARAMETER',
+    message: 'Beneficiary is an LRS beneficiary: payouts need a payout beneficiary',
+  },
+  payoutCurrencyMismatch: {
+    status: 400,
+    code: 'INVALID_PARAMETER',
+    message: (currency: string) => `destination_currency must be the beneficiary's account currency ${currency}`,
+  },
+  payoutQuoteIncompatible: {
+    status: 400,
+    code: 'INVALID_PARAMETER',
+    message: 'Quote is not compatible with the selected beneficiary',
+  },
+  /** The text is the rail table's refusal (core/payment-rails `railRefusalMessage`). */
+  payoutNoRails: { status: 400, code: 'NO_RAILS_AVAILABLE', message: (refusal: string) => refusal },
+  payoutRailLimit: {
+    status: 400,
+    code: 'INVALID_PARAMETER',
+    message: (rail: string, limit: bigint, currency: string) => `destination_amount exceeds the ${rail} limit of ${limit} ${currency}`,
+  },
+  /** The text is the purpose table's refusal (core/purpose-codes `purposeRefusalMessage`). */
+  payoutInvalidPurpose: { status: 400, code: 'INVALID_PURPOSE_CODE', message: (refusal: string) => refusal },
+  payoutMissingDocuments: {
+    status: 400,
+    code: 'INVALID_PARAMETER',
+    message: (purposeCode: string, kinds: readonly string[]) => `Purpose code ${purposeCode} requires documents: ${kinds.join(', ')}`,
+  },
+  payoutNotCancellable: { status: 400, code: 'INVALID_STATE', message: 'Payout cannot be cancelled in its current state' },
+  payoutNotPendingApproval: {
+    status: 400,
+    code: 'INVALID_STATE',
+    message: (status: string) => `Payout is ${status}: only a pending_approval payout can be approved or rejected`,
+  },
+
+  // Beneficiaries
+  beneficiaryNotPending: {
+    status: 422,
+    code: 'INVALID_STATE',
+    message: (status: string) => `Beneficiary is ${status}: only a pending beneficiary can be reviewed`,
+  },
+
+  // Withdrawals and bank account validation
+  noWithdrawalAccount: {
+    status: 400,
+    code: 'NO_WITHDRAWAL_ACCOUNT',
+    message: 'No withdrawal account is registered: contact support to add one',
+  },
+  bankAccountValidationUnavailable: {
+    status: 400,
+    code: 'NOT_AVAILABLE',
+    message: 'Bank account validation is not available: no validation provider is connected to this server',
+  },
+
+  // Auth
+  missingToken: { status: 401, code: 'UNAUTHORIZED', message: 'Missing token' },
+  invalidToken: { status: 401, code: 'UNAUTHORIZED', message: 'Auth token expired or invalid' },
+
+  // The sandbox test clock
+  clockBusy: {
+    status: 409,
+    code: 'CLOCK_BUSY',
+    message: 'Another advance of this sandbox clock is still running; try again when it has finished',
+  },
+  clockAdvanceStopped: {
+    status: 409,
+    code: 'CLOCK_ADVANCE_STOPPED',
+    message: (ran: Record<string, number>) =>
+      `The advance stopped after ${Object.values(ran).reduce((a, b) => a + b, 0)} jobs; the clock stays where it got to: advance again to go on`,
+  },
+
+  // Routing, transport and the server
   /** Another tenant's object answers exactly like a missing one, so existence never leaks. */
-  notFound: (entity: string) => new ApiError(404, `${entity} not found`, 'NOT_FOUND'),
-  routeNotFound: (method: string, url: string) =>
-    new ApiError(404, `Route ${method} ${url.split('?')[0]} not found`, 'ROUTE_NOT_FOUND'),
-  methodNotAllowed: () => new ApiError(405, 'Method not allowed', 'METHOD_NOT_ALLOWED'),
-  payloadTooLarge: (limitBytes: number) =>
-    new ApiError(413, `Request body is larger than ${limitBytes} bytes`, 'PAYLOAD_TOO_LARGE'),
-  unsupportedMediaType: (contentType: string | undefined) =>
-    new ApiError(415, `Unsupported Content-Type: ${contentType ?? '(none)'}`, 'UNSUPPORTED_MEDIA_TYPE'),
-  internal: () => new ApiError(500, 'Internal server error', 'INTERNAL_ERROR'),
-  unavailable: (message: string) => new ApiError(503, message, 'SERVICE_UNAVAILABLE'),
-};
+  notFound: { status: 404, code: 'NOT_FOUND', message: (entity: string) => `${entity} not found` },
+  routeNotFound: {
+    status: 404,
+    code: 'ROUTE_NOT_FOUND',
+    message: (method: string, url: string) => `Route ${method} ${url.split('?')[0]} not found`,
+  },
+  methodNotAllowed: { status: 405, code: 'METHOD_NOT_ALLOWED', message: 'Method not allowed' },
+  payloadTooLarge: {
+    status: 413,
+    code: 'PAYLOAD_TOO_LARGE',
+    message: (limitBytes: number) => `Request body is larger than ${limitBytes} bytes`,
+  },
+  fileTooLarge: { status: 413, code: 'FILE_TOO_LARGE', message: (limitBytes: number) => `File is larger than ${limitBytes} bytes` },
+  unsupportedMediaType: {
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    message: (contentType: string | undefined) => `Unsupported Content-Type: ${contentType ?? '(none)'}`,
+  },
+  internal: { status: 500, code: 'INTERNAL_ERROR', message: 'Internal server error' },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorName = keyof typeof ERRORS;
+export type ErrorCode = (typeof ERRORS)[ErrorName]['code'];
+/** The parameters of an entry's message template (none for a fixed text). */
+export type ErrorArgs<K extends ErrorName> = (typeof ERRORS)[K]['message'] extends (...args: infer A) => string ? A : [];
+
+export class ApiError extends Error {
+  /** Private: an ApiError comes from the registry (ApiError.of, errors.*), or from a framework's own client error. */
+  private constructor(
+    readonly statusCode: number,
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  /** The registry's answer `name`, its message filled in from `args`. */
+  static of<K extends ErrorName>(name: K, ...args: ErrorArgs<K>): ApiError {
+    const spec: ErrorSpec = ERRORS[name];
+    const message = typeof spec.message === 'string' ? spec.message : (spec.message as (...a: unknown[]) => string)(...args);
+    return new ApiError(spec.status, message, spec.code);
+  }
+
+  /**
+   * A framework error below 500 (Fastify's, @fastify/multipart's) answers its own status, message and code: they come
+   * from the framework's registry, not ours, and are safe and specific. Anything else is our 500.
+   */
+  static fromFramework(error: { statusCode?: number; message: string; code?: string }): ApiError {
+    const status = error.statusCode ?? 500;
+    if (status < 400 || status >= 500) return ApiError.of('internal');
+    return new ApiError(status, error.message, error.code ?? 'BAD_REQUEST');
+  }
+
+  toBody(): ErrorBody {
+    return { error: reasonPhrase(this.statusCode), message: this.message, code: this.code };
+  }
+}
+
+type ErrorFactories = { readonly [K in ErrorName]: (...args: ErrorArgs<K>) => ApiError };
+
+/** One factory per registry entry: `errors.quoteExpired('Quote')` is `ApiError.of('quoteExpired', 'Quote')`. */
+export const errors = Object.freeze(
+  Object.fromEntries(
+    (Object.keys(ERRORS) as ErrorName[]).map((name) => [name, (...args: never[]) => ApiError.of(name, ...(args as ErrorArgs<typeof name>))]),
+  ),
+) as ErrorFactories;
+
+/** The resources whose create is idempotent on `request_id`. */
+export type RequestIdResource = 'order' | 'payment' | 'refund' | 'payout';
+
+const DUPLICATE_REQUEST = {
+  order: 'orderDuplicateRequest',
+  payment: 'paymentDuplicateRequest',
+  refund: 'refundDuplicateRequest',
+  payout: 'payoutDuplicateRequest',
+} as const satisfies Record<RequestIdResource, ErrorName>;
+
+/** A repeated `request_id`: 400 for orders, payments and refunds, 409 Conflict for payouts, as the contract has it. */
+export function duplicateRequest(resource: RequestIdResource): ApiError {
+  return ApiError.of(DUPLICATE_REQUEST[resource]);
+}

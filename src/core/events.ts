@@ -35,6 +35,6 @@ export async function recordEvent(tx: Tx, clock: Clock, tenant: Tenant, event: E
   });
   // Delivery starts from a job committed with the event: no event is lost, none is sent for a rolled-back change.
   const payload = event.targetEndpointId === undefined ? { eventId: id } : { eventId: id, endpointId: event.targetEndpointId };
-  await enqueueJob(tx, clock, { queue: WEBHOOK_DISPATCH_QUEUE, payload, uniqueKey: `dispatch:${id}` });
+  await enqueueJob(tx, clock, { queue: WEBHOOK_DISPATCH_QUEUE, tenant, payload, uniqueKey: `dispatch:${id}` });
   return id;
 }

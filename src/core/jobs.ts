@@ -1,17 +1,22 @@
 // The job runner: durable work in the `jobs` table, enqueued with the transaction handle of the change that
 // causes it, claimed with FOR UPDATE SKIP LOCKED under a lease, retried with backoff. A job whose worker died
 // is claimed again once its lease lapses. Handlers must be idempotent: delivery is at least once.
+// A tenant's job is due by its environment's clock (the sandbox test clock: real time plus the clock's offset), so
+// its run_at is in that environment's time; leases are in real time. While an advance of a sandbox clock runs that
+// environment's jobs itself (runDueOf), the polling runners leave them alone.
 import { hostname } from 'node:os';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../db/client.js';
 import { selectRows } from '../db/client.js';
-import { ENVIRONMENTS, jobs } from '../db/schema/index.js';
-import type { Clock } from './clock.js';
+import { ENVIRONMENTS, jobs, sandboxClocks } from '../db/schema/index.js';
+import { offsetClock, type Clock } from './clock.js';
 import { randomBase62 } from './ids.js';
 import type { Tenant } from './tenancy.js';
 
 export interface JobInput {
   queue: string;
+  /** The tenant whose clock decides when the job is due; null for platform work. */
+  tenant: Tenant | null;
   payload: Record<string, unknown>;
   /** Not before this time (default: now). */
   runAt?: Date;
@@ -28,6 +33,10 @@ export interface Job {
   /** This attempt's number, from 1. */
   attempt: number;
   maxAttempts: number;
+  /** The tenant the job was enqueued for; undefined for platform work. */
+  tenant: Tenant | undefined;
+  /** The tenant's clock (its sandbox test clock), or the runner's for platform work: handlers read time here. */
+  clock: Clock;
 }
 
 /**
@@ -45,6 +54,8 @@ export async function enqueueJob(db: DbOrTx, clock: Clock, input: JobInput): Pro
     .insert(jobs)
     .values({
       queue: input.queue,
+      merchantId: input.tenant?.merchantId ?? null,
+      env: input.tenant?.env ?? null,
       payload: input.payload,
       status: 'queued',
       maxAttempts: input.maxAttempts ?? 10,
@@ -75,6 +86,9 @@ interface ClaimedRow {
   payload: Record<string, unknown>;
   attempts: number;
   max_attempts: number;
+  merchant_id: string | null;
+  env: Tenant['env'] | null;
+  offset_ms: string | null;
 }
 
 /** Exponential backoff for handlers that throw: 2^attempt seconds, at most an hour. */
@@ -131,28 +145,109 @@ export class JobRunner {
     }
   }
 
+  /**
+   * Claims up to a batch of due jobs: queued ones whose run_at has come by their tenant's clock (real time for platform
+   * jobs and environments whose clock never moved; real time plus the offset for an advanced sandbox clock, found
+   * clock by clock through the tenant index) and running ones whose lease lapsed. Environments whose clock is being
+   * advanced are skipped: the advance runs their jobs. Candidates are locked with SKIP LOCKED and re-checked: one
+   * that was due stays due, as no clock goes back.
+   */
   private async claim(): Promise<Job[]> {
     const now = this.options.clock.now();
-    const leaseUntil = new Date(now.getTime() + this.leaseMs);
+    const queues = this.queueList();
+    if (!queues) return [];
+    const limit = this.batchSize;
+    const notAdvancing = (j: SQL) => sql`not exists (select 1 from ${sandboxClocks} c
+      where c.merchant_id = ${j}.merchant_id and c.env = ${j}.env and c.advance_until > ${now})`;
+    return this.lockAndStart(sql`
+      select id, run_at from (
+        (select j.id, j.run_at from ${jobs} j
+          where j.status = 'queued' and j.run_at <= ${now} and j.queue in (${queues}) and ${notAdvancing(sql`j`)}
+          order by j.run_at, j.id limit ${limit})
+        union all
+        (select j.id, j.run_at from ${sandboxClocks} c cross join lateral (
+            select j.id, j.run_at from ${jobs} j
+            where j.merchant_id = c.merchant_id and j.env = c.env and j.status = 'queued' and j.queue in (${queues})
+              and j.run_at > ${now} and j.run_at <= ${now}::timestamptz + c.offset_ms * interval '1 millisecond'
+            order by j.run_at, j.id limit ${limit}) j
+          where c.offset_ms > 0 and (c.advance_until is null or c.advance_until <= ${now}))
+        union all
+        (select j.id, j.run_at from ${jobs} j
+          where j.status = 'running' and j.locked_until < ${now} and j.queue in (${queues}) and ${notAdvancing(sql`j`)}
+          order by j.locked_until limit ${limit})
+      ) due order by run_at, id limit ${limit}`, now);
+  }
+
+  /**
+   * The run_at of one tenant's next job due at or before `until` (its clock's time), for an advance of that tenant's
+   * clock: the next queued one, or one whose worker's lease lapsed (due at once); undefined when none is.
+   */
+  async nextDueOf(tenant: Tenant, until: Date): Promise<Date | undefined> {
+    const queues = this.queueList();
+    if (!queues) return undefined;
+    const [row] = await selectRows<{ run_at: Date | string | null }>(this.options.db, sql`
+      select min(run_at) as run_at from ${jobs}
+      where merchant_id = ${tenant.merchantId} and env = ${tenant.env} and queue in (${queues})
+        and ((status = 'queued' and run_at <= ${until}) or (status = 'running' and locked_until < ${this.options.clock.now()}))`);
+    return row?.run_at ? new Date(row.run_at) : undefined;
+  }
+
+  /** How many of a tenant's jobs other workers hold under a live lease (an advance waits for them). */
+  async heldElsewhereOf(tenant: Tenant): Promise<number> {
+    const [row] = await selectRows<{ n: number }>(this.options.db, sql`
+      select count(*)::int as n from ${jobs}
+      where merchant_id = ${tenant.merchantId} and env = ${tenant.env} and status = 'running'
+        and locked_until >= ${this.options.clock.now()}`);
+    return row?.n ?? 0;
+  }
+
+  /**
+   * Claims and runs the earliest job of one tenant due by `clock` (that tenant's clock during an advance); answers its
+   * queue, or undefined when none could be claimed (none is due, or another worker holds it).
+   */
+  async runNextDueOf(tenant: Tenant, clock: Clock): Promise<string | undefined> {
+    const queues = this.queueList();
+    if (!queues) return undefined;
+    const realNow = this.options.clock.now();
+    const [job] = await this.lockAndStart(sql`
+      select j.id, j.run_at from ${jobs} j
+      where j.merchant_id = ${tenant.merchantId} and j.env = ${tenant.env} and j.queue in (${queues})
+        and ((j.status = 'queued' and j.run_at <= ${clock.now()}) or (j.status = 'running' and j.locked_until < ${realNow}))
+      order by j.run_at, j.id limit 1`, realNow, clock);
+    if (!job) return undefined;
+    await this.run(job);
+    return job.queue;
+  }
+
+  private queueList(): SQL | undefined {
     const queues = Object.keys(this.options.handlers);
-    if (queues.length === 0) return [];
+    return queues.length === 0 ? undefined : sql.join(queues.map((q) => sql`${q}`), sql`, `);
+  }
+
+  /**
+   * Locks the candidate jobs `candidates` selects (SKIP LOCKED: another worker's are left to it), re-checks that each is
+   * still claimable, and marks them running under this worker's lease. Each job gets its tenant's clock, or `clock`.
+   */
+  private async lockAndStart(candidates: SQL, now: Date, clock?: Clock): Promise<Job[]> {
+    const leaseUntil = new Date(now.getTime() + this.leaseMs);
     const rows = await selectRows<ClaimedRow>(this.options.db, sql`
       update ${jobs} set status = 'running', attempts = attempts + 1, locked_by = ${this.workerId},
         locked_until = ${leaseUntil}, updated_at = ${now}
       where id in (
         select id from ${jobs}
-        where queue in (${sql.join(queues.map((q) => sql`${q}`), sql`, `)})
-          and ((status = 'queued' and run_at <= ${now}) or (status = 'running' and locked_until < ${now}))
-        order by run_at, id
-        limit ${this.batchSize}
+        where id in (select id from (${candidates}) candidates)
+          and (status = 'queued' or (status = 'running' and locked_until < ${now}))
         for update skip locked)
-      returning id::text as id, queue, payload, attempts, max_attempts`);
+      returning id::text as id, queue, payload, attempts, max_attempts, merchant_id, env,
+        (select c.offset_ms::text from ${sandboxClocks} c where c.merchant_id = ${jobs}.merchant_id and c.env = ${jobs}.env) as offset_ms`);
     return rows.map((row) => ({
-      id: BigInt(row.id),
-      queue: row.queue,
-      payload: row.payload,
-      attempt: row.attempts,
-      maxAttempts: row.max_attempts,
+        id: BigInt(row.id),
+        queue: row.queue,
+        payload: row.payload,
+        attempt: row.attempts,
+        maxAttempts: row.max_attempts,
+        tenant: row.merchant_id !== null && row.env !== null ? { merchantId: row.merchant_id, env: row.env } : undefined,
+      clock: clock ?? offsetClock(this.options.clock, Number(row.offset_ms ?? 0)),
     }));
   }
 
@@ -167,7 +262,7 @@ export class JobRunner {
       const message = error instanceof Error ? error.message : String(error);
       outcome = job.attempt >= job.maxAttempts
         ? { status: 'dead', error: message }
-        : { status: 'retry', at: new Date(this.options.clock.now().getTime() + backoffMs(job.attempt)), error: message };
+        : { status: 'retry', at: new Date(job.clock.now().getTime() + backoffMs(job.attempt)), error: message };
     }
     await this.finish(job, outcome);
   }

@@ -95,23 +95,29 @@ export async function advanceTenantClock(
     if (until === undefined) return { ok: false, reason: 'invalid_target', from };
     const ran: Record<string, number> = {};
     let total = 0;
+    // The offset at the end: the clock moved by exactly the distance asked, real time running on beneath it.
+    const finalOffsetMs = offsetMs + (until.getTime() - from.getTime());
+    // Jobs another worker took before the lease (or in the instant of taking it) finish first: time order.
+    await waitForOthers(deps, tenant);
     for (;;) {
-      // Jobs another worker took before the lease (or in the instant of taking it) finish first: time order.
-      await waitForOthers(deps, tenant);
-      const nowThere = deps.clock.now().getTime() + offsetMs;
       const next = await deps.jobs.nextDueOf(tenant, until);
-      const stepTo = next === undefined ? until.getTime() : Math.max(next.getTime(), nowThere);
-      if (stepTo > nowThere) offsetMs = await moveClock(deps, tenant, owner, stepTo - deps.clock.now().getTime());
-      const counts = await deps.jobs.runDueOf(tenant, offsetClock(deps.clock, offsetMs));
-      for (const [queue, n] of Object.entries(counts)) {
-        ran[queue] = (ran[queue] ?? 0) + n;
-        total += n;
-      }
       if (next === undefined) break;
-      if (total >= ADVANCE_MAX_JOBS) {
+      // The clock steps to the job's time, so that it reads its run_at when it runs.
+      const wanted = Math.min(next.getTime() - deps.clock.now().getTime(), finalOffsetMs);
+      if (wanted > offsetMs) offsetMs = await moveClock(deps, tenant, owner, wanted);
+      const queue = await deps.jobs.runNextDueOf(tenant, offsetClock(deps.clock, offsetMs));
+      if (queue === undefined) {
+        // Due but held: a worker that claimed it in the instant the lease was taken. It finishes first.
+        await waitForOthers(deps, tenant);
+        continue;
+      }
+      ran[queue] = (ran[queue] ?? 0) + 1;
+      if (++total >= ADVANCE_MAX_JOBS) {
         return { ok: false, reason: 'too_many_jobs', clock: await readTenantClock(deps.db, deps.clock, tenant), ran };
       }
     }
+    if (finalOffsetMs > offsetMs) await moveClock(deps, tenant, owner, finalOffsetMs);
+    await waitForOthers(deps, tenant);
     return { ok: true, clock: await readTenantClock(deps.db, deps.clock, tenant), ran };
   } finally {
     await deps.db

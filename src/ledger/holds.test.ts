@@ -15,7 +15,7 @@ import {
   seed,
   storedBalance,
   uniqueCause,
-} from './test-helpers.js';
+} from '../../test/support/ledger-helpers.js';
 
 async function hold(tenant: Tenant, amount: bigint, currency = 'USD'): Promise<Hold> {
   const result = await inTx((tx) => holdFunds(tx, clock, tenant, { currency, amount, cause: uniqueCause('payout') }));

@@ -7,7 +7,7 @@ import { ledgerAccounts, ledgerHolds } from '../db/schema/index.js';
 import type { Tenant } from '../core/tenancy.js';
 import { testEnv } from '../../test/support/env.js';
 import { adjustBalance, getBalances, holdFunds, postHold, postJournal, verifyLedger, voidHold, type PostHoldInput } from './index.js';
-import { clock, database, inTx, newTenant, uniqueCause } from './test-helpers.js';
+import { clock, database, inTx, newTenant, uniqueCause } from '../../test/support/ledger-helpers.js';
 
 const CURRENCIES = ['USD', 'JPY'] as const;
 type Currency = (typeof CURRENCIES)[number];

@@ -16,7 +16,7 @@ import {
   seed,
   storedBalance,
   uniqueCause,
-} from './test-helpers.js';
+} from '../../test/support/ledger-helpers.js';
 
 const transfer = (tenant: Tenant, entries: EntryInput[], cause = uniqueCause('transfer')) =>
   inTx((tx) => postJournal(tx, clock, tenant, { kind: 'transfer', cause, entries }));

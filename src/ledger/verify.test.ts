@@ -6,7 +6,7 @@ import { ledgerAccounts, ledgerEntries, ledgerHolds, ledgerJournals } from '../d
 import { ID_PREFIXES, newId } from '../core/ids.js';
 import type { Tenant } from '../core/tenancy.js';
 import { holdFunds, postHold, postJournal, verifyLedger, voidHold, type Hold } from './index.js';
-import { accountId, clock, database, inRolledBackTx, inTx, newTenant, refusal, seed, storedBalance, uniqueCause } from './test-helpers.js';
+import { accountId, clock, database, inRolledBackTx, inTx, newTenant, refusal, seed, storedBalance, uniqueCause } from '../../test/support/ledger-helpers.js';
 
 interface Fixture {
   tenant: Tenant;

@@ -118,7 +118,7 @@ export async function webhookHarness(clock: Clock): Promise<WebhookHarness> {
       return new JobRunner({
         db: database.db,
         clock,
-        handlers: webhookJobHandlers({ db: database.db, clock, config: deliveryConfig, ...(lookup ? { lookup } : {}) }),
+        handlers: webhookJobHandlers({ db: database.db, config: deliveryConfig, ...(lookup ? { lookup } : {}) }),
         onError: (error) => handlerErrors.push(error),
       });
     },

@@ -3,7 +3,7 @@
 import { and, desc, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import { decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import type { DbOrTx, Tx } from '../../db/client.js';
-import { apiKeys, merchants, type Environment } from '../../db/schema/index.js';
+import { apiKeys, merchants, sandboxClocks, type Environment } from '../../db/schema/index.js';
 import type { Clock } from '../clock.js';
 import { hexSeconds, ID_PREFIXES, newId, randomBase62 } from '../ids.js';
 import { tenantFilter, type Tenant } from '../tenancy.js';
@@ -18,7 +18,17 @@ export function looksPublishable(token: string): boolean {
 
 export interface AuthenticatedKey extends Tenant {
   keyId: string;
+  /** How far the environment's test clock is ahead of real time (0 in production), read with the key. */
+  clockOffsetMs: number;
 }
+
+/** A tenant found by a publishable key, with its test clock's offset (0 in production). */
+export interface PublishableTenant extends Tenant {
+  clockOffsetMs: number;
+}
+
+/** The key's environment clock, read in the same statement as the key (a left join: production has no clock row). */
+const clockOfKey = and(eq(sandboxClocks.merchantId, apiKeys.merchantId), eq(sandboxClocks.env, apiKeys.env));
 
 export interface KeyPair {
   secretKey: string;
@@ -96,9 +106,10 @@ export async function authenticateSecretKey(
   const { sub, env, jti } = payload;
   if (typeof sub !== 'string' || typeof jti !== 'string' || (env !== 'sandbox' && env !== 'production')) return undefined;
   const [row] = await db
-    .select({ id: apiKeys.id })
+    .select({ id: apiKeys.id, offsetMs: sandboxClocks.offsetMs })
     .from(apiKeys)
     .innerJoin(merchants, eq(merchants.id, apiKeys.merchantId))
+    .leftJoin(sandboxClocks, clockOfKey)
     .where(
       and(
         eq(apiKeys.id, jti),
@@ -109,7 +120,7 @@ export async function authenticateSecretKey(
         stillValid(clock),
       ),
     );
-  return row ? { merchantId: sub, env, keyId: jti } : undefined;
+  return row ? { merchantId: sub, env, keyId: jti, clockOffsetMs: Number(row.offsetMs ?? 0n) } : undefined;
 }
 
 /**
@@ -131,14 +142,15 @@ export async function currentSecretKey(db: DbOrTx, ring: KeyRing, clock: Clock, 
 }
 
 /** The tenant of a publishable key (checkout pages and the public order read). */
-export async function resolvePublishableKey(db: DbOrTx, clock: Clock, key: string): Promise<Tenant | undefined> {
+export async function resolvePublishableKey(db: DbOrTx, clock: Clock, key: string): Promise<PublishableTenant | undefined> {
   if (!looksPublishable(key)) return undefined;
   const [row] = await db
-    .select({ merchantId: apiKeys.merchantId, env: apiKeys.env })
+    .select({ merchantId: apiKeys.merchantId, env: apiKeys.env, offsetMs: sandboxClocks.offsetMs })
     .from(apiKeys)
     .innerJoin(merchants, eq(merchants.id, apiKeys.merchantId))
+    .leftJoin(sandboxClocks, clockOfKey)
     .where(and(eq(apiKeys.publishableKey, key), eq(apiKeys.kind, 'publishable'), eq(merchants.status, 'active'), stillValid(clock)));
-  return row;
+  return row && { merchantId: row.merchantId, env: row.env, clockOffsetMs: Number(row.offsetMs ?? 0n) };
 }
 
 /**

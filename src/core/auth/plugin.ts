@@ -2,7 +2,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { Database } from '../../db/client.js';
-import type { Clock } from '../clock.js';
+import { offsetClock, type Clock } from '../clock.js';
+import type { TenantContext } from '../context.js';
 import { errors } from '../errors.js';
 import type { Tenant } from '../tenancy.js';
 import { authenticateSecretKey, type AuthenticatedKey } from './api-keys.js';
@@ -12,6 +13,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Set by the secret-key hook on every /api route. */
     apiKey: AuthenticatedKey | null;
+    /** The authenticated tenant and its clock (set with apiKey). */
+    tenantContext: TenantContext | null;
   }
 }
 
@@ -32,7 +35,19 @@ export function requireSecretKey(deps: { database: Database; keyRing: KeyRing; c
     const key = await authenticateSecretKey(deps.database.db, deps.keyRing, deps.clock, token);
     if (!key) throw errors.invalidToken();
     request.apiKey = key;
+    request.tenantContext = { tenant: { merchantId: key.merchantId, env: key.env }, clock: offsetClock(deps.clock, key.clockOffsetMs) };
   };
+}
+
+/** The tenant of an authenticated /api request and its clock (the environment's test clock in the sandbox). */
+export function contextOf(request: FastifyRequest): TenantContext {
+  if (!request.tenantContext) throw new Error('contextOf called on a route without secret-key authentication');
+  return request.tenantContext;
+}
+
+/** A service's dependencies with the request's tenant clock: what a route hands the service it calls. */
+export function withClockOf<T extends object>(service: T, request: FastifyRequest): T & { clock: Clock } {
+  return { ...service, clock: contextOf(request).clock };
 }
 
 /** The tenant of an authenticated /api request. */

@@ -16,3 +16,4 @@ export * from './payment-links.js';
 export * from './beneficiaries.js';
 export * from './payouts.js';
 export * from './rfis.js';
+export * from './sandbox-clocks.js';

@@ -1,7 +1,7 @@
 // POST /api/v1/api-keys/rotate: a new secret key now; the previous ones work until the chosen expiry.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { AppDeps } from '../../app.js';
+import type { AppDeps } from '../../deps.js';
 import { rotateSecretKey } from '../../core/auth/api-keys.js';
 import { tenantOf } from '../../core/auth/plugin.js';
 import { isoSeconds } from '../../core/clock.js';

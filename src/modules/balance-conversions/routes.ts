@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AppDeps } from '../../app.js';
-import { tenantOf } from '../../core/auth/plugin.js';
+import type { AppDeps } from '../../deps.js';
+import { tenantOf, withClockOf } from '../../core/auth/plugin.js';
 import { IdParams, secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
 import { BalanceConversion, BalanceConversionList, CreateBalanceConversionBody, ListBalanceConversionsQuery } from './schemas.js';
 import { createBalanceConversion, getBalanceConversion, listBalanceConversions } from './service.js';
 
 export const balanceConversionRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const service = { db: deps.database.db, clock: deps.clock, fxRates: deps.fxRates, markupBps: deps.config.fxMarkupBps };
+  const service = { db: deps.database.db, fxRates: deps.fxRates, markupBps: deps.config.fxMarkupBps };
   const tags = ['balance_conversions'];
 
   app.post('/balance_conversions', {
@@ -16,7 +16,7 @@ export const balanceConversionRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps 
       body: CreateBalanceConversionBody,
       response: { 201: BalanceConversion, ...standardErrors },
     },
-  }, async (request, reply) => reply.status(201).send(await createBalanceConversion(service, tenantOf(request), request.body)));
+  }, async (request, reply) => reply.status(201).send(await createBalanceConversion(withClockOf(service, request), tenantOf(request), request.body)));
 
   app.get('/balance_conversions', {
     schema: {
@@ -24,7 +24,7 @@ export const balanceConversionRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps 
       querystring: ListBalanceConversionsQuery,
       response: { 200: BalanceConversionList, ...standardErrors },
     },
-  }, async (request) => listBalanceConversions(service, tenantOf(request), request.query));
+  }, async (request) => listBalanceConversions(withClockOf(service, request), tenantOf(request), request.query));
 
   app.get('/balance_conversions/:id', {
     schema: {
@@ -32,5 +32,5 @@ export const balanceConversionRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps 
       params: IdParams('conv_6776d57dnbTWj'),
       response: { 200: BalanceConversion, ...standardErrors },
     },
-  }, async (request) => getBalanceConversion(service, tenantOf(request), request.params.id));
+  }, async (request) => getBalanceConversion(withClockOf(service, request), tenantOf(request), request.params.id));
 };

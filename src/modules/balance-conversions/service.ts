@@ -16,7 +16,7 @@ import { listPage, pageRequest, type PageMeta } from '../../core/pagination.js';
 import { tenantFilter, type Tenant } from '../../core/tenancy.js';
 import type { FxRateSource } from '../../fx/rates.js';
 import { postJournal } from '../../ledger/index.js';
-import { consumeQuote, findQuote, fxErrors, priceFx, quoteError } from '../quotes/service.js';
+import { consumeQuote, findQuote, priceFx, quoteError } from '../quotes/service.js';
 import type { BalanceConversion, CreateBalanceConversionBody, ListBalanceConversionsQuery } from './schemas.js';
 
 export interface BalanceConversionDeps {
@@ -78,11 +78,11 @@ export async function createBalanceConversion(
 
   if (body.source_currency === undefined) throw errors.blank('source_currency');
   if (body.target_currency === undefined) throw errors.blank('target_currency');
-  if (body.source_amount !== undefined && body.target_amount !== undefined) throw fxErrors.oneAmount('source_amount', 'target_amount');
-  if (body.source_amount === undefined && body.target_amount === undefined) throw fxErrors.noAmount('source_amount', 'target_amount');
+  if (body.source_amount !== undefined && body.target_amount !== undefined) throw errors.oneAmount('source_amount', 'target_amount');
+  if (body.source_amount === undefined && body.target_amount === undefined) throw errors.noAmount('source_amount', 'target_amount');
   const sourceCurrency = body.source_currency.toUpperCase();
   const targetCurrency = body.target_currency.toUpperCase();
-  if (sourceCurrency === targetCurrency) throw fxErrors.identicalCurrencies('source_currency', 'target_currency');
+  if (sourceCurrency === targetCurrency) throw errors.identicalCurrencies('source_currency', 'target_currency');
   const price = await priceFx(deps.fxRates, deps.markupBps, {
     sourceCurrency,
     destinationCurrency: targetCurrency,

@@ -1,7 +1,7 @@
 // GET /balances: the merchant's available and pending balances per currency, read from the ledger.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { AppDeps } from '../../app.js';
+import type { AppDeps } from '../../deps.js';
 import { jsonAmount } from '../../core/amount.js';
 import { tenantOf } from '../../core/auth/plugin.js';
 import { secretKeySecurity, standardErrors } from '../../core/http-schemas.js';

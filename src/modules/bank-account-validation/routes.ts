@@ -1,13 +1,13 @@
 // Bank account validation (/api/v1/bank_account_validation): validate (200, with the fee charged) and list.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AppDeps } from '../../app.js';
-import { tenantOf } from '../../core/auth/plugin.js';
+import type { AppDeps } from '../../deps.js';
+import { tenantOf, withClockOf } from '../../core/auth/plugin.js';
 import { secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
 import { BankAccountValidation, BankAccountValidationList, ListBankAccountValidationsQuery, ValidateBankAccountBody } from './schemas.js';
 import { listBankAccountValidations, validateBankAccount } from './service.js';
 
 export const bankAccountValidationRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const service = { db: deps.database.db, clock: deps.clock };
+  const service = { db: deps.database.db };
   const tags = ['bank_account_validation'];
 
   app.post('/bank_account_validation', {
@@ -19,7 +19,7 @@ export const bankAccountValidationRoutes: FastifyPluginAsyncTypebox<{ deps: AppD
       body: ValidateBankAccountBody,
       response: { 200: BankAccountValidation, ...standardErrors },
     },
-  }, async (request) => validateBankAccount(service, tenantOf(request), request.body));
+  }, async (request) => validateBankAccount(withClockOf(service, request), tenantOf(request), request.body));
 
   app.get('/bank_account_validation', {
     schema: {
@@ -27,5 +27,5 @@ export const bankAccountValidationRoutes: FastifyPluginAsyncTypebox<{ deps: AppD
       querystring: ListBankAccountValidationsQuery,
       response: { 200: BankAccountValidationList, ...standardErrors },
     },
-  }, async (request) => listBankAccountValidations(service, tenantOf(request), request.query));
+  }, async (request) => listBankAccountValidations(withClockOf(service, request), tenantOf(request), request.query));
 };

@@ -4,7 +4,7 @@ import type { Db } from '../../db/client.js';
 import { bankAccountValidations } from '../../db/schema/index.js';
 import type { Clock } from '../../core/clock.js';
 import { isoSeconds } from '../../core/clock.js';
-import { ApiError, errors } from '../../core/errors.js';
+import { errors } from '../../core/errors.js';
 import { money } from '../../core/amount.js';
 import { recordEvent } from '../../core/events.js';
 import { insertWithFreshId } from '../../core/fresh-id.js';
@@ -99,7 +99,7 @@ export async function validateBankAccount(
 ): Promise<BankAccountValidation> {
   // No confirmation-of-payee provider is connected: production refuses rather than invent an answer.
   if (tenant.env !== 'sandbox') {
-    throw new ApiError(400, 'Bank account validation is not available: no validation provider is connected to this server', 'NOT_AVAILABLE');
+    throw errors.bankAccountValidationUnavailable();
   }
   const account = await accountToValidate(deps.db, tenant, body);
   const outcome = sandboxOutcome(account.accountNumber, account.holderName);

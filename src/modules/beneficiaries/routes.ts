@@ -1,13 +1,13 @@
 // Beneficiaries v2 (/api/v2/beneficiaries): create, list, retrieve and the sandbox review.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AppDeps } from '../../app.js';
-import { sandboxOnly, tenantOf } from '../../core/auth/plugin.js';
+import type { AppDeps } from '../../deps.js';
+import { sandboxOnly, tenantOf, withClockOf } from '../../core/auth/plugin.js';
 import { ErrorBody, IdParams, secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
 import { BeneficiaryV2, BeneficiaryV2List, CreateBeneficiaryV2Body, ListBeneficiariesV2Query, MockReviewBody } from './schemas.js';
 import { createBeneficiaryV2, getBeneficiaryV2, listBeneficiariesV2, mockReviewBeneficiary } from './service.js';
 
 export const beneficiaryV2Routes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const service = { db: deps.database.db, clock: deps.clock };
+  const service = { db: deps.database.db };
   const tags = ['beneficiary_v2'];
 
   app.post('/beneficiaries', {
@@ -18,7 +18,7 @@ export const beneficiaryV2Routes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> =
       body: CreateBeneficiaryV2Body,
       response: { 201: BeneficiaryV2, ...standardErrors, 422: ErrorBody },
     },
-  }, async (request, reply) => reply.status(201).send(await createBeneficiaryV2(service, tenantOf(request), request.body)));
+  }, async (request, reply) => reply.status(201).send(await createBeneficiaryV2(withClockOf(service, request), tenantOf(request), request.body)));
 
   app.get('/beneficiaries', {
     schema: {
@@ -26,7 +26,7 @@ export const beneficiaryV2Routes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> =
       querystring: ListBeneficiariesV2Query,
       response: { 200: BeneficiaryV2List, ...standardErrors },
     },
-  }, async (request) => listBeneficiariesV2(service, tenantOf(request), request.query));
+  }, async (request) => listBeneficiariesV2(withClockOf(service, request), tenantOf(request), request.query));
 
   app.get('/beneficiaries/:id', {
     schema: {
@@ -34,7 +34,7 @@ export const beneficiaryV2Routes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> =
       params: IdParams('bene_698c0615XZocZ'),
       response: { 200: BeneficiaryV2, ...standardErrors },
     },
-  }, async (request) => getBeneficiaryV2(service, tenantOf(request), request.params.id));
+  }, async (request) => getBeneficiaryV2(withClockOf(service, request), tenantOf(request), request.params.id));
 
   app.patch('/beneficiaries/:id/mock-review', {
     preValidation: sandboxOnly,
@@ -46,5 +46,5 @@ export const beneficiaryV2Routes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> =
       body: MockReviewBody,
       response: { 200: BeneficiaryV2, ...standardErrors, 422: ErrorBody },
     },
-  }, async (request) => mockReviewBeneficiary(service, tenantOf(request), request.params.id, request.body));
+  }, async (request) => mockReviewBeneficiary(withClockOf(service, request), tenantOf(request), request.params.id, request.body));
 };

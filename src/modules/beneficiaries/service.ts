@@ -5,7 +5,7 @@ import { beneficiaries, type StoredAddress, type StoredIntermediateBank } from '
 import type { Clock } from '../../core/clock.js';
 import { isoSeconds } from '../../core/clock.js';
 import { isUniqueViolation } from '../../core/db-errors.js';
-import { ApiError, errors } from '../../core/errors.js';
+import { errors } from '../../core/errors.js';
 import { recordEvent } from '../../core/events.js';
 import { insertWithFreshId } from '../../core/fresh-id.js';
 import { isValidIban } from '../../core/iban.js';
@@ -42,9 +42,9 @@ const IBAN_ONLY_CURRENCIES = new Set(['EUR', 'AED']);
 const SWIFT = /^[A-Z]{6}[A-Z0-9]{2,5}$/;
 
 /** The v2 create's 400s carry the contract's texts as they are (`Beneficiary name can't be blank`, no prefix). */
-const invalid = (message: string) => new ApiError(400, message, 'VALIDATION_FAILED');
+const invalid = errors.beneficiaryInvalid;
 /** The v2 create's 422s: the duplicate account and notes (`Validation failed: Notes <field> is required`). */
-const unprocessable = (message: string) => new ApiError(422, `Validation failed: ${message}`, 'VALIDATION_FAILED');
+const unprocessable = errors.beneficiaryUnprocessable;
 
 /** Account numbers and IBANs compare without spaces and case (`DE89 3704 …` is `DE893704…`). */
 const normalizeAccountNumber = (value: string) => value.replace(/\s+/g, '').toUpperCase();
@@ -375,7 +375,7 @@ export async function mockReviewBeneficiary(
     if (!row) {
       const current = await findBeneficiary(tx, tenant, id);
       if (!current) throw errors.notFound('Beneficiary');
-      throw new ApiError(422, `Beneficiary is ${current.status}: only a pending beneficiary can be reviewed`, 'INVALID_STATE');
+      throw errors.beneficiaryNotPending(current.status);
     }
     const beneficiary = presentBeneficiaryV2(row);
     await recordEvent(tx, deps.clock, tenant, { entityType: 'beneficiary', eventType: target, entityId: row.id, data: beneficiary });

@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AppDeps } from '../../app.js';
-import { tenantOf } from '../../core/auth/plugin.js';
+import type { AppDeps } from '../../deps.js';
+import { tenantOf, withClockOf } from '../../core/auth/plugin.js';
 import { IdParams, secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
 import { CreateCustomerBody, Customer, CustomerList, ListCustomersQuery } from './schemas.js';
 import { createCustomer, getCustomer, listCustomers } from './service.js';
 
 export const customerRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const service = { db: deps.database.db, clock: deps.clock };
+  const service = { db: deps.database.db };
   const tags = ['Customer'];
 
   app.post('/customer', {
@@ -15,7 +15,7 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = asyn
       body: CreateCustomerBody,
       response: { 201: Customer, ...standardErrors },
     },
-  }, async (request, reply) => reply.status(201).send(await createCustomer(service, tenantOf(request), request.body)));
+  }, async (request, reply) => reply.status(201).send(await createCustomer(withClockOf(service, request), tenantOf(request), request.body)));
 
   app.get('/customer', {
     schema: {
@@ -23,7 +23,7 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = asyn
       querystring: ListCustomersQuery,
       response: { 200: CustomerList, ...standardErrors },
     },
-  }, async (request) => listCustomers(service, tenantOf(request), request.query));
+  }, async (request) => listCustomers(withClockOf(service, request), tenantOf(request), request.query));
 
   app.get('/customer/:id', {
     schema: {
@@ -31,5 +31,5 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = asyn
       params: IdParams('cust_6819d7d0lrLvP'),
       response: { 200: Customer, ...standardErrors },
     },
-  }, async (request) => getCustomer(service, tenantOf(request), request.params.id));
+  }, async (request) => getCustomer(withClockOf(service, request), tenantOf(request), request.params.id));
 };

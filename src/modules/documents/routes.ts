@@ -1,15 +1,15 @@
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AppDeps } from '../../app.js';
-import { tenantOf } from '../../core/auth/plugin.js';
-import { ApiError, errors } from '../../core/errors.js';
+import type { AppDeps } from '../../deps.js';
+import { tenantOf, withClockOf } from '../../core/auth/plugin.js';
+import { errors } from '../../core/errors.js';
 import { IdParams, secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
 import { DocumentList, DocumentResponse, ListDocumentsQuery } from './schemas.js';
 import { getDocument, listDocuments, uploadDocument, type UploadPart } from './service.js';
 
 export const documentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
   const maxBytes = deps.config.documentMaxBytes;
-  const service = { db: deps.database.db, clock: deps.clock, store: deps.documentStore, maxBytes };
+  const service = { db: deps.database.db, store: deps.documentStore, maxBytes };
   const tags = ['Document'];
 
   // Registered in this scope only: no other route parses multipart bodies.
@@ -34,10 +34,10 @@ export const documentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = asyn
       }
     }
     try {
-      return reply.status(201).send(await uploadDocument(service, tenantOf(request), parts()));
+      return reply.status(201).send(await uploadDocument(withClockOf(service, request), tenantOf(request), parts()));
     } catch (error) {
       const code = (error as { code?: string }).code;
-      if (code === 'FST_REQ_FILE_TOO_LARGE') throw new ApiError(413, `File is larger than ${maxBytes} bytes`, 'FILE_TOO_LARGE');
+      if (code === 'FST_REQ_FILE_TOO_LARGE') throw errors.fileTooLarge(maxBytes);
       if (code === 'FST_FILES_LIMIT') throw errors.validation('Send exactly one file');
       if (code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') throw errors.validation('Too many form fields');
       throw error;
@@ -50,7 +50,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = asyn
       querystring: ListDocumentsQuery,
       response: { 200: DocumentList, ...standardErrors },
     },
-  }, async (request) => listDocuments(service, tenantOf(request), request.query));
+  }, async (request) => listDocuments(withClockOf(service, request), tenantOf(request), request.query));
 
   app.get('/document/:id', {
     schema: {
@@ -58,5 +58,5 @@ export const documentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = asyn
       params: IdParams('doc_6819d804nYUqL'),
       response: { 200: DocumentResponse, ...standardErrors },
     },
-  }, async (request) => getDocument(service, tenantOf(request), request.params.id));
+  }, async (request) => getDocument(withClockOf(service, request), tenantOf(request), request.params.id));
 };

@@ -4,7 +4,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { documents } from '../../db/schema/index.js';
 import { isoSeconds, type Clock } from '../../core/clock.js';
-import { ApiError, errors } from '../../core/errors.js';
+import { errors } from '../../core/errors.js';
 import { recordEvent } from '../../core/events.js';
 import { insertWithFreshId } from '../../core/fresh-id.js';
 import { assertIdPrefix, ID_PREFIXES, newId, randomBase62 } from '../../core/ids.js';
@@ -74,7 +74,7 @@ export async function uploadDocument(deps: DocumentDeps, tenant: Tenant, parts: 
       if (stored) throw errors.validation('Send exactly one file');
       const object = await deps.store.put(storageKey, part.stream);
       stored = { originalFileName: part.fileName, ...object };
-      if (part.truncated()) throw new ApiError(413, `File is larger than ${deps.maxBytes} bytes`, 'FILE_TOO_LARGE');
+      if (part.truncated()) throw errors.fileTooLarge(deps.maxBytes);
     }
     const name = documentName?.trim() ?? '';
     if (name === '') throw errors.blank('document_name');

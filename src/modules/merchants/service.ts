@@ -1,7 +1,8 @@
 // Merchants and their keys: created by the operator API, the `glomo` CLI, or the first start.
+import { ensureSandboxClock } from '../../core/tenant-clock.js';
 import { eq } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
-import { merchants, type Environment } from '../../db/schema/index.js';
+import { merchants, type Environment, type FeeBearer } from '../../db/schema/index.js';
 import { issueKeyPair, revokeKeys, type KeyPair } from '../../core/auth/api-keys.js';
 import type { KeyRing } from '../../core/auth/signing-keys.js';
 import type { Clock } from '../../core/clock.js';
@@ -30,6 +31,8 @@ export async function createMerchant(deps: MerchantDeps, input: { name: string; 
     });
     const sandbox = await issueKeyPair(tx, deps.keyRing, deps.clock, { merchantId: merchant.id, env: 'sandbox' });
     const production = await issueKeyPair(tx, deps.keyRing, deps.clock, { merchantId: merchant.id, env: 'production' });
+    // The sandbox's test clock starts at real time (production has none: it never moves).
+    await ensureSandboxClock(tx, deps.clock, { merchantId: merchant.id, env: 'sandbox' });
     return { merchant, keys: { sandbox, production } };
   });
 }
@@ -60,6 +63,12 @@ export async function updateMerchantSettings(
 export async function findMerchant(db: Db, id: string): Promise<Merchant | undefined> {
   const [merchant] = await db.select().from(merchants).where(eq(merchants.id, id));
   return merchant;
+}
+
+/** Who bears a pay-in's transaction fee for this merchant (`merchant` when the merchant is not found). */
+export async function payinFeeBearerOf(db: DbOrTx, merchantId: string): Promise<FeeBearer> {
+  const [row] = await db.select({ bearer: merchants.payinFeeBearer }).from(merchants).where(eq(merchants.id, merchantId));
+  return row?.bearer ?? 'merchant';
 }
 
 /** The merchant's payout switches, maker-checker and queueing (both off when the merchant is not found). */

@@ -1,5 +1,4 @@
 // The job that expires an order at its `expires_at` (queue `orders.expire`, enqueued by service.ts).
-import type { Clock } from '../../core/clock.js';
 import { tenantRowPayload, type JobHandler } from '../../core/jobs.js';
 import type { Db } from '../../db/client.js';
 import { expireOrderIfDue, ORDER_EXPIRE_QUEUE } from './service.js';
@@ -9,12 +8,12 @@ import { expireOrderIfDue, ORDER_EXPIRE_QUEUE } from './service.js';
  * still can and its `expires_at` has passed, so a repeat, or a job for a paid, failed or cancelled order, finishes
  * without a change.
  */
-export function orderJobHandlers(deps: { db: Db; clock: Clock }): Record<string, JobHandler> {
+export function orderJobHandlers(deps: { db: Db }): Record<string, JobHandler> {
   return {
     [ORDER_EXPIRE_QUEUE]: async (job) => {
       const target = tenantRowPayload(job.payload, 'orderId');
       if (!target) return { status: 'dead', error: 'malformed orders.expire payload' };
-      await deps.db.transaction((tx) => expireOrderIfDue(tx, deps.clock, target.tenant, target.id));
+      await deps.db.transaction((tx) => expireOrderIfDue(tx, job.clock, target.tenant, target.id));
       return { status: 'done' };
     },
   };

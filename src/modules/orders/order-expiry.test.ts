@@ -90,9 +90,9 @@ describe('expiry by the orders.expire job', () => {
     clock.set(new Date(Date.parse(order.expires_at) - 1000));
     expect(await runner.runDue()).toBe(0);
     // The handler re-checks the time itself (a job may run early, e.g. after a clock change): not yet due, no change.
-    const handler = orderJobHandlers({ db: database.db, clock })[ORDER_EXPIRE_QUEUE]!;
+    const handler = orderJobHandlers({ db: database.db })[ORDER_EXPIRE_QUEUE]!;
     const payload = { merchantId: merchant.id, env: 'sandbox', orderId: order.id };
-    expect(await handler({ id: 0n, queue: ORDER_EXPIRE_QUEUE, payload, attempt: 1, maxAttempts: 10 })).toEqual({ status: 'done' });
+    expect(await handler({ id: 0n, queue: ORDER_EXPIRE_QUEUE, payload, attempt: 1, maxAttempts: 10, tenant: undefined, clock })).toEqual({ status: 'done' });
     expect(await status(order.id)).toBe('active');
 
     clock.set(order.expires_at);
@@ -108,10 +108,10 @@ describe('expiry by the orders.expire job', () => {
     clock.advance(DAY);
     expect(await runner.runDue()).toBe(0);
     // Re-running the handler (at-least-once delivery) changes nothing.
-    expect(await handler({ id: 0n, queue: ORDER_EXPIRE_QUEUE, payload, attempt: 1, maxAttempts: 10 })).toEqual({ status: 'done' });
+    expect(await handler({ id: 0n, queue: ORDER_EXPIRE_QUEUE, payload, attempt: 1, maxAttempts: 10, tenant: undefined, clock })).toEqual({ status: 'done' });
     expect(await eventTypes(order.id)).toEqual(['active', 'expired']);
     // A malformed payload is dead at once rather than retried.
-    expect(await handler({ id: 0n, queue: ORDER_EXPIRE_QUEUE, payload: { orderId: order.id }, attempt: 1, maxAttempts: 10 }))
+    expect(await handler({ id: 0n, queue: ORDER_EXPIRE_QUEUE, payload: { orderId: order.id }, attempt: 1, maxAttempts: 10, tenant: undefined, clock }))
       .toMatchObject({ status: 'dead' });
     clock.set(start);
   });

@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AppDeps } from '../../app.js';
-import { tenantOf } from '../../core/auth/plugin.js';
+import type { AppDeps } from '../../deps.js';
+import { tenantOf, withClockOf } from '../../core/auth/plugin.js';
 import { IdParams, secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
 import { CreateOrderBody, ListOrdersQuery, Order, OrderList, UpdateOrderRfiBody } from './schemas.js';
 import { createOrder, getOrder, listOrders, updateOrderRfi } from './service.js';
 
 export const orderRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const service = { db: deps.database.db, clock: deps.clock };
+  const service = { db: deps.database.db };
   const tags = ['Orders'];
 
   app.post('/orders', {
@@ -18,7 +18,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
       body: CreateOrderBody,
       response: { 201: Order, ...standardErrors },
     },
-  }, async (request, reply) => reply.status(201).send(await createOrder(service, tenantOf(request), request.body)));
+  }, async (request, reply) => reply.status(201).send(await createOrder(withClockOf(service, request), tenantOf(request), request.body)));
 
   app.get('/orders', {
     schema: {
@@ -26,7 +26,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
       querystring: ListOrdersQuery,
       response: { 200: OrderList, ...standardErrors },
     },
-  }, async (request) => listOrders(service, tenantOf(request), request.query));
+  }, async (request) => listOrders(withClockOf(service, request), tenantOf(request), request.query));
 
   app.get('/orders/:id', {
     schema: {
@@ -34,7 +34,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
       params: IdParams('order_678a4c88hpAjf'),
       response: { 200: Order, ...standardErrors },
     },
-  }, async (request) => getOrder(service, tenantOf(request), request.params.id));
+  }, async (request) => getOrder(withClockOf(service, request), tenantOf(request), request.params.id));
 
   // The contract prints `update_rfi`; the live API answers on `update-rfi` (notes-payins §6.5): both are served.
   for (const [path, operationId] of [['/orders/:id/update_rfi', 'updateOrderRfi'], ['/orders/:id/update-rfi', 'updateOrderRfiHyphen']] as const) {
@@ -47,6 +47,6 @@ export const orderRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
         body: UpdateOrderRfiBody,
         response: { 200: Order, ...standardErrors },
       },
-    }, async (request) => updateOrderRfi(service, tenantOf(request), request.params.id, request.body));
+    }, async (request) => updateOrderRfi(withClockOf(service, request), tenantOf(request), request.params.id, request.body));
   }
 };

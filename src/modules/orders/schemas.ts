@@ -1,7 +1,10 @@
 import { Type, type Static } from 'typebox';
 import { ListOf, PaginationQuery } from '../../core/pagination.js';
-import { Notes, PayerBankAccount, PayerBankAccountInput, Product } from '../../core/payin-fields.js';
+import { Notes, PayerBankAccount, PayerBankAccountInput, Product } from './payin-fields.js';
 import { ORDER_PAYMENT_METHODS, ORDER_STATUSES } from '../../db/schema/orders.js';
+
+// The fields payment links share with orders (payin-fields.ts), for their schemas.
+export { Notes, PayerBankAccount, PayerBankAccountInput, Product } from './payin-fields.js';
 
 
 export const OrderStatus = Type.Enum([...ORDER_STATUSES], {

@@ -5,7 +5,7 @@ import type { Db, DbOrTx, Tx } from '../../db/client.js';
 import { orders, type OrderPaymentMethod, type OrderRfiDocument, type OrderStatus } from '../../db/schema/index.js';
 import { jsonAmount } from '../../core/amount.js';
 import { isoSeconds, type Clock } from '../../core/clock.js';
-import { ApiError, errors } from '../../core/errors.js';
+import { duplicateRequest, errors } from '../../core/errors.js';
 import { recordEvent } from '../../core/events.js';
 import { insertWithFreshId } from '../../core/fresh-id.js';
 import { withoutNulls } from '../../core/http-schemas.js';
@@ -13,14 +13,17 @@ import { claimRequestId } from '../../core/idempotency.js';
 import { enqueueJob } from '../../core/jobs.js';
 import { assertIdPrefix, ID_PREFIXES, newId } from '../../core/ids.js';
 import { listPage, pageRequest, type PageMeta } from '../../core/pagination.js';
-import { addMonths, checkNotesAndMethods, isPayinCurrency, optionalText, PAYIN_CURRENCIES, parseBankAccountDetails, parseProduct, PURPOSE_CODE } from '../../core/payin-fields.js';
-import { answerRfiRequirements, newRfiRequirements } from '../../core/rfi-documents.js';
+import { addMonths, checkNotesAndMethods, isPayinCurrency, optionalText, PAYIN_CURRENCIES, parseBankAccountDetails, parseProduct, PURPOSE_CODE } from './payin-fields.js';
+import { answerRfiRequirements, newRfiRequirements } from '../rfis/service.js';
 import { tenantFilter, type Tenant } from '../../core/tenancy.js';
 import { findCustomer } from '../customers/service.js';
 import { findDocument } from '../documents/service.js';
 import { findPrice } from '../prices/service.js';
-import { consumeQuote, findQuote, type QuoteConsumption } from '../quotes/service.js';
+import { consumeQuote, findQuote, quoteError } from '../quotes/service.js';
 import { type CreateOrderBody, type ListOrdersQuery, type Order, type UpdateOrderRfiBody } from './schemas.js';
+
+// What payment links share with orders (and payouts' notes limit), for the modules that use them.
+export { addMonths, checkNotesAndMethods, isPayinCurrency, MAX_NOTES, optionalText, PAYIN_CURRENCIES, parseBankAccountDetails, parseProduct, PURPOSE_CODE, type StoredBankAccount, type StoredProduct } from './payin-fields.js';
 
 export interface OrderDeps {
   db: Db;
@@ -78,35 +81,11 @@ export function presentOrder(row: OrderRow): Order {
   });
 }
 
-export const orderErrors = {
-  duplicateRequest: () => errors.duplicateRequest('Order'),
-  quoteLocked: (field: string) => errors.invalidParameter(`${field} cannot be specified when quote_id is present`),
-  unsupportedCurrency: () => errors.validation(`Currency code must be valid (${PAYIN_CURRENCIES.join(', ')}).`),
-  notInActionRequired: (status: string) =>
-    new ApiError(400, `Order is ${status}: documents can only be submitted while it is action_required`, 'INVALID_STATE'),
-  invalidTransition: (from: OrderStatus, to: OrderStatus) =>
-    new ApiError(400, `Order cannot move from ${from} to ${to}`, 'INVALID_STATE'),
-};
-
-/** The notes word a payin quote's failures in their own way (`Quote has expired`), not the payouts' `quote_id …`. */
-export function orderQuoteError(reason: Exclude<QuoteConsumption, { ok: true }>['reason']): ApiError {
-  switch (reason) {
-    case 'not_found':
-      return new ApiError(400, 'Quote not found', 'QUOTE_NOT_FOUND');
-    case 'wrong_resource':
-      return new ApiError(400, 'Quote is not a payin quote', 'QUOTE_WRONG_RESOURCE');
-    case 'used':
-      return new ApiError(400, 'Quote has already been used', 'QUOTE_USED');
-    case 'expired':
-      return new ApiError(400, 'Quote has expired', 'QUOTE_EXPIRED');
-  }
-}
-
 /** The body's checks that need no database: quote exclusivity, required fields, formats and limits. */
 function validateCreate(body: CreateOrderBody) {
   if (body.quote_id !== undefined) {
     if (body.quote_id.trim() === '') throw errors.blank('quote_id');
-    for (const field of QUOTE_LOCKED_FIELDS) if (body[field] !== undefined) throw orderErrors.quoteLocked(field);
+    for (const field of QUOTE_LOCKED_FIELDS) if (body[field] !== undefined) throw errors.quoteLockedField(field);
   } else {
     if (body.amount === undefined) throw errors.blank('amount');
     if (body.currency === undefined || body.currency.trim() === '') throw errors.blank('currency');
@@ -123,7 +102,7 @@ function validateCreate(body: CreateOrderBody) {
     throw errors.validation('Amount must be a positive whole number in the smallest currency unit (e.g., cents)');
   }
   const currency = body.currency?.trim().toUpperCase();
-  if (currency !== undefined && !isPayinCurrency(currency)) throw orderErrors.unsupportedCurrency();
+  if (currency !== undefined && !isPayinCurrency(currency)) throw errors.unsupportedPayinCurrency(PAYIN_CURRENCIES);
   checkNotesAndMethods(body.notes, body.payment_methods);
   const purposeCode = optionalText(body.purpose_code)?.toUpperCase() ?? null;
   if (purposeCode !== null && !PURPOSE_CODE.test(purposeCode)) throw errors.validation('Purpose code is invalid');
@@ -176,9 +155,9 @@ export async function createOrder(deps: OrderDeps, tenant: Tenant, body: CreateO
     let priced: { currency: string; amount: bigint; expiresAt: Date; paymentMethods: OrderPaymentMethod[] };
     if (quoteId !== null) {
       const quote = await findQuote(tx, tenant, quoteId);
-      if (!quote) throw orderQuoteError('not_found');
-      if (quote.resource !== 'payin') throw orderQuoteError('wrong_resource');
-      if (!isPayinCurrency(quote.destinationCurrency)) throw orderErrors.unsupportedCurrency();
+      if (!quote) throw quoteError('not_found', 'payin', 'Quote');
+      if (quote.resource !== 'payin') throw quoteError('wrong_resource', 'payin', 'Quote');
+      if (!isPayinCurrency(quote.destinationCurrency)) throw errors.unsupportedPayinCurrency(PAYIN_CURRENCIES);
       // The quote fixes the amount; the checkout offers every method (a quote carries none for payins).
       priced = { currency: quote.destinationCurrency, amount: quote.destinationAmount, expiresAt: quote.expiresAt, paymentMethods: ALL_PAYMENT_METHODS };
     } else {
@@ -200,15 +179,15 @@ export async function createOrder(deps: OrderDeps, tenant: Tenant, body: CreateO
     });
     if (fields.requestId !== null) {
       const claim = await claimRequestId(tx, deps.clock, tenant, REQUEST_ID_SCOPE, fields.requestId, row.id);
-      if (!claim.claimed) throw orderErrors.duplicateRequest();
+      if (!claim.claimed) throw duplicateRequest('order');
     }
     if (quoteId !== null) {
       const consumed = await consumeQuote(tx, deps.clock, tenant, quoteId, 'payin', row.id);
-      if (!consumed.ok) throw orderQuoteError(consumed.reason);
+      if (!consumed.ok) throw quoteError(consumed.reason, 'payin', 'Quote');
     }
     // An order's expires_at never moves, so one job per order; the handler re-reads it, so a paid order's job does nothing.
     const payload: ExpireOrderPayload = { merchantId: tenant.merchantId, env: tenant.env, orderId: row.id };
-    await enqueueJob(tx, deps.clock, { queue: ORDER_EXPIRE_QUEUE, payload: { ...payload }, runAt: row.expiresAt, uniqueKey: `expire:${row.id}` });
+    await enqueueJob(tx, deps.clock, { queue: ORDER_EXPIRE_QUEUE, tenant, payload: { ...payload }, runAt: row.expiresAt, uniqueKey: `expire:${row.id}` });
     const order = presentOrder(row);
     await recordEvent(tx, deps.clock, tenant, { entityType: ORDER_ENTITY_TYPE, eventType: row.status, entityId: row.id, data: order });
     return order;
@@ -286,7 +265,7 @@ async function applyTransition(
   to: OrderStatus,
   rfiDocuments: OrderRfiDocument[] | null,
 ): Promise<Order> {
-  if (!TRANSITIONS[current.status].includes(to)) throw orderErrors.invalidTransition(current.status, to);
+  if (!TRANSITIONS[current.status].includes(to)) throw errors.invalidTransition('Order', current.status, to);
   const [row] = await tx
     .update(orders)
     .set({ status: to, rfiDocuments, updatedAt: clock.now() })
@@ -338,7 +317,7 @@ export async function updateOrderRfi(deps: OrderDeps, tenant: Tenant, id: string
   assertIdPrefix(ID_PREFIXES.order, id);
   return deps.db.transaction(async (tx) => {
     const current = await lockOrder(tx, tenant, id);
-    if (current.status !== 'action_required') throw orderErrors.notInActionRequired(current.status);
+    if (current.status !== 'action_required') throw errors.documentsOnlyWhenActionRequired('Order', current.status);
     const answered = await answerRfiRequirements(tx, tenant, current.rfiDocuments ?? [], body.documents, 'order', findDocument);
     return applyTransition(tx, deps.clock, tenant, current, 'under_review', answered);
   });

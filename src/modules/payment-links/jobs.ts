@@ -1,5 +1,4 @@
 // The job that expires a payment link at its `expires_at` (queue `payment_links.expire`, enqueued by service.ts).
-import type { Clock } from '../../core/clock.js';
 import { tenantRowPayload, type JobHandler } from '../../core/jobs.js';
 import type { Db } from '../../db/client.js';
 import { expirePaymentLinkIfDue, PAYMENT_LINK_EXPIRE_QUEUE } from './service.js';
@@ -9,12 +8,12 @@ import { expirePaymentLinkIfDue, PAYMENT_LINK_EXPIRE_QUEUE } from './service.js'
  * if it still can and its current `expires_at` has passed, so a repeat, a job for an expiry that was since moved,
  * or a job for a cancelled or paid link finishes without a change.
  */
-export function paymentLinkJobHandlers(deps: { db: Db; clock: Clock }): Record<string, JobHandler> {
+export function paymentLinkJobHandlers(deps: { db: Db }): Record<string, JobHandler> {
   return {
     [PAYMENT_LINK_EXPIRE_QUEUE]: async (job) => {
       const target = tenantRowPayload(job.payload, 'paymentLinkId');
       if (!target) return { status: 'dead', error: 'malformed payment_links.expire payload' };
-      await deps.db.transaction((tx) => expirePaymentLinkIfDue(tx, deps.clock, target.tenant, target.id));
+      await deps.db.transaction((tx) => expirePaymentLinkIfDue(tx, job.clock, target.tenant, target.id));
       return { status: 'done' };
     },
   };

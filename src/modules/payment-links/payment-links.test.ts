@@ -410,9 +410,9 @@ describe('expiry by the payment_links.expire job', () => {
     clock.advance(DAY);
     expect(await runner.runDue()).toBe(0);
     // Re-running the handler (at-least-once delivery) changes nothing.
-    const handler = paymentLinkJobHandlers({ db: database.db, clock })[PAYMENT_LINK_EXPIRE_QUEUE]!;
+    const handler = paymentLinkJobHandlers({ db: database.db })[PAYMENT_LINK_EXPIRE_QUEUE]!;
     const payload = { merchantId: merchant.id, env: 'sandbox', paymentLinkId: link.id };
-    expect(await handler({ id: 0n, queue: PAYMENT_LINK_EXPIRE_QUEUE, payload, attempt: 1, maxAttempts: 10 })).toEqual({ status: 'done' });
+    expect(await handler({ id: 0n, queue: PAYMENT_LINK_EXPIRE_QUEUE, payload, attempt: 1, maxAttempts: 10, tenant: undefined, clock })).toEqual({ status: 'done' });
     expect(await eventsOf(database.db, link.id)).toHaveLength(2);
     clock.set(start);
   });

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AppDeps } from '../../app.js';
-import { sandboxOnly, tenantOf } from '../../core/auth/plugin.js';
+import type { AppDeps } from '../../deps.js';
+import { sandboxOnly, tenantOf, withClockOf } from '../../core/auth/plugin.js';
 import { IdParams, secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
 import {
   CreatePaymentLinkBody,
@@ -23,7 +23,7 @@ import {
 const EXAMPLE_ID = 'payin_678a4c88hpAjf';
 
 export const paymentLinkRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const service = { db: deps.database.db, clock: deps.clock };
+  const service = { db: deps.database.db };
   const tags = ['Payment links'];
 
   app.post('/payin', {
@@ -34,7 +34,7 @@ export const paymentLinkRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = a
       body: CreatePaymentLinkBody,
       response: { 201: PaymentLink, ...standardErrors },
     },
-  }, async (request, reply) => reply.status(201).send(await createPaymentLink(service, tenantOf(request), request.body)));
+  }, async (request, reply) => reply.status(201).send(await createPaymentLink(withClockOf(service, request), tenantOf(request), request.body)));
 
   app.get('/payin', {
     schema: {
@@ -42,7 +42,7 @@ export const paymentLinkRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = a
       querystring: ListPaymentLinksQuery,
       response: { 200: PaymentLinkList, ...standardErrors },
     },
-  }, async (request) => listPaymentLinks(service, tenantOf(request), request.query));
+  }, async (request) => listPaymentLinks(withClockOf(service, request), tenantOf(request), request.query));
 
   app.get('/payin/:id', {
     schema: {
@@ -50,7 +50,7 @@ export const paymentLinkRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = a
       params: IdParams(EXAMPLE_ID),
       response: { 200: PaymentLink, ...standardErrors },
     },
-  }, async (request) => getPaymentLink(service, tenantOf(request), request.params.id));
+  }, async (request) => getPaymentLink(withClockOf(service, request), tenantOf(request), request.params.id));
 
   app.patch('/payin/:id', {
     schema: {
@@ -60,7 +60,7 @@ export const paymentLinkRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = a
       body: UpdatePaymentLinkBody,
       response: { 200: PaymentLink, ...standardErrors },
     },
-  }, async (request) => updatePaymentLink(service, tenantOf(request), request.params.id, request.body));
+  }, async (request) => updatePaymentLink(withClockOf(service, request), tenantOf(request), request.params.id, request.body));
 
   app.patch('/payin/:id/cancel', {
     schema: {
@@ -69,7 +69,7 @@ export const paymentLinkRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = a
       params: IdParams(EXAMPLE_ID),
       response: { 200: PaymentLink, ...standardErrors },
     },
-  }, async (request) => cancelPaymentLink(service, tenantOf(request), request.params.id));
+  }, async (request) => cancelPaymentLink(withClockOf(service, request), tenantOf(request), request.params.id));
 
   app.patch('/payin/:id/update_rfi', {
     schema: {
@@ -79,7 +79,7 @@ export const paymentLinkRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = a
       body: UpdatePaymentLinkRfiBody,
       response: { 200: PaymentLink, ...standardErrors },
     },
-  }, async (request) => updatePaymentLinkRfi(service, tenantOf(request), request.params.id, request.body));
+  }, async (request) => updatePaymentLinkRfi(withClockOf(service, request), tenantOf(request), request.params.id, request.body));
 
   app.patch('/payin/:id/mock_mark_reviewed', {
     preValidation: sandboxOnly,
@@ -90,5 +90,5 @@ export const paymentLinkRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = a
       params: IdParams('payin_E602dMzgjpDC'),
       response: { 200: PaymentLink, ...standardErrors },
     },
-  }, async (request) => mockMarkPaymentLinkReviewed(service, tenantOf(request), request.params.id));
+  }, async (request) => mockMarkPaymentLinkReviewed(withClockOf(service, request), tenantOf(request), request.params.id));
 };

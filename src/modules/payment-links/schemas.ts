@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { ListOf, PaginationQuery } from '../../core/pagination.js';
-import { Notes, PayerBankAccount, PayerBankAccountInput, Product } from '../../core/payin-fields.js';
+import { Notes, PayerBankAccount, PayerBankAccountInput, Product } from '../orders/schemas.js';
 import { PAYMENT_LINK_PAYMENT_METHODS, PAYMENT_LINK_STATUSES } from '../../db/schema/payment-links.js';
 
 /** `reminder_frequency` in days: every day, every other day, weekly, fortnightly. */

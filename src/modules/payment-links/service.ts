@@ -9,15 +9,15 @@ import {
 } from '../../db/schema/index.js';
 import { jsonAmount } from '../../core/amount.js';
 import { isoSeconds, type Clock } from '../../core/clock.js';
-import { ApiError, errors } from '../../core/errors.js';
+import { errors } from '../../core/errors.js';
 import { recordEvent } from '../../core/events.js';
 import { insertWithFreshId } from '../../core/fresh-id.js';
 import { withoutNulls } from '../../core/http-schemas.js';
 import { assertIdPrefix, ID_PREFIXES, newId } from '../../core/ids.js';
 import { enqueueJob } from '../../core/jobs.js';
 import { listPage, pageRequest, type PageMeta } from '../../core/pagination.js';
-import { addMonths, checkNotesAndMethods, isPayinCurrency, optionalText, PAYIN_CURRENCIES, parseBankAccountDetails, parseProduct, PURPOSE_CODE } from '../../core/payin-fields.js';
-import { answerRfiRequirements, newRfiRequirements } from '../../core/rfi-documents.js';
+import { addMonths, checkNotesAndMethods, isPayinCurrency, optionalText, PAYIN_CURRENCIES, parseBankAccountDetails, parseProduct, PURPOSE_CODE } from '../orders/service.js';
+import { answerRfiRequirements, newRfiRequirements } from '../rfis/service.js';
 import { tenantFilter, type Tenant } from '../../core/tenancy.js';
 import { findCustomer } from '../customers/service.js';
 import { findDocument } from '../documents/service.js';
@@ -82,18 +82,6 @@ export function presentPaymentLink(row: PaymentLinkRow): PaymentLink {
   });
 }
 
-export const paymentLinkErrors = {
-  notFound: () => errors.notFound('Payment link'),
-  unsupportedCurrency: () => errors.validation(`Currency code must be valid (${PAYIN_CURRENCIES.join(', ')}).`),
-  notActive: (status: PaymentLinkStatus, action: string) =>
-    new ApiError(400, `Payment link is ${status}: only an active payment link can be ${action}`, 'INVALID_STATE'),
-  notInActionRequired: (status: PaymentLinkStatus) =>
-    new ApiError(400, `Payment link is ${status}: documents can only be submitted while it is action_required`, 'INVALID_STATE'),
-  notUnderReview: () => new ApiError(400, 'Payment link is not under review.', 'INVALID_STATE'),
-  invalidTransition: (from: PaymentLinkStatus, to: PaymentLinkStatus) =>
-    new ApiError(400, `Payment link cannot move from ${from} to ${to}`, 'INVALID_STATE'),
-};
-
 /**
  * `expires_at` as stored: whole seconds (the API answers timestamps to the second, and the expiry job compares the
  * stored value), after now and at most 6 months ahead.
@@ -129,7 +117,7 @@ function validateCreate(body: CreatePaymentLinkBody, now: Date) {
   }
   const currency = body.currency.trim().toUpperCase();
   if (currency === '') throw errors.blank('currency');
-  if (!isPayinCurrency(currency)) throw paymentLinkErrors.unsupportedCurrency();
+  if (!isPayinCurrency(currency)) throw errors.unsupportedPayinCurrency(PAYIN_CURRENCIES);
   if (body.payment_methods.length === 0) throw errors.blank('payment_methods');
   checkNotesAndMethods(body.notes, body.payment_methods);
   const purposeCode = body.purpose_code.trim().toUpperCase();
@@ -176,6 +164,7 @@ async function scheduleExpiry(tx: Tx, clock: Clock, tenant: Tenant, id: string, 
   const payload: ExpirePaymentLinkPayload = { merchantId: tenant.merchantId, env: tenant.env, paymentLinkId: id };
   await enqueueJob(tx, clock, {
     queue: PAYMENT_LINK_EXPIRE_QUEUE,
+    tenant,
     payload: { ...payload },
     runAt: expiresAt,
     uniqueKey: first ? `expire:${id}` : `expire:${id}:${expiresAt.toISOString()}`,
@@ -215,7 +204,7 @@ export async function findPaymentLink(db: DbOrTx, tenant: Tenant, id: string): P
 export async function getPaymentLink(deps: Pick<PaymentLinkDeps, 'db'>, tenant: Tenant, id: string): Promise<PaymentLink> {
   assertIdPrefix(ID_PREFIXES.paymentLink, id);
   const row = await findPaymentLink(deps.db, tenant, id);
-  if (!row) throw paymentLinkErrors.notFound();
+  if (!row) throw errors.notFound('Payment link');
   return presentPaymentLink(row);
 }
 
@@ -260,7 +249,7 @@ export async function lockPaymentLink(tx: Tx, tenant: Tenant, id: string): Promi
 
 async function lockExisting(tx: Tx, tenant: Tenant, id: string): Promise<PaymentLinkRow> {
   const row = await lockPaymentLink(tx, tenant, id);
-  if (!row) throw paymentLinkErrors.notFound();
+  if (!row) throw errors.notFound('Payment link');
   return row;
 }
 
@@ -273,7 +262,7 @@ async function applyTransition(
   to: PaymentLinkStatus,
   rfiDocuments: PaymentLinkRfiDocument[] | null,
 ): Promise<PaymentLink> {
-  if (!TRANSITIONS[current.status].includes(to)) throw paymentLinkErrors.invalidTransition(current.status, to);
+  if (!TRANSITIONS[current.status].includes(to)) throw errors.invalidTransition('Payment link', current.status, to);
   const [row] = await tx
     .update(paymentLinks)
     .set({ status: to, rfiDocuments, updatedAt: clock.now() })
@@ -321,7 +310,7 @@ export async function updatePaymentLink(deps: PaymentLinkDeps, tenant: Tenant, i
   const expiresAt = body.expires_at === undefined ? null : parseExpiresAt(body.expires_at, now);
   return deps.db.transaction(async (tx) => {
     const current = await lockExisting(tx, tenant, id);
-    if (current.status !== 'active') throw paymentLinkErrors.notActive(current.status, 'updated');
+    if (current.status !== 'active') throw errors.paymentLinkNotActive(current.status, 'updated');
     const changes: Partial<PaymentLinkRow> = { updatedAt: now };
     if (reminderFrequency !== null) changes.reminderFrequency = reminderFrequency;
     if (expiresAt !== null) changes.expiresAt = expiresAt;
@@ -340,7 +329,7 @@ export async function cancelPaymentLink(deps: PaymentLinkDeps, tenant: Tenant, i
   assertIdPrefix(ID_PREFIXES.paymentLink, id);
   return deps.db.transaction(async (tx) => {
     const current = await lockExisting(tx, tenant, id);
-    if (current.status !== 'active') throw paymentLinkErrors.notActive(current.status, 'cancelled');
+    if (current.status !== 'active') throw errors.paymentLinkNotActive(current.status, 'cancelled');
     return applyTransition(tx, deps.clock, tenant, current, 'cancelled', current.rfiDocuments);
   });
 }
@@ -370,7 +359,7 @@ export async function updatePaymentLinkRfi(
   assertIdPrefix(ID_PREFIXES.paymentLink, id);
   return deps.db.transaction(async (tx) => {
     const current = await lockExisting(tx, tenant, id);
-    if (current.status !== 'action_required') throw paymentLinkErrors.notInActionRequired(current.status);
+    if (current.status !== 'action_required') throw errors.documentsOnlyWhenActionRequired('Payment link', current.status);
     const answered = await answerRfiRequirements(tx, tenant, current.rfiDocuments ?? [], body.documents, 'payment link', findDocument);
     return applyTransition(tx, deps.clock, tenant, current, 'under_review', answered);
   });
@@ -384,7 +373,7 @@ export async function mockMarkPaymentLinkReviewed(deps: PaymentLinkDeps, tenant:
   assertIdPrefix(ID_PREFIXES.paymentLink, id);
   return deps.db.transaction(async (tx) => {
     const current = await lockExisting(tx, tenant, id);
-    if (current.status !== 'under_review') throw paymentLinkErrors.notUnderReview();
+    if (current.status !== 'under_review') throw errors.paymentLinkNotUnderReview();
     const due = current.expiresAt.getTime() <= deps.clock.now().getTime();
     return applyTransition(tx, deps.clock, tenant, current, due ? 'expired' : 'active', current.rfiDocuments);
   });

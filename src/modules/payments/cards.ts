@@ -1,6 +1,7 @@
 // Card checks for the payment step: the sandbox test cards (notes-payins §7.5), number format and Luhn, expiry and
 // CVV. The number and the CVV live only in this call; what comes out is the network, the last four digits, the
 // expiry and the outcome, which is all a payment keeps.
+import { errors, type ApiError } from '../../core/errors.js';
 
 export type CardOutcome = 'success' | 'failure';
 
@@ -24,9 +25,7 @@ export interface CheckedCard {
 
 export type CardCheck =
   | { ok: true; card: CheckedCard }
-  | { ok: false; code: CardErrorCode; message: string };
-
-export type CardErrorCode = 'INVALID_CARD_NUMBER' | 'INVALID_CARD_EXPIRY_DATE' | 'CARD_EXPIRED' | 'INVALID_CARD_CVV' | 'NOT_A_TEST_CARD';
+  | { ok: false; error: ApiError };
 
 /**
  * The sandbox test cards: the number decides network, OTP and outcome. Most of these numbers fail the Luhn check,
@@ -69,7 +68,7 @@ export function normalizeCardNumber(number: string): string | undefined {
   return /^\d{12,19}$/.test(digits) ? digits : undefined;
 }
 
-const fail = (code: CardErrorCode, message: string): CardCheck => ({ ok: false, code, message });
+const fail = (error: ApiError): CardCheck => ({ ok: false, error });
 
 /**
  * Checks a card for a sandbox payment at `now`: format, then the test-card list (else Luhn, then "not a test
@@ -78,22 +77,22 @@ const fail = (code: CardErrorCode, message: string): CardCheck => ({ ok: false, 
  */
 export function checkSandboxCard(input: CardInput, now: Date): CardCheck {
   const number = normalizeCardNumber(input.number);
-  if (number === undefined) return fail('INVALID_CARD_NUMBER', 'Card number must be 12 to 19 digits');
+  if (number === undefined) return fail(errors.cardNumberFormat());
   const test = TEST_CARDS.get(number);
   if (!test) {
-    if (!isLuhnValid(number)) return fail('INVALID_CARD_NUMBER', 'Card number is invalid');
-    return fail('NOT_A_TEST_CARD', 'Card is not a valid test card');
+    if (!isLuhnValid(number)) return fail(errors.cardNumberInvalid());
+    return fail(errors.cardNotATestCard());
   }
   const expYear = input.expYear < 100 ? 2000 + input.expYear : input.expYear;
   if (!Number.isInteger(input.expMonth) || input.expMonth < 1 || input.expMonth > 12 ||
     !Number.isInteger(expYear) || expYear < 2000 || expYear > 2100) {
-    return fail('INVALID_CARD_EXPIRY_DATE', 'Card expiry date is invalid');
+    return fail(errors.cardExpiryInvalid());
   }
   const current = now.getUTCFullYear() * 12 + now.getUTCMonth();
-  if (expYear * 12 + (input.expMonth - 1) < current) return fail('CARD_EXPIRED', 'Card has expired');
+  if (expYear * 12 + (input.expMonth - 1) < current) return fail(errors.cardExpired());
   const cvvLength = test.network === 'Amex' ? 4 : 3;
   if (!new RegExp(`^\\d{${cvvLength}}$`).test(input.cvv)) {
-    return fail('INVALID_CARD_CVV', `Card CVV must be ${cvvLength} digits`);
+    return fail(errors.cardCvvInvalid(cvvLength));
   }
   return {
     ok: true,

@@ -71,12 +71,11 @@ export async function findPayin(db: DbOrTx, tenant: Tenant, id: string): Promise
 /** What the error texts call a payin of this type. */
 const payinLabel = (type: PayinType) => (type === 'orders' ? 'Order' : 'Payment link');
 
+/** The registry's pay-in answers, worded with the payin's label. */
 export const payinErrors = {
   notFound: (type: PayinType) => errors.notFound(payinLabel(type)),
-  notActive: (type: PayinType, status: string) =>
-    new ApiError(400, `${payinLabel(type)} is ${status}: a payment can only be made while it is active`, 'INVALID_STATE'),
-  methodNotAccepted: (type: PayinType, method: string) =>
-    errors.invalidParameter(`${payinLabel(type)} does not accept ${method} payments`),
+  notActive: (type: PayinType, status: string) => errors.payinNotActive(payinLabel(type), status),
+  methodNotAccepted: (type: PayinType, method: string) => errors.payinMethodNotAccepted(payinLabel(type), method),
 };
 
 /**

@@ -1,14 +1,14 @@
 // `PATCH /payment/{id}/update_rfi` (operation `updateRfiPayment`): its own plugin, beside the payment routes.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AppDeps } from '../../app.js';
-import { tenantOf } from '../../core/auth/plugin.js';
+import type { AppDeps } from '../../deps.js';
+import { tenantOf, withClockOf } from '../../core/auth/plugin.js';
 import { IdParams, secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
-import { UpdateRfiBody } from '../../core/rfi-documents.js';
+import { UpdateRfiBody } from '../rfis/service.js';
 import { updatePaymentRfi } from './rfi.js';
 import { Payment } from './schemas.js';
 
 export const paymentRfiRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const service = { db: deps.database.db, clock: deps.clock };
+  const service = { db: deps.database.db };
 
   app.patch('/payment/:id/update_rfi', {
     schema: {
@@ -20,5 +20,5 @@ export const paymentRfiRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = as
       body: UpdateRfiBody,
       response: { 200: Payment, ...standardErrors },
     },
-  }, async (request) => updatePaymentRfi(service, tenantOf(request), request.params.id, request.body));
+  }, async (request) => updatePaymentRfi(withClockOf(service, request), tenantOf(request), request.params.id, request.body));
 };

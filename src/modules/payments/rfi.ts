@@ -4,10 +4,10 @@ import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { payments } from '../../db/schema/index.js';
 import type { Clock } from '../../core/clock.js';
-import { ApiError, errors } from '../../core/errors.js';
+import { errors } from '../../core/errors.js';
 import { recordEvent } from '../../core/events.js';
 import { assertIdPrefix, ID_PREFIXES } from '../../core/ids.js';
-import { resolveAttachedDocuments, type UpdateRfiBody } from '../../core/rfi-documents.js';
+import { resolveAttachedDocuments, type UpdateRfiBody } from '../rfis/service.js';
 import { tenantFilter, type Tenant } from '../../core/tenancy.js';
 import { findDocument } from '../documents/service.js';
 import type { Payment } from './schemas.js';
@@ -15,10 +15,6 @@ import { lockPayment, PAYMENT_ENTITY_TYPE, presentPayment } from './service.js';
 
 /** Statuses in which a payment waits for (more) documents. */
 const RFI_STATUSES = ['action_required', 'under_review'] as const;
-
-export const paymentRfiErrors = {
-  noPendingRfi: (status: string) => new ApiError(400, `Payment is ${status}: it has no pending RFI`, 'INVALID_STATE'),
-};
 
 /**
  * `PATCH /payment/{id}/update_rfi`: under the payment's row lock, attaches the tenant's documents. An
@@ -35,7 +31,7 @@ export async function updatePaymentRfi(
   return deps.db.transaction(async (tx) => {
     const current = await lockPayment(tx, tenant, id);
     if (!current) throw errors.notFound('Payment');
-    if (!(RFI_STATUSES as readonly string[]).includes(current.status)) throw paymentRfiErrors.noPendingRfi(current.status);
+    if (!(RFI_STATUSES as readonly string[]).includes(current.status)) throw errors.noPendingRfi('Payment', current.status);
     const documents = await resolveAttachedDocuments(tx, tenant, body, current.documents, findDocument);
     const [row] = await tx
       .update(payments)

@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AppDeps } from '../../app.js';
-import { sandboxOnly, tenantOf } from '../../core/auth/plugin.js';
+import type { AppDeps } from '../../deps.js';
+import { sandboxOnly, tenantOf, withClockOf } from '../../core/auth/plugin.js';
 import { IdParams, secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
 import { CreateMockPaymentBody, FundsAvailableResponse, ListPaymentsQuery, Payment, PaymentList } from './schemas.js';
 import { createMockPayment, FUNDS_AVAILABLE_MESSAGE, getPayment, listPayments, markFundsAvailable } from './service.js';
 
 export const paymentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const service = { db: deps.database.db, clock: deps.clock, fxRates: deps.fxRates, markupBps: deps.config.fxMarkupBps };
+  const service = { db: deps.database.db, fxRates: deps.fxRates, markupBps: deps.config.fxMarkupBps };
   const tags = ['Payment'];
 
   app.post('/payment/mock', {
@@ -21,7 +21,7 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async
       body: CreateMockPaymentBody,
       response: { 201: Payment, ...standardErrors },
     },
-  }, async (request, reply) => reply.status(201).send(await createMockPayment(service, tenantOf(request), request.body)));
+  }, async (request, reply) => reply.status(201).send(await createMockPayment(withClockOf(service, request), tenantOf(request), request.body)));
 
   app.get('/payment', {
     schema: {
@@ -29,7 +29,7 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async
       querystring: ListPaymentsQuery,
       response: { 200: PaymentList, ...standardErrors },
     },
-  }, async (request) => listPayments(service, tenantOf(request), request.query));
+  }, async (request) => listPayments(withClockOf(service, request), tenantOf(request), request.query));
 
   app.get('/payment/:id', {
     schema: {
@@ -37,7 +37,7 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async
       params: IdParams('payt_6819d8046mpKt'),
       response: { 200: Payment, ...standardErrors },
     },
-  }, async (request) => getPayment(service, tenantOf(request), request.params.id));
+  }, async (request) => getPayment(withClockOf(service, request), tenantOf(request), request.params.id));
 
   app.patch('/payment/:id/mock-funds-available', {
     preValidation: sandboxOnly,
@@ -49,7 +49,7 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async
       response: { 200: FundsAvailableResponse, ...standardErrors },
     },
   }, async (request) => ({
-    data: await markFundsAvailable(service, tenantOf(request), request.params.id),
+    data: await markFundsAvailable(withClockOf(service, request), tenantOf(request), request.params.id),
     message: FUNDS_AVAILABLE_MESSAGE,
   }));
 };

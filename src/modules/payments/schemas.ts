@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { Money } from '../../core/amount.js';
-import { AttachedDocument } from '../../core/rfi-documents.js';
+import { AttachedDocument } from '../rfis/schemas.js';
 import { ListOf, PaginationQuery } from '../../core/pagination.js';
 import { FEE_BEARERS, PAYIN_TYPES, PAYMENT_METHOD_TYPES, PAYMENT_STATUSES } from '../../db/schema/payments.js';
 

@@ -7,9 +7,9 @@ import type { Db, DbOrTx, Tx } from '../../db/client.js';
 import { payments, type PaymentMethodType } from '../../db/schema/index.js';
 import { jsonAmount, money } from '../../core/amount.js';
 import type { Clock } from '../../core/clock.js';
-import { ApiError, errors } from '../../core/errors.js';
+import { errors } from '../../core/errors.js';
 import { recordEvent } from '../../core/events.js';
-import { presentAttachedDocuments } from '../../core/rfi-documents.js';
+import { presentAttachedDocuments } from '../rfis/service.js';
 import { insertWithFreshId } from '../../core/fresh-id.js';
 import { withoutNulls } from '../../core/http-schemas.js';
 import { assertIdPrefix, ID_PREFIXES, newId } from '../../core/ids.js';
@@ -79,14 +79,6 @@ export function presentPayment(row: PaymentRow): Payment {
     payment_method: { type: row.methodType },
   });
 }
-
-export const paymentErrors = {
-  notTestCard: () => errors.invalidParameter('Card is not a valid test card'),
-  notSuccess: () => new ApiError(400, 'Payment must be in success status', 'INVALID_STATE'),
-  alreadyAvailable: () => new ApiError(400, 'Transaction already has funds available', 'INVALID_STATE'),
-  amountMismatch: (currency: string, due: bigint) =>
-    errors.invalidParameter(`Amount must equal the amount due in ${currency}: ${due}`),
-};
 
 /** The outcome texts of the contract (declines) and of the sandbox's sanctions screening (notes-payins §8.7, §8.8). */
 const DECLINED = {
@@ -164,7 +156,7 @@ export async function makePayment(deps: PaymentDeps, tenant: Tenant, attempt: Pa
     const now = deps.clock.now();
     const pricing = await pricePayment(tx, deps, tenant, payin, attempt.currency);
     if (attempt.amount !== undefined && attempt.amount !== pricing.paymentAmount) {
-      throw paymentErrors.amountMismatch(pricing.paymentCurrency, pricing.paymentAmount);
+      throw errors.paymentAmountMismatch(pricing.paymentCurrency, pricing.paymentAmount);
     }
     const outcome = outcomeOf(attempt, pricing);
     if (outcome === 'success') await markPayinPaid(tx, deps.clock, tenant, payin);
@@ -225,7 +217,7 @@ function mockAttempt(body: CreateMockPaymentBody): PaymentAttempt {
     const number = body.card_number?.trim() ?? '';
     if (number === '') throw errors.blank('card_number');
     const card = sandboxTestCard(number);
-    if (!card) throw paymentErrors.notTestCard();
+    if (!card) throw errors.paymentNotTestCard();
     return { ...base, method: 'card', card: { ...card, expMonth: null, expYear: null } };
   }
   if (body.card_number !== undefined) throw errors.invalidParameter('card_number can only be sent with payment_method Card');
@@ -252,7 +244,7 @@ export async function markFundsAvailable(deps: PaymentDeps, tenant: Tenant, id: 
     if (!row) {
       const current = await findPayment(tx, tenant, id);
       if (!current) throw errors.notFound('Payment');
-      throw current.status === 'success' ? paymentErrors.alreadyAvailable() : paymentErrors.notSuccess();
+      throw current.status === 'success' ? errors.fundsAlreadyAvailable() : errors.paymentNotSuccess();
     }
     const net = row.amount - row.feeAmount;
     if (net > 0n) {

@@ -1,16 +1,12 @@
 // Maker-checker (notes-payouts §13.6): a merchant with the switch on creates payouts `pending_approval`; an operator
 // approves (released, or queued when queueing is on) or rejects (cancelled) each.
-import { ApiError } from '../../core/errors.js';
+import { errors } from '../../core/errors.js';
 import type { Tenant } from '../../core/tenancy.js';
 import { payoutSettingsOf } from '../merchants/service.js';
 import type { PayoutDeps } from './deps.js';
 import { lockPayout, recordStatus, releaseHeld, writeStatus } from './lifecycle.js';
+import { scheduleQueueRelease } from './queue.js';
 import type { Payout } from './schemas.js';
-
-const approvalErrors = {
-  notPendingApproval: (status: string) =>
-    new ApiError(400, `Payout is ${status}: only a pending_approval payout can be approved or rejected`, 'INVALID_STATE'),
-};
 
 /**
  * Maker-checker approval (the operator API stands in for Glomo's dashboard): a `pending_approval` payout joins the
@@ -19,9 +15,12 @@ const approvalErrors = {
 export async function approvePayout(deps: PayoutDeps, tenant: Tenant, id: string): Promise<Payout> {
   return deps.db.transaction(async (tx) => {
     const row = await lockPayout(tx, tenant, id);
-    if (row.status !== 'pending_approval') throw approvalErrors.notPendingApproval(row.status);
+    if (row.status !== 'pending_approval') throw errors.payoutNotPendingApproval(row.status);
     const merchant = await payoutSettingsOf(tx, tenant.merchantId);
-    if (merchant.payoutQueueing) return writeStatus(tx, deps.clock, tenant, row, { status: 'queued', queuedAt: deps.clock.now() });
+    if (merchant.payoutQueueing) {
+      await scheduleQueueRelease(tx, deps.clock, tenant);
+      return writeStatus(tx, deps.clock, tenant, row, { status: 'queued', queuedAt: deps.clock.now() });
+    }
     return recordStatus(tx, deps.clock, tenant, await releaseHeld(tx, deps, tenant, row));
   });
 }
@@ -30,7 +29,7 @@ export async function approvePayout(deps: PayoutDeps, tenant: Tenant, id: string
 export async function rejectPayout(deps: PayoutDeps, tenant: Tenant, id: string): Promise<Payout> {
   return deps.db.transaction(async (tx) => {
     const row = await lockPayout(tx, tenant, id);
-    if (row.status !== 'pending_approval') throw approvalErrors.notPendingApproval(row.status);
+    if (row.status !== 'pending_approval') throw errors.payoutNotPendingApproval(row.status);
     return writeStatus(tx, deps.clock, tenant, row, { status: 'cancelled' });
   });
 }

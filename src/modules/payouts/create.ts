@@ -3,7 +3,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../../db/client.js';
 import { payouts, type AttachedDocumentRef, type PayoutStatus } from '../../db/schema/index.js';
-import { ApiError, errors } from '../../core/errors.js';
+import { ApiError, duplicateRequest, errors } from '../../core/errors.js';
 import { recordEvent } from '../../core/events.js';
 import { insertWithFreshId } from '../../core/fresh-id.js';
 import { ID_PREFIXES, newId } from '../../core/ids.js';
@@ -14,10 +14,10 @@ import { findBeneficiary, type BeneficiaryRow } from '../beneficiaries/service.j
 import { findDocument } from '../documents/service.js';
 import { payoutSettingsOf } from '../merchants/service.js';
 import { MAX_NOTES } from '../orders/service.js';
-import { consumeQuote, findQuote, fxErrors, priceFx, quoteError, type QuoteRow } from '../quotes/service.js';
+import { consumeQuote, findQuote, priceFx, quoteError, type QuoteRow } from '../quotes/service.js';
 import { resolveAttachedDocuments } from '../rfis/service.js';
 import type { PayoutDeps } from './deps.js';
-import { payoutErrors } from './errors.js';
+import { scheduleQueueRelease } from './queue.js';
 import { payoutTxnFee } from './fees.js';
 import { holdForProcessing, PAYOUT_ENTITY_TYPE, sendToRail } from './lifecycle.js';
 import { presentPayout } from './presenter.js';
@@ -81,7 +81,7 @@ function validateCreate(body: CreatePayoutBody): Validated {
     invoiceNumber: body.invoice_number?.trim() || null,
   };
   if (body.quote_id !== undefined) {
-    for (const field of QUOTE_LOCKED) if (body[field] !== undefined) throw payoutErrors.quoteLocked(field);
+    for (const field of QUOTE_LOCKED) if (body[field] !== undefined) throw errors.quoteLockedField(field);
     const quoteId = body.quote_id.trim();
     if (quoteId === '') throw errors.blank('quote_id');
     return { kind: 'quote', quoteId, common };
@@ -90,11 +90,11 @@ function validateCreate(body: CreatePayoutBody): Validated {
   if (body.destination_currency === undefined || body.destination_currency.trim() === '') throw errors.blank('destination_currency');
   const sourceCurrency = body.source_currency.trim().toUpperCase();
   const destinationCurrency = body.destination_currency.trim().toUpperCase();
-  if (!(PAYOUT_SOURCE_CURRENCIES as readonly string[]).includes(sourceCurrency)) throw fxErrors.unsupportedCurrency(sourceCurrency, 'payouts');
-  if (!(PAYOUT_DESTINATION_CURRENCIES as readonly string[]).includes(destinationCurrency)) throw fxErrors.unsupportedCurrency(destinationCurrency, 'payouts');
+  if (!(PAYOUT_SOURCE_CURRENCIES as readonly string[]).includes(sourceCurrency)) throw errors.unsupportedCurrency(sourceCurrency, 'payouts');
+  if (!(PAYOUT_DESTINATION_CURRENCIES as readonly string[]).includes(destinationCurrency)) throw errors.unsupportedCurrency(destinationCurrency, 'payouts');
   // The legacy body sends both amounts; the current contract allows one. Both are refused rather than one ignored.
-  if (body.source_amount !== undefined && body.destination_amount !== undefined) throw fxErrors.oneAmount('source_amount', 'destination_amount');
-  if (body.source_amount === undefined && body.destination_amount === undefined) throw fxErrors.noAmount('source_amount', 'destination_amount');
+  if (body.source_amount !== undefined && body.destination_amount !== undefined) throw errors.oneAmount('source_amount', 'destination_amount');
+  if (body.source_amount === undefined && body.destination_amount === undefined) throw errors.noAmount('source_amount', 'destination_amount');
   const amount = body.source_amount !== undefined ? { sourceAmount: BigInt(body.source_amount) } : { destinationAmount: BigInt(body.destination_amount!) };
   return { kind: 'direct', common, sourceCurrency, destinationCurrency, amount, requestedRail: body.payment_rail?.trim() };
 }
@@ -103,20 +103,20 @@ function validateCreate(body: CreatePayoutBody): Validated {
 async function payableBeneficiary(db: DbOrTx, tenant: Tenant, id: string): Promise<BeneficiaryRow> {
   const beneficiary = await findBeneficiary(db, tenant, id);
   if (!beneficiary) throw errors.notFound('Beneficiary');
-  if (beneficiary.status === 'pending') throw payoutErrors.beneficiaryPending();
-  if (beneficiary.status === 'rejected') throw payoutErrors.beneficiaryRejected();
-  if (beneficiary.category !== 'payout') throw payoutErrors.notPayoutBeneficiary();
+  if (beneficiary.status === 'pending') throw errors.payoutBeneficiaryPending();
+  if (beneficiary.status === 'rejected') throw errors.payoutBeneficiaryRejected();
+  if (beneficiary.category !== 'payout') throw errors.payoutNotPayoutBeneficiary();
   return beneficiary;
 }
 
 /** The rail for the beneficiary in `destinationCurrency` (swift unless asked), within the rail's limit. */
 function railFor(beneficiary: BeneficiaryRow, destinationCurrency: string, requested: string | undefined, destinationAmount: bigint | null): PaymentRail {
-  if (beneficiary.currency !== null && beneficiary.currency !== destinationCurrency) throw payoutErrors.currencyMismatch(beneficiary.currency);
+  if (beneficiary.currency !== null && beneficiary.currency !== destinationCurrency) throw errors.payoutCurrencyMismatch(beneficiary.currency);
   const chosen = chooseRail(railTarget(beneficiary, destinationCurrency), requested);
-  if (!chosen.ok) throw payoutErrors.noRails(railRefusalMessage(chosen.error, requested));
+  if (!chosen.ok) throw errors.payoutNoRails(railRefusalMessage(chosen.error, requested));
   if (destinationAmount !== null) {
     const limit = checkRailAmount(chosen.rail, destinationCurrency, destinationAmount);
-    if (!limit.ok) throw payoutErrors.railLimit(chosen.rail, limit.limit.max, destinationCurrency);
+    if (!limit.ok) throw errors.payoutRailLimit(chosen.rail, limit.limit.max, destinationCurrency);
   }
   return chosen.rail;
 }
@@ -127,7 +127,7 @@ async function attachDocuments(db: DbOrTx, tenant: Tenant, ids: string[], purpos
   // A kind is covered by a document whose name says it (`invoice`, `shipping_date`, `trade_documents`, `consent_letter`).
   const names = attached.map((doc) => doc.type.toLowerCase());
   const missing = purpose.kinds.filter((kind) => !names.some((name) => name.includes(kind.split('_')[0]!)));
-  if (missing.length > 0) throw payoutErrors.missingDocuments(purpose.code, missing);
+  if (missing.length > 0) throw errors.payoutMissingDocuments(purpose.code, missing);
   return attached;
 }
 
@@ -159,11 +159,11 @@ async function priceDirect(deps: PayoutDeps, beneficiary: BeneficiaryRow, input:
 function priceFromQuote(beneficiary: BeneficiaryRow, quote: QuoteRow): Priced {
   if (quote.resource !== 'payout') throw quoteError('wrong_resource', 'payout');
   const quotedRail = quote.paymentRail ?? 'swift';
-  if (!isPaymentRail(quotedRail)) throw payoutErrors.quoteIncompatible();
+  if (!isPaymentRail(quotedRail)) throw errors.payoutQuoteIncompatible();
   try {
     railFor(beneficiary, quote.destinationCurrency, quotedRail, quote.destinationAmount);
   } catch (err) {
-    if (err instanceof ApiError) throw payoutErrors.quoteIncompatible();
+    if (err instanceof ApiError) throw errors.payoutQuoteIncompatible();
     throw err;
   }
   return {
@@ -192,7 +192,7 @@ export async function createPayout(deps: PayoutDeps, tenant: Tenant, body: Creat
     priced = await priceDirect(deps, beneficiary, input);
   }
   const purpose = checkPayoutPurpose(input.common.purposeCode, priced.rail);
-  if (!purpose.ok) throw payoutErrors.purpose(purposeRefusalMessage(purpose.error, input.common.purposeCode));
+  if (!purpose.ok) throw errors.payoutInvalidPurpose(purposeRefusalMessage(purpose.error, input.common.purposeCode));
   if (priced.txnFee >= priced.sourceAmount) throw errors.invalidParameter('Fees must be less than the source amount');
 
   return deps.db.transaction(async (tx) => {
@@ -223,7 +223,7 @@ export async function createPayout(deps: PayoutDeps, tenant: Tenant, body: Creat
     });
     if (input.common.requestId !== null) {
       const claim = await claimRequestId(tx, deps.clock, tenant, REQUEST_ID_SCOPE, input.common.requestId, inserted.id);
-      if (!claim.claimed) throw payoutErrors.duplicateRequest();
+      if (!claim.claimed) throw duplicateRequest('payout');
     }
     if (priced.quoteId !== null) {
       const consumed = await consumeQuote(tx, deps.clock, tenant, priced.quoteId, 'payout', inserted.id);
@@ -234,6 +234,7 @@ export async function createPayout(deps: PayoutDeps, tenant: Tenant, body: Creat
     // Held back (maker-checker, queueing): nothing is held until release. Otherwise released at once: the rail's job
     // and the event are written first, so that the balance row, locked by the hold, stays locked for the fewest
     // statements before the commit (the hold id is not in the response or the event).
+    if (initial === 'queued') await scheduleQueueRelease(tx, deps.clock, tenant);
     if (initial === 'in_progress') {
       await sendToRail(tx, deps, tenant, inserted.id);
       const holdId = await holdForProcessing(tx, deps.clock, tenant, inserted);

@@ -1,24 +1,15 @@
 // The sandbox rail simulator (queue `payouts.rail`, enqueued when a payout is released for processing): after
 // SANDBOX_RAIL_DELAY_SECONDS it completes the payout, successfully unless the beneficiary's account number (or UPI
 // id) ends in one of the magic endings below, each of which fails it with one of the contract's error codes.
-import type { Clock } from '../../core/clock.js';
-import { enqueueJob, tenantRowPayload, type JobHandler } from '../../core/jobs.js';
-import type { Db, DbOrTx } from '../../db/client.js';
+import { tenantRowPayload, type JobHandler } from '../../core/jobs.js';
+import { tenantContext } from '../../core/tenant-clock.js';
+import type { Db } from '../../db/client.js';
 import { findBeneficiary, type BeneficiaryRow } from '../beneficiaries/service.js';
 import {
-  finishPayout, isProcessing, lockPayoutRow, nextQueueRelease, PAYOUT_RAIL_QUEUE, releaseQueues,
+  finishPayout, isProcessing, lockPayoutRow, PAYOUT_QUEUE_RELEASE_QUEUE, PAYOUT_RAIL_QUEUE, releaseQueuesOf, scheduleAllQueueReleases,
   type PayoutDeps, type PayoutError, type RailOutcome,
 } from './service.js';
 
-/** The payout queue's release runs (one job per slot; each run schedules the next). */
-export const PAYOUT_QUEUE_RELEASE_QUEUE = 'payouts.release_queue';
-
-/** Schedules the release run of the next slot after `after`, once however many processes ask. */
-export async function scheduleQueueRelease(db: DbOrTx, clock: Clock, after: Date = clock.now()): Promise<Date> {
-  const runAt = nextQueueRelease(after);
-  await enqueueJob(db, clock, { queue: PAYOUT_QUEUE_RELEASE_QUEUE, payload: {}, runAt, uniqueKey: `release:${runAt.toISOString()}` });
-  return runAt;
-}
 
 /** Beneficiary account-number endings that make the simulated rail fail a payout (docs/decisions/0015). */
 export const SIMULATED_RAIL_FAILURES: Readonly<Record<string, PayoutError>> = Object.freeze({
@@ -41,12 +32,15 @@ export function simulatedOutcome(beneficiary: Pick<BeneficiaryRow, 'accountNumbe
   return failure ? { status: 'failed', error: failure } : { status: 'success' };
 }
 
-export function payoutJobHandlers(deps: Pick<PayoutDeps, 'clock' | 'railDelaySeconds'> & { db: Db }): Record<string, JobHandler> {
+export function payoutJobHandlers(deps: Pick<PayoutDeps, 'railDelaySeconds'> & { db: Db }): Record<string, JobHandler> {
   return {
-    [PAYOUT_QUEUE_RELEASE_QUEUE]: async () => {
-      await releaseQueues(deps);
-      // The next slot after now: a late run (after downtime) schedules one run, not a burst of missed ones.
-      await scheduleQueueRelease(deps.db, deps.clock);
+    [PAYOUT_QUEUE_RELEASE_QUEUE]: async (job) => {
+      if (job.tenant === undefined) {
+        // The platform-wide release job of earlier versions: each queue gets its own runs from now on.
+        await scheduleAllQueueReleases(deps.db, async (tenant) => (await tenantContext(deps.db, job.clock, tenant)).clock);
+        return { status: 'done' };
+      }
+      await releaseQueuesOf({ ...deps, clock: job.clock }, job.tenant);
       return { status: 'done' };
     },
     [PAYOUT_RAIL_QUEUE]: async (job) => {
@@ -57,7 +51,7 @@ export function payoutJobHandlers(deps: Pick<PayoutDeps, 'clock' | 'railDelaySec
         // Cancelled, finished by the mock, or never released: nothing left for the rail to do.
         if (!row || !isProcessing(row)) return;
         const beneficiary = await findBeneficiary(tx, target.tenant, row.beneficiaryId);
-        await finishPayout(tx, deps.clock, target.tenant, row, simulatedOutcome(beneficiary));
+        await finishPayout(tx, job.clock, target.tenant, row, simulatedOutcome(beneficiary));
       });
       return { status: 'done' };
     },

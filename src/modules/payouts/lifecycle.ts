@@ -13,7 +13,7 @@ import { tenantFilter, type Tenant } from '../../core/tenancy.js';
 import { voidHold, type InsufficientFunds } from '../../ledger/index.js';
 import { closeRfi, raiseRfi } from '../rfis/lifecycle.js';
 import type { PayoutDeps } from './deps.js';
-import { payoutErrors, type PayoutError } from './errors.js';
+import type { PayoutError } from './errors.js';
 import { holdOutbound, settleOutbound, type OutboundAmounts } from './outbound.js';
 import { presentPayout, type PayoutRow } from './presenter.js';
 import type { MockPayoutBody, Payout } from './schemas.js';
@@ -114,6 +114,7 @@ export async function sendToRail(tx: Tx, deps: Pick<PayoutDeps, 'clock' | 'railD
   if (tenant.env !== 'sandbox') return;
   await enqueueJob(tx, deps.clock, {
     queue: PAYOUT_RAIL_QUEUE,
+    tenant,
     payload: { merchantId: tenant.merchantId, env: tenant.env, payoutId },
     runAt: new Date(deps.clock.now().getTime() + deps.railDelaySeconds * 1000),
     uniqueKey: `rail:${payoutId}`,
@@ -154,7 +155,7 @@ async function cancelLocked(tx: Tx, clock: Clock, tenant: Tenant, row: PayoutRow
 export async function cancelPayout(deps: PayoutDeps, tenant: Tenant, id: string): Promise<Payout> {
   return deps.db.transaction(async (tx) => {
     const row = await lockPayout(tx, tenant, id);
-    if (!cancellable(row)) throw payoutErrors.notCancellable();
+    if (!cancellable(row)) throw errors.payoutNotCancellable();
     return cancelLocked(tx, deps.clock, tenant, row);
   });
 }
@@ -172,31 +173,31 @@ export async function mockPayoutStatus(deps: PayoutDeps, tenant: Tenant, body: M
     const { clock } = deps;
     switch (body.status) {
       case 'pending': {
-        if (!(row.status === 'pending_approval' || row.status === 'queued' || isUnderReview(row))) throw payoutErrors.stateChange();
+        if (!(row.status === 'pending_approval' || row.status === 'queued' || isUnderReview(row))) throw errors.stateChangeNotAllowed();
         const holdId = await holdForProcessing(tx, clock, tenant, row);
         // Released from review: its RFI was answered well enough.
         await closeRfi(tx, clock, tenant, { type: PAYOUT_ENTITY_TYPE, id: row.id }, 'approved');
         return writeStatus(tx, clock, tenant, row, { status: 'in_progress', sentToRail: true, holdId, queuedAt: null });
       }
       case 'success': {
-        if (!isProcessing(row)) throw payoutErrors.stateChange();
+        if (!isProcessing(row)) throw errors.stateChangeNotAllowed();
         return finishPayout(tx, clock, tenant, row, { status: 'success' });
       }
       case 'failed': {
         // A mocked failure carries no error code (notes-payouts §13.7).
         if (isProcessing(row)) return finishPayout(tx, clock, tenant, row, { status: 'failed', error: null });
-        if (!(isUnderReview(row) || row.status === 'queued')) throw payoutErrors.stateChange();
+        if (!(isUnderReview(row) || row.status === 'queued')) throw errors.stateChangeNotAllowed();
         await closeRfi(tx, clock, tenant, { type: PAYOUT_ENTITY_TYPE, id: row.id }, 'rejected');
         return writeStatus(tx, clock, tenant, row, { status: 'failed', sentToRail: false, queuedAt: null });
       }
       case 'action_required': {
-        if (!(row.status === 'pending_approval' || row.status === 'queued' || isUnderReview(row))) throw payoutErrors.stateChange();
+        if (!(row.status === 'pending_approval' || row.status === 'queued' || isUnderReview(row))) throw errors.stateChangeNotAllowed();
         // The RFI the merchant answers (a new one, or the one under review asked again): notes-payouts §13.8.
         await raiseRfi(tx, clock, tenant, { type: PAYOUT_ENTITY_TYPE, id: row.id }, body.rfi_document_ids);
         return writeStatus(tx, clock, tenant, row, { status: 'action_required', queuedAt: null });
       }
       case 'cancelled': {
-        if (!cancellable(row)) throw payoutErrors.stateChange();
+        if (!cancellable(row)) throw errors.stateChangeNotAllowed();
         return cancelLocked(tx, clock, tenant, row);
       }
     }

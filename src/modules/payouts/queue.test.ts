@@ -9,8 +9,9 @@ import { adjustBalance, verifyLedger } from '../../ledger/index.js';
 import { ADMIN_TOKEN, bearer, createTestMerchant, type TestMerchant } from '../../../test/support/app.js';
 import { v2Body } from '../../../test/support/beneficiaries.js';
 import { jobSuite, type JobSuite } from '../../../test/support/jobs.js';
-import { payoutJobHandlers, PAYOUT_QUEUE_RELEASE_QUEUE, scheduleQueueRelease } from './jobs.js';
-import { nextQueueRelease } from './service.js';
+import { enqueueJob } from '../../core/jobs.js';
+import { payoutJobHandlers } from './jobs.js';
+import { nextQueueRelease, PAYOUT_QUEUE_RELEASE_QUEUE, scheduleQueueRelease } from './service.js';
 
 describe('nextQueueRelease', () => {
   it.each([
@@ -69,10 +70,9 @@ describe('payout queueing and maker-checker', () => {
   const ledgerOk = async (merchant: TestMerchant) =>
     expect((await verifyLedger(suite.database.db, { merchantId: merchant.id })).problems).toEqual([]);
 
-  /** Moves the clock to the next release slot and runs what is due there. */
+  /** Moves the clock to the next release slot and runs what is due there (a queued payout scheduled its queue's runs). */
   const releaseRun = async () => {
     clock.set(nextQueueRelease(clock.now()));
-    await scheduleQueueRelease(suite.database.db, clock, new Date(clock.now().getTime() - 1));
     await suite.runner.runDue();
   };
 
@@ -120,16 +120,42 @@ describe('payout queueing and maker-checker', () => {
     await ledgerOk(merchant);
   });
 
-  it('schedules each run once, then the next slot', async () => {
+  it("schedules each queue's run once per slot when a payout joins it, then the next slot while anything waits", async () => {
     clock.set(new Date('2026-09-01T08:40:00Z'));
-    await scheduleQueueRelease(suite.database.db, clock);
-    await scheduleQueueRelease(suite.database.db, clock);
-    const due = await suite.database.db.select().from(jobs).where(eq(jobs.uniqueKey, 'release:2026-09-01T08:47:00.000Z'));
-    expect(due).toHaveLength(1);
+    const merchant = await merchantWith({ payout_queueing: true });
+    const tenant = { merchantId: merchant.id, env: 'sandbox' as const };
+    const key = (slot: string) => `release:${merchant.id}:sandbox:${slot}`;
+    await create(merchant, 10_000);
+    await create(merchant, 20_000);
+    await scheduleQueueRelease(suite.database.db, clock, tenant);
+    const due = await suite.database.db.select().from(jobs).where(eq(jobs.uniqueKey, key('2026-09-01T08:47:00.000Z')));
+    expect(due.map((j) => [j.queue, j.merchantId, j.env])).toEqual([[PAYOUT_QUEUE_RELEASE_QUEUE, merchant.id, 'sandbox']]);
     clock.set(new Date('2026-09-01T08:47:00Z'));
     await suite.runner.runDue();
-    const next = await suite.database.db.select().from(jobs).where(eq(jobs.uniqueKey, 'release:2026-09-01T09:02:00.000Z'));
+    const next = await suite.database.db.select().from(jobs).where(eq(jobs.uniqueKey, key('2026-09-01T09:02:00.000Z')));
     expect(next.map((j) => [j.queue, j.status])).toEqual([[PAYOUT_QUEUE_RELEASE_QUEUE, 'queued']]);
+    // Once nothing waits, the runs stop: funded, both leave at 09:02 and no 09:17 run is scheduled.
+    await fund(merchant, 40_000n);
+    clock.set(new Date('2026-09-01T09:02:00Z'));
+    await suite.runner.runDue();
+    expect(await suite.database.db.select().from(jobs).where(eq(jobs.uniqueKey, key('2026-09-01T09:17:00.000Z')))).toEqual([]);
+    await ledgerOk(merchant);
+  });
+
+  it("hands the platform-wide release job of earlier versions over to each queue's own runs", async () => {
+    clock.set(new Date('2026-09-02T08:40:00Z'));
+    const merchant = await merchantWith({ payout_queueing: true });
+    const waiting = await create(merchant, 10_000);
+    await suite.database.db.delete(jobs).where(eq(jobs.queue, PAYOUT_QUEUE_RELEASE_QUEUE));
+    await enqueueJob(suite.database.db, clock, { queue: PAYOUT_QUEUE_RELEASE_QUEUE, tenant: null, payload: {}, uniqueKey: 'release:2026-09-02T08:47:00.000Z' });
+    await suite.runner.runDue();
+    const scheduled = await suite.database.db.select().from(jobs).where(eq(jobs.queue, PAYOUT_QUEUE_RELEASE_QUEUE));
+    const own = scheduled.filter((j) => j.status === 'queued' && j.merchantId === merchant.id);
+    expect(own.map((j) => j.uniqueKey)).toEqual([`release:${merchant.id}:sandbox:2026-09-02T08:47:00.000Z`]);
+    expect(scheduled.filter((j) => j.merchantId === null).map((j) => j.status)).toEqual(['done']);
+    await fund(merchant, 20_000n);
+    await releaseRun();
+    expect((await statusOf(merchant, waiting.id)).status).toBe('in_progress');
   });
 
   describe('maker-checker', () => {

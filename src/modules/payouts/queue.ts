@@ -1,7 +1,12 @@
 // The payout queue (notes-payouts §13.6): released at :02, :17, :32 and :47 past every hour, strictly FIFO per
 // merchant environment and source currency, a payout only when the balance covers it (an uncovered head blocks the
-// rest), and after 30 days in the queue failed with QUEUE_EXPIRED.
+// rest), and after 30 days in the queue failed with QUEUE_EXPIRED. Each merchant environment's queue has its own
+// release runs, at the slots of its own clock (the sandbox test clock): a run is scheduled when a payout joins the
+// queue, and each run schedules the next while anything is still queued.
 import { and, asc, eq } from 'drizzle-orm';
+import type { Clock } from '../../core/clock.js';
+import { enqueueJob } from '../../core/jobs.js';
+import type { DbOrTx } from '../../db/client.js';
 import { payouts } from '../../db/schema/index.js';
 import { tenantFilter, type Tenant } from '../../core/tenancy.js';
 import type { PayoutDeps } from './deps.js';
@@ -31,47 +36,79 @@ export function nextQueueRelease(after: Date): Date {
   throw new Error('unreachable: a release slot exists within the next hour');
 }
 
+/** The queue of a merchant environment's release runs (one job per slot; each run schedules the next). */
+export const PAYOUT_QUEUE_RELEASE_QUEUE = 'payouts.release_queue';
+
+/**
+ * Schedules the tenant's release run at the first slot after `after` (by the tenant's clock), once however many
+ * payouts join the queue or processes ask; answers the slot.
+ */
+export async function scheduleQueueRelease(db: DbOrTx, clock: Clock, tenant: Tenant, after: Date = clock.now()): Promise<Date> {
+  const runAt = nextQueueRelease(after);
+  await enqueueJob(db, clock, {
+    queue: PAYOUT_QUEUE_RELEASE_QUEUE,
+    tenant,
+    payload: { merchantId: tenant.merchantId, env: tenant.env },
+    runAt,
+    uniqueKey: `release:${tenant.merchantId}:${tenant.env}:${runAt.toISOString()}`,
+  });
+  return runAt;
+}
+
 export interface QueueRelease {
   released: string[];
   expired: string[];
 }
 
 /**
- * One release run: every merchant environment's queue of each source currency, each in its own transaction with its
- * queued rows locked in FIFO order. Finds the queues across tenants (an operator job), then works tenant by tenant.
+ * One release run of a merchant environment: its queue of each source currency, in one transaction with the queued
+ * rows locked in FIFO order. Schedules the next run while anything stays queued (with the same handle, so the next
+ * run exists exactly when this one's changes commit).
  */
-export async function releaseQueues(deps: Pick<PayoutDeps, 'db' | 'clock' | 'railDelaySeconds'>): Promise<QueueRelease> {
-  const queues = await deps.db.selectDistinct({ merchantId: payouts.merchantId, env: payouts.env, currency: payouts.sourceCurrency })
-    .from(payouts).where(eq(payouts.status, 'queued'));
+export async function releaseQueuesOf(deps: Pick<PayoutDeps, 'db' | 'clock' | 'railDelaySeconds'>, tenant: Tenant): Promise<QueueRelease> {
   const result: QueueRelease = { released: [], expired: [] };
-  for (const queue of queues) {
-    const tenant: Tenant = { merchantId: queue.merchantId, env: queue.env };
-    await deps.db.transaction(async (tx) => {
-      const now = deps.clock.now();
-      const queued = await tx.select().from(payouts)
-        .where(and(tenantFilter(payouts, tenant), eq(payouts.status, 'queued'), eq(payouts.sourceCurrency, queue.currency)))
-        .orderBy(asc(payouts.queuedAt), asc(payouts.id))
-        .for('update');
-      let blocked = false;
-      for (const row of queued) {
-        if (row.queuedAt !== null && now.getTime() - row.queuedAt.getTime() >= QUEUE_LIFETIME_MS) {
-          await writeStatus(tx, deps.clock, tenant, row, {
-            status: 'failed', queuedAt: null, errorCode: QUEUE_EXPIRED.code, errorDescription: QUEUE_EXPIRED.description, customerErrorDescription: null,
-          });
-          result.expired.push(row.id);
-          continue;
-        }
-        if (blocked) continue;
-        const released = await release(tx, deps, tenant, row);
-        // The head is not covered: it and everything behind it wait for the next run.
-        if (!released.ok) {
-          blocked = true;
-          continue;
-        }
-        await recordStatus(tx, deps.clock, tenant, released.row);
-        result.released.push(row.id);
+  await deps.db.transaction(async (tx) => {
+    const now = deps.clock.now();
+    const queued = await tx.select().from(payouts)
+      .where(and(tenantFilter(payouts, tenant), eq(payouts.status, 'queued')))
+      .orderBy(asc(payouts.sourceCurrency), asc(payouts.queuedAt), asc(payouts.id))
+      .for('update');
+    const blocked = new Set<string>();
+    let waiting = 0;
+    for (const row of queued) {
+      if (row.queuedAt !== null && now.getTime() - row.queuedAt.getTime() >= QUEUE_LIFETIME_MS) {
+        await writeStatus(tx, deps.clock, tenant, row, {
+          status: 'failed', queuedAt: null, errorCode: QUEUE_EXPIRED.code, errorDescription: QUEUE_EXPIRED.description, customerErrorDescription: null,
+        });
+        result.expired.push(row.id);
+        continue;
       }
-    });
-  }
+      if (blocked.has(row.sourceCurrency)) {
+        waiting++;
+        continue;
+      }
+      const released = await release(tx, deps, tenant, row);
+      // The head is not covered: it and everything behind it in its currency wait for the next run.
+      if (!released.ok) {
+        blocked.add(row.sourceCurrency);
+        waiting++;
+        continue;
+      }
+      await recordStatus(tx, deps.clock, tenant, released.row);
+      result.released.push(row.id);
+    }
+    // The next slot after now: a late run (after downtime) schedules one run, not a burst of missed ones.
+    if (waiting > 0) await scheduleQueueRelease(tx, deps.clock, tenant);
+  });
   return result;
+}
+
+/**
+ * The release runs of every merchant environment with a queue, each at its next slot by its own clock: what the
+ * platform-wide release job of earlier versions (one job for all queues) hands over to when it runs once more.
+ */
+export async function scheduleAllQueueReleases(db: DbOrTx, clockOf: (tenant: Tenant) => Promise<Clock>): Promise<number> {
+  const tenants = await db.selectDistinct({ merchantId: payouts.merchantId, env: payouts.env }).from(payouts).where(eq(payouts.status, 'queued'));
+  for (const tenant of tenants) await scheduleQueueRelease(db, await clockOf(tenant), tenant);
+  return tenants.length;
 }

@@ -1,12 +1,12 @@
 // A payout's RFI answered, by the legacy `update_rfi` or through `PATCH /rfis/{id}/respond` (decision 0017).
 import type { Tx } from '../../db/client.js';
 import type { Clock } from '../../core/clock.js';
+import { errors } from '../../core/errors.js';
 import type { Tenant } from '../../core/tenancy.js';
 import { findDocument } from '../documents/service.js';
 import { lockRfiToAnswer, recordRfiAnswer, type RfiRow } from '../rfis/lifecycle.js';
 import { resolveAttachedDocuments, type UpdateRfiBody } from '../rfis/service.js';
 import type { PayoutDeps } from './deps.js';
-import { payoutErrors } from './errors.js';
 import { lockPayout, PAYOUT_ENTITY_TYPE, writeStatus } from './lifecycle.js';
 import type { Payout } from './schemas.js';
 
@@ -28,7 +28,7 @@ export async function answerPayoutRfi(
 ): Promise<{ payout: Payout; rfi: RfiRow | undefined }> {
   const row = await lockPayout(tx, tenant, id);
   const open = await lockRfiToAnswer(tx, tenant, { type: PAYOUT_ENTITY_TYPE, id: row.id }, rfiId);
-  if (row.status !== 'action_required') throw payoutErrors.noPendingRfi(row.status);
+  if (row.status !== 'action_required') throw errors.noPendingRfi('Payout', row.status);
   const rfi = open && await recordRfiAnswer(tx, clock, tenant, open, body, { complete: rfiId !== undefined });
   const documents = await resolveAttachedDocuments(tx, tenant, body, row.documents, findDocument);
   const payout = await writeStatus(tx, clock, tenant, row, { status: 'in_progress', sentToRail: false, documents });

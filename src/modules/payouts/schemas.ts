@@ -1,8 +1,8 @@
 import { Type, type Static } from 'typebox';
 import { Money } from '../../core/amount.js';
-import { Notes } from '../../core/payin-fields.js';
+import { Notes } from '../orders/schemas.js';
 import { ListOf, PaginationQuery } from '../../core/pagination.js';
-import { AttachedDocument } from '../../core/rfi-documents.js';
+import { AttachedDocument } from '../rfis/schemas.js';
 import { PAYOUT_STATUSES } from '../../db/schema/payouts.js';
 
 export const PayoutStatus = Type.Enum([...PAYOUT_STATUSES]);

@@ -13,7 +13,7 @@ export { getPayout, listPayouts } from './read.js';
 export {
   cancelPayout, finishPayout, isProcessing, lockPayoutRow, mockPayoutStatus, PAYOUT_RAIL_QUEUE, type RailOutcome,
 } from './lifecycle.js';
-export { nextQueueRelease, releaseQueues } from './queue.js';
+export { nextQueueRelease, PAYOUT_QUEUE_RELEASE_QUEUE, releaseQueuesOf, scheduleAllQueueReleases, scheduleQueueRelease } from './queue.js';
 export { approvePayout, rejectPayout } from './approval.js';
 export { answerPayoutRfi, updatePayoutRfi } from './rfi-answers.js';
 

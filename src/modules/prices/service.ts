@@ -15,6 +15,9 @@ import { listPage, pageRequest, type PageMeta } from '../../core/pagination.js';
 import { tenantFilter, type Tenant } from '../../core/tenancy.js';
 import type { CreatePriceBody, ListPricesQuery, Price } from './schemas.js';
 
+// A price's fee on an amount, for the payments that charge it.
+export { priceFee, type PriceTerms } from './fees.js';
+
 export interface PriceDeps {
   db: Db;
   clock: Clock;

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AppDeps } from '../../app.js';
-import { tenantOf } from '../../core/auth/plugin.js';
+import type { AppDeps } from '../../deps.js';
+import { tenantOf, withClockOf } from '../../core/auth/plugin.js';
 import { IdParams, secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
 import { CreateQuoteBody, Quote, QuoteList } from './schemas.js';
 import { createQuotes, getQuote } from './service.js';
@@ -8,7 +8,6 @@ import { createQuotes, getQuote } from './service.js';
 export const quoteRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
   const service = {
     db: deps.database.db,
-    clock: deps.clock,
     fxRates: deps.fxRates,
     markupBps: deps.config.fxMarkupBps,
     quoteTtlSeconds: deps.config.quoteTtlSeconds,
@@ -22,7 +21,7 @@ export const quoteRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
       body: CreateQuoteBody,
       response: { 201: QuoteList, ...standardErrors },
     },
-  }, async (request, reply) => reply.status(201).send(await createQuotes(service, tenantOf(request), request.body)));
+  }, async (request, reply) => reply.status(201).send(await createQuotes(withClockOf(service, request), tenantOf(request), request.body)));
 
   app.get('/quotes/:id', {
     schema: {
@@ -30,5 +29,5 @@ export const quoteRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
       params: IdParams('quote_6819d804aB3xQ'),
       response: { 200: Quote, ...standardErrors },
     },
-  }, async (request) => getQuote(service, tenantOf(request), request.params.id));
+  }, async (request) => getQuote(withClockOf(service, request), tenantOf(request), request.params.id));
 };

@@ -6,7 +6,7 @@ import { quotes, type QuoteResource } from '../../db/schema/index.js';
 import { money, jsonAmount } from '../../core/amount.js';
 import type { Clock } from '../../core/clock.js';
 import { isoSeconds } from '../../core/clock.js';
-import { ApiError, errors } from '../../core/errors.js';
+import { errors, type ApiError, type QuoteSubject } from '../../core/errors.js';
 import { insertWithFreshId } from '../../core/fresh-id.js';
 import { withoutNulls } from '../../core/http-schemas.js';
 import { assertIdPrefix, ID_PREFIXES, newId } from '../../core/ids.js';
@@ -26,18 +26,6 @@ export interface QuoteDeps {
 }
 
 export type QuoteRow = typeof quotes.$inferSelect;
-
-export const fxErrors = {
-  identicalCurrencies: (source: string, target: string) =>
-    new ApiError(400, `${source} and ${target} must be different`, 'IDENTICAL_CURRENCIES'),
-  unsupportedCurrency: (currency: string, what: string) =>
-    new ApiError(400, `Currency ${currency} is not supported for ${what}`, 'UNSUPPORTED_CURRENCY'),
-  amountTooSmall: () => new ApiError(400, 'Amount is too small to convert', 'AMOUNT_TOO_SMALL'),
-  oneAmount: (source: string, target: string) =>
-    new ApiError(400, `You can only send ${source} or ${target}, not both.`, 'INVALID_PARAMETER'),
-  noAmount: (source: string, target: string) =>
-    new ApiError(400, `You must send either ${source} or ${target}.`, 'INVALID_PARAMETER'),
-};
 
 /** The priced amounts of a conversion of `source` into `destination`, at the mid rate with the markup as fee. */
 export interface FxPrice {
@@ -59,14 +47,14 @@ export async function priceFx(
   what: string,
 ): Promise<FxPrice> {
   for (const currency of [input.sourceCurrency, input.destinationCurrency]) {
-    if (!fxRates.currencies().includes(currency)) throw fxErrors.unsupportedCurrency(currency, what);
+    if (!fxRates.currencies().includes(currency)) throw errors.unsupportedCurrency(currency, what);
   }
   const mid = await fxRates.midRate(input.sourceCurrency, input.destinationCurrency);
-  if (!mid) throw fxErrors.unsupportedCurrency(input.sourceCurrency, what);
+  if (!mid) throw errors.unsupportedCurrency(input.sourceCurrency, what);
   const bps = input.sourceCurrency === input.destinationCurrency ? 0 : markupBps;
   const amounts = input.sourceAmount !== undefined ? { sourceAmount: input.sourceAmount } : { targetAmount: input.destinationAmount! };
   const price = priceConversion({ sourceCurrency: input.sourceCurrency, targetCurrency: input.destinationCurrency, mid, markupBps: bps, ...amounts });
-  if (!price.ok) throw fxErrors.amountTooSmall();
+  if (!price.ok) throw errors.amountTooSmall();
   return { mid, markupBps: bps, sourceAmount: price.sourceAmount, destinationAmount: price.targetAmount, fee: price.fee };
 }
 
@@ -114,8 +102,8 @@ function payoutRails(body: CreateQuoteBody, destinationCurrency: string): { paym
 export async function createQuotes(deps: QuoteDeps, tenant: Tenant, body: CreateQuoteBody): Promise<QuoteList> {
   const sourceCurrency = body.source_currency.toUpperCase();
   const destinationCurrency = body.destination_currency.toUpperCase();
-  if (body.source_amount !== undefined && body.destination_amount !== undefined) throw fxErrors.oneAmount('source_amount', 'destination_amount');
-  if (body.source_amount === undefined && body.destination_amount === undefined) throw fxErrors.noAmount('source_amount', 'destination_amount');
+  if (body.source_amount !== undefined && body.destination_amount !== undefined) throw errors.oneAmount('source_amount', 'destination_amount');
+  if (body.source_amount === undefined && body.destination_amount === undefined) throw errors.noAmount('source_amount', 'destination_amount');
   if (body.method && body.payment_method) throw errors.invalidParameter('You can only send method or payment_method, not both.');
   if ((body.method ?? body.payment_method) && body.resource !== 'payout') {
     throw errors.invalidParameter('method can only be specified for payout quotes');
@@ -123,11 +111,11 @@ export async function createQuotes(deps: QuoteDeps, tenant: Tenant, body: Create
 
   let rails: { paymentMethod: string; subtype: string; rails: (string | null)[] } = { paymentMethod: '', subtype: '', rails: [null] };
   if (body.resource === 'payout') {
-    if (!(PAYOUT_SOURCE_CURRENCIES as readonly string[]).includes(sourceCurrency)) throw fxErrors.unsupportedCurrency(sourceCurrency, 'payouts');
-    if (!(PAYOUT_DESTINATION_CURRENCIES as readonly string[]).includes(destinationCurrency)) throw fxErrors.unsupportedCurrency(destinationCurrency, 'payouts');
+    if (!(PAYOUT_SOURCE_CURRENCIES as readonly string[]).includes(sourceCurrency)) throw errors.unsupportedCurrency(sourceCurrency, 'payouts');
+    if (!(PAYOUT_DESTINATION_CURRENCIES as readonly string[]).includes(destinationCurrency)) throw errors.unsupportedCurrency(destinationCurrency, 'payouts');
     rails = payoutRails(body, destinationCurrency);
   }
-  if (body.resource === 'balance_conversion' && sourceCurrency === destinationCurrency) throw fxErrors.identicalCurrencies('source_currency', 'destination_currency');
+  if (body.resource === 'balance_conversion' && sourceCurrency === destinationCurrency) throw errors.identicalCurrencies('source_currency', 'destination_currency');
 
   const what = body.resource === 'balance_conversion' ? 'balance conversions' : `${body.resource}s`;
   const price = await priceFx(deps.fxRates, deps.markupBps, {
@@ -218,16 +206,23 @@ export async function consumeQuote(
   return { ok: false, reason: 'expired' };
 }
 
-/** The 400 a consumer answers for a quote it cannot use (notes-payouts §13.2 texts). */
-export function quoteError(reason: Exclude<QuoteConsumption, { ok: true }>['reason'], resource: QuoteResource): ApiError {
+/**
+ * The 400 a consumer answers for a quote it cannot use: named `quote_id` (notes-payouts §13.2), or `Quote` in the
+ * orders' wording (see QuoteSubject).
+ */
+export function quoteError(
+  reason: Exclude<QuoteConsumption, { ok: true }>['reason'],
+  resource: QuoteResource,
+  subject: QuoteSubject = 'quote_id',
+): ApiError {
   switch (reason) {
     case 'not_found':
-      return new ApiError(400, 'quote_id not found', 'QUOTE_NOT_FOUND');
+      return errors.quoteNotFound(subject);
     case 'wrong_resource':
-      return new ApiError(400, `Quote is not a ${resource} quote`, 'QUOTE_WRONG_RESOURCE');
+      return errors.quoteWrongResource(resource);
     case 'used':
-      return new ApiError(400, 'quote_id has already been used', 'QUOTE_USED');
+      return errors.quoteUsed(subject);
     case 'expired':
-      return new ApiError(400, 'quote_id has expired', 'QUOTE_EXPIRED');
+      return errors.quoteExpired(subject);
   }
 }

@@ -1,13 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AppDeps } from '../../app.js';
-import { sandboxOnly, tenantOf } from '../../core/auth/plugin.js';
+import type { AppDeps } from '../../deps.js';
+import { sandboxOnly, tenantOf, withClockOf } from '../../core/auth/plugin.js';
 import { IdParams, secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
-import { UpdateRfiBody } from '../../core/rfi-documents.js';
+import { UpdateRfiBody } from '../rfis/service.js';
 import { CreateRefundBody, ListRefundsQuery, MockUpdateRefundBody, Refund, RefundList } from './schemas.js';
 import { createRefund, getRefund, listRefunds, mockUpdateRefundStatus, updateRefundRfi } from './service.js';
 
 export const refundRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const service = { db: deps.database.db, clock: deps.clock };
+  const service = { db: deps.database.db };
   const tags = ['Refund'];
 
   app.post('/refunds', {
@@ -20,7 +20,7 @@ export const refundRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async 
       body: CreateRefundBody,
       response: { 201: Refund, ...standardErrors },
     },
-  }, async (request, reply) => reply.status(201).send(await createRefund(service, tenantOf(request), request.body)));
+  }, async (request, reply) => reply.status(201).send(await createRefund(withClockOf(service, request), tenantOf(request), request.body)));
 
   app.get('/refunds', {
     schema: {
@@ -28,7 +28,7 @@ export const refundRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async 
       querystring: ListRefundsQuery,
       response: { 200: RefundList, ...standardErrors },
     },
-  }, async (request) => listRefunds(service, tenantOf(request), request.query));
+  }, async (request) => listRefunds(withClockOf(service, request), tenantOf(request), request.query));
 
   app.get('/refunds/:id', {
     schema: {
@@ -36,7 +36,7 @@ export const refundRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async 
       params: IdParams('refund_6776d57dnbTWj'),
       response: { 200: Refund, ...standardErrors },
     },
-  }, async (request) => getRefund(service, tenantOf(request), request.params.id));
+  }, async (request) => getRefund(withClockOf(service, request), tenantOf(request), request.params.id));
 
   app.patch('/refunds/:id/update_rfi', {
     schema: {
@@ -48,7 +48,7 @@ export const refundRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async 
       body: UpdateRfiBody,
       response: { 200: Refund, ...standardErrors },
     },
-  }, async (request) => updateRefundRfi(service, tenantOf(request), request.params.id, request.body));
+  }, async (request) => updateRefundRfi(withClockOf(service, request), tenantOf(request), request.params.id, request.body));
 
   app.patch('/refunds/:id/mock_update_status', {
     preValidation: sandboxOnly,
@@ -60,5 +60,5 @@ export const refundRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async 
       body: MockUpdateRefundBody,
       response: { 200: Refund, ...standardErrors },
     },
-  }, async (request) => mockUpdateRefundStatus(service, tenantOf(request), request.params.id, request.body));
+  }, async (request) => mockUpdateRefundStatus(withClockOf(service, request), tenantOf(request), request.params.id, request.body));
 };

@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { PositiveAmount } from '../../core/amount.js';
-import { AttachedDocument } from '../../core/rfi-documents.js';
+import { AttachedDocument } from '../rfis/schemas.js';
 import { ListOf, PaginationQuery } from '../../core/pagination.js';
 import { PAYMENT_METHOD_TYPES } from '../../db/schema/payments.js';
 import { REFUND_REASONS, REFUND_STATUSES } from '../../db/schema/refunds.js';

@@ -6,13 +6,13 @@ import type { Db, DbOrTx, Tx } from '../../db/client.js';
 import { refunds, type RefundStatus } from '../../db/schema/index.js';
 import { jsonAmount } from '../../core/amount.js';
 import type { Clock } from '../../core/clock.js';
-import { ApiError, errors } from '../../core/errors.js';
+import { duplicateRequest, errors } from '../../core/errors.js';
 import { recordEvent } from '../../core/events.js';
 import { insertWithFreshId } from '../../core/fresh-id.js';
 import { claimRequestId } from '../../core/idempotency.js';
 import { assertIdPrefix, ID_PREFIXES, newId } from '../../core/ids.js';
 import { listPage, pageRequest, type PageMeta } from '../../core/pagination.js';
-import { presentAttachedDocuments, resolveAttachedDocuments, type UpdateRfiBody } from '../../core/rfi-documents.js';
+import { presentAttachedDocuments, resolveAttachedDocuments, type UpdateRfiBody } from '../rfis/service.js';
 import { tenantFilter, type Tenant } from '../../core/tenancy.js';
 import { holdFunds, postHold, voidHold } from '../../ledger/index.js';
 import { findDocument } from '../documents/service.js';
@@ -50,21 +50,6 @@ export function presentRefund(row: RefundRow): Refund {
   };
 }
 
-export const refundErrors = {
-  paymentNotSuccess: (status: string) =>
-    new ApiError(400, `Payment is ${status}: only a success payment can be refunded`, 'INVALID_STATE'),
-  paymentTooOld: () => new ApiError(400, `Payment is older than ${REFUND_WINDOW_DAYS} days and cannot be refunded`, 'INVALID_STATE'),
-  notRefundableMethod: () => new ApiError(400, 'Pay-via-bank payments cannot be refunded', 'INVALID_STATE'),
-  fullyRefunded: () => new ApiError(400, 'Payment is already fully refunded', 'INVALID_STATE'),
-  exceedsRemaining: (remaining: bigint) =>
-    errors.invalidParameter(`Amount exceeds the refundable amount of the payment: at most ${remaining} can be refunded`),
-  documentsNotSupported: () => errors.invalidParameter('Refund documents are not supported yet: send no document_id, document_url or file_name'),
-  notInProgress: (status: string) =>
-    new ApiError(400, `Refund is ${status}: only an in_progress refund can be updated`, 'INVALID_STATE'),
-  documentsAfterFinal: (status: string) =>
-    new ApiError(400, `Refund is ${status}: documents can only be attached while it is in_progress`, 'INVALID_STATE'),
-};
-
 /** What the payment's outstanding refunds already take from it. */
 async function refundedAmount(tx: Tx, tenant: Tenant, paymentId: string): Promise<bigint> {
   const [row] = await tx
@@ -84,16 +69,16 @@ export async function createRefund(deps: RefundDeps, tenant: Tenant, body: Creat
   if (paymentId === '') throw errors.blank('payment_id');
   assertIdPrefix(ID_PREFIXES.payment, paymentId);
   if (body.document_id !== undefined || body.document_url !== undefined || body.file_name !== undefined) {
-    throw refundErrors.documentsNotSupported();
+    throw errors.refundDocumentsNotSupported();
   }
   return deps.db.transaction(async (tx) => {
     const now = deps.clock.now();
     const payment = await lockPayment(tx, tenant, paymentId);
     if (!payment) throw errors.notFound('Payment');
-    if (payment.status !== 'success') throw refundErrors.paymentNotSuccess(payment.status);
-    if (payment.methodType === 'pay_via_bank') throw refundErrors.notRefundableMethod();
+    if (payment.status !== 'success') throw errors.refundPaymentNotSuccess(payment.status);
+    if (payment.methodType === 'pay_via_bank') throw errors.refundMethodNotRefundable();
     const paidAt = payment.paidAt ?? payment.createdAt;
-    if (now.getTime() - paidAt.getTime() > REFUND_WINDOW_MS) throw refundErrors.paymentTooOld();
+    if (now.getTime() - paidAt.getTime() > REFUND_WINDOW_MS) throw errors.refundPaymentTooOld(REFUND_WINDOW_DAYS);
 
     const requestId = body.request_id?.trim();
     const remaining = payment.amount - await refundedAmount(tx, tenant, payment.id);
@@ -103,9 +88,9 @@ export async function createRefund(deps: RefundDeps, tenant: Tenant, body: Creat
       // the claim (the refusal rolls it back). The payment lock makes the first request's claim visible here.
       if (requestId) {
         const probe = await claimRequestId(tx, deps.clock, tenant, 'refunds', requestId, payment.id);
-        if (!probe.claimed) throw errors.duplicateRequest('Refund');
+        if (!probe.claimed) throw duplicateRequest('refund');
       }
-      throw remaining <= 0n ? refundErrors.fullyRefunded() : refundErrors.exceedsRemaining(remaining);
+      throw remaining <= 0n ? errors.refundPaymentFullyRefunded() : errors.refundExceedsRemaining(remaining);
     }
 
     const inserted = await insertWithFreshId(tx, refunds, () => newId(ID_PREFIXES.refund, now), {
@@ -124,7 +109,7 @@ export async function createRefund(deps: RefundDeps, tenant: Tenant, body: Creat
     });
     if (requestId) {
       const claim = await claimRequestId(tx, deps.clock, tenant, 'refunds', requestId, inserted.id);
-      if (!claim.claimed) throw errors.duplicateRequest('Refund');
+      if (!claim.claimed) throw duplicateRequest('refund');
     }
     const held = await holdFunds(tx, deps.clock, tenant, {
       currency: payment.currency,
@@ -158,7 +143,7 @@ export async function mockUpdateRefundStatus(
     if (!row) {
       const current = await findRefund(tx, tenant, id);
       if (!current) throw errors.notFound('Refund');
-      throw refundErrors.notInProgress(current.status);
+      throw errors.refundNotInProgress(current.status);
     }
     if (row.holdId === null) throw new Error(`refund ${row.id} is in_progress without a hold`);
     const resolved = body.status === 'success'
@@ -181,7 +166,7 @@ export async function updateRefundRfi(deps: RefundDeps, tenant: Tenant, id: stri
   return deps.db.transaction(async (tx) => {
     const [current] = await tx.select().from(refunds).where(and(tenantFilter(refunds, tenant), eq(refunds.id, id))).for('update');
     if (!current) throw errors.notFound('Refund');
-    if (current.status !== 'in_progress') throw refundErrors.documentsAfterFinal(current.status);
+    if (current.status !== 'in_progress') throw errors.refundDocumentsAfterFinal(current.status);
     const documents = await resolveAttachedDocuments(tx, tenant, body, current.documents, findDocument);
     const [row] = await tx
       .update(refunds)

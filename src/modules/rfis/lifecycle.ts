@@ -5,10 +5,10 @@ import { and, eq, inArray } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
 import { rfis, type RfiDocumentRequirement, type RfiEntityType, type RfiResponse } from '../../db/schema/index.js';
 import type { Clock } from '../../core/clock.js';
-import { ApiError, errors } from '../../core/errors.js';
+import { errors } from '../../core/errors.js';
 import { insertWithFreshId } from '../../core/fresh-id.js';
 import { ID_PREFIXES, newId } from '../../core/ids.js';
-import { MAX_DOCUMENTS_PER_REQUEST, type UpdateRfiBody } from '../../core/rfi-documents.js';
+import { MAX_DOCUMENTS_PER_REQUEST, type UpdateRfiBody } from './documents.js';
 import { tenantFilter, type Tenant } from '../../core/tenancy.js';
 
 export type RfiRow = typeof rfis.$inferSelect;
@@ -23,11 +23,6 @@ const OPEN_STATUSES = ['action_required', 'under_review'] as const;
 
 export const RFI_REASON_CODE = 'COMPLIANCE_REVIEW';
 const RFI_REASON_DESCRIPTION = 'Compliance needs supporting documents before the transaction can proceed.';
-
-export const rfiErrors = {
-  notAnswerable: (status: string) =>
-    new ApiError(400, `RFI is ${status}: it can only be answered while action_required`, 'INVALID_STATE'),
-};
 
 /**
  * What the sandbox mock asks for: one requirement per id of the legacy `rfi_document_ids` (each an `rfidoc_…` id,
@@ -95,7 +90,7 @@ export async function lockRfiToAnswer(tx: Tx, tenant: Tenant, entity: RfiEntity,
   const [row] = await tx.select().from(rfis).where(and(tenantFilter(rfis, tenant), eq(rfis.id, rfiId))).for('update');
   if (!row) throw errors.notFound('RFI');
   if (row.entityType !== entity.type || row.entityId !== entity.id) throw new Error(`rfi ${rfiId} does not hold ${entity.type} ${entity.id}`);
-  if (row.status !== 'action_required') throw rfiErrors.notAnswerable(row.status);
+  if (row.status !== 'action_required') throw errors.rfiNotAnswerable(row.status);
   return row;
 }
 

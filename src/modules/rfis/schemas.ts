@@ -1,7 +1,9 @@
 import { Type, type Static } from 'typebox';
 import { ListOf, PaginationQuery } from '../../core/pagination.js';
-import { MAX_DOCUMENTS_PER_REQUEST } from '../../core/rfi-documents.js';
+import { MAX_DOCUMENTS_PER_REQUEST } from './documents.js';
 import { RFI_ENTITY_TYPES, RFI_STATUSES } from '../../db/schema/rfis.js';
+
+export { AttachedDocument } from './documents.js';
 
 /** The RFI object of the 2026 `Payment` schema (notes-payins §8.1), with what the resource adds (decision 0017). */
 export const Rfi = Type.Object({

@@ -12,6 +12,9 @@ import { answerPayoutRfi } from '../payouts/service.js';
 import type { RfiRow } from './lifecycle.js';
 import type { ListRfisQuery, RespondRfiBody, Rfi } from './schemas.js';
 
+// The documents of update_rfi and of a payin's compliance review, for the modules that take them.
+export { answerRfiRequirements, newRfiRequirements, presentAttachedDocuments, resolveAttachedDocuments, UpdateRfiBody, type AttachedDocument, type DocumentFinder, type PayinRfiRequirement } from './documents.js';
+
 export interface RfiDeps {
   db: Db;
   clock: Clock;

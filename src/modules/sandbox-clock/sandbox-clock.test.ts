@@ -5,8 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../app.js';
 import { ManualClock } from '../../core/clock.js';
 import { hexSeconds } from '../../core/ids.js';
-import { bearer, buildTestApp, createTestMerchant, customerBody, type TestMerchant } from '../../../test/support/app.js';
+import { ADMIN_TOKEN, bearer, buildTestApp, createTestMerchant, customerBody, type TestMerchant } from '../../../test/support/app.js';
 import { expectResponse } from '../../../test/support/contract.js';
+import { v2Body } from '../../../test/support/beneficiaries.js';
 import { createCustomerId } from '../../../test/support/fixtures.js';
 import { describeSecurity } from '../../../test/support/security.js';
 import { startReceiver, type Receiver } from '../../../test/support/webhook-receiver.js';
@@ -172,6 +173,71 @@ describe('POST /api/v1/sandbox/clock/advance', () => {
     expect(moved.ran['payment_links.expire']).toBe(1);
     expect((await api('GET', `/api/v1/payin/${link.id}`, own.sandboxSecret)).json()).toMatchObject({ status: 'expired', updated_at: link.expires_at });
   });
+});
+
+describe('payouts through the clock', () => {
+  async function payer(settings: Record<string, unknown>): Promise<TestMerchant & { beneficiaryId: string }> {
+    const own = await createTestMerchant(clock);
+    if (Object.keys(settings).length > 0) {
+      const patched = await app.inject({ method: 'PATCH', url: `/admin/v1/merchants/${own.id}`, headers: bearer(ADMIN_TOKEN), payload: settings });
+      expect(patched.statusCode, patched.body).toBe(200);
+    }
+    const beneficiary = await api('POST', '/api/v2/beneficiaries', own.sandboxSecret, v2Body());
+    expect(beneficiary.statusCode, beneficiary.body).toBe(201);
+    return { ...own, beneficiaryId: beneficiary.json<{ id: string }>().id };
+  }
+  const fund = async (own: TestMerchant, amount: number) => {
+    const response = await app.inject({
+      method: 'POST', url: `/admin/v1/merchants/${own.id}/adjustments`, headers: bearer(ADMIN_TOKEN),
+      payload: { env: 'sandbox', direction: 'credit', currency: 'USD', amount, reason: 'test funding' },
+    });
+    expect(response.statusCode, response.body).toBe(201);
+  };
+  const payout = async (own: TestMerchant & { beneficiaryId: string }, sourceAmount: number) => {
+    const response = await api('POST', '/api/v1/payouts', own.sandboxSecret, {
+      beneficiary_id: own.beneficiaryId, purpose_code: 'S0017', source_currency: 'USD', destination_currency: 'USD', source_amount: sourceAmount,
+    });
+    expect(response.statusCode, response.body).toBe(201);
+    return response.json<{ id: string; status: string }>();
+  };
+  const read = async (own: TestMerchant, id: string) =>
+    (await api('GET', `/api/v1/payouts/${id}`, own.sandboxSecret)).json<{ status: string; updated_at: string; error_code?: string }>();
+
+  it("completes a released payout on the sandbox rail after its delay, at the environment's time", async () => {
+    const own = await payer({});
+    await fund(own, 100_000);
+    const created = await payout(own, 10_000);
+    expect(created.status).toBe('in_progress');
+    expect((await advance(own.sandboxSecret, { seconds: 59 })).ran['payouts.rail']).toBeUndefined();
+    const moved = await advance(own.sandboxSecret, { seconds: 1 });
+    expect(moved.ran['payouts.rail']).toBe(1);
+    expect(await read(own, created.id)).toMatchObject({ status: 'success', updated_at: plus(START, 60) });
+  });
+
+  it('releases a queued payout at the next :02/:17/:32/:47 slot of the environment, then sends it to the rail', async () => {
+    const own = await payer({ payout_queueing: true });
+    await fund(own, 100_000);
+    // 10:00 by the clock: the next slot is 10:02.
+    const queued = await payout(own, 10_000);
+    expect(queued.status).toBe('queued');
+    const early = await advance(own.sandboxSecret, { seconds: 119 });
+    expect(early.ran['payouts.release_queue']).toBeUndefined();
+    expect((await read(own, queued.id)).status).toBe('queued');
+    const released = await advance(own.sandboxSecret, { seconds: 1 });
+    expect(released.ran['payouts.release_queue']).toBe(1);
+    expect(await read(own, queued.id)).toMatchObject({ status: 'in_progress', updated_at: '2026-03-02T10:02:00Z' });
+    expect((await advance(own.sandboxSecret, { seconds: 60 })).ran['payouts.rail']).toBe(1);
+    expect((await read(own, queued.id)).status).toBe('success');
+  });
+
+  it('fails a payout queued for 30 days with QUEUE_EXPIRED at the first slot after, each slot on the way run', async () => {
+    const own = await payer({ payout_queueing: true });
+    const queued = await payout(own, 10_000); // never covered
+    const moved = await advance(own.sandboxSecret, { seconds: 31 * DAY });
+    // 10:02 on day 0 through the first slot at or after 10:00 on day 30 (10:02), every 15 minutes.
+    expect(moved.ran['payouts.release_queue']).toBe(30 * 96 + 1);
+    expect(await read(own, queued.id)).toMatchObject({ status: 'failed', error_code: 'QUEUE_EXPIRED', updated_at: '2026-04-01T10:02:00Z' });
+  }, 60_000);
 });
 
 describe('webhook retries through the clock', () => {

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AppDeps } from '../../app.js';
-import { sandboxOnly, tenantOf } from '../../core/auth/plugin.js';
+import type { AppDeps } from '../../deps.js';
+import { sandboxOnly, tenantOf, withClockOf } from '../../core/auth/plugin.js';
 import { IdParams, secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
 import { getWithdrawalAccount, listWithdrawalAccounts } from './accounts.js';
 import {
@@ -16,7 +16,7 @@ import {
 import { createWithdrawal, getWithdrawal, listWithdrawals, mockUpdateWithdrawalStatus } from './service.js';
 
 export const withdrawalRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const service = { db: deps.database.db, clock: deps.clock, fxRates: deps.fxRates, markupBps: deps.config.fxMarkupBps };
+  const service = { db: deps.database.db, fxRates: deps.fxRates, markupBps: deps.config.fxMarkupBps };
 
   app.get('/withdrawal_accounts', {
     schema: {
@@ -25,7 +25,7 @@ export const withdrawalRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = as
       querystring: ListWithdrawalAccountsQuery,
       response: { 200: WithdrawalAccountList, ...standardErrors },
     },
-  }, async (request) => listWithdrawalAccounts(service, tenantOf(request), request.query));
+  }, async (request) => listWithdrawalAccounts(withClockOf(service, request), tenantOf(request), request.query));
 
   app.get('/withdrawal_accounts/:id', {
     schema: {
@@ -33,7 +33,7 @@ export const withdrawalRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = as
       params: IdParams('accwith_6819d804aB3xQ'),
       response: { 200: WithdrawalAccount, ...standardErrors },
     },
-  }, async (request) => getWithdrawalAccount(service, tenantOf(request), request.params.id));
+  }, async (request) => getWithdrawalAccount(withClockOf(service, request), tenantOf(request), request.params.id));
 
   const tags = ['Withdrawal'];
 
@@ -47,7 +47,7 @@ export const withdrawalRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = as
       body: CreateWithdrawalBody,
       response: { 201: Withdrawal, ...standardErrors },
     },
-  }, async (request, reply) => reply.status(201).send(await createWithdrawal(service, tenantOf(request), request.body)));
+  }, async (request, reply) => reply.status(201).send(await createWithdrawal(withClockOf(service, request), tenantOf(request), request.body)));
 
   app.get('/withdrawals', {
     schema: {
@@ -55,7 +55,7 @@ export const withdrawalRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = as
       querystring: ListWithdrawalsQuery,
       response: { 200: WithdrawalList, ...standardErrors },
     },
-  }, async (request) => listWithdrawals(service, tenantOf(request), request.query));
+  }, async (request) => listWithdrawals(withClockOf(service, request), tenantOf(request), request.query));
 
   app.get('/withdrawals/:id', {
     schema: {
@@ -64,7 +64,7 @@ export const withdrawalRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = as
       params: IdParams('payout_6819d804aB3xQ'),
       response: { 200: Withdrawal, ...standardErrors },
     },
-  }, async (request) => getWithdrawal(service, tenantOf(request), request.params.id));
+  }, async (request) => getWithdrawal(withClockOf(service, request), tenantOf(request), request.params.id));
 
   app.patch('/withdrawals/:id/mock_update_status', {
     preValidation: sandboxOnly,
@@ -77,5 +77,5 @@ export const withdrawalRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = as
       body: MockUpdateWithdrawalBody,
       response: { 200: Withdrawal, ...standardErrors },
     },
-  }, async (request) => mockUpdateWithdrawalStatus(service, tenantOf(request), request.params.id, request.body));
+  }, async (request) => mockUpdateWithdrawalStatus(withClockOf(service, request), tenantOf(request), request.params.id, request.body));
 };

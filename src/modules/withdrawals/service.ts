@@ -7,7 +7,7 @@ import type { Db, DbOrTx } from '../../db/client.js';
 import { withdrawals, type WithdrawalStatus } from '../../db/schema/index.js';
 import { jsonAmount, money } from '../../core/amount.js';
 import { isoSeconds, type Clock } from '../../core/clock.js';
-import { ApiError, errors } from '../../core/errors.js';
+import { errors } from '../../core/errors.js';
 import { recordEvent } from '../../core/events.js';
 import { insertWithFreshId } from '../../core/fresh-id.js';
 import { assertIdPrefix, ID_PREFIXES, newId } from '../../core/ids.js';
@@ -18,7 +18,7 @@ import { tenantFilter, type Tenant } from '../../core/tenancy.js';
 import type { FxRateSource } from '../../fx/rates.js';
 import { voidHold } from '../../ledger/index.js';
 import { holdOutbound, PAYOUT_SOURCE_CURRENCIES, payoutTxnFee, settleOutbound, SWIFT_RAIL, type OutboundAmounts } from '../payouts/service.js';
-import { fxErrors, priceFx } from '../quotes/service.js';
+import { priceFx } from '../quotes/service.js';
 import { findWithdrawalAccount, someWithdrawalAccounts, type WithdrawalAccountRow } from './accounts.js';
 import type { CreateWithdrawalBody, ListWithdrawalsQuery, MockUpdateWithdrawalBody, Withdrawal } from './schemas.js';
 
@@ -44,12 +44,6 @@ const TRANSITIONS: Readonly<Record<WithdrawalStatus, readonly WithdrawalStatus[]
   success: [],
   failed: [],
   cancelled: [],
-};
-
-export const withdrawalErrors = {
-  noAccount: () => new ApiError(400, 'No withdrawal account is registered: contact support to add one', 'NO_WITHDRAWAL_ACCOUNT'),
-  accountRequired: () => errors.validation("Withdrawal account id can't be blank when there are several withdrawal accounts"),
-  stateChangeNotAllowed: () => new ApiError(400, 'State change not allowed', 'INVALID_STATE'),
 };
 
 export function presentWithdrawal(row: WithdrawalRow): Withdrawal {
@@ -80,8 +74,8 @@ async function chooseAccount(db: DbOrTx, tenant: Tenant, requested: string | und
     return account;
   }
   const accounts = await someWithdrawalAccounts(db, tenant, 2);
-  if (accounts.length === 0) throw withdrawalErrors.noAccount();
-  if (accounts.length > 1) throw withdrawalErrors.accountRequired();
+  if (accounts.length === 0) throw errors.noWithdrawalAccount();
+  if (accounts.length > 1) throw errors.withdrawalAccountRequired();
   return accounts[0]!;
 }
 
@@ -96,7 +90,7 @@ export async function createWithdrawal(deps: WithdrawalDeps, tenant: Tenant, bod
   const balanceCurrency = normalizeCurrency(given);
   if (!balanceCurrency) throw errors.validation('Balance currency must be a valid ISO 4217 currency code (e.g., USD)');
   if (!(PAYOUT_SOURCE_CURRENCIES as readonly string[]).includes(balanceCurrency)) {
-    throw fxErrors.unsupportedCurrency(balanceCurrency, 'withdrawals');
+    throw errors.unsupportedCurrency(balanceCurrency, 'withdrawals');
   }
   const account = await chooseAccount(deps.db, tenant, body.withdrawal_account_id);
   const amount = BigInt(body.amount);
@@ -150,7 +144,7 @@ export async function mockUpdateWithdrawalStatus(
   return deps.db.transaction(async (tx) => {
     const [current] = await tx.select().from(withdrawals).where(and(tenantFilter(withdrawals, tenant), eq(withdrawals.id, id))).for('update');
     if (!current) throw errors.notFound('Withdrawal');
-    if (!TRANSITIONS[current.status].includes(body.status)) throw withdrawalErrors.stateChangeNotAllowed();
+    if (!TRANSITIONS[current.status].includes(body.status)) throw errors.stateChangeNotAllowed();
     if (current.holdId === null) throw new Error(`withdrawal ${current.id} is ${current.status} without a hold`);
 
     if (body.status === 'success') {

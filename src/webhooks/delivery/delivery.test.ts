@@ -9,7 +9,7 @@ import type { Event } from '../events/schemas.js';
 import { canonicalJson } from './canonical-json.js';
 import { RETRY_DELAYS_MS, USER_AGENT, webhookJobHandlers } from './handlers.js';
 import { verifySignature } from './signature.js';
-import { startReceiver, webhookHarness, type Receiver, type ReceiverAnswer, type WebhookHarness } from './test-helpers.js';
+import { startReceiver, webhookHarness, type Receiver, type ReceiverAnswer, type WebhookHarness } from '../../../test/support/webhook-receiver.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -306,8 +306,8 @@ describe('webhook delivery', () => {
     const runner = harness.runner();
     const { eventId } = await customerEvent(merchant.sandboxSecret);
     await runner.runDue();
-    const handlers = webhookJobHandlers({ db: harness.db, clock, config: harness.config });
-    const job = { id: 0n, queue: WEBHOOK_DISPATCH_QUEUE, payload: { eventId }, attempt: 2, maxAttempts: 10 };
+    const handlers = webhookJobHandlers({ db: harness.db, config: harness.config });
+    const job = { id: 0n, queue: WEBHOOK_DISPATCH_QUEUE, payload: { eventId }, attempt: 2, maxAttempts: 10, tenant: undefined, clock };
     expect(await handlers[WEBHOOK_DISPATCH_QUEUE]!(job)).toEqual({ status: 'done' });
     await runner.runDue();
     expect(await harness.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.eventId, eventId))).toHaveLength(1);

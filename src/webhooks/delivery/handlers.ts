@@ -42,6 +42,7 @@ const DELIVER_JOB_MAX_ATTEMPTS = 20;
 
 export interface WebhookDeps {
   db: Db;
+  /** The clock of the delivery's tenant (its sandbox test clock). */
   clock: Clock;
   config: Pick<Config, 'webhookTimeoutMs' | 'webhookAllowPrivateTargets'>;
   /** The resolver for endpoint hosts (the system's by default). */
@@ -75,6 +76,7 @@ export async function createDelivery(tx: Tx, clock: Clock, tenant: Tenant, event
   if (!row) return undefined;
   await enqueueJob(tx, clock, {
     queue: WEBHOOK_DELIVER_QUEUE,
+    tenant,
     payload: { deliveryId: row.id },
     uniqueKey: `deliver:${row.id}:1`,
     maxAttempts: DELIVER_JOB_MAX_ATTEMPTS,
@@ -83,9 +85,9 @@ export async function createDelivery(tx: Tx, clock: Clock, tenant: Tenant, event
 }
 
 /** One more attempt of an existing delivery, now, outside its schedule (POST /events/{id}/redeliver). */
-export async function enqueueManualDelivery(db: DbOrTx, clock: Clock, deliveryId: string): Promise<void> {
+export async function enqueueManualDelivery(db: DbOrTx, clock: Clock, tenant: Tenant, deliveryId: string): Promise<void> {
   // A manual attempt is made once: a handler that throws is not retried into a second request.
-  await enqueueJob(db, clock, { queue: WEBHOOK_DELIVER_QUEUE, payload: { deliveryId, manual: true }, maxAttempts: 1 });
+  await enqueueJob(db, clock, { queue: WEBHOOK_DELIVER_QUEUE, tenant, payload: { deliveryId, manual: true }, maxAttempts: 1 });
 }
 
 async function dispatchEvent(deps: WebhookDeps, payload: Record<string, unknown>): Promise<JobOutcome> {
@@ -233,10 +235,10 @@ async function deliver(deps: WebhookDeps, payload: Record<string, unknown>): Pro
   return recordAttempt(deps, delivery.id, attemptedAt, manual, result);
 }
 
-/** The handlers of both webhook queues, for the JobRunner. */
-export function webhookJobHandlers(deps: WebhookDeps): Record<string, JobHandler> {
+/** The handlers of both webhook queues, for the JobRunner: each reads time from its job's (the tenant's) clock. */
+export function webhookJobHandlers(deps: Omit<WebhookDeps, 'clock'>): Record<string, JobHandler> {
   return {
-    [WEBHOOK_DISPATCH_QUEUE]: (job) => dispatchEvent(deps, job.payload),
-    [WEBHOOK_DELIVER_QUEUE]: (job) => deliver(deps, job.payload),
+    [WEBHOOK_DISPATCH_QUEUE]: (job) => dispatchEvent({ ...deps, clock: job.clock }, job.payload),
+    [WEBHOOK_DELIVER_QUEUE]: (job) => deliver({ ...deps, clock: job.clock }, job.payload),
   };
 }

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../core/clock.js';
 import type { Lookup } from '../url-guard.js';
 import { isSuccess, sendWebhook, SNIPPET_MAX_BYTES, type SendPolicy } from './sender.js';
-import { startReceiver, type Receiver, type ReceiverAnswer } from './test-helpers.js';
+import { startReceiver, type Receiver, type ReceiverAnswer } from '../../../test/support/webhook-receiver.js';
 
 const sandbox: SendPolicy = { env: 'sandbox', allowPrivateTargets: false, timeoutMs: 2000 };
 const body = Buffer.from('{"data":{"id":"x","name":"Zürich"},"entity_type":"a","event_type":"b"}', 'utf8');

@@ -1,7 +1,7 @@
 // /api/v1/webhook_endpoints: the merchant's own endpoint management (an extension; Glomo has a dashboard for it).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AppDeps } from '../../app.js';
-import { tenantOf } from '../../core/auth/plugin.js';
+import type { AppDeps } from '../../deps.js';
+import { tenantOf, withClockOf } from '../../core/auth/plugin.js';
 import { IdParams, secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
 import {
   CreateWebhookEndpointBody,
@@ -24,7 +24,7 @@ import {
 const EXAMPLE_ID = 'we_6819d804aB3xQ9kLmN2pR4sT';
 
 export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const service = { db: deps.database.db, clock: deps.clock, allowPrivateTargets: deps.config.webhookAllowPrivateTargets };
+  const service = { db: deps.database.db, allowPrivateTargets: deps.config.webhookAllowPrivateTargets };
   const tags = ['Webhook endpoint'];
 
   app.post('/webhook_endpoints', {
@@ -34,7 +34,7 @@ export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }>
       body: CreateWebhookEndpointBody,
       response: { 201: WebhookEndpointWithSecret, ...standardErrors },
     },
-  }, async (request, reply) => reply.status(201).send(await createWebhookEndpoint(service, tenantOf(request), request.body)));
+  }, async (request, reply) => reply.status(201).send(await createWebhookEndpoint(withClockOf(service, request), tenantOf(request), request.body)));
 
   app.get('/webhook_endpoints', {
     schema: {
@@ -42,7 +42,7 @@ export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }>
       querystring: ListWebhookEndpointsQuery,
       response: { 200: WebhookEndpointList, ...standardErrors },
     },
-  }, async (request) => listWebhookEndpoints(service, tenantOf(request), request.query));
+  }, async (request) => listWebhookEndpoints(withClockOf(service, request), tenantOf(request), request.query));
 
   app.get('/webhook_endpoints/:id', {
     schema: {
@@ -50,7 +50,7 @@ export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }>
       params: IdParams(EXAMPLE_ID),
       response: { 200: WebhookEndpoint, ...standardErrors },
     },
-  }, async (request) => getWebhookEndpoint(service, tenantOf(request), request.params.id));
+  }, async (request) => getWebhookEndpoint(withClockOf(service, request), tenantOf(request), request.params.id));
 
   app.patch('/webhook_endpoints/:id', {
     schema: {
@@ -60,7 +60,7 @@ export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }>
       body: UpdateWebhookEndpointBody,
       response: { 200: WebhookEndpoint, ...standardErrors },
     },
-  }, async (request) => updateWebhookEndpoint(service, tenantOf(request), request.params.id, request.body));
+  }, async (request) => updateWebhookEndpoint(withClockOf(service, request), tenantOf(request), request.params.id, request.body));
 
   app.delete('/webhook_endpoints/:id', {
     schema: {
@@ -69,7 +69,7 @@ export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }>
       params: IdParams(EXAMPLE_ID),
       response: { 200: DeletedWebhookEndpoint, ...standardErrors },
     },
-  }, async (request) => deleteWebhookEndpoint(service, tenantOf(request), request.params.id));
+  }, async (request) => deleteWebhookEndpoint(withClockOf(service, request), tenantOf(request), request.params.id));
 
   app.post('/webhook_endpoints/:id/rotate_secret', {
     schema: {
@@ -78,5 +78,5 @@ export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }>
       params: IdParams(EXAMPLE_ID),
       response: { 200: WebhookEndpointWithSecret, ...standardErrors },
     },
-  }, async (request) => rotateWebhookEndpointSecret(service, tenantOf(request), request.params.id));
+  }, async (request) => rotateWebhookEndpointSecret(withClockOf(service, request), tenantOf(request), request.params.id));
 };

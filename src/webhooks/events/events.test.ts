@@ -11,7 +11,7 @@ import { testEnv } from '../../../test/support/env.js';
 import { describeListConventions } from '../../../test/support/lists.js';
 import { describeSecurity } from '../../../test/support/security.js';
 import { WEBHOOK_DELIVER_QUEUE, webhookJobHandlers } from '../delivery/handlers.js';
-import { startReceiver, type Receiver } from '../delivery/test-helpers.js';
+import { startReceiver, type Receiver } from '../../../test/support/webhook-receiver.js';
 import { Event, EventList, Redelivery } from './schemas.js';
 
 // A public address as an IP literal: production endpoints need one, and the tests resolve no names. Nothing is sent.
@@ -36,8 +36,8 @@ async function createEndpoint(app: App, key: string, url: string, extra: Record<
 /** Runs the event's dispatch job and then each new delivery's job once, as the runner would. */
 async function runJobsOf(clock: Clock, config: Config, eventId: string): Promise<void> {
   const { database } = await testEnv();
-  const handlers = webhookJobHandlers({ db: database.db, clock, config });
-  const job = (queue: string, payload: Record<string, unknown>) => ({ id: 0n, queue, payload, attempt: 1, maxAttempts: 10 });
+  const handlers = webhookJobHandlers({ db: database.db, config });
+  const job = (queue: string, payload: Record<string, unknown>) => ({ id: 0n, queue, payload, attempt: 1, maxAttempts: 10, tenant: undefined, clock });
   await handlers[WEBHOOK_DISPATCH_QUEUE]!(job(WEBHOOK_DISPATCH_QUEUE, { eventId }));
   const deliveries = await database.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.eventId, eventId));
   for (const delivery of deliveries) await handlers[WEBHOOK_DELIVER_QUEUE]!(job(WEBHOOK_DELIVER_QUEUE, { deliveryId: delivery.id }));

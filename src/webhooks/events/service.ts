@@ -137,7 +137,7 @@ export async function redeliverEvent(deps: EventDeps, tenant: Tenant, id: string
       if (!isDeliverable(endpoint)) throw errors.validation('Webhook endpoint is disabled');
       const had = existing.find((delivery) => delivery.endpointId === endpoint.id);
       if (had) {
-        await enqueueManualDelivery(tx, deps.clock, had.id);
+        await enqueueManualDelivery(tx, deps.clock, tenant, had.id);
         queued.push(had.id);
       } else {
         if (!isSubscribed(endpoint, eventName(event))) {
@@ -157,7 +157,7 @@ export async function redeliverEvent(deps: EventDeps, tenant: Tenant, id: string
       }
       for (const delivery of existing) {
         if (!deliverable.has(delivery.endpointId)) continue;
-        await enqueueManualDelivery(tx, deps.clock, delivery.id);
+        await enqueueManualDelivery(tx, deps.clock, tenant, delivery.id);
         queued.push(delivery.id);
       }
       if (queued.length === 0) {
