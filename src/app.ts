@@ -12,29 +12,9 @@ import { adminRoutes } from './admin/routes.js';
 import { checkoutPageRoutes } from './checkout/page-routes.js';
 import { checkoutPaymentRoutes } from './checkout/payment-routes.js';
 import { publicCheckoutRoutes } from './checkout/public-routes.js';
-import { apiKeyRoutes } from './modules/api-keys/routes.js';
-import { customerRoutes } from './modules/customers/routes.js';
-import { documentRoutes } from './modules/documents/routes.js';
 import { healthRoutes } from './health.js';
-import { balanceConversionRoutes } from './modules/balance-conversions/routes.js';
-import { balanceRoutes } from './modules/balances/routes.js';
-import { bankAccountValidationRoutes } from './modules/bank-account-validation/routes.js';
-import { beneficiaryV2Routes } from './modules/beneficiaries/routes.js';
-import { beneficiaryV1Routes } from './modules/beneficiaries/v1-routes.js';
-import { orderRoutes } from './modules/orders/routes.js';
-import { paymentLinkRoutes } from './modules/payment-links/routes.js';
-import { paymentRfiRoutes } from './modules/payments/rfi-routes.js';
-import { paymentRoutes } from './modules/payments/routes.js';
-import { payoutRoutes } from './modules/payouts/routes.js';
-import { refundRoutes } from './modules/refunds/routes.js';
-import { quoteRoutes } from './modules/quotes/routes.js';
-import { priceRoutes } from './modules/prices/routes.js';
-import { withdrawalRoutes } from './modules/withdrawals/routes.js';
-import { rfiRoutes } from './modules/rfis/routes.js';
-import { sandboxClockRoutes } from './modules/sandbox-clock/routes.js';
-import { composeServices, type Services } from './composition.js';
-import { webhookEventRoutes } from './webhooks/events/routes.js';
-import { webhookEndpointRoutes } from './webhooks/endpoints/routes.js';
+import { composeServices, modules, type Services } from './composition.js';
+import type { RouteScope } from './modules/manifest.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -124,40 +104,31 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerO
 
   await app.register(healthRoutes, { database: deps.database });
 
+  /** Every manifest's route plugins of one scope, in the order of the manifests. */
+  const registerModuleRoutes = async (scope: RouteScope, instance: FastifyInstance) => {
+    for (const module of modules) {
+      for (const route of module.routes ?? []) {
+        if (route.scope === scope) await instance.register(route.plugin, route.options(services));
+      }
+    }
+  };
+
   await app.register(async (api) => {
     api.addHook('onRequest', requireSecretKey(deps));
-    await api.register(customerRoutes, { deps });
-    await api.register(documentRoutes, { deps });
-    await api.register(apiKeyRoutes, { deps });
-    await api.register(balanceRoutes, { deps });
-    await api.register(balanceConversionRoutes, { deps });
-    await api.register(quoteRoutes, { deps });
-    await api.register(orderRoutes, { deps });
-    await api.register(paymentLinkRoutes, { deps });
-    await api.register(paymentRoutes, { deps });
-    await api.register(paymentRfiRoutes, { deps });
-    await api.register(refundRoutes, { deps });
-    await api.register(payoutRoutes, { deps });
-    await api.register(rfiRoutes, { deps });
-    await api.register(priceRoutes, { deps });
-    await api.register(webhookEventRoutes, { deps });
-    await api.register(webhookEndpointRoutes, { deps });
-    await api.register(beneficiaryV1Routes, { deps });
-    await api.register(bankAccountValidationRoutes, { deps });
-    await api.register(withdrawalRoutes, { deps });
-    await api.register(sandboxClockRoutes, { clocks: services.clocks });
+    await registerModuleRoutes('v1', api);
   }, { prefix: '/api/v1' });
 
   // The v2 operations (beneficiaries): the same secret-key authentication as /api/v1.
   await app.register(async (api) => {
     api.addHook('onRequest', requireSecretKey(deps));
-    await api.register(beneficiaryV2Routes, { deps });
+    await registerModuleRoutes('v2', api);
   }, { prefix: '/api/v2' });
 
   // Publishable-key routes for the checkout pages and SDKs: their own scope, never behind the secret-key hook.
   await app.register(async (publicApi) => {
-    await publicApi.register(publicCheckoutRoutes, { deps });
-    await publicApi.register(checkoutPaymentRoutes, { deps });
+    await registerModuleRoutes('public', publicApi);
+    await publicApi.register(publicCheckoutRoutes, { deps, services });
+    await publicApi.register(checkoutPaymentRoutes, { deps, services });
   }, { prefix: '/api/public/v1' });
   // The hosted checkout page and its assets (HTML, not API operations: hidden from /openapi.json).
   await app.register(checkoutPageRoutes, { deps });
@@ -166,7 +137,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerO
     const adminToken = deps.config.adminToken;
     await app.register(async (admin) => {
       admin.addHook('onRequest', requireAdminToken(adminToken));
-      await admin.register(adminRoutes, { deps, clocks: services.clocks });
+      await admin.register(adminRoutes, { deps, services });
     }, { prefix: '/admin/v1' });
   }
 

@@ -1,37 +1,132 @@
 // The composition root: the process-wide services, each built once from the app's dependencies and shared by the
-// routes, the job runner and the operator API.
+// routes, the job runner and the operator API. It is the one place that wires modules to each other (the RFI
+// answerers, the pricing of payout quotes); the modules' routes and jobs come from their manifests (modules/index.ts).
 import type { AppDeps } from './deps.js';
 import { JobRunner, type Job, type JobHandler } from './core/jobs.js';
-import { orderJobHandlers } from './modules/orders/jobs.js';
-import { paymentLinkJobHandlers } from './modules/payment-links/jobs.js';
-import { payoutJobHandlers } from './modules/payouts/jobs.js';
+import { MODULES } from './modules/index.js';
+import type { ModuleManifest } from './modules/manifest.js';
+import { createApiKeyService, type ApiKeyService } from './modules/api-keys/service.js';
+import { createBalanceConversionService, type BalanceConversionService } from './modules/balance-conversions/service.js';
+import { createBalanceService, type BalanceService } from './modules/balances/service.js';
+import { createBankAccountValidationService, type BankAccountValidationService } from './modules/bank-account-validation/service.js';
+import { createBeneficiaryService, type BeneficiaryService } from './modules/beneficiaries/service.js';
+import { createCustomerService, type CustomerService } from './modules/customers/service.js';
+import { createDocumentService, type DocumentService } from './modules/documents/service.js';
+import { createMerchantService, type MerchantService } from './modules/merchants/service.js';
+import { createOrderService, type OrderService } from './modules/orders/service.js';
+import { createPaymentLinkService, type PaymentLinkService } from './modules/payment-links/service.js';
+import { createPaymentRfiService, type PaymentRfiService } from './modules/payments/rfi.js';
+import { createPaymentService, type PaymentService } from './modules/payments/service.js';
+import { answerPayoutRfi, createPayoutService, payoutQuotePricing, type PayoutService } from './modules/payouts/service.js';
+import { createPriceService, type PriceService } from './modules/prices/service.js';
+import { createQuoteService, type QuoteService } from './modules/quotes/service.js';
+import { createRefundService, type RefundService } from './modules/refunds/service.js';
+import { createRfiService, type RfiService } from './modules/rfis/service.js';
 import { createSandboxClockService, type SandboxClockService } from './modules/sandbox-clock/service.js';
-import { webhookJobHandlers } from './webhooks/delivery/handlers.js';
+import { createWithdrawalService, type WithdrawalService } from './modules/withdrawals/service.js';
+import { createWebhookEndpointService, type WebhookEndpointService } from './webhooks/endpoints/service.js';
+import { createWebhookEventService, type WebhookEventService } from './webhooks/events/service.js';
 
-export interface Services {
+// What server.ts needs of the modules before the app exists: DATA_DIR's document store and the default merchant.
+export { LocalDocumentStore } from './modules/documents/storage.js';
+export { ensureDefaultMerchant, type Credentials } from './modules/merchants/bootstrap.js';
+
+/** The modules' services: each operation takes the caller's TenantContext (tenant and its clock) first. */
+export interface ModuleServices {
+  customers: CustomerService;
+  documents: DocumentService;
+  apiKeys: ApiKeyService;
+  balances: BalanceService;
+  balanceConversions: BalanceConversionService;
+  quotes: QuoteService;
+  orders: OrderService;
+  paymentLinks: PaymentLinkService;
+  payments: PaymentService;
+  paymentRfis: PaymentRfiService;
+  refunds: RefundService;
+  payouts: PayoutService;
+  rfis: RfiService;
+  prices: PriceService;
+  webhookEvents: WebhookEventService;
+  webhookEndpoints: WebhookEndpointService;
+  beneficiaries: BeneficiaryService;
+  bankAccountValidations: BankAccountValidationService;
+  withdrawals: WithdrawalService;
+  merchants: MerchantService;
+}
+
+export interface Services extends ModuleServices {
   /** Every job handler, polled by server.ts when JOBS_ENABLED, and run by sandbox clock advances in any process. */
   jobs: JobRunner;
   clocks: SandboxClockService;
 }
 
-/** Every module's job handlers, by queue. */
-export function jobHandlers(deps: AppDeps): Record<string, JobHandler> {
+/** Every module's manifest, checked here against what it is handed: its routes the services, its jobs the modules'. */
+export const modules: readonly ModuleManifest<Services, ModuleServices>[] = MODULES;
+
+/**
+ * The modules' services, built once. Their dependencies are process-wide (database, FX rates, configuration); no
+ * clock but real time for merchants and keys: every tenant operation reads its clock from the context it is given.
+ */
+export function composeModuleServices(deps: AppDeps): ModuleServices {
   const db = deps.database.db;
-  return {
-    ...webhookJobHandlers({ db, config: deps.config }),
-    ...orderJobHandlers({ db }),
-    ...paymentLinkJobHandlers({ db }),
-    ...payoutJobHandlers({ db, railDelaySeconds: deps.config.sandboxRailDelaySeconds }),
-  };
+  const fx = { fxRates: deps.fxRates, markupBps: deps.config.fxMarkupBps };
+  return Object.freeze({
+    customers: createCustomerService({ db }),
+    documents: createDocumentService({ db, store: deps.documentStore, maxBytes: deps.config.documentMaxBytes }),
+    apiKeys: createApiKeyService({ db, keyRing: deps.keyRing, realTime: deps.clock }),
+    balances: createBalanceService({ db }),
+    balanceConversions: createBalanceConversionService({ db, ...fx }),
+    // Quotes sit below payouts (payouts consume quotes): payout quotes are priced by what payouts hand in here.
+    quotes: createQuoteService({
+      db, ...fx, quoteTtlSeconds: deps.config.quoteTtlSeconds, payoutPricing: payoutQuotePricing(deps.fxRates),
+    }),
+    orders: createOrderService({ db }),
+    paymentLinks: createPaymentLinkService({ db }),
+    payments: createPaymentService({ db, ...fx }),
+    paymentRfis: createPaymentRfiService({ db }),
+    refunds: createRefundService({ db }),
+    payouts: createPayoutService({ db, ...fx, railDelaySeconds: deps.config.sandboxRailDelaySeconds }),
+    // RFIs are answered by the module that owns the RFI's object: rfis imports none of them.
+    rfis: createRfiService({ db, answerers: { payout: answerPayoutRfi } }),
+    prices: createPriceService({ db }),
+    webhookEvents: createWebhookEventService({ db }),
+    webhookEndpoints: createWebhookEndpointService({ db, allowPrivateTargets: deps.config.webhookAllowPrivateTargets }),
+    beneficiaries: createBeneficiaryService({ db }),
+    bankAccountValidations: createBankAccountValidationService({ db }),
+    withdrawals: createWithdrawalService({ db, ...fx }),
+    merchants: createMerchantService({ db, keyRing: deps.keyRing, clock: deps.clock }),
+  });
+}
+
+/** Every module's job handlers, by queue: a queue claimed by two modules is a wiring error. */
+export function jobHandlers(
+  deps: AppDeps,
+  services: ModuleServices,
+  manifests: readonly ModuleManifest<Services, ModuleServices>[] = modules,
+): Record<string, JobHandler> {
+  const handlers: Record<string, JobHandler> = {};
+  const owners = new Map<string, string>();
+  for (const module of manifests) {
+    for (const [queue, handler] of Object.entries(module.jobs?.(deps, services) ?? {})) {
+      const owner = owners.get(queue);
+      if (owner !== undefined) throw new Error(`job queue ${queue} is claimed by modules ${owner} and ${module.name}`);
+      owners.set(queue, module.name);
+      handlers[queue] = handler;
+    }
+  }
+  return handlers;
 }
 
 export function composeServices(deps: AppDeps, options: { onJobError?: (error: unknown, job?: Job) => void } = {}): Services {
+  const moduleServices = composeModuleServices(deps);
   const jobs = new JobRunner({
     db: deps.database.db,
     clock: deps.clock,
     pollMs: deps.config.jobsPollMs,
-    handlers: jobHandlers(deps),
+    handlers: jobHandlers(deps, moduleServices),
     onError: options.onJobError,
   });
-  return { jobs, clocks: createSandboxClockService({ db: deps.database.db, clock: deps.clock, jobs }) };
+  const clocks = Object.freeze(createSandboxClockService({ db: deps.database.db, clock: deps.clock, jobs }));
+  return Object.freeze({ ...moduleServices, jobs, clocks });
 }

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import type { FastifyServerOptions } from 'fastify';
 import { buildApp, type App } from './app.js';
+import { ensureDefaultMerchant, LocalDocumentStore, type Credentials } from './composition.js';
 import { ConfigError, type Config } from './config.js';
 import { authenticateSecretKey } from './core/auth/api-keys.js';
 import { ensureSigningKey, loadKeyRing } from './core/auth/signing-keys.js';
@@ -10,8 +11,6 @@ import { openDatabase, type Database } from './db/client.js';
 import { acquireDataDirLock, type DataDirLock } from './db/pglite-lock.js';
 import { DEFAULT_RATE_TABLE } from './fx/default-rates.js';
 import { loadRateTableFile, tableRateSource, type FxRateSource } from './fx/rates.js';
-import { LocalDocumentStore } from './modules/documents/storage.js';
-import { ensureDefaultMerchant, type Credentials } from './modules/merchants/bootstrap.js';
 
 const MAINTENANCE_INTERVAL_MS = 10 * 60 * 1000;
 

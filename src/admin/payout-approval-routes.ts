@@ -8,7 +8,7 @@ import { adminErrors, adminSecurity } from './schemas.js';
 import { ENVIRONMENTS } from '../db/schema/index.js';
 import type { Merchant } from '../modules/merchants/service.js';
 import { Payout } from '../modules/payouts/schemas.js';
-import { approvePayout, rejectPayout } from '../modules/payouts/service.js';
+import type { PayoutService } from '../modules/payouts/service.js';
 
 const Params = Type.Object({
   id: Type.String({ examples: ['merch_68c777fcOOMpl'] }),
@@ -18,14 +18,11 @@ const Body = Type.Object({ env: Type.Enum([...ENVIRONMENTS], { description: "The
 
 export interface PayoutApprovalRoutesOptions {
   deps: AppDeps;
+  payouts: PayoutService;
   existingMerchant(id: string): Promise<Merchant>;
 }
 
-export const adminPayoutApprovalRoutes: FastifyPluginAsyncTypebox<PayoutApprovalRoutesOptions> = async (app, { deps, existingMerchant }) => {
-  const service = {
-    db: deps.database.db, fxRates: deps.fxRates, markupBps: deps.config.fxMarkupBps,
-    railDelaySeconds: deps.config.sandboxRailDelaySeconds,
-  };
+export const adminPayoutApprovalRoutes: FastifyPluginAsyncTypebox<PayoutApprovalRoutesOptions> = async (app, { deps, payouts, existingMerchant }) => {
   const tags = ['admin'];
 
   app.post('/merchants/:id/payouts/:payout_id/approve', {
@@ -37,8 +34,8 @@ export const adminPayoutApprovalRoutes: FastifyPluginAsyncTypebox<PayoutApproval
     },
   }, async (request) => {
     const merchant = await existingMerchant(request.params.id);
-    const { tenant, clock } = await tenantContext(deps.database.db, deps.clock, { merchantId: merchant.id, env: request.body.env });
-    return approvePayout({ ...service, clock }, tenant, request.params.payout_id);
+    const ctx = await tenantContext(deps.database.db, deps.clock, { merchantId: merchant.id, env: request.body.env });
+    return payouts.approve(ctx, request.params.payout_id);
   });
 
   app.post('/merchants/:id/payouts/:payout_id/reject', {
@@ -48,7 +45,7 @@ export const adminPayoutApprovalRoutes: FastifyPluginAsyncTypebox<PayoutApproval
     },
   }, async (request) => {
     const merchant = await existingMerchant(request.params.id);
-    const { tenant, clock } = await tenantContext(deps.database.db, deps.clock, { merchantId: merchant.id, env: request.body.env });
-    return rejectPayout({ ...service, clock }, tenant, request.params.payout_id);
+    const ctx = await tenantContext(deps.database.db, deps.clock, { merchantId: merchant.id, env: request.body.env });
+    return payouts.reject(ctx, request.params.payout_id);
   });
 };

@@ -1,6 +1,7 @@
 // The operator API (/admin/v1), enabled by ADMIN_TOKEN: merchants and their keys (ledger routes in ledger-routes.ts).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import type { Services } from '../composition.js';
 import type { AppDeps } from '../deps.js';
 import { isoSeconds } from '../core/clock.js';
 import { errors } from '../core/errors.js';
@@ -9,13 +10,12 @@ import { adminErrors, adminSecurity } from './schemas.js';
 import { assertIdPrefix, ID_PREFIXES } from '../core/ids.js';
 import { ListOf, PaginationQuery, pageRequest } from '../core/pagination.js';
 import { ENVIRONMENTS, type Environment } from '../db/schema/index.js';
-import { createMerchant, findMerchant, listMerchants, replaceKeys, updateMerchantSettings, type Merchant } from '../modules/merchants/service.js';
+import type { Merchant } from '../modules/merchants/service.js';
 import { adminLedgerRoutes } from './ledger-routes.js';
 import { adminWebhookEndpointRoutes } from './webhook-routes.js';
 import { adminWithdrawalAccountRoutes } from './withdrawal-account-routes.js';
 import { adminPayoutApprovalRoutes } from './payout-approval-routes.js';
 import { adminSandboxClockRoutes } from './sandbox-clock-routes.js';
-import type { SandboxClockService } from '../modules/sandbox-clock/service.js';
 
 const MerchantBody = Type.Object({
   id: Type.String({ examples: ['merch_68c777fcOOMpl'] }),
@@ -78,13 +78,13 @@ function presentMerchant(merchant: Merchant) {
   });
 }
 
-export const adminRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; clocks: SandboxClockService }> = async (app, { deps, clocks }) => {
-  const service = { db: deps.database.db, keyRing: deps.keyRing, clock: deps.clock };
+export const adminRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; services: Services }> = async (app, { deps, services }) => {
+  const { merchants } = services;
   const tags = ['admin'];
 
   async function existingMerchant(id: string): Promise<Merchant> {
     assertIdPrefix(ID_PREFIXES.merchant, id);
-    const merchant = await findMerchant(service.db, id);
+    const merchant = await merchants.find(id);
     if (!merchant) throw errors.notFound('Merchant');
     return merchant;
   }
@@ -101,7 +101,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; clocks: San
   }, async (request, reply) => {
     const name = request.body.name.trim();
     if (name === '') throw errors.blank('name');
-    const { merchant, keys } = await createMerchant(service, { name, email: request.body.email });
+    const { merchant, keys } = await merchants.create({ name, email: request.body.email });
     return reply.status(201).send({
       ...presentMerchant(merchant),
       secret_key: keys.sandbox.secretKey,
@@ -118,7 +118,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; clocks: San
       response: { 200: ListOf(MerchantBody), ...adminErrors },
     },
   }, async (request) => {
-    const page = await listMerchants(service.db, pageRequest(request.query));
+    const page = await merchants.list(pageRequest(request.query));
     return { data: page.rows.map(presentMerchant), page_meta: page.meta };
   });
 
@@ -135,7 +135,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; clocks: San
     },
   }, async (request) => {
     const merchant = await existingMerchant(request.params.id);
-    return presentMerchant(await updateMerchantSettings(service, merchant.id, {
+    return presentMerchant(await merchants.updateSettings(merchant.id, {
       payinFeeBearer: request.body.payin_fee_bearer,
       beneficiaryReview: request.body.beneficiary_review,
       beneficiaryRequiredNotes: request.body.beneficiary_required_notes,
@@ -154,7 +154,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; clocks: San
     const merchant = await existingMerchant(request.params.id);
     const env = request.body?.env ?? 'all';
     const envs: Environment[] = env === 'all' ? [...ENVIRONMENTS] : [env as Environment];
-    const result = await replaceKeys(service, merchant.id, envs, { reissue });
+    const result = await merchants.replaceKeys(merchant.id, envs, { reissue });
     const keys = Object.fromEntries(
       Object.entries(result.keys).map(([name, pair]) => [name, { secret_key: pair.secretKey, public_key: pair.publishableKey }]),
     );
@@ -178,8 +178,8 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; clocks: San
   }, keyOperation(true));
 
   await app.register(adminLedgerRoutes, { deps, existingMerchant });
-  await app.register(adminWebhookEndpointRoutes, { deps, existingMerchant });
-  await app.register(adminWithdrawalAccountRoutes, { deps, existingMerchant });
-  await app.register(adminPayoutApprovalRoutes, { deps, existingMerchant });
-  await app.register(adminSandboxClockRoutes, { clocks, existingMerchant });
+  await app.register(adminWebhookEndpointRoutes, { deps, endpoints: services.webhookEndpoints, existingMerchant });
+  await app.register(adminWithdrawalAccountRoutes, { deps, withdrawals: services.withdrawals, existingMerchant });
+  await app.register(adminPayoutApprovalRoutes, { deps, payouts: services.payouts, existingMerchant });
+  await app.register(adminSandboxClockRoutes, { clocks: services.clocks, existingMerchant });
 };

@@ -10,11 +10,7 @@ import { ListOf, PaginationQuery, pageRequest } from '../core/pagination.js';
 import { ENVIRONMENTS } from '../db/schema/index.js';
 import type { Merchant } from '../modules/merchants/service.js';
 import { CreateWebhookEndpointBody, WebhookEndpoint, WebhookEndpointWithSecret } from '../webhooks/endpoints/schemas.js';
-import {
-  createWebhookEndpoint,
-  listMerchantWebhookEndpoints,
-  presentWebhookEndpoint,
-} from '../webhooks/endpoints/service.js';
+import { presentWebhookEndpoint, type WebhookEndpointService } from '../webhooks/endpoints/service.js';
 
 const EnvField = Type.Enum([...ENVIRONMENTS]);
 const Owner = { merchant_id: Type.String({ examples: ['merch_68c777fcOOMpl'] }), env: EnvField };
@@ -32,12 +28,12 @@ const AdminEndpointWithSecret = Type.Object({ ...WebhookEndpointWithSecret.prope
 
 export interface WebhookRoutesOptions {
   deps: AppDeps;
+  endpoints: WebhookEndpointService;
   /** The merchant of a path id: 400 for another id prefix, 404 when there is none. */
   existingMerchant(id: string): Promise<Merchant>;
 }
 
-export const adminWebhookEndpointRoutes: FastifyPluginAsyncTypebox<WebhookRoutesOptions> = async (app, { deps, existingMerchant }) => {
-  const service = { db: deps.database.db, allowPrivateTargets: deps.config.webhookAllowPrivateTargets };
+export const adminWebhookEndpointRoutes: FastifyPluginAsyncTypebox<WebhookRoutesOptions> = async (app, { deps, endpoints, existingMerchant }) => {
   const tags = ['admin'];
 
   app.post('/merchants/:id/webhook_endpoints', {
@@ -48,8 +44,8 @@ export const adminWebhookEndpointRoutes: FastifyPluginAsyncTypebox<WebhookRoutes
   }, async (request, reply) => {
     const merchant = await existingMerchant(request.params.id);
     const { env = 'sandbox', ...body } = request.body;
-    const { tenant, clock } = await tenantContext(deps.database.db, deps.clock, { merchantId: merchant.id, env });
-    const endpoint = await createWebhookEndpoint({ ...service, clock }, tenant, body);
+    const ctx = await tenantContext(deps.database.db, deps.clock, { merchantId: merchant.id, env });
+    const endpoint = await endpoints.create(ctx, body);
     return reply.status(201).send({ ...endpoint, merchant_id: merchant.id, env });
   });
 
@@ -62,7 +58,7 @@ export const adminWebhookEndpointRoutes: FastifyPluginAsyncTypebox<WebhookRoutes
     },
   }, async (request) => {
     const merchant = await existingMerchant(request.params.id);
-    const page = await listMerchantWebhookEndpoints(service.db, merchant.id, request.query.env, pageRequest(request.query));
+    const page = await endpoints.listOfMerchant(merchant.id, request.query.env, pageRequest(request.query));
     return {
       data: page.rows.map((row) => ({ ...presentWebhookEndpoint(row), merchant_id: row.merchantId, env: row.env })),
       page_meta: page.meta,

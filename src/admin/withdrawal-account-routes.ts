@@ -8,13 +8,9 @@ import { adminErrors, adminSecurity } from './schemas.js';
 import { ListOf, PaginationQuery, pageRequest } from '../core/pagination.js';
 import { ENVIRONMENTS } from '../db/schema/index.js';
 import type { Merchant } from '../modules/merchants/service.js';
-import {
-  createWithdrawalAccount,
-  listMerchantWithdrawalAccounts,
-  presentWithdrawalAccount,
-  type WithdrawalAccountRow,
-} from '../modules/withdrawals/accounts.js';
+import { presentWithdrawalAccount, type WithdrawalAccountRow } from '../modules/withdrawals/accounts.js';
 import { CreateWithdrawalAccountBody, WithdrawalAccount } from '../modules/withdrawals/schemas.js';
+import type { WithdrawalService } from '../modules/withdrawals/service.js';
 
 const EnvField = Type.Enum([...ENVIRONMENTS]);
 const AdminWithdrawalAccount = Type.Object({
@@ -27,12 +23,12 @@ const presentAdmin = (row: WithdrawalAccountRow) => ({ ...presentWithdrawalAccou
 
 export interface WithdrawalAccountRoutesOptions {
   deps: AppDeps;
+  withdrawals: WithdrawalService;
   /** The merchant of a path id: 400 for another id prefix, 404 when there is none. */
   existingMerchant(id: string): Promise<Merchant>;
 }
 
-export const adminWithdrawalAccountRoutes: FastifyPluginAsyncTypebox<WithdrawalAccountRoutesOptions> = async (app, { deps, existingMerchant }) => {
-  const service = { db: deps.database.db, clock: deps.clock };
+export const adminWithdrawalAccountRoutes: FastifyPluginAsyncTypebox<WithdrawalAccountRoutesOptions> = async (app, { deps, withdrawals, existingMerchant }) => {
   const tags = ['admin'];
 
   app.post('/merchants/:id/withdrawal_accounts', {
@@ -42,7 +38,9 @@ export const adminWithdrawalAccountRoutes: FastifyPluginAsyncTypebox<WithdrawalA
     },
   }, async (request, reply) => {
     const merchant = await existingMerchant(request.params.id);
-    return reply.status(201).send(presentAdmin(await createWithdrawalAccount(service, merchant.id, request.body)));
+    // In real time, as before the sandbox test clock: the operator's registration reads no environment's clock.
+    const ctx = { tenant: { merchantId: merchant.id, env: request.body.env }, clock: deps.clock };
+    return reply.status(201).send(presentAdmin(await withdrawals.registerAccount(ctx, request.body)));
   });
 
   app.get('/merchants/:id/withdrawal_accounts', {
@@ -54,7 +52,7 @@ export const adminWithdrawalAccountRoutes: FastifyPluginAsyncTypebox<WithdrawalA
     },
   }, async (request) => {
     const merchant = await existingMerchant(request.params.id);
-    const page = await listMerchantWithdrawalAccounts(service.db, merchant.id, request.query.env, pageRequest(request.query));
+    const page = await withdrawals.listAccountsOfMerchant(merchant.id, request.query.env, pageRequest(request.query));
     return { data: page.rows.map(presentAdmin), page_meta: page.meta };
   });
 };

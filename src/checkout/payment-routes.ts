@@ -4,19 +4,18 @@
 // in this request: they are checked, reduced to network, last four and expiry, and never logged or answered.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from 'typebox';
+import type { Services } from '../composition.js';
 import type { AppDeps } from '../deps.js';
 import { currentSecretKey } from '../core/auth/api-keys.js';
 import { jsonAmount } from '../core/amount.js';
 import { errors } from '../core/errors.js';
 import { ErrorBody, IdParams, withoutNulls } from '../core/http-schemas.js';
 import { ID_PREFIXES } from '../core/ids.js';
-import type { Tenant } from '../core/tenancy.js';
-import { findMerchant } from '../modules/merchants/service.js';
-import { findOrder, type OrderRow } from '../modules/orders/service.js';
+import type { TenantContext } from '../core/context.js';
+import type { OrderRow } from '../modules/orders/service.js';
 import { checkSandboxCard, SANDBOX_OTP, type CheckedCard } from '../modules/payments/cards.js';
 import { assertPayable, payinErrors, payinOfOrder } from '../modules/payments/payins.js';
-import { pricePayment } from '../modules/payments/pricing.js';
-import { makePayment, type PaymentAttempt } from '../modules/payments/service.js';
+import type { PaymentAttempt } from '../modules/payments/service.js';
 import type { PaymentMethodType } from '../db/schema/index.js';
 import { bankTransferDetails } from './bank-details.js';
 import { publishableKeyAuth } from './publishable-auth.js';
@@ -76,16 +75,15 @@ function sandboxCard(body: CheckoutPaymentBody, now: Date): { card: CheckedCard 
   return { card: body.otp.trim() === SANDBOX_OTP ? checked.card : { ...checked.card, outcome: 'failure' } };
 }
 
-export const checkoutPaymentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const db = deps.database.db;
-  const pricing = { db, fxRates: deps.fxRates, markupBps: deps.config.fxMarkupBps };
+export const checkoutPaymentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; services: Services }> = async (app, { deps, services }) => {
+  const { merchants, orders, payments } = services;
   const auth = publishableKeyAuth(deps);
   app.addHook('onRequest', auth.onRequest);
   const tags = ['Checkout'];
 
   /** The key's order, or the same 404 for anything else (see GET /order/{id}). */
-  async function orderOf(tenant: Tenant, id: string): Promise<OrderRow> {
-    const row = id.startsWith(`${ID_PREFIXES.order}_`) ? await findOrder(db, tenant, id) : undefined;
+  async function orderOf(ctx: TenantContext, id: string): Promise<OrderRow> {
+    const row = id.startsWith(`${ID_PREFIXES.order}_`) ? await orders.find(ctx, id) : undefined;
     if (!row) throw errors.notFound('Order');
     return row;
   }
@@ -100,15 +98,16 @@ export const checkoutPaymentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }>
       response: { 200: BankTransferDetailsResponse, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
     },
   }, async (request) => {
-    const tenant = auth.tenantOf(request);
-    const order = await orderOf(tenant, request.params.id);
+    const ctx = auth.contextOf(request);
+    const { tenant } = ctx;
+    const order = await orderOf(ctx, request.params.id);
     if (!order.paymentMethods.includes('bank_transfer')) throw payinErrors.methodNotAccepted('orders', 'bank_transfer');
     // No made-up account in production: a customer could wire real money to it.
     if (tenant.env === 'production') throw errors.bankTransferUnavailable();
-    const merchant = await findMerchant(db, tenant.merchantId);
+    const merchant = await merchants.find(tenant.merchantId);
     if (!merchant) throw errors.notFound('Order');
     // The amount the engine will record for this transfer, priced by the same function.
-    const due = await pricePayment(db, pricing, tenant, payinOfOrder(order), order.currency);
+    const due = await payments.price(ctx, payinOfOrder(order), order.currency);
     const details = bankTransferDetails(tenant, merchant.name, order.currency, order.id);
     return {
       order_id: order.id,
@@ -137,10 +136,11 @@ export const checkoutPaymentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }>
       response: { 200: OtpRequired, 201: CheckoutPaymentResult, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 413: ErrorBody, 415: ErrorBody, 503: ErrorBody },
     },
   }, async (request, reply) => {
-    const { tenant, clock } = auth.contextOf(request);
+    const ctx = auth.contextOf(request);
+    const { tenant, clock } = ctx;
     const body = request.body;
     const method = body.method as PaymentMethodType;
-    const order = await orderOf(tenant, request.params.id);
+    const order = await orderOf(ctx, request.params.id);
     // What the engine would refuse anyway, checked first: an OTP prompt must not precede a refusal.
     assertPayable(payinOfOrder(order), method, clock.now());
 
@@ -159,7 +159,7 @@ export const checkoutPaymentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }>
     }
     // Before recording anything: a result without its signature would be useless to the merchant. Keys live in real
     // time (the test clock does not expire them), so the key is the one valid now.
-    const secretKey = await currentSecretKey(db, deps.keyRing, deps.clock, tenant);
+    const secretKey = await currentSecretKey(deps.database.db, deps.keyRing, deps.clock, tenant);
     if (!secretKey) throw errors.checkoutNoSecretKey();
 
     const attempt: PaymentAttempt = {
@@ -169,7 +169,7 @@ export const checkoutPaymentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }>
       card: card && { network: card.network, last4: card.last4, expMonth: card.expMonth, expYear: card.expYear, outcome: card.outcome },
       sanctionedRemitter: false,
     };
-    const { payment } = await makePayment({ ...pricing, clock }, tenant, attempt);
+    const { payment } = await payments.pay(ctx, attempt);
     const result: CheckoutPaymentResult = withoutNulls({
       order_id: order.id,
       payment_id: payment.id,

@@ -2,17 +2,16 @@
 // (notes-payins §1.1, §7.1). Only what the paying customer may see leaves here; the response schema is the allow-list.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type, type Static } from 'typebox';
+import type { Services } from '../composition.js';
 import type { AppDeps } from '../deps.js';
 import { jsonAmount } from '../core/amount.js';
 import { isoSeconds } from '../core/clock.js';
 import { errors } from '../core/errors.js';
 import { ErrorBody, IdParams, withoutNulls } from '../core/http-schemas.js';
 import { ID_PREFIXES } from '../core/ids.js';
-import { findMerchant } from '../modules/merchants/service.js';
 import { OrderStatus, PaymentMethod } from '../modules/orders/schemas.js';
-import { findOrder, type OrderRow } from '../modules/orders/service.js';
+import type { OrderRow } from '../modules/orders/service.js';
 import { payinOfOrder } from '../modules/payments/payins.js';
-import { pricePayment } from '../modules/payments/pricing.js';
 import { publishableKeyAuth } from './publishable-auth.js';
 
 export const PublicOrder = Type.Object({
@@ -50,10 +49,10 @@ function presentPublicOrder(row: OrderRow, merchantName: string, amountDue: bigi
   });
 }
 
-export const publicCheckoutRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
+export const publicCheckoutRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; services: Services }> = async (app, { deps, services }) => {
   const auth = publishableKeyAuth(deps);
   app.addHook('onRequest', auth.onRequest);
-  const pricing = { fxRates: deps.fxRates, markupBps: deps.config.fxMarkupBps };
+  const { merchants, orders, payments } = services;
 
   app.get('/order/:id', {
     schema: {
@@ -65,15 +64,15 @@ export const publicCheckoutRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> 
       response: { 200: PublicOrder, 401: ErrorBody, 404: ErrorBody },
     },
   }, async (request) => {
-    const tenant = auth.tenantOf(request);
+    const ctx = auth.contextOf(request);
     const id = request.params.id;
     // A wrong prefix answers 404 too: this surface tells a browser nothing beyond "no such order".
-    const row = id.startsWith(`${ID_PREFIXES.order}_`) ? await findOrder(deps.database.db, tenant, id) : undefined;
+    const row = id.startsWith(`${ID_PREFIXES.order}_`) ? await orders.find(ctx, id) : undefined;
     if (!row) throw errors.notFound('Order');
-    const merchant = await findMerchant(deps.database.db, tenant.merchantId);
+    const merchant = await merchants.find(ctx.tenant.merchantId);
     if (!merchant) throw errors.notFound('Order');
     // Priced by the function the payment step records with, so the page shows what will be charged.
-    const due = await pricePayment(deps.database.db, pricing, tenant, payinOfOrder(row), row.currency);
+    const due = await payments.price(ctx, payinOfOrder(row), row.currency);
     return presentPublicOrder(row, merchant.name, due.paymentAmount);
   });
 };

@@ -6,6 +6,9 @@ import type { FastifySchemaCompiler } from 'fastify';
 import { ApiError, errors, humanize } from './errors.js';
 import { normalizeCountry, normalizeCurrency } from './iso.js';
 
+/** The most keys a `notes` object may carry, on every resource that takes notes. */
+export const MAX_NOTES = 50;
+
 // ajv-formats is CommonJS; under NodeNext its default export is the module object.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 

@@ -45,10 +45,6 @@ export function contextOf(request: FastifyRequest): TenantContext {
   return request.tenantContext;
 }
 
-/** A service's dependencies with the request's tenant clock: what a route hands the service it calls. */
-export function withClockOf<T extends object>(service: T, request: FastifyRequest): T & { clock: Clock } {
-  return { ...service, clock: contextOf(request).clock };
-}
 
 /** The tenant of an authenticated /api request. */
 export function tenantOf(request: FastifyRequest): Tenant {

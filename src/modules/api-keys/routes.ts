@@ -1,11 +1,10 @@
 // POST /api/v1/api-keys/rotate: a new secret key now; the previous ones work until the chosen expiry.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { AppDeps } from '../../deps.js';
-import { rotateSecretKey } from '../../core/auth/api-keys.js';
-import { tenantOf } from '../../core/auth/plugin.js';
+import { contextOf } from '../../core/auth/plugin.js';
 import { isoSeconds } from '../../core/clock.js';
 import { secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
+import type { ApiKeyService } from './service.js';
 
 const RotateBody = Type.Object({
   expire_after_in_seconds: Type.Integer({
@@ -21,7 +20,7 @@ const RotateResponse = Type.Object({
   previous_key_expires_at: Type.String({ format: 'date-time' }),
 });
 
-export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
+export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ apiKeys: ApiKeyService }> = async (app, { apiKeys }) => {
   app.post('/api-keys/rotate', {
     schema: {
       tags: ['api_key'], operationId: 'rotateApiKey', summary: 'Rotate API key', security: secretKeySecurity,
@@ -29,10 +28,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async 
       response: { 200: RotateResponse, ...standardErrors },
     },
   }, async (request) => {
-    const tenant = tenantOf(request);
-    const rotated = await deps.database.db.transaction((tx) =>
-      rotateSecretKey(tx, deps.keyRing, deps.clock, tenant, request.body.expire_after_in_seconds),
-    );
+    const rotated = await apiKeys.rotate(contextOf(request), request.body.expire_after_in_seconds);
     return { secret_key: rotated.secretKey, previous_key_expires_at: isoSeconds(rotated.previousKeyExpiresAt) };
   });
 };

@@ -1,12 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AppDeps } from '../../deps.js';
-import { tenantOf, withClockOf } from '../../core/auth/plugin.js';
+import { contextOf } from '../../core/auth/plugin.js';
 import { IdParams, secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
 import { BalanceConversion, BalanceConversionList, CreateBalanceConversionBody, ListBalanceConversionsQuery } from './schemas.js';
-import { createBalanceConversion, getBalanceConversion, listBalanceConversions } from './service.js';
+import type { BalanceConversionService } from './service.js';
 
-export const balanceConversionRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const service = { db: deps.database.db, fxRates: deps.fxRates, markupBps: deps.config.fxMarkupBps };
+export const balanceConversionRoutes: FastifyPluginAsyncTypebox<{ balanceConversions: BalanceConversionService }> = async (app, { balanceConversions }) => {
   const tags = ['balance_conversions'];
 
   app.post('/balance_conversions', {
@@ -16,7 +14,7 @@ export const balanceConversionRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps 
       body: CreateBalanceConversionBody,
       response: { 201: BalanceConversion, ...standardErrors },
     },
-  }, async (request, reply) => reply.status(201).send(await createBalanceConversion(withClockOf(service, request), tenantOf(request), request.body)));
+  }, async (request, reply) => reply.status(201).send(await balanceConversions.create(contextOf(request), request.body)));
 
   app.get('/balance_conversions', {
     schema: {
@@ -24,7 +22,7 @@ export const balanceConversionRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps 
       querystring: ListBalanceConversionsQuery,
       response: { 200: BalanceConversionList, ...standardErrors },
     },
-  }, async (request) => listBalanceConversions(withClockOf(service, request), tenantOf(request), request.query));
+  }, async (request) => balanceConversions.list(contextOf(request), request.query));
 
   app.get('/balance_conversions/:id', {
     schema: {
@@ -32,5 +30,5 @@ export const balanceConversionRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps 
       params: IdParams('conv_6776d57dnbTWj'),
       response: { 200: BalanceConversion, ...standardErrors },
     },
-  }, async (request) => getBalanceConversion(withClockOf(service, request), tenantOf(request), request.params.id));
+  }, async (request) => balanceConversions.get(contextOf(request), request.params.id));
 };

@@ -5,6 +5,7 @@ import type { Db, Tx } from '../../db/client.js';
 import { balanceConversions } from '../../db/schema/index.js';
 import { money } from '../../core/amount.js';
 import type { Clock } from '../../core/clock.js';
+import type { TenantContext } from '../../core/context.js';
 import { isoSeconds } from '../../core/clock.js';
 import { errors } from '../../core/errors.js';
 import { recordEvent } from '../../core/events.js';
@@ -154,3 +155,14 @@ export async function listBalanceConversions(
   return { data: rows.map(presentConversion), page_meta: meta };
 }
 
+/** The balance conversion operations the routes call, built once by the composition root. */
+export function createBalanceConversionService(deps: Omit<BalanceConversionDeps, 'clock'>) {
+  return Object.freeze({
+    create: (ctx: TenantContext, body: CreateBalanceConversionBody) =>
+      createBalanceConversion({ ...deps, clock: ctx.clock }, ctx.tenant, body),
+    list: (ctx: TenantContext, query: ListBalanceConversionsQuery) => listBalanceConversions(deps, ctx.tenant, query),
+    get: (ctx: TenantContext, id: string) => getBalanceConversion(deps, ctx.tenant, id),
+  });
+}
+
+export type BalanceConversionService = ReturnType<typeof createBalanceConversionService>;

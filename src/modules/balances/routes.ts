@@ -1,11 +1,11 @@
 // GET /balances: the merchant's available and pending balances per currency, read from the ledger.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { AppDeps } from '../../deps.js';
 import { jsonAmount } from '../../core/amount.js';
-import { tenantOf } from '../../core/auth/plugin.js';
+import { contextOf } from '../../core/auth/plugin.js';
 import { secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
-import { getBalances, type CurrencyAmount } from '../../ledger/index.js';
+import type { CurrencyAmount } from '../../ledger/index.js';
+import type { BalanceService } from './service.js';
 
 const BalanceList = Type.Array(Type.Object({
   currency: Type.String({ examples: ['USD'] }),
@@ -19,7 +19,7 @@ const AllBalances = Type.Object({
 
 const present = (list: CurrencyAmount[]) => list.map((b) => ({ currency: b.currency, amount: jsonAmount(b.amount) }));
 
-export const balanceRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
+export const balanceRoutes: FastifyPluginAsyncTypebox<{ balances: BalanceService }> = async (app, { balances }) => {
   app.get('/balances', {
     schema: {
       tags: ['Balance'], operationId: 'getBalance', summary: 'Retrieve balances', security: secretKeySecurity,
@@ -27,7 +27,7 @@ export const balanceRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async
       response: { 200: AllBalances, ...standardErrors },
     },
   }, async (request) => {
-    const balances = await getBalances(deps.database.db, tenantOf(request));
-    return { available: present(balances.available), pending: present(balances.pending) };
+    const { available, pending } = await balances.get(contextOf(request));
+    return { available: present(available), pending: present(pending) };
   });
 };

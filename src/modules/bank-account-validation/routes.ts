@@ -1,13 +1,11 @@
 // Bank account validation (/api/v1/bank_account_validation): validate (200, with the fee charged) and list.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AppDeps } from '../../deps.js';
-import { tenantOf, withClockOf } from '../../core/auth/plugin.js';
+import { contextOf } from '../../core/auth/plugin.js';
 import { secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
 import { BankAccountValidation, BankAccountValidationList, ListBankAccountValidationsQuery, ValidateBankAccountBody } from './schemas.js';
-import { listBankAccountValidations, validateBankAccount } from './service.js';
+import type { BankAccountValidationService } from './service.js';
 
-export const bankAccountValidationRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const service = { db: deps.database.db };
+export const bankAccountValidationRoutes: FastifyPluginAsyncTypebox<{ bankAccountValidations: BankAccountValidationService }> = async (app, { bankAccountValidations }) => {
   const tags = ['bank_account_validation'];
 
   app.post('/bank_account_validation', {
@@ -19,7 +17,7 @@ export const bankAccountValidationRoutes: FastifyPluginAsyncTypebox<{ deps: AppD
       body: ValidateBankAccountBody,
       response: { 200: BankAccountValidation, ...standardErrors },
     },
-  }, async (request) => validateBankAccount(withClockOf(service, request), tenantOf(request), request.body));
+  }, async (request) => bankAccountValidations.validate(contextOf(request), request.body));
 
   app.get('/bank_account_validation', {
     schema: {
@@ -27,5 +25,5 @@ export const bankAccountValidationRoutes: FastifyPluginAsyncTypebox<{ deps: AppD
       querystring: ListBankAccountValidationsQuery,
       response: { 200: BankAccountValidationList, ...standardErrors },
     },
-  }, async (request) => listBankAccountValidations(withClockOf(service, request), tenantOf(request), request.query));
+  }, async (request) => bankAccountValidations.list(contextOf(request), request.query));
 };

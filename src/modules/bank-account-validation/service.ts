@@ -3,6 +3,7 @@ import { and, eq, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { bankAccountValidations } from '../../db/schema/index.js';
 import type { Clock } from '../../core/clock.js';
+import type { TenantContext } from '../../core/context.js';
 import { isoSeconds } from '../../core/clock.js';
 import { errors } from '../../core/errors.js';
 import { money } from '../../core/amount.js';
@@ -150,3 +151,13 @@ export async function listBankAccountValidations(
   const page = await listPage(deps.db, bankAccountValidations, [and(...where) as SQL], pageRequest(query));
   return { data: page.rows.map(presentValidation), page_meta: page.meta };
 }
+
+/** The bank account validation operations the routes call, built once by the composition root. */
+export function createBankAccountValidationService(deps: Omit<BankAccountValidationDeps, 'clock'>) {
+  return Object.freeze({
+    validate: (ctx: TenantContext, body: ValidateBankAccountBody) => validateBankAccount({ ...deps, clock: ctx.clock }, ctx.tenant, body),
+    list: (ctx: TenantContext, query: ListBankAccountValidationsQuery) => listBankAccountValidations(deps, ctx.tenant, query),
+  });
+}
+
+export type BankAccountValidationService = ReturnType<typeof createBankAccountValidationService>;

@@ -1,13 +1,11 @@
 // Beneficiaries v2 (/api/v2/beneficiaries): create, list, retrieve and the sandbox review.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AppDeps } from '../../deps.js';
-import { sandboxOnly, tenantOf, withClockOf } from '../../core/auth/plugin.js';
+import { contextOf, sandboxOnly } from '../../core/auth/plugin.js';
 import { ErrorBody, IdParams, secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
 import { BeneficiaryV2, BeneficiaryV2List, CreateBeneficiaryV2Body, ListBeneficiariesV2Query, MockReviewBody } from './schemas.js';
-import { createBeneficiaryV2, getBeneficiaryV2, listBeneficiariesV2, mockReviewBeneficiary } from './service.js';
+import type { BeneficiaryService } from './service.js';
 
-export const beneficiaryV2Routes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const service = { db: deps.database.db };
+export const beneficiaryV2Routes: FastifyPluginAsyncTypebox<{ beneficiaries: BeneficiaryService }> = async (app, { beneficiaries }) => {
   const tags = ['beneficiary_v2'];
 
   app.post('/beneficiaries', {
@@ -18,7 +16,7 @@ export const beneficiaryV2Routes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> =
       body: CreateBeneficiaryV2Body,
       response: { 201: BeneficiaryV2, ...standardErrors, 422: ErrorBody },
     },
-  }, async (request, reply) => reply.status(201).send(await createBeneficiaryV2(withClockOf(service, request), tenantOf(request), request.body)));
+  }, async (request, reply) => reply.status(201).send(await beneficiaries.createV2(contextOf(request), request.body)));
 
   app.get('/beneficiaries', {
     schema: {
@@ -26,7 +24,7 @@ export const beneficiaryV2Routes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> =
       querystring: ListBeneficiariesV2Query,
       response: { 200: BeneficiaryV2List, ...standardErrors },
     },
-  }, async (request) => listBeneficiariesV2(withClockOf(service, request), tenantOf(request), request.query));
+  }, async (request) => beneficiaries.listV2(contextOf(request), request.query));
 
   app.get('/beneficiaries/:id', {
     schema: {
@@ -34,7 +32,7 @@ export const beneficiaryV2Routes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> =
       params: IdParams('bene_698c0615XZocZ'),
       response: { 200: BeneficiaryV2, ...standardErrors },
     },
-  }, async (request) => getBeneficiaryV2(withClockOf(service, request), tenantOf(request), request.params.id));
+  }, async (request) => beneficiaries.getV2(contextOf(request), request.params.id));
 
   app.patch('/beneficiaries/:id/mock-review', {
     preValidation: sandboxOnly,
@@ -46,5 +44,5 @@ export const beneficiaryV2Routes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> =
       body: MockReviewBody,
       response: { 200: BeneficiaryV2, ...standardErrors, 422: ErrorBody },
     },
-  }, async (request) => mockReviewBeneficiary(withClockOf(service, request), tenantOf(request), request.params.id, request.body));
+  }, async (request) => beneficiaries.mockReview(contextOf(request), request.params.id, request.body));
 };

@@ -1,8 +1,10 @@
 // Beneficiaries: v2 create (the 2026 field rules), review, retrieve and list; the legacy v1 API on the same rows.
+import { MAX_NOTES } from '../../core/validation.js';
 import { and, eq, isNotNull, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { beneficiaries, type StoredAddress, type StoredIntermediateBank } from '../../db/schema/index.js';
 import type { Clock } from '../../core/clock.js';
+import type { TenantContext } from '../../core/context.js';
 import { isoSeconds } from '../../core/clock.js';
 import { isUniqueViolation } from '../../core/db-errors.js';
 import { errors } from '../../core/errors.js';
@@ -31,7 +33,6 @@ export type BeneficiaryRow = typeof beneficiaries.$inferSelect;
 type BeneficiaryFields = Omit<typeof beneficiaries.$inferInsert, 'id' | 'merchantId' | 'env' | 'createdAt' | 'updatedAt'>;
 
 const DUPLICATE_ACCOUNT_INDEX = 'beneficiaries_tenant_account_key_uq';
-export const MAX_NOTES = 50;
 const MAX_NOTE_LENGTH = 500;
 /** Field names of the v2 request and object: a notes key may not be one of them (the Notes schema's rule). */
 const RESERVED_NOTE_KEYS = new Set([
@@ -454,3 +455,19 @@ export async function listBeneficiariesV1(
   const page = await listPage(deps.db, beneficiaries, where, pageRequest(query));
   return { data: page.rows.map((row) => presentBeneficiaryV1({ ...row, accountNumber: row.accountNumber! })), page_meta: page.meta };
 }
+
+/** The beneficiary operations (v2 and the legacy v1 shape) the routes call, built once by the composition root. */
+export function createBeneficiaryService(deps: Omit<BeneficiaryDeps, 'clock'>) {
+  return Object.freeze({
+    createV2: (ctx: TenantContext, body: CreateBeneficiaryV2Body) => createBeneficiaryV2({ ...deps, clock: ctx.clock }, ctx.tenant, body),
+    listV2: (ctx: TenantContext, query: ListBeneficiariesV2Query) => listBeneficiariesV2(deps, ctx.tenant, query),
+    getV2: (ctx: TenantContext, id: string) => getBeneficiaryV2(deps, ctx.tenant, id),
+    mockReview: (ctx: TenantContext, id: string, body: MockReviewBody) =>
+      mockReviewBeneficiary({ ...deps, clock: ctx.clock }, ctx.tenant, id, body),
+    createV1: (ctx: TenantContext, body: CreateBeneficiaryV1Body) => createBeneficiaryV1({ ...deps, clock: ctx.clock }, ctx.tenant, body),
+    listV1: (ctx: TenantContext, query: ListBeneficiariesV1Query) => listBeneficiariesV1(deps, ctx.tenant, query),
+    getV1: (ctx: TenantContext, id: string) => getBeneficiaryV1(deps, ctx.tenant, id),
+  });
+}
+
+export type BeneficiaryService = ReturnType<typeof createBeneficiaryService>;

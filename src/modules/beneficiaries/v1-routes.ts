@@ -1,13 +1,11 @@
 // Beneficiaries v1 (legacy, /api/v1/beneficiaries): the flat 2025 shape over the same rows as v2.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AppDeps } from '../../deps.js';
-import { tenantOf, withClockOf } from '../../core/auth/plugin.js';
+import { contextOf } from '../../core/auth/plugin.js';
 import { IdParams, secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
 import { BeneficiaryV1, BeneficiaryV1List, CreateBeneficiaryV1Body, ListBeneficiariesV1Query } from './schemas.js';
-import { createBeneficiaryV1, getBeneficiaryV1, listBeneficiariesV1 } from './service.js';
+import type { BeneficiaryService } from './service.js';
 
-export const beneficiaryV1Routes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const service = { db: deps.database.db };
+export const beneficiaryV1Routes: FastifyPluginAsyncTypebox<{ beneficiaries: BeneficiaryService }> = async (app, { beneficiaries }) => {
   const tags = ['Beneficiary'];
 
   app.post('/beneficiaries', {
@@ -17,7 +15,7 @@ export const beneficiaryV1Routes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> =
       body: CreateBeneficiaryV1Body,
       response: { 201: BeneficiaryV1, ...standardErrors },
     },
-  }, async (request, reply) => reply.status(201).send(await createBeneficiaryV1(withClockOf(service, request), tenantOf(request), request.body)));
+  }, async (request, reply) => reply.status(201).send(await beneficiaries.createV1(contextOf(request), request.body)));
 
   app.get('/beneficiaries', {
     schema: {
@@ -26,7 +24,7 @@ export const beneficiaryV1Routes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> =
       querystring: ListBeneficiariesV1Query,
       response: { 200: BeneficiaryV1List, ...standardErrors },
     },
-  }, async (request) => listBeneficiariesV1(withClockOf(service, request), tenantOf(request), request.query));
+  }, async (request) => beneficiaries.listV1(contextOf(request), request.query));
 
   app.get('/beneficiaries/:id', {
     schema: {
@@ -34,5 +32,5 @@ export const beneficiaryV1Routes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> =
       params: IdParams('bene_698c0615XZocZ'),
       response: { 200: BeneficiaryV1, ...standardErrors },
     },
-  }, async (request) => getBeneficiaryV1(withClockOf(service, request), tenantOf(request), request.params.id));
+  }, async (request) => beneficiaries.getV1(contextOf(request), request.params.id));
 };

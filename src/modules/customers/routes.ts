@@ -1,12 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AppDeps } from '../../deps.js';
-import { tenantOf, withClockOf } from '../../core/auth/plugin.js';
+import { contextOf } from '../../core/auth/plugin.js';
 import { IdParams, secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
 import { CreateCustomerBody, Customer, CustomerList, ListCustomersQuery } from './schemas.js';
-import { createCustomer, getCustomer, listCustomers } from './service.js';
+import type { CustomerService } from './service.js';
 
-export const customerRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const service = { db: deps.database.db };
+export const customerRoutes: FastifyPluginAsyncTypebox<{ customers: CustomerService }> = async (app, { customers }) => {
   const tags = ['Customer'];
 
   app.post('/customer', {
@@ -15,7 +13,7 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = asyn
       body: CreateCustomerBody,
       response: { 201: Customer, ...standardErrors },
     },
-  }, async (request, reply) => reply.status(201).send(await createCustomer(withClockOf(service, request), tenantOf(request), request.body)));
+  }, async (request, reply) => reply.status(201).send(await customers.create(contextOf(request), request.body)));
 
   app.get('/customer', {
     schema: {
@@ -23,7 +21,7 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = asyn
       querystring: ListCustomersQuery,
       response: { 200: CustomerList, ...standardErrors },
     },
-  }, async (request) => listCustomers(withClockOf(service, request), tenantOf(request), request.query));
+  }, async (request) => customers.list(contextOf(request), request.query));
 
   app.get('/customer/:id', {
     schema: {
@@ -31,5 +29,5 @@ export const customerRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = asyn
       params: IdParams('cust_6819d7d0lrLvP'),
       response: { 200: Customer, ...standardErrors },
     },
-  }, async (request) => getCustomer(withClockOf(service, request), tenantOf(request), request.params.id));
+  }, async (request) => customers.get(contextOf(request), request.params.id));
 };

@@ -4,6 +4,7 @@ import { isValidPhoneNumber } from 'libphonenumber-js';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { customers } from '../../db/schema/index.js';
 import type { Clock } from '../../core/clock.js';
+import type { TenantContext } from '../../core/context.js';
 import { isoSeconds } from '../../core/clock.js';
 import { isUniqueViolation } from '../../core/db-errors.js';
 import { errors } from '../../core/errors.js';
@@ -154,3 +155,14 @@ export async function listCustomers(
   const page = await listPage(deps.db, customers, where, pageRequest(query));
   return { data: page.rows.map(presentCustomer), page_meta: page.meta };
 }
+
+/** The customer operations the routes call, built once by the composition root; each runs on the caller's context. */
+export function createCustomerService(deps: Omit<CustomerDeps, 'clock'>) {
+  return Object.freeze({
+    create: (ctx: TenantContext, body: CreateCustomerBody) => createCustomer({ ...deps, clock: ctx.clock }, ctx.tenant, body),
+    list: (ctx: TenantContext, query: ListCustomersQuery) => listCustomers({ ...deps, clock: ctx.clock }, ctx.tenant, query),
+    get: (ctx: TenantContext, id: string) => getCustomer({ ...deps, clock: ctx.clock }, ctx.tenant, id),
+  });
+}
+
+export type CustomerService = ReturnType<typeof createCustomerService>;

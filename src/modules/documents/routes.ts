@@ -1,15 +1,13 @@
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AppDeps } from '../../deps.js';
-import { tenantOf, withClockOf } from '../../core/auth/plugin.js';
+import { contextOf } from '../../core/auth/plugin.js';
 import { errors } from '../../core/errors.js';
 import { IdParams, secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
 import { DocumentList, DocumentResponse, ListDocumentsQuery } from './schemas.js';
-import { getDocument, listDocuments, uploadDocument, type UploadPart } from './service.js';
+import type { DocumentService, UploadPart } from './service.js';
 
-export const documentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const maxBytes = deps.config.documentMaxBytes;
-  const service = { db: deps.database.db, store: deps.documentStore, maxBytes };
+export const documentRoutes: FastifyPluginAsyncTypebox<{ documents: DocumentService }> = async (app, { documents }) => {
+  const maxBytes = documents.maxBytes;
   const tags = ['Document'];
 
   // Registered in this scope only: no other route parses multipart bodies.
@@ -34,7 +32,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = asyn
       }
     }
     try {
-      return reply.status(201).send(await uploadDocument(withClockOf(service, request), tenantOf(request), parts()));
+      return reply.status(201).send(await documents.upload(contextOf(request), parts()));
     } catch (error) {
       const code = (error as { code?: string }).code;
       if (code === 'FST_REQ_FILE_TOO_LARGE') throw errors.fileTooLarge(maxBytes);
@@ -50,7 +48,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = asyn
       querystring: ListDocumentsQuery,
       response: { 200: DocumentList, ...standardErrors },
     },
-  }, async (request) => listDocuments(withClockOf(service, request), tenantOf(request), request.query));
+  }, async (request) => documents.list(contextOf(request), request.query));
 
   app.get('/document/:id', {
     schema: {
@@ -58,5 +56,5 @@ export const documentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = asyn
       params: IdParams('doc_6819d804nYUqL'),
       response: { 200: DocumentResponse, ...standardErrors },
     },
-  }, async (request) => getDocument(withClockOf(service, request), tenantOf(request), request.params.id));
+  }, async (request) => documents.get(contextOf(request), request.params.id));
 };

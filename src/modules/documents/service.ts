@@ -4,6 +4,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { documents } from '../../db/schema/index.js';
 import { isoSeconds, type Clock } from '../../core/clock.js';
+import type { TenantContext } from '../../core/context.js';
 import { errors } from '../../core/errors.js';
 import { recordEvent } from '../../core/events.js';
 import { insertWithFreshId } from '../../core/fresh-id.js';
@@ -132,3 +133,16 @@ export async function listDocuments(
   const page = await listPage(deps.db, documents, [tenantFilter(documents, tenant)], pageRequest(query));
   return { data: page.rows.map(presentDocument), page_meta: page.meta };
 }
+
+/** The document operations the routes call, built once by the composition root; each runs on the caller's context. */
+export function createDocumentService(deps: Omit<DocumentDeps, 'clock'>) {
+  return Object.freeze({
+    /** The largest upload, in bytes (DOCUMENT_MAX_BYTES): the multipart limits are set from it. */
+    maxBytes: deps.maxBytes,
+    upload: (ctx: TenantContext, parts: AsyncIterable<UploadPart>) => uploadDocument({ ...deps, clock: ctx.clock }, ctx.tenant, parts),
+    list: (ctx: TenantContext, query: ListDocumentsQuery) => listDocuments(deps, ctx.tenant, query),
+    get: (ctx: TenantContext, id: string) => getDocument(deps, ctx.tenant, id),
+  });
+}
+
+export type DocumentService = ReturnType<typeof createDocumentService>;

@@ -104,3 +104,19 @@ export async function replaceKeys(
     return { revoked, keys };
   });
 }
+
+/**
+ * The merchant operations of the operator API, built once by the composition root. Merchants and their keys live in
+ * real time (`deps.clock` is the process clock, never a sandbox test clock): they belong to no environment's clock.
+ */
+export function createMerchantService(deps: MerchantDeps) {
+  return Object.freeze({
+    create: (input: { name: string; email?: string | undefined }) => createMerchant(deps, input),
+    find: (id: string) => findMerchant(deps.db, id),
+    list: (page: PageRequest) => listMerchants(deps.db, page),
+    updateSettings: (id: string, settings: Parameters<typeof updateMerchantSettings>[2]) => updateMerchantSettings(deps, id, settings),
+    replaceKeys: (id: string, envs: readonly Environment[], options: { reissue: boolean }) => replaceKeys(deps, id, envs, options),
+  });
+}
+
+export type MerchantService = ReturnType<typeof createMerchantService>;

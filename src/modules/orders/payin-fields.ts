@@ -1,5 +1,6 @@
 // Fields orders and payment links share (the contract gives both the same product, notes, payer bank account,
 // purpose code and currencies): their schemas and the checks the schema cannot express, in one place.
+import { MAX_NOTES } from '../../core/validation.js';
 import { Type } from 'typebox';
 import { errors } from '../../core/errors.js';
 
@@ -8,7 +9,6 @@ export const PAYIN_CURRENCIES = ['USD', 'EUR', 'GBP', 'AED', 'SGD'] as const;
 export const isPayinCurrency = (code: string) => (PAYIN_CURRENCIES as readonly string[]).includes(code);
 
 export const PURPOSE_CODE = /^P\d{4}$/;
-export const MAX_NOTES = 50;
 
 export const Product = Type.Object({
   name: Type.String({ maxLength: 255, examples: ['ShieldGuard Insurance'] }),

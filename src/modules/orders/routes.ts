@@ -1,12 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AppDeps } from '../../deps.js';
-import { tenantOf, withClockOf } from '../../core/auth/plugin.js';
+import { contextOf } from '../../core/auth/plugin.js';
 import { IdParams, secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
 import { CreateOrderBody, ListOrdersQuery, Order, OrderList, UpdateOrderRfiBody } from './schemas.js';
-import { createOrder, getOrder, listOrders, updateOrderRfi } from './service.js';
+import type { OrderService } from './service.js';
 
-export const orderRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const service = { db: deps.database.db };
+export const orderRoutes: FastifyPluginAsyncTypebox<{ orders: OrderService }> = async (app, { orders }) => {
   const tags = ['Orders'];
 
   app.post('/orders', {
@@ -18,7 +16,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
       body: CreateOrderBody,
       response: { 201: Order, ...standardErrors },
     },
-  }, async (request, reply) => reply.status(201).send(await createOrder(withClockOf(service, request), tenantOf(request), request.body)));
+  }, async (request, reply) => reply.status(201).send(await orders.create(contextOf(request), request.body)));
 
   app.get('/orders', {
     schema: {
@@ -26,7 +24,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
       querystring: ListOrdersQuery,
       response: { 200: OrderList, ...standardErrors },
     },
-  }, async (request) => listOrders(withClockOf(service, request), tenantOf(request), request.query));
+  }, async (request) => orders.list(contextOf(request), request.query));
 
   app.get('/orders/:id', {
     schema: {
@@ -34,7 +32,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
       params: IdParams('order_678a4c88hpAjf'),
       response: { 200: Order, ...standardErrors },
     },
-  }, async (request) => getOrder(withClockOf(service, request), tenantOf(request), request.params.id));
+  }, async (request) => orders.get(contextOf(request), request.params.id));
 
   // The contract prints `update_rfi`; the live API answers on `update-rfi` (notes-payins §6.5): both are served.
   for (const [path, operationId] of [['/orders/:id/update_rfi', 'updateOrderRfi'], ['/orders/:id/update-rfi', 'updateOrderRfiHyphen']] as const) {
@@ -47,6 +45,6 @@ export const orderRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
         body: UpdateOrderRfiBody,
         response: { 200: Order, ...standardErrors },
       },
-    }, async (request) => updateOrderRfi(withClockOf(service, request), tenantOf(request), request.params.id, request.body));
+    }, async (request) => orders.updateRfi(contextOf(request), request.params.id, request.body));
   }
 };

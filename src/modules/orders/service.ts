@@ -2,15 +2,16 @@
 // status changes other modules (payments) make in their own transactions.
 import { and, eq, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx, Tx } from '../../db/client.js';
-import { orders, type OrderPaymentMethod, type OrderRfiDocument, type OrderStatus } from '../../db/schema/index.js';
+import { orders, type OrderPaymentMethod, type OrderStatus } from '../../db/schema/index.js';
 import { jsonAmount } from '../../core/amount.js';
 import { isoSeconds, type Clock } from '../../core/clock.js';
+import type { TenantContext } from '../../core/context.js';
 import { duplicateRequest, errors } from '../../core/errors.js';
-import { recordEvent } from '../../core/events.js';
 import { insertWithFreshId } from '../../core/fresh-id.js';
 import { withoutNulls } from '../../core/http-schemas.js';
 import { claimRequestId } from '../../core/idempotency.js';
 import { enqueueJob } from '../../core/jobs.js';
+import { defineLifecycle } from '../../core/lifecycle.js';
 import { assertIdPrefix, ID_PREFIXES, newId } from '../../core/ids.js';
 import { listPage, pageRequest, type PageMeta } from '../../core/pagination.js';
 import { addMonths, checkNotesAndMethods, isPayinCurrency, optionalText, PAYIN_CURRENCIES, parseBankAccountDetails, parseProduct, PURPOSE_CODE } from './payin-fields.js';
@@ -23,7 +24,7 @@ import { consumeQuote, findQuote, quoteError } from '../quotes/service.js';
 import { type CreateOrderBody, type ListOrdersQuery, type Order, type UpdateOrderRfiBody } from './schemas.js';
 
 // What payment links share with orders (and payouts' notes limit), for the modules that use them.
-export { addMonths, checkNotesAndMethods, isPayinCurrency, MAX_NOTES, optionalText, PAYIN_CURRENCIES, parseBankAccountDetails, parseProduct, PURPOSE_CODE, type StoredBankAccount, type StoredProduct } from './payin-fields.js';
+export { addMonths, checkNotesAndMethods, isPayinCurrency, optionalText, PAYIN_CURRENCIES, parseBankAccountDetails, parseProduct, PURPOSE_CODE, type StoredBankAccount, type StoredProduct } from './payin-fields.js';
 
 export interface OrderDeps {
   db: Db;
@@ -188,9 +189,7 @@ export async function createOrder(deps: OrderDeps, tenant: Tenant, body: CreateO
     // An order's expires_at never moves, so one job per order; the handler re-reads it, so a paid order's job does nothing.
     const payload: ExpireOrderPayload = { merchantId: tenant.merchantId, env: tenant.env, orderId: row.id };
     await enqueueJob(tx, deps.clock, { queue: ORDER_EXPIRE_QUEUE, tenant, payload: { ...payload }, runAt: row.expiresAt, uniqueKey: `expire:${row.id}` });
-    const order = presentOrder(row);
-    await recordEvent(tx, deps.clock, tenant, { entityType: ORDER_ENTITY_TYPE, eventType: row.status, entityId: row.id, data: order });
-    return order;
+    return orderLifecycle.record(tx, deps.clock, tenant, row);
   });
 }
 
@@ -244,37 +243,16 @@ export interface OrderTransition {
   requiredDocuments?: string[];
 }
 
-/** The tenant's order locked (`FOR UPDATE`) in the caller's transaction, or undefined. */
-async function lockOrderRow(tx: Tx, tenant: Tenant, id: string): Promise<OrderRow | undefined> {
-  const [row] = await tx.select().from(orders).where(and(tenantFilter(orders, tenant), eq(orders.id, id))).for('update');
-  return row;
-}
-
-async function lockOrder(tx: Tx, tenant: Tenant, id: string): Promise<OrderRow> {
-  const row = await lockOrderRow(tx, tenant, id);
-  if (!row) throw errors.notFound('Order');
-  return row;
-}
-
-/** Writes a locked order's new status (and its RFI documents) and records the `orders`/<status> event. */
-async function applyTransition(
-  tx: Tx,
-  clock: Clock,
-  tenant: Tenant,
-  current: OrderRow,
-  to: OrderStatus,
-  rfiDocuments: OrderRfiDocument[] | null,
-): Promise<Order> {
-  if (!TRANSITIONS[current.status].includes(to)) throw errors.invalidTransition('Order', current.status, to);
-  const [row] = await tx
-    .update(orders)
-    .set({ status: to, rfiDocuments, updatedAt: clock.now() })
-    .where(and(tenantFilter(orders, tenant), eq(orders.id, current.id)))
-    .returning();
-  const order = presentOrder(row!);
-  await recordEvent(tx, clock, tenant, { entityType: ORDER_ENTITY_TYPE, eventType: to, entityId: current.id, data: order });
-  return order;
-}
+/** The orders' lock, moves and expiry: the lifecycle kernel over their table; a move keeps the RFI documents unless it sets them. */
+const orderLifecycle = defineLifecycle({
+  table: orders,
+  entity: 'Order',
+  entityType: ORDER_ENTITY_TYPE,
+  transitions: TRANSITIONS,
+  present: presentOrder,
+  // An action_required order that expires keeps the RFI documents it waited for.
+  expiry: { statuses: EXPIRABLE_ORDER_STATUSES, to: 'expired', expiresAt: (row) => row.expiresAt },
+});
 
 /**
  * Moves an order to another status and records the `orders`/<status> event, with the caller's transaction handle
@@ -289,24 +267,19 @@ export async function transitionOrder(
   orderId: string,
   transition: OrderTransition,
 ): Promise<Order> {
-  const current = await lockOrder(tx, tenant, orderId);
+  const current = await orderLifecycle.mustLock(tx, tenant, orderId);
   const rfiDocuments = transition.to === 'action_required'
     ? newRfiRequirements(transition.requiredDocuments ?? [], clock, 'an order')
     : current.rfiDocuments;
-  return applyTransition(tx, clock, tenant, current, transition.to, rfiDocuments);
+  return (await orderLifecycle.apply(tx, clock, tenant, current, transition.to, { rfiDocuments })).presented;
 }
 
 /**
  * The expiry job's work, in the caller's transaction: locks the order and moves it to `expired` (with its event)
  * if it still can expire and its `expires_at` has passed. Answers whether it did; a repeat does nothing.
  */
-export async function expireOrderIfDue(tx: Tx, clock: Clock, tenant: Tenant, orderId: string): Promise<boolean> {
-  const current = await lockOrderRow(tx, tenant, orderId);
-  if (!current || !EXPIRABLE_ORDER_STATUSES.includes(current.status)) return false;
-  if (current.expiresAt.getTime() > clock.now().getTime()) return false;
-  // The RFI documents an action_required order waited for are kept, as every other move keeps them.
-  await applyTransition(tx, clock, tenant, current, 'expired', current.rfiDocuments);
-  return true;
+export function expireOrderIfDue(tx: Tx, clock: Clock, tenant: Tenant, orderId: string): Promise<boolean> {
+  return orderLifecycle.expireIfDue(tx, clock, tenant, orderId);
 }
 
 /**
@@ -316,9 +289,23 @@ export async function expireOrderIfDue(tx: Tx, clock: Clock, tenant: Tenant, ord
 export async function updateOrderRfi(deps: OrderDeps, tenant: Tenant, id: string, body: UpdateOrderRfiBody): Promise<Order> {
   assertIdPrefix(ID_PREFIXES.order, id);
   return deps.db.transaction(async (tx) => {
-    const current = await lockOrder(tx, tenant, id);
+    const current = await orderLifecycle.mustLock(tx, tenant, id);
     if (current.status !== 'action_required') throw errors.documentsOnlyWhenActionRequired('Order', current.status);
-    const answered = await answerRfiRequirements(tx, tenant, current.rfiDocuments ?? [], body.documents, 'order', findDocument);
-    return applyTransition(tx, deps.clock, tenant, current, 'under_review', answered);
+    const rfiDocuments = await answerRfiRequirements(tx, tenant, current.rfiDocuments ?? [], body.documents, 'order', findDocument);
+    return (await orderLifecycle.apply(tx, deps.clock, tenant, current, 'under_review', { rfiDocuments })).presented;
   });
 }
+
+/** The order operations the routes and the checkout call, built once by the composition root. */
+export function createOrderService(deps: Omit<OrderDeps, 'clock'>) {
+  return Object.freeze({
+    create: (ctx: TenantContext, body: CreateOrderBody) => createOrder({ ...deps, clock: ctx.clock }, ctx.tenant, body),
+    list: (ctx: TenantContext, query: ListOrdersQuery) => listOrders(deps, ctx.tenant, query),
+    get: (ctx: TenantContext, id: string) => getOrder(deps, ctx.tenant, id),
+    /** The tenant's order row, or undefined (the checkout presents it itself). */
+    find: (ctx: TenantContext, id: string) => findOrder(deps.db, ctx.tenant, id),
+    updateRfi: (ctx: TenantContext, id: string, body: UpdateOrderRfiBody) => updateOrderRfi({ ...deps, clock: ctx.clock }, ctx.tenant, id, body),
+  });
+}
+
+export type OrderService = ReturnType<typeof createOrderService>;

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AppDeps } from '../../deps.js';
-import { sandboxOnly, tenantOf, withClockOf } from '../../core/auth/plugin.js';
+import { contextOf, sandboxOnly } from '../../core/auth/plugin.js';
 import { IdParams, secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
 import {
   CreatePaymentLinkBody,
@@ -10,20 +9,11 @@ import {
   UpdatePaymentLinkBody,
   UpdatePaymentLinkRfiBody,
 } from './schemas.js';
-import {
-  cancelPaymentLink,
-  createPaymentLink,
-  getPaymentLink,
-  listPaymentLinks,
-  mockMarkPaymentLinkReviewed,
-  updatePaymentLink,
-  updatePaymentLinkRfi,
-} from './service.js';
+import type { PaymentLinkService } from './service.js';
 
 const EXAMPLE_ID = 'payin_678a4c88hpAjf';
 
-export const paymentLinkRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const service = { db: deps.database.db };
+export const paymentLinkRoutes: FastifyPluginAsyncTypebox<{ paymentLinks: PaymentLinkService }> = async (app, { paymentLinks }) => {
   const tags = ['Payment links'];
 
   app.post('/payin', {
@@ -34,7 +24,7 @@ export const paymentLinkRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = a
       body: CreatePaymentLinkBody,
       response: { 201: PaymentLink, ...standardErrors },
     },
-  }, async (request, reply) => reply.status(201).send(await createPaymentLink(withClockOf(service, request), tenantOf(request), request.body)));
+  }, async (request, reply) => reply.status(201).send(await paymentLinks.create(contextOf(request), request.body)));
 
   app.get('/payin', {
     schema: {
@@ -42,7 +32,7 @@ export const paymentLinkRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = a
       querystring: ListPaymentLinksQuery,
       response: { 200: PaymentLinkList, ...standardErrors },
     },
-  }, async (request) => listPaymentLinks(withClockOf(service, request), tenantOf(request), request.query));
+  }, async (request) => paymentLinks.list(contextOf(request), request.query));
 
   app.get('/payin/:id', {
     schema: {
@@ -50,7 +40,7 @@ export const paymentLinkRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = a
       params: IdParams(EXAMPLE_ID),
       response: { 200: PaymentLink, ...standardErrors },
     },
-  }, async (request) => getPaymentLink(withClockOf(service, request), tenantOf(request), request.params.id));
+  }, async (request) => paymentLinks.get(contextOf(request), request.params.id));
 
   app.patch('/payin/:id', {
     schema: {
@@ -60,7 +50,7 @@ export const paymentLinkRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = a
       body: UpdatePaymentLinkBody,
       response: { 200: PaymentLink, ...standardErrors },
     },
-  }, async (request) => updatePaymentLink(withClockOf(service, request), tenantOf(request), request.params.id, request.body));
+  }, async (request) => paymentLinks.update(contextOf(request), request.params.id, request.body));
 
   app.patch('/payin/:id/cancel', {
     schema: {
@@ -69,7 +59,7 @@ export const paymentLinkRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = a
       params: IdParams(EXAMPLE_ID),
       response: { 200: PaymentLink, ...standardErrors },
     },
-  }, async (request) => cancelPaymentLink(withClockOf(service, request), tenantOf(request), request.params.id));
+  }, async (request) => paymentLinks.cancel(contextOf(request), request.params.id));
 
   app.patch('/payin/:id/update_rfi', {
     schema: {
@@ -79,7 +69,7 @@ export const paymentLinkRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = a
       body: UpdatePaymentLinkRfiBody,
       response: { 200: PaymentLink, ...standardErrors },
     },
-  }, async (request) => updatePaymentLinkRfi(withClockOf(service, request), tenantOf(request), request.params.id, request.body));
+  }, async (request) => paymentLinks.updateRfi(contextOf(request), request.params.id, request.body));
 
   app.patch('/payin/:id/mock_mark_reviewed', {
     preValidation: sandboxOnly,
@@ -90,5 +80,5 @@ export const paymentLinkRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = a
       params: IdParams('payin_E602dMzgjpDC'),
       response: { 200: PaymentLink, ...standardErrors },
     },
-  }, async (request) => mockMarkPaymentLinkReviewed(withClockOf(service, request), tenantOf(request), request.params.id));
+  }, async (request) => paymentLinks.mockMarkReviewed(contextOf(request), request.params.id));
 };

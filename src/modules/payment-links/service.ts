@@ -4,17 +4,17 @@ import { and, eq, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx, Tx } from '../../db/client.js';
 import {
   paymentLinks,
-  type PaymentLinkRfiDocument,
   type PaymentLinkStatus,
 } from '../../db/schema/index.js';
 import { jsonAmount } from '../../core/amount.js';
 import { isoSeconds, type Clock } from '../../core/clock.js';
+import type { TenantContext } from '../../core/context.js';
 import { errors } from '../../core/errors.js';
-import { recordEvent } from '../../core/events.js';
 import { insertWithFreshId } from '../../core/fresh-id.js';
 import { withoutNulls } from '../../core/http-schemas.js';
 import { assertIdPrefix, ID_PREFIXES, newId } from '../../core/ids.js';
 import { enqueueJob } from '../../core/jobs.js';
+import { defineLifecycle } from '../../core/lifecycle.js';
 import { listPage, pageRequest, type PageMeta } from '../../core/pagination.js';
 import { addMonths, checkNotesAndMethods, isPayinCurrency, optionalText, PAYIN_CURRENCIES, parseBankAccountDetails, parseProduct, PURPOSE_CODE } from '../orders/service.js';
 import { answerRfiRequirements, newRfiRequirements } from '../rfis/service.js';
@@ -189,9 +189,7 @@ export async function createPaymentLink(deps: PaymentLinkDeps, tenant: Tenant, b
       updatedAt: now,
     });
     await scheduleExpiry(tx, deps.clock, tenant, row.id, row.expiresAt, true);
-    const link = presentPaymentLink(row);
-    await recordEvent(tx, deps.clock, tenant, { entityType: PAYMENT_LINK_ENTITY_TYPE, eventType: row.status, entityId: row.id, data: link });
-    return link;
+    return paymentLinkLifecycle.record(tx, deps.clock, tenant, row);
   });
 }
 
@@ -239,38 +237,19 @@ const TRANSITIONS: Record<PaymentLinkStatus, readonly PaymentLinkStatus[]> = {
   expired: [],
 };
 
+/** The links' lock, moves and expiry: the lifecycle kernel over their table; a move keeps the RFI documents unless it sets them. */
+const paymentLinkLifecycle = defineLifecycle({
+  table: paymentLinks,
+  entity: 'Payment link',
+  entityType: PAYMENT_LINK_ENTITY_TYPE,
+  transitions: TRANSITIONS,
+  present: presentPaymentLink,
+  expiry: { statuses: EXPIRABLE_STATUSES, to: 'expired', expiresAt: (row) => row.expiresAt },
+});
+
 /** Locks the tenant's link row for the rest of the transaction; undefined when there is none. */
-export async function lockPaymentLink(tx: Tx, tenant: Tenant, id: string): Promise<PaymentLinkRow | undefined> {
-  const [row] = await tx.select().from(paymentLinks)
-    .where(and(tenantFilter(paymentLinks, tenant), eq(paymentLinks.id, id)))
-    .for('update');
-  return row;
-}
-
-async function lockExisting(tx: Tx, tenant: Tenant, id: string): Promise<PaymentLinkRow> {
-  const row = await lockPaymentLink(tx, tenant, id);
-  if (!row) throw errors.notFound('Payment link');
-  return row;
-}
-
-/** Writes a locked link's new status (and its RFI documents) and records the `payment_link`/<status> event. */
-async function applyTransition(
-  tx: Tx,
-  clock: Clock,
-  tenant: Tenant,
-  current: PaymentLinkRow,
-  to: PaymentLinkStatus,
-  rfiDocuments: PaymentLinkRfiDocument[] | null,
-): Promise<PaymentLink> {
-  if (!TRANSITIONS[current.status].includes(to)) throw errors.invalidTransition('Payment link', current.status, to);
-  const [row] = await tx
-    .update(paymentLinks)
-    .set({ status: to, rfiDocuments, updatedAt: clock.now() })
-    .where(and(tenantFilter(paymentLinks, tenant), eq(paymentLinks.id, current.id)))
-    .returning();
-  const link = presentPaymentLink(row!);
-  await recordEvent(tx, clock, tenant, { entityType: PAYMENT_LINK_ENTITY_TYPE, eventType: to, entityId: current.id, data: link });
-  return link;
+export function lockPaymentLink(tx: Tx, tenant: Tenant, id: string): Promise<PaymentLinkRow | undefined> {
+  return paymentLinkLifecycle.lock(tx, tenant, id);
 }
 
 export interface PaymentLinkTransition {
@@ -291,11 +270,11 @@ export async function transitionPaymentLink(
   id: string,
   transition: PaymentLinkTransition,
 ): Promise<PaymentLink> {
-  const current = await lockExisting(tx, tenant, id);
+  const current = await paymentLinkLifecycle.mustLock(tx, tenant, id);
   const rfiDocuments = transition.to === 'action_required'
     ? newRfiRequirements(transition.requiredDocuments ?? [], clock, 'a payment link')
     : current.rfiDocuments;
-  return applyTransition(tx, clock, tenant, current, transition.to, rfiDocuments);
+  return (await paymentLinkLifecycle.apply(tx, clock, tenant, current, transition.to, { rfiDocuments })).presented;
 }
 
 /**
@@ -309,7 +288,7 @@ export async function updatePaymentLink(deps: PaymentLinkDeps, tenant: Tenant, i
   const reminderFrequency = parseReminderFrequency(body.reminder_frequency);
   const expiresAt = body.expires_at === undefined ? null : parseExpiresAt(body.expires_at, now);
   return deps.db.transaction(async (tx) => {
-    const current = await lockExisting(tx, tenant, id);
+    const current = await paymentLinkLifecycle.mustLock(tx, tenant, id);
     if (current.status !== 'active') throw errors.paymentLinkNotActive(current.status, 'updated');
     const changes: Partial<PaymentLinkRow> = { updatedAt: now };
     if (reminderFrequency !== null) changes.reminderFrequency = reminderFrequency;
@@ -328,9 +307,9 @@ export async function updatePaymentLink(deps: PaymentLinkDeps, tenant: Tenant, i
 export async function cancelPaymentLink(deps: PaymentLinkDeps, tenant: Tenant, id: string): Promise<PaymentLink> {
   assertIdPrefix(ID_PREFIXES.paymentLink, id);
   return deps.db.transaction(async (tx) => {
-    const current = await lockExisting(tx, tenant, id);
+    const current = await paymentLinkLifecycle.mustLock(tx, tenant, id);
     if (current.status !== 'active') throw errors.paymentLinkNotActive(current.status, 'cancelled');
-    return applyTransition(tx, deps.clock, tenant, current, 'cancelled', current.rfiDocuments);
+    return (await paymentLinkLifecycle.apply(tx, deps.clock, tenant, current, 'cancelled')).presented;
   });
 }
 
@@ -338,12 +317,8 @@ export async function cancelPaymentLink(deps: PaymentLinkDeps, tenant: Tenant, i
  * The expiry job's work, in the caller's transaction: locks the link and moves it to `expired` (with its event)
  * if it still can expire and its `expires_at` has passed. Answers whether it did; a repeat does nothing.
  */
-export async function expirePaymentLinkIfDue(tx: Tx, clock: Clock, tenant: Tenant, id: string): Promise<boolean> {
-  const current = await lockPaymentLink(tx, tenant, id);
-  if (!current || !EXPIRABLE_STATUSES.includes(current.status)) return false;
-  if (current.expiresAt.getTime() > clock.now().getTime()) return false;
-  await applyTransition(tx, clock, tenant, current, 'expired', current.rfiDocuments);
-  return true;
+export function expirePaymentLinkIfDue(tx: Tx, clock: Clock, tenant: Tenant, id: string): Promise<boolean> {
+  return paymentLinkLifecycle.expireIfDue(tx, clock, tenant, id);
 }
 
 /**
@@ -358,10 +333,10 @@ export async function updatePaymentLinkRfi(
 ): Promise<PaymentLink> {
   assertIdPrefix(ID_PREFIXES.paymentLink, id);
   return deps.db.transaction(async (tx) => {
-    const current = await lockExisting(tx, tenant, id);
+    const current = await paymentLinkLifecycle.mustLock(tx, tenant, id);
     if (current.status !== 'action_required') throw errors.documentsOnlyWhenActionRequired('Payment link', current.status);
-    const answered = await answerRfiRequirements(tx, tenant, current.rfiDocuments ?? [], body.documents, 'payment link', findDocument);
-    return applyTransition(tx, deps.clock, tenant, current, 'under_review', answered);
+    const rfiDocuments = await answerRfiRequirements(tx, tenant, current.rfiDocuments ?? [], body.documents, 'payment link', findDocument);
+    return (await paymentLinkLifecycle.apply(tx, deps.clock, tenant, current, 'under_review', { rfiDocuments })).presented;
   });
 }
 
@@ -372,9 +347,26 @@ export async function updatePaymentLinkRfi(
 export async function mockMarkPaymentLinkReviewed(deps: PaymentLinkDeps, tenant: Tenant, id: string): Promise<PaymentLink> {
   assertIdPrefix(ID_PREFIXES.paymentLink, id);
   return deps.db.transaction(async (tx) => {
-    const current = await lockExisting(tx, tenant, id);
+    const current = await paymentLinkLifecycle.mustLock(tx, tenant, id);
     if (current.status !== 'under_review') throw errors.paymentLinkNotUnderReview();
-    const due = current.expiresAt.getTime() <= deps.clock.now().getTime();
-    return applyTransition(tx, deps.clock, tenant, current, due ? 'expired' : 'active', current.rfiDocuments);
+    const due = paymentLinkLifecycle.isDue(current, deps.clock);
+    return (await paymentLinkLifecycle.apply(tx, deps.clock, tenant, current, due ? 'expired' : 'active')).presented;
   });
 }
+
+/** The payment link operations the routes call, built once by the composition root. */
+export function createPaymentLinkService(deps: Omit<PaymentLinkDeps, 'clock'>) {
+  return Object.freeze({
+    create: (ctx: TenantContext, body: CreatePaymentLinkBody) => createPaymentLink({ ...deps, clock: ctx.clock }, ctx.tenant, body),
+    list: (ctx: TenantContext, query: ListPaymentLinksQuery) => listPaymentLinks(deps, ctx.tenant, query),
+    get: (ctx: TenantContext, id: string) => getPaymentLink(deps, ctx.tenant, id),
+    update: (ctx: TenantContext, id: string, body: UpdatePaymentLinkBody) =>
+      updatePaymentLink({ ...deps, clock: ctx.clock }, ctx.tenant, id, body),
+    cancel: (ctx: TenantContext, id: string) => cancelPaymentLink({ ...deps, clock: ctx.clock }, ctx.tenant, id),
+    updateRfi: (ctx: TenantContext, id: string, body: UpdatePaymentLinkRfiBody) =>
+      updatePaymentLinkRfi({ ...deps, clock: ctx.clock }, ctx.tenant, id, body),
+    mockMarkReviewed: (ctx: TenantContext, id: string) => mockMarkPaymentLinkReviewed({ ...deps, clock: ctx.clock }, ctx.tenant, id),
+  });
+}
+
+export type PaymentLinkService = ReturnType<typeof createPaymentLinkService>;

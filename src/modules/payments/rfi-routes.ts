@@ -1,14 +1,12 @@
 // `PATCH /payment/{id}/update_rfi` (operation `updateRfiPayment`): its own plugin, beside the payment routes.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AppDeps } from '../../deps.js';
-import { tenantOf, withClockOf } from '../../core/auth/plugin.js';
+import { contextOf } from '../../core/auth/plugin.js';
 import { IdParams, secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
 import { UpdateRfiBody } from '../rfis/service.js';
-import { updatePaymentRfi } from './rfi.js';
+import type { PaymentRfiService } from './rfi.js';
 import { Payment } from './schemas.js';
 
-export const paymentRfiRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const service = { db: deps.database.db };
+export const paymentRfiRoutes: FastifyPluginAsyncTypebox<{ paymentRfis: PaymentRfiService }> = async (app, { paymentRfis }) => {
 
   app.patch('/payment/:id/update_rfi', {
     schema: {
@@ -20,5 +18,5 @@ export const paymentRfiRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = as
       body: UpdateRfiBody,
       response: { 200: Payment, ...standardErrors },
     },
-  }, async (request) => updatePaymentRfi(withClockOf(service, request), tenantOf(request), request.params.id, request.body));
+  }, async (request) => paymentRfis.update(contextOf(request), request.params.id, request.body));
 };

@@ -4,6 +4,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { payments } from '../../db/schema/index.js';
 import type { Clock } from '../../core/clock.js';
+import type { TenantContext } from '../../core/context.js';
 import { errors } from '../../core/errors.js';
 import { recordEvent } from '../../core/events.js';
 import { assertIdPrefix, ID_PREFIXES } from '../../core/ids.js';
@@ -45,3 +46,12 @@ export async function updatePaymentRfi(
     return payment;
   });
 }
+
+/** The payment RFI operation of its route, built once by the composition root. */
+export function createPaymentRfiService(deps: { db: Db }) {
+  return Object.freeze({
+    update: (ctx: TenantContext, id: string, body: UpdateRfiBody) => updatePaymentRfi({ ...deps, clock: ctx.clock }, ctx.tenant, id, body),
+  });
+}
+
+export type PaymentRfiService = ReturnType<typeof createPaymentRfiService>;

@@ -1,12 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AppDeps } from '../../deps.js';
-import { sandboxOnly, tenantOf, withClockOf } from '../../core/auth/plugin.js';
+import { contextOf, sandboxOnly } from '../../core/auth/plugin.js';
 import { IdParams, secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
 import { CreateMockPaymentBody, FundsAvailableResponse, ListPaymentsQuery, Payment, PaymentList } from './schemas.js';
-import { createMockPayment, FUNDS_AVAILABLE_MESSAGE, getPayment, listPayments, markFundsAvailable } from './service.js';
+import { FUNDS_AVAILABLE_MESSAGE, type PaymentService } from './service.js';
 
-export const paymentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const service = { db: deps.database.db, fxRates: deps.fxRates, markupBps: deps.config.fxMarkupBps };
+export const paymentRoutes: FastifyPluginAsyncTypebox<{ payments: PaymentService }> = async (app, { payments }) => {
   const tags = ['Payment'];
 
   app.post('/payment/mock', {
@@ -21,7 +19,7 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async
       body: CreateMockPaymentBody,
       response: { 201: Payment, ...standardErrors },
     },
-  }, async (request, reply) => reply.status(201).send(await createMockPayment(withClockOf(service, request), tenantOf(request), request.body)));
+  }, async (request, reply) => reply.status(201).send(await payments.createMock(contextOf(request), request.body)));
 
   app.get('/payment', {
     schema: {
@@ -29,7 +27,7 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async
       querystring: ListPaymentsQuery,
       response: { 200: PaymentList, ...standardErrors },
     },
-  }, async (request) => listPayments(withClockOf(service, request), tenantOf(request), request.query));
+  }, async (request) => payments.list(contextOf(request), request.query));
 
   app.get('/payment/:id', {
     schema: {
@@ -37,7 +35,7 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async
       params: IdParams('payt_6819d8046mpKt'),
       response: { 200: Payment, ...standardErrors },
     },
-  }, async (request) => getPayment(withClockOf(service, request), tenantOf(request), request.params.id));
+  }, async (request) => payments.get(contextOf(request), request.params.id));
 
   app.patch('/payment/:id/mock-funds-available', {
     preValidation: sandboxOnly,
@@ -49,7 +47,7 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async
       response: { 200: FundsAvailableResponse, ...standardErrors },
     },
   }, async (request) => ({
-    data: await markFundsAvailable(withClockOf(service, request), tenantOf(request), request.params.id),
+    data: await payments.markFundsAvailable(contextOf(request), request.params.id),
     message: FUNDS_AVAILABLE_MESSAGE,
   }));
 };

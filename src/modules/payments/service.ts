@@ -7,6 +7,7 @@ import type { Db, DbOrTx, Tx } from '../../db/client.js';
 import { payments, type PaymentMethodType } from '../../db/schema/index.js';
 import { jsonAmount, money } from '../../core/amount.js';
 import type { Clock } from '../../core/clock.js';
+import type { TenantContext } from '../../core/context.js';
 import { errors } from '../../core/errors.js';
 import { recordEvent } from '../../core/events.js';
 import { presentAttachedDocuments } from '../rfis/service.js';
@@ -305,3 +306,22 @@ export async function listPayments(
   const page = await listPage(deps.db, payments, where, pageRequest(query));
   return { data: page.rows.map(presentPayment), page_meta: page.meta };
 }
+
+/**
+ * The payment operations the routes and the checkout call, built once by the composition root. The RFI documents of
+ * a payment are `createPaymentRfiService` (rfi.ts imports this file).
+ */
+export function createPaymentService(deps: Omit<PaymentDeps, 'clock'>) {
+  return Object.freeze({
+    createMock: (ctx: TenantContext, body: CreateMockPaymentBody) => createMockPayment({ ...deps, clock: ctx.clock }, ctx.tenant, body),
+    list: (ctx: TenantContext, query: ListPaymentsQuery) => listPayments(deps, ctx.tenant, query),
+    get: (ctx: TenantContext, id: string) => getPayment(deps, ctx.tenant, id),
+    markFundsAvailable: (ctx: TenantContext, id: string) => markFundsAvailable({ ...deps, clock: ctx.clock }, ctx.tenant, id),
+    /** What paying `payin` in `paymentCurrency` costs: the checkout shows it, `pay` records it. */
+    price: (ctx: TenantContext, payin: Payin, paymentCurrency: string) => pricePayment(deps.db, deps, ctx.tenant, payin, paymentCurrency),
+    /** Records a payment attempt of the hosted checkout. */
+    pay: (ctx: TenantContext, attempt: PaymentAttempt) => makePayment({ ...deps, clock: ctx.clock }, ctx.tenant, attempt),
+  });
+}
+
+export type PaymentService = ReturnType<typeof createPaymentService>;

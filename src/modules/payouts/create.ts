@@ -13,7 +13,7 @@ import { tenantFilter, type Tenant } from '../../core/tenancy.js';
 import { findBeneficiary, type BeneficiaryRow } from '../beneficiaries/service.js';
 import { findDocument } from '../documents/service.js';
 import { payoutSettingsOf } from '../merchants/service.js';
-import { MAX_NOTES } from '../orders/service.js';
+import { MAX_NOTES } from '../../core/validation.js';
 import { consumeQuote, findQuote, priceFx, quoteError, type QuoteRow } from '../quotes/service.js';
 import { resolveAttachedDocuments } from '../rfis/service.js';
 import type { PayoutDeps } from './deps.js';

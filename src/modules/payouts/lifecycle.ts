@@ -1,17 +1,16 @@
 // A payout's status changes after creation: each locks the row, writes the status with its `payout` event, and
 // holds, posts or releases the source amount + fee (payouts/outbound.ts). Used by cancel, the sandbox mock, the
 // rail, maker-checker approval, the queue and RFI answers.
-import { and, eq } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
 import { payouts, type PayoutStatus } from '../../db/schema/index.js';
 import type { Clock } from '../../core/clock.js';
 import { errors } from '../../core/errors.js';
-import { recordEvent } from '../../core/events.js';
 import { enqueueJob } from '../../core/jobs.js';
 import { assertIdPrefix, ID_PREFIXES, randomBase62 } from '../../core/ids.js';
-import { tenantFilter, type Tenant } from '../../core/tenancy.js';
+import { defineLifecycle } from '../../core/lifecycle.js';
+import type { Tenant } from '../../core/tenancy.js';
 import { voidHold, type InsufficientFunds } from '../../ledger/index.js';
-import { closeRfi, raiseRfi } from '../rfis/lifecycle.js';
+import { closeRfi, raiseRfi } from '../rfis/service.js';
 import type { PayoutDeps } from './deps.js';
 import type { PayoutError } from './errors.js';
 import { holdOutbound, settleOutbound, type OutboundAmounts } from './outbound.js';
@@ -23,35 +22,73 @@ export const PAYOUT_ENTITY_TYPE = 'payout';
 export const PAYOUT_RAIL_QUEUE = 'payouts.rail';
 
 // Status changes. `in_progress` has two faces: released for processing (funds held, with the rail: `sentToRail`)
-// and back under compliance review after an RFI answer (nothing held, still cancellable).
+// and back under compliance review after an RFI answer (nothing held, still cancellable). The moves are a table over
+// these phases; the lifecycle kernel's table over statuses is read off it.
 
-const isUnderReview = (row: PayoutRow) => row.status === 'in_progress' && !row.sentToRail;
-export const isProcessing = (row: PayoutRow) => row.status === 'in_progress' && row.sentToRail;
+const PAYOUT_PHASES = ['pending_approval', 'queued', 'action_required', 'under_review', 'processing', 'success', 'failed', 'cancelled'] as const;
+type PayoutPhase = (typeof PAYOUT_PHASES)[number];
 
-function cancellable(row: PayoutRow): boolean {
-  return row.status === 'pending_approval' || row.status === 'queued' || row.status === 'action_required' || isUnderReview(row);
-}
+const phaseOf = (row: PayoutRow): PayoutPhase => (row.status !== 'in_progress' ? row.status : row.sentToRail ? 'processing' : 'under_review');
+const statusOf = (phase: PayoutPhase): PayoutStatus => (phase === 'under_review' || phase === 'processing' ? 'in_progress' : phase);
+
+/**
+ * Every move a payout makes (notes-payouts §13): maker-checker, the queue, the rail, RFIs and cancel. The sandbox mock
+ * allows exactly these; `success`, `failed` and `cancelled` are terminal.
+ */
+const MOVES: Readonly<Record<PayoutPhase, readonly PayoutPhase[]>> = {
+  pending_approval: ['queued', 'processing', 'action_required', 'cancelled'],
+  queued: ['processing', 'failed', 'action_required', 'cancelled'],
+  action_required: ['under_review', 'cancelled'],
+  under_review: ['processing', 'failed', 'action_required', 'cancelled'],
+  processing: ['success', 'failed'],
+  success: [],
+  failed: [],
+  cancelled: [],
+};
+
+const canMove = (row: PayoutRow, to: PayoutPhase) => MOVES[phaseOf(row)].includes(to);
+export const isProcessing = (row: PayoutRow) => phaseOf(row) === 'processing';
+
+/** Where a status may move: wherever one of its phases may. */
+const movesOf = (status: PayoutStatus): PayoutStatus[] =>
+  PAYOUT_PHASES.filter((phase) => statusOf(phase) === status).flatMap((phase) => MOVES[phase].map(statusOf));
+
+/** The kernel's bound on every status write, read off MOVES. */
+const TRANSITIONS: Readonly<Record<PayoutStatus, readonly PayoutStatus[]>> = {
+  pending_approval: movesOf('pending_approval'),
+  queued: movesOf('queued'),
+  in_progress: movesOf('in_progress'),
+  action_required: movesOf('action_required'),
+  success: movesOf('success'),
+  failed: movesOf('failed'),
+  cancelled: movesOf('cancelled'),
+};
+
+/** Lock and status writes with their `payout` events: the lifecycle kernel over the payouts table. */
+const payoutLifecycle = defineLifecycle({
+  table: payouts,
+  entity: 'Payout',
+  entityType: PAYOUT_ENTITY_TYPE,
+  transitions: TRANSITIONS,
+  present: presentPayout,
+  // The module's guards answer first (each operation its own error); this is the mock's answer to a refused move.
+  invalidTransition: () => errors.stateChangeNotAllowed(),
+});
 
 /** A sandbox UTR: the bank reference a rail answers on success. */
 function sandboxUtr(): string {
   return `GLMOSB${randomBase62(14).toUpperCase()}`;
 }
 
+/** Writes a locked payout's new status (and fields) and records its `payout` event. */
 export async function writeStatus(tx: Tx, clock: Clock, tenant: Tenant, row: PayoutRow, changes: Partial<PayoutRow> & { status: PayoutStatus }): Promise<Payout> {
-  const [updated] = await tx
-    .update(payouts)
-    .set({ ...changes, updatedAt: clock.now() })
-    .where(and(tenantFilter(payouts, tenant), eq(payouts.id, row.id)))
-    .returning();
-  const payout = presentPayout(updated!);
-  await recordEvent(tx, clock, tenant, { entityType: PAYOUT_ENTITY_TYPE, eventType: updated!.status, entityId: row.id, data: payout });
-  return payout;
+  const { status, ...fields } = changes;
+  return (await payoutLifecycle.apply(tx, clock, tenant, row, status, fields)).presented;
 }
 
-export async function recordStatus(tx: Tx, clock: Clock, tenant: Tenant, row: PayoutRow): Promise<Payout> {
-  const payout = presentPayout(row);
-  await recordEvent(tx, clock, tenant, { entityType: PAYOUT_ENTITY_TYPE, eventType: row.status, entityId: row.id, data: payout });
-  return payout;
+/** Records the status a payout reached (written by `release`) as its `payout` event. */
+export function recordStatus(tx: Tx, clock: Clock, tenant: Tenant, row: PayoutRow): Promise<Payout> {
+  return payoutLifecycle.record(tx, clock, tenant, row);
 }
 
 /** Releases the payout's hold back to the balance, if it has one. */
@@ -94,16 +131,13 @@ export async function finishPayout(tx: Tx, clock: Clock, tenant: Tenant, row: Pa
 }
 
 /** The tenant's payout locked for the rest of the transaction, or undefined (for jobs: no 404). */
-export async function lockPayoutRow(tx: Tx, tenant: Tenant, id: string): Promise<PayoutRow | undefined> {
-  const [row] = await tx.select().from(payouts).where(and(tenantFilter(payouts, tenant), eq(payouts.id, id))).for('update');
-  return row;
+export function lockPayoutRow(tx: Tx, tenant: Tenant, id: string): Promise<PayoutRow | undefined> {
+  return payoutLifecycle.lock(tx, tenant, id);
 }
 
-export async function lockPayout(tx: Tx, tenant: Tenant, id: string): Promise<PayoutRow> {
+export function lockPayout(tx: Tx, tenant: Tenant, id: string): Promise<PayoutRow> {
   assertIdPrefix(ID_PREFIXES.payout, id);
-  const row = await lockPayoutRow(tx, tenant, id);
-  if (!row) throw errors.notFound('Payout');
-  return row;
+  return payoutLifecycle.mustLock(tx, tenant, id);
 }
 
 /**
@@ -137,12 +171,10 @@ export async function release(
 ): Promise<{ ok: true; row: PayoutRow } | InsufficientFunds> {
   const held = await holdOutbound(tx, deps.clock, tenant, { type: PAYOUT_ENTITY_TYPE, id: row.id }, outboundOf(row));
   if (!held.ok) return held;
-  const [updated] = await tx.update(payouts)
-    .set({ status: 'in_progress', sentToRail: true, holdId: held.holdId, queuedAt: null, updatedAt: deps.clock.now() })
-    .where(and(tenantFilter(payouts, tenant), eq(payouts.id, row.id)))
-    .returning();
+  // The event comes from the caller, after the rail's job: the kernel's write without its record.
+  const updated = await payoutLifecycle.write(tx, deps.clock, tenant, row, 'in_progress', { sentToRail: true, holdId: held.holdId, queuedAt: null });
   await sendToRail(tx, deps, tenant, row.id);
-  return { ok: true, row: updated! };
+  return { ok: true, row: updated };
 }
 
 async function cancelLocked(tx: Tx, clock: Clock, tenant: Tenant, row: PayoutRow): Promise<Payout> {
@@ -155,13 +187,22 @@ async function cancelLocked(tx: Tx, clock: Clock, tenant: Tenant, row: PayoutRow
 export async function cancelPayout(deps: PayoutDeps, tenant: Tenant, id: string): Promise<Payout> {
   return deps.db.transaction(async (tx) => {
     const row = await lockPayout(tx, tenant, id);
-    if (!cancellable(row)) throw errors.payoutNotCancellable();
+    if (!canMove(row, 'cancelled')) throw errors.payoutNotCancellable();
     return cancelLocked(tx, deps.clock, tenant, row);
   });
 }
 
+/** The phase each status of the sandbox mock asks for. */
+const MOCK_TARGETS: Readonly<Record<MockPayoutBody['status'], PayoutPhase>> = {
+  pending: 'processing',
+  success: 'success',
+  failed: 'failed',
+  action_required: 'action_required',
+  cancelled: 'cancelled',
+};
+
 /**
- * `PATCH /payouts/mock` (sandbox): only the lifecycle's transitions, else 400 `State change not allowed`.
+ * `PATCH /payouts/mock` (sandbox): only the lifecycle's moves (MOVES), else 400 `State change not allowed`.
  * - `pending`: a held-back payout (pending_approval, queued, under review) is released: funds held, `in_progress`.
  * - `success` / `failed`: a processing payout's hold is posted (with a sandbox UTR) or released (`error_code` null).
  * - `action_required`: from pending_approval, queued or under review (not from a processing payout).
@@ -170,36 +211,30 @@ export async function cancelPayout(deps: PayoutDeps, tenant: Tenant, id: string)
 export async function mockPayoutStatus(deps: PayoutDeps, tenant: Tenant, body: MockPayoutBody): Promise<Payout> {
   return deps.db.transaction(async (tx) => {
     const row = await lockPayout(tx, tenant, body.id.trim());
+    if (!canMove(row, MOCK_TARGETS[body.status])) throw errors.stateChangeNotAllowed();
     const { clock } = deps;
     switch (body.status) {
       case 'pending': {
-        if (!(row.status === 'pending_approval' || row.status === 'queued' || isUnderReview(row))) throw errors.stateChangeNotAllowed();
         const holdId = await holdForProcessing(tx, clock, tenant, row);
         // Released from review: its RFI was answered well enough.
         await closeRfi(tx, clock, tenant, { type: PAYOUT_ENTITY_TYPE, id: row.id }, 'approved');
         return writeStatus(tx, clock, tenant, row, { status: 'in_progress', sentToRail: true, holdId, queuedAt: null });
       }
-      case 'success': {
-        if (!isProcessing(row)) throw errors.stateChangeNotAllowed();
+      case 'success':
         return finishPayout(tx, clock, tenant, row, { status: 'success' });
-      }
       case 'failed': {
         // A mocked failure carries no error code (notes-payouts §13.7).
         if (isProcessing(row)) return finishPayout(tx, clock, tenant, row, { status: 'failed', error: null });
-        if (!(isUnderReview(row) || row.status === 'queued')) throw errors.stateChangeNotAllowed();
         await closeRfi(tx, clock, tenant, { type: PAYOUT_ENTITY_TYPE, id: row.id }, 'rejected');
         return writeStatus(tx, clock, tenant, row, { status: 'failed', sentToRail: false, queuedAt: null });
       }
       case 'action_required': {
-        if (!(row.status === 'pending_approval' || row.status === 'queued' || isUnderReview(row))) throw errors.stateChangeNotAllowed();
         // The RFI the merchant answers (a new one, or the one under review asked again): notes-payouts §13.8.
         await raiseRfi(tx, clock, tenant, { type: PAYOUT_ENTITY_TYPE, id: row.id }, body.rfi_document_ids);
         return writeStatus(tx, clock, tenant, row, { status: 'action_required', queuedAt: null });
       }
-      case 'cancelled': {
-        if (!cancellable(row)) throw errors.stateChangeNotAllowed();
+      case 'cancelled':
         return cancelLocked(tx, clock, tenant, row);
-      }
     }
   });
 }

@@ -1,17 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { AppDeps } from '../../deps.js';
-import { sandboxOnly, tenantOf, withClockOf } from '../../core/auth/plugin.js';
+import { contextOf, sandboxOnly } from '../../core/auth/plugin.js';
 import { ErrorBody, IdParams, secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
 import { UpdateRfiBody } from '../rfis/service.js';
 import { CancelPayoutBody, CreatePayoutBody, ListPayoutsQuery, MockPayoutBody, Payout, PayoutList } from './schemas.js';
-import { cancelPayout, createPayout, getPayout, listPayouts, mockPayoutStatus, updatePayoutRfi } from './service.js';
+import type { PayoutService } from './service.js';
 
-export const payoutRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const service = {
-    db: deps.database.db, fxRates: deps.fxRates, markupBps: deps.config.fxMarkupBps,
-    railDelaySeconds: deps.config.sandboxRailDelaySeconds,
-  };
+export const payoutRoutes: FastifyPluginAsyncTypebox<{ payouts: PayoutService }> = async (app, { payouts }) => {
   const tags = ['Payout'];
   const params = IdParams('payout_6a8fd80eo6coZ');
 
@@ -25,7 +20,7 @@ export const payoutRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async 
       body: CreatePayoutBody,
       response: { 201: Payout, 409: ErrorBody, ...standardErrors },
     },
-  }, async (request, reply) => reply.status(201).send(await createPayout(withClockOf(service, request), tenantOf(request), request.body)));
+  }, async (request, reply) => reply.status(201).send(await payouts.create(contextOf(request), request.body)));
 
   app.get('/payouts', {
     schema: {
@@ -33,7 +28,7 @@ export const payoutRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async 
       querystring: ListPayoutsQuery,
       response: { 200: PayoutList, ...standardErrors },
     },
-  }, async (request) => listPayouts(withClockOf(service, request), tenantOf(request), request.query));
+  }, async (request) => payouts.list(contextOf(request), request.query));
 
   // Before /payouts/:id, which would otherwise take `mock` for an id.
   app.patch('/payouts/mock', {
@@ -47,14 +42,14 @@ export const payoutRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async 
       body: MockPayoutBody,
       response: { 200: Payout, ...standardErrors },
     },
-  }, async (request) => mockPayoutStatus(withClockOf(service, request), tenantOf(request), request.body));
+  }, async (request) => payouts.mockStatus(contextOf(request), request.body));
 
   app.get('/payouts/:id', {
     schema: {
       tags, operationId: 'getPayoutById', summary: 'Retrieve a payout', security: secretKeySecurity,
       params, response: { 200: Payout, ...standardErrors },
     },
-  }, async (request) => getPayout(withClockOf(service, request), tenantOf(request), request.params.id));
+  }, async (request) => payouts.get(contextOf(request), request.params.id));
 
   app.patch('/payouts/:id/cancel', {
     // The body is optional: a PATCH without one means `{}` (Fastify would validate the absent body as required).
@@ -68,7 +63,7 @@ export const payoutRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async 
       params, body: Type.Optional(CancelPayoutBody),
       response: { 200: Payout, ...standardErrors },
     },
-  }, async (request) => cancelPayout(withClockOf(service, request), tenantOf(request), request.params.id));
+  }, async (request) => payouts.cancel(contextOf(request), request.params.id));
 
   app.patch('/payouts/:id/update_rfi', {
     schema: {
@@ -77,5 +72,5 @@ export const payoutRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async 
       params, body: UpdateRfiBody,
       response: { 200: Payout, ...standardErrors },
     },
-  }, async (request) => updatePayoutRfi(withClockOf(service, request), tenantOf(request), request.params.id, request.body));
+  }, async (request) => payouts.updateRfi(contextOf(request), request.params.id, request.body));
 };

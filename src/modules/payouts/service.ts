@@ -6,6 +6,16 @@
 // This file is the module's public face: the routes, the workers, the operator API and other modules import payouts
 // from here, never from the files behind it (create, read, lifecycle, queue, approval, rfi-answers, rails, fees,
 // outbound).
+import type { TenantContext } from '../../core/context.js';
+import type { UpdateRfiBody } from '../rfis/service.js';
+import { approvePayout, rejectPayout } from './approval.js';
+import { createPayout } from './create.js';
+import type { PayoutDeps } from './deps.js';
+import { cancelPayout, mockPayoutStatus } from './lifecycle.js';
+import { getPayout, listPayouts } from './read.js';
+import { updatePayoutRfi } from './rfi-answers.js';
+import type { CreatePayoutBody, ListPayoutsQuery, MockPayoutBody } from './schemas.js';
+
 export type { PayoutDeps } from './deps.js';
 export type { PayoutError } from './errors.js';
 export { createPayout } from './create.js';
@@ -17,8 +27,25 @@ export { nextQueueRelease, PAYOUT_QUEUE_RELEASE_QUEUE, releaseQueuesOf, schedule
 export { approvePayout, rejectPayout } from './approval.js';
 export { answerPayoutRfi, updatePayoutRfi } from './rfi-answers.js';
 
-// The payout rules that quotes and withdrawals price and check with.
-export { isPaymentRail, LOCAL_RAILS, PAYOUT_DESTINATION_CURRENCIES, PAYOUT_SOURCE_CURRENCIES, SWIFT_RAIL } from './rails.js';
+// The payout rules withdrawals price and check with, and the pricing of payout quotes (handed to quotes).
+export { PAYOUT_SOURCE_CURRENCIES, SWIFT_RAIL } from './rails.js';
 export { payoutTxnFee } from './fees.js';
+export { payoutQuotePricing } from './quote-pricing.js';
 // Withdrawals hold and settle like a payout.
 export { holdOutbound, settleOutbound, type OutboundAmounts } from './outbound.js';
+
+/** The payout operations the routes and the operator API (maker-checker) call, built once by the composition root. */
+export function createPayoutService(deps: Omit<PayoutDeps, 'clock'>) {
+  return Object.freeze({
+    create: (ctx: TenantContext, body: CreatePayoutBody) => createPayout({ ...deps, clock: ctx.clock }, ctx.tenant, body),
+    list: (ctx: TenantContext, query: ListPayoutsQuery) => listPayouts(deps, ctx.tenant, query),
+    get: (ctx: TenantContext, id: string) => getPayout(deps, ctx.tenant, id),
+    mockStatus: (ctx: TenantContext, body: MockPayoutBody) => mockPayoutStatus({ ...deps, clock: ctx.clock }, ctx.tenant, body),
+    cancel: (ctx: TenantContext, id: string) => cancelPayout({ ...deps, clock: ctx.clock }, ctx.tenant, id),
+    updateRfi: (ctx: TenantContext, id: string, body: UpdateRfiBody) => updatePayoutRfi({ ...deps, clock: ctx.clock }, ctx.tenant, id, body),
+    approve: (ctx: TenantContext, id: string) => approvePayout({ ...deps, clock: ctx.clock }, ctx.tenant, id),
+    reject: (ctx: TenantContext, id: string) => rejectPayout({ ...deps, clock: ctx.clock }, ctx.tenant, id),
+  });
+}
+
+export type PayoutService = ReturnType<typeof createPayoutService>;

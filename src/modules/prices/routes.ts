@@ -1,12 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AppDeps } from '../../deps.js';
-import { tenantOf, withClockOf } from '../../core/auth/plugin.js';
+import { contextOf } from '../../core/auth/plugin.js';
 import { IdParams, secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
 import { CreatePriceBody, ListPricesQuery, Price, PriceList } from './schemas.js';
-import { createPrice, getPrice, listPrices } from './service.js';
+import type { PriceService } from './service.js';
 
-export const priceRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const service = { db: deps.database.db };
+export const priceRoutes: FastifyPluginAsyncTypebox<{ prices: PriceService }> = async (app, { prices }) => {
   const tags = ['Price'];
 
   app.post('/prices', {
@@ -15,7 +13,7 @@ export const priceRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
       body: CreatePriceBody,
       response: { 201: Price, ...standardErrors },
     },
-  }, async (request, reply) => reply.status(201).send(await createPrice(withClockOf(service, request), tenantOf(request), request.body)));
+  }, async (request, reply) => reply.status(201).send(await prices.create(contextOf(request), request.body)));
 
   app.get('/prices', {
     schema: {
@@ -23,7 +21,7 @@ export const priceRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
       querystring: ListPricesQuery,
       response: { 200: PriceList, ...standardErrors },
     },
-  }, async (request) => listPrices(withClockOf(service, request), tenantOf(request), request.query));
+  }, async (request) => prices.list(contextOf(request), request.query));
 
   app.get('/prices/:id', {
     schema: {
@@ -31,5 +29,5 @@ export const priceRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
       params: IdParams('price_6819d7d0lrLvP'),
       response: { 200: Price, ...standardErrors },
     },
-  }, async (request) => getPrice(withClockOf(service, request), tenantOf(request), request.params.id));
+  }, async (request) => prices.get(contextOf(request), request.params.id));
 };

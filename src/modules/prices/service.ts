@@ -4,6 +4,7 @@ import type { Db, DbOrTx } from '../../db/client.js';
 import { prices } from '../../db/schema/index.js';
 import { jsonAmount } from '../../core/amount.js';
 import type { Clock } from '../../core/clock.js';
+import type { TenantContext } from '../../core/context.js';
 import { isoSeconds } from '../../core/clock.js';
 import { isUniqueViolation } from '../../core/db-errors.js';
 import { errors } from '../../core/errors.js';
@@ -97,3 +98,14 @@ export async function listPrices(deps: PriceDeps, tenant: Tenant, query: ListPri
   const page = await listPage(deps.db, prices, [tenantFilter(prices, tenant)], pageRequest(query));
   return { data: page.rows.map(presentPrice), page_meta: page.meta };
 }
+
+/** The price operations the routes call, built once by the composition root; each runs on the caller's context. */
+export function createPriceService(deps: Omit<PriceDeps, 'clock'>) {
+  return Object.freeze({
+    create: (ctx: TenantContext, body: CreatePriceBody) => createPrice({ ...deps, clock: ctx.clock }, ctx.tenant, body),
+    list: (ctx: TenantContext, query: ListPricesQuery) => listPrices({ ...deps, clock: ctx.clock }, ctx.tenant, query),
+    get: (ctx: TenantContext, id: string) => getPrice({ ...deps, clock: ctx.clock }, ctx.tenant, id),
+  });
+}
+
+export type PriceService = ReturnType<typeof createPriceService>;

@@ -1,17 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AppDeps } from '../../deps.js';
-import { tenantOf, withClockOf } from '../../core/auth/plugin.js';
+import { contextOf } from '../../core/auth/plugin.js';
 import { IdParams, secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
 import { CreateQuoteBody, Quote, QuoteList } from './schemas.js';
-import { createQuotes, getQuote } from './service.js';
+import type { QuoteService } from './service.js';
 
-export const quoteRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const service = {
-    db: deps.database.db,
-    fxRates: deps.fxRates,
-    markupBps: deps.config.fxMarkupBps,
-    quoteTtlSeconds: deps.config.quoteTtlSeconds,
-  };
+export const quoteRoutes: FastifyPluginAsyncTypebox<{ quotes: QuoteService }> = async (app, { quotes }) => {
   const tags = ['Quotes'];
 
   app.post('/quotes', {
@@ -21,7 +14,7 @@ export const quoteRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
       body: CreateQuoteBody,
       response: { 201: QuoteList, ...standardErrors },
     },
-  }, async (request, reply) => reply.status(201).send(await createQuotes(withClockOf(service, request), tenantOf(request), request.body)));
+  }, async (request, reply) => reply.status(201).send(await quotes.create(contextOf(request), request.body)));
 
   app.get('/quotes/:id', {
     schema: {
@@ -29,5 +22,5 @@ export const quoteRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (
       params: IdParams('quote_6819d804aB3xQ'),
       response: { 200: Quote, ...standardErrors },
     },
-  }, async (request) => getQuote(withClockOf(service, request), tenantOf(request), request.params.id));
+  }, async (request) => quotes.get(contextOf(request), request.params.id));
 };

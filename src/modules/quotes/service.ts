@@ -5,6 +5,7 @@ import type { Db, DbOrTx, Tx } from '../../db/client.js';
 import { quotes, type QuoteResource } from '../../db/schema/index.js';
 import { money, jsonAmount } from '../../core/amount.js';
 import type { Clock } from '../../core/clock.js';
+import type { TenantContext } from '../../core/context.js';
 import { isoSeconds } from '../../core/clock.js';
 import { errors, type ApiError, type QuoteSubject } from '../../core/errors.js';
 import { insertWithFreshId } from '../../core/fresh-id.js';
@@ -14,8 +15,18 @@ import { formatRate, parseRate, rateToNumber, type Rate } from '../../core/money
 import { tenantFilter, type Tenant } from '../../core/tenancy.js';
 import { priceConversion } from '../../fx/conversion-pricing.js';
 import type { FxRateSource } from '../../fx/rates.js';
-import { isPaymentRail, LOCAL_RAILS, PAYOUT_DESTINATION_CURRENCIES, PAYOUT_SOURCE_CURRENCIES, payoutTxnFee, SWIFT_RAIL } from '../payouts/service.js';
 import type { CreateQuoteBody, Quote, QuoteList } from './schemas.js';
+
+/**
+ * How payout quotes are priced: the payouts module's rails and fees, handed in by the composition root (quotes sits
+ * below payouts, which consumes quotes, so it imports nothing of payouts).
+ */
+export interface PayoutQuotePricing {
+  /** The rails a payout quote is priced for, one per eligible rail of its method; a 400 for what payouts do not take. */
+  railsFor(body: CreateQuoteBody, sourceCurrency: string, destinationCurrency: string): { paymentMethod: string; subtype: string; rails: string[] };
+  /** The transaction fee of a payout on `rail`, in the source currency's minor units. */
+  txnFee(rail: string, sourceCurrency: string): Promise<bigint>;
+}
 
 export interface QuoteDeps {
   db: Db;
@@ -23,9 +34,11 @@ export interface QuoteDeps {
   fxRates: FxRateSource;
   markupBps: number;
   quoteTtlSeconds: number;
+  payoutPricing: PayoutQuotePricing;
 }
 
 export type QuoteRow = typeof quotes.$inferSelect;
+export type { CreateQuoteBody } from './schemas.js';
 
 /** The priced amounts of a conversion of `source` into `destination`, at the mid rate with the markup as fee. */
 export interface FxPrice {
@@ -88,17 +101,6 @@ export function presentQuote(row: QuoteRow, now: Date): Quote {
   });
 }
 
-/** The rails a payout quote is priced for: one per eligible rail of the subtype. */
-function payoutRails(body: CreateQuoteBody, destinationCurrency: string): { paymentMethod: string; subtype: string; rails: string[] } {
-  const method = body.method ?? body.payment_method;
-  const paymentMethod = method?.payment_method ?? method?.type ?? 'bank_transfer';
-  const subtype = method?.subtype ?? 'swift_transfer';
-  if (subtype === 'swift_transfer') return { paymentMethod, subtype, rails: [SWIFT_RAIL] };
-  const rails = LOCAL_RAILS[destinationCurrency];
-  if (!rails) throw errors.invalidParameter(`local_transfer is not supported for ${destinationCurrency} destination`);
-  return { paymentMethod, subtype, rails: [...rails] };
-}
-
 export async function createQuotes(deps: QuoteDeps, tenant: Tenant, body: CreateQuoteBody): Promise<QuoteList> {
   const sourceCurrency = body.source_currency.toUpperCase();
   const destinationCurrency = body.destination_currency.toUpperCase();
@@ -110,11 +112,7 @@ export async function createQuotes(deps: QuoteDeps, tenant: Tenant, body: Create
   }
 
   let rails: { paymentMethod: string; subtype: string; rails: (string | null)[] } = { paymentMethod: '', subtype: '', rails: [null] };
-  if (body.resource === 'payout') {
-    if (!(PAYOUT_SOURCE_CURRENCIES as readonly string[]).includes(sourceCurrency)) throw errors.unsupportedCurrency(sourceCurrency, 'payouts');
-    if (!(PAYOUT_DESTINATION_CURRENCIES as readonly string[]).includes(destinationCurrency)) throw errors.unsupportedCurrency(destinationCurrency, 'payouts');
-    rails = payoutRails(body, destinationCurrency);
-  }
+  if (body.resource === 'payout') rails = deps.payoutPricing.railsFor(body, sourceCurrency, destinationCurrency);
   if (body.resource === 'balance_conversion' && sourceCurrency === destinationCurrency) throw errors.identicalCurrencies('source_currency', 'destination_currency');
 
   const what = body.resource === 'balance_conversion' ? 'balance conversions' : `${body.resource}s`;
@@ -129,7 +127,7 @@ export async function createQuotes(deps: QuoteDeps, tenant: Tenant, body: Create
   // Each rail's own transaction fee, as the payout made from the quote will hold it.
   const txnFees = new Map<string, bigint>();
   for (const rail of rails.rails) {
-    if (rail !== null && isPaymentRail(rail)) txnFees.set(rail, await payoutTxnFee(deps.fxRates, rail, sourceCurrency));
+    if (rail !== null) txnFees.set(rail, await deps.payoutPricing.txnFee(rail, sourceCurrency));
   }
   const rows = await deps.db.transaction(async (tx) => {
     const created: QuoteRow[] = [];
@@ -226,3 +224,13 @@ export function quoteError(
       return errors.quoteExpired(subject);
   }
 }
+
+/** The quote operations the routes call, built once by the composition root; each runs on the caller's context. */
+export function createQuoteService(deps: Omit<QuoteDeps, 'clock'>) {
+  return Object.freeze({
+    create: (ctx: TenantContext, body: CreateQuoteBody) => createQuotes({ ...deps, clock: ctx.clock }, ctx.tenant, body),
+    get: (ctx: TenantContext, id: string) => getQuote({ ...deps, clock: ctx.clock }, ctx.tenant, id),
+  });
+}
+
+export type QuoteService = ReturnType<typeof createQuoteService>;

@@ -1,13 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AppDeps } from '../../deps.js';
-import { sandboxOnly, tenantOf, withClockOf } from '../../core/auth/plugin.js';
+import { contextOf, sandboxOnly } from '../../core/auth/plugin.js';
 import { IdParams, secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
 import { UpdateRfiBody } from '../rfis/service.js';
 import { CreateRefundBody, ListRefundsQuery, MockUpdateRefundBody, Refund, RefundList } from './schemas.js';
-import { createRefund, getRefund, listRefunds, mockUpdateRefundStatus, updateRefundRfi } from './service.js';
+import type { RefundService } from './service.js';
 
-export const refundRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const service = { db: deps.database.db };
+export const refundRoutes: FastifyPluginAsyncTypebox<{ refunds: RefundService }> = async (app, { refunds }) => {
   const tags = ['Refund'];
 
   app.post('/refunds', {
@@ -20,7 +18,7 @@ export const refundRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async 
       body: CreateRefundBody,
       response: { 201: Refund, ...standardErrors },
     },
-  }, async (request, reply) => reply.status(201).send(await createRefund(withClockOf(service, request), tenantOf(request), request.body)));
+  }, async (request, reply) => reply.status(201).send(await refunds.create(contextOf(request), request.body)));
 
   app.get('/refunds', {
     schema: {
@@ -28,7 +26,7 @@ export const refundRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async 
       querystring: ListRefundsQuery,
       response: { 200: RefundList, ...standardErrors },
     },
-  }, async (request) => listRefunds(withClockOf(service, request), tenantOf(request), request.query));
+  }, async (request) => refunds.list(contextOf(request), request.query));
 
   app.get('/refunds/:id', {
     schema: {
@@ -36,7 +34,7 @@ export const refundRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async 
       params: IdParams('refund_6776d57dnbTWj'),
       response: { 200: Refund, ...standardErrors },
     },
-  }, async (request) => getRefund(withClockOf(service, request), tenantOf(request), request.params.id));
+  }, async (request) => refunds.get(contextOf(request), request.params.id));
 
   app.patch('/refunds/:id/update_rfi', {
     schema: {
@@ -48,7 +46,7 @@ export const refundRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async 
       body: UpdateRfiBody,
       response: { 200: Refund, ...standardErrors },
     },
-  }, async (request) => updateRefundRfi(withClockOf(service, request), tenantOf(request), request.params.id, request.body));
+  }, async (request) => refunds.updateRfi(contextOf(request), request.params.id, request.body));
 
   app.patch('/refunds/:id/mock_update_status', {
     preValidation: sandboxOnly,
@@ -60,5 +58,5 @@ export const refundRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async 
       body: MockUpdateRefundBody,
       response: { 200: Refund, ...standardErrors },
     },
-  }, async (request) => mockUpdateRefundStatus(withClockOf(service, request), tenantOf(request), request.params.id, request.body));
+  }, async (request) => refunds.mockUpdateStatus(contextOf(request), request.params.id, request.body));
 };

@@ -6,6 +6,7 @@ import type { Db, DbOrTx, Tx } from '../../db/client.js';
 import { refunds, type RefundStatus } from '../../db/schema/index.js';
 import { jsonAmount } from '../../core/amount.js';
 import type { Clock } from '../../core/clock.js';
+import type { TenantContext } from '../../core/context.js';
 import { duplicateRequest, errors } from '../../core/errors.js';
 import { recordEvent } from '../../core/events.js';
 import { insertWithFreshId } from '../../core/fresh-id.js';
@@ -209,3 +210,17 @@ export async function listRefunds(
   const page = await listPage(deps.db, refunds, where, pageRequest(query));
   return { data: page.rows.map(presentRefund), page_meta: page.meta };
 }
+
+/** The refund operations the routes call, built once by the composition root; each runs on the caller's context. */
+export function createRefundService(deps: Omit<RefundDeps, 'clock'>) {
+  return Object.freeze({
+    create: (ctx: TenantContext, body: CreateRefundBody) => createRefund({ ...deps, clock: ctx.clock }, ctx.tenant, body),
+    list: (ctx: TenantContext, query: ListRefundsQuery) => listRefunds(deps, ctx.tenant, query),
+    get: (ctx: TenantContext, id: string) => getRefund(deps, ctx.tenant, id),
+    updateRfi: (ctx: TenantContext, id: string, body: UpdateRfiBody) => updateRefundRfi({ ...deps, clock: ctx.clock }, ctx.tenant, id, body),
+    mockUpdateStatus: (ctx: TenantContext, id: string, body: MockUpdateRefundBody) =>
+      mockUpdateRefundStatus({ ...deps, clock: ctx.clock }, ctx.tenant, id, body),
+  });
+}
+
+export type RefundService = ReturnType<typeof createRefundService>;

@@ -1,14 +1,12 @@
 // The RFI resource (`getRfis`, `getRfi`, `respondRfi`, notes-payouts §13.8): not in the contract files, so
 // extensions (decision 0017).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AppDeps } from '../../deps.js';
-import { tenantOf, withClockOf } from '../../core/auth/plugin.js';
+import { contextOf } from '../../core/auth/plugin.js';
 import { IdParams, secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
 import { ListRfisQuery, RespondRfiBody, Rfi, RfiList } from './schemas.js';
-import { getRfi, listRfis, respondRfi } from './service.js';
+import type { RfiService } from './service.js';
 
-export const rfiRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const service = { db: deps.database.db };
+export const rfiRoutes: FastifyPluginAsyncTypebox<{ rfis: RfiService }> = async (app, { rfis }) => {
   const tags = ['RFI'];
   const params = IdParams('rfi_6a8fd80eo6coZ');
 
@@ -19,14 +17,14 @@ export const rfiRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (ap
       querystring: ListRfisQuery,
       response: { 200: RfiList, ...standardErrors },
     },
-  }, async (request) => listRfis(withClockOf(service, request), tenantOf(request), request.query));
+  }, async (request) => rfis.list(contextOf(request), request.query));
 
   app.get('/rfis/:id', {
     schema: {
       tags, operationId: 'getRfi', summary: 'Retrieve an RFI', security: secretKeySecurity,
       params, response: { 200: Rfi, ...standardErrors },
     },
-  }, async (request) => getRfi(withClockOf(service, request), tenantOf(request), request.params.id));
+  }, async (request) => rfis.get(contextOf(request), request.params.id));
 
   app.patch('/rfis/:id/respond', {
     schema: {
@@ -37,5 +35,5 @@ export const rfiRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (ap
       params, body: RespondRfiBody,
       response: { 200: Rfi, ...standardErrors },
     },
-  }, async (request) => respondRfi(withClockOf(service, request), tenantOf(request), request.params.id, request.body));
+  }, async (request) => rfis.respond(contextOf(request), request.params.id, request.body));
 };

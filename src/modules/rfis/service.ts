@@ -4,20 +4,34 @@ import { and, eq, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { rfis } from '../../db/schema/index.js';
 import { isoSeconds, type Clock } from '../../core/clock.js';
+import type { TenantContext } from '../../core/context.js';
 import { errors } from '../../core/errors.js';
 import { assertIdPrefix, ID_PREFIXES } from '../../core/ids.js';
 import { listPage, pageRequest, type PageMeta } from '../../core/pagination.js';
 import { tenantFilter, type Tenant } from '../../core/tenancy.js';
-import { answerPayoutRfi } from '../payouts/service.js';
+import type { Tx } from '../../db/client.js';
 import type { RfiRow } from './lifecycle.js';
 import type { ListRfisQuery, RespondRfiBody, Rfi } from './schemas.js';
 
 // The documents of update_rfi and of a payin's compliance review, for the modules that take them.
 export { answerRfiRequirements, newRfiRequirements, presentAttachedDocuments, resolveAttachedDocuments, UpdateRfiBody, type AttachedDocument, type DocumentFinder, type PayinRfiRequirement } from './documents.js';
 
+// The RFI lifecycle, for the modules whose objects raise RFIs (payouts).
+export { closeRfi, lockRfiToAnswer, raiseRfi, recordRfiAnswer, type RfiEntity, type RfiRow } from './lifecycle.js';
+
+/**
+ * How the module that owns an RFI's object answers it (`POST /rfis/{id}/respond`): under its own object's lock, then
+ * the RFI's, in the caller's transaction. Given by the composition root, so that rfis imports no module above it.
+ */
+export type RfiAnswerer = (
+  tx: Tx, clock: Clock, tenant: Tenant, entityId: string, body: { documents: Array<{ id: string; rfi_doc_id: string }> }, rfiId: string,
+) => Promise<{ rfi: RfiRow | undefined }>;
+
 export interface RfiDeps {
   db: Db;
   clock: Clock;
+  /** The answerer of each kind of object with RFIs (today: payouts). */
+  answerers: Readonly<Partial<Record<RfiRow['entityType'], RfiAnswerer>>>;
 }
 
 export function presentRfi(row: RfiRow): Rfi {
@@ -65,10 +79,22 @@ export async function respondRfi(deps: RfiDeps, tenant: Tenant, id: string, body
   assertIdPrefix(ID_PREFIXES.rfi, id);
   const found = await findRfi(deps.db, tenant, id);
   if (!found) throw errors.notFound('RFI');
-  if (found.entityType !== 'payout') throw new Error(`rfi ${found.id}: ${found.entityType} RFIs cannot be answered`);
+  const answer = deps.answerers[found.entityType];
+  if (!answer) throw new Error(`rfi ${found.id}: ${found.entityType} RFIs cannot be answered`);
   const documents = body.documents.map((pair) => ({ id: pair.doc_id.trim(), rfi_doc_id: pair.rfi_doc_id.trim() }));
   return deps.db.transaction(async (tx) => {
-    const { rfi } = await answerPayoutRfi(tx, deps.clock, tenant, found.entityId, { documents }, found.id);
+    const { rfi } = await answer(tx, deps.clock, tenant, found.entityId, { documents }, found.id);
     return presentRfi(rfi!);
   });
 }
+
+/** The RFI operations the routes call, built once by the composition root (which hands in the answerers). */
+export function createRfiService(deps: Omit<RfiDeps, 'clock'>) {
+  return Object.freeze({
+    list: (ctx: TenantContext, query: ListRfisQuery) => listRfis(deps, ctx.tenant, query),
+    get: (ctx: TenantContext, id: string) => getRfi(deps, ctx.tenant, id),
+    respond: (ctx: TenantContext, id: string, body: RespondRfiBody) => respondRfi({ ...deps, clock: ctx.clock }, ctx.tenant, id, body),
+  });
+}
+
+export type RfiService = ReturnType<typeof createRfiService>;

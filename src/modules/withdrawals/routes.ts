@@ -1,8 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AppDeps } from '../../deps.js';
-import { sandboxOnly, tenantOf, withClockOf } from '../../core/auth/plugin.js';
+import { contextOf, sandboxOnly } from '../../core/auth/plugin.js';
 import { IdParams, secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
-import { getWithdrawalAccount, listWithdrawalAccounts } from './accounts.js';
 import {
   CreateWithdrawalBody,
   ListWithdrawalAccountsQuery,
@@ -13,10 +11,9 @@ import {
   WithdrawalAccountList,
   WithdrawalList,
 } from './schemas.js';
-import { createWithdrawal, getWithdrawal, listWithdrawals, mockUpdateWithdrawalStatus } from './service.js';
+import type { WithdrawalService } from './service.js';
 
-export const withdrawalRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const service = { db: deps.database.db, fxRates: deps.fxRates, markupBps: deps.config.fxMarkupBps };
+export const withdrawalRoutes: FastifyPluginAsyncTypebox<{ withdrawals: WithdrawalService }> = async (app, { withdrawals }) => {
 
   app.get('/withdrawal_accounts', {
     schema: {
@@ -25,7 +22,7 @@ export const withdrawalRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = as
       querystring: ListWithdrawalAccountsQuery,
       response: { 200: WithdrawalAccountList, ...standardErrors },
     },
-  }, async (request) => listWithdrawalAccounts(withClockOf(service, request), tenantOf(request), request.query));
+  }, async (request) => withdrawals.listAccounts(contextOf(request), request.query));
 
   app.get('/withdrawal_accounts/:id', {
     schema: {
@@ -33,7 +30,7 @@ export const withdrawalRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = as
       params: IdParams('accwith_6819d804aB3xQ'),
       response: { 200: WithdrawalAccount, ...standardErrors },
     },
-  }, async (request) => getWithdrawalAccount(withClockOf(service, request), tenantOf(request), request.params.id));
+  }, async (request) => withdrawals.getAccount(contextOf(request), request.params.id));
 
   const tags = ['Withdrawal'];
 
@@ -47,7 +44,7 @@ export const withdrawalRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = as
       body: CreateWithdrawalBody,
       response: { 201: Withdrawal, ...standardErrors },
     },
-  }, async (request, reply) => reply.status(201).send(await createWithdrawal(withClockOf(service, request), tenantOf(request), request.body)));
+  }, async (request, reply) => reply.status(201).send(await withdrawals.create(contextOf(request), request.body)));
 
   app.get('/withdrawals', {
     schema: {
@@ -55,7 +52,7 @@ export const withdrawalRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = as
       querystring: ListWithdrawalsQuery,
       response: { 200: WithdrawalList, ...standardErrors },
     },
-  }, async (request) => listWithdrawals(withClockOf(service, request), tenantOf(request), request.query));
+  }, async (request) => withdrawals.list(contextOf(request), request.query));
 
   app.get('/withdrawals/:id', {
     schema: {
@@ -64,7 +61,7 @@ export const withdrawalRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = as
       params: IdParams('payout_6819d804aB3xQ'),
       response: { 200: Withdrawal, ...standardErrors },
     },
-  }, async (request) => getWithdrawal(withClockOf(service, request), tenantOf(request), request.params.id));
+  }, async (request) => withdrawals.get(contextOf(request), request.params.id));
 
   app.patch('/withdrawals/:id/mock_update_status', {
     preValidation: sandboxOnly,
@@ -77,5 +74,5 @@ export const withdrawalRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = as
       body: MockUpdateWithdrawalBody,
       response: { 200: Withdrawal, ...standardErrors },
     },
-  }, async (request) => mockUpdateWithdrawalStatus(withClockOf(service, request), tenantOf(request), request.params.id, request.body));
+  }, async (request) => withdrawals.mockUpdateStatus(contextOf(request), request.params.id, request.body));
 };

@@ -7,10 +7,11 @@ import type { Db, DbOrTx } from '../../db/client.js';
 import { withdrawals, type WithdrawalStatus } from '../../db/schema/index.js';
 import { jsonAmount, money } from '../../core/amount.js';
 import { isoSeconds, type Clock } from '../../core/clock.js';
+import type { TenantContext } from '../../core/context.js';
 import { errors } from '../../core/errors.js';
-import { recordEvent } from '../../core/events.js';
 import { insertWithFreshId } from '../../core/fresh-id.js';
 import { assertIdPrefix, ID_PREFIXES, newId } from '../../core/ids.js';
+import { defineLifecycle } from '../../core/lifecycle.js';
 import { normalizeCurrency } from '../../core/iso.js';
 import { formatRate, parseRate, rateToNumber } from '../../core/money.js';
 import { listPage, pageRequest, type PageMeta } from '../../core/pagination.js';
@@ -19,7 +20,10 @@ import type { FxRateSource } from '../../fx/rates.js';
 import { voidHold } from '../../ledger/index.js';
 import { holdOutbound, PAYOUT_SOURCE_CURRENCIES, payoutTxnFee, settleOutbound, SWIFT_RAIL, type OutboundAmounts } from '../payouts/service.js';
 import { priceFx } from '../quotes/service.js';
-import { findWithdrawalAccount, someWithdrawalAccounts, type WithdrawalAccountRow } from './accounts.js';
+import {
+  createWithdrawalAccount, findWithdrawalAccount, getWithdrawalAccount, listMerchantWithdrawalAccounts, listWithdrawalAccounts,
+  someWithdrawalAccounts, type WithdrawalAccountRow,
+} from './accounts.js';
 import type { CreateWithdrawalBody, ListWithdrawalsQuery, MockUpdateWithdrawalBody, Withdrawal } from './schemas.js';
 
 export interface WithdrawalDeps {
@@ -45,6 +49,15 @@ const TRANSITIONS: Readonly<Record<WithdrawalStatus, readonly WithdrawalStatus[]
   failed: [],
   cancelled: [],
 };
+
+const withdrawalLifecycle = defineLifecycle({
+  table: withdrawals,
+  entity: 'Withdrawal',
+  entityType: WITHDRAWAL_ENTITY_TYPE,
+  transitions: TRANSITIONS,
+  present: presentWithdrawal,
+  invalidTransition: () => errors.stateChangeNotAllowed(),
+});
 
 export function presentWithdrawal(row: WithdrawalRow): Withdrawal {
   return {
@@ -123,9 +136,7 @@ export async function createWithdrawal(deps: WithdrawalDeps, tenant: Tenant, bod
     if (!held.ok) throw errors.insufficientBalance(held.shortfall);
     const [row] = await tx.update(withdrawals).set({ holdId: held.holdId })
       .where(and(tenantFilter(withdrawals, tenant), eq(withdrawals.id, inserted.id))).returning();
-    const withdrawal = presentWithdrawal(row!);
-    await recordEvent(tx, deps.clock, tenant, { entityType: WITHDRAWAL_ENTITY_TYPE, eventType: row!.status, entityId: row!.id, data: withdrawal });
-    return withdrawal;
+    return withdrawalLifecycle.record(tx, deps.clock, tenant, row!);
   });
 }
 
@@ -142,9 +153,9 @@ export async function mockUpdateWithdrawalStatus(
 ): Promise<Withdrawal> {
   assertIdPrefix(ID_PREFIXES.withdrawal, id);
   return deps.db.transaction(async (tx) => {
-    const [current] = await tx.select().from(withdrawals).where(and(tenantFilter(withdrawals, tenant), eq(withdrawals.id, id))).for('update');
-    if (!current) throw errors.notFound('Withdrawal');
-    if (!TRANSITIONS[current.status].includes(body.status)) throw errors.stateChangeNotAllowed();
+    const current = await withdrawalLifecycle.mustLock(tx, tenant, id);
+    // Checked before the ledger moves: a refused move touches no hold.
+    withdrawalLifecycle.assertMove(current, body.status);
     if (current.holdId === null) throw new Error(`withdrawal ${current.id} is ${current.status} without a hold`);
 
     if (body.status === 'success') {
@@ -155,14 +166,7 @@ export async function mockUpdateWithdrawalStatus(
       if (!voided.ok) throw new Error(`withdrawal ${current.id}: hold ${current.holdId} could not be voided: ${voided.reason}`);
     }
 
-    const [row] = await tx
-      .update(withdrawals)
-      .set({ status: body.status, updatedAt: deps.clock.now() })
-      .where(and(tenantFilter(withdrawals, tenant), eq(withdrawals.id, current.id)))
-      .returning();
-    const withdrawal = presentWithdrawal(row!);
-    await recordEvent(tx, deps.clock, tenant, { entityType: WITHDRAWAL_ENTITY_TYPE, eventType: row!.status, entityId: row!.id, data: withdrawal });
-    return withdrawal;
+    return (await withdrawalLifecycle.apply(tx, deps.clock, tenant, current, body.status)).presented;
   });
 }
 
@@ -188,3 +192,24 @@ export async function listWithdrawals(
 /** What a withdrawal takes from the balance: the balance amount (FX fee included) and the transaction fee on top. */
 const outboundOf = (row: typeof withdrawals.$inferSelect): OutboundAmounts =>
   ({ currency: row.balanceCurrency, amount: row.balanceAmount, fxFee: row.fxFee, txnFee: row.txnFee });
+
+/** The withdrawal and withdrawal account operations the routes and the operator API call, built once by the composition root. */
+export function createWithdrawalService(deps: Omit<WithdrawalDeps, 'clock'>) {
+  return Object.freeze({
+    create: (ctx: TenantContext, body: CreateWithdrawalBody) => createWithdrawal({ ...deps, clock: ctx.clock }, ctx.tenant, body),
+    list: (ctx: TenantContext, query: ListWithdrawalsQuery) => listWithdrawals(deps, ctx.tenant, query),
+    get: (ctx: TenantContext, id: string) => getWithdrawal(deps, ctx.tenant, id),
+    mockUpdateStatus: (ctx: TenantContext, id: string, body: MockUpdateWithdrawalBody) =>
+      mockUpdateWithdrawalStatus({ ...deps, clock: ctx.clock }, ctx.tenant, id, body),
+    listAccounts: (ctx: TenantContext, query: Parameters<typeof listWithdrawalAccounts>[2]) => listWithdrawalAccounts(deps, ctx.tenant, query),
+    getAccount: (ctx: TenantContext, id: string) => getWithdrawalAccount(deps, ctx.tenant, id),
+    /** The operator registers a merchant's account: in the environment `body.env`, at `ctx`'s time. */
+    registerAccount: (ctx: TenantContext, body: Parameters<typeof createWithdrawalAccount>[2]) =>
+      createWithdrawalAccount({ db: deps.db, clock: ctx.clock }, ctx.tenant.merchantId, body),
+    /** The operator's list of a merchant's accounts (both environments unless `env`), as rows. */
+    listAccountsOfMerchant: (merchantId: string, env: Parameters<typeof listMerchantWithdrawalAccounts>[2], page: Parameters<typeof listMerchantWithdrawalAccounts>[3]) =>
+      listMerchantWithdrawalAccounts(deps.db, merchantId, env, page),
+  });
+}
+
+export type WithdrawalService = ReturnType<typeof createWithdrawalService>;

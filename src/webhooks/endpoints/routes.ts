@@ -1,7 +1,6 @@
 // /api/v1/webhook_endpoints: the merchant's own endpoint management (an extension; Glomo has a dashboard for it).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AppDeps } from '../../deps.js';
-import { tenantOf, withClockOf } from '../../core/auth/plugin.js';
+import { contextOf } from '../../core/auth/plugin.js';
 import { IdParams, secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
 import {
   CreateWebhookEndpointBody,
@@ -12,19 +11,11 @@ import {
   WebhookEndpointList,
   WebhookEndpointWithSecret,
 } from './schemas.js';
-import {
-  createWebhookEndpoint,
-  deleteWebhookEndpoint,
-  getWebhookEndpoint,
-  listWebhookEndpoints,
-  rotateWebhookEndpointSecret,
-  updateWebhookEndpoint,
-} from './service.js';
+import type { WebhookEndpointService } from './service.js';
 
 const EXAMPLE_ID = 'we_6819d804aB3xQ9kLmN2pR4sT';
 
-export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const service = { db: deps.database.db, allowPrivateTargets: deps.config.webhookAllowPrivateTargets };
+export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ endpoints: WebhookEndpointService }> = async (app, { endpoints }) => {
   const tags = ['Webhook endpoint'];
 
   app.post('/webhook_endpoints', {
@@ -34,7 +25,7 @@ export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }>
       body: CreateWebhookEndpointBody,
       response: { 201: WebhookEndpointWithSecret, ...standardErrors },
     },
-  }, async (request, reply) => reply.status(201).send(await createWebhookEndpoint(withClockOf(service, request), tenantOf(request), request.body)));
+  }, async (request, reply) => reply.status(201).send(await endpoints.create(contextOf(request), request.body)));
 
   app.get('/webhook_endpoints', {
     schema: {
@@ -42,7 +33,7 @@ export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }>
       querystring: ListWebhookEndpointsQuery,
       response: { 200: WebhookEndpointList, ...standardErrors },
     },
-  }, async (request) => listWebhookEndpoints(withClockOf(service, request), tenantOf(request), request.query));
+  }, async (request) => endpoints.list(contextOf(request), request.query));
 
   app.get('/webhook_endpoints/:id', {
     schema: {
@@ -50,7 +41,7 @@ export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }>
       params: IdParams(EXAMPLE_ID),
       response: { 200: WebhookEndpoint, ...standardErrors },
     },
-  }, async (request) => getWebhookEndpoint(withClockOf(service, request), tenantOf(request), request.params.id));
+  }, async (request) => endpoints.get(contextOf(request), request.params.id));
 
   app.patch('/webhook_endpoints/:id', {
     schema: {
@@ -60,7 +51,7 @@ export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }>
       body: UpdateWebhookEndpointBody,
       response: { 200: WebhookEndpoint, ...standardErrors },
     },
-  }, async (request) => updateWebhookEndpoint(withClockOf(service, request), tenantOf(request), request.params.id, request.body));
+  }, async (request) => endpoints.update(contextOf(request), request.params.id, request.body));
 
   app.delete('/webhook_endpoints/:id', {
     schema: {
@@ -69,7 +60,7 @@ export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }>
       params: IdParams(EXAMPLE_ID),
       response: { 200: DeletedWebhookEndpoint, ...standardErrors },
     },
-  }, async (request) => deleteWebhookEndpoint(withClockOf(service, request), tenantOf(request), request.params.id));
+  }, async (request) => endpoints.delete(contextOf(request), request.params.id));
 
   app.post('/webhook_endpoints/:id/rotate_secret', {
     schema: {
@@ -78,5 +69,5 @@ export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }>
       params: IdParams(EXAMPLE_ID),
       response: { 200: WebhookEndpointWithSecret, ...standardErrors },
     },
-  }, async (request) => rotateWebhookEndpointSecret(withClockOf(service, request), tenantOf(request), request.params.id));
+  }, async (request) => endpoints.rotateSecret(contextOf(request), request.params.id));
 };

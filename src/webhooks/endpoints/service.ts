@@ -4,6 +4,7 @@ import { and, asc, count, eq, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { webhookEndpoints, type Environment } from '../../db/schema/index.js';
 import type { Clock } from '../../core/clock.js';
+import type { TenantContext } from '../../core/context.js';
 import { isoSeconds } from '../../core/clock.js';
 import { errors } from '../../core/errors.js';
 import { assertIdPrefix, ID_PREFIXES, newId, randomBase62 } from '../../core/ids.js';
@@ -299,3 +300,21 @@ export async function findEndpoint(db: DbOrTx, tenant: Tenant, id: string): Prom
     .where(and(tenantFilter(webhookEndpoints, tenant), eq(webhookEndpoints.id, id)));
   return row;
 }
+
+/** The webhook endpoint operations the routes and the operator API call, built once by the composition root. */
+export function createWebhookEndpointService(deps: Omit<WebhookEndpointDeps, 'clock'>) {
+  return Object.freeze({
+    create: (ctx: TenantContext, body: CreateWebhookEndpointBody) => createWebhookEndpoint({ ...deps, clock: ctx.clock }, ctx.tenant, body),
+    list: (ctx: TenantContext, query: ListWebhookEndpointsQuery) => listWebhookEndpoints({ ...deps, clock: ctx.clock }, ctx.tenant, query),
+    get: (ctx: TenantContext, id: string) => getWebhookEndpoint({ ...deps, clock: ctx.clock }, ctx.tenant, id),
+    update: (ctx: TenantContext, id: string, body: UpdateWebhookEndpointBody) =>
+      updateWebhookEndpoint({ ...deps, clock: ctx.clock }, ctx.tenant, id, body),
+    delete: (ctx: TenantContext, id: string) => deleteWebhookEndpoint({ ...deps, clock: ctx.clock }, ctx.tenant, id),
+    rotateSecret: (ctx: TenantContext, id: string) => rotateWebhookEndpointSecret({ ...deps, clock: ctx.clock }, ctx.tenant, id),
+    /** The operator's list of a merchant's endpoints (both environments unless `env`), as rows. */
+    listOfMerchant: (merchantId: string, env: Environment | undefined, page: PageRequest) =>
+      listMerchantWebhookEndpoints(deps.db, merchantId, env, page),
+  });
+}
+
+export type WebhookEndpointService = ReturnType<typeof createWebhookEndpointService>;

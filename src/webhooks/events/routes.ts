@@ -1,12 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { AppDeps } from '../../deps.js';
-import { tenantOf, withClockOf } from '../../core/auth/plugin.js';
+import { contextOf } from '../../core/auth/plugin.js';
 import { IdParams, secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
 import { Event, EventList, ListEventsQuery, RedeliverBody, Redelivery } from './schemas.js';
-import { getEvent, listEvents, redeliverEvent, sendTestEvent } from './service.js';
+import type { WebhookEventService } from './service.js';
 
-export const webhookEventRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = async (app, { deps }) => {
-  const service = { db: deps.database.db };
+export const webhookEventRoutes: FastifyPluginAsyncTypebox<{ events: WebhookEventService }> = async (app, { events }) => {
   const tags = ['Event'];
 
   app.get('/events', {
@@ -15,7 +13,7 @@ export const webhookEventRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = 
       querystring: ListEventsQuery,
       response: { 200: EventList, ...standardErrors },
     },
-  }, async (request) => listEvents(withClockOf(service, request), tenantOf(request), request.query));
+  }, async (request) => events.list(contextOf(request), request.query));
 
   app.get('/events/:id', {
     schema: {
@@ -23,7 +21,7 @@ export const webhookEventRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = 
       params: IdParams('evt_6819d804aB3xQ9kLmN2pR4sT'),
       response: { 200: Event, ...standardErrors },
     },
-  }, async (request) => getEvent(withClockOf(service, request), tenantOf(request), request.params.id));
+  }, async (request) => events.get(contextOf(request), request.params.id));
 
   app.post('/events/:id/redeliver', {
     schema: {
@@ -32,7 +30,7 @@ export const webhookEventRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = 
       body: RedeliverBody,
       response: { 202: Redelivery, ...standardErrors },
     },
-  }, async (request, reply) => reply.status(202).send(await redeliverEvent(withClockOf(service, request), tenantOf(request), request.params.id, request.body)));
+  }, async (request, reply) => reply.status(202).send(await events.redeliver(contextOf(request), request.params.id, request.body)));
 
   app.post('/webhook_endpoints/:id/test', {
     schema: {
@@ -41,5 +39,5 @@ export const webhookEventRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps }> = 
       params: IdParams('we_6819d804aB3xQ9kLmN2pR4sT'),
       response: { 202: Event, ...standardErrors },
     },
-  }, async (request, reply) => reply.status(202).send(await sendTestEvent(withClockOf(service, request), tenantOf(request), request.params.id)));
+  }, async (request, reply) => reply.status(202).send(await events.sendTest(contextOf(request), request.params.id)));
 };

@@ -3,6 +3,7 @@ import { and, asc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { events, webhookAttempts, webhookDeliveries } from '../../db/schema/index.js';
 import type { Clock } from '../../core/clock.js';
+import type { TenantContext } from '../../core/context.js';
 import { isoSeconds } from '../../core/clock.js';
 import { errors } from '../../core/errors.js';
 import { recordEvent } from '../../core/events.js';
@@ -191,3 +192,15 @@ export async function sendTestEvent(deps: EventDeps, tenant: Tenant, endpointId:
     return presentEvent(tx, tenant, await findEvent(tx, tenant, id));
   });
 }
+
+/** The event operations the routes call, built once by the composition root; each runs on the caller's context. */
+export function createWebhookEventService(deps: Omit<EventDeps, 'clock'>) {
+  return Object.freeze({
+    list: (ctx: TenantContext, query: ListEventsQuery) => listEvents({ ...deps, clock: ctx.clock }, ctx.tenant, query),
+    get: (ctx: TenantContext, id: string) => getEvent({ ...deps, clock: ctx.clock }, ctx.tenant, id),
+    redeliver: (ctx: TenantContext, id: string, body: RedeliverBody) => redeliverEvent({ ...deps, clock: ctx.clock }, ctx.tenant, id, body),
+    sendTest: (ctx: TenantContext, endpointId: string) => sendTestEvent({ ...deps, clock: ctx.clock }, ctx.tenant, endpointId),
+  });
+}
+
+export type WebhookEventService = ReturnType<typeof createWebhookEventService>;
