@@ -36,7 +36,7 @@ const feeJournal = (): JournalInput => ({
 });
 
 async function postFee(database: Database, tenant: Tenant): Promise<void> {
-  const result = await database.db.transaction((tx) => postJournal(tx, systemClock, tenant, feeJournal()));
+  const result = await database.db.transaction((tx) => postJournal({ tx, clock: systemClock, tenant }, feeJournal()));
   if (!result.ok) throw new Error(`journal refused: ${result.reason} on ${result.purpose} (balance ${result.balance})`);
 }
 
@@ -45,7 +45,7 @@ async function fundedTenant(database: Database, deps: Parameters<typeof createMe
   const { merchant } = await createMerchant(deps, { name });
   const tenant: Tenant = { merchantId: merchant.id, env: 'sandbox' };
   const seeded = await database.db.transaction((tx) =>
-    adjustBalance(tx, systemClock, tenant, { direction: 'credit', currency: CURRENCY, amount: SEED, reason: 'bench seed' }),
+    adjustBalance({ tx, clock: systemClock, tenant }, { direction: 'credit', currency: CURRENCY, amount: SEED, reason: 'bench seed' }),
   );
   if (!seeded.ok) throw new Error('seeding failed');
   await postFee(database, tenant);

@@ -110,7 +110,7 @@ async function bench(url: string, settings: Settings): Promise<boolean> {
       const { merchant, keys: merchantKeys } = await createMerchant(deps, { name: `bench ${i}` });
       const tenant: Tenant = { merchantId: merchant.id, env: 'sandbox' };
       const seeded = await database.db.transaction((tx) =>
-        adjustBalance(tx, systemClock, tenant, { direction: 'credit', currency: CURRENCY, amount: SEED, reason: 'bench seed' }),
+        adjustBalance({ tx, clock: systemClock, tenant }, { direction: 'credit', currency: CURRENCY, amount: SEED, reason: 'bench seed' }),
       );
       if (!seeded.ok) throw new Error('seeding failed');
       keys.push(merchantKeys.sandbox.secretKey);

@@ -125,7 +125,8 @@ export const adminLedgerRoutes: FastifyPluginAsyncTypebox<LedgerRoutesOptions> =
     if (reason === '') throw errors.blank('reason');
     const { tenant, clock } = await tenantContext(db, deps.clock, { merchantId: merchant.id, env: body.env ?? 'sandbox' });
     const adjustment = await db.transaction(async (tx) => {
-      const result = await adjustBalance(tx, clock, tenant, { direction: body.direction, currency, amount: BigInt(body.amount), reason });
+      const uow = { tx, clock, tenant };
+      const result = await adjustBalance(uow, { direction: body.direction, currency, amount: BigInt(body.amount), reason });
       // Throwing rolls back the accounts a first debit in a new currency created: a refused debit leaves no trace.
       if (!result.ok) throw errors.insufficientBalance(result.shortfall);
       return result.adjustment;

@@ -1,10 +1,8 @@
 // The outbox: a state change records its event with the same transaction handle, so both commit or neither.
-import type { Tx } from '../db/client.js';
 import { events } from '../db/schema/index.js';
-import type { Clock } from './clock.js';
+import type { UnitOfWork } from './context.js';
 import { ID_PREFIXES, newId } from './ids.js';
 import { enqueueJob } from './jobs.js';
-import type { Tenant } from './tenancy.js';
 
 /** The queue whose handler fans an event out to the endpoints that want it (src/webhooks). */
 export const WEBHOOK_DISPATCH_QUEUE = 'webhooks.dispatch';
@@ -20,8 +18,9 @@ export interface EventInput {
   targetEndpointId?: string;
 }
 
-export async function recordEvent(tx: Tx, clock: Clock, tenant: Tenant, event: EventInput): Promise<string> {
-  const now = clock.now();
+export async function recordEvent(uow: UnitOfWork, event: EventInput): Promise<string> {
+  const { tx, tenant } = uow;
+  const now = uow.clock.now();
   const id = newId(ID_PREFIXES.event, now);
   await tx.insert(events).values({
     id,
@@ -35,6 +34,6 @@ export async function recordEvent(tx: Tx, clock: Clock, tenant: Tenant, event: E
   });
   // Delivery starts from a job committed with the event: no event is lost, none is sent for a rolled-back change.
   const payload = event.targetEndpointId === undefined ? { eventId: id } : { eventId: id, endpointId: event.targetEndpointId };
-  await enqueueJob(tx, clock, { queue: WEBHOOK_DISPATCH_QUEUE, tenant, payload, uniqueKey: `dispatch:${id}` });
+  await enqueueJob(uow, { queue: WEBHOOK_DISPATCH_QUEUE, payload, uniqueKey: `dispatch:${id}` });
   return id;
 }

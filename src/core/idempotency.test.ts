@@ -16,7 +16,7 @@ describe('claimRequestId', () => {
     const attempts = await Promise.all(
       Array.from({ length: 12 }, (_, i) =>
         database.db.transaction(async (tx) => {
-          const claim = await claimRequestId(tx, systemClock, tenant, 'test', 'req-42', `res_${i}`);
+          const claim = await claimRequestId({ tx, clock: systemClock, tenant }, 'test', 'req-42', `res_${i}`);
           // Hold the transaction open a little so that the claims really overlap on PostgreSQL.
           await new Promise((resolve) => setTimeout(resolve, 20));
           return { i, claim };
@@ -36,10 +36,10 @@ describe('claimRequestId', () => {
     const a = await createTestMerchant();
     const b = await createTestMerchant();
     const claims = await database.db.transaction(async (tx) => [
-      await claimRequestId(tx, systemClock, { merchantId: a.id, env: 'sandbox' }, 'orders', 'same', 'r1'),
-      await claimRequestId(tx, systemClock, { merchantId: a.id, env: 'production' }, 'orders', 'same', 'r2'),
-      await claimRequestId(tx, systemClock, { merchantId: b.id, env: 'sandbox' }, 'orders', 'same', 'r3'),
-      await claimRequestId(tx, systemClock, { merchantId: a.id, env: 'sandbox' }, 'refunds', 'same', 'r4'),
+      await claimRequestId({ tx, clock: systemClock, tenant: { merchantId: a.id, env: 'sandbox' } }, 'orders', 'same', 'r1'),
+      await claimRequestId({ tx, clock: systemClock, tenant: { merchantId: a.id, env: 'production' } }, 'orders', 'same', 'r2'),
+      await claimRequestId({ tx, clock: systemClock, tenant: { merchantId: b.id, env: 'sandbox' } }, 'orders', 'same', 'r3'),
+      await claimRequestId({ tx, clock: systemClock, tenant: { merchantId: a.id, env: 'sandbox' } }, 'refunds', 'same', 'r4'),
     ]);
     expect(claims.every((c) => c.claimed)).toBe(true);
   });
@@ -50,11 +50,11 @@ describe('claimRequestId', () => {
     const tenant = { merchantId: merchant.id, env: 'sandbox' as const };
     await expect(
       database.db.transaction(async (tx) => {
-        await claimRequestId(tx, systemClock, tenant, 'test', 'retry-me', 'res_a');
+        await claimRequestId({ tx, clock: systemClock, tenant }, 'test', 'retry-me', 'res_a');
         throw new Error('creation failed');
       }),
     ).rejects.toThrow('creation failed');
-    const claim = await database.db.transaction((tx) => claimRequestId(tx, systemClock, tenant, 'test', 'retry-me', 'res_b'));
+    const claim = await database.db.transaction((tx) => claimRequestId({ tx, clock: systemClock, tenant }, 'test', 'retry-me', 'res_b'));
     expect(claim).toEqual({ claimed: true });
   });
 });
@@ -72,7 +72,7 @@ describe('recordEvent (outbox)', () => {
           id, ...tenant, name: 'Rolled Back', customerType: 'individual', email: 'rb@example.com', emailKey: 'rb@example.com',
           address: 'a', city: 'b', state: 'c', country: 'IND', pincode: '1', status: 'active', createdAt: now, updatedAt: now,
         });
-        await recordEvent(tx, systemClock, tenant, { entityType: 'customer', eventType: 'created', entityId: id, data: { id } });
+        await recordEvent({ tx, clock: systemClock, tenant }, { entityType: 'customer', eventType: 'created', entityId: id, data: { id } });
         throw new Error('after the event');
       }),
     ).rejects.toThrow('after the event');

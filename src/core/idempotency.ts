@@ -2,21 +2,19 @@
 // (merchant_id, env, scope, request_id), made inside the transaction that creates the resource. Concurrent
 // duplicates block on the key until the first commits, then see the conflict: exactly one resource is created.
 import { and, eq } from 'drizzle-orm';
-import type { Tx } from '../db/client.js';
 import { requestIds } from '../db/schema/index.js';
-import type { Clock } from './clock.js';
-import { tenantFilter, type Tenant } from './tenancy.js';
+import type { UnitOfWork } from './context.js';
+import { tenantFilter } from './tenancy.js';
 
 export type RequestIdClaim = { claimed: true } | { claimed: false; existingResourceId: string };
 
 export async function claimRequestId(
-  tx: Tx,
-  clock: Clock,
-  tenant: Tenant,
+  uow: UnitOfWork,
   scope: string,
   requestId: string,
   resourceId: string,
 ): Promise<RequestIdClaim> {
+  const { tx, tenant, clock } = uow;
   const inserted = await tx
     .insert(requestIds)
     .values({ ...tenant, scope, requestId, resourceId, createdAt: clock.now() })

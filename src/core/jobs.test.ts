@@ -4,7 +4,7 @@ import { jobs } from '../db/schema/index.js';
 import { testEnv } from '../../test/support/env.js';
 import { ManualClock } from './clock.js';
 import { randomBase62 } from './ids.js';
-import { backoffMs, enqueueJob, JobRunner, tenantRowPayload, type Job, type JobHandler } from './jobs.js';
+import { backoffMs, enqueuePlatformJob, JobRunner, tenantRowPayload, type Job, type JobHandler } from './jobs.js';
 
 // The jobs table is shared with every other test (each event enqueues a dispatch job), so each test uses its
 // own queue name and runners only ever claim their own queues.
@@ -21,11 +21,11 @@ describe('enqueueJob', () => {
     const clock = new ManualClock();
     const queue = queueName();
     await expect(database.db.transaction(async (tx) => {
-      await enqueueJob(tx, clock, { queue, tenant: null, payload: { n: 1 } });
+      await enqueuePlatformJob(tx, clock, { queue, payload: { n: 1 } });
       throw new Error('roll back');
     })).rejects.toThrow('roll back');
     expect(await jobRows(queue)).toEqual([]);
-    await database.db.transaction((tx) => enqueueJob(tx, clock, { queue, tenant: null, payload: { n: 2 } }));
+    await database.db.transaction((tx) => enqueuePlatformJob(tx, clock, { queue, payload: { n: 2 } }));
     expect((await jobRows(queue)).map((j) => j.payload)).toEqual([{ n: 2 }]);
   });
 
@@ -34,8 +34,8 @@ describe('enqueueJob', () => {
     const clock = new ManualClock();
     const queue = queueName();
     const key = `once:${randomBase62(8)}`;
-    await enqueueJob(database.db, clock, { queue, tenant: null, payload: { n: 1 }, uniqueKey: key });
-    await enqueueJob(database.db, clock, { queue, tenant: null, payload: { n: 2 }, uniqueKey: key });
+    await enqueuePlatformJob(database.db, clock, { queue, payload: { n: 1 }, uniqueKey: key });
+    await enqueuePlatformJob(database.db, clock, { queue, payload: { n: 2 }, uniqueKey: key });
     expect((await jobRows(queue)).map((j) => j.payload)).toEqual([{ n: 1 }]);
   });
 });
@@ -47,9 +47,9 @@ describe('JobRunner', () => {
     const queue = queueName();
     const seen: unknown[] = [];
     const runner = new JobRunner({ db: database.db, clock, batchSize: 1, handlers: { [queue]: async (job) => { seen.push(job.payload.n); return { status: 'done' }; } } });
-    await enqueueJob(database.db, clock, { queue, tenant: null, payload: { n: 'later' }, runAt: new Date('2026-05-01T00:10:00Z') });
-    await enqueueJob(database.db, clock, { queue, tenant: null, payload: { n: 'second' }, runAt: new Date('2026-04-30T23:59:00Z') });
-    await enqueueJob(database.db, clock, { queue, tenant: null, payload: { n: 'first' }, runAt: new Date('2026-04-30T23:58:00Z') });
+    await enqueuePlatformJob(database.db, clock, { queue, payload: { n: 'later' }, runAt: new Date('2026-05-01T00:10:00Z') });
+    await enqueuePlatformJob(database.db, clock, { queue, payload: { n: 'second' }, runAt: new Date('2026-04-30T23:59:00Z') });
+    await enqueuePlatformJob(database.db, clock, { queue, payload: { n: 'first' }, runAt: new Date('2026-04-30T23:58:00Z') });
     expect(await runner.runDue()).toBe(2);
     expect(seen).toEqual(['first', 'second']);
     clock.advance(9 * 60 * 1000);
@@ -66,7 +66,7 @@ describe('JobRunner', () => {
     const queue = queueName();
     const attempts: number[] = [];
     const runner = new JobRunner({ db: database.db, clock, handlers: { [queue]: async (job) => { attempts.push(job.attempt); throw new Error(`boom ${job.attempt}`); } } });
-    await enqueueJob(database.db, clock, { queue, tenant: null, payload: {}, maxAttempts: 3 });
+    await enqueuePlatformJob(database.db, clock, { queue, payload: {}, maxAttempts: 3 });
     expect(await runner.runDue()).toBe(1);
     let [row] = await jobRows(queue);
     expect(row).toMatchObject({ status: 'queued', attempts: 1, lastError: 'boom 1', lockedBy: null });
@@ -93,7 +93,7 @@ describe('JobRunner', () => {
       db: database.db, clock,
       handlers: { [queue]: async () => (++calls === 1 ? { status: 'retry', at: new Date('2026-05-01T01:00:00Z'), error: 'not yet' } : { status: 'done' }) },
     });
-    await enqueueJob(database.db, clock, { queue, tenant: null, payload: {} });
+    await enqueuePlatformJob(database.db, clock, { queue, payload: {} });
     await runner.runDue();
     expect((await jobRows(queue))[0]).toMatchObject({ status: 'queued', runAt: new Date('2026-05-01T01:00:00Z'), lastError: 'not yet' });
     clock.set('2026-05-01T00:59:59Z');
@@ -112,7 +112,7 @@ describe('JobRunner', () => {
     const first = new JobRunner({ db: database.db, clock, leaseMs: 60_000, workerId: 'first', handlers: { [queue]: slow } });
     const ran: string[] = [];
     const second = new JobRunner({ db: database.db, clock, leaseMs: 60_000, workerId: 'second', handlers: { [queue]: async () => { ran.push('second'); return { status: 'done' }; } } });
-    await enqueueJob(database.db, clock, { queue, tenant: null, payload: {} });
+    await enqueuePlatformJob(database.db, clock, { queue, payload: {} });
     const stuck = first.runDue();
     await expect.poll(async () => (await jobRows(queue))[0]!.lockedBy).toBe('first');
     // Within the lease nobody else may take it.
@@ -139,7 +139,7 @@ describe('JobRunner', () => {
       return { status: 'done' };
     };
     const total = 60;
-    for (let n = 0; n < total; n++) await enqueueJob(database.db, clock, { queue, tenant: null, payload: { n } });
+    for (let n = 0; n < total; n++) await enqueuePlatformJob(database.db, clock, { queue, payload: { n } });
     const runners = Array.from({ length: 4 }, (_, i) => new JobRunner({ db: database.db, clock, batchSize: 5, workerId: `w${i}`, handlers: { [queue]: handler } }));
     const counts = await Promise.all(runners.map((runner) => runner.runDue()));
     expect(counts.reduce((a, b) => a + b, 0)).toBe(total);
@@ -156,10 +156,10 @@ describe('JobRunner', () => {
     const seen: number[] = [];
     const runner = new JobRunner({ db: database.db, clock, pollMs: 20, handlers: { [queue]: async (job) => { seen.push(job.payload.n as number); return { status: 'done' }; } } });
     runner.start();
-    await enqueueJob(database.db, clock, { queue, tenant: null, payload: { n: 7 } });
+    await enqueuePlatformJob(database.db, clock, { queue, payload: { n: 7 } });
     await expect.poll(() => seen, { timeout: 5000 }).toEqual([7]);
     await runner.stop();
-    await enqueueJob(database.db, clock, { queue, tenant: null, payload: { n: 8 } });
+    await enqueuePlatformJob(database.db, clock, { queue, payload: { n: 8 } });
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(seen).toEqual([7]);
   });

@@ -11,12 +11,11 @@ import { selectRows } from '../db/client.js';
 import { ENVIRONMENTS, jobs, sandboxClocks } from '../db/schema/index.js';
 import { offsetClock, type Clock } from './clock.js';
 import { randomBase62 } from './ids.js';
+import type { UnitOfWork } from './context.js';
 import type { Tenant } from './tenancy.js';
 
 export interface JobInput {
   queue: string;
-  /** The tenant whose clock decides when the job is due; null for platform work. */
-  tenant: Tenant | null;
   payload: Record<string, unknown>;
   /** Not before this time (default: now). */
   runAt?: Date;
@@ -47,15 +46,27 @@ export type JobOutcome = { status: 'done' } | { status: 'retry'; at: Date; error
 
 export type JobHandler = (job: Job) => Promise<JobOutcome>;
 
-/** Enqueues a job with the caller's handle: inside a transaction, it exists only if the transaction commits. */
-export async function enqueueJob(db: DbOrTx, clock: Clock, input: JobInput): Promise<void> {
+/**
+ * Enqueues a tenant's job with the unit of work's handle: inside a transaction, it exists only if the transaction
+ * commits. The job is the unit of work's tenant's, due by that tenant's clock.
+ */
+export function enqueueJob(uow: UnitOfWork, input: JobInput): Promise<void> {
+  return insertJob(uow.tx, uow.clock, uow.tenant, input);
+}
+
+/** Enqueues platform work (no tenant, due by real time) with the caller's handle. */
+export function enqueuePlatformJob(db: DbOrTx, clock: Clock, input: JobInput): Promise<void> {
+  return insertJob(db, clock, null, input);
+}
+
+async function insertJob(db: DbOrTx, clock: Clock, tenant: Tenant | null, input: JobInput): Promise<void> {
   const now = clock.now();
   await db
     .insert(jobs)
     .values({
       queue: input.queue,
-      merchantId: input.tenant?.merchantId ?? null,
-      env: input.tenant?.env ?? null,
+      merchantId: tenant?.merchantId ?? null,
+      env: tenant?.env ?? null,
       payload: input.payload,
       status: 'queued',
       maxAttempts: input.maxAttempts ?? 10,

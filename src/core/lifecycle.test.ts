@@ -70,7 +70,7 @@ describe('defineLifecycle', () => {
     const rfi = [{ rfi_doc_id: 'rfidoc_1', name: 'Passport' }];
     const moved = await db.transaction(async (tx) => {
       const locked = await lifecycle.mustLock(tx, tenant, order.id);
-      return lifecycle.apply(tx, clock, tenant, locked, 'action_required', { rfiDocuments: rfi });
+      return lifecycle.apply({ tx, clock, tenant }, locked, 'action_required', { rfiDocuments: rfi });
     });
 
     expect(moved.row).toMatchObject({ id: order.id, status: 'action_required', rfiDocuments: rfi, updatedAt: clock.now() });
@@ -85,7 +85,7 @@ describe('defineLifecycle', () => {
     const order = await insertOrder();
     const clock = new ManualClock('2026-03-02T10:30:00Z');
     await expect(db.transaction(async (tx) => {
-      await lifecycle.apply(tx, clock, tenant, await lifecycle.mustLock(tx, tenant, order.id), 'paid');
+      await lifecycle.apply({ tx, clock, tenant }, await lifecycle.mustLock(tx, tenant, order.id), 'paid');
       throw new Error('what caused the move failed');
     })).rejects.toThrow('what caused the move failed');
 
@@ -97,7 +97,7 @@ describe('defineLifecycle', () => {
     const order = await insertOrder('paid');
     const clock = new ManualClock('2026-03-02T10:30:00Z');
     const refused = db.transaction(async (tx) =>
-      lifecycle.apply(tx, clock, tenant, await lifecycle.mustLock(tx, tenant, order.id), 'active'));
+      lifecycle.apply({ tx, clock, tenant }, await lifecycle.mustLock(tx, tenant, order.id), 'active'));
     await expect(refused).rejects.toEqual(errors.invalidTransition('Order', 'paid', 'active'));
     await expect(refused).rejects.toMatchObject({ statusCode: 400, code: 'INVALID_STATE', message: 'Order cannot move from paid to active' });
 
@@ -105,7 +105,7 @@ describe('defineLifecycle', () => {
       table: orders, entity: 'Order', entityType: 'test_orders', transitions: MOVES, present,
       invalidTransition: () => errors.stateChangeNotAllowed(),
     });
-    await expect(db.transaction(async (tx) => strict.write(tx, clock, tenant, await strict.mustLock(tx, tenant, order.id), 'expired')))
+    await expect(db.transaction(async (tx) => strict.write({ tx, clock, tenant }, await strict.mustLock(tx, tenant, order.id), 'expired')))
       .rejects.toMatchObject({ statusCode: 400, code: 'INVALID_STATE', message: 'State change not allowed' });
     expect(() => strict.assertMove(order, 'active')).toThrow('State change not allowed');
 
@@ -122,7 +122,7 @@ describe('defineLifecycle', () => {
       await db.transaction(async (tx) => {
         expect(await lifecycle.lock(tx, other, order.id)).toBeUndefined();
         await expect(lifecycle.mustLock(tx, other, order.id)).rejects.toMatchObject({ statusCode: 404, code: 'NOT_FOUND', message: 'Order not found' });
-        expect(await lifecycle.expireIfDue(tx, late, other, order.id)).toBe(false);
+        expect(await lifecycle.expireIfDue({ tx, clock: late, tenant: other }, order.id)).toBe(false);
       });
     }
     expect(await reread(order.id)).toEqual(order);
@@ -132,11 +132,11 @@ describe('defineLifecycle', () => {
   it('write changes the row without an event, and record adds the event', async () => {
     const order = await insertOrder();
     const clock = new ManualClock('2026-03-03T08:00:00Z');
-    const written = await db.transaction(async (tx) => lifecycle.write(tx, clock, tenant, await lifecycle.mustLock(tx, tenant, order.id), 'paid'));
+    const written = await db.transaction(async (tx) => lifecycle.write({ tx, clock, tenant }, await lifecycle.mustLock(tx, tenant, order.id), 'paid'));
     expect(written).toMatchObject({ status: 'paid', updatedAt: clock.now() });
     expect(await eventsOf(order.id)).toHaveLength(0);
 
-    const presented = await db.transaction((tx) => lifecycle.record(tx, clock, tenant, written));
+    const presented = await db.transaction((tx) => lifecycle.record({ tx, clock, tenant }, written));
     expect(presented).toEqual(present(written));
     expect((await eventsOf(order.id)).map((event) => [event.eventType, event.data])).toEqual([['paid', presented]]);
   });
@@ -144,7 +144,7 @@ describe('defineLifecycle', () => {
   it('expireIfDue does nothing before expires_at, expires at it, and once only', async () => {
     const order = await insertOrder();
     const clock = new ManualClock(new Date(EXPIRES.getTime() - 1000));
-    const expire = () => db.transaction((tx) => lifecycle.expireIfDue(tx, clock, tenant, order.id));
+    const expire = () => db.transaction((tx) => lifecycle.expireIfDue({ tx, clock, tenant }, order.id));
 
     expect(lifecycle.isDue(order, clock)).toBe(false);
     expect(await expire()).toBe(false);
@@ -166,8 +166,8 @@ describe('defineLifecycle', () => {
     const noExpiry = defineLifecycle({ table: orders, entity: 'Order', entityType: 'test_orders', transitions: MOVES, present });
     const active = await insertOrder();
     await db.transaction(async (tx) => {
-      expect(await lifecycle.expireIfDue(tx, late, tenant, paid.id)).toBe(false);
-      expect(await noExpiry.expireIfDue(tx, late, tenant, active.id)).toBe(false);
+      expect(await lifecycle.expireIfDue({ tx, clock: late, tenant }, paid.id)).toBe(false);
+      expect(await noExpiry.expireIfDue({ tx, clock: late, tenant }, active.id)).toBe(false);
       expect(noExpiry.isDue(active, late)).toBe(false);
     });
     expect(await reread(paid.id)).toEqual(paid);

@@ -7,6 +7,7 @@ import { and, eq } from 'drizzle-orm';
 import type { PgColumn, PgTable, PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { Tx } from '../db/client.js';
 import type { Clock } from './clock.js';
+import type { UnitOfWork } from './context.js';
 import { errors, type ApiError } from './errors.js';
 import { recordEvent } from './events.js';
 import { tenantFilter, type Tenant } from './tenancy.js';
@@ -67,18 +68,18 @@ export interface Lifecycle<TTable extends LifecycleTable, TPresented extends Rec
    * Moves a locked row to `to` (with `fields`), checked against the table, and records its event. The kernel's one
    * state change; the others are its halves.
    */
-  apply(tx: Tx, clock: Clock, tenant: Tenant, row: RowOf<TTable>, to: StatusOf<TTable>, fields?: LifecycleFields<TTable>): Promise<{ row: RowOf<TTable>; presented: TPresented }>;
+  apply(uow: UnitOfWork, row: RowOf<TTable>, to: StatusOf<TTable>, fields?: LifecycleFields<TTable>): Promise<{ row: RowOf<TTable>; presented: TPresented }>;
   /**
    * apply's first half: the checked write, without the event. Only for a caller that must do more work between the
    * write and the event and then calls `record` with the same handle.
    */
-  write(tx: Tx, clock: Clock, tenant: Tenant, row: RowOf<TTable>, to: StatusOf<TTable>, fields?: LifecycleFields<TTable>): Promise<RowOf<TTable>>;
+  write(uow: UnitOfWork, row: RowOf<TTable>, to: StatusOf<TTable>, fields?: LifecycleFields<TTable>): Promise<RowOf<TTable>>;
   /** apply's second half: the row's current status as its event (also the event of a newly created row). */
-  record(tx: Tx, clock: Clock, tenant: Tenant, row: RowOf<TTable>): Promise<TPresented>;
+  record(uow: UnitOfWork, row: RowOf<TTable>): Promise<TPresented>;
   /** Whether the row may lapse now: an expirable status, and `expires_at` at or before the clock's now. */
   isDue(row: RowOf<TTable>, clock: Clock): boolean;
   /** The expiry job's work: locks the row and lapses it if it is due. Answers whether it did; a repeat does nothing. */
-  expireIfDue(tx: Tx, clock: Clock, tenant: Tenant, id: string): Promise<boolean>;
+  expireIfDue(uow: UnitOfWork, id: string): Promise<boolean>;
 }
 
 export function defineLifecycle<TTable extends LifecycleTable, TPresented extends Record<string, unknown>>(
@@ -112,7 +113,8 @@ export function defineLifecycle<TTable extends LifecycleTable, TPresented extend
       if (!lifecycle.canMove(row.status, to)) throw refuse(row.status, to);
     },
 
-    async write(tx, clock, tenant, row, to, fields) {
+    async write(uow, row, to, fields) {
+      const { tx, clock, tenant } = uow;
       lifecycle.assertMove(row, to);
       // Drizzle cannot check a literal against a generic table's update type: these are the table's own columns.
       const changes = { ...fields, status: to, updatedAt: clock.now() } as PgUpdateSetSource<TTable>;
@@ -122,15 +124,15 @@ export function defineLifecycle<TTable extends LifecycleTable, TPresented extend
       return updated[0];
     },
 
-    async record(tx, clock, tenant, row) {
+    async record(uow, row) {
       const presented = present(row);
-      await recordEvent(tx, clock, tenant, { entityType, eventType: row.status, entityId: row.id, data: presented });
+      await recordEvent(uow, { entityType, eventType: row.status, entityId: row.id, data: presented });
       return presented;
     },
 
-    async apply(tx, clock, tenant, row, to, fields) {
-      const updated = await lifecycle.write(tx, clock, tenant, row, to, fields);
-      return { row: updated, presented: await lifecycle.record(tx, clock, tenant, updated) };
+    async apply(uow, row, to, fields) {
+      const updated = await lifecycle.write(uow, row, to, fields);
+      return { row: updated, presented: await lifecycle.record(uow, updated) };
     },
 
     isDue(row, clock) {
@@ -138,11 +140,11 @@ export function defineLifecycle<TTable extends LifecycleTable, TPresented extend
       return expiry.expiresAt(row).getTime() <= clock.now().getTime();
     },
 
-    async expireIfDue(tx, clock, tenant, id) {
+    async expireIfDue(uow, id) {
       if (!expiry) return false;
-      const row = await lifecycle.lock(tx, tenant, id);
-      if (!row || !lifecycle.isDue(row, clock)) return false;
-      await lifecycle.apply(tx, clock, tenant, row, expiry.to);
+      const row = await lifecycle.lock(uow.tx, uow.tenant, id);
+      if (!row || !lifecycle.isDue(row, uow.clock)) return false;
+      await lifecycle.apply(uow, row, expiry.to);
       return true;
     },
   };

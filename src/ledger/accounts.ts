@@ -5,6 +5,7 @@ import { selectRows, type Tx } from '../db/client.js';
 import type { Environment } from '../db/schema/columns.js';
 import { ledgerAccounts } from '../db/schema/index.js';
 import type { Clock } from '../core/clock.js';
+import type { UnitOfWork } from '../core/context.js';
 import { ID_PREFIXES, newId } from '../core/ids.js';
 
 /**
@@ -59,11 +60,11 @@ const knownKey = (env: Environment, ref: AccountKeyParts) => `${env}|${accountKe
  * Creation also runs in key order before any lock is taken, so first use of an account cannot deadlock either.
  */
 export async function lockAccounts(
-  tx: Tx,
-  clock: Clock,
-  env: Environment,
+  uow: UnitOfWork,
   refs: ReadonlyArray<AccountKeyParts>,
 ): Promise<Map<string, LockedAccount>> {
+  const { tx, clock } = uow;
+  const env = uow.tenant.env;
   const unique = new Map<string, AccountKeyParts>();
   for (const ref of refs) unique.set(accountKey(ref.merchantId, ref.currency, ref.purpose), ref);
   const sorted = [...unique.values()].sort(compareRefs);

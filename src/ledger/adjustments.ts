@@ -1,10 +1,11 @@
 // Operator adjustments: a manual credit or debit of a merchant's available balance, recorded with its reason
 // as an audit row next to the journal that moves the money.
 import { and, eq, type SQL } from 'drizzle-orm';
-import type { DbOrTx, Tx } from '../db/client.js';
+import type { DbOrTx } from '../db/client.js';
 import { ledgerAdjustments, type Environment } from '../db/schema/index.js';
 import { jsonAmount } from '../core/amount.js';
-import { isoSeconds, type Clock } from '../core/clock.js';
+import { isoSeconds } from '../core/clock.js';
+import type { UnitOfWork } from '../core/context.js';
 import { recordEvent } from '../core/events.js';
 import { ID_PREFIXES, newId } from '../core/ids.js';
 import { listPage, type PageRequest } from '../core/pagination.js';
@@ -21,16 +22,15 @@ export interface AdjustmentInput {
 export type Adjustment = typeof ledgerAdjustments.$inferSelect;
 
 export async function adjustBalance(
-  tx: Tx,
-  clock: Clock,
-  tenant: Tenant,
+  uow: UnitOfWork,
   input: AdjustmentInput,
 ): Promise<{ ok: true; adjustment: Adjustment } | InsufficientFunds> {
   if (input.amount <= 0n) throw new LedgerInvariantError('an adjustment must be for a positive amount');
-  const now = clock.now();
+  const { tx, tenant } = uow;
+  const now = uow.clock.now();
   const id = newId(ID_PREFIXES.adjustment, now);
   const signed = input.direction === 'credit' ? input.amount : -input.amount;
-  const posted = await postJournal(tx, clock, tenant, {
+  const posted = await postJournal(uow, {
     kind: 'adjustment',
     cause: { type: 'adjustment', id },
     memo: input.reason,
@@ -45,7 +45,7 @@ export async function adjustBalance(
     .values({ id, ...tenant, ...input, journalId: posted.journal.id, createdAt: now })
     .returning();
   // The merchant's balance changed: tell them, without the operator's internal reason.
-  await recordEvent(tx, clock, tenant, {
+  await recordEvent(uow, {
     entityType: 'balance',
     eventType: 'adjusted',
     entityId: id,

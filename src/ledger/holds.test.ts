@@ -18,13 +18,13 @@ import {
 } from '../../test/support/ledger-helpers.js';
 
 async function hold(tenant: Tenant, amount: bigint, currency = 'USD'): Promise<Hold> {
-  const result = await inTx((tx) => holdFunds(tx, clock, tenant, { currency, amount, cause: uniqueCause('payout') }));
+  const result = await inTx((tx) => holdFunds({ tx, clock, tenant }, { currency, amount, cause: uniqueCause('payout') }));
   if (!result.ok) throw new Error(`hold failed: ${JSON.stringify(result, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`);
   return result.hold;
 }
 
-const post = (tenant: Tenant, holdId: string, input?: PostHoldInput) => inTx((tx) => postHold(tx, clock, tenant, holdId, input));
-const release = (tenant: Tenant, holdId: string) => inTx((tx) => voidHold(tx, clock, tenant, holdId));
+const post = (tenant: Tenant, holdId: string, input?: PostHoldInput) => inTx((tx) => postHold({ tx, clock, tenant }, holdId, input));
+const release = (tenant: Tenant, holdId: string) => inTx((tx) => voidHold({ tx, clock, tenant }, holdId));
 
 async function journalKindsOfHold(holdId: string): Promise<string[]> {
   const { db } = await database();
@@ -70,7 +70,7 @@ describe('holdFunds', () => {
     const tenant = await newTenant();
     await seed(tenant, 'USD', 10_000n);
     const cause = uniqueCause('payout');
-    const result = await inTx((tx) => holdFunds(tx, clock, tenant, { currency: 'USD', amount: 3_000n, cause, memo: 'payout hold' }));
+    const result = await inTx((tx) => holdFunds({ tx, clock, tenant }, { currency: 'USD', amount: 3_000n, cause, memo: 'payout hold' }));
     expect(result).toEqual({
       ok: true,
       hold: {
@@ -95,7 +95,7 @@ describe('holdFunds', () => {
     const tenant = await newTenant();
     await seed(tenant, 'USD', 1_000n);
     const cause = uniqueCause('payout');
-    const result = await inTx((tx) => holdFunds(tx, clock, tenant, { currency: 'USD', amount: 1_250n, cause }));
+    const result = await inTx((tx) => holdFunds({ tx, clock, tenant }, { currency: 'USD', amount: 1_250n, cause }));
     expect(result).toMatchObject({ ok: false, reason: 'insufficient_funds', purpose: 'available', currency: 'USD', balance: 1_000n, shortfall: 250n });
     expect(await holdCount(tenant)).toBe(0);
     expect(await journalsForCause(cause.id)).toEqual({ journals: 0, entries: 0 });
@@ -106,7 +106,7 @@ describe('holdFunds', () => {
   it.each([0n, -5n])('throws LedgerInvariantError on a hold of %s', async (amount) => {
     const tenant = await newTenant();
     await seed(tenant, 'USD', 1_000n);
-    await expect(inTx((tx) => holdFunds(tx, clock, tenant, { currency: 'USD', amount, cause: uniqueCause() }))).rejects.toBeInstanceOf(LedgerInvariantError);
+    await expect(inTx((tx) => holdFunds({ tx, clock, tenant }, { currency: 'USD', amount, cause: uniqueCause() }))).rejects.toBeInstanceOf(LedgerInvariantError);
     expect(await holdCount(tenant)).toBe(0);
   });
 });
@@ -224,7 +224,7 @@ describe('holds under concurrency', () => {
     const amount = 1_000n;
     // Room for 7 holds and 999 more: each loser is short by exactly 1.
     await seed(tenant, 'USD', 7n * amount + amount - 1n);
-    const results = await inParallel(20, (tx) => holdFunds(tx, clock, tenant, { currency: 'USD', amount, cause: uniqueCause('payout') }));
+    const results = await inParallel(20, (tx) => holdFunds({ tx, clock, tenant }, { currency: 'USD', amount, cause: uniqueCause('payout') }));
 
     const won = results.filter((r) => r.ok);
     const lost = results.filter((r) => !r.ok);
@@ -245,9 +245,9 @@ describe('holds under concurrency', () => {
     const attempts: Attempt[] = Array.from({ length: 10 }, (_, i) => (['void', 'post', 'partial_post'] as const)[i % 3]!);
     const results = await inParallel(10, (tx, i) => {
       const attempt = attempts[i]!;
-      if (attempt === 'void') return voidHold(tx, clock, tenant, held.id);
-      if (attempt === 'post') return postHold(tx, clock, tenant, held.id);
-      return postHold(tx, clock, tenant, held.id, { destinations: [{ account: { purpose: 'fees', currency: 'USD' }, amount: 1_500n }] });
+      if (attempt === 'void') return voidHold({ tx, clock, tenant }, held.id);
+      if (attempt === 'post') return postHold({ tx, clock, tenant }, held.id);
+      return postHold({ tx, clock, tenant }, held.id, { destinations: [{ account: { purpose: 'fees', currency: 'USD' }, amount: 1_500n }] });
     });
 
     const winners = results.flatMap((r, i) => (r.ok ? [{ i, hold: r.hold }] : []));
@@ -299,7 +299,7 @@ describe('holds under concurrency', () => {
       const eur = BigInt(20 + i);
       // USD goes from -> to, EUR to -> from, and the platform's fee accounts (first used here, so created
       // concurrently) take 1 from each side.
-      return postJournal(tx, clock, from, {
+      return postJournal({ tx, clock, tenant: from }, {
         kind: 'swap',
         cause: uniqueCause('swap'),
         entries: shuffled(

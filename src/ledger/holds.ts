@@ -2,9 +2,9 @@
 // go or void them back, each exactly once. Every path locks the accounts first and the hold row second, the
 // same order as any other journal in the transaction, so holds never deadlock with journals.
 import { and, eq } from 'drizzle-orm';
-import type { DbOrTx, Tx } from '../db/client.js';
+import type { DbOrTx } from '../db/client.js';
 import { ledgerHolds } from '../db/schema/index.js';
-import type { Clock } from '../core/clock.js';
+import type { UnitOfWork } from '../core/context.js';
 import { ID_PREFIXES, newId } from '../core/ids.js';
 import { tenantFilter, type Tenant } from '../core/tenancy.js';
 import type { AccountRef } from './accounts.js';
@@ -48,15 +48,14 @@ export interface HoldInput {
 
 /** Moves `amount` from available to held, or answers `insufficient_funds` having written no journal and no hold. */
 export async function holdFunds(
-  tx: Tx,
-  clock: Clock,
-  tenant: Tenant,
+  uow: UnitOfWork,
   input: HoldInput,
 ): Promise<{ ok: true; hold: Hold } | InsufficientFunds> {
   if (input.amount <= 0n) throw new LedgerInvariantError('a hold must be for a positive amount');
-  const now = clock.now();
+  const { tx, tenant } = uow;
+  const now = uow.clock.now();
   const id = newId(ID_PREFIXES.hold, now);
-  const posted = await postJournalTouchingHeld(tx, clock, tenant, {
+  const posted = await postJournalTouchingHeld(uow, {
     kind: 'hold',
     cause: input.cause,
     holdId: id,
@@ -95,13 +94,11 @@ export interface PostHoldInput {
 
 /** Posts a pending hold once; a second post or a post after a void answers `hold_already_resolved`. */
 export async function postHold(
-  tx: Tx,
-  clock: Clock,
-  tenant: Tenant,
+  uow: UnitOfWork,
   holdId: string,
   input: PostHoldInput = {},
 ): Promise<{ ok: true; hold: Hold } | HoldResolutionFailure> {
-  return resolveHold(tx, clock, tenant, holdId, 'posted', (hold) => {
+  return resolveHold(uow, holdId, 'posted', (hold) => {
     const destinations = input.destinations ?? [{ account: { purpose: 'clearing', currency: hold.currency }, amount: hold.amount }];
     let total = 0n;
     for (const destination of destinations) {
@@ -128,13 +125,11 @@ export async function postHold(
 
 /** Releases a pending hold back to available once. */
 export async function voidHold(
-  tx: Tx,
-  clock: Clock,
-  tenant: Tenant,
+  uow: UnitOfWork,
   holdId: string,
   input: { cause?: Cause; memo?: string } = {},
 ): Promise<{ ok: true; hold: Hold } | HoldResolutionFailure> {
-  return resolveHold(tx, clock, tenant, holdId, 'voided', (hold) => ({
+  return resolveHold(uow, holdId, 'voided', (hold) => ({
     kind: 'hold_void',
     cause: input.cause ?? { type: hold.causeType, id: hold.causeId },
     holdId: hold.id,
@@ -147,13 +142,12 @@ export async function voidHold(
 }
 
 async function resolveHold(
-  tx: Tx,
-  clock: Clock,
-  tenant: Tenant,
+  uow: UnitOfWork,
   holdId: string,
   status: 'posted' | 'voided',
   journalFor: (hold: Hold) => JournalInput,
 ): Promise<{ ok: true; hold: Hold } | HoldResolutionFailure> {
+  const { tx, tenant } = uow;
   // The hold's currency and amount never change, so they can be read before anything is locked.
   const current = await findHold(tx, tenant, holdId);
   if (!current) return { ok: false, reason: 'hold_not_found' };
@@ -161,9 +155,9 @@ async function resolveHold(
 
   const journal = journalFor(current);
   const entries = resolveEntries(tenant, journal);
-  const accounts = await lockAccounts(tx, clock, tenant.env, entries);
+  const accounts = await lockAccounts(uow, entries);
   // Exactly one concurrent resolver sees `pending` here: the others wait on the row, then match nothing.
-  const now = clock.now();
+  const now = uow.clock.now();
   const [resolved] = await tx
     .update(ledgerHolds)
     .set({ status, resolvedAt: now })
@@ -176,7 +170,7 @@ async function resolveHold(
   // Held funds always cover their own release; a shortfall here means the ledger is already inconsistent.
   const shortfall = findShortfall(accounts, deltasFor(entries, accounts));
   if (shortfall) throw new LedgerInvariantError(`hold ${holdId}: held account cannot cover its own release`);
-  await writeJournal(tx, clock, tenant, journal, entries, accounts);
+  await writeJournal(uow, journal, entries, accounts);
   return { ok: true, hold: toHold(resolved) };
 }
 

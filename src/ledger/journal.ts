@@ -1,9 +1,8 @@
 // Posting a journal: validate that it balances, lock its accounts, check funds, then write the journal, its
 // entries and the new balances, all with the caller's transaction handle.
 import { sql } from 'drizzle-orm';
-import type { Tx } from '../db/client.js';
 import { ledgerAccounts, ledgerEntries, ledgerJournals } from '../db/schema/index.js';
-import type { Clock } from '../core/clock.js';
+import type { UnitOfWork } from '../core/context.js';
 import { ID_PREFIXES, newId } from '../core/ids.js';
 import { normalizeCurrency } from '../core/iso.js';
 import type { Tenant } from '../core/tenancy.js';
@@ -117,15 +116,14 @@ export function findShortfall(
  * journal row exists.
  */
 export async function writeJournal(
-  tx: Tx,
-  clock: Clock,
-  tenant: Tenant,
+  uow: UnitOfWork,
   input: JournalInput,
   entries: readonly ResolvedEntry[],
   accounts: ReadonlyMap<string, LockedAccount>,
 ): Promise<Journal> {
+  const { tx, tenant } = uow;
   const deltas = deltasFor(entries, accounts);
-  const now = clock.now();
+  const now = uow.clock.now();
   const id = newId(ID_PREFIXES.journal, now);
   const entryRows = entries.map((entry) => {
     const accountId = accounts.get(accountKey(entry.merchantId, entry.currency, entry.purpose))!.id;
@@ -159,28 +157,24 @@ export async function writeJournal(
  * the journal commits with the business change and its event, or not at all.
  */
 export async function postJournal(
-  tx: Tx,
-  clock: Clock,
-  tenant: Tenant,
+  uow: UnitOfWork,
   input: JournalInput,
 ): Promise<{ ok: true; journal: Journal } | InsufficientFunds> {
   // The held account must always equal the pending holds: only holds.ts moves money in or out of it.
   if (input.entries.some((entry) => entry.account.purpose === 'held')) {
     throw new LedgerInvariantError(`journal ${input.kind}: held funds move only through holdFunds, postHold and voidHold`);
   }
-  return postJournalTouchingHeld(tx, clock, tenant, input);
+  return postJournalTouchingHeld(uow, input);
 }
 
 /** postJournal without the guard on `held`: for holds.ts only (not exported from the ledger's index). */
 export async function postJournalTouchingHeld(
-  tx: Tx,
-  clock: Clock,
-  tenant: Tenant,
+  uow: UnitOfWork,
   input: JournalInput,
 ): Promise<{ ok: true; journal: Journal } | InsufficientFunds> {
-  const entries = resolveEntries(tenant, input);
-  const accounts = await lockAccounts(tx, clock, tenant.env, entries);
+  const entries = resolveEntries(uow.tenant, input);
+  const accounts = await lockAccounts(uow, entries);
   const shortfall = findShortfall(accounts, deltasFor(entries, accounts));
   if (shortfall) return shortfall;
-  return { ok: true, journal: await writeJournal(tx, clock, tenant, input, entries, accounts) };
+  return { ok: true, journal: await writeJournal(uow, input, entries, accounts) };
 }

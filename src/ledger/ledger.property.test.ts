@@ -139,11 +139,11 @@ async function run(command: Command, model: Model, tenants: readonly [Tenant, Te
       case 'debit': {
         const tenant = tenants[command.merchant];
         const input = { direction: command.kind, currency: command.currency, amount: command.amount, reason: 'model' } as const;
-        return { outcome: reduce(await adjustBalance(tx, clock, tenant, input)) };
+        return { outcome: reduce(await adjustBalance({ tx, clock, tenant }, input)) };
       }
       case 'transfer': {
         const to = command.from === 'available' ? 'pending' : 'available';
-        const result = await postJournal(tx, clock, tenants[command.merchant], {
+        const result = await postJournal({ tx, clock, tenant: tenants[command.merchant] }, {
           kind: 'transfer',
           cause: uniqueCause('transfer'),
           entries: [
@@ -154,7 +154,7 @@ async function run(command: Command, model: Model, tenants: readonly [Tenant, Te
         return { outcome: reduce(result) };
       }
       case 'hold': {
-        const result = await holdFunds(tx, clock, tenants[command.merchant], { currency: command.currency, amount: command.amount, cause: uniqueCause('hold') });
+        const result = await holdFunds({ tx, clock, tenant: tenants[command.merchant] }, { currency: command.currency, amount: command.amount, cause: uniqueCause('hold') });
         return result.ok ? { outcome: { ok: true }, holdId: result.hold.id } : { outcome: reduce(result) };
       }
       case 'post':
@@ -162,14 +162,14 @@ async function run(command: Command, model: Model, tenants: readonly [Tenant, Te
         const hold = pickHold(model, command.pick);
         if (!hold) {
           const missing = 'hold_0000000000000000';
-          const result = command.kind === 'post' ? await postHold(tx, clock, tenants[0], missing) : await voidHold(tx, clock, tenants[0], missing);
+          const result = command.kind === 'post' ? await postHold({ tx, clock, tenant: tenants[0] }, missing) : await voidHold({ tx, clock, tenant: tenants[0] }, missing);
           return { outcome: reduce(result) };
         }
         const tenant = tenants[command.asOther ? other(hold.merchant) : hold.merchant];
         const result =
           command.kind === 'post'
-            ? await postHold(tx, clock, tenant, hold.id, postInput(hold, tenants, command.destination, command.percent))
-            : await voidHold(tx, clock, tenant, hold.id);
+            ? await postHold({ tx, clock, tenant }, hold.id, postInput(hold, tenants, command.destination, command.percent))
+            : await voidHold({ tx, clock, tenant }, hold.id);
         return { outcome: result.ok ? { ok: true, status: result.hold.status } : reduce(result) };
       }
     }

@@ -19,7 +19,7 @@ import {
 } from '../../test/support/ledger-helpers.js';
 
 const transfer = (tenant: Tenant, entries: EntryInput[], cause = uniqueCause('transfer')) =>
-  inTx((tx) => postJournal(tx, clock, tenant, { kind: 'transfer', cause, entries }));
+  inTx((tx) => postJournal({ tx, clock, tenant }, { kind: 'transfer', cause, entries }));
 
 describe('postJournal', () => {
   it('moves the balances of a balanced journal, in getBalances and in the stored account balances', async () => {
@@ -90,7 +90,7 @@ describe('postJournal', () => {
     // The error is caught inside the transaction, which then commits: nothing may have been written before it.
     const error = await inTx(async (tx) => {
       try {
-        await postJournal(tx, clock, tenant, { kind: 'transfer', cause, entries });
+        await postJournal({ tx, clock, tenant }, { kind: 'transfer', cause, entries });
         return undefined;
       } catch (caught) {
         return caught;
@@ -161,7 +161,7 @@ describe('database guards', () => {
     await seed(tenant, 'USD', 1_000n);
     // Give the account a positive balance the healthy way (a hold for `held`, so the committed ledger stays valid).
     if (purpose === 'held') {
-      expect((await inTx((tx) => holdFunds(tx, clock, tenant, { currency: 'USD', amount: 1n, cause: uniqueCause('hold') }))).ok).toBe(true);
+      expect((await inTx((tx) => holdFunds({ tx, clock, tenant }, { currency: 'USD', amount: 1n, cause: uniqueCause('hold') }))).ok).toBe(true);
     } else if (purpose === 'pending') {
       await transfer(tenant, [
         { account: { purpose: 'available', currency: 'USD' }, amount: -1n },
@@ -223,9 +223,9 @@ describe('transactions and tenants', () => {
     let adjustmentId = '';
     await expect(
       inTx(async (tx) => {
-        const adjusted = await adjustBalance(tx, clock, tenant, { direction: 'credit', currency: 'EUR', amount: 700n, reason: 'rolled back' });
+        const adjusted = await adjustBalance({ tx, clock, tenant }, { direction: 'credit', currency: 'EUR', amount: 700n, reason: 'rolled back' });
         if (adjusted.ok) adjustmentId = adjusted.adjustment.id;
-        const posted = await postJournal(tx, clock, tenant, {
+        const posted = await postJournal({ tx, clock, tenant }, {
           kind: 'transfer',
           cause,
           entries: [
@@ -252,7 +252,7 @@ describe('transactions and tenants', () => {
     // process remembers it; after the rollback the next journal must notice the account is gone and create it.
     const tenant = await newTenant();
     await seed(tenant, 'GBP', 1_000n);
-    const move = (tx: Parameters<Parameters<typeof inTx>[0]>[0]) => postJournal(tx, clock, tenant, {
+    const move = (tx: Parameters<Parameters<typeof inTx>[0]>[0]) => postJournal({ tx, clock, tenant }, {
       kind: 'transfer',
       cause: uniqueCause(),
       entries: [
@@ -307,12 +307,12 @@ describe('transactions and tenants', () => {
 describe('adjustBalance', () => {
   it('credits and debits available against the adjustments account, recording the reason and the journal', async () => {
     const tenant = await newTenant();
-    const credit = await inTx((tx) => adjustBalance(tx, clock, tenant, { direction: 'credit', currency: 'USD', amount: 5_000n, reason: 'goodwill' }));
+    const credit = await inTx((tx) => adjustBalance({ tx, clock, tenant }, { direction: 'credit', currency: 'USD', amount: 5_000n, reason: 'goodwill' }));
     expect(credit).toMatchObject({
       ok: true,
       adjustment: { id: expect.stringMatching(/^adj_/), direction: 'credit', currency: 'USD', amount: 5_000n, reason: 'goodwill', ...tenant },
     });
-    const debit = await inTx((tx) => adjustBalance(tx, clock, tenant, { direction: 'debit', currency: 'USD', amount: 2_000n, reason: 'chargeback fee' }));
+    const debit = await inTx((tx) => adjustBalance({ tx, clock, tenant }, { direction: 'debit', currency: 'USD', amount: 2_000n, reason: 'chargeback fee' }));
     expect(debit).toMatchObject({ ok: true, adjustment: { direction: 'debit', amount: 2_000n } });
 
     expect(await balanceMaps(tenant)).toEqual({ available: { USD: 3_000n }, pending: { USD: 0n } });
@@ -335,7 +335,7 @@ describe('adjustBalance', () => {
   it('answers insufficient_funds for a debit beyond available, and records no adjustment', async () => {
     const tenant = await newTenant();
     await seed(tenant, 'JPY', 3_000n);
-    const result = await inTx((tx) => adjustBalance(tx, clock, tenant, { direction: 'debit', currency: 'JPY', amount: 3_001n, reason: 'too much' }));
+    const result = await inTx((tx) => adjustBalance({ tx, clock, tenant }, { direction: 'debit', currency: 'JPY', amount: 3_001n, reason: 'too much' }));
     expect(result).toMatchObject({ ok: false, reason: 'insufficient_funds', purpose: 'available', currency: 'JPY', balance: 3_000n, shortfall: 1n });
     const { db } = await database();
     const adjustments = await db
@@ -350,7 +350,7 @@ describe('adjustBalance', () => {
 
   it.each([0n, -1n])('throws LedgerInvariantError on an adjustment of %s', async (amount) => {
     const tenant = await newTenant();
-    await expect(inTx((tx) => adjustBalance(tx, clock, tenant, { direction: 'credit', currency: 'USD', amount, reason: 'x' }))).rejects.toBeInstanceOf(
+    await expect(inTx((tx) => adjustBalance({ tx, clock, tenant }, { direction: 'credit', currency: 'USD', amount, reason: 'x' }))).rejects.toBeInstanceOf(
       LedgerInvariantError,
     );
   });

@@ -21,7 +21,7 @@ async function healthyMerchant(): Promise<Fixture> {
   const tenant = await newTenant();
   await seed(tenant, 'USD', 10_000n);
   return inTx(async (tx) => {
-    const transfer = await postJournal(tx, clock, tenant, {
+    const transfer = await postJournal({ tx, clock, tenant }, {
       kind: 'transfer',
       cause: uniqueCause('transfer'),
       entries: [
@@ -31,13 +31,13 @@ async function healthyMerchant(): Promise<Fixture> {
     });
     const holds: Hold[] = [];
     for (const amount of [1_000n, 2_000n, 500n]) {
-      const held = await holdFunds(tx, clock, tenant, { currency: 'USD', amount, cause: uniqueCause('payout') });
+      const held = await holdFunds({ tx, clock, tenant }, { currency: 'USD', amount, cause: uniqueCause('payout') });
       if (!held.ok) throw new Error('fixture hold failed');
       holds.push(held.hold);
     }
     const [pending, posted, voided] = holds as [Hold, Hold, Hold];
-    expect((await postHold(tx, clock, tenant, posted.id)).ok).toBe(true);
-    expect((await voidHold(tx, clock, tenant, voided.id)).ok).toBe(true);
+    expect((await postHold({ tx, clock, tenant }, posted.id)).ok).toBe(true);
+    expect((await voidHold({ tx, clock, tenant }, voided.id)).ok).toBe(true);
     if (!transfer.ok) throw new Error('fixture transfer failed');
     return { tenant, pending, posted, voided, transferJournalId: transfer.journal.id };
   });
@@ -133,7 +133,7 @@ describe('verifyLedger', () => {
       await tx.execute(sql`alter table ledger_accounts drop constraint ledger_accounts_non_negative_ck`);
       // Overdraw through the ledger itself, so the entries still explain the balance: only this check fires.
       await tx.update(ledgerAccounts).set({ allowNegative: true }).where(eq(ledgerAccounts.id, available));
-      const overdraw = await postJournal(tx, clock, tenant, {
+      const overdraw = await postJournal({ tx, clock, tenant }, {
         kind: 'transfer',
         cause: uniqueCause('overdraw'),
         entries: [

@@ -52,7 +52,7 @@ export async function inRolledBackTx<T>(fn: (tx: Tx) => Promise<T>): Promise<T> 
 
 /** Credits `available` through an adjustment, committed in its own transaction. */
 export async function seed(tenant: Tenant, currency: string, amount: bigint): Promise<void> {
-  const result = await inTx((tx) => adjustBalance(tx, clock, tenant, { direction: 'credit', currency, amount, reason: 'test seed' }));
+  const result = await inTx((tx) => adjustBalance({ tx, clock, tenant }, { direction: 'credit', currency, amount, reason: 'test seed' }));
   expect(result.ok).toBe(true);
 }
 

@@ -8,7 +8,7 @@ import { testEnv } from './env.js';
 export async function fundMerchant(merchantId: string, currency: string, amount: bigint, env: Environment = 'sandbox'): Promise<void> {
   const { database } = await testEnv();
   const result = await database.db.transaction((tx) =>
-    adjustBalance(tx, systemClock, { merchantId, env }, { direction: 'credit', currency, amount, reason: 'test funding' }));
+    adjustBalance({ tx, clock: systemClock, tenant: { merchantId, env } }, { direction: 'credit', currency, amount, reason: 'test funding' }));
   expect(result.ok).toBe(true);
 }
 

@@ -5,7 +5,7 @@ import type { Db, Tx } from '../../db/client.js';
 import { balanceConversions } from '../../db/schema/index.js';
 import { money } from '../../core/amount.js';
 import type { Clock } from '../../core/clock.js';
-import type { TenantContext } from '../../core/context.js';
+import type { TenantContext, UnitOfWork } from '../../core/context.js';
 import { isoSeconds } from '../../core/clock.js';
 import { errors } from '../../core/errors.js';
 import { recordEvent } from '../../core/events.js';
@@ -56,6 +56,7 @@ export async function createBalanceConversion(
     }
     const quoteId = body.quote_id;
     return deps.db.transaction(async (tx) => {
+      const uow = { tx, clock: deps.clock, tenant };
       const quote = await findQuote(tx, tenant, quoteId);
       if (!quote) throw quoteError('not_found', 'balance_conversion');
       const row = await insertConversion(tx, now, {
@@ -71,9 +72,9 @@ export async function createBalanceConversion(
         quoteId: quote.id,
         createdAt: now,
       });
-      const consumed = await consumeQuote(tx, deps.clock, tenant, quote.id, 'balance_conversion', row.id);
+      const consumed = await consumeQuote(uow, quote.id, 'balance_conversion', row.id);
       if (!consumed.ok) throw quoteError(consumed.reason, 'balance_conversion');
-      return settle(tx, deps.clock, tenant, row);
+      return settle(uow, row);
     });
   }
 
@@ -91,6 +92,7 @@ export async function createBalanceConversion(
   }, 'balance conversions');
 
   return deps.db.transaction(async (tx) => {
+    const uow = { tx, clock: deps.clock, tenant };
     const row = await insertConversion(tx, now, {
       ...tenant,
       sourceCurrency,
@@ -104,7 +106,7 @@ export async function createBalanceConversion(
       quoteId: null,
       createdAt: now,
     });
-    return settle(tx, deps.clock, tenant, row);
+    return settle(uow, row);
   });
 }
 
@@ -117,9 +119,9 @@ function insertConversion(tx: Tx, now: Date, values: ConversionValues): Promise<
  * position) and the target arrives in available from the FX position. Throws the insufficient-balance 400, which
  * rolls back the row (and the quote's use) with it.
  */
-async function settle(tx: Tx, clock: Clock, tenant: Tenant, row: ConversionRow): Promise<BalanceConversion> {
+async function settle(uow: UnitOfWork, row: ConversionRow): Promise<BalanceConversion> {
   const net = row.sourceAmount - row.feeAmount;
-  const posted = await postJournal(tx, clock, tenant, {
+  const posted = await postJournal(uow, {
     kind: 'balance_conversion',
     cause: { type: 'balance_conversion', id: row.id },
     entries: [
@@ -132,7 +134,7 @@ async function settle(tx: Tx, clock: Clock, tenant: Tenant, row: ConversionRow):
   });
   if (!posted.ok) throw errors.insufficientBalance(posted.shortfall);
   const conversion = presentConversion(row);
-  await recordEvent(tx, clock, tenant, { entityType: 'balance_conversion', eventType: row.status, entityId: row.id, data: conversion });
+  await recordEvent(uow, { entityType: 'balance_conversion', eventType: row.status, entityId: row.id, data: conversion });
   return conversion;
 }
 

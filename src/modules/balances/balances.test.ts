@@ -32,7 +32,7 @@ describe('GET /api/v1/balances', () => {
     const { database } = await testEnv();
     await database.db.transaction(async (tx) => {
       // A payment received but not yet released sits in pending.
-      const received = await postJournal(tx, systemClock, tenant, {
+      const received = await postJournal({ tx, clock: systemClock, tenant }, {
         kind: 'test_payment', cause: { type: 'test', id: 'payt_test' },
         entries: [
           { account: { purpose: 'clearing', currency: 'EUR' }, amount: -2500n },
@@ -40,7 +40,7 @@ describe('GET /api/v1/balances', () => {
         ],
       });
       expect(received.ok).toBe(true);
-      expect((await holdFunds(tx, systemClock, tenant, { currency: 'USD', amount: 50_000n, cause: { type: 'test', id: 'pout_test' } })).ok).toBe(true);
+      expect((await holdFunds({ tx, clock: systemClock, tenant }, { currency: 'USD', amount: 50_000n, cause: { type: 'test', id: 'pout_test' } })).ok).toBe(true);
     });
     const response = await get(merchant.sandboxSecret);
     expect(response.statusCode).toBe(200);

@@ -107,6 +107,7 @@ export async function validateBankAccount(
   const fee = outcome.status === 'success' ? VALIDATION_FEE.amount : 0n;
   const now = deps.clock.now();
   return deps.db.transaction(async (tx) => {
+    const uow = { tx, clock: deps.clock, tenant };
     const row = await insertWithFreshId(tx, bankAccountValidations, () => newId(ID_PREFIXES.bankAccountValidation, now), {
       ...tenant,
       ...account,
@@ -118,7 +119,7 @@ export async function validateBankAccount(
       updatedAt: now,
     });
     if (fee > 0n) {
-      const posted = await postJournal(tx, deps.clock, tenant, {
+      const posted = await postJournal(uow, {
         kind: 'bank_account_validation_fee',
         cause: { type: 'bank_account_validation', id: row.id },
         entries: [
@@ -130,7 +131,7 @@ export async function validateBankAccount(
       if (!posted.ok) throw errors.insufficientBalance(posted.shortfall);
     }
     const validation = presentValidation(row);
-    await recordEvent(tx, deps.clock, tenant, { entityType: 'bank_account_validation', eventType: row.status, entityId: row.id, data: validation });
+    await recordEvent(uow, { entityType: 'bank_account_validation', eventType: row.status, entityId: row.id, data: validation });
     return validation;
   });
 }

@@ -314,12 +314,13 @@ export async function createBeneficiaryV2(deps: BeneficiaryDeps, tenant: Tenant,
   const notes = parseNotes(body.notes, merchant.beneficiaryRequiredNotes);
   try {
     return await deps.db.transaction(async (tx) => {
+      const uow = { tx, clock: deps.clock, tenant };
       for (const id of fields.documents ?? []) if (!(await findDocument(tx, tenant, id))) throw errors.notFound('Document');
       const status = merchant.beneficiaryReview ? 'pending' : 'active';
       const row = await insertBeneficiary(tx, tenant, now, { ...fields, notes, status, accountKey });
       const beneficiary = presentBeneficiaryV2(row);
       // event_type is the status it starts in: `active` is the catalogue's; `pending` is an extension (decision 0013).
-      await recordEvent(tx, deps.clock, tenant, { entityType: 'beneficiary', eventType: status, entityId: row.id, data: beneficiary });
+      await recordEvent(uow, { entityType: 'beneficiary', eventType: status, entityId: row.id, data: beneficiary });
       return beneficiary;
     });
   } catch (error) {
@@ -367,6 +368,7 @@ export async function mockReviewBeneficiary(
   assertIdPrefix(ID_PREFIXES.beneficiary, id);
   const target = body.review_action === 'approve' ? 'active' : 'rejected';
   return deps.db.transaction(async (tx) => {
+    const uow = { tx, clock: deps.clock, tenant };
     // The conditional update decides between concurrent reviews: one matches, the others see the new status.
     const [row] = await tx
       .update(beneficiaries)
@@ -379,7 +381,7 @@ export async function mockReviewBeneficiary(
       throw errors.beneficiaryNotPending(current.status);
     }
     const beneficiary = presentBeneficiaryV2(row);
-    await recordEvent(tx, deps.clock, tenant, { entityType: 'beneficiary', eventType: target, entityId: row.id, data: beneficiary });
+    await recordEvent(uow, { entityType: 'beneficiary', eventType: target, entityId: row.id, data: beneficiary });
     return beneficiary;
   });
 }
@@ -431,8 +433,9 @@ export async function createBeneficiaryV1(deps: BeneficiaryDeps, tenant: Tenant,
     accountKey: null,
   };
   return deps.db.transaction(async (tx) => {
+    const uow = { tx, clock: deps.clock, tenant };
     const row = await insertBeneficiary(tx, tenant, now, fields);
-    await recordEvent(tx, deps.clock, tenant, { entityType: 'beneficiary', eventType: 'active', entityId: row.id, data: presentBeneficiaryV2(row) });
+    await recordEvent(uow, { entityType: 'beneficiary', eventType: 'active', entityId: row.id, data: presentBeneficiaryV2(row) });
     return presentBeneficiaryV1({ ...row, accountNumber: row.accountNumber! });
   });
 }

@@ -113,11 +113,12 @@ export async function createCustomer(deps: CustomerDeps, tenant: Tenant, body: C
   const fields = validateCreate(body, now);
   try {
     return await deps.db.transaction(async (tx) => {
+      const uow = { tx, clock: deps.clock, tenant };
       const row = await insertWithFreshId(tx, customers, () => newId(ID_PREFIXES.customer, now), {
         ...tenant, ...fields, status: 'active', createdAt: now, updatedAt: now,
       });
       const customer = presentCustomer(row);
-      await recordEvent(tx, deps.clock, tenant, { entityType: 'customer', eventType: 'created', entityId: row.id, data: customer });
+      await recordEvent(uow, { entityType: 'customer', eventType: 'created', entityId: row.id, data: customer });
       return customer;
     });
   } catch (error) {

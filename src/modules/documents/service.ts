@@ -101,9 +101,10 @@ export async function uploadDocument(deps: DocumentDeps, tenant: Tenant, parts: 
     let draw = 0;
     const nextId = () => (draw++ === 0 ? id : newId(ID_PREFIXES.document, now));
     return await deps.db.transaction(async (tx) => {
+      const uow = { tx, clock: deps.clock, tenant };
       const row = await insertWithFreshId(tx, documents, nextId, fields);
       const document = presentDocument(row);
-      await recordEvent(tx, deps.clock, tenant, { entityType: 'document', eventType: 'uploaded', entityId: row.id, data: document });
+      await recordEvent(uow, { entityType: 'document', eventType: 'uploaded', entityId: row.id, data: document });
       return document;
     });
   } catch (error) {

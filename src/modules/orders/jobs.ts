@@ -1,4 +1,5 @@
 // The job that expires an order at its `expires_at` (queue `orders.expire`, enqueued by service.ts).
+import { inUnitOfWork } from '../../core/context.js';
 import { tenantRowPayload, type JobHandler } from '../../core/jobs.js';
 import type { Db } from '../../db/client.js';
 import { expireOrderIfDue, ORDER_EXPIRE_QUEUE } from './service.js';
@@ -13,7 +14,7 @@ export function orderJobHandlers(deps: { db: Db }): Record<string, JobHandler> {
     [ORDER_EXPIRE_QUEUE]: async (job) => {
       const target = tenantRowPayload(job.payload, 'orderId');
       if (!target) return { status: 'dead', error: 'malformed orders.expire payload' };
-      await deps.db.transaction((tx) => expireOrderIfDue(tx, job.clock, target.tenant, target.id));
+      await inUnitOfWork(deps.db, { tenant: target.tenant, clock: job.clock }, (uow) => expireOrderIfDue(uow, target.id));
       return { status: 'done' };
     },
   };

@@ -152,9 +152,9 @@ describe('expiry by the orders.expire job', () => {
     const waiting = await createOrder();
     const reviewed = await createOrder();
     await database.db.transaction(async (tx) => {
-      await transitionOrder(tx, clock, sandbox, waiting.id, { to: 'action_required', requiredDocuments: ['Passport'] });
-      await transitionOrder(tx, clock, sandbox, reviewed.id, { to: 'action_required', requiredDocuments: ['Passport'] });
-      await transitionOrder(tx, clock, sandbox, reviewed.id, { to: 'under_review' });
+      await transitionOrder({ tx, clock, tenant: sandbox }, waiting.id, { to: 'action_required', requiredDocuments: ['Passport'] });
+      await transitionOrder({ tx, clock, tenant: sandbox }, reviewed.id, { to: 'action_required', requiredDocuments: ['Passport'] });
+      await transitionOrder({ tx, clock, tenant: sandbox }, reviewed.id, { to: 'under_review' });
     });
     clock.set(waiting.expires_at);
     expect(await runner.runDue()).toBe(2);

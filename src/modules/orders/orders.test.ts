@@ -45,7 +45,7 @@ const sandbox = (merchant: TestMerchant): Tenant => ({ merchantId: merchant.id, 
 async function requireDocuments(merchant: TestMerchant, orderId: string, names = ['Passport']): Promise<string[]> {
   const { database } = await testEnv();
   const order = await database.db.transaction((tx) =>
-    transitionOrder(tx, new ManualClock(new Date()), sandbox(merchant), orderId, { to: 'action_required', requiredDocuments: names }));
+    transitionOrder({ tx, clock: new ManualClock(new Date()), tenant: sandbox(merchant) }, orderId, { to: 'action_required', requiredDocuments: names }));
   return order.rfi_documents!.map((doc) => doc.rfi_doc_id);
 }
 
@@ -374,7 +374,7 @@ describe('GET /api/v1/orders filters', () => {
     }
     await requireDocuments(merchant, created[1]!.id);
     const { database } = await testEnv();
-    await database.db.transaction((tx) => transitionOrder(tx, new ManualClock(new Date()), sandbox(merchant), created[2]!.id, { to: 'paid' }));
+    await database.db.transaction((tx) => transitionOrder({ tx, clock: new ManualClock(new Date()), tenant: sandbox(merchant) }, created[2]!.id, { to: 'paid' }));
   });
 
   const list = (query: string) => app.inject({ method: 'GET', url: `/api/v1/orders${query}`, headers: bearer(merchant.sandboxSecret) });
@@ -533,12 +533,12 @@ describe('transitionOrder (for payments and compliance)', () => {
     const order = await createOrder(app, merchant.sandboxSecret, orderBody(await createCustomerId(app, merchant.sandboxSecret)));
     const { database } = await testEnv();
     const clock = new ManualClock(new Date(Date.parse(order.created_at as string) + 5000));
-    const paid = await database.db.transaction((tx) => transitionOrder(tx, clock, sandbox(merchant), order.id, { to: 'paid' }));
+    const paid = await database.db.transaction((tx) => transitionOrder({ tx, clock, tenant: sandbox(merchant) }, order.id, { to: 'paid' }));
     expect(paid).toMatchObject({ status: 'paid', updated_at: new Date(clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z') });
     expect((await eventsOf(order.id)).map((e) => e.eventType)).toEqual(['active', 'paid']);
-    await expect(database.db.transaction((tx) => transitionOrder(tx, clock, sandbox(merchant), order.id, { to: 'active' })))
+    await expect(database.db.transaction((tx) => transitionOrder({ tx, clock, tenant: sandbox(merchant) }, order.id, { to: 'active' })))
       .rejects.toMatchObject({ statusCode: 400, message: 'Order cannot move from paid to active' });
-    await expect(database.db.transaction((tx) => transitionOrder(tx, clock, { merchantId: merchant.id, env: 'production' }, order.id, { to: 'failed' })))
+    await expect(database.db.transaction((tx) => transitionOrder({ tx, clock, tenant: { merchantId: merchant.id, env: 'production' } }, order.id, { to: 'failed' })))
       .rejects.toMatchObject({ statusCode: 404, message: 'Order not found' });
   });
 
@@ -549,7 +549,7 @@ describe('transitionOrder (for payments and compliance)', () => {
     const { database } = await testEnv();
     const clock = new ManualClock(new Date());
     const outcomes = await Promise.allSettled(['paid', 'failed', 'cancelled'].map((to) =>
-      database.db.transaction((tx) => transitionOrder(tx, clock, sandbox(merchant), order.id, { to: to as 'paid' }))));
+      database.db.transaction((tx) => transitionOrder({ tx, clock, tenant: sandbox(merchant) }, order.id, { to: to as 'paid' }))));
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
     expect((await eventsOf(order.id)).map((e) => e.eventType)).toHaveLength(2);
   });

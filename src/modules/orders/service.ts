@@ -1,11 +1,11 @@
 // Orders: create (plain or from a payin quote, idempotent on request_id), retrieve, list, the RFI answer, and the
 // status changes other modules (payments) make in their own transactions.
 import { and, eq, type SQL } from 'drizzle-orm';
-import type { Db, DbOrTx, Tx } from '../../db/client.js';
+import type { Db, DbOrTx } from '../../db/client.js';
 import { orders, type OrderPaymentMethod, type OrderStatus } from '../../db/schema/index.js';
 import { jsonAmount } from '../../core/amount.js';
 import { isoSeconds, type Clock } from '../../core/clock.js';
-import type { TenantContext } from '../../core/context.js';
+import type { TenantContext, UnitOfWork } from '../../core/context.js';
 import { duplicateRequest, errors } from '../../core/errors.js';
 import { insertWithFreshId } from '../../core/fresh-id.js';
 import { withoutNulls } from '../../core/http-schemas.js';
@@ -149,6 +149,7 @@ export async function createOrder(deps: OrderDeps, tenant: Tenant, body: CreateO
   const now = deps.clock.now();
   const { quoteId, currency, amount, paymentMethods, ...fields } = validateCreate(body);
   return deps.db.transaction(async (tx) => {
+    const uow = { tx, clock: deps.clock, tenant };
     if (!(await findCustomer(tx, tenant, fields.customerId))) throw errors.notFound('Customer');
     if (fields.documentId !== null && !(await findDocument(tx, tenant, fields.documentId))) throw errors.notFound('Document');
     if (fields.priceId !== null && !(await findPrice(tx, tenant, fields.priceId))) throw errors.notFound('Price');
@@ -179,17 +180,17 @@ export async function createOrder(deps: OrderDeps, tenant: Tenant, body: CreateO
       updatedAt: now,
     });
     if (fields.requestId !== null) {
-      const claim = await claimRequestId(tx, deps.clock, tenant, REQUEST_ID_SCOPE, fields.requestId, row.id);
+      const claim = await claimRequestId(uow, REQUEST_ID_SCOPE, fields.requestId, row.id);
       if (!claim.claimed) throw duplicateRequest('order');
     }
     if (quoteId !== null) {
-      const consumed = await consumeQuote(tx, deps.clock, tenant, quoteId, 'payin', row.id);
+      const consumed = await consumeQuote(uow, quoteId, 'payin', row.id);
       if (!consumed.ok) throw quoteError(consumed.reason, 'payin', 'Quote');
     }
     // An order's expires_at never moves, so one job per order; the handler re-reads it, so a paid order's job does nothing.
     const payload: ExpireOrderPayload = { merchantId: tenant.merchantId, env: tenant.env, orderId: row.id };
-    await enqueueJob(tx, deps.clock, { queue: ORDER_EXPIRE_QUEUE, tenant, payload: { ...payload }, runAt: row.expiresAt, uniqueKey: `expire:${row.id}` });
-    return orderLifecycle.record(tx, deps.clock, tenant, row);
+    await enqueueJob(uow, { queue: ORDER_EXPIRE_QUEUE, payload: { ...payload }, runAt: row.expiresAt, uniqueKey: `expire:${row.id}` });
+    return orderLifecycle.record(uow, row);
   });
 }
 
@@ -261,25 +262,24 @@ const orderLifecycle = defineLifecycle({
  * tenant's and 400 for a change the lifecycle does not allow.
  */
 export async function transitionOrder(
-  tx: Tx,
-  clock: Clock,
-  tenant: Tenant,
+  uow: UnitOfWork,
   orderId: string,
   transition: OrderTransition,
 ): Promise<Order> {
+  const { tx, clock, tenant } = uow;
   const current = await orderLifecycle.mustLock(tx, tenant, orderId);
   const rfiDocuments = transition.to === 'action_required'
     ? newRfiRequirements(transition.requiredDocuments ?? [], clock, 'an order')
     : current.rfiDocuments;
-  return (await orderLifecycle.apply(tx, clock, tenant, current, transition.to, { rfiDocuments })).presented;
+  return (await orderLifecycle.apply(uow, current, transition.to, { rfiDocuments })).presented;
 }
 
 /**
  * The expiry job's work, in the caller's transaction: locks the order and moves it to `expired` (with its event)
  * if it still can expire and its `expires_at` has passed. Answers whether it did; a repeat does nothing.
  */
-export function expireOrderIfDue(tx: Tx, clock: Clock, tenant: Tenant, orderId: string): Promise<boolean> {
-  return orderLifecycle.expireIfDue(tx, clock, tenant, orderId);
+export function expireOrderIfDue(uow: UnitOfWork, orderId: string): Promise<boolean> {
+  return orderLifecycle.expireIfDue(uow, orderId);
 }
 
 /**
@@ -289,10 +289,11 @@ export function expireOrderIfDue(tx: Tx, clock: Clock, tenant: Tenant, orderId: 
 export async function updateOrderRfi(deps: OrderDeps, tenant: Tenant, id: string, body: UpdateOrderRfiBody): Promise<Order> {
   assertIdPrefix(ID_PREFIXES.order, id);
   return deps.db.transaction(async (tx) => {
+    const uow = { tx, clock: deps.clock, tenant };
     const current = await orderLifecycle.mustLock(tx, tenant, id);
     if (current.status !== 'action_required') throw errors.documentsOnlyWhenActionRequired('Order', current.status);
     const rfiDocuments = await answerRfiRequirements(tx, tenant, current.rfiDocuments ?? [], body.documents, 'order', findDocument);
-    return (await orderLifecycle.apply(tx, deps.clock, tenant, current, 'under_review', { rfiDocuments })).presented;
+    return (await orderLifecycle.apply(uow, current, 'under_review', { rfiDocuments })).presented;
   });
 }
 

@@ -1,4 +1,5 @@
 // The job that expires a payment link at its `expires_at` (queue `payment_links.expire`, enqueued by service.ts).
+import { inUnitOfWork } from '../../core/context.js';
 import { tenantRowPayload, type JobHandler } from '../../core/jobs.js';
 import type { Db } from '../../db/client.js';
 import { expirePaymentLinkIfDue, PAYMENT_LINK_EXPIRE_QUEUE } from './service.js';
@@ -13,7 +14,7 @@ export function paymentLinkJobHandlers(deps: { db: Db }): Record<string, JobHand
     [PAYMENT_LINK_EXPIRE_QUEUE]: async (job) => {
       const target = tenantRowPayload(job.payload, 'paymentLinkId');
       if (!target) return { status: 'dead', error: 'malformed payment_links.expire payload' };
-      await deps.db.transaction((tx) => expirePaymentLinkIfDue(tx, job.clock, target.tenant, target.id));
+      await inUnitOfWork(deps.db, { tenant: target.tenant, clock: job.clock }, (uow) => expirePaymentLinkIfDue(uow, target.id));
       return { status: 'done' };
     },
   };

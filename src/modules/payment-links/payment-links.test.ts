@@ -56,7 +56,7 @@ const sandbox = (merchant: TestMerchant): Tenant => ({ merchantId: merchant.id, 
 /** Moves a link to `action_required` as compliance would, and answers its required rfi_doc_ids. */
 async function requireDocuments(db: Db, merchant: TestMerchant, linkId: string, names = ['Passport']): Promise<string[]> {
   const link = await db.transaction((tx) =>
-    transitionPaymentLink(tx, systemClock, sandbox(merchant), linkId, { to: 'action_required', requiredDocuments: names }));
+    transitionPaymentLink({ tx, clock: systemClock, tenant: sandbox(merchant) }, linkId, { to: 'action_required', requiredDocuments: names }));
   return link.rfi_documents!.map((doc) => doc.rfi_doc_id);
 }
 
@@ -456,7 +456,7 @@ describe('expiry by the payment_links.expire job', () => {
 
   it('expires a link still under review, and the mock review of an overdue link expires it', async () => {
     const link = await createLink(app, merchant.sandboxSecret, linkBody(customerId, clock, { expires_at: inDays(clock, 1) }));
-    await database.db.transaction((tx) => transitionPaymentLink(tx, clock, sandbox(merchant), link.id, { to: 'action_required', requiredDocuments: ['Passport'] }));
+    await database.db.transaction((tx) => transitionPaymentLink({ tx, clock, tenant: sandbox(merchant) }, link.id, { to: 'action_required', requiredDocuments: ['Passport'] }));
     clock.set(link.expires_at);
     expect(await runner.runDue()).toBe(1);
     expect(await status(link.id)).toBe('expired');
@@ -464,8 +464,8 @@ describe('expiry by the payment_links.expire job', () => {
     // Under review when expires_at passes and reviewed before the job ran: the review expires it, the job then does nothing.
     const reviewed = await createLink(app, merchant.sandboxSecret, linkBody(customerId, clock, { expires_at: inDays(clock, 1) }));
     await database.db.transaction(async (tx) => {
-      await transitionPaymentLink(tx, clock, sandbox(merchant), reviewed.id, { to: 'action_required', requiredDocuments: ['Passport'] });
-      await transitionPaymentLink(tx, clock, sandbox(merchant), reviewed.id, { to: 'under_review' });
+      await transitionPaymentLink({ tx, clock, tenant: sandbox(merchant) }, reviewed.id, { to: 'action_required', requiredDocuments: ['Passport'] });
+      await transitionPaymentLink({ tx, clock, tenant: sandbox(merchant) }, reviewed.id, { to: 'under_review' });
     });
     clock.set(reviewed.expires_at);
     const response = await patch(app, merchant.sandboxSecret, `/api/v1/payin/${reviewed.id}/mock_mark_reviewed`);

@@ -8,7 +8,7 @@ import {
 } from '../../db/schema/index.js';
 import { jsonAmount } from '../../core/amount.js';
 import { isoSeconds, type Clock } from '../../core/clock.js';
-import type { TenantContext } from '../../core/context.js';
+import type { TenantContext, UnitOfWork } from '../../core/context.js';
 import { errors } from '../../core/errors.js';
 import { insertWithFreshId } from '../../core/fresh-id.js';
 import { withoutNulls } from '../../core/http-schemas.js';
@@ -160,11 +160,11 @@ export interface ExpirePaymentLinkPayload {
  * (link, expiry): the first under `expire:<id>`, each later expiry under its own key, so that moving `expires_at`
  * back to a time already scheduled adds nothing. The handler re-reads the link, so stale jobs do nothing.
  */
-async function scheduleExpiry(tx: Tx, clock: Clock, tenant: Tenant, id: string, expiresAt: Date, first: boolean): Promise<void> {
+async function scheduleExpiry(uow: UnitOfWork, id: string, expiresAt: Date, first: boolean): Promise<void> {
+  const { tenant } = uow;
   const payload: ExpirePaymentLinkPayload = { merchantId: tenant.merchantId, env: tenant.env, paymentLinkId: id };
-  await enqueueJob(tx, clock, {
+  await enqueueJob(uow, {
     queue: PAYMENT_LINK_EXPIRE_QUEUE,
-    tenant,
     payload: { ...payload },
     runAt: expiresAt,
     uniqueKey: first ? `expire:${id}` : `expire:${id}:${expiresAt.toISOString()}`,
@@ -176,6 +176,7 @@ export async function createPaymentLink(deps: PaymentLinkDeps, tenant: Tenant, b
   const now = deps.clock.now();
   const fields = validateCreate(body, now);
   return deps.db.transaction(async (tx) => {
+    const uow = { tx, clock: deps.clock, tenant };
     if (!(await findCustomer(tx, tenant, fields.customerId))) throw errors.notFound('Customer');
     if (fields.documentId !== null && !(await findDocument(tx, tenant, fields.documentId))) throw errors.notFound('Document');
     if (fields.priceId !== null && !(await findPrice(tx, tenant, fields.priceId))) throw errors.notFound('Price');
@@ -188,8 +189,8 @@ export async function createPaymentLink(deps: PaymentLinkDeps, tenant: Tenant, b
       createdAt: now,
       updatedAt: now,
     });
-    await scheduleExpiry(tx, deps.clock, tenant, row.id, row.expiresAt, true);
-    return paymentLinkLifecycle.record(tx, deps.clock, tenant, row);
+    await scheduleExpiry(uow, row.id, row.expiresAt, true);
+    return paymentLinkLifecycle.record(uow, row);
   });
 }
 
@@ -264,17 +265,16 @@ export interface PaymentLinkTransition {
  * lifecycle does not allow.
  */
 export async function transitionPaymentLink(
-  tx: Tx,
-  clock: Clock,
-  tenant: Tenant,
+  uow: UnitOfWork,
   id: string,
   transition: PaymentLinkTransition,
 ): Promise<PaymentLink> {
+  const { tx, clock, tenant } = uow;
   const current = await paymentLinkLifecycle.mustLock(tx, tenant, id);
   const rfiDocuments = transition.to === 'action_required'
     ? newRfiRequirements(transition.requiredDocuments ?? [], clock, 'a payment link')
     : current.rfiDocuments;
-  return (await paymentLinkLifecycle.apply(tx, clock, tenant, current, transition.to, { rfiDocuments })).presented;
+  return (await paymentLinkLifecycle.apply(uow, current, transition.to, { rfiDocuments })).presented;
 }
 
 /**
@@ -288,6 +288,7 @@ export async function updatePaymentLink(deps: PaymentLinkDeps, tenant: Tenant, i
   const reminderFrequency = parseReminderFrequency(body.reminder_frequency);
   const expiresAt = body.expires_at === undefined ? null : parseExpiresAt(body.expires_at, now);
   return deps.db.transaction(async (tx) => {
+    const uow = { tx, clock: deps.clock, tenant };
     const current = await paymentLinkLifecycle.mustLock(tx, tenant, id);
     if (current.status !== 'active') throw errors.paymentLinkNotActive(current.status, 'updated');
     const changes: Partial<PaymentLinkRow> = { updatedAt: now };
@@ -297,7 +298,7 @@ export async function updatePaymentLink(deps: PaymentLinkDeps, tenant: Tenant, i
       .where(and(tenantFilter(paymentLinks, tenant), eq(paymentLinks.id, id)))
       .returning();
     if (expiresAt !== null && expiresAt.getTime() !== current.expiresAt.getTime()) {
-      await scheduleExpiry(tx, deps.clock, tenant, id, expiresAt, false);
+      await scheduleExpiry(uow, id, expiresAt, false);
     }
     return presentPaymentLink(row!);
   });
@@ -307,9 +308,10 @@ export async function updatePaymentLink(deps: PaymentLinkDeps, tenant: Tenant, i
 export async function cancelPaymentLink(deps: PaymentLinkDeps, tenant: Tenant, id: string): Promise<PaymentLink> {
   assertIdPrefix(ID_PREFIXES.paymentLink, id);
   return deps.db.transaction(async (tx) => {
+    const uow = { tx, clock: deps.clock, tenant };
     const current = await paymentLinkLifecycle.mustLock(tx, tenant, id);
     if (current.status !== 'active') throw errors.paymentLinkNotActive(current.status, 'cancelled');
-    return (await paymentLinkLifecycle.apply(tx, deps.clock, tenant, current, 'cancelled')).presented;
+    return (await paymentLinkLifecycle.apply(uow, current, 'cancelled')).presented;
   });
 }
 
@@ -317,8 +319,8 @@ export async function cancelPaymentLink(deps: PaymentLinkDeps, tenant: Tenant, i
  * The expiry job's work, in the caller's transaction: locks the link and moves it to `expired` (with its event)
  * if it still can expire and its `expires_at` has passed. Answers whether it did; a repeat does nothing.
  */
-export function expirePaymentLinkIfDue(tx: Tx, clock: Clock, tenant: Tenant, id: string): Promise<boolean> {
-  return paymentLinkLifecycle.expireIfDue(tx, clock, tenant, id);
+export function expirePaymentLinkIfDue(uow: UnitOfWork, id: string): Promise<boolean> {
+  return paymentLinkLifecycle.expireIfDue(uow, id);
 }
 
 /**
@@ -333,10 +335,11 @@ export async function updatePaymentLinkRfi(
 ): Promise<PaymentLink> {
   assertIdPrefix(ID_PREFIXES.paymentLink, id);
   return deps.db.transaction(async (tx) => {
+    const uow = { tx, clock: deps.clock, tenant };
     const current = await paymentLinkLifecycle.mustLock(tx, tenant, id);
     if (current.status !== 'action_required') throw errors.documentsOnlyWhenActionRequired('Payment link', current.status);
     const rfiDocuments = await answerRfiRequirements(tx, tenant, current.rfiDocuments ?? [], body.documents, 'payment link', findDocument);
-    return (await paymentLinkLifecycle.apply(tx, deps.clock, tenant, current, 'under_review', { rfiDocuments })).presented;
+    return (await paymentLinkLifecycle.apply(uow, current, 'under_review', { rfiDocuments })).presented;
   });
 }
 
@@ -347,10 +350,11 @@ export async function updatePaymentLinkRfi(
 export async function mockMarkPaymentLinkReviewed(deps: PaymentLinkDeps, tenant: Tenant, id: string): Promise<PaymentLink> {
   assertIdPrefix(ID_PREFIXES.paymentLink, id);
   return deps.db.transaction(async (tx) => {
+    const uow = { tx, clock: deps.clock, tenant };
     const current = await paymentLinkLifecycle.mustLock(tx, tenant, id);
     if (current.status !== 'under_review') throw errors.paymentLinkNotUnderReview();
     const due = paymentLinkLifecycle.isDue(current, deps.clock);
-    return (await paymentLinkLifecycle.apply(tx, deps.clock, tenant, current, due ? 'expired' : 'active')).presented;
+    return (await paymentLinkLifecycle.apply(uow, current, due ? 'expired' : 'active')).presented;
   });
 }
 

@@ -1,13 +1,13 @@
 // What a payment pays: an order (`order_…`, payin_type `orders`) or a payment link (`payin_…`, `payment_link`),
 // seen through one shape, so that pricing, the mock and the checkout need not know which.
-import type { DbOrTx, Tx } from '../../db/client.js';
+import type { DbOrTx } from '../../db/client.js';
 import type { PayinType, PaymentMethodType } from '../../db/schema/index.js';
-import type { Clock } from '../../core/clock.js';
 import { ApiError, errors } from '../../core/errors.js';
 import { ID_PREFIXES } from '../../core/ids.js';
 import type { Tenant } from '../../core/tenancy.js';
 import { findOrder, transitionOrder, type OrderRow } from '../orders/service.js';
 import { findPaymentLink, transitionPaymentLink, type PaymentLinkRow } from '../payment-links/service.js';
+import type { UnitOfWork } from '../../core/context.js';
 
 export interface Payin {
   type: PayinType;
@@ -92,10 +92,11 @@ export function assertPayable(payin: Payin, method: PaymentMethodType, now: Date
  * Marks the payin paid (with its `orders`/`paid` or `payment_link`/`paid` event) in the payment's transaction. The
  * payin's row lock decides between concurrent payments: the loser sees the status the winner left.
  */
-export async function markPayinPaid(tx: Tx, clock: Clock, tenant: Tenant, payin: Payin): Promise<void> {
+export async function markPayinPaid(uow: UnitOfWork, payin: Payin): Promise<void> {
+  const { tx, tenant } = uow;
   try {
-    if (payin.type === 'orders') await transitionOrder(tx, clock, tenant, payin.id, { to: 'paid' });
-    else await transitionPaymentLink(tx, clock, tenant, payin.id, { to: 'paid' });
+    if (payin.type === 'orders') await transitionOrder(uow, payin.id, { to: 'paid' });
+    else await transitionPaymentLink(uow, payin.id, { to: 'paid' });
   } catch (err) {
     if (err instanceof ApiError && err.code === 'INVALID_STATE') {
       throw payinErrors.notActive(payin.type, (await findPayin(tx, tenant, payin.id))?.status ?? 'gone');

@@ -30,6 +30,7 @@ export async function updatePaymentRfi(
 ): Promise<Payment> {
   assertIdPrefix(ID_PREFIXES.payment, id);
   return deps.db.transaction(async (tx) => {
+    const uow = { tx, clock: deps.clock, tenant };
     const current = await lockPayment(tx, tenant, id);
     if (!current) throw errors.notFound('Payment');
     if (!(RFI_STATUSES as readonly string[]).includes(current.status)) throw errors.noPendingRfi('Payment', current.status);
@@ -41,7 +42,7 @@ export async function updatePaymentRfi(
       .returning();
     const payment = presentPayment(row!);
     if (current.status === 'action_required') {
-      await recordEvent(tx, deps.clock, tenant, { entityType: PAYMENT_ENTITY_TYPE, eventType: 'under_review', entityId: row!.id, data: payment });
+      await recordEvent(uow, { entityType: PAYMENT_ENTITY_TYPE, eventType: 'under_review', entityId: row!.id, data: payment });
     }
     return payment;
   });

@@ -154,21 +154,22 @@ export async function makePayment(deps: PaymentDeps, tenant: Tenant, attempt: Pa
   assertPayable(payin, attempt.method, deps.clock.now());
 
   return deps.db.transaction(async (tx) => {
+    const uow = { tx, clock: deps.clock, tenant };
     const now = deps.clock.now();
     const pricing = await pricePayment(tx, deps, tenant, payin, attempt.currency);
     if (attempt.amount !== undefined && attempt.amount !== pricing.paymentAmount) {
       throw errors.paymentAmountMismatch(pricing.paymentCurrency, pricing.paymentAmount);
     }
     const outcome = outcomeOf(attempt, pricing);
-    if (outcome === 'success') await markPayinPaid(tx, deps.clock, tenant, payin);
+    if (outcome === 'success') await markPayinPaid(uow, payin);
     const row = await insertPaymentRow(tx, tenant, payin, attempt, pricing, outcome, now);
     if (row.status === 'success') {
-      const posted = await postJournal(tx, deps.clock, tenant, { kind: 'payment', cause: { type: 'payment', id: row.id }, entries: paymentEntries(row) });
+      const posted = await postJournal(uow, { kind: 'payment', cause: { type: 'payment', id: row.id }, entries: paymentEntries(row) });
       // Only platform accounts are debited, and they may go negative.
       if (!posted.ok) throw new Error(`payment journal refused: ${posted.reason}`);
     }
     const payment = presentPayment(row);
-    await recordEvent(tx, deps.clock, tenant, { entityType: PAYMENT_ENTITY_TYPE, eventType: row.status, entityId: row.id, data: payment });
+    await recordEvent(uow, { entityType: PAYMENT_ENTITY_TYPE, eventType: row.status, entityId: row.id, data: payment });
     return { row, payment };
   });
 }
@@ -237,6 +238,7 @@ export async function createMockPayment(deps: PaymentDeps, tenant: Tenant, body:
 export async function markFundsAvailable(deps: PaymentDeps, tenant: Tenant, id: string): Promise<Payment> {
   assertIdPrefix(ID_PREFIXES.payment, id);
   return deps.db.transaction(async (tx) => {
+    const uow = { tx, clock: deps.clock, tenant };
     const [row] = await tx
       .update(payments)
       .set({ fundsAvailable: true, updatedAt: deps.clock.now() })
@@ -249,7 +251,7 @@ export async function markFundsAvailable(deps: PaymentDeps, tenant: Tenant, id: 
     }
     const net = row.amount - row.feeAmount;
     if (net > 0n) {
-      const posted = await postJournal(tx, deps.clock, tenant, {
+      const posted = await postJournal(uow, {
         kind: 'payment_funds_available',
         cause: { type: 'payment', id: row.id },
         entries: [
@@ -261,7 +263,7 @@ export async function markFundsAvailable(deps: PaymentDeps, tenant: Tenant, id: 
       if (!posted.ok) throw new Error(`funds-available journal refused for ${row.id}: ${posted.reason}`);
     }
     const payment = presentPayment(row);
-    await recordEvent(tx, deps.clock, tenant, { entityType: PAYMENT_ENTITY_TYPE, eventType: 'funds_available', entityId: row.id, data: payment });
+    await recordEvent(uow, { entityType: PAYMENT_ENTITY_TYPE, eventType: 'funds_available', entityId: row.id, data: payment });
     return payment;
   });
 }

@@ -14,22 +14,24 @@ import type { Payout } from './schemas.js';
  */
 export async function approvePayout(deps: PayoutDeps, tenant: Tenant, id: string): Promise<Payout> {
   return deps.db.transaction(async (tx) => {
+    const uow = { tx, clock: deps.clock, tenant };
     const row = await lockPayout(tx, tenant, id);
     if (row.status !== 'pending_approval') throw errors.payoutNotPendingApproval(row.status);
     const merchant = await payoutSettingsOf(tx, tenant.merchantId);
     if (merchant.payoutQueueing) {
-      await scheduleQueueRelease(tx, deps.clock, tenant);
-      return writeStatus(tx, deps.clock, tenant, row, { status: 'queued', queuedAt: deps.clock.now() });
+      await scheduleQueueRelease(uow);
+      return writeStatus(uow, row, { status: 'queued', queuedAt: deps.clock.now() });
     }
-    return recordStatus(tx, deps.clock, tenant, await releaseHeld(tx, deps, tenant, row));
+    return recordStatus(uow, await releaseHeld(uow, deps, row));
   });
 }
 
 /** Maker-checker rejection: the payout is cancelled; nothing was held. */
 export async function rejectPayout(deps: PayoutDeps, tenant: Tenant, id: string): Promise<Payout> {
   return deps.db.transaction(async (tx) => {
+    const uow = { tx, clock: deps.clock, tenant };
     const row = await lockPayout(tx, tenant, id);
     if (row.status !== 'pending_approval') throw errors.payoutNotPendingApproval(row.status);
-    return writeStatus(tx, deps.clock, tenant, row, { status: 'cancelled' });
+    return writeStatus(uow, row, { status: 'cancelled' });
   });
 }

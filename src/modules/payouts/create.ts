@@ -196,6 +196,7 @@ export async function createPayout(deps: PayoutDeps, tenant: Tenant, body: Creat
   if (priced.txnFee >= priced.sourceAmount) throw errors.invalidParameter('Fees must be less than the source amount');
 
   return deps.db.transaction(async (tx) => {
+    const uow = { tx, clock: deps.clock, tenant };
     const documents = await attachDocuments(tx, tenant, input.common.documentIds, { code: purpose.entry.code, kinds: requiredDocuments(purpose.entry) });
     const initial = await initialStatus(tx, tenant);
     const inserted = await insertWithFreshId(tx, payouts, () => newId(ID_PREFIXES.payout, now), {
@@ -222,22 +223,22 @@ export async function createPayout(deps: PayoutDeps, tenant: Tenant, body: Creat
       updatedAt: now,
     });
     if (input.common.requestId !== null) {
-      const claim = await claimRequestId(tx, deps.clock, tenant, REQUEST_ID_SCOPE, input.common.requestId, inserted.id);
+      const claim = await claimRequestId(uow, REQUEST_ID_SCOPE, input.common.requestId, inserted.id);
       if (!claim.claimed) throw duplicateRequest('payout');
     }
     if (priced.quoteId !== null) {
-      const consumed = await consumeQuote(tx, deps.clock, tenant, priced.quoteId, 'payout', inserted.id);
+      const consumed = await consumeQuote(uow, priced.quoteId, 'payout', inserted.id);
       if (!consumed.ok) throw quoteError(consumed.reason, 'payout');
     }
     const payout = presentPayout(inserted);
-    await recordEvent(tx, deps.clock, tenant, { entityType: PAYOUT_ENTITY_TYPE, eventType: inserted.status, entityId: inserted.id, data: payout });
+    await recordEvent(uow, { entityType: PAYOUT_ENTITY_TYPE, eventType: inserted.status, entityId: inserted.id, data: payout });
     // Held back (maker-checker, queueing): nothing is held until release. Otherwise released at once: the rail's job
     // and the event are written first, so that the balance row, locked by the hold, stays locked for the fewest
     // statements before the commit (the hold id is not in the response or the event).
-    if (initial === 'queued') await scheduleQueueRelease(tx, deps.clock, tenant);
+    if (initial === 'queued') await scheduleQueueRelease(uow);
     if (initial === 'in_progress') {
-      await sendToRail(tx, deps, tenant, inserted.id);
-      const holdId = await holdForProcessing(tx, deps.clock, tenant, inserted);
+      await sendToRail(uow, deps, inserted.id);
+      const holdId = await holdForProcessing(uow, inserted);
       await tx.update(payouts).set({ holdId }).where(and(tenantFilter(payouts, tenant), eq(payouts.id, inserted.id)));
     }
     return payout;

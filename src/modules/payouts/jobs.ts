@@ -1,6 +1,7 @@
 // The sandbox rail simulator (queue `payouts.rail`, enqueued when a payout is released for processing): after
 // SANDBOX_RAIL_DELAY_SECONDS it completes the payout, successfully unless the beneficiary's account number (or UPI
 // id) ends in one of the magic endings below, each of which fails it with one of the contract's error codes.
+import { inUnitOfWork } from '../../core/context.js';
 import { tenantRowPayload, type JobHandler } from '../../core/jobs.js';
 import { tenantContext } from '../../core/tenant-clock.js';
 import type { Db } from '../../db/client.js';
@@ -46,12 +47,13 @@ export function payoutJobHandlers(deps: Pick<PayoutDeps, 'railDelaySeconds'> & {
     [PAYOUT_RAIL_QUEUE]: async (job) => {
       const target = tenantRowPayload(job.payload, 'payoutId');
       if (!target) return { status: 'dead', error: 'malformed payouts.rail payload' };
-      await deps.db.transaction(async (tx) => {
+      await inUnitOfWork(deps.db, { tenant: target.tenant, clock: job.clock }, async (uow) => {
+        const { tx } = uow;
         const row = await lockPayoutRow(tx, target.tenant, target.id);
         // Cancelled, finished by the mock, or never released: nothing left for the rail to do.
         if (!row || !isProcessing(row)) return;
         const beneficiary = await findBeneficiary(tx, target.tenant, row.beneficiaryId);
-        await finishPayout(tx, job.clock, target.tenant, row, simulatedOutcome(beneficiary));
+        await finishPayout(uow, row, simulatedOutcome(beneficiary));
       });
       return { status: 'done' };
     },

@@ -3,7 +3,6 @@
 // rail, maker-checker approval, the queue and RFI answers.
 import type { Tx } from '../../db/client.js';
 import { payouts, type PayoutStatus } from '../../db/schema/index.js';
-import type { Clock } from '../../core/clock.js';
 import { errors } from '../../core/errors.js';
 import { enqueueJob } from '../../core/jobs.js';
 import { assertIdPrefix, ID_PREFIXES, randomBase62 } from '../../core/ids.js';
@@ -16,6 +15,7 @@ import type { PayoutError } from './errors.js';
 import { holdOutbound, settleOutbound, type OutboundAmounts } from './outbound.js';
 import { presentPayout, type PayoutRow } from './presenter.js';
 import type { MockPayoutBody, Payout } from './schemas.js';
+import type { UnitOfWork } from '../../core/context.js';
 
 export const PAYOUT_ENTITY_TYPE = 'payout';
 /** The sandbox rail simulator's queue (src/modules/payouts/jobs.ts). */
@@ -81,26 +81,26 @@ function sandboxUtr(): string {
 }
 
 /** Writes a locked payout's new status (and fields) and records its `payout` event. */
-export async function writeStatus(tx: Tx, clock: Clock, tenant: Tenant, row: PayoutRow, changes: Partial<PayoutRow> & { status: PayoutStatus }): Promise<Payout> {
+export async function writeStatus(uow: UnitOfWork, row: PayoutRow, changes: Partial<PayoutRow> & { status: PayoutStatus }): Promise<Payout> {
   const { status, ...fields } = changes;
-  return (await payoutLifecycle.apply(tx, clock, tenant, row, status, fields)).presented;
+  return (await payoutLifecycle.apply(uow, row, status, fields)).presented;
 }
 
 /** Records the status a payout reached (written by `release`) as its `payout` event. */
-export function recordStatus(tx: Tx, clock: Clock, tenant: Tenant, row: PayoutRow): Promise<Payout> {
-  return payoutLifecycle.record(tx, clock, tenant, row);
+export function recordStatus(uow: UnitOfWork, row: PayoutRow): Promise<Payout> {
+  return payoutLifecycle.record(uow, row);
 }
 
 /** Releases the payout's hold back to the balance, if it has one. */
-async function releaseHold(tx: Tx, clock: Clock, tenant: Tenant, row: PayoutRow): Promise<void> {
+async function releaseHold(uow: UnitOfWork, row: PayoutRow): Promise<void> {
   if (row.holdId === null || !row.sentToRail) return;
-  const voided = await voidHold(tx, clock, tenant, row.holdId);
+  const voided = await voidHold(uow, row.holdId);
   if (!voided.ok) throw new Error(`payout ${row.id}: hold ${row.holdId} could not be released: ${voided.reason}`);
 }
 
 /** Holds source amount + fee for processing; a shortfall answers 400 INSUFFICIENT_BALANCE and changes nothing. */
-export async function holdForProcessing(tx: Tx, clock: Clock, tenant: Tenant, row: PayoutRow): Promise<string> {
-  const held = await holdOutbound(tx, clock, tenant, { type: PAYOUT_ENTITY_TYPE, id: row.id }, outboundOf(row));
+export async function holdForProcessing(uow: UnitOfWork, row: PayoutRow): Promise<string> {
+  const held = await holdOutbound(uow, { type: PAYOUT_ENTITY_TYPE, id: row.id }, outboundOf(row));
   if (!held.ok) throw errors.insufficientBalance(held.shortfall);
   return held.holdId;
 }
@@ -115,19 +115,19 @@ export type RailOutcome = { status: 'success' } | { status: 'failed'; error: Pay
  * Finishes a processing payout (its row locked by the caller): success posts the hold (the transfer to clearing,
  * the fees to fees) with a sandbox UTR; failure releases it.
  */
-export async function finishPayout(tx: Tx, clock: Clock, tenant: Tenant, row: PayoutRow, outcome: RailOutcome): Promise<Payout> {
+export async function finishPayout(uow: UnitOfWork, row: PayoutRow, outcome: RailOutcome): Promise<Payout> {
   if (!isProcessing(row) || row.holdId === null) throw new Error(`payout ${row.id} is not processing`);
   if (outcome.status === 'failed') {
-    await releaseHold(tx, clock, tenant, row);
-    return writeStatus(tx, clock, tenant, row, {
+    await releaseHold(uow, row);
+    return writeStatus(uow, row, {
       status: 'failed', sentToRail: false,
       errorCode: outcome.error?.code ?? null,
       errorDescription: outcome.error?.description ?? null,
       customerErrorDescription: outcome.error?.customerDescription ?? null,
     });
   }
-  await settleOutbound(tx, clock, tenant, row.holdId, outboundOf(row));
-  return writeStatus(tx, clock, tenant, row, { status: 'success', utr: sandboxUtr() });
+  await settleOutbound(uow, row.holdId, outboundOf(row));
+  return writeStatus(uow, row, { status: 'success', utr: sandboxUtr() });
 }
 
 /** The tenant's payout locked for the rest of the transaction, or undefined (for jobs: no 404). */
@@ -144,13 +144,13 @@ export function lockPayout(tx: Tx, tenant: Tenant, id: string): Promise<PayoutRo
  * Hands a released payout to the rail: in the sandbox, the simulated rail's job completes it after
  * SANDBOX_RAIL_DELAY_SECONDS. Production has no rail connector: a released payout waits for one.
  */
-export async function sendToRail(tx: Tx, deps: Pick<PayoutDeps, 'clock' | 'railDelaySeconds'>, tenant: Tenant, payoutId: string): Promise<void> {
+export async function sendToRail(uow: UnitOfWork, deps: Pick<PayoutDeps, 'railDelaySeconds'>, payoutId: string): Promise<void> {
+  const { tenant } = uow;
   if (tenant.env !== 'sandbox') return;
-  await enqueueJob(tx, deps.clock, {
+  await enqueueJob(uow, {
     queue: PAYOUT_RAIL_QUEUE,
-    tenant,
     payload: { merchantId: tenant.merchantId, env: tenant.env, payoutId },
-    runAt: new Date(deps.clock.now().getTime() + deps.railDelaySeconds * 1000),
+    runAt: new Date(uow.clock.now().getTime() + deps.railDelaySeconds * 1000),
     uniqueKey: `rail:${payoutId}`,
   });
 }
@@ -159,36 +159,37 @@ export async function sendToRail(tx: Tx, deps: Pick<PayoutDeps, 'clock' | 'railD
  * Releases a payout for processing: holds source amount + fee (400 INSUFFICIENT_BALANCE otherwise, nothing
  * changed), marks it processing and hands it to the rail. Writes no event: callers record the status they reach.
  */
-export async function releaseHeld(tx: Tx, deps: Pick<PayoutDeps, 'clock' | 'railDelaySeconds'>, tenant: Tenant, row: PayoutRow): Promise<PayoutRow> {
-  const released = await release(tx, deps, tenant, row);
+export async function releaseHeld(uow: UnitOfWork, deps: Pick<PayoutDeps, 'railDelaySeconds'>, row: PayoutRow): Promise<PayoutRow> {
+  const released = await release(uow, deps, row);
   if (!released.ok) throw errors.insufficientBalance(released.shortfall);
   return released.row;
 }
 
 /** As releaseHeld, with a shortfall answered as a value (the queue stops at it rather than failing the run). */
 export async function release(
-  tx: Tx, deps: Pick<PayoutDeps, 'clock' | 'railDelaySeconds'>, tenant: Tenant, row: PayoutRow,
+  uow: UnitOfWork, deps: Pick<PayoutDeps, 'railDelaySeconds'>, row: PayoutRow,
 ): Promise<{ ok: true; row: PayoutRow } | InsufficientFunds> {
-  const held = await holdOutbound(tx, deps.clock, tenant, { type: PAYOUT_ENTITY_TYPE, id: row.id }, outboundOf(row));
+  const held = await holdOutbound(uow, { type: PAYOUT_ENTITY_TYPE, id: row.id }, outboundOf(row));
   if (!held.ok) return held;
   // The event comes from the caller, after the rail's job: the kernel's write without its record.
-  const updated = await payoutLifecycle.write(tx, deps.clock, tenant, row, 'in_progress', { sentToRail: true, holdId: held.holdId, queuedAt: null });
-  await sendToRail(tx, deps, tenant, row.id);
+  const updated = await payoutLifecycle.write(uow, row, 'in_progress', { sentToRail: true, holdId: held.holdId, queuedAt: null });
+  await sendToRail(uow, deps, row.id);
   return { ok: true, row: updated };
 }
 
-async function cancelLocked(tx: Tx, clock: Clock, tenant: Tenant, row: PayoutRow): Promise<Payout> {
-  await releaseHold(tx, clock, tenant, row);
-  await closeRfi(tx, clock, tenant, { type: PAYOUT_ENTITY_TYPE, id: row.id }, 'rejected');
-  return writeStatus(tx, clock, tenant, row, { status: 'cancelled', sentToRail: false });
+async function cancelLocked(uow: UnitOfWork, row: PayoutRow): Promise<Payout> {
+  await releaseHold(uow, row);
+  await closeRfi(uow, { type: PAYOUT_ENTITY_TYPE, id: row.id }, 'rejected');
+  return writeStatus(uow, row, { status: 'cancelled', sentToRail: false });
 }
 
 /** `PATCH /payouts/{id}/cancel`: before the payout reaches the bank; its hold (if any) is released. */
 export async function cancelPayout(deps: PayoutDeps, tenant: Tenant, id: string): Promise<Payout> {
   return deps.db.transaction(async (tx) => {
+    const uow = { tx, clock: deps.clock, tenant };
     const row = await lockPayout(tx, tenant, id);
     if (!canMove(row, 'cancelled')) throw errors.payoutNotCancellable();
-    return cancelLocked(tx, deps.clock, tenant, row);
+    return cancelLocked(uow, row);
   });
 }
 
@@ -210,31 +211,31 @@ const MOCK_TARGETS: Readonly<Record<MockPayoutBody['status'], PayoutPhase>> = {
  */
 export async function mockPayoutStatus(deps: PayoutDeps, tenant: Tenant, body: MockPayoutBody): Promise<Payout> {
   return deps.db.transaction(async (tx) => {
+    const uow = { tx, clock: deps.clock, tenant };
     const row = await lockPayout(tx, tenant, body.id.trim());
     if (!canMove(row, MOCK_TARGETS[body.status])) throw errors.stateChangeNotAllowed();
-    const { clock } = deps;
     switch (body.status) {
       case 'pending': {
-        const holdId = await holdForProcessing(tx, clock, tenant, row);
+        const holdId = await holdForProcessing(uow, row);
         // Released from review: its RFI was answered well enough.
-        await closeRfi(tx, clock, tenant, { type: PAYOUT_ENTITY_TYPE, id: row.id }, 'approved');
-        return writeStatus(tx, clock, tenant, row, { status: 'in_progress', sentToRail: true, holdId, queuedAt: null });
+        await closeRfi(uow, { type: PAYOUT_ENTITY_TYPE, id: row.id }, 'approved');
+        return writeStatus(uow, row, { status: 'in_progress', sentToRail: true, holdId, queuedAt: null });
       }
       case 'success':
-        return finishPayout(tx, clock, tenant, row, { status: 'success' });
+        return finishPayout(uow, row, { status: 'success' });
       case 'failed': {
         // A mocked failure carries no error code (notes-payouts §13.7).
-        if (isProcessing(row)) return finishPayout(tx, clock, tenant, row, { status: 'failed', error: null });
-        await closeRfi(tx, clock, tenant, { type: PAYOUT_ENTITY_TYPE, id: row.id }, 'rejected');
-        return writeStatus(tx, clock, tenant, row, { status: 'failed', sentToRail: false, queuedAt: null });
+        if (isProcessing(row)) return finishPayout(uow, row, { status: 'failed', error: null });
+        await closeRfi(uow, { type: PAYOUT_ENTITY_TYPE, id: row.id }, 'rejected');
+        return writeStatus(uow, row, { status: 'failed', sentToRail: false, queuedAt: null });
       }
       case 'action_required': {
         // The RFI the merchant answers (a new one, or the one under review asked again): notes-payouts §13.8.
-        await raiseRfi(tx, clock, tenant, { type: PAYOUT_ENTITY_TYPE, id: row.id }, body.rfi_document_ids);
-        return writeStatus(tx, clock, tenant, row, { status: 'action_required', queuedAt: null });
+        await raiseRfi(uow, { type: PAYOUT_ENTITY_TYPE, id: row.id }, body.rfi_document_ids);
+        return writeStatus(uow, row, { status: 'action_required', queuedAt: null });
       }
       case 'cancelled':
-        return cancelLocked(tx, clock, tenant, row);
+        return cancelLocked(uow, row);
     }
   });
 }

@@ -1,10 +1,8 @@
 // Money leaving the platform (payouts and withdrawals): the source amount (its FX fee included) plus the
 // transaction fee is held on the available balance, and on success the hold is posted: the transfer to clearing,
 // both fees to fees. Failure or cancellation voids the hold (`voidHold`).
-import type { Tx } from '../../db/client.js';
-import type { Clock } from '../../core/clock.js';
-import type { Tenant } from '../../core/tenancy.js';
 import { holdFunds, postHold, type Cause, type InsufficientFunds } from '../../ledger/index.js';
+import type { UnitOfWork } from '../../core/context.js';
 
 export interface OutboundAmounts {
   currency: string;
@@ -17,16 +15,16 @@ export interface OutboundAmounts {
 
 /** Holds `amount + txnFee`, or answers the shortfall having held nothing. */
 export async function holdOutbound(
-  tx: Tx, clock: Clock, tenant: Tenant, cause: Cause, money: OutboundAmounts,
+  uow: UnitOfWork, cause: Cause, money: OutboundAmounts,
 ): Promise<{ ok: true; holdId: string } | InsufficientFunds> {
-  const held = await holdFunds(tx, clock, tenant, { currency: money.currency, amount: money.amount + money.txnFee, cause });
+  const held = await holdFunds(uow, { currency: money.currency, amount: money.amount + money.txnFee, cause });
   return held.ok ? { ok: true, holdId: held.hold.id } : held;
 }
 
 /** Posts an outbound hold: `amount − fxFee` to clearing (the money leaves), `fxFee + txnFee` to fees. */
-export async function settleOutbound(tx: Tx, clock: Clock, tenant: Tenant, holdId: string, money: OutboundAmounts): Promise<void> {
+export async function settleOutbound(uow: UnitOfWork, holdId: string, money: OutboundAmounts): Promise<void> {
   const fees = money.fxFee + money.txnFee;
-  const posted = await postHold(tx, clock, tenant, holdId, {
+  const posted = await postHold(uow, holdId, {
     destinations: [
       { account: { purpose: 'clearing', currency: money.currency }, amount: money.amount - money.fxFee },
       ...(fees > 0n ? [{ account: { purpose: 'fees' as const, currency: money.currency }, amount: fees }] : []),

@@ -69,7 +69,7 @@ async function queuedPayout(app: App, merchant: TestMerchant, beneficiaryId: str
   const tenant = { merchantId: merchant.id, env: 'sandbox' as const };
   await database.db.transaction(async (tx) => {
     const [row] = await tx.select().from(payouts).where(and(eq(payouts.merchantId, merchant.id), eq(payouts.id, payout.id)));
-    const voided = await voidHold(tx, systemClock, tenant, row!.holdId!);
+    const voided = await voidHold({ tx, clock: systemClock, tenant }, row!.holdId!);
     expect(voided.ok).toBe(true);
     await tx.update(payouts).set({ status: 'queued', sentToRail: false, queuedAt: new Date() }).where(eq(payouts.id, payout.id));
   });

@@ -9,7 +9,8 @@ import { adjustBalance, verifyLedger } from '../../ledger/index.js';
 import { ADMIN_TOKEN, bearer, createTestMerchant, type TestMerchant } from '../../../test/support/app.js';
 import { v2Body } from '../../../test/support/beneficiaries.js';
 import { jobSuite, type JobSuite } from '../../../test/support/jobs.js';
-import { enqueueJob } from '../../core/jobs.js';
+import { inUnitOfWork } from '../../core/context.js';
+import { enqueuePlatformJob } from '../../core/jobs.js';
 import { payoutJobHandlers } from './jobs.js';
 import { nextQueueRelease, PAYOUT_QUEUE_RELEASE_QUEUE, scheduleQueueRelease } from './service.js';
 
@@ -49,7 +50,7 @@ describe('payout queueing and maker-checker', () => {
 
   const fund = async (merchant: TestMerchant, amount: bigint) => {
     const result = await suite.database.db.transaction((tx) =>
-      adjustBalance(tx, clock, { merchantId: merchant.id, env: 'sandbox' }, { direction: 'credit', currency: 'USD', amount, reason: 'test funding' }));
+      adjustBalance({ tx, clock, tenant: { merchantId: merchant.id, env: 'sandbox' } }, { direction: 'credit', currency: 'USD', amount, reason: 'test funding' }));
     expect(result.ok).toBe(true);
   };
 
@@ -127,7 +128,7 @@ describe('payout queueing and maker-checker', () => {
     const key = (slot: string) => `release:${merchant.id}:sandbox:${slot}`;
     await create(merchant, 10_000);
     await create(merchant, 20_000);
-    await scheduleQueueRelease(suite.database.db, clock, tenant);
+    await inUnitOfWork(suite.database.db, { clock, tenant }, (uow) => scheduleQueueRelease(uow));
     const due = await suite.database.db.select().from(jobs).where(eq(jobs.uniqueKey, key('2026-09-01T08:47:00.000Z')));
     expect(due.map((j) => [j.queue, j.merchantId, j.env])).toEqual([[PAYOUT_QUEUE_RELEASE_QUEUE, merchant.id, 'sandbox']]);
     clock.set(new Date('2026-09-01T08:47:00Z'));
@@ -147,7 +148,7 @@ describe('payout queueing and maker-checker', () => {
     const merchant = await merchantWith({ payout_queueing: true });
     const waiting = await create(merchant, 10_000);
     await suite.database.db.delete(jobs).where(eq(jobs.queue, PAYOUT_QUEUE_RELEASE_QUEUE));
-    await enqueueJob(suite.database.db, clock, { queue: PAYOUT_QUEUE_RELEASE_QUEUE, tenant: null, payload: {}, uniqueKey: 'release:2026-09-02T08:47:00.000Z' });
+    await enqueuePlatformJob(suite.database.db, clock, { queue: PAYOUT_QUEUE_RELEASE_QUEUE, payload: {}, uniqueKey: 'release:2026-09-02T08:47:00.000Z' });
     await suite.runner.runDue();
     const scheduled = await suite.database.db.select().from(jobs).where(eq(jobs.queue, PAYOUT_QUEUE_RELEASE_QUEUE));
     const own = scheduled.filter((j) => j.status === 'queued' && j.merchantId === merchant.id);

@@ -6,12 +6,13 @@
 import { and, asc, eq } from 'drizzle-orm';
 import type { Clock } from '../../core/clock.js';
 import { enqueueJob } from '../../core/jobs.js';
-import type { DbOrTx } from '../../db/client.js';
+import type { Db } from '../../db/client.js';
 import { payouts } from '../../db/schema/index.js';
 import { tenantFilter, type Tenant } from '../../core/tenancy.js';
 import type { PayoutDeps } from './deps.js';
 import type { PayoutError } from './errors.js';
 import { recordStatus, release, writeStatus } from './lifecycle.js';
+import { inUnitOfWork, type UnitOfWork } from '../../core/context.js';
 
 export const QUEUE_RELEASE_MINUTES = [2, 17, 32, 47] as const;
 const QUEUE_LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;
@@ -43,11 +44,11 @@ export const PAYOUT_QUEUE_RELEASE_QUEUE = 'payouts.release_queue';
  * Schedules the tenant's release run at the first slot after `after` (by the tenant's clock), once however many
  * payouts join the queue or processes ask; answers the slot.
  */
-export async function scheduleQueueRelease(db: DbOrTx, clock: Clock, tenant: Tenant, after: Date = clock.now()): Promise<Date> {
+export async function scheduleQueueRelease(uow: UnitOfWork, after: Date = uow.clock.now()): Promise<Date> {
+  const { tenant } = uow;
   const runAt = nextQueueRelease(after);
-  await enqueueJob(db, clock, {
+  await enqueueJob(uow, {
     queue: PAYOUT_QUEUE_RELEASE_QUEUE,
-    tenant,
     payload: { merchantId: tenant.merchantId, env: tenant.env },
     runAt,
     uniqueKey: `release:${tenant.merchantId}:${tenant.env}:${runAt.toISOString()}`,
@@ -68,6 +69,7 @@ export interface QueueRelease {
 export async function releaseQueuesOf(deps: Pick<PayoutDeps, 'db' | 'clock' | 'railDelaySeconds'>, tenant: Tenant): Promise<QueueRelease> {
   const result: QueueRelease = { released: [], expired: [] };
   await deps.db.transaction(async (tx) => {
+    const uow = { tx, clock: deps.clock, tenant };
     const now = deps.clock.now();
     const queued = await tx.select().from(payouts)
       .where(and(tenantFilter(payouts, tenant), eq(payouts.status, 'queued')))
@@ -77,7 +79,7 @@ export async function releaseQueuesOf(deps: Pick<PayoutDeps, 'db' | 'clock' | 'r
     let waiting = 0;
     for (const row of queued) {
       if (row.queuedAt !== null && now.getTime() - row.queuedAt.getTime() >= QUEUE_LIFETIME_MS) {
-        await writeStatus(tx, deps.clock, tenant, row, {
+        await writeStatus(uow, row, {
           status: 'failed', queuedAt: null, errorCode: QUEUE_EXPIRED.code, errorDescription: QUEUE_EXPIRED.description, customerErrorDescription: null,
         });
         result.expired.push(row.id);
@@ -87,18 +89,18 @@ export async function releaseQueuesOf(deps: Pick<PayoutDeps, 'db' | 'clock' | 'r
         waiting++;
         continue;
       }
-      const released = await release(tx, deps, tenant, row);
+      const released = await release(uow, deps, row);
       // The head is not covered: it and everything behind it in its currency wait for the next run.
       if (!released.ok) {
         blocked.add(row.sourceCurrency);
         waiting++;
         continue;
       }
-      await recordStatus(tx, deps.clock, tenant, released.row);
+      await recordStatus(uow, released.row);
       result.released.push(row.id);
     }
     // The next slot after now: a late run (after downtime) schedules one run, not a burst of missed ones.
-    if (waiting > 0) await scheduleQueueRelease(tx, deps.clock, tenant);
+    if (waiting > 0) await scheduleQueueRelease(uow);
   });
   return result;
 }
@@ -107,8 +109,8 @@ export async function releaseQueuesOf(deps: Pick<PayoutDeps, 'db' | 'clock' | 'r
  * The release runs of every merchant environment with a queue, each at its next slot by its own clock: what the
  * platform-wide release job of earlier versions (one job for all queues) hands over to when it runs once more.
  */
-export async function scheduleAllQueueReleases(db: DbOrTx, clockOf: (tenant: Tenant) => Promise<Clock>): Promise<number> {
+export async function scheduleAllQueueReleases(db: Db, clockOf: (tenant: Tenant) => Promise<Clock>): Promise<number> {
   const tenants = await db.selectDistinct({ merchantId: payouts.merchantId, env: payouts.env }).from(payouts).where(eq(payouts.status, 'queued'));
-  for (const tenant of tenants) await scheduleQueueRelease(db, await clockOf(tenant), tenant);
+  for (const tenant of tenants) await inUnitOfWork(db, { tenant, clock: await clockOf(tenant) }, (uow) => scheduleQueueRelease(uow));
   return tenants.length;
 }

@@ -30,7 +30,7 @@ describe('the sandbox rail (payouts.rail job)', () => {
   beforeAll(async () => {
     suite = await jobSuite('payouts_rail', clock, (deps) => payoutJobHandlers({ ...deps, railDelaySeconds: 60 }));
     key = suite.merchant.sandboxSecret;
-    const funded = await suite.database.db.transaction((tx) => adjustBalance(tx, clock, { merchantId: suite.merchant.id, env: 'sandbox' },
+    const funded = await suite.database.db.transaction((tx) => adjustBalance({ tx, clock, tenant: { merchantId: suite.merchant.id, env: 'sandbox' } },
       { direction: 'credit', currency: 'USD', amount: 1_000_000n, reason: 'test funding' }));
     expect(funded.ok).toBe(true);
   });
@@ -95,7 +95,7 @@ describe('the sandbox rail (payouts.rail job)', () => {
 
   it('sends nothing to the simulated rail in production', async () => {
     const production = suite.merchant.productionSecret;
-    const funded = await suite.database.db.transaction((tx) => adjustBalance(tx, clock, { merchantId: suite.merchant.id, env: 'production' },
+    const funded = await suite.database.db.transaction((tx) => adjustBalance({ tx, clock, tenant: { merchantId: suite.merchant.id, env: 'production' } },
       { direction: 'credit', currency: 'USD', amount: 100_000n, reason: 'test funding' }));
     expect(funded.ok).toBe(true);
     const beneficiary = await suite.app.inject({ method: 'POST', url: '/api/v2/beneficiaries', headers: bearer(production), payload: v2Body() });

@@ -1,6 +1,4 @@
 // A payout's RFI answered, by the legacy `update_rfi` or through `PATCH /rfis/{id}/respond` (decision 0017).
-import type { Tx } from '../../db/client.js';
-import type { Clock } from '../../core/clock.js';
 import { errors } from '../../core/errors.js';
 import type { Tenant } from '../../core/tenancy.js';
 import { findDocument } from '../documents/service.js';
@@ -8,13 +6,14 @@ import { lockRfiToAnswer, recordRfiAnswer, resolveAttachedDocuments, type RfiRow
 import type { PayoutDeps } from './deps.js';
 import { lockPayout, PAYOUT_ENTITY_TYPE, writeStatus } from './lifecycle.js';
 import type { Payout } from './schemas.js';
+import type { UnitOfWork } from '../../core/context.js';
 
 /**
  * `PATCH /payouts/{id}/update_rfi` (legacy RFI answer): documents for an `action_required` payout, which goes back
  * under review (`in_progress`, nothing held, still cancellable) until the sandbox mock or compliance moves it on.
  */
 export async function updatePayoutRfi(deps: Pick<PayoutDeps, 'db' | 'clock'>, tenant: Tenant, id: string, body: UpdateRfiBody): Promise<Payout> {
-  return deps.db.transaction(async (tx) => (await answerPayoutRfi(tx, deps.clock, tenant, id, body)).payout);
+  return deps.db.transaction(async (tx) => (await answerPayoutRfi({ tx, clock: deps.clock, tenant }, id, body)).payout);
 }
 
 /**
@@ -23,13 +22,14 @@ export async function updatePayoutRfi(deps: Pick<PayoutDeps, 'db' | 'clock'>, te
  * payout back under review with the documents attached.
  */
 export async function answerPayoutRfi(
-  tx: Tx, clock: Clock, tenant: Tenant, id: string, body: UpdateRfiBody, rfiId?: string,
+  uow: UnitOfWork, id: string, body: UpdateRfiBody, rfiId?: string,
 ): Promise<{ payout: Payout; rfi: RfiRow | undefined }> {
+  const { tx, tenant } = uow;
   const row = await lockPayout(tx, tenant, id);
   const open = await lockRfiToAnswer(tx, tenant, { type: PAYOUT_ENTITY_TYPE, id: row.id }, rfiId);
   if (row.status !== 'action_required') throw errors.noPendingRfi('Payout', row.status);
-  const rfi = open && await recordRfiAnswer(tx, clock, tenant, open, body, { complete: rfiId !== undefined });
+  const rfi = open && await recordRfiAnswer(uow, open, body, { complete: rfiId !== undefined });
   const documents = await resolveAttachedDocuments(tx, tenant, body, row.documents, findDocument);
-  const payout = await writeStatus(tx, clock, tenant, row, { status: 'in_progress', sentToRail: false, documents });
+  const payout = await writeStatus(uow, row, { status: 'in_progress', sentToRail: false, documents });
   return { payout, rfi };
 }

@@ -1,11 +1,11 @@
 // Quotes: a rate locked for a while (QUOTE_TTL_SECONDS, 30 min by default) that one payin, payout or balance
 // conversion can consume, once. Pricing is the conversion rule of src/fx/conversion-pricing.ts.
 import { and, eq, gt, isNull } from 'drizzle-orm';
-import type { Db, DbOrTx, Tx } from '../../db/client.js';
+import type { Db, DbOrTx } from '../../db/client.js';
 import { quotes, type QuoteResource } from '../../db/schema/index.js';
 import { money, jsonAmount } from '../../core/amount.js';
 import type { Clock } from '../../core/clock.js';
-import type { TenantContext } from '../../core/context.js';
+import type { TenantContext, UnitOfWork } from '../../core/context.js';
 import { isoSeconds } from '../../core/clock.js';
 import { errors, type ApiError, type QuoteSubject } from '../../core/errors.js';
 import { insertWithFreshId } from '../../core/fresh-id.js';
@@ -177,13 +177,12 @@ export type QuoteConsumption =
  * unexpired. The conditional update makes it single-use: of concurrent consumers exactly one matches.
  */
 export async function consumeQuote(
-  tx: Tx,
-  clock: Clock,
-  tenant: Tenant,
+  uow: UnitOfWork,
   quoteId: string,
   resource: QuoteResource,
   usedBy: string,
 ): Promise<QuoteConsumption> {
+  const { tx, clock, tenant } = uow;
   const now = clock.now();
   const [used] = await tx
     .update(quotes)

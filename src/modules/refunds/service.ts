@@ -73,6 +73,7 @@ export async function createRefund(deps: RefundDeps, tenant: Tenant, body: Creat
     throw errors.refundDocumentsNotSupported();
   }
   return deps.db.transaction(async (tx) => {
+    const uow = { tx, clock: deps.clock, tenant };
     const now = deps.clock.now();
     const payment = await lockPayment(tx, tenant, paymentId);
     if (!payment) throw errors.notFound('Payment');
@@ -88,7 +89,7 @@ export async function createRefund(deps: RefundDeps, tenant: Tenant, body: Creat
       // A repeat of a request that went through must answer the duplicate, not "nothing left to refund": probe
       // the claim (the refusal rolls it back). The payment lock makes the first request's claim visible here.
       if (requestId) {
-        const probe = await claimRequestId(tx, deps.clock, tenant, 'refunds', requestId, payment.id);
+        const probe = await claimRequestId(uow, 'refunds', requestId, payment.id);
         if (!probe.claimed) throw duplicateRequest('refund');
       }
       throw remaining <= 0n ? errors.refundPaymentFullyRefunded() : errors.refundExceedsRemaining(remaining);
@@ -109,10 +110,10 @@ export async function createRefund(deps: RefundDeps, tenant: Tenant, body: Creat
       updatedAt: now,
     });
     if (requestId) {
-      const claim = await claimRequestId(tx, deps.clock, tenant, 'refunds', requestId, inserted.id);
+      const claim = await claimRequestId(uow, 'refunds', requestId, inserted.id);
       if (!claim.claimed) throw duplicateRequest('refund');
     }
-    const held = await holdFunds(tx, deps.clock, tenant, {
+    const held = await holdFunds(uow, {
       currency: payment.currency,
       amount,
       cause: { type: REFUND_ENTITY_TYPE, id: inserted.id },
@@ -136,6 +137,7 @@ export async function mockUpdateRefundStatus(
 ): Promise<Refund> {
   assertIdPrefix(ID_PREFIXES.refund, id);
   return deps.db.transaction(async (tx) => {
+    const uow = { tx, clock: deps.clock, tenant };
     const [row] = await tx
       .update(refunds)
       .set({ status: body.status, updatedAt: deps.clock.now() })
@@ -148,12 +150,12 @@ export async function mockUpdateRefundStatus(
     }
     if (row.holdId === null) throw new Error(`refund ${row.id} is in_progress without a hold`);
     const resolved = body.status === 'success'
-      ? await postHold(tx, deps.clock, tenant, row.holdId)
-      : await voidHold(tx, deps.clock, tenant, row.holdId);
+      ? await postHold(uow, row.holdId)
+      : await voidHold(uow, row.holdId);
     // The refund row's status guards its hold: a hold resolved behind an in_progress refund is a bug.
     if (!resolved.ok) throw new Error(`refund ${row.id}: hold ${row.holdId} could not be resolved: ${resolved.reason}`);
     const refund = presentRefund(row);
-    await recordEvent(tx, deps.clock, tenant, { entityType: REFUND_ENTITY_TYPE, eventType: row.status, entityId: row.id, data: refund });
+    await recordEvent(uow, { entityType: REFUND_ENTITY_TYPE, eventType: row.status, entityId: row.id, data: refund });
     return refund;
   });
 }

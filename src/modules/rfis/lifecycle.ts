@@ -4,12 +4,12 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
 import { rfis, type RfiDocumentRequirement, type RfiEntityType, type RfiResponse } from '../../db/schema/index.js';
-import type { Clock } from '../../core/clock.js';
 import { errors } from '../../core/errors.js';
 import { insertWithFreshId } from '../../core/fresh-id.js';
 import { ID_PREFIXES, newId } from '../../core/ids.js';
 import { MAX_DOCUMENTS_PER_REQUEST, type UpdateRfiBody } from './documents.js';
 import { tenantFilter, type Tenant } from '../../core/tenancy.js';
+import type { UnitOfWork } from '../../core/context.js';
 
 export type RfiRow = typeof rfis.$inferSelect;
 
@@ -54,7 +54,8 @@ async function lockOpenRfiOf(tx: Tx, tenant: Tenant, entity: RfiEntity): Promise
  * The entity went `action_required` (its row locked by the caller): an RFI under review is reopened, the same one
  * answered again (notes-payouts §13.8), with new requirements only when some are sent; otherwise a new RFI is raised.
  */
-export async function raiseRfi(tx: Tx, clock: Clock, tenant: Tenant, entity: RfiEntity, requested?: readonly string[]): Promise<RfiRow> {
+export async function raiseRfi(uow: UnitOfWork, entity: RfiEntity, requested?: readonly string[]): Promise<RfiRow> {
+  const { tx, clock, tenant } = uow;
   const now = clock.now();
   const open = await lockOpenRfiOf(tx, tenant, entity);
   if (open) {
@@ -112,8 +113,9 @@ function checkCompleteAnswer(rfi: RfiRow, answers: readonly RfiResponse[]): void
  * requirement exactly once; the legacy `update_rfi` records the documents sent with an `rfi_doc_id`, as given.
  */
 export async function recordRfiAnswer(
-  tx: Tx, clock: Clock, tenant: Tenant, rfi: RfiRow, body: UpdateRfiBody, options: { complete: boolean },
+  uow: UnitOfWork, rfi: RfiRow, body: UpdateRfiBody, options: { complete: boolean },
 ): Promise<RfiRow> {
+  const { tx, clock, tenant } = uow;
   const answers: RfiResponse[] = body.documents.flatMap((document) => {
     const rfiDocId = document.rfi_doc_id?.trim();
     return rfiDocId ? [{ rfi_doc_id: rfiDocId, doc_id: document.id.trim() }] : [];
@@ -130,7 +132,8 @@ export async function recordRfiAnswer(
  * The entity left compliance review (its row locked by the caller): its open RFI, if any, is closed `approved`
  * (the entity resumed) or `rejected` (it failed or was cancelled while the RFI was open).
  */
-export async function closeRfi(tx: Tx, clock: Clock, tenant: Tenant, entity: RfiEntity, outcome: 'approved' | 'rejected'): Promise<void> {
+export async function closeRfi(uow: UnitOfWork, entity: RfiEntity, outcome: 'approved' | 'rejected'): Promise<void> {
+  const { tx, clock, tenant } = uow;
   const open = await lockOpenRfiOf(tx, tenant, entity);
   if (!open) return;
   await tx.update(rfis).set({ status: outcome, updatedAt: clock.now() }).where(and(tenantFilter(rfis, tenant), eq(rfis.id, open.id)));

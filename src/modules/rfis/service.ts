@@ -4,12 +4,11 @@ import { and, eq, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { rfis } from '../../db/schema/index.js';
 import { isoSeconds, type Clock } from '../../core/clock.js';
-import type { TenantContext } from '../../core/context.js';
+import type { TenantContext, UnitOfWork } from '../../core/context.js';
 import { errors } from '../../core/errors.js';
 import { assertIdPrefix, ID_PREFIXES } from '../../core/ids.js';
 import { listPage, pageRequest, type PageMeta } from '../../core/pagination.js';
 import { tenantFilter, type Tenant } from '../../core/tenancy.js';
-import type { Tx } from '../../db/client.js';
 import type { RfiRow } from './lifecycle.js';
 import type { ListRfisQuery, RespondRfiBody, Rfi } from './schemas.js';
 
@@ -24,7 +23,7 @@ export { closeRfi, lockRfiToAnswer, raiseRfi, recordRfiAnswer, type RfiEntity, t
  * the RFI's, in the caller's transaction. Given by the composition root, so that rfis imports no module above it.
  */
 export type RfiAnswerer = (
-  tx: Tx, clock: Clock, tenant: Tenant, entityId: string, body: { documents: Array<{ id: string; rfi_doc_id: string }> }, rfiId: string,
+  uow: UnitOfWork, entityId: string, body: { documents: Array<{ id: string; rfi_doc_id: string }> }, rfiId: string,
 ) => Promise<{ rfi: RfiRow | undefined }>;
 
 export interface RfiDeps {
@@ -83,7 +82,8 @@ export async function respondRfi(deps: RfiDeps, tenant: Tenant, id: string, body
   if (!answer) throw new Error(`rfi ${found.id}: ${found.entityType} RFIs cannot be answered`);
   const documents = body.documents.map((pair) => ({ id: pair.doc_id.trim(), rfi_doc_id: pair.rfi_doc_id.trim() }));
   return deps.db.transaction(async (tx) => {
-    const { rfi } = await answer(tx, deps.clock, tenant, found.entityId, { documents }, found.id);
+    const uow = { tx, clock: deps.clock, tenant };
+    const { rfi } = await answer(uow, found.entityId, { documents }, found.id);
     return presentRfi(rfi!);
   });
 }

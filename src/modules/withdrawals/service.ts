@@ -115,6 +115,7 @@ export async function createWithdrawal(deps: WithdrawalDeps, tenant: Tenant, bod
   const txnFee = await payoutTxnFee(deps.fxRates, SWIFT_RAIL, balanceCurrency);
 
   return deps.db.transaction(async (tx) => {
+    const uow = { tx, clock: deps.clock, tenant };
     const now = deps.clock.now();
     const inserted = await insertWithFreshId(tx, withdrawals, () => newId(ID_PREFIXES.withdrawal, now), {
       ...tenant,
@@ -132,11 +133,11 @@ export async function createWithdrawal(deps: WithdrawalDeps, tenant: Tenant, bod
       createdAt: now,
       updatedAt: now,
     });
-    const held = await holdOutbound(tx, deps.clock, tenant, { type: WITHDRAWAL_ENTITY_TYPE, id: inserted.id }, outboundOf(inserted));
+    const held = await holdOutbound(uow, { type: WITHDRAWAL_ENTITY_TYPE, id: inserted.id }, outboundOf(inserted));
     if (!held.ok) throw errors.insufficientBalance(held.shortfall);
     const [row] = await tx.update(withdrawals).set({ holdId: held.holdId })
       .where(and(tenantFilter(withdrawals, tenant), eq(withdrawals.id, inserted.id))).returning();
-    return withdrawalLifecycle.record(tx, deps.clock, tenant, row!);
+    return withdrawalLifecycle.record(uow, row!);
   });
 }
 
@@ -153,20 +154,21 @@ export async function mockUpdateWithdrawalStatus(
 ): Promise<Withdrawal> {
   assertIdPrefix(ID_PREFIXES.withdrawal, id);
   return deps.db.transaction(async (tx) => {
+    const uow = { tx, clock: deps.clock, tenant };
     const current = await withdrawalLifecycle.mustLock(tx, tenant, id);
     // Checked before the ledger moves: a refused move touches no hold.
     withdrawalLifecycle.assertMove(current, body.status);
     if (current.holdId === null) throw new Error(`withdrawal ${current.id} is ${current.status} without a hold`);
 
     if (body.status === 'success') {
-      await settleOutbound(tx, deps.clock, tenant, current.holdId, outboundOf(current));
+      await settleOutbound(uow, current.holdId, outboundOf(current));
     } else {
-      const voided = await voidHold(tx, deps.clock, tenant, current.holdId);
+      const voided = await voidHold(uow, current.holdId);
       // The row lock and status guard the hold: a hold resolved behind an in_progress withdrawal is a bug.
       if (!voided.ok) throw new Error(`withdrawal ${current.id}: hold ${current.holdId} could not be voided: ${voided.reason}`);
     }
 
-    return (await withdrawalLifecycle.apply(tx, deps.clock, tenant, current, body.status)).presented;
+    return (await withdrawalLifecycle.apply(uow, current, body.status)).presented;
   });
 }
 

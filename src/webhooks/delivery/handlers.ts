@@ -9,7 +9,7 @@ import { WEBHOOK_DISPATCH_QUEUE } from '../../core/events.js';
 import { ID_PREFIXES, newId } from '../../core/ids.js';
 import { enqueueJob, type JobHandler, type JobOutcome } from '../../core/jobs.js';
 import type { Tenant } from '../../core/tenancy.js';
-import type { Db, DbOrTx, Tx } from '../../db/client.js';
+import type { Db } from '../../db/client.js';
 import { events, webhookAttempts, webhookDeliveries, webhookEndpoints, type Environment } from '../../db/schema/index.js';
 import type { Lookup } from '../url-guard.js';
 import { canonicalJsonBytes } from './canonical-json.js';
@@ -17,6 +17,7 @@ import { isSuccess, sendWebhook, type SendResult } from './sender.js';
 import { SIGNATURE_HEADER, signBody } from './signature.js';
 import { findDeliverableEndpoints, findEndpoint, type WebhookEndpointRow } from '../endpoints/service.js';
 import { eventName, isDeliverable } from './targets.js';
+import type { UnitOfWork } from '../../core/context.js';
 
 export const WEBHOOK_DELIVER_QUEUE = 'webhooks.deliver';
 
@@ -55,7 +56,8 @@ type DeliveryRow = typeof webhookDeliveries.$inferSelect;
  * Creates the delivery of an event to an endpoint, unless one exists, and enqueues its scheduled job with the
  * caller's transaction. Answers the new delivery's id, or undefined when the endpoint already had one.
  */
-export async function createDelivery(tx: Tx, clock: Clock, tenant: Tenant, eventId: string, endpointId: string): Promise<string | undefined> {
+export async function createDelivery(uow: UnitOfWork, eventId: string, endpointId: string): Promise<string | undefined> {
+  const { tx, clock, tenant } = uow;
   const now = clock.now();
   const [row] = await tx
     .insert(webhookDeliveries)
@@ -74,9 +76,8 @@ export async function createDelivery(tx: Tx, clock: Clock, tenant: Tenant, event
     .onConflictDoNothing({ target: [webhookDeliveries.eventId, webhookDeliveries.endpointId] })
     .returning({ id: webhookDeliveries.id });
   if (!row) return undefined;
-  await enqueueJob(tx, clock, {
+  await enqueueJob(uow, {
     queue: WEBHOOK_DELIVER_QUEUE,
-    tenant,
     payload: { deliveryId: row.id },
     uniqueKey: `deliver:${row.id}:1`,
     maxAttempts: DELIVER_JOB_MAX_ATTEMPTS,
@@ -85,9 +86,9 @@ export async function createDelivery(tx: Tx, clock: Clock, tenant: Tenant, event
 }
 
 /** One more attempt of an existing delivery, now, outside its schedule (POST /events/{id}/redeliver). */
-export async function enqueueManualDelivery(db: DbOrTx, clock: Clock, tenant: Tenant, deliveryId: string): Promise<void> {
+export async function enqueueManualDelivery(uow: UnitOfWork, deliveryId: string): Promise<void> {
   // A manual attempt is made once: a handler that throws is not retried into a second request.
-  await enqueueJob(db, clock, { queue: WEBHOOK_DELIVER_QUEUE, tenant, payload: { deliveryId, manual: true }, maxAttempts: 1 });
+  await enqueueJob(uow, { queue: WEBHOOK_DELIVER_QUEUE, payload: { deliveryId, manual: true }, maxAttempts: 1 });
 }
 
 async function dispatchEvent(deps: WebhookDeps, payload: Record<string, unknown>): Promise<JobOutcome> {
@@ -97,6 +98,7 @@ async function dispatchEvent(deps: WebhookDeps, payload: Record<string, unknown>
   if (!event) return { status: 'dead', error: `event ${eventId} not found` };
   const tenant: Tenant = { merchantId: event.merchantId, env: event.env };
   await deps.db.transaction(async (tx) => {
+    const uow = { tx, clock: deps.clock, tenant };
     let targets: WebhookEndpointRow[];
     if (typeof payload.endpointId === 'string') {
       // An event for one endpoint (the test event) goes to it whatever it subscribed to, if it takes deliveries.
@@ -105,7 +107,7 @@ async function dispatchEvent(deps: WebhookDeps, payload: Record<string, unknown>
     } else {
       targets = await findDeliverableEndpoints(tx, tenant, eventName(event));
     }
-    for (const endpoint of targets) await createDelivery(tx, deps.clock, tenant, event.id, endpoint.id);
+    for (const endpoint of targets) await createDelivery(uow, event.id, endpoint.id);
   });
   return { status: 'done' };
 }

@@ -129,6 +129,7 @@ export async function listEvents(
  */
 export async function redeliverEvent(deps: EventDeps, tenant: Tenant, id: string, body: RedeliverBody): Promise<Redelivery> {
   return deps.db.transaction(async (tx) => {
+    const uow = { tx, clock: deps.clock, tenant };
     const event = await findEvent(tx, tenant, id);
     const existing = await deliveriesOf(tx, tenant, [event.id]);
     const queued: string[] = [];
@@ -138,7 +139,7 @@ export async function redeliverEvent(deps: EventDeps, tenant: Tenant, id: string
       if (!isDeliverable(endpoint)) throw errors.validation('Webhook endpoint is disabled');
       const had = existing.find((delivery) => delivery.endpointId === endpoint.id);
       if (had) {
-        await enqueueManualDelivery(tx, deps.clock, tenant, had.id);
+        await enqueueManualDelivery(uow, had.id);
         queued.push(had.id);
       } else {
         if (!isSubscribed(endpoint, eventName(event))) {
@@ -146,7 +147,7 @@ export async function redeliverEvent(deps: EventDeps, tenant: Tenant, id: string
         }
         // A new delivery starts its schedule now. undefined: the event's dispatch created one a moment ago, whose
         // first attempt is due now as well.
-        const created = await createDelivery(tx, deps.clock, tenant, event.id, endpoint.id);
+        const created = await createDelivery(uow, event.id, endpoint.id);
         queued.push(created ?? (await deliveriesOf(tx, tenant, [event.id])).find((d) => d.endpointId === endpoint.id)!.id);
       }
     } else {
@@ -158,7 +159,7 @@ export async function redeliverEvent(deps: EventDeps, tenant: Tenant, id: string
       }
       for (const delivery of existing) {
         if (!deliverable.has(delivery.endpointId)) continue;
-        await enqueueManualDelivery(tx, deps.clock, tenant, delivery.id);
+        await enqueueManualDelivery(uow, delivery.id);
         queued.push(delivery.id);
       }
       if (queued.length === 0) {
@@ -178,11 +179,12 @@ export async function sendTestEvent(deps: EventDeps, tenant: Tenant, endpointId:
   assertIdPrefix(ID_PREFIXES.webhookEndpoint, endpointId);
   if (tenant.env !== 'sandbox') throw errors.notFound('Webhook endpoint');
   return deps.db.transaction(async (tx) => {
+    const uow = { tx, clock: deps.clock, tenant };
     const endpoint = await findEndpoint(tx, tenant, endpointId);
     if (!endpoint || endpoint.deletedAt !== null) throw errors.notFound('Webhook endpoint');
     if (!isDeliverable(endpoint)) throw errors.validation('Webhook endpoint is disabled');
     const now = deps.clock.now();
-    const id = await recordEvent(tx, deps.clock, tenant, {
+    const id = await recordEvent(uow, {
       entityType: TEST_EVENT.entityType,
       eventType: TEST_EVENT.eventType,
       entityId: endpoint.id,
