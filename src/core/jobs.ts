@@ -11,7 +11,7 @@ import { selectRows } from '../db/client.js';
 import { ENVIRONMENTS, jobs, sandboxClocks } from '../db/schema/index.js';
 import { offsetClock, type Clock } from './clock.js';
 import { randomBase62 } from './ids.js';
-import type { UnitOfWork } from './context.js';
+import type { TenantContext, UnitOfWork } from './context.js';
 import type { Tenant } from './tenancy.js';
 
 export interface JobInput {
@@ -50,32 +50,28 @@ export type JobHandler = (job: Job) => Promise<JobOutcome>;
  * Enqueues a tenant's job with the unit of work's handle: inside a transaction, it exists only if the transaction
  * commits. The job is the unit of work's tenant's, due by that tenant's clock.
  */
-export function enqueueJob(uow: UnitOfWork, input: JobInput): Promise<void> {
-  return insertJob(uow.tx, uow.clock, uow.tenant, input);
+export async function enqueueJob(uow: UnitOfWork, input: JobInput): Promise<void> {
+  await uow.tx.insert(jobs).values(jobRow(input, uow.clock.now(), uow.tenant)).onConflictDoNothing();
 }
 
-/** Enqueues platform work (no tenant, due by real time) with the caller's handle. */
-export function enqueuePlatformJob(db: DbOrTx, clock: Clock, input: JobInput): Promise<void> {
-  return insertJob(db, clock, null, input);
+/** Enqueues platform work (no tenant, due by the runner's real time) with the caller's handle. */
+export async function enqueuePlatformJob(db: DbOrTx, clock: Clock, input: JobInput): Promise<void> {
+  await db.insert(jobs).values(jobRow(input, clock.now(), null)).onConflictDoNothing();
 }
 
-async function insertJob(db: DbOrTx, clock: Clock, tenant: Tenant | null, input: JobInput): Promise<void> {
-  const now = clock.now();
-  await db
-    .insert(jobs)
-    .values({
-      queue: input.queue,
-      merchantId: tenant?.merchantId ?? null,
-      env: tenant?.env ?? null,
-      payload: input.payload,
-      status: 'queued',
-      maxAttempts: input.maxAttempts ?? 10,
-      runAt: input.runAt ?? now,
-      uniqueKey: input.uniqueKey ?? null,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .onConflictDoNothing();
+function jobRow(input: JobInput, now: Date, owner: Tenant | null): typeof jobs.$inferInsert {
+  return {
+    queue: input.queue,
+    merchantId: owner?.merchantId ?? null,
+    env: owner?.env ?? null,
+    payload: input.payload,
+    status: 'queued',
+    maxAttempts: input.maxAttempts ?? 10,
+    runAt: input.runAt ?? now,
+    uniqueKey: input.uniqueKey ?? null,
+    createdAt: now,
+    updatedAt: now,
+  };
 }
 
 export interface JobRunnerOptions {
@@ -213,10 +209,11 @@ export class JobRunner {
   }
 
   /**
-   * Claims and runs the earliest job of one tenant due by `clock` (that tenant's clock during an advance); answers its
-   * queue, or undefined when none could be claimed (none is due, or another worker holds it).
+   * Claims and runs the earliest job of `ctx`'s tenant due by its clock (that tenant's clock during an advance); answers
+   * its queue, or undefined when none could be claimed (none is due, or another worker holds it).
    */
-  async runNextDueOf(tenant: Tenant, clock: Clock): Promise<string | undefined> {
+  async runNextDueOf(ctx: TenantContext): Promise<string | undefined> {
+    const { tenant, clock } = ctx;
     const queues = this.queueList();
     if (!queues) return undefined;
     const realNow = this.options.clock.now();

@@ -105,7 +105,7 @@ export async function advanceTenantClock(
       // The clock steps to the job's time, so that it reads its run_at when it runs.
       const wanted = Math.min(next.getTime() - deps.clock.now().getTime(), finalOffsetMs);
       if (wanted > offsetMs) offsetMs = await moveClock(deps, tenant, owner, wanted);
-      const queue = await deps.jobs.runNextDueOf(tenant, offsetClock(deps.clock, offsetMs));
+      const queue = await deps.jobs.runNextDueOf({ tenant, clock: offsetClock(deps.clock, offsetMs) });
       if (queue === undefined) {
         // Due but held: a worker that claimed it in the instant the lease was taken. It finishes first.
         await waitForOthers(deps, tenant);

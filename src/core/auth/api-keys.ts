@@ -1,5 +1,7 @@
 // Merchant API keys: issuing, authenticating, rotating and revoking. A secret key is an RS256 JWT
 // (`sub` merchant, `env`, `iat`, `jti` = key id); it is valid while its api_keys row is neither revoked nor expired.
+// Keys live in real time (`realTime`, the process clock), not in an environment's time: the sandbox test clock
+// moves no key's issue, expiry or revocation.
 import { and, desc, eq, gt, isNull, or, sql } from 'drizzle-orm';
 import { decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import type { DbOrTx, Tx } from '../../db/client.js';
@@ -47,15 +49,15 @@ export async function signSecretKey(
     .sign(ring.signingKey);
 }
 
-export async function issueSecretKey(tx: Tx, ring: KeyRing, clock: Clock, tenant: Tenant): Promise<{ id: string; token: string }> {
-  const now = clock.now();
+export async function issueSecretKey(tx: Tx, ring: KeyRing, realTime: Clock, tenant: Tenant): Promise<{ id: string; token: string }> {
+  const now = realTime.now();
   const id = newId(ID_PREFIXES.apiKey, now);
   await tx.insert(apiKeys).values({ id, merchantId: tenant.merchantId, env: tenant.env, kind: 'secret', createdAt: now });
   return { id, token: await signSecretKey(ring, { ...tenant, keyId: id, issuedAt: now }) };
 }
 
-export async function issuePublishableKey(tx: Tx, clock: Clock, tenant: Tenant): Promise<string> {
-  const now = clock.now();
+export async function issuePublishableKey(tx: Tx, realTime: Clock, tenant: Tenant): Promise<string> {
+  const now = realTime.now();
   const key = `${PUBLISHABLE_PREFIX[tenant.env]}${hexSeconds(now)}${randomBase62(16)}`;
   await tx.insert(apiKeys).values({
     id: newId(ID_PREFIXES.apiKey, now),
@@ -68,13 +70,13 @@ export async function issuePublishableKey(tx: Tx, clock: Clock, tenant: Tenant):
   return key;
 }
 
-export async function issueKeyPair(tx: Tx, ring: KeyRing, clock: Clock, tenant: Tenant): Promise<KeyPair> {
-  const secret = await issueSecretKey(tx, ring, clock, tenant);
-  return { secretKey: secret.token, publishableKey: await issuePublishableKey(tx, clock, tenant) };
+export async function issueKeyPair(tx: Tx, ring: KeyRing, realTime: Clock, tenant: Tenant): Promise<KeyPair> {
+  const secret = await issueSecretKey(tx, ring, realTime, tenant);
+  return { secretKey: secret.token, publishableKey: await issuePublishableKey(tx, realTime, tenant) };
 }
 
-function stillValid(clock: Clock) {
-  return and(isNull(apiKeys.revokedAt), or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, clock.now())));
+function stillValid(realTime: Clock) {
+  return and(isNull(apiKeys.revokedAt), or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, realTime.now())));
 }
 
 /**
@@ -84,7 +86,7 @@ function stillValid(clock: Clock) {
 export async function authenticateSecretKey(
   db: DbOrTx,
   ring: KeyRing,
-  clock: Clock,
+  realTime: Clock,
   token: string,
 ): Promise<AuthenticatedKey | undefined> {
   if (looksPublishable(token)) return undefined;
@@ -98,7 +100,7 @@ export async function authenticateSecretKey(
   if (!key) return undefined;
   let payload;
   try {
-    ({ payload } = await jwtVerify(token, key, { algorithms: [JWT_ALGORITHM], currentDate: clock.now() }));
+    ({ payload } = await jwtVerify(token, key, { algorithms: [JWT_ALGORITHM], currentDate: realTime.now() }));
   } catch (error) {
     if (error instanceof joseErrors.JOSEError) return undefined;
     throw error;
@@ -117,7 +119,7 @@ export async function authenticateSecretKey(
         eq(apiKeys.env, env),
         eq(apiKeys.kind, 'secret'),
         eq(merchants.status, 'active'),
-        stillValid(clock),
+        stillValid(realTime),
       ),
     );
   return row ? { merchantId: sub, env, keyId: jti, clockOffsetMs: Number(row.offsetMs ?? 0n) } : undefined;
@@ -131,25 +133,25 @@ export async function authenticateSecretKey(
  * Limit: a key issued under an earlier signing key (JWT_PRIVATE_KEY changed since) re-signs differently; reissue
  * keys after changing the signing key (docs/decisions/0002).
  */
-export async function currentSecretKey(db: DbOrTx, ring: KeyRing, clock: Clock, tenant: Tenant): Promise<string | undefined> {
+export async function currentSecretKey(db: DbOrTx, ring: KeyRing, realTime: Clock, tenant: Tenant): Promise<string | undefined> {
   const [row] = await db
     .select({ id: apiKeys.id, createdAt: apiKeys.createdAt })
     .from(apiKeys)
-    .where(and(tenantFilter(apiKeys, tenant), eq(apiKeys.kind, 'secret'), stillValid(clock)))
+    .where(and(tenantFilter(apiKeys, tenant), eq(apiKeys.kind, 'secret'), stillValid(realTime)))
     .orderBy(sql`${apiKeys.expiresAt} is not null`, desc(apiKeys.createdAt), desc(apiKeys.id))
     .limit(1);
   return row ? signSecretKey(ring, { ...tenant, keyId: row.id, issuedAt: row.createdAt }) : undefined;
 }
 
 /** The tenant of a publishable key (checkout pages and the public order read). */
-export async function resolvePublishableKey(db: DbOrTx, clock: Clock, key: string): Promise<PublishableTenant | undefined> {
+export async function resolvePublishableKey(db: DbOrTx, realTime: Clock, key: string): Promise<PublishableTenant | undefined> {
   if (!looksPublishable(key)) return undefined;
   const [row] = await db
     .select({ merchantId: apiKeys.merchantId, env: apiKeys.env, offsetMs: sandboxClocks.offsetMs })
     .from(apiKeys)
     .innerJoin(merchants, eq(merchants.id, apiKeys.merchantId))
     .leftJoin(sandboxClocks, clockOfKey)
-    .where(and(eq(apiKeys.publishableKey, key), eq(apiKeys.kind, 'publishable'), eq(merchants.status, 'active'), stillValid(clock)));
+    .where(and(eq(apiKeys.publishableKey, key), eq(apiKeys.kind, 'publishable'), eq(merchants.status, 'active'), stillValid(realTime)));
   return row && { merchantId: row.merchantId, env: row.env, clockOffsetMs: Number(row.offsetMs ?? 0n) };
 }
 
@@ -160,29 +162,29 @@ export async function resolvePublishableKey(db: DbOrTx, clock: Clock, key: strin
 export async function rotateSecretKey(
   tx: Tx,
   ring: KeyRing,
-  clock: Clock,
+  realTime: Clock,
   tenant: Tenant,
   expireAfterSeconds: number,
 ): Promise<{ secretKey: string; previousKeyExpiresAt: Date }> {
-  const previousKeyExpiresAt = new Date(clock.now().getTime() + expireAfterSeconds * 1000);
+  const previousKeyExpiresAt = new Date(realTime.now().getTime() + expireAfterSeconds * 1000);
   const live = await tx
     .select({ id: apiKeys.id, expiresAt: apiKeys.expiresAt })
     .from(apiKeys)
-    .where(and(tenantFilter(apiKeys, tenant), eq(apiKeys.kind, 'secret'), stillValid(clock)))
+    .where(and(tenantFilter(apiKeys, tenant), eq(apiKeys.kind, 'secret'), stillValid(realTime)))
     .for('update');
   for (const key of live) {
     if (key.expiresAt === null || key.expiresAt > previousKeyExpiresAt) {
       await tx.update(apiKeys).set({ expiresAt: previousKeyExpiresAt }).where(eq(apiKeys.id, key.id));
     }
   }
-  const fresh = await issueSecretKey(tx, ring, clock, tenant);
+  const fresh = await issueSecretKey(tx, ring, realTime, tenant);
   return { secretKey: fresh.token, previousKeyExpiresAt };
 }
 
 /** Revokes every live key of the given kinds in one environment of a merchant, at once. */
 export async function revokeKeys(
   tx: Tx,
-  clock: Clock,
+  realTime: Clock,
   tenant: Tenant,
   kinds: ReadonlyArray<'secret' | 'publishable'>,
 ): Promise<number> {
@@ -190,8 +192,8 @@ export async function revokeKeys(
   for (const kind of kinds) {
     const rows = await tx
       .update(apiKeys)
-      .set({ revokedAt: clock.now() })
-      .where(and(tenantFilter(apiKeys, tenant), eq(apiKeys.kind, kind), stillValid(clock)))
+      .set({ revokedAt: realTime.now() })
+      .where(and(tenantFilter(apiKeys, tenant), eq(apiKeys.kind, kind), stillValid(realTime)))
       .returning({ id: apiKeys.id });
     revoked += rows.length;
   }

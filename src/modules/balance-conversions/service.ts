@@ -4,7 +4,6 @@ import { and, eq, type SQL } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.js';
 import { balanceConversions } from '../../db/schema/index.js';
 import { money } from '../../core/amount.js';
-import type { Clock } from '../../core/clock.js';
 import type { TenantContext, UnitOfWork } from '../../core/context.js';
 import { isoSeconds } from '../../core/clock.js';
 import { errors } from '../../core/errors.js';
@@ -22,7 +21,6 @@ import type { BalanceConversion, CreateBalanceConversionBody, ListBalanceConvers
 
 export interface BalanceConversionDeps {
   db: Db;
-  clock: Clock;
   fxRates: FxRateSource;
   markupBps: number;
 }
@@ -46,17 +44,18 @@ const QUOTE_LOCKED_FIELDS = ['source_currency', 'target_currency', 'source_amoun
 
 export async function createBalanceConversion(
   deps: BalanceConversionDeps,
-  tenant: Tenant,
+  ctx: TenantContext,
   body: CreateBalanceConversionBody,
 ): Promise<BalanceConversion> {
-  const now = deps.clock.now();
+  const { tenant, clock } = ctx;
+  const now = clock.now();
   if (body.quote_id !== undefined) {
     for (const field of QUOTE_LOCKED_FIELDS) {
       if (body[field] !== undefined) throw errors.invalidParameter(`${field} cannot be specified when quote_id is present`);
     }
     const quoteId = body.quote_id;
     return deps.db.transaction(async (tx) => {
-      const uow = { tx, clock: deps.clock, tenant };
+      const uow = { tx, ...ctx };
       const quote = await findQuote(tx, tenant, quoteId);
       if (!quote) throw quoteError('not_found', 'balance_conversion');
       const row = await insertConversion(tx, now, {
@@ -92,7 +91,7 @@ export async function createBalanceConversion(
   }, 'balance conversions');
 
   return deps.db.transaction(async (tx) => {
-    const uow = { tx, clock: deps.clock, tenant };
+    const uow = { tx, ...ctx };
     const row = await insertConversion(tx, now, {
       ...tenant,
       sourceCurrency,
@@ -158,10 +157,10 @@ export async function listBalanceConversions(
 }
 
 /** The balance conversion operations the routes call, built once by the composition root. */
-export function createBalanceConversionService(deps: Omit<BalanceConversionDeps, 'clock'>) {
+export function createBalanceConversionService(deps: BalanceConversionDeps) {
   return Object.freeze({
     create: (ctx: TenantContext, body: CreateBalanceConversionBody) =>
-      createBalanceConversion({ ...deps, clock: ctx.clock }, ctx.tenant, body),
+      createBalanceConversion(deps, ctx, body),
     list: (ctx: TenantContext, query: ListBalanceConversionsQuery) => listBalanceConversions(deps, ctx.tenant, query),
     get: (ctx: TenantContext, id: string) => getBalanceConversion(deps, ctx.tenant, id),
   });

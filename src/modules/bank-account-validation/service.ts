@@ -2,7 +2,6 @@
 import { and, eq, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { bankAccountValidations } from '../../db/schema/index.js';
-import type { Clock } from '../../core/clock.js';
 import type { TenantContext } from '../../core/context.js';
 import { isoSeconds } from '../../core/clock.js';
 import { errors } from '../../core/errors.js';
@@ -19,7 +18,6 @@ import type { BankAccountValidation, ListBankAccountValidationsQuery, ValidateBa
 
 export interface BankAccountValidationDeps {
   db: Db;
-  clock: Clock;
 }
 
 type ValidationRow = typeof bankAccountValidations.$inferSelect;
@@ -95,9 +93,10 @@ async function accountToValidate(db: Db, tenant: Tenant, body: ValidateBankAccou
 
 export async function validateBankAccount(
   deps: BankAccountValidationDeps,
-  tenant: Tenant,
+  ctx: TenantContext,
   body: ValidateBankAccountBody,
 ): Promise<BankAccountValidation> {
+  const { tenant, clock } = ctx;
   // No confirmation-of-payee provider is connected: production refuses rather than invent an answer.
   if (tenant.env !== 'sandbox') {
     throw errors.bankAccountValidationUnavailable();
@@ -105,9 +104,9 @@ export async function validateBankAccount(
   const account = await accountToValidate(deps.db, tenant, body);
   const outcome = sandboxOutcome(account.accountNumber, account.holderName);
   const fee = outcome.status === 'success' ? VALIDATION_FEE.amount : 0n;
-  const now = deps.clock.now();
+  const now = clock.now();
   return deps.db.transaction(async (tx) => {
-    const uow = { tx, clock: deps.clock, tenant };
+    const uow = { tx, ...ctx };
     const row = await insertWithFreshId(tx, bankAccountValidations, () => newId(ID_PREFIXES.bankAccountValidation, now), {
       ...tenant,
       ...account,
@@ -154,9 +153,9 @@ export async function listBankAccountValidations(
 }
 
 /** The bank account validation operations the routes call, built once by the composition root. */
-export function createBankAccountValidationService(deps: Omit<BankAccountValidationDeps, 'clock'>) {
+export function createBankAccountValidationService(deps: BankAccountValidationDeps) {
   return Object.freeze({
-    validate: (ctx: TenantContext, body: ValidateBankAccountBody) => validateBankAccount({ ...deps, clock: ctx.clock }, ctx.tenant, body),
+    validate: (ctx: TenantContext, body: ValidateBankAccountBody) => validateBankAccount(deps, ctx, body),
     list: (ctx: TenantContext, query: ListBankAccountValidationsQuery) => listBankAccountValidations(deps, ctx.tenant, query),
   });
 }

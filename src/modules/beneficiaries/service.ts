@@ -3,7 +3,6 @@ import { MAX_NOTES } from '../../core/validation.js';
 import { and, eq, isNotNull, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { beneficiaries, type StoredAddress, type StoredIntermediateBank } from '../../db/schema/index.js';
-import type { Clock } from '../../core/clock.js';
 import type { TenantContext } from '../../core/context.js';
 import { isoSeconds } from '../../core/clock.js';
 import { isUniqueViolation } from '../../core/db-errors.js';
@@ -26,7 +25,6 @@ import type {
 
 export interface BeneficiaryDeps {
   db: Db;
-  clock: Clock;
 }
 
 export type BeneficiaryRow = typeof beneficiaries.$inferSelect;
@@ -306,15 +304,16 @@ async function insertBeneficiary(tx: DbOrTx, tenant: Tenant, now: Date, fields: 
   });
 }
 
-export async function createBeneficiaryV2(deps: BeneficiaryDeps, tenant: Tenant, body: CreateBeneficiaryV2Body): Promise<BeneficiaryV2> {
-  const now = deps.clock.now();
+export async function createBeneficiaryV2(deps: BeneficiaryDeps, ctx: TenantContext, body: CreateBeneficiaryV2Body): Promise<BeneficiaryV2> {
+  const { tenant, clock } = ctx;
+  const now = clock.now();
   const { fields, accountKey } = validateCreateV2(body);
   const merchant = await findMerchant(deps.db, tenant.merchantId);
   if (!merchant) throw errors.notFound('Merchant');
   const notes = parseNotes(body.notes, merchant.beneficiaryRequiredNotes);
   try {
     return await deps.db.transaction(async (tx) => {
-      const uow = { tx, clock: deps.clock, tenant };
+      const uow = { tx, ...ctx };
       for (const id of fields.documents ?? []) if (!(await findDocument(tx, tenant, id))) throw errors.notFound('Document');
       const status = merchant.beneficiaryReview ? 'pending' : 'active';
       const row = await insertBeneficiary(tx, tenant, now, { ...fields, notes, status, accountKey });
@@ -361,18 +360,19 @@ export async function listBeneficiariesV2(
 /** Sandbox review: `pending` -> `active` (approve) or `rejected` (reject); any other status answers 422. */
 export async function mockReviewBeneficiary(
   deps: BeneficiaryDeps,
-  tenant: Tenant,
+  ctx: TenantContext,
   id: string,
   body: MockReviewBody,
 ): Promise<BeneficiaryV2> {
+  const { tenant, clock } = ctx;
   assertIdPrefix(ID_PREFIXES.beneficiary, id);
   const target = body.review_action === 'approve' ? 'active' : 'rejected';
   return deps.db.transaction(async (tx) => {
-    const uow = { tx, clock: deps.clock, tenant };
+    const uow = { tx, ...ctx };
     // The conditional update decides between concurrent reviews: one matches, the others see the new status.
     const [row] = await tx
       .update(beneficiaries)
-      .set({ status: target, updatedAt: deps.clock.now() })
+      .set({ status: target, updatedAt: clock.now() })
       .where(and(tenantFilter(beneficiaries, tenant), eq(beneficiaries.id, id), eq(beneficiaries.status, 'pending')))
       .returning();
     if (!row) {
@@ -394,8 +394,9 @@ function v1Text(value: string | undefined, field: string): string {
   return trimmed;
 }
 
-export async function createBeneficiaryV1(deps: BeneficiaryDeps, tenant: Tenant, body: CreateBeneficiaryV1Body): Promise<BeneficiaryV1> {
-  const now = deps.clock.now();
+export async function createBeneficiaryV1(deps: BeneficiaryDeps, ctx: TenantContext, body: CreateBeneficiaryV1Body): Promise<BeneficiaryV1> {
+  const { tenant, clock } = ctx;
+  const now = clock.now();
   const bicPrimary = v1Text(body.bic_primary, 'bic_primary').toUpperCase();
   if (bicPrimary.length < 8 || bicPrimary.length > 11) throw errors.validation('Bic primary must be 8 to 11 characters long');
   if (!SWIFT.test(bicPrimary)) throw errors.validation('Bic primary must start with 6 letters followed by letters or digits');
@@ -433,7 +434,7 @@ export async function createBeneficiaryV1(deps: BeneficiaryDeps, tenant: Tenant,
     accountKey: null,
   };
   return deps.db.transaction(async (tx) => {
-    const uow = { tx, clock: deps.clock, tenant };
+    const uow = { tx, ...ctx };
     const row = await insertBeneficiary(tx, tenant, now, fields);
     await recordEvent(uow, { entityType: 'beneficiary', eventType: 'active', entityId: row.id, data: presentBeneficiaryV2(row) });
     return presentBeneficiaryV1({ ...row, accountNumber: row.accountNumber! });
@@ -460,14 +461,14 @@ export async function listBeneficiariesV1(
 }
 
 /** The beneficiary operations (v2 and the legacy v1 shape) the routes call, built once by the composition root. */
-export function createBeneficiaryService(deps: Omit<BeneficiaryDeps, 'clock'>) {
+export function createBeneficiaryService(deps: BeneficiaryDeps) {
   return Object.freeze({
-    createV2: (ctx: TenantContext, body: CreateBeneficiaryV2Body) => createBeneficiaryV2({ ...deps, clock: ctx.clock }, ctx.tenant, body),
+    createV2: (ctx: TenantContext, body: CreateBeneficiaryV2Body) => createBeneficiaryV2(deps, ctx, body),
     listV2: (ctx: TenantContext, query: ListBeneficiariesV2Query) => listBeneficiariesV2(deps, ctx.tenant, query),
     getV2: (ctx: TenantContext, id: string) => getBeneficiaryV2(deps, ctx.tenant, id),
     mockReview: (ctx: TenantContext, id: string, body: MockReviewBody) =>
-      mockReviewBeneficiary({ ...deps, clock: ctx.clock }, ctx.tenant, id, body),
-    createV1: (ctx: TenantContext, body: CreateBeneficiaryV1Body) => createBeneficiaryV1({ ...deps, clock: ctx.clock }, ctx.tenant, body),
+      mockReviewBeneficiary(deps, ctx, id, body),
+    createV1: (ctx: TenantContext, body: CreateBeneficiaryV1Body) => createBeneficiaryV1(deps, ctx, body),
     listV1: (ctx: TenantContext, query: ListBeneficiariesV1Query) => listBeneficiariesV1(deps, ctx.tenant, query),
     getV1: (ctx: TenantContext, id: string) => getBeneficiaryV1(deps, ctx.tenant, id),
   });

@@ -3,7 +3,6 @@ import { and, eq } from 'drizzle-orm';
 import { isValidPhoneNumber } from 'libphonenumber-js';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { customers } from '../../db/schema/index.js';
-import type { Clock } from '../../core/clock.js';
 import type { TenantContext } from '../../core/context.js';
 import { isoSeconds } from '../../core/clock.js';
 import { isUniqueViolation } from '../../core/db-errors.js';
@@ -19,7 +18,6 @@ import type { CreateCustomerBody, Customer, ListCustomersQuery } from './schemas
 
 export interface CustomerDeps {
   db: Db;
-  clock: Clock;
 }
 
 type CustomerRow = typeof customers.$inferSelect;
@@ -108,12 +106,13 @@ function validateCreate(body: CreateCustomerBody, today: Date) {
   };
 }
 
-export async function createCustomer(deps: CustomerDeps, tenant: Tenant, body: CreateCustomerBody): Promise<Customer> {
-  const now = deps.clock.now();
+export async function createCustomer(deps: CustomerDeps, ctx: TenantContext, body: CreateCustomerBody): Promise<Customer> {
+  const { tenant, clock } = ctx;
+  const now = clock.now();
   const fields = validateCreate(body, now);
   try {
     return await deps.db.transaction(async (tx) => {
-      const uow = { tx, clock: deps.clock, tenant };
+      const uow = { tx, ...ctx };
       const row = await insertWithFreshId(tx, customers, () => newId(ID_PREFIXES.customer, now), {
         ...tenant, ...fields, status: 'active', createdAt: now, updatedAt: now,
       });
@@ -158,11 +157,11 @@ export async function listCustomers(
 }
 
 /** The customer operations the routes call, built once by the composition root; each runs on the caller's context. */
-export function createCustomerService(deps: Omit<CustomerDeps, 'clock'>) {
+export function createCustomerService(deps: CustomerDeps) {
   return Object.freeze({
-    create: (ctx: TenantContext, body: CreateCustomerBody) => createCustomer({ ...deps, clock: ctx.clock }, ctx.tenant, body),
-    list: (ctx: TenantContext, query: ListCustomersQuery) => listCustomers({ ...deps, clock: ctx.clock }, ctx.tenant, query),
-    get: (ctx: TenantContext, id: string) => getCustomer({ ...deps, clock: ctx.clock }, ctx.tenant, id),
+    create: (ctx: TenantContext, body: CreateCustomerBody) => createCustomer(deps, ctx, body),
+    list: (ctx: TenantContext, query: ListCustomersQuery) => listCustomers(deps, ctx.tenant, query),
+    get: (ctx: TenantContext, id: string) => getCustomer(deps, ctx.tenant, id),
   });
 }
 

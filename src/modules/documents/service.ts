@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { and, eq } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { documents } from '../../db/schema/index.js';
-import { isoSeconds, type Clock } from '../../core/clock.js';
+import { isoSeconds } from '../../core/clock.js';
 import type { TenantContext } from '../../core/context.js';
 import { errors } from '../../core/errors.js';
 import { recordEvent } from '../../core/events.js';
@@ -17,7 +17,6 @@ import type { DocumentStore } from './storage.js';
 
 export interface DocumentDeps {
   db: Db;
-  clock: Clock;
   store: DocumentStore;
   maxBytes: number;
 }
@@ -52,10 +51,11 @@ function fileStem(documentName: string): string {
  * Stores the file first (the parts may arrive in any order), then validates the fields and records the
  * document and its event in one transaction. Whatever fails after the bytes were stored removes them again.
  */
-export async function uploadDocument(deps: DocumentDeps, tenant: Tenant, parts: AsyncIterable<UploadPart>): Promise<DocumentResponse> {
+export async function uploadDocument(deps: DocumentDeps, ctx: TenantContext, parts: AsyncIterable<UploadPart>): Promise<DocumentResponse> {
+  const { tenant, clock } = ctx;
   // The creation time is read once, before the upload streams in: the id must encode the same second as
   // created_at, however long the upload takes.
-  const now = deps.clock.now();
+  const now = clock.now();
   // The first id also names the stored object; on the rare id collision the row takes a fresh id and keeps
   // this storage key (the row records it).
   const id = newId(ID_PREFIXES.document, now);
@@ -101,7 +101,7 @@ export async function uploadDocument(deps: DocumentDeps, tenant: Tenant, parts: 
     let draw = 0;
     const nextId = () => (draw++ === 0 ? id : newId(ID_PREFIXES.document, now));
     return await deps.db.transaction(async (tx) => {
-      const uow = { tx, clock: deps.clock, tenant };
+      const uow = { tx, ...ctx };
       const row = await insertWithFreshId(tx, documents, nextId, fields);
       const document = presentDocument(row);
       await recordEvent(uow, { entityType: 'document', eventType: 'uploaded', entityId: row.id, data: document });
@@ -136,11 +136,11 @@ export async function listDocuments(
 }
 
 /** The document operations the routes call, built once by the composition root; each runs on the caller's context. */
-export function createDocumentService(deps: Omit<DocumentDeps, 'clock'>) {
+export function createDocumentService(deps: DocumentDeps) {
   return Object.freeze({
     /** The largest upload, in bytes (DOCUMENT_MAX_BYTES): the multipart limits are set from it. */
     maxBytes: deps.maxBytes,
-    upload: (ctx: TenantContext, parts: AsyncIterable<UploadPart>) => uploadDocument({ ...deps, clock: ctx.clock }, ctx.tenant, parts),
+    upload: (ctx: TenantContext, parts: AsyncIterable<UploadPart>) => uploadDocument(deps, ctx, parts),
     list: (ctx: TenantContext, query: ListDocumentsQuery) => listDocuments(deps, ctx.tenant, query),
     get: (ctx: TenantContext, id: string) => getDocument(deps, ctx.tenant, id),
   });

@@ -4,7 +4,7 @@ import { and, eq, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { orders, type OrderPaymentMethod, type OrderStatus } from '../../db/schema/index.js';
 import { jsonAmount } from '../../core/amount.js';
-import { isoSeconds, type Clock } from '../../core/clock.js';
+import { isoSeconds } from '../../core/clock.js';
 import type { TenantContext, UnitOfWork } from '../../core/context.js';
 import { duplicateRequest, errors } from '../../core/errors.js';
 import { insertWithFreshId } from '../../core/fresh-id.js';
@@ -28,7 +28,6 @@ export { addMonths, checkNotesAndMethods, isPayinCurrency, optionalText, PAYIN_C
 
 export interface OrderDeps {
   db: Db;
-  clock: Clock;
 }
 
 export type OrderRow = typeof orders.$inferSelect;
@@ -145,11 +144,12 @@ export interface ExpireOrderPayload {
  * Creates an order, its expiry job and its `orders`/`active` event in one transaction. With `request_id`, the claim is taken after
  * the insert: a concurrent duplicate blocks on it until the first commits, then rolls back its own row.
  */
-export async function createOrder(deps: OrderDeps, tenant: Tenant, body: CreateOrderBody): Promise<Order> {
-  const now = deps.clock.now();
+export async function createOrder(deps: OrderDeps, ctx: TenantContext, body: CreateOrderBody): Promise<Order> {
+  const { tenant, clock } = ctx;
+  const now = clock.now();
   const { quoteId, currency, amount, paymentMethods, ...fields } = validateCreate(body);
   return deps.db.transaction(async (tx) => {
-    const uow = { tx, clock: deps.clock, tenant };
+    const uow = { tx, ...ctx };
     if (!(await findCustomer(tx, tenant, fields.customerId))) throw errors.notFound('Customer');
     if (fields.documentId !== null && !(await findDocument(tx, tenant, fields.documentId))) throw errors.notFound('Document');
     if (fields.priceId !== null && !(await findPrice(tx, tenant, fields.priceId))) throw errors.notFound('Price');
@@ -286,10 +286,11 @@ export function expireOrderIfDue(uow: UnitOfWork, orderId: string): Promise<bool
  * `PATCH /orders/{id}/update_rfi`: one document per required `rfi_doc_id`, each the tenant's; the order moves to
  * `under_review` with its event, in one transaction.
  */
-export async function updateOrderRfi(deps: OrderDeps, tenant: Tenant, id: string, body: UpdateOrderRfiBody): Promise<Order> {
+export async function updateOrderRfi(deps: OrderDeps, ctx: TenantContext, id: string, body: UpdateOrderRfiBody): Promise<Order> {
+  const { tenant } = ctx;
   assertIdPrefix(ID_PREFIXES.order, id);
   return deps.db.transaction(async (tx) => {
-    const uow = { tx, clock: deps.clock, tenant };
+    const uow = { tx, ...ctx };
     const current = await orderLifecycle.mustLock(tx, tenant, id);
     if (current.status !== 'action_required') throw errors.documentsOnlyWhenActionRequired('Order', current.status);
     const rfiDocuments = await answerRfiRequirements(tx, tenant, current.rfiDocuments ?? [], body.documents, 'order', findDocument);
@@ -298,14 +299,14 @@ export async function updateOrderRfi(deps: OrderDeps, tenant: Tenant, id: string
 }
 
 /** The order operations the routes and the checkout call, built once by the composition root. */
-export function createOrderService(deps: Omit<OrderDeps, 'clock'>) {
+export function createOrderService(deps: OrderDeps) {
   return Object.freeze({
-    create: (ctx: TenantContext, body: CreateOrderBody) => createOrder({ ...deps, clock: ctx.clock }, ctx.tenant, body),
+    create: (ctx: TenantContext, body: CreateOrderBody) => createOrder(deps, ctx, body),
     list: (ctx: TenantContext, query: ListOrdersQuery) => listOrders(deps, ctx.tenant, query),
     get: (ctx: TenantContext, id: string) => getOrder(deps, ctx.tenant, id),
     /** The tenant's order row, or undefined (the checkout presents it itself). */
     find: (ctx: TenantContext, id: string) => findOrder(deps.db, ctx.tenant, id),
-    updateRfi: (ctx: TenantContext, id: string, body: UpdateOrderRfiBody) => updateOrderRfi({ ...deps, clock: ctx.clock }, ctx.tenant, id, body),
+    updateRfi: (ctx: TenantContext, id: string, body: UpdateOrderRfiBody) => updateOrderRfi(deps, ctx, id, body),
   });
 }
 

@@ -7,7 +7,7 @@ import {
   type PaymentLinkStatus,
 } from '../../db/schema/index.js';
 import { jsonAmount } from '../../core/amount.js';
-import { isoSeconds, type Clock } from '../../core/clock.js';
+import { isoSeconds } from '../../core/clock.js';
 import type { TenantContext, UnitOfWork } from '../../core/context.js';
 import { errors } from '../../core/errors.js';
 import { insertWithFreshId } from '../../core/fresh-id.js';
@@ -33,7 +33,6 @@ import {
 
 export interface PaymentLinkDeps {
   db: Db;
-  clock: Clock;
 }
 
 export type PaymentLinkRow = typeof paymentLinks.$inferSelect;
@@ -172,11 +171,12 @@ async function scheduleExpiry(uow: UnitOfWork, id: string, expiresAt: Date, firs
 }
 
 /** Creates an active link, its expiry job and its `payment_link`/`active` event in one transaction. */
-export async function createPaymentLink(deps: PaymentLinkDeps, tenant: Tenant, body: CreatePaymentLinkBody): Promise<PaymentLink> {
-  const now = deps.clock.now();
+export async function createPaymentLink(deps: PaymentLinkDeps, ctx: TenantContext, body: CreatePaymentLinkBody): Promise<PaymentLink> {
+  const { tenant, clock } = ctx;
+  const now = clock.now();
   const fields = validateCreate(body, now);
   return deps.db.transaction(async (tx) => {
-    const uow = { tx, clock: deps.clock, tenant };
+    const uow = { tx, ...ctx };
     if (!(await findCustomer(tx, tenant, fields.customerId))) throw errors.notFound('Customer');
     if (fields.documentId !== null && !(await findDocument(tx, tenant, fields.documentId))) throw errors.notFound('Document');
     if (fields.priceId !== null && !(await findPrice(tx, tenant, fields.priceId))) throw errors.notFound('Price');
@@ -282,13 +282,14 @@ export async function transitionPaymentLink(
  * gets its own expiry job; the earlier one finds the link not yet due and does nothing. No event: the catalogue
  * has none for a changed link.
  */
-export async function updatePaymentLink(deps: PaymentLinkDeps, tenant: Tenant, id: string, body: UpdatePaymentLinkBody): Promise<PaymentLink> {
+export async function updatePaymentLink(deps: PaymentLinkDeps, ctx: TenantContext, id: string, body: UpdatePaymentLinkBody): Promise<PaymentLink> {
+  const { tenant, clock } = ctx;
   assertIdPrefix(ID_PREFIXES.paymentLink, id);
-  const now = deps.clock.now();
+  const now = clock.now();
   const reminderFrequency = parseReminderFrequency(body.reminder_frequency);
   const expiresAt = body.expires_at === undefined ? null : parseExpiresAt(body.expires_at, now);
   return deps.db.transaction(async (tx) => {
-    const uow = { tx, clock: deps.clock, tenant };
+    const uow = { tx, ...ctx };
     const current = await paymentLinkLifecycle.mustLock(tx, tenant, id);
     if (current.status !== 'active') throw errors.paymentLinkNotActive(current.status, 'updated');
     const changes: Partial<PaymentLinkRow> = { updatedAt: now };
@@ -305,10 +306,11 @@ export async function updatePaymentLink(deps: PaymentLinkDeps, tenant: Tenant, i
 }
 
 /** `PATCH /payin/{id}/cancel`: active → cancelled with its event; any other status answers 400. */
-export async function cancelPaymentLink(deps: PaymentLinkDeps, tenant: Tenant, id: string): Promise<PaymentLink> {
+export async function cancelPaymentLink(deps: PaymentLinkDeps, ctx: TenantContext, id: string): Promise<PaymentLink> {
+  const { tenant } = ctx;
   assertIdPrefix(ID_PREFIXES.paymentLink, id);
   return deps.db.transaction(async (tx) => {
-    const uow = { tx, clock: deps.clock, tenant };
+    const uow = { tx, ...ctx };
     const current = await paymentLinkLifecycle.mustLock(tx, tenant, id);
     if (current.status !== 'active') throw errors.paymentLinkNotActive(current.status, 'cancelled');
     return (await paymentLinkLifecycle.apply(uow, current, 'cancelled')).presented;
@@ -329,13 +331,14 @@ export function expirePaymentLinkIfDue(uow: UnitOfWork, id: string): Promise<boo
  */
 export async function updatePaymentLinkRfi(
   deps: PaymentLinkDeps,
-  tenant: Tenant,
+  ctx: TenantContext,
   id: string,
   body: UpdatePaymentLinkRfiBody,
 ): Promise<PaymentLink> {
+  const { tenant } = ctx;
   assertIdPrefix(ID_PREFIXES.paymentLink, id);
   return deps.db.transaction(async (tx) => {
-    const uow = { tx, clock: deps.clock, tenant };
+    const uow = { tx, ...ctx };
     const current = await paymentLinkLifecycle.mustLock(tx, tenant, id);
     if (current.status !== 'action_required') throw errors.documentsOnlyWhenActionRequired('Payment link', current.status);
     const rfiDocuments = await answerRfiRequirements(tx, tenant, current.rfiDocuments ?? [], body.documents, 'payment link', findDocument);
@@ -347,29 +350,30 @@ export async function updatePaymentLinkRfi(
  * Sandbox `PATCH /payin/{id}/mock_mark_reviewed`: an `under_review` link goes back to `active` (notes-payins §13).
  * A link whose `expires_at` passed while it was under review expires instead of reviving.
  */
-export async function mockMarkPaymentLinkReviewed(deps: PaymentLinkDeps, tenant: Tenant, id: string): Promise<PaymentLink> {
+export async function mockMarkPaymentLinkReviewed(deps: PaymentLinkDeps, ctx: TenantContext, id: string): Promise<PaymentLink> {
+  const { tenant, clock } = ctx;
   assertIdPrefix(ID_PREFIXES.paymentLink, id);
   return deps.db.transaction(async (tx) => {
-    const uow = { tx, clock: deps.clock, tenant };
+    const uow = { tx, ...ctx };
     const current = await paymentLinkLifecycle.mustLock(tx, tenant, id);
     if (current.status !== 'under_review') throw errors.paymentLinkNotUnderReview();
-    const due = paymentLinkLifecycle.isDue(current, deps.clock);
+    const due = paymentLinkLifecycle.isDue(current, clock);
     return (await paymentLinkLifecycle.apply(uow, current, due ? 'expired' : 'active')).presented;
   });
 }
 
 /** The payment link operations the routes call, built once by the composition root. */
-export function createPaymentLinkService(deps: Omit<PaymentLinkDeps, 'clock'>) {
+export function createPaymentLinkService(deps: PaymentLinkDeps) {
   return Object.freeze({
-    create: (ctx: TenantContext, body: CreatePaymentLinkBody) => createPaymentLink({ ...deps, clock: ctx.clock }, ctx.tenant, body),
+    create: (ctx: TenantContext, body: CreatePaymentLinkBody) => createPaymentLink(deps, ctx, body),
     list: (ctx: TenantContext, query: ListPaymentLinksQuery) => listPaymentLinks(deps, ctx.tenant, query),
     get: (ctx: TenantContext, id: string) => getPaymentLink(deps, ctx.tenant, id),
     update: (ctx: TenantContext, id: string, body: UpdatePaymentLinkBody) =>
-      updatePaymentLink({ ...deps, clock: ctx.clock }, ctx.tenant, id, body),
-    cancel: (ctx: TenantContext, id: string) => cancelPaymentLink({ ...deps, clock: ctx.clock }, ctx.tenant, id),
+      updatePaymentLink(deps, ctx, id, body),
+    cancel: (ctx: TenantContext, id: string) => cancelPaymentLink(deps, ctx, id),
     updateRfi: (ctx: TenantContext, id: string, body: UpdatePaymentLinkRfiBody) =>
-      updatePaymentLinkRfi({ ...deps, clock: ctx.clock }, ctx.tenant, id, body),
-    mockMarkReviewed: (ctx: TenantContext, id: string) => mockMarkPaymentLinkReviewed({ ...deps, clock: ctx.clock }, ctx.tenant, id),
+      updatePaymentLinkRfi(deps, ctx, id, body),
+    mockMarkReviewed: (ctx: TenantContext, id: string) => mockMarkPaymentLinkReviewed(deps, ctx, id),
   });
 }
 

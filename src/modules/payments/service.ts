@@ -6,7 +6,6 @@ import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx, Tx } from '../../db/client.js';
 import { payments, type PaymentMethodType } from '../../db/schema/index.js';
 import { jsonAmount, money } from '../../core/amount.js';
-import type { Clock } from '../../core/clock.js';
 import type { TenantContext } from '../../core/context.js';
 import { errors } from '../../core/errors.js';
 import { recordEvent } from '../../core/events.js';
@@ -24,7 +23,6 @@ import type { CreateMockPaymentBody, ListPaymentsQuery, Payment } from './schema
 
 export interface PaymentDeps extends PricingDeps {
   db: Db;
-  clock: Clock;
 }
 
 export type PaymentRow = typeof payments.$inferSelect;
@@ -148,14 +146,15 @@ function paymentEntries(row: PaymentRow): EntryInput[] {
  * payment and a sanctions hit an `action_required` one (`SANCTION_HIT`, no journal: the funds stay with the
  * platform); both leave the payin active.
  */
-export async function makePayment(deps: PaymentDeps, tenant: Tenant, attempt: PaymentAttempt): Promise<{ row: PaymentRow; payment: Payment }> {
+export async function makePayment(deps: PaymentDeps, ctx: TenantContext, attempt: PaymentAttempt): Promise<{ row: PaymentRow; payment: Payment }> {
+  const { tenant, clock } = ctx;
   const payin = await findPayin(deps.db, tenant, attempt.payinId);
   if (!payin) throw payinErrors.notFound(payinTypeOf(attempt.payinId) ?? 'orders');
-  assertPayable(payin, attempt.method, deps.clock.now());
+  assertPayable(payin, attempt.method, clock.now());
 
   return deps.db.transaction(async (tx) => {
-    const uow = { tx, clock: deps.clock, tenant };
-    const now = deps.clock.now();
+    const uow = { tx, ...ctx };
+    const now = clock.now();
     const pricing = await pricePayment(tx, deps, tenant, payin, attempt.currency);
     if (attempt.amount !== undefined && attempt.amount !== pricing.paymentAmount) {
       throw errors.paymentAmountMismatch(pricing.paymentCurrency, pricing.paymentAmount);
@@ -227,21 +226,22 @@ function mockAttempt(body: CreateMockPaymentBody): PaymentAttempt {
 }
 
 /** `POST /payment/mock` (sandbox): a payment of an active order or payment link with exactly the amount due. */
-export async function createMockPayment(deps: PaymentDeps, tenant: Tenant, body: CreateMockPaymentBody): Promise<Payment> {
-  return (await makePayment(deps, tenant, mockAttempt(body))).payment;
+export async function createMockPayment(deps: PaymentDeps, ctx: TenantContext, body: CreateMockPaymentBody): Promise<Payment> {
+  return (await makePayment(deps, ctx, mockAttempt(body))).payment;
 }
 
 /**
  * `PATCH /payment/{id}/mock-funds-available` (sandbox): moves a successful payment's net amount from the
  * merchant's `pending` to `available` balance, once. The conditional update decides between concurrent calls.
  */
-export async function markFundsAvailable(deps: PaymentDeps, tenant: Tenant, id: string): Promise<Payment> {
+export async function markFundsAvailable(deps: PaymentDeps, ctx: TenantContext, id: string): Promise<Payment> {
+  const { tenant, clock } = ctx;
   assertIdPrefix(ID_PREFIXES.payment, id);
   return deps.db.transaction(async (tx) => {
-    const uow = { tx, clock: deps.clock, tenant };
+    const uow = { tx, ...ctx };
     const [row] = await tx
       .update(payments)
-      .set({ fundsAvailable: true, updatedAt: deps.clock.now() })
+      .set({ fundsAvailable: true, updatedAt: clock.now() })
       .where(and(tenantFilter(payments, tenant), eq(payments.id, id), eq(payments.status, 'success'), eq(payments.fundsAvailable, false)))
       .returning();
     if (!row) {
@@ -313,16 +313,16 @@ export async function listPayments(
  * The payment operations the routes and the checkout call, built once by the composition root. The RFI documents of
  * a payment are `createPaymentRfiService` (rfi.ts imports this file).
  */
-export function createPaymentService(deps: Omit<PaymentDeps, 'clock'>) {
+export function createPaymentService(deps: PaymentDeps) {
   return Object.freeze({
-    createMock: (ctx: TenantContext, body: CreateMockPaymentBody) => createMockPayment({ ...deps, clock: ctx.clock }, ctx.tenant, body),
+    createMock: (ctx: TenantContext, body: CreateMockPaymentBody) => createMockPayment(deps, ctx, body),
     list: (ctx: TenantContext, query: ListPaymentsQuery) => listPayments(deps, ctx.tenant, query),
     get: (ctx: TenantContext, id: string) => getPayment(deps, ctx.tenant, id),
-    markFundsAvailable: (ctx: TenantContext, id: string) => markFundsAvailable({ ...deps, clock: ctx.clock }, ctx.tenant, id),
+    markFundsAvailable: (ctx: TenantContext, id: string) => markFundsAvailable(deps, ctx, id),
     /** What paying `payin` in `paymentCurrency` costs: the checkout shows it, `pay` records it. */
     price: (ctx: TenantContext, payin: Payin, paymentCurrency: string) => pricePayment(deps.db, deps, ctx.tenant, payin, paymentCurrency),
     /** Records a payment attempt of the hosted checkout. */
-    pay: (ctx: TenantContext, attempt: PaymentAttempt) => makePayment({ ...deps, clock: ctx.clock }, ctx.tenant, attempt),
+    pay: (ctx: TenantContext, attempt: PaymentAttempt) => makePayment(deps, ctx, attempt),
   });
 }
 

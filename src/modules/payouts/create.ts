@@ -27,6 +27,7 @@ import {
   type PaymentRail, type RailTarget,
 } from './rails.js';
 import type { CreatePayoutBody, Payout } from './schemas.js';
+import type { TenantContext } from '../../core/context.js';
 
 const REQUEST_ID_SCOPE = 'payouts';
 
@@ -179,9 +180,10 @@ function priceFromQuote(beneficiary: BeneficiaryRow, quote: QuoteRow): Priced {
  * fee on the available balance (a shortfall answers 400 INSUFFICIENT_BALANCE with nothing stored) and records
  * `payout`/`in_progress`.
  */
-export async function createPayout(deps: PayoutDeps, tenant: Tenant, body: CreatePayoutBody): Promise<Payout> {
+export async function createPayout(deps: PayoutDeps, ctx: TenantContext, body: CreatePayoutBody): Promise<Payout> {
+  const { tenant, clock } = ctx;
   const input = validateCreate(body);
-  const now = deps.clock.now();
+  const now = clock.now();
   const beneficiary = await payableBeneficiary(deps.db, tenant, input.common.beneficiaryId);
   let priced: Priced;
   if (input.kind === 'quote') {
@@ -196,7 +198,7 @@ export async function createPayout(deps: PayoutDeps, tenant: Tenant, body: Creat
   if (priced.txnFee >= priced.sourceAmount) throw errors.invalidParameter('Fees must be less than the source amount');
 
   return deps.db.transaction(async (tx) => {
-    const uow = { tx, clock: deps.clock, tenant };
+    const uow = { tx, ...ctx };
     const documents = await attachDocuments(tx, tenant, input.common.documentIds, { code: purpose.entry.code, kinds: requiredDocuments(purpose.entry) });
     const initial = await initialStatus(tx, tenant);
     const inserted = await insertWithFreshId(tx, payouts, () => newId(ID_PREFIXES.payout, now), {

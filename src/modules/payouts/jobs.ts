@@ -41,7 +41,7 @@ export function payoutJobHandlers(deps: Pick<PayoutDeps, 'railDelaySeconds'> & {
         await scheduleAllQueueReleases(deps.db, async (tenant) => (await tenantContext(deps.db, job.clock, tenant)).clock);
         return { status: 'done' };
       }
-      await releaseQueuesOf({ ...deps, clock: job.clock }, job.tenant);
+      await releaseQueuesOf(deps, { tenant: job.tenant, clock: job.clock });
       return { status: 'done' };
     },
     [PAYOUT_RAIL_QUEUE]: async (job) => {

@@ -15,7 +15,7 @@ import type { PayoutError } from './errors.js';
 import { holdOutbound, settleOutbound, type OutboundAmounts } from './outbound.js';
 import { presentPayout, type PayoutRow } from './presenter.js';
 import type { MockPayoutBody, Payout } from './schemas.js';
-import type { UnitOfWork } from '../../core/context.js';
+import type { UnitOfWork, TenantContext } from '../../core/context.js';
 
 export const PAYOUT_ENTITY_TYPE = 'payout';
 /** The sandbox rail simulator's queue (src/modules/payouts/jobs.ts). */
@@ -184,9 +184,10 @@ async function cancelLocked(uow: UnitOfWork, row: PayoutRow): Promise<Payout> {
 }
 
 /** `PATCH /payouts/{id}/cancel`: before the payout reaches the bank; its hold (if any) is released. */
-export async function cancelPayout(deps: PayoutDeps, tenant: Tenant, id: string): Promise<Payout> {
+export async function cancelPayout(deps: PayoutDeps, ctx: TenantContext, id: string): Promise<Payout> {
+  const { tenant } = ctx;
   return deps.db.transaction(async (tx) => {
-    const uow = { tx, clock: deps.clock, tenant };
+    const uow = { tx, ...ctx };
     const row = await lockPayout(tx, tenant, id);
     if (!canMove(row, 'cancelled')) throw errors.payoutNotCancellable();
     return cancelLocked(uow, row);
@@ -209,9 +210,10 @@ const MOCK_TARGETS: Readonly<Record<MockPayoutBody['status'], PayoutPhase>> = {
  * - `action_required`: from pending_approval, queued or under review (not from a processing payout).
  * - `cancelled`: as the cancel operation.
  */
-export async function mockPayoutStatus(deps: PayoutDeps, tenant: Tenant, body: MockPayoutBody): Promise<Payout> {
+export async function mockPayoutStatus(deps: PayoutDeps, ctx: TenantContext, body: MockPayoutBody): Promise<Payout> {
+  const { tenant } = ctx;
   return deps.db.transaction(async (tx) => {
-    const uow = { tx, clock: deps.clock, tenant };
+    const uow = { tx, ...ctx };
     const row = await lockPayout(tx, tenant, body.id.trim());
     if (!canMove(row, MOCK_TARGETS[body.status])) throw errors.stateChangeNotAllowed();
     switch (body.status) {

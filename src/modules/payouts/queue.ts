@@ -12,7 +12,7 @@ import { tenantFilter, type Tenant } from '../../core/tenancy.js';
 import type { PayoutDeps } from './deps.js';
 import type { PayoutError } from './errors.js';
 import { recordStatus, release, writeStatus } from './lifecycle.js';
-import { inUnitOfWork, type UnitOfWork } from '../../core/context.js';
+import { inUnitOfWork, type UnitOfWork, type TenantContext } from '../../core/context.js';
 
 export const QUEUE_RELEASE_MINUTES = [2, 17, 32, 47] as const;
 const QUEUE_LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;
@@ -66,11 +66,12 @@ export interface QueueRelease {
  * rows locked in FIFO order. Schedules the next run while anything stays queued (with the same handle, so the next
  * run exists exactly when this one's changes commit).
  */
-export async function releaseQueuesOf(deps: Pick<PayoutDeps, 'db' | 'clock' | 'railDelaySeconds'>, tenant: Tenant): Promise<QueueRelease> {
+export async function releaseQueuesOf(deps: Pick<PayoutDeps, 'db' | 'railDelaySeconds'>, ctx: TenantContext): Promise<QueueRelease> {
+  const { tenant, clock } = ctx;
   const result: QueueRelease = { released: [], expired: [] };
   await deps.db.transaction(async (tx) => {
-    const uow = { tx, clock: deps.clock, tenant };
-    const now = deps.clock.now();
+    const uow = { tx, ...ctx };
+    const now = clock.now();
     const queued = await tx.select().from(payouts)
       .where(and(tenantFilter(payouts, tenant), eq(payouts.status, 'queued')))
       .orderBy(asc(payouts.sourceCurrency), asc(payouts.queuedAt), asc(payouts.id))

@@ -1,19 +1,18 @@
 // A payout's RFI answered, by the legacy `update_rfi` or through `PATCH /rfis/{id}/respond` (decision 0017).
 import { errors } from '../../core/errors.js';
-import type { Tenant } from '../../core/tenancy.js';
 import { findDocument } from '../documents/service.js';
 import { lockRfiToAnswer, recordRfiAnswer, resolveAttachedDocuments, type RfiRow, type UpdateRfiBody } from '../rfis/service.js';
 import type { PayoutDeps } from './deps.js';
 import { lockPayout, PAYOUT_ENTITY_TYPE, writeStatus } from './lifecycle.js';
 import type { Payout } from './schemas.js';
-import type { UnitOfWork } from '../../core/context.js';
+import type { UnitOfWork, TenantContext } from '../../core/context.js';
 
 /**
  * `PATCH /payouts/{id}/update_rfi` (legacy RFI answer): documents for an `action_required` payout, which goes back
  * under review (`in_progress`, nothing held, still cancellable) until the sandbox mock or compliance moves it on.
  */
-export async function updatePayoutRfi(deps: Pick<PayoutDeps, 'db' | 'clock'>, tenant: Tenant, id: string, body: UpdateRfiBody): Promise<Payout> {
-  return deps.db.transaction(async (tx) => (await answerPayoutRfi({ tx, clock: deps.clock, tenant }, id, body)).payout);
+export async function updatePayoutRfi(deps: Pick<PayoutDeps, 'db'>, ctx: TenantContext, id: string, body: UpdateRfiBody): Promise<Payout> {
+  return deps.db.transaction(async (tx) => (await answerPayoutRfi({ tx, ...ctx }, id, body)).payout);
 }
 
 /**

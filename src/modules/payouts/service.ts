@@ -35,16 +35,16 @@ export { payoutQuotePricing } from './quote-pricing.js';
 export { holdOutbound, settleOutbound, type OutboundAmounts } from './outbound.js';
 
 /** The payout operations the routes and the operator API (maker-checker) call, built once by the composition root. */
-export function createPayoutService(deps: Omit<PayoutDeps, 'clock'>) {
+export function createPayoutService(deps: PayoutDeps) {
   return Object.freeze({
-    create: (ctx: TenantContext, body: CreatePayoutBody) => createPayout({ ...deps, clock: ctx.clock }, ctx.tenant, body),
+    create: (ctx: TenantContext, body: CreatePayoutBody) => createPayout(deps, ctx, body),
     list: (ctx: TenantContext, query: ListPayoutsQuery) => listPayouts(deps, ctx.tenant, query),
     get: (ctx: TenantContext, id: string) => getPayout(deps, ctx.tenant, id),
-    mockStatus: (ctx: TenantContext, body: MockPayoutBody) => mockPayoutStatus({ ...deps, clock: ctx.clock }, ctx.tenant, body),
-    cancel: (ctx: TenantContext, id: string) => cancelPayout({ ...deps, clock: ctx.clock }, ctx.tenant, id),
-    updateRfi: (ctx: TenantContext, id: string, body: UpdateRfiBody) => updatePayoutRfi({ ...deps, clock: ctx.clock }, ctx.tenant, id, body),
-    approve: (ctx: TenantContext, id: string) => approvePayout({ ...deps, clock: ctx.clock }, ctx.tenant, id),
-    reject: (ctx: TenantContext, id: string) => rejectPayout({ ...deps, clock: ctx.clock }, ctx.tenant, id),
+    mockStatus: (ctx: TenantContext, body: MockPayoutBody) => mockPayoutStatus(deps, ctx, body),
+    cancel: (ctx: TenantContext, id: string) => cancelPayout(deps, ctx, id),
+    updateRfi: (ctx: TenantContext, id: string, body: UpdateRfiBody) => updatePayoutRfi(deps, ctx, id, body),
+    approve: (ctx: TenantContext, id: string) => approvePayout(deps, ctx, id),
+    reject: (ctx: TenantContext, id: string) => rejectPayout(deps, ctx, id),
   });
 }
 

@@ -150,10 +150,11 @@ describe('the default price', () => {
   it('stores the loser of a race past the check as an ordinary price (both service calls check before either inserts)', async () => {
     const merchant = await createTestMerchant();
     const { database } = await testEnv();
-    const deps = { db: database.db, clock: systemClock };
+    const deps = { db: database.db };
+    const ctx = { tenant: sandbox(merchant), clock: systemClock };
     const [a, b] = await Promise.all([
-      createPriceDirectly(deps, sandbox(merchant), { pricing_type: 'fixed', fees_amount: 100, fees_currency: 'usd' }),
-      createPriceDirectly(deps, sandbox(merchant), { pricing_type: 'percentage', bps: 100 }),
+      createPriceDirectly(deps, ctx, { pricing_type: 'fixed', fees_amount: 100, fees_currency: 'usd' }),
+      createPriceDirectly(deps, ctx, { pricing_type: 'percentage', bps: 100 }),
     ]);
     const rows = [await findPrice(database.db, sandbox(merchant), a.id), await findPrice(database.db, sandbox(merchant), b.id)];
     expect(rows.map((row) => row?.isDefault).sort()).toEqual([false, true]);

@@ -3,7 +3,6 @@ import { and, eq } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { prices } from '../../db/schema/index.js';
 import { jsonAmount } from '../../core/amount.js';
-import type { Clock } from '../../core/clock.js';
 import type { TenantContext } from '../../core/context.js';
 import { isoSeconds } from '../../core/clock.js';
 import { isUniqueViolation } from '../../core/db-errors.js';
@@ -21,7 +20,6 @@ export { priceFee, type PriceTerms } from './fees.js';
 
 export interface PriceDeps {
   db: Db;
-  clock: Clock;
 }
 
 export type PriceRow = typeof prices.$inferSelect;
@@ -56,8 +54,9 @@ function priceTerms(body: CreatePriceBody): Pick<PriceRow, 'pricingType' | 'fees
  * index `prices_tenant_default_uq` lets one win, and the other is stored as an ordinary price. No transaction wraps
  * the two statements: the failed insert must not abort the retry.
  */
-export async function createPrice(deps: PriceDeps, tenant: Tenant, body: CreatePriceBody): Promise<Price> {
-  const now = deps.clock.now();
+export async function createPrice(deps: PriceDeps, ctx: TenantContext, body: CreatePriceBody): Promise<Price> {
+  const { tenant, clock } = ctx;
+  const now = clock.now();
   const terms = priceTerms(body);
   const insert = (isDefault: boolean) =>
     insertWithFreshId(deps.db, prices, () => newId(ID_PREFIXES.price, now), {
@@ -100,11 +99,11 @@ export async function listPrices(deps: PriceDeps, tenant: Tenant, query: ListPri
 }
 
 /** The price operations the routes call, built once by the composition root; each runs on the caller's context. */
-export function createPriceService(deps: Omit<PriceDeps, 'clock'>) {
+export function createPriceService(deps: PriceDeps) {
   return Object.freeze({
-    create: (ctx: TenantContext, body: CreatePriceBody) => createPrice({ ...deps, clock: ctx.clock }, ctx.tenant, body),
-    list: (ctx: TenantContext, query: ListPricesQuery) => listPrices({ ...deps, clock: ctx.clock }, ctx.tenant, query),
-    get: (ctx: TenantContext, id: string) => getPrice({ ...deps, clock: ctx.clock }, ctx.tenant, id),
+    create: (ctx: TenantContext, body: CreatePriceBody) => createPrice(deps, ctx, body),
+    list: (ctx: TenantContext, query: ListPricesQuery) => listPrices(deps, ctx.tenant, query),
+    get: (ctx: TenantContext, id: string) => getPrice(deps, ctx.tenant, id),
   });
 }
 

@@ -4,7 +4,6 @@ import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { quotes, type QuoteResource } from '../../db/schema/index.js';
 import { money, jsonAmount } from '../../core/amount.js';
-import type { Clock } from '../../core/clock.js';
 import type { TenantContext, UnitOfWork } from '../../core/context.js';
 import { isoSeconds } from '../../core/clock.js';
 import { errors, type ApiError, type QuoteSubject } from '../../core/errors.js';
@@ -30,7 +29,6 @@ export interface PayoutQuotePricing {
 
 export interface QuoteDeps {
   db: Db;
-  clock: Clock;
   fxRates: FxRateSource;
   markupBps: number;
   quoteTtlSeconds: number;
@@ -101,7 +99,8 @@ export function presentQuote(row: QuoteRow, now: Date): Quote {
   });
 }
 
-export async function createQuotes(deps: QuoteDeps, tenant: Tenant, body: CreateQuoteBody): Promise<QuoteList> {
+export async function createQuotes(deps: QuoteDeps, ctx: TenantContext, body: CreateQuoteBody): Promise<QuoteList> {
+  const { tenant, clock } = ctx;
   const sourceCurrency = body.source_currency.toUpperCase();
   const destinationCurrency = body.destination_currency.toUpperCase();
   if (body.source_amount !== undefined && body.destination_amount !== undefined) throw errors.oneAmount('source_amount', 'destination_amount');
@@ -122,7 +121,7 @@ export async function createQuotes(deps: QuoteDeps, tenant: Tenant, body: Create
     ...(body.source_amount !== undefined ? { sourceAmount: BigInt(body.source_amount) } : { destinationAmount: BigInt(body.destination_amount!) }),
   }, what);
 
-  const now = deps.clock.now();
+  const now = clock.now();
   const expiresAt = new Date(now.getTime() + deps.quoteTtlSeconds * 1000);
   // Each rail's own transaction fee, as the payout made from the quote will hold it.
   const txnFees = new Map<string, bigint>();
@@ -161,11 +160,12 @@ export async function findQuote(db: DbOrTx, tenant: Tenant, id: string): Promise
   return row;
 }
 
-export async function getQuote(deps: Pick<QuoteDeps, 'db' | 'clock'>, tenant: Tenant, id: string): Promise<Quote> {
+export async function getQuote(deps: Pick<QuoteDeps, 'db'>, ctx: TenantContext, id: string): Promise<Quote> {
+  const { tenant, clock } = ctx;
   assertIdPrefix(ID_PREFIXES.quote, id);
   const row = await findQuote(deps.db, tenant, id);
   if (!row) throw errors.notFound('Quote');
-  return presentQuote(row, deps.clock.now());
+  return presentQuote(row, clock.now());
 }
 
 export type QuoteConsumption =
@@ -225,10 +225,10 @@ export function quoteError(
 }
 
 /** The quote operations the routes call, built once by the composition root; each runs on the caller's context. */
-export function createQuoteService(deps: Omit<QuoteDeps, 'clock'>) {
+export function createQuoteService(deps: QuoteDeps) {
   return Object.freeze({
-    create: (ctx: TenantContext, body: CreateQuoteBody) => createQuotes({ ...deps, clock: ctx.clock }, ctx.tenant, body),
-    get: (ctx: TenantContext, id: string) => getQuote({ ...deps, clock: ctx.clock }, ctx.tenant, id),
+    create: (ctx: TenantContext, body: CreateQuoteBody) => createQuotes(deps, ctx, body),
+    get: (ctx: TenantContext, id: string) => getQuote(deps, ctx, id),
   });
 }
 

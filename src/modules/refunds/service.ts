@@ -5,7 +5,6 @@ import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx, Tx } from '../../db/client.js';
 import { refunds, type RefundStatus } from '../../db/schema/index.js';
 import { jsonAmount } from '../../core/amount.js';
-import type { Clock } from '../../core/clock.js';
 import type { TenantContext } from '../../core/context.js';
 import { duplicateRequest, errors } from '../../core/errors.js';
 import { recordEvent } from '../../core/events.js';
@@ -22,7 +21,6 @@ import type { CreateRefundBody, ListRefundsQuery, MockUpdateRefundBody, Refund }
 
 export interface RefundDeps {
   db: Db;
-  clock: Clock;
 }
 
 export type RefundRow = typeof refunds.$inferSelect;
@@ -65,7 +63,8 @@ async function refundedAmount(tx: Tx, tenant: Tenant, paymentId: string): Promis
  * the `in_progress` refund, claim its request_id and hold its amount on the available balance. Any refusal rolls the
  * whole transaction back, so nothing is stored. No event is recorded: the catalogue has no `refund.in_progress`.
  */
-export async function createRefund(deps: RefundDeps, tenant: Tenant, body: CreateRefundBody): Promise<Refund> {
+export async function createRefund(deps: RefundDeps, ctx: TenantContext, body: CreateRefundBody): Promise<Refund> {
+  const { tenant, clock } = ctx;
   const paymentId = body.payment_id.trim();
   if (paymentId === '') throw errors.blank('payment_id');
   assertIdPrefix(ID_PREFIXES.payment, paymentId);
@@ -73,8 +72,8 @@ export async function createRefund(deps: RefundDeps, tenant: Tenant, body: Creat
     throw errors.refundDocumentsNotSupported();
   }
   return deps.db.transaction(async (tx) => {
-    const uow = { tx, clock: deps.clock, tenant };
-    const now = deps.clock.now();
+    const uow = { tx, ...ctx };
+    const now = clock.now();
     const payment = await lockPayment(tx, tenant, paymentId);
     if (!payment) throw errors.notFound('Payment');
     if (payment.status !== 'success') throw errors.refundPaymentNotSuccess(payment.status);
@@ -131,16 +130,17 @@ export async function createRefund(deps: RefundDeps, tenant: Tenant, body: Creat
  */
 export async function mockUpdateRefundStatus(
   deps: RefundDeps,
-  tenant: Tenant,
+  ctx: TenantContext,
   id: string,
   body: MockUpdateRefundBody,
 ): Promise<Refund> {
+  const { tenant, clock } = ctx;
   assertIdPrefix(ID_PREFIXES.refund, id);
   return deps.db.transaction(async (tx) => {
-    const uow = { tx, clock: deps.clock, tenant };
+    const uow = { tx, ...ctx };
     const [row] = await tx
       .update(refunds)
-      .set({ status: body.status, updatedAt: deps.clock.now() })
+      .set({ status: body.status, updatedAt: clock.now() })
       .where(and(tenantFilter(refunds, tenant), eq(refunds.id, id), eq(refunds.status, 'in_progress')))
       .returning();
     if (!row) {
@@ -164,7 +164,8 @@ export async function mockUpdateRefundStatus(
  * `PATCH /refunds/{id}/update_rfi`: attaches the tenant's documents to an `in_progress` refund, under its row lock.
  * The status does not change and no event is recorded: the catalogue has no refund event for attached documents.
  */
-export async function updateRefundRfi(deps: RefundDeps, tenant: Tenant, id: string, body: UpdateRfiBody): Promise<Refund> {
+export async function updateRefundRfi(deps: RefundDeps, ctx: TenantContext, id: string, body: UpdateRfiBody): Promise<Refund> {
+  const { tenant, clock } = ctx;
   assertIdPrefix(ID_PREFIXES.refund, id);
   return deps.db.transaction(async (tx) => {
     const [current] = await tx.select().from(refunds).where(and(tenantFilter(refunds, tenant), eq(refunds.id, id))).for('update');
@@ -173,7 +174,7 @@ export async function updateRefundRfi(deps: RefundDeps, tenant: Tenant, id: stri
     const documents = await resolveAttachedDocuments(tx, tenant, body, current.documents, findDocument);
     const [row] = await tx
       .update(refunds)
-      .set({ documents, updatedAt: deps.clock.now() })
+      .set({ documents, updatedAt: clock.now() })
       .where(and(tenantFilter(refunds, tenant), eq(refunds.id, current.id)))
       .returning();
     return presentRefund(row!);
@@ -214,14 +215,14 @@ export async function listRefunds(
 }
 
 /** The refund operations the routes call, built once by the composition root; each runs on the caller's context. */
-export function createRefundService(deps: Omit<RefundDeps, 'clock'>) {
+export function createRefundService(deps: RefundDeps) {
   return Object.freeze({
-    create: (ctx: TenantContext, body: CreateRefundBody) => createRefund({ ...deps, clock: ctx.clock }, ctx.tenant, body),
+    create: (ctx: TenantContext, body: CreateRefundBody) => createRefund(deps, ctx, body),
     list: (ctx: TenantContext, query: ListRefundsQuery) => listRefunds(deps, ctx.tenant, query),
     get: (ctx: TenantContext, id: string) => getRefund(deps, ctx.tenant, id),
-    updateRfi: (ctx: TenantContext, id: string, body: UpdateRfiBody) => updateRefundRfi({ ...deps, clock: ctx.clock }, ctx.tenant, id, body),
+    updateRfi: (ctx: TenantContext, id: string, body: UpdateRfiBody) => updateRefundRfi(deps, ctx, id, body),
     mockUpdateStatus: (ctx: TenantContext, id: string, body: MockUpdateRefundBody) =>
-      mockUpdateRefundStatus({ ...deps, clock: ctx.clock }, ctx.tenant, id, body),
+      mockUpdateRefundStatus(deps, ctx, id, body),
   });
 }
 

@@ -3,7 +3,7 @@
 import { and, eq, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { rfis } from '../../db/schema/index.js';
-import { isoSeconds, type Clock } from '../../core/clock.js';
+import { isoSeconds } from '../../core/clock.js';
 import type { TenantContext, UnitOfWork } from '../../core/context.js';
 import { errors } from '../../core/errors.js';
 import { assertIdPrefix, ID_PREFIXES } from '../../core/ids.js';
@@ -28,7 +28,6 @@ export type RfiAnswerer = (
 
 export interface RfiDeps {
   db: Db;
-  clock: Clock;
   /** The answerer of each kind of object with RFIs (today: payouts). */
   answerers: Readonly<Partial<Record<RfiRow['entityType'], RfiAnswerer>>>;
 }
@@ -74,7 +73,8 @@ export async function listRfis(deps: Pick<RfiDeps, 'db'>, tenant: Tenant, query:
  * lock and then the RFI's: the RFI goes `under_review` with the answer, the payout back under review (`in_progress`,
  * nothing held) with the documents attached. Only an `action_required` RFI can be answered (400 INVALID_STATE).
  */
-export async function respondRfi(deps: RfiDeps, tenant: Tenant, id: string, body: RespondRfiBody): Promise<Rfi> {
+export async function respondRfi(deps: RfiDeps, ctx: TenantContext, id: string, body: RespondRfiBody): Promise<Rfi> {
+  const { tenant } = ctx;
   assertIdPrefix(ID_PREFIXES.rfi, id);
   const found = await findRfi(deps.db, tenant, id);
   if (!found) throw errors.notFound('RFI');
@@ -82,18 +82,18 @@ export async function respondRfi(deps: RfiDeps, tenant: Tenant, id: string, body
   if (!answer) throw new Error(`rfi ${found.id}: ${found.entityType} RFIs cannot be answered`);
   const documents = body.documents.map((pair) => ({ id: pair.doc_id.trim(), rfi_doc_id: pair.rfi_doc_id.trim() }));
   return deps.db.transaction(async (tx) => {
-    const uow = { tx, clock: deps.clock, tenant };
+    const uow = { tx, ...ctx };
     const { rfi } = await answer(uow, found.entityId, { documents }, found.id);
     return presentRfi(rfi!);
   });
 }
 
 /** The RFI operations the routes call, built once by the composition root (which hands in the answerers). */
-export function createRfiService(deps: Omit<RfiDeps, 'clock'>) {
+export function createRfiService(deps: RfiDeps) {
   return Object.freeze({
     list: (ctx: TenantContext, query: ListRfisQuery) => listRfis(deps, ctx.tenant, query),
     get: (ctx: TenantContext, id: string) => getRfi(deps, ctx.tenant, id),
-    respond: (ctx: TenantContext, id: string, body: RespondRfiBody) => respondRfi({ ...deps, clock: ctx.clock }, ctx.tenant, id, body),
+    respond: (ctx: TenantContext, id: string, body: RespondRfiBody) => respondRfi(deps, ctx, id, body),
   });
 }
 

@@ -3,7 +3,7 @@
 import { and, eq, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { withdrawalAccounts, type Environment } from '../../db/schema/index.js';
-import { isoSeconds, type Clock } from '../../core/clock.js';
+import { isoSeconds } from '../../core/clock.js';
 import { errors } from '../../core/errors.js';
 import { insertWithFreshId } from '../../core/fresh-id.js';
 import { withoutNulls } from '../../core/http-schemas.js';
@@ -14,6 +14,7 @@ import { isValidBic } from '../../core/bank-identifiers.js';
 import { tenantFilter, type Tenant } from '../../core/tenancy.js';
 import { PAYOUT_SOURCE_CURRENCIES } from '../payouts/service.js';
 import type { CreateWithdrawalAccountBody, ListWithdrawalAccountsQuery, WithdrawalAccount } from './schemas.js';
+import type { TenantContext } from '../../core/context.js';
 
 export type WithdrawalAccountRow = typeof withdrawalAccounts.$inferSelect;
 
@@ -49,10 +50,10 @@ const optional = (value: string | undefined): string | null => {
   return trimmed ? trimmed : null;
 };
 
-/** Operator: registers a withdrawal account for a merchant's environment, after checking every field. */
+/** Operator: registers a withdrawal account for `ctx`'s merchant in the environment `body.env`, after checking every field. */
 export async function createWithdrawalAccount(
-  deps: { db: Db; clock: Clock },
-  merchantId: string,
+  deps: { db: Db },
+  ctx: TenantContext,
   body: CreateWithdrawalAccountBody,
 ): Promise<WithdrawalAccountRow> {
   const holderName = required(body.holder_name, 'holder_name');
@@ -69,9 +70,9 @@ export async function createWithdrawalAccount(
   if (bicPrimary !== null && !isValidBic(bicPrimary)) {
     throw errors.validation('Bic primary is not a valid BIC (8 or 11 characters, letters 5-6 a country code)');
   }
-  const now = deps.clock.now();
+  const now = ctx.clock.now();
   return insertWithFreshId(deps.db, withdrawalAccounts, () => newId(ID_PREFIXES.withdrawalAccount, now), {
-    merchantId,
+    merchantId: ctx.tenant.merchantId,
     env: body.env,
     holderName,
     accountNumber,

@@ -6,7 +6,7 @@ import { and, eq, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { withdrawals, type WithdrawalStatus } from '../../db/schema/index.js';
 import { jsonAmount, money } from '../../core/amount.js';
-import { isoSeconds, type Clock } from '../../core/clock.js';
+import { isoSeconds } from '../../core/clock.js';
 import type { TenantContext } from '../../core/context.js';
 import { errors } from '../../core/errors.js';
 import { insertWithFreshId } from '../../core/fresh-id.js';
@@ -28,7 +28,6 @@ import type { CreateWithdrawalBody, ListWithdrawalsQuery, MockUpdateWithdrawalBo
 
 export interface WithdrawalDeps {
   db: Db;
-  clock: Clock;
   fxRates: FxRateSource;
   markupBps: number;
 }
@@ -97,7 +96,8 @@ async function chooseAccount(db: DbOrTx, tenant: Tenant, requested: string | und
  * transaction fee on top), then in one transaction inserts it `in_progress`, holds amount + transaction fee on the
  * available balance and records `withdrawal.in_progress`. A shortfall rolls it all back: nothing is stored.
  */
-export async function createWithdrawal(deps: WithdrawalDeps, tenant: Tenant, body: CreateWithdrawalBody): Promise<Withdrawal> {
+export async function createWithdrawal(deps: WithdrawalDeps, ctx: TenantContext, body: CreateWithdrawalBody): Promise<Withdrawal> {
+  const { tenant, clock } = ctx;
   const given = body.balance_currency.trim();
   if (given === '') throw errors.blank('balance_currency');
   const balanceCurrency = normalizeCurrency(given);
@@ -115,8 +115,8 @@ export async function createWithdrawal(deps: WithdrawalDeps, tenant: Tenant, bod
   const txnFee = await payoutTxnFee(deps.fxRates, SWIFT_RAIL, balanceCurrency);
 
   return deps.db.transaction(async (tx) => {
-    const uow = { tx, clock: deps.clock, tenant };
-    const now = deps.clock.now();
+    const uow = { tx, ...ctx };
+    const now = clock.now();
     const inserted = await insertWithFreshId(tx, withdrawals, () => newId(ID_PREFIXES.withdrawal, now), {
       ...tenant,
       withdrawalAccountId: account.id,
@@ -147,14 +147,15 @@ export async function createWithdrawal(deps: WithdrawalDeps, tenant: Tenant, bod
  * fees; `failed` voids it back to available.
  */
 export async function mockUpdateWithdrawalStatus(
-  deps: Pick<WithdrawalDeps, 'db' | 'clock'>,
-  tenant: Tenant,
+  deps: Pick<WithdrawalDeps, 'db'>,
+  ctx: TenantContext,
   id: string,
   body: MockUpdateWithdrawalBody,
 ): Promise<Withdrawal> {
+  const { tenant } = ctx;
   assertIdPrefix(ID_PREFIXES.withdrawal, id);
   return deps.db.transaction(async (tx) => {
-    const uow = { tx, clock: deps.clock, tenant };
+    const uow = { tx, ...ctx };
     const current = await withdrawalLifecycle.mustLock(tx, tenant, id);
     // Checked before the ledger moves: a refused move touches no hold.
     withdrawalLifecycle.assertMove(current, body.status);
@@ -196,18 +197,18 @@ const outboundOf = (row: typeof withdrawals.$inferSelect): OutboundAmounts =>
   ({ currency: row.balanceCurrency, amount: row.balanceAmount, fxFee: row.fxFee, txnFee: row.txnFee });
 
 /** The withdrawal and withdrawal account operations the routes and the operator API call, built once by the composition root. */
-export function createWithdrawalService(deps: Omit<WithdrawalDeps, 'clock'>) {
+export function createWithdrawalService(deps: WithdrawalDeps) {
   return Object.freeze({
-    create: (ctx: TenantContext, body: CreateWithdrawalBody) => createWithdrawal({ ...deps, clock: ctx.clock }, ctx.tenant, body),
+    create: (ctx: TenantContext, body: CreateWithdrawalBody) => createWithdrawal(deps, ctx, body),
     list: (ctx: TenantContext, query: ListWithdrawalsQuery) => listWithdrawals(deps, ctx.tenant, query),
     get: (ctx: TenantContext, id: string) => getWithdrawal(deps, ctx.tenant, id),
     mockUpdateStatus: (ctx: TenantContext, id: string, body: MockUpdateWithdrawalBody) =>
-      mockUpdateWithdrawalStatus({ ...deps, clock: ctx.clock }, ctx.tenant, id, body),
+      mockUpdateWithdrawalStatus(deps, ctx, id, body),
     listAccounts: (ctx: TenantContext, query: Parameters<typeof listWithdrawalAccounts>[2]) => listWithdrawalAccounts(deps, ctx.tenant, query),
     getAccount: (ctx: TenantContext, id: string) => getWithdrawalAccount(deps, ctx.tenant, id),
     /** The operator registers a merchant's account: in the environment `body.env`, at `ctx`'s time. */
     registerAccount: (ctx: TenantContext, body: Parameters<typeof createWithdrawalAccount>[2]) =>
-      createWithdrawalAccount({ db: deps.db, clock: ctx.clock }, ctx.tenant.merchantId, body),
+      createWithdrawalAccount(deps, ctx, body),
     /** The operator's list of a merchant's accounts (both environments unless `env`), as rows. */
     listAccountsOfMerchant: (merchantId: string, env: Parameters<typeof listMerchantWithdrawalAccounts>[2], page: Parameters<typeof listMerchantWithdrawalAccounts>[3]) =>
       listMerchantWithdrawalAccounts(deps.db, merchantId, env, page),

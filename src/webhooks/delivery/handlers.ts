@@ -43,8 +43,6 @@ const DELIVER_JOB_MAX_ATTEMPTS = 20;
 
 export interface WebhookDeps {
   db: Db;
-  /** The clock of the delivery's tenant (its sandbox test clock). */
-  clock: Clock;
   config: Pick<Config, 'webhookTimeoutMs' | 'webhookAllowPrivateTargets'>;
   /** The resolver for endpoint hosts (the system's by default). */
   lookup?: Lookup;
@@ -91,14 +89,15 @@ export async function enqueueManualDelivery(uow: UnitOfWork, deliveryId: string)
   await enqueueJob(uow, { queue: WEBHOOK_DELIVER_QUEUE, payload: { deliveryId, manual: true }, maxAttempts: 1 });
 }
 
-async function dispatchEvent(deps: WebhookDeps, payload: Record<string, unknown>): Promise<JobOutcome> {
+/** `clock` is the job's: the event's tenant's (its sandbox test clock). */
+async function dispatchEvent(deps: WebhookDeps, clock: Clock, payload: Record<string, unknown>): Promise<JobOutcome> {
   const eventId = payload.eventId;
   if (typeof eventId !== 'string') return { status: 'dead', error: 'payload without eventId' };
   const [event] = await deps.db.select().from(events).where(eq(events.id, eventId));
   if (!event) return { status: 'dead', error: `event ${eventId} not found` };
   const tenant: Tenant = { merchantId: event.merchantId, env: event.env };
   await deps.db.transaction(async (tx) => {
-    const uow = { tx, clock: deps.clock, tenant };
+    const uow = { tx, clock, tenant };
     let targets: WebhookEndpointRow[];
     if (typeof payload.endpointId === 'string') {
       // An event for one endpoint (the test event) goes to it whatever it subscribed to, if it takes deliveries.
@@ -113,8 +112,8 @@ async function dispatchEvent(deps: WebhookDeps, payload: Record<string, unknown>
 }
 
 /** A delivery whose endpoint was deleted or disabled before its attempt ends here (finished ones keep their state). */
-async function cancelIfPending(deps: WebhookDeps, delivery: DeliveryRow): Promise<void> {
-  const now = deps.clock.now();
+async function cancelIfPending(deps: WebhookDeps, clock: Clock, delivery: DeliveryRow): Promise<void> {
+  const now = clock.now();
   await deps.db.transaction(async (tx) => {
     const [current] = await tx.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, delivery.id)).for('update');
     if (current?.status !== 'pending') return;
@@ -128,6 +127,7 @@ async function cancelIfPending(deps: WebhookDeps, delivery: DeliveryRow): Promis
 /** Records the attempt and moves the delivery on; answers what the job runner should do next. */
 async function recordAttempt(
   deps: WebhookDeps,
+  clock: Clock,
   deliveryId: string,
   attemptedAt: Date,
   manual: boolean,
@@ -137,7 +137,7 @@ async function recordAttempt(
     // Locked: a manual and a scheduled attempt of one delivery may finish at the same time.
     const [current] = await tx.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, deliveryId)).for('update');
     if (!current) return { status: 'dead', error: `delivery ${deliveryId} not found` };
-    const now = deps.clock.now();
+    const now = clock.now();
     const ok = isSuccess(result);
     await tx.insert(webhookAttempts).values({
       id: newId(ID_PREFIXES.webhookAttempt, attemptedAt),
@@ -188,7 +188,8 @@ async function recordAttempt(
   });
 }
 
-async function deliver(deps: WebhookDeps, payload: Record<string, unknown>): Promise<JobOutcome> {
+/** `clock` is the job's: the delivery's tenant's (its sandbox test clock). */
+async function deliver(deps: WebhookDeps, clock: Clock, payload: Record<string, unknown>): Promise<JobOutcome> {
   const deliveryId = payload.deliveryId;
   if (typeof deliveryId !== 'string') return { status: 'dead', error: 'payload without deliveryId' };
   const manual = payload.manual === true;
@@ -204,14 +205,14 @@ async function deliver(deps: WebhookDeps, payload: Record<string, unknown>): Pro
   if (!manual && delivery.status !== 'pending') return { status: 'done' };
   // A job can run before its time: a worker that died after recording an attempt, but before telling the runner
   // when the next is due, leaves the job to be reclaimed when its lease lapses. The delivery row knows the time.
-  if (!manual && delivery.nextAttemptAt !== null && delivery.nextAttemptAt > deps.clock.now()) {
+  if (!manual && delivery.nextAttemptAt !== null && delivery.nextAttemptAt > clock.now()) {
     return { status: 'retry', at: delivery.nextAttemptAt };
   }
   if (!isDeliverable(endpoint)) {
-    await cancelIfPending(deps, delivery);
+    await cancelIfPending(deps, clock, delivery);
     return { status: 'done' };
   }
-  const attemptedAt = deps.clock.now();
+  const attemptedAt = clock.now();
   const body = canonicalJsonBytes({ entity_type: event.entityType, event_type: event.eventType, data: event.data });
   const result = await sendWebhook(
     {
@@ -234,13 +235,13 @@ async function deliver(deps: WebhookDeps, payload: Record<string, unknown>): Pro
       lookup: deps.lookup,
     },
   );
-  return recordAttempt(deps, delivery.id, attemptedAt, manual, result);
+  return recordAttempt(deps, clock, delivery.id, attemptedAt, manual, result);
 }
 
 /** The handlers of both webhook queues, for the JobRunner: each reads time from its job's (the tenant's) clock. */
-export function webhookJobHandlers(deps: Omit<WebhookDeps, 'clock'>): Record<string, JobHandler> {
+export function webhookJobHandlers(deps: WebhookDeps): Record<string, JobHandler> {
   return {
-    [WEBHOOK_DISPATCH_QUEUE]: (job) => dispatchEvent({ ...deps, clock: job.clock }, job.payload),
-    [WEBHOOK_DELIVER_QUEUE]: (job) => deliver({ ...deps, clock: job.clock }, job.payload),
+    [WEBHOOK_DISPATCH_QUEUE]: (job) => dispatchEvent(deps, job.clock, job.payload),
+    [WEBHOOK_DELIVER_QUEUE]: (job) => deliver(deps, job.clock, job.payload),
   };
 }

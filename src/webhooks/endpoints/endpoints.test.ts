@@ -294,14 +294,14 @@ describe('webhook targets: sandbox may be local, production must be https and pu
     it('is what the service checks when it registers an endpoint', async () => {
       const { database } = await testEnv();
       const tenant: Tenant = { merchantId: merchant.id, env: 'production' };
-      const deps = (lookup: Lookup) => ({ db: database.db, clock: systemClock, allowPrivateTargets: false, lookup });
+      const deps = (lookup: Lookup) => ({ db: database.db, allowPrivateTargets: false, lookup });
       const url = 'https://hooks.merchant.example/glomo';
-      const refused = createWebhookEndpoint(deps(resolvesTo('10.1.2.3')), tenant, { url });
+      const refused = createWebhookEndpoint(deps(resolvesTo('10.1.2.3')), { tenant, clock: systemClock }, { url });
       await expect(refused).rejects.toBeInstanceOf(ApiError);
       await expect(refused).rejects.toMatchObject({ statusCode: 400, message: PRIVATE_TARGET });
-      await expect(createWebhookEndpoint(deps(async () => { throw new Error('SERVFAIL'); }), { ...tenant, env: 'sandbox' }, { url }))
+      await expect(createWebhookEndpoint(deps(async () => { throw new Error('SERVFAIL'); }), { tenant: { ...tenant, env: 'sandbox' }, clock: systemClock }, { url }))
         .rejects.toMatchObject({ statusCode: 400, message: 'Validation failed: Url host hooks.merchant.example does not resolve' });
-      const created = await createWebhookEndpoint(deps(resolvesTo(PUBLIC_IPV6)), tenant, { url });
+      const created = await createWebhookEndpoint(deps(resolvesTo(PUBLIC_IPV6)), { tenant, clock: systemClock }, { url });
       // The name is kept, not the address: the sender resolves and checks it again at every delivery.
       expect(created.url).toBe(url);
     });

@@ -3,7 +3,6 @@
 import { and, asc, count, eq, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { webhookEndpoints, type Environment } from '../../db/schema/index.js';
-import type { Clock } from '../../core/clock.js';
 import type { TenantContext } from '../../core/context.js';
 import { isoSeconds } from '../../core/clock.js';
 import { errors } from '../../core/errors.js';
@@ -23,7 +22,6 @@ import {
 
 export interface WebhookEndpointDeps {
   db: Db;
-  clock: Clock;
   /** config.webhookAllowPrivateTargets: production endpoints may then target private addresses and plain http. */
   allowPrivateTargets: boolean;
   /** DNS resolution of endpoint hosts; the system resolver unless a test injects one. */
@@ -155,9 +153,10 @@ async function liveEndpoint(db: DbOrTx, tenant: Tenant, id: string): Promise<Web
 
 export async function createWebhookEndpoint(
   deps: WebhookEndpointDeps,
-  tenant: Tenant,
+  ctx: TenantContext,
   body: CreateWebhookEndpointBody,
 ): Promise<WebhookEndpointWithSecret> {
+  const { tenant, clock } = ctx;
   const enabledEvents = normalizeEnabledEvents(body.enabled_events);
   const description = normalizeDescription(body.description);
   // DNS before the transaction: no database work waits on a resolver.
@@ -174,7 +173,7 @@ export async function createWebhookEndpoint(
         `A merchant can have at most ${MAX_ENDPOINTS_PER_ENVIRONMENT} webhook endpoints per environment; delete one first`,
       );
     }
-    const now = deps.clock.now();
+    const now = clock.now();
     const [row] = await tx
       .insert(webhookEndpoints)
       .values({
@@ -221,10 +220,11 @@ export async function listMerchantWebhookEndpoints(
 
 export async function updateWebhookEndpoint(
   deps: WebhookEndpointDeps,
-  tenant: Tenant,
+  ctx: TenantContext,
   id: string,
   body: UpdateWebhookEndpointBody,
 ): Promise<WebhookEndpoint> {
+  const { tenant, clock } = ctx;
   // Another tenant's id answers 404 before any of its fields is judged.
   const current = await liveEndpoint(deps.db, tenant, id);
   const changes: Partial<Pick<WebhookEndpointRow, 'url' | 'enabledEvents' | 'description' | 'status'>> = {};
@@ -235,7 +235,7 @@ export async function updateWebhookEndpoint(
   if (Object.keys(changes).length === 0) return presentWebhookEndpoint(current);
   const [row] = await deps.db
     .update(webhookEndpoints)
-    .set({ ...changes, updatedAt: deps.clock.now() })
+    .set({ ...changes, updatedAt: clock.now() })
     .where(live(tenant, id))
     .returning();
   // Deleted between the read and the update.
@@ -244,9 +244,10 @@ export async function updateWebhookEndpoint(
 }
 
 /** Soft delete: the row stays for the delivery log, but is never listed, shown or delivered to again. */
-export async function deleteWebhookEndpoint(deps: WebhookEndpointDeps, tenant: Tenant, id: string): Promise<DeletedWebhookEndpoint> {
+export async function deleteWebhookEndpoint(deps: WebhookEndpointDeps, ctx: TenantContext, id: string): Promise<DeletedWebhookEndpoint> {
+  const { tenant, clock } = ctx;
   assertIdPrefix(ID_PREFIXES.webhookEndpoint, id);
-  const now = deps.clock.now();
+  const now = clock.now();
   const [row] = await deps.db
     .update(webhookEndpoints)
     .set({ deletedAt: now, updatedAt: now })
@@ -259,13 +260,14 @@ export async function deleteWebhookEndpoint(deps: WebhookEndpointDeps, tenant: T
 /** A new secret, answered once. The old one stops at once: every delivery from now on is signed with the new one. */
 export async function rotateWebhookEndpointSecret(
   deps: WebhookEndpointDeps,
-  tenant: Tenant,
+  ctx: TenantContext,
   id: string,
 ): Promise<WebhookEndpointWithSecret> {
+  const { tenant, clock } = ctx;
   assertIdPrefix(ID_PREFIXES.webhookEndpoint, id);
   const [row] = await deps.db
     .update(webhookEndpoints)
-    .set({ secret: newWebhookSecret(), updatedAt: deps.clock.now() })
+    .set({ secret: newWebhookSecret(), updatedAt: clock.now() })
     .where(live(tenant, id))
     .returning();
   if (!row) throw notFound();
@@ -302,15 +304,15 @@ export async function findEndpoint(db: DbOrTx, tenant: Tenant, id: string): Prom
 }
 
 /** The webhook endpoint operations the routes and the operator API call, built once by the composition root. */
-export function createWebhookEndpointService(deps: Omit<WebhookEndpointDeps, 'clock'>) {
+export function createWebhookEndpointService(deps: WebhookEndpointDeps) {
   return Object.freeze({
-    create: (ctx: TenantContext, body: CreateWebhookEndpointBody) => createWebhookEndpoint({ ...deps, clock: ctx.clock }, ctx.tenant, body),
-    list: (ctx: TenantContext, query: ListWebhookEndpointsQuery) => listWebhookEndpoints({ ...deps, clock: ctx.clock }, ctx.tenant, query),
-    get: (ctx: TenantContext, id: string) => getWebhookEndpoint({ ...deps, clock: ctx.clock }, ctx.tenant, id),
+    create: (ctx: TenantContext, body: CreateWebhookEndpointBody) => createWebhookEndpoint(deps, ctx, body),
+    list: (ctx: TenantContext, query: ListWebhookEndpointsQuery) => listWebhookEndpoints(deps, ctx.tenant, query),
+    get: (ctx: TenantContext, id: string) => getWebhookEndpoint(deps, ctx.tenant, id),
     update: (ctx: TenantContext, id: string, body: UpdateWebhookEndpointBody) =>
-      updateWebhookEndpoint({ ...deps, clock: ctx.clock }, ctx.tenant, id, body),
-    delete: (ctx: TenantContext, id: string) => deleteWebhookEndpoint({ ...deps, clock: ctx.clock }, ctx.tenant, id),
-    rotateSecret: (ctx: TenantContext, id: string) => rotateWebhookEndpointSecret({ ...deps, clock: ctx.clock }, ctx.tenant, id),
+      updateWebhookEndpoint(deps, ctx, id, body),
+    delete: (ctx: TenantContext, id: string) => deleteWebhookEndpoint(deps, ctx, id),
+    rotateSecret: (ctx: TenantContext, id: string) => rotateWebhookEndpointSecret(deps, ctx, id),
     /** The operator's list of a merchant's endpoints (both environments unless `env`), as rows. */
     listOfMerchant: (merchantId: string, env: Environment | undefined, page: PageRequest) =>
       listMerchantWebhookEndpoints(deps.db, merchantId, env, page),

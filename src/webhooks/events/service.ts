@@ -2,7 +2,6 @@
 import { and, asc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { events, webhookAttempts, webhookDeliveries } from '../../db/schema/index.js';
-import type { Clock } from '../../core/clock.js';
 import type { TenantContext } from '../../core/context.js';
 import { isoSeconds } from '../../core/clock.js';
 import { errors } from '../../core/errors.js';
@@ -17,7 +16,6 @@ import type { Delivery, DeliveryAttempt, DeliverySummary, Event, EventListItem, 
 
 export interface EventDeps {
   db: Db;
-  clock: Clock;
 }
 
 type EventRow = typeof events.$inferSelect;
@@ -127,9 +125,10 @@ export async function listEvents(
  * the full schedule) if it never had one and is subscribed to the event. Without: every delivery of the event
  * whose endpoint is still enabled.
  */
-export async function redeliverEvent(deps: EventDeps, tenant: Tenant, id: string, body: RedeliverBody): Promise<Redelivery> {
+export async function redeliverEvent(deps: EventDeps, ctx: TenantContext, id: string, body: RedeliverBody): Promise<Redelivery> {
+  const { tenant } = ctx;
   return deps.db.transaction(async (tx) => {
-    const uow = { tx, clock: deps.clock, tenant };
+    const uow = { tx, ...ctx };
     const event = await findEvent(tx, tenant, id);
     const existing = await deliveriesOf(tx, tenant, [event.id]);
     const queued: string[] = [];
@@ -175,15 +174,16 @@ export async function redeliverEvent(deps: EventDeps, tenant: Tenant, id: string
  * Sandbox only (production answers 404, like Glomo's other sandbox helpers): records a `webhook_test.test` event
  * that goes to this endpoint alone, whatever it subscribed to.
  */
-export async function sendTestEvent(deps: EventDeps, tenant: Tenant, endpointId: string): Promise<Event> {
+export async function sendTestEvent(deps: EventDeps, ctx: TenantContext, endpointId: string): Promise<Event> {
+  const { tenant, clock } = ctx;
   assertIdPrefix(ID_PREFIXES.webhookEndpoint, endpointId);
   if (tenant.env !== 'sandbox') throw errors.notFound('Webhook endpoint');
   return deps.db.transaction(async (tx) => {
-    const uow = { tx, clock: deps.clock, tenant };
+    const uow = { tx, ...ctx };
     const endpoint = await findEndpoint(tx, tenant, endpointId);
     if (!endpoint || endpoint.deletedAt !== null) throw errors.notFound('Webhook endpoint');
     if (!isDeliverable(endpoint)) throw errors.validation('Webhook endpoint is disabled');
-    const now = deps.clock.now();
+    const now = clock.now();
     const id = await recordEvent(uow, {
       entityType: TEST_EVENT.entityType,
       eventType: TEST_EVENT.eventType,
@@ -196,12 +196,12 @@ export async function sendTestEvent(deps: EventDeps, tenant: Tenant, endpointId:
 }
 
 /** The event operations the routes call, built once by the composition root; each runs on the caller's context. */
-export function createWebhookEventService(deps: Omit<EventDeps, 'clock'>) {
+export function createWebhookEventService(deps: EventDeps) {
   return Object.freeze({
-    list: (ctx: TenantContext, query: ListEventsQuery) => listEvents({ ...deps, clock: ctx.clock }, ctx.tenant, query),
-    get: (ctx: TenantContext, id: string) => getEvent({ ...deps, clock: ctx.clock }, ctx.tenant, id),
-    redeliver: (ctx: TenantContext, id: string, body: RedeliverBody) => redeliverEvent({ ...deps, clock: ctx.clock }, ctx.tenant, id, body),
-    sendTest: (ctx: TenantContext, endpointId: string) => sendTestEvent({ ...deps, clock: ctx.clock }, ctx.tenant, endpointId),
+    list: (ctx: TenantContext, query: ListEventsQuery) => listEvents(deps, ctx.tenant, query),
+    get: (ctx: TenantContext, id: string) => getEvent(deps, ctx.tenant, id),
+    redeliver: (ctx: TenantContext, id: string, body: RedeliverBody) => redeliverEvent(deps, ctx, id, body),
+    sendTest: (ctx: TenantContext, endpointId: string) => sendTestEvent(deps, ctx, endpointId),
   });
 }
 
