@@ -254,14 +254,14 @@ export const ERRORS = {
     code: 'INVALID_PARAMETER',
     message: 'Quote is not compatible with the selected beneficiary',
   },
-  /** The text is the rail table's refusal (core/payment-rails `railRefusalMessage`). */
+  /** The text is the rail table's refusal (payouts/rails `railRefusalMessage`). */
   payoutNoRails: { status: 400, code: 'NO_RAILS_AVAILABLE', message: (refusal: string) => refusal },
   payoutRailLimit: {
     status: 400,
     code: 'INVALID_PARAMETER',
     message: (rail: string, limit: bigint, currency: string) => `destination_amount exceeds the ${rail} limit of ${limit} ${currency}`,
   },
-  /** The text is the purpose table's refusal (core/purpose-codes `purposeRefusalMessage`). */
+  /** The text is the purpose table's refusal (payouts/purpose-codes `purposeRefusalMessage`). */
   payoutInvalidPurpose: { status: 400, code: 'INVALID_PURPOSE_CODE', message: (refusal: string) => refusal },
   payoutMissingDocuments: {
     status: 400,
