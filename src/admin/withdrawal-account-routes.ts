@@ -1,5 +1,6 @@
 // The operator API's withdrawal account routes: register a merchant's own bank account for withdrawals, and list a
 // merchant's accounts. Merchants only read them (src/modules/withdrawals).
+import { tenantContext } from '../core/tenant-clock.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AppDeps } from '../deps.js';
@@ -38,8 +39,8 @@ export const adminWithdrawalAccountRoutes: FastifyPluginAsyncTypebox<WithdrawalA
     },
   }, async (request, reply) => {
     const merchant = await existingMerchant(request.params.id);
-    // In real time, as before the sandbox test clock: the operator's registration reads no environment's clock.
-    const ctx = { tenant: { merchantId: merchant.id, env: request.body.env }, clock: deps.clock };
+    // The account is a row of that environment: its created_at is the environment's time (its sandbox test clock).
+    const ctx = await tenantContext(deps.database.db, deps.clock, { merchantId: merchant.id, env: request.body.env });
     return reply.status(201).send(presentAdmin(await withdrawals.registerAccount(ctx, request.body)));
   });
 

@@ -121,6 +121,25 @@ describe('POST /api/v1/sandbox/clock/advance', () => {
     expect((await created(other.sandboxSecret)).created_at).toBe(START);
   });
 
+  it("stamps the operator's changes to an environment with that environment's time", async () => {
+    const own = await createTestMerchant(clock);
+    await advance(own.sandboxSecret, { seconds: 10 * DAY });
+    const later = plus(START, 10 * DAY);
+    const admin = (url: string, payload: Record<string, unknown>) =>
+      app.inject({ method: 'POST', url: `/admin/v1/merchants/${own.id}${url}`, headers: bearer(ADMIN_TOKEN), payload });
+    const adjustment = await admin('/adjustments', { env: 'sandbox', direction: 'credit', currency: 'USD', amount: 100, reason: 'test' });
+    expect(adjustment.json()).toMatchObject({ created_at: later });
+    const account = await admin('/withdrawal_accounts', {
+      env: 'sandbox', holder_name: 'Own Co', account_number: '12345678', bank_name: 'Barclays', currency: 'GBP', country: 'GBR',
+    });
+    expect(account.statusCode, account.body).toBe(201);
+    expect(account.json()).toMatchObject({ created_at: later });
+    const production = await admin('/adjustments', { env: 'production', direction: 'credit', currency: 'USD', amount: 100, reason: 'test' });
+    expect(production.json()).toMatchObject({ created_at: START });
+    expect((await app.inject({ method: 'GET', url: `/admin/v1/merchants/${own.id}/sandbox/clock`, headers: bearer(ADMIN_TOKEN) })).json())
+      .toMatchObject({ now: later, offset_seconds: 10 * DAY });
+  });
+
   it("expires a quote by the environment's clock", async () => {
     const own = await createTestMerchant(clock);
     const response = await api('POST', '/api/v1/quotes', own.sandboxSecret, {
