@@ -1,0 +1,1 @@
+CREATE INDEX "sandbox_clocks_advanced_idx" ON "sandbox_clocks" USING btree ("merchant_id","env") WHERE "sandbox_clocks"."offset_ms" > 0;
