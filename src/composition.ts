@@ -2,6 +2,7 @@
 // routes, the job runner and the operator API. It is the one place that wires modules to each other (the RFI
 // answerers, the pricing of payout quotes); the modules' routes and jobs come from their manifests (modules/index.ts).
 import type { AppDeps } from './deps.js';
+import { createCheckoutService, type CheckoutService } from './checkout/service.js';
 import { JobRunner, type Job, type JobHandler } from './core/jobs.js';
 import { MODULES } from './modules/index.js';
 import type { ModuleManifest } from './modules/manifest.js';
@@ -56,6 +57,8 @@ export interface ModuleServices {
 }
 
 export interface Services extends ModuleServices {
+  /** The hosted checkout's policy (its pages and publishable-key routes). */
+  checkout: CheckoutService;
   /** Every job handler, polled by server.ts when JOBS_ENABLED, and run by sandbox clock advances in any process. */
   jobs: JobRunner;
   clocks: SandboxClockService;
@@ -128,5 +131,9 @@ export function composeServices(deps: AppDeps, options: { onJobError?: (error: u
     onError: options.onJobError,
   });
   const clocks = Object.freeze(createSandboxClockService({ db: deps.database.db, clock: deps.clock, jobs }));
-  return Object.freeze({ ...moduleServices, jobs, clocks });
+  const checkout = createCheckoutService({
+    db: deps.database.db, keyRing: deps.keyRing, realTime: deps.clock,
+    orders: moduleServices.orders, payments: moduleServices.payments, merchants: moduleServices.merchants,
+  });
+  return Object.freeze({ ...moduleServices, jobs, clocks, checkout });
 }
