@@ -192,10 +192,14 @@ export class JobRunner {
   async nextDueOf(tenant: Tenant, until: Date): Promise<Date | undefined> {
     const queues = this.queueList();
     if (!queues) return undefined;
+    // Two look-ups, each on its own index (queued by tenant and time; running by lease), rather than one OR.
     const [row] = await selectRows<{ run_at: Date | string | null }>(this.options.db, sql`
-      select min(run_at) as run_at from ${jobs}
-      where merchant_id = ${tenant.merchantId} and env = ${tenant.env} and queue in (${queues})
-        and ((status = 'queued' and run_at <= ${until}) or (status = 'running' and locked_until < ${this.options.clock.now()}))`);
+      select least(
+        (select min(run_at) from ${jobs}
+          where merchant_id = ${tenant.merchantId} and env = ${tenant.env} and status = 'queued' and run_at <= ${until} and queue in (${queues})),
+        (select min(run_at) from ${jobs}
+          where status = 'running' and locked_until < ${this.options.clock.now()} and merchant_id = ${tenant.merchantId} and env = ${tenant.env}
+            and queue in (${queues}))) as run_at`);
     return row?.run_at ? new Date(row.run_at) : undefined;
   }
 
@@ -218,10 +222,17 @@ export class JobRunner {
     if (!queues) return undefined;
     const realNow = this.options.clock.now();
     const [job] = await this.lockAndStart(sql`
-      select j.id, j.run_at from ${jobs} j
-      where j.merchant_id = ${tenant.merchantId} and j.env = ${tenant.env} and j.queue in (${queues})
-        and ((j.status = 'queued' and j.run_at <= ${clock.now()}) or (j.status = 'running' and j.locked_until < ${realNow}))
-      order by j.run_at, j.id limit 1`, realNow, clock);
+      select id, run_at from (
+        (select j.id, j.run_at from ${jobs} j
+          where j.merchant_id = ${tenant.merchantId} and j.env = ${tenant.env} and j.status = 'queued' and j.run_at <= ${clock.now()}
+            and j.queue in (${queues})
+          order by j.run_at, j.id limit 1)
+        union all
+        (select j.id, j.run_at from ${jobs} j
+          where j.status = 'running' and j.locked_until < ${realNow} and j.merchant_id = ${tenant.merchantId} and j.env = ${tenant.env}
+            and j.queue in (${queues})
+          order by j.run_at, j.id limit 1)
+      ) due order by run_at, id limit 1`, realNow, clock);
     if (!job) return undefined;
     await this.run(job);
     return job.queue;
