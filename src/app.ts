@@ -6,6 +6,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOpt
 import { requireAdminToken, requireSecretKey } from './core/auth/plugin.js';
 import { ApiError, errors } from './core/errors.js';
 import { randomBase62 } from './core/ids.js';
+import { refuseUnstorableText } from './core/text-guard.js';
 import { validationErrorToApiError, validatorCompiler } from './core/validation.js';
 import type { AppDeps } from './deps.js';
 import { adminRoutes } from './admin/routes.js';
@@ -67,6 +68,8 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerO
   app.decorateRequest('apiKey', null);
   app.decorateRequest('tenantContext', null);
 
+  // On the root, so every scope inherits it: text the database cannot store answers 400 before any handler runs.
+  app.addHook('preValidation', refuseUnstorableText);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
     reply.header('x-content-type-options', 'nosniff');

@@ -3,9 +3,14 @@ import { Type } from 'typebox';
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
+/** Whether a minor-unit amount can be answered (see jsonAmount); computed amounts are checked with it before they are stored. */
+export function fitsJson(value: bigint): boolean {
+  return value <= MAX_SAFE && value >= -MAX_SAFE;
+}
+
 /** A minor-unit amount for a response; refuses values a JSON client could not read exactly. */
 export function jsonAmount(value: bigint): number {
-  if (value > MAX_SAFE || value < -MAX_SAFE) throw new Error(`amount ${value} is beyond the JSON safe-integer range`);
+  if (!fitsJson(value)) throw new Error(`amount ${value} is beyond the JSON safe-integer range`);
   return Number(value);
 }
 

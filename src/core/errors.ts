@@ -62,6 +62,12 @@ export const ERRORS = {
   invalidParameter: { status: 400, code: 'INVALID_PARAMETER', message: (message: string) => message },
   invalidIdPrefix: { status: 400, code: 'INVALID_ID', message: (prefix: string) => `Id must start with '${prefix}_'` },
   malformedJson: { status: 400, code: 'MALFORMED_JSON', message: 'Malformed JSON in request body' },
+  /** A NUL byte or an unpaired surrogate, which the database cannot store (core/text-guard). */
+  unstorableText: {
+    status: 400,
+    code: 'VALIDATION_FAILED',
+    message: (field: string) => validationFailed(`${field} must not contain NUL bytes or unpaired surrogates`),
+  },
   quoteLockedField: {
     status: 400,
     code: 'INVALID_PARAMETER',
@@ -95,6 +101,12 @@ export const ERRORS = {
     message: (currency: string, what: string) => `Currency ${currency} is not supported for ${what}`,
   },
   amountTooSmall: { status: 400, code: 'AMOUNT_TOO_SMALL', message: 'Amount is too small to convert' },
+  /** A fee or a conversion took an accepted amount past 2^53 − 1 minor units, the largest the API can answer. */
+  amountBeyondJsonRange: {
+    status: 400,
+    code: 'INVALID_PARAMETER',
+    message: 'Amount with its fees is larger than the API can carry: use a smaller amount',
+  },
   oneAmount: {
     status: 400,
     code: 'INVALID_PARAMETER',

@@ -8,8 +8,16 @@ import type { DbOrTx } from '../db/client.js';
 export const DEFAULT_PER_PAGE = 20;
 export const MAX_PER_PAGE = 100;
 
+/**
+ * The last page one may ask for: past it, `page=1e309` (Infinity once coerced) or `1e20` would make an offset the
+ * database refuses. At 100 per page the offset stays below 10^11, exact and far inside bigint.
+ */
+export const MAX_PAGE = 1_000_000_000;
+
 export const PaginationQuery = {
-  page: Type.Optional(Type.Integer({ minimum: 1, default: 1, description: 'Page number, from 1.' })),
+  // The cap sits in allOf so that each bound keeps its own message (`Page must be greater than or equal to 1`,
+  // `Page must be less than or equal to 1000000000`) rather than one `between` for both.
+  page: Type.Optional(Type.Integer({ minimum: 1, default: 1, allOf: [{ maximum: MAX_PAGE }], description: 'Page number, from 1.' })),
   per_page: Type.Optional(
     Type.Integer({ minimum: 1, default: DEFAULT_PER_PAGE, description: 'Items per page, 1..100; larger values are clamped to 100.' }),
   ),

@@ -29,15 +29,31 @@ function makeAjv(coerceTypes: boolean): Ajv {
   return ajv;
 }
 
-const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$/;
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?(?:Z|[+-](\d{2}):(\d{2}))$/;
 
-/** `2025-02-18T12:03:44Z` or with an offset: the shape, and a real calendar date and time of day. */
+/**
+ * The instants a timestamp may name: years 1 to 9999 in UTC. PostgreSQL has no year 0, and a Date past 9999 has no
+ * ISO string the database reads (`+010000-…`), so either would fail the query rather than answer 400.
+ */
+const EARLIEST = Date.parse('0001-01-01T00:00:00Z');
+const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
+
+/**
+ * `2025-02-18T12:03:44Z` or with an offset: the shape, a real calendar date and time of day, an offset RFC 3339 can
+ * write (at most ±23:59), and an instant within EARLIEST..LATEST.
+ */
 export function isTimestamp(value: string): boolean {
   const match = TIMESTAMP.exec(value);
   if (!match) return false;
   const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [number, number, number, number, number, number];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day && hour < 24 && minute < 60 && second < 60;
+  const [offsetHours, offsetMinutes] = [Number(match[8] ?? 0), Number(match[9] ?? 0)];
+  if (year < 1 || hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) return false;
+  // setUTCFullYear, not Date.UTC, which reads the years 0 to 99 as 1900 to 1999.
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return false;
+  const instant = Date.parse(value);
+  return Number.isFinite(instant) && instant >= EARLIEST && instant <= LATEST;
 }
 
 const bodyAjv = makeAjv(false);

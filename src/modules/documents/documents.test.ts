@@ -242,7 +242,7 @@ describe('POST /api/v1/document: rejected uploads leave nothing behind', () => {
   async function expectRejected(
     request: () => Promise<LightMyRequestResponse>,
     status: number,
-    expected: { error: string; message: string },
+    expected: { error: string; message: string; code?: string },
   ): Promise<void> {
     const response = await request();
     expect(response.statusCode, response.body).toBe(status);
@@ -323,6 +323,48 @@ describe('POST /api/v1/document: rejected uploads leave nothing behind', () => {
       error: 'Bad Request',
       message: "Validation failed: Unexpected file field 'attachment'; send the file as 'file'",
     });
+  });
+
+  it('answers 400 for multipart/form-data without a boundary', async () => {
+    await expectRejected(
+      () => app.inject({
+        method: 'POST', url: '/api/v1/document', payload: multipartBody({ document_name: 'invoice' }, [pdfFile()]),
+        headers: { ...bearer(merchant.sandboxSecret), 'content-type': 'multipart/form-data' },
+      }),
+      400,
+      { error: 'Bad Request', message: 'Validation failed: Content-Type multipart/form-data must name its boundary', code: 'VALIDATION_FAILED' },
+    );
+  });
+
+  it('answers 400 for a boundary too long to split on, and for a body that ends before its closing boundary', async () => {
+    const long = 'b'.repeat(300);
+    await expectRejected(
+      () => app.inject({
+        method: 'POST', url: '/api/v1/document', payload: multipartBody({ document_name: 'invoice' }, [pdfFile()], long),
+        headers: { ...bearer(merchant.sandboxSecret), ...multipartHeaders(long) },
+      }),
+      400,
+      { error: 'Bad Request', message: 'Validation failed: Content-Type multipart/form-data names a boundary that is too long', code: 'VALIDATION_FAILED' },
+    );
+    const whole = multipartBody({ document_name: 'invoice' }, [pdfFile()]);
+    for (const cut of [whole.length - 10, whole.indexOf('%PDF') + 10, 60]) {
+      await expectRejected(
+        () => app.inject({
+          method: 'POST', url: '/api/v1/document', payload: whole.subarray(0, cut), headers: { ...bearer(merchant.sandboxSecret), ...multipartHeaders() },
+        }),
+        400,
+        { error: 'Bad Request', message: 'Validation failed: Multipart body ends before its closing boundary', code: 'VALIDATION_FAILED' },
+      );
+    }
+  });
+
+  it('answers 400 for a NUL byte in a text field, a field name or the file name', async () => {
+    const refusal = (field: string) => ({
+      error: 'Bad Request', message: `Validation failed: ${field} must not contain NUL bytes or unpaired surrogates`, code: 'VALIDATION_FAILED',
+    });
+    await expectRejected(send({ document_name: 'in\u0000voice' }, [pdfFile()]), 400, refusal('Document name'));
+    await expectRejected(send({ document_name: 'invoice', 'x\u0000': 'y' }, [pdfFile()]), 400, refusal('Request body'));
+    await expectRejected(send({ document_name: 'invoice' }, [pdfFile({ filename: 'in\u0000voice.pdf' })]), 400, refusal('File name'));
   });
 
   it('answers 415 for a JSON body and for a body without a content type', async () => {

@@ -251,6 +251,20 @@ describe('POST /api/v1/orders', () => {
     expect(orderEvents.filter((e) => (e.data as { request_id?: string }).request_id === body.request_id)).toHaveLength(1);
   });
 
+  it.each([
+    ['a NUL byte in notes (jsonb refuses \\u0000)', { notes: { k: 'a\u0000b' } }, 'Notes k'],
+    ['a lone surrogate in product', { product: { name: '\ud800x' } }, 'Product name'],
+  ])('answers 400 for %s, and stores no order', async (_, fields, field) => {
+    const requestId = `text-${field.replace(' ', '-')}-${Date.now()}`;
+    const response = await post(orderBody(customerId, { ...fields, request_id: requestId }));
+    expect(response.statusCode, response.body).toBe(400);
+    expect(response.json()).toEqual({
+      error: 'Bad Request', message: `Validation failed: ${field} must not contain NUL bytes or unpaired surrogates`, code: 'VALIDATION_FAILED',
+    });
+    const stored = await app.inject({ method: 'GET', url: `/api/v1/orders?request_id=${requestId}`, headers: bearer(merchant.sandboxSecret) });
+    expect(stored.json().data).toEqual([]);
+  });
+
   it('answers clear 4xx for malformed JSON and a non-object body', async () => {
     const headers = { ...bearer(merchant.sandboxSecret), 'content-type': 'application/json' };
     const malformed = await app.inject({ method: 'POST', url: '/api/v1/orders', headers, payload: '{"amount": ' });

@@ -4,6 +4,7 @@
 // payment, so that the two never disagree.
 import type { DbOrTx } from '../../db/client.js';
 import type { FeeBearer } from '../../db/schema/index.js';
+import { fitsJson } from '../../core/amount.js';
 import { errors } from '../../core/errors.js';
 import { normalizeCurrency } from '../../core/iso.js';
 import { convertMinor, formatRate, parseRate, type Rate } from '../../core/money.js';
@@ -44,13 +45,9 @@ export interface PaymentPricing {
  * (2^53 − 1 minor units): refused as the payer's input, not failed as a 500 when presented.
  */
 function withinJsonRange(pricing: PaymentPricing): PaymentPricing {
-  if (pricing.settledAmount > MAX_JSON_AMOUNT || pricing.paymentAmount > MAX_JSON_AMOUNT) {
-    throw errors.invalidParameter('Amount with its fees is larger than the API can carry: use a smaller amount');
-  }
+  if (!fitsJson(pricing.settledAmount) || !fitsJson(pricing.paymentAmount)) throw errors.amountBeyondJsonRange();
   return pricing;
 }
-
-const MAX_JSON_AMOUNT = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** The payin's price (its own, else the merchant's default) and its fee on the payin amount, in the payin currency. */
 async function transactionFee(db: DbOrTx, deps: PricingDeps, tenant: Tenant, payin: Payin): Promise<{ priceId: string | null; fee: bigint }> {

@@ -168,6 +168,20 @@ describe('POST /api/v1/payouts', () => {
     await expectLedgerConsistent(merchant.id);
   });
 
+  it.each([9_007_199_254_740_991, 10 ** 15])('answers 400 when source_amount %d converts past the JSON safe range, and stores nothing', async (sourceAmount) => {
+    const { merchant, key } = await fundedMerchant(app);
+    const v1 = await createBeneficiaryV1(app, key);
+    const response = await post(app, key, { ...usdBody(v1.id), destination_currency: 'INR', source_amount: sourceAmount });
+    expect(response.statusCode, response.body).toBe(400);
+    expect(response.json()).toEqual({
+      error: 'Bad Request', message: 'Amount with its fees is larger than the API can carry: use a smaller amount', code: 'INVALID_PARAMETER',
+    });
+    const list = await app.inject({ method: 'GET', url: '/api/v1/payouts', headers: bearer(key) });
+    expect(list.json().data).toEqual([]);
+    expect(await available(app, key)).toBe(1_000_000);
+    await expectLedgerConsistent(merchant.id);
+  });
+
   it('takes documents the purpose code requires, by their name', async () => {
     const { merchant, key, beneficiaryId } = await fundedMerchant(app);
     const passport = await uploadDocumentId(app, key);

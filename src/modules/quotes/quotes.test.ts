@@ -1,8 +1,11 @@
+import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../app.js';
 import { ManualClock } from '../../core/clock.js';
+import { quotes } from '../../db/schema/index.js';
 import { tableRateSource } from '../../fx/rates.js';
 import { bearer, buildTestApp, createTestMerchant, type TestMerchant } from '../../../test/support/app.js';
+import { testEnv } from '../../../test/support/env.js';
 import { describeSecurity } from '../../../test/support/security.js';
 
 const RATES = tableRateSource({ base: 'USD', rates: { EUR: '0.8', GBP: '0.75', INR: '80', AED: '3.6725', SGD: '1.35', AUD: '1.5', JPY: '150' } });
@@ -42,6 +45,17 @@ describe('POST /api/v1/quotes', () => {
     clock.advance(30 * 60 * 1000);
     const later = await app.inject({ method: 'GET', url: `/api/v1/quotes/${quote.id}`, headers: bearer(merchant.sandboxSecret) });
     expect(later.json().status).toBe('expired');
+  });
+
+  it.each([9_007_199_254_740_991, 10 ** 15])('answers 400 for a payout quote whose source_amount %d converts past the JSON safe range, and stores none', async (sourceAmount) => {
+    const owner = await createTestMerchant(clock);
+    const response = await post({ resource: 'payout', source_currency: 'USD', destination_currency: 'INR', source_amount: sourceAmount }, owner.sandboxSecret);
+    expect(response.statusCode, response.body).toBe(400);
+    expect(response.json()).toEqual({
+      error: 'Bad Request', message: 'Amount with its fees is larger than the API can carry: use a smaller amount', code: 'INVALID_PARAMETER',
+    });
+    const { database } = await testEnv();
+    expect(await database.db.select().from(quotes).where(eq(quotes.merchantId, owner.id))).toEqual([]);
   });
 
   it('prices a destination amount exactly', async () => {

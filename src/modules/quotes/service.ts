@@ -3,7 +3,7 @@
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { quotes, type QuoteResource } from '../../db/schema/index.js';
-import { money, jsonAmount } from '../../core/amount.js';
+import { fitsJson, money, jsonAmount } from '../../core/amount.js';
 import type { TenantContext, UnitOfWork } from '../../core/context.js';
 import { isoSeconds } from '../../core/clock.js';
 import { errors, type ApiError, type QuoteSubject } from '../../core/errors.js';
@@ -49,7 +49,8 @@ export interface FxPrice {
 
 /**
  * Prices a movement from one currency to another. Same-currency movements (a USD payout of USD) cost no FX fee.
- * Throws the API's 400s for unsupported currencies and amounts too small to convert.
+ * Throws the API's 400s for unsupported currencies, amounts too small to convert and converted amounts past what the
+ * API can answer.
  */
 export async function priceFx(
   fxRates: FxRateSource,
@@ -66,6 +67,8 @@ export async function priceFx(
   const amounts = input.sourceAmount !== undefined ? { sourceAmount: input.sourceAmount } : { targetAmount: input.destinationAmount! };
   const price = priceConversion({ sourceCurrency: input.sourceCurrency, targetCurrency: input.destinationCurrency, mid, markupBps: bps, ...amounts });
   if (!price.ok) throw errors.amountTooSmall();
+  // The accepted amount converted (USD into INR multiplies it by ~83) may pass what the API can answer.
+  if (![price.sourceAmount, price.targetAmount, price.fee].every(fitsJson)) throw errors.amountBeyondJsonRange();
   return { mid, markupBps: bps, sourceAmount: price.sourceAmount, destinationAmount: price.targetAmount, fee: price.fee };
 }
 
