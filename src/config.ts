@@ -27,8 +27,22 @@ export interface Config {
   webhookTimeoutMs: number;
   /** Lets production endpoints target private, loopback and link-local addresses (sandbox always may). */
   webhookAllowPrivateTargets: boolean;
-  /** How often the job runner looks for due jobs. */
+  /** How often an idle job runner looks for due jobs (on PostgreSQL a new job also wakes it at once). */
   jobsPollMs: number;
+  /** How long a claimed job stays this process's without a heartbeat; a crashed process's jobs run again after it. */
+  jobsLeaseMs: number;
+  /** Jobs one process runs at the same time. */
+  jobsConcurrency: number;
+  /** Webhook attempts to one endpoint that one process makes at the same time (a slow endpoint holds no more). */
+  webhookEndpointConcurrency: number;
+  /** Requests per minute per client IP before 429; 0 turns the limit off. */
+  rateLimitPerMinute: number;
+  /** A request whose headers and body have not all arrived by then is answered 408 and its connection closed. */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
+  /** On SIGTERM, how long in-flight requests and jobs may take to finish before the process exits anyway. */
+  shutdownTimeoutMs: number;
   /** Runs no job runner in this process when false (a web-only process next to dedicated workers). */
   jobsEnabled: boolean;
   /** Sandbox: how long after its release the simulated rail completes a payout. */
@@ -80,6 +94,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookTimeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 30_000, 100, 120_000),
     webhookAllowPrivateTargets: boolean(env, 'WEBHOOK_ALLOW_PRIVATE_TARGETS', false),
     jobsPollMs: integer(env, 'JOBS_POLL_MS', 1000, 10, 60_000),
+    jobsLeaseMs: integer(env, 'JOBS_LEASE_MS', 30_000, 1000, 60 * 60 * 1000),
+    jobsConcurrency: integer(env, 'JOBS_CONCURRENCY', 32, 1, 1000),
+    webhookEndpointConcurrency: integer(env, 'WEBHOOK_ENDPOINT_CONCURRENCY', 8, 1, 1000),
+    rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 3000, 0, 10_000_000),
+    requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 30_000, 1000, 10 * 60 * 1000),
+    keepAliveTimeoutMs: integer(env, 'KEEP_ALIVE_TIMEOUT_MS', 72_000, 1000, 10 * 60 * 1000),
+    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 20_000, 0, 10 * 60 * 1000),
     jobsEnabled: boolean(env, 'JOBS_ENABLED', true),
     sandboxRailDelaySeconds: integer(env, 'SANDBOX_RAIL_DELAY_SECONDS', 60, 0, 24 * 60 * 60),
   };

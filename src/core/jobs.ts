@@ -40,9 +40,15 @@ export interface Job {
 
 /**
  * What a handler answers: `done`, `retry` at a time of its choosing (webhooks follow their own schedule), or
- * `dead` (give up). A handler that throws is retried with the runner's backoff until maxAttempts.
+ * `dead` (give up), or `defer` (not run now, not an attempt). A handler that throws is retried with the runner's backoff
+ * until maxAttempts.
  */
-export type JobOutcome = { status: 'done' } | { status: 'retry'; at: Date; error?: string } | { status: 'dead'; error: string };
+export type JobOutcome =
+  | { status: 'done' }
+  | { status: 'retry'; at: Date; error?: string }
+  | { status: 'dead'; error: string }
+  /** Not run now (e.g. its endpoint is at its concurrency limit): queued again for `at`, and this claim is not an attempt. */
+  | { status: 'defer'; at: Date };
 
 export type JobHandler = (job: Job) => Promise<JobOutcome>;
 
@@ -304,6 +310,12 @@ export class JobRunner {
         return;
       case 'dead':
         await this.options.db.update(jobs).set({ ...released, status: 'dead', lastError: outcome.error }).where(owned);
+        return;
+      case 'defer':
+        await this.options.db
+          .update(jobs)
+          .set({ ...released, status: 'queued', runAt: outcome.at, attempts: sql`${jobs.attempts} - 1` })
+          .where(owned);
         return;
     }
   }
