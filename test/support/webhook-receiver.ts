@@ -35,7 +35,13 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
-export async function startReceiver(clock: Clock, answer: (request: ReceivedRequest, index: number) => ReceiverAnswer): Promise<Receiver> {
+/**
+ * `answer` may answer later (a promise): the request is held open until it settles, as a slow receiver's would be.
+ */
+export async function startReceiver(
+  clock: Clock,
+  answer: (request: ReceivedRequest, index: number) => ReceiverAnswer | Promise<ReceiverAnswer>,
+): Promise<Receiver> {
   const received: ReceivedRequest[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -51,6 +57,10 @@ export async function startReceiver(clock: Clock, answer: (request: ReceivedRequ
       };
       received.push(request);
       const reply = answer(request, received.length - 1);
+      if (reply instanceof Promise) void reply.then(respond);
+      else respond(reply);
+    });
+    const respond = (reply: ReceiverAnswer) => {
       if (reply === 'hang') return;
       if (reply === 'stall-body') {
         res.writeHead(200, { 'content-type': 'text/plain' });
@@ -58,7 +68,7 @@ export async function startReceiver(clock: Clock, answer: (request: ReceivedRequ
         return;
       }
       res.writeHead(reply.status, reply.headers).end(reply.body ?? '');
-    });
+    };
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -78,7 +88,7 @@ export interface WebhookHarness {
   config: Config;
   newMerchant(): Promise<TestMerchant>;
   /** A job runner with the webhook handlers; `overrides` change the delivery config (timeout, private targets). */
-  runner(overrides?: Partial<Pick<Config, 'webhookTimeoutMs' | 'webhookAllowPrivateTargets'>>, lookup?: Lookup): JobRunner;
+  runner(overrides?: Partial<Pick<Config, 'webhookTimeoutMs' | 'webhookAllowPrivateTargets' | 'webhookEndpointConcurrency'>>, lookup?: Lookup): JobRunner;
   /** Whatever a handler threw (none is expected). */
   handlerErrors: unknown[];
   close(): Promise<void>;

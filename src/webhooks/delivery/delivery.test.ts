@@ -3,11 +3,12 @@ import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isoSeconds, ManualClock } from '../../core/clock.js';
 import { WEBHOOK_DISPATCH_QUEUE } from '../../core/events.js';
-import { events, jobs, webhookDeliveries } from '../../db/schema/index.js';
+import { events, jobs, webhookAttempts, webhookDeliveries } from '../../db/schema/index.js';
 import { bearer, customerBody, type TestMerchant } from '../../../test/support/app.js';
 import type { Event } from '../events/schemas.js';
 import { canonicalJson } from './canonical-json.js';
-import { RETRY_DELAYS_MS, USER_AGENT, webhookJobHandlers } from './handlers.js';
+import { JobRunner, type Job } from '../../core/jobs.js';
+import { ENDPOINT_BUSY_DEFER_MS, EndpointSlots, RETRY_DELAYS_MS, USER_AGENT, WEBHOOK_DELIVER_QUEUE, webhookJobHandlers } from './handlers.js';
 import { verifySignature } from './signature.js';
 import { startReceiver, webhookHarness, type Receiver, type ReceiverAnswer, type WebhookHarness } from '../../../test/support/webhook-receiver.js';
 
@@ -473,5 +474,125 @@ describe('test event', () => {
     expect(verifySignature(endpoint.secret, request!.body, String(request!.headers['x-glomopay-signature']))).toBe(true);
     expect(request!.headers['x-glomopay-event-id']).toBe(event.id);
     expect((await eventDetail(merchant.sandboxSecret, event.id)).deliveries).toMatchObject([{ endpoint_id: endpoint.id, status: 'succeeded' }]);
+  });
+});
+
+describe('per-endpoint concurrency', () => {
+  let merchant: TestMerchant;
+  beforeEach(async () => {
+    merchant = await harness.newMerchant();
+  });
+
+  /** A receiver that holds every request open until release() (then answers 200), like a slow endpoint. */
+  async function heldReceiver(): Promise<Receiver & { release(): void }> {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const started = await startReceiver(clock, () => released.then(() => ({ status: 200 })));
+    receivers.push(started);
+    return Object.assign(started, { release });
+  }
+
+  const deliverJob = (deliveryId: string): Job => ({
+    id: 0n, queue: WEBHOOK_DELIVER_QUEUE, payload: { deliveryId }, attempt: 1, maxAttempts: 20, tenant: undefined, clock,
+  });
+
+  const deliveriesTo = (endpointId: string) =>
+    harness.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.endpointId, endpointId));
+
+  it('a slow endpoint with many pending deliveries holds at most its limit of attempts, and delays no other endpoint', async () => {
+    const slow = await heldReceiver();
+    const fast = await receiver({ status: 200 });
+    const slowEndpoint = await createEndpoint(merchant.sandboxSecret, slow.url);
+    const fastEndpoint = await createEndpoint(merchant.sandboxSecret, fast.url);
+    const handlers = webhookJobHandlers({ db: harness.db, config: { ...harness.config, webhookEndpointConcurrency: 2 } });
+    // Only the dispatch jobs: each event's two deliveries and their jobs are created, none is attempted yet.
+    const dispatcher = new JobRunner({ db: harness.db, clock, handlers: { [WEBHOOK_DISPATCH_QUEUE]: handlers[WEBHOOK_DISPATCH_QUEUE]! } });
+    for (let i = 0; i < 6; i++) await customerEvent(merchant.sandboxSecret);
+    await dispatcher.runDue();
+    const slowDeliveries = await deliveriesTo(slowEndpoint.id);
+    const fastDeliveries = await deliveriesTo(fastEndpoint.id);
+    expect(slowDeliveries).toHaveLength(6);
+    expect(fastDeliveries).toHaveLength(6);
+
+    // The slow endpoint's jobs all at once, as a runner with more slots than the endpoint's limit would run them:
+    // its first two hold their slots, its other four are deferred at once; meanwhile the fast endpoint's jobs run in
+    // the runner's other slots (one after another here) and all go through.
+    const slowRuns = slowDeliveries.map((d) => handlers[WEBHOOK_DELIVER_QUEUE]!(deliverJob(d.id)));
+    const fastOutcomes = [];
+    for (const d of fastDeliveries) fastOutcomes.push(await handlers[WEBHOOK_DELIVER_QUEUE]!(deliverJob(d.id)));
+    expect(fastOutcomes).toEqual(fastDeliveries.map(() => ({ status: 'done' })));
+    expect(fast.received).toHaveLength(6);
+    await expect.poll(() => slow.received.length).toBe(2);
+    const deferredAt = new Date(clock.now().getTime() + ENDPOINT_BUSY_DEFER_MS);
+    const settled: string[] = [];
+    slowRuns.forEach((run, i) => void run.then(() => settled.push(slowDeliveries[i]!.id)));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(settled).toHaveLength(4);
+    expect((await deliveriesTo(fastEndpoint.id)).map((d) => d.status)).toEqual(fastDeliveries.map(() => 'succeeded'));
+
+    slow.release();
+    const slowOutcomes = await Promise.all(slowRuns);
+    expect(slowOutcomes.filter((o) => o.status === 'done')).toHaveLength(2);
+    expect(slowOutcomes.filter((o) => o.status === 'defer')).toEqual(Array.from({ length: 4 }, () => ({ status: 'defer', at: deferredAt })));
+    expect(slow.received).toHaveLength(2);
+    // The slots are free again: the deferred ones go through now.
+    const rest = slowDeliveries.filter((_, i) => slowOutcomes[i]!.status === 'defer');
+    for (const d of rest) expect(await handlers[WEBHOOK_DELIVER_QUEUE]!(deliverJob(d.id))).toEqual({ status: 'done' });
+    expect(slow.received).toHaveLength(6);
+    for (const id of [slowEndpoint.id, fastEndpoint.id]) await api('DELETE', `/api/v1/webhook_endpoints/${id}`, merchant.sandboxSecret);
+  });
+
+  it('a deferral is not an attempt: the job is queued again shortly and the delivery keeps its attempts and schedule', async () => {
+    const hooks = await receiver({ status: 500 });
+    const endpoint = await createEndpoint(merchant.sandboxSecret, hooks.url);
+    const slots = new EndpointSlots(1);
+    const runner = new JobRunner({
+      db: harness.db, clock, handlers: webhookJobHandlers({ db: harness.db, config: harness.config }, slots),
+      onError: (error) => harness.handlerErrors.push(error),
+    });
+    // The endpoint's one slot is taken, as by an attempt in flight.
+    expect(slots.tryAcquire(endpoint.id)).toBe(true);
+    const { eventId } = await customerEvent(merchant.sandboxSecret);
+    const createdAt = clock.now();
+    await runner.runDue();
+    expect(hooks.received).toHaveLength(0);
+    const [delivery] = await harness.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.eventId, eventId));
+    expect(delivery).toMatchObject({ status: 'pending', attempts: 0, nextAttemptAt: createdAt, lastAttemptAt: null });
+    expect(await harness.db.select().from(webhookAttempts).where(eq(webhookAttempts.deliveryId, delivery!.id))).toEqual([]);
+    const jobOf = async () => (await harness.db.select().from(jobs).where(eq(jobs.uniqueKey, `deliver:${delivery!.id}:1`)))[0]!;
+    expect(await jobOf()).toMatchObject({ status: 'queued', attempts: 0, runAt: new Date(createdAt.getTime() + ENDPOINT_BUSY_DEFER_MS) });
+
+    // Deferred again while the slot stays taken: still no attempt, on the job or the delivery.
+    clock.advance(ENDPOINT_BUSY_DEFER_MS);
+    await runner.runDue();
+    expect(hooks.received).toHaveLength(0);
+    expect(await jobOf()).toMatchObject({ status: 'queued', attempts: 0 });
+
+    // Once the slot is free the first attempt is made; its failure follows the schedule from the attempt's own time.
+    slots.release(endpoint.id);
+    clock.advance(ENDPOINT_BUSY_DEFER_MS);
+    await runner.runDue();
+    expect(hooks.received).toHaveLength(1);
+    const attemptedAt = clock.now();
+    expect(slots.openTo(endpoint.id)).toBe(0);
+    const [after] = await harness.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, delivery!.id));
+    expect(after).toMatchObject({ status: 'pending', attempts: 1, lastAttemptAt: attemptedAt, nextAttemptAt: new Date(attemptedAt.getTime() + RETRY_DELAYS_MS.sandbox[0]!) });
+    expect(await jobOf()).toMatchObject({ status: 'queued', attempts: 1, runAt: after!.nextAttemptAt });
+    await api('DELETE', `/api/v1/webhook_endpoints/${endpoint.id}`, merchant.sandboxSecret);
+  });
+
+  it('the slot is released whatever the attempt ends with: a timeout', async () => {
+    const hooks = await receiver('hang');
+    const endpoint = await createEndpoint(merchant.sandboxSecret, hooks.url);
+    const slots = new EndpointSlots(1);
+    const handlers = webhookJobHandlers({ db: harness.db, config: { ...harness.config, webhookTimeoutMs: 200 } }, slots);
+    const { eventId } = await customerEvent(merchant.sandboxSecret);
+    const runner = new JobRunner({ db: harness.db, clock, handlers: { [WEBHOOK_DISPATCH_QUEUE]: handlers[WEBHOOK_DISPATCH_QUEUE]! } });
+    await runner.runDue();
+    const [delivery] = await harness.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.eventId, eventId));
+    const outcome = await handlers[WEBHOOK_DELIVER_QUEUE]!(deliverJob(delivery!.id));
+    expect(outcome).toMatchObject({ status: 'retry', error: 'Timed out after 200 ms' });
+    expect(slots.openTo(endpoint.id)).toBe(0);
+    await api('DELETE', `/api/v1/webhook_endpoints/${endpoint.id}`, merchant.sandboxSecret);
   });
 });

@@ -2,6 +2,8 @@
 // that wants the event and enqueues its `webhooks.deliver` job in the same transaction. `webhooks.deliver` makes
 // one attempt and, on failure, answers the job runner with the time of the next one (Glomo's schedule), so one
 // job carries a delivery through all its scheduled attempts. A manual job (redelivery) makes exactly one attempt.
+// Each process makes at most `webhookEndpointConcurrency` attempts to one endpoint at a time; a job whose endpoint
+// is at its limit is deferred (queued again shortly, not an attempt), so a slow endpoint holds no more job slots.
 import { eq } from 'drizzle-orm';
 import type { Config } from '../../config.js';
 import type { Clock } from '../../core/clock.js';
@@ -43,12 +45,50 @@ const DELIVER_JOB_MAX_ATTEMPTS = 20;
 
 export interface WebhookDeps {
   db: Db;
-  config: Pick<Config, 'webhookTimeoutMs' | 'webhookAllowPrivateTargets'>;
+  config: Pick<Config, 'webhookTimeoutMs' | 'webhookAllowPrivateTargets' | 'webhookEndpointConcurrency'>;
   /** The resolver for endpoint hosts (the system's by default). */
   lookup?: Lookup;
 }
 
 type DeliveryRow = typeof webhookDeliveries.$inferSelect;
+
+/**
+ * How long a job whose endpoint is at its limit waits before it is claimed again. Short, because a slot frees as
+ * soon as one of the endpoint's attempts ends (a healthy endpoint's within milliseconds), and a deferred event
+ * should not wait much longer than that; long enough that the deferred jobs of an endpoint at its limit are not
+ * claimed over and over while its attempts take their time (a claim costs a few milliseconds of the database).
+ */
+export const ENDPOINT_BUSY_DEFER_MS = 250;
+
+/**
+ * The attempts this process has open to each endpoint, by endpoint id. Per process and in memory: each process
+ * holds at most `limit` of its job slots for one endpoint, whatever the others do (no shared state to keep
+ * consistent or to clean up after a crash).
+ */
+export class EndpointSlots {
+  private readonly inFlight = new Map<string, number>();
+
+  constructor(readonly limit: number) {}
+
+  /** Takes a slot for the endpoint, or answers false when it has `limit` attempts open already. */
+  tryAcquire(endpointId: string): boolean {
+    const open = this.inFlight.get(endpointId) ?? 0;
+    if (open >= this.limit) return false;
+    this.inFlight.set(endpointId, open + 1);
+    return true;
+  }
+
+  release(endpointId: string): void {
+    const open = (this.inFlight.get(endpointId) ?? 0) - 1;
+    if (open > 0) this.inFlight.set(endpointId, open);
+    else this.inFlight.delete(endpointId);
+  }
+
+  /** Attempts open to the endpoint now. */
+  openTo(endpointId: string): number {
+    return this.inFlight.get(endpointId) ?? 0;
+  }
+}
 
 /**
  * Creates the delivery of an event to an endpoint, unless one exists, and enqueues its scheduled job with the
@@ -189,7 +229,7 @@ async function recordAttempt(
 }
 
 /** `clock` is the job's: the delivery's tenant's (its sandbox test clock). */
-async function deliver(deps: WebhookDeps, clock: Clock, payload: Record<string, unknown>): Promise<JobOutcome> {
+async function deliver(deps: WebhookDeps, slots: EndpointSlots, clock: Clock, payload: Record<string, unknown>): Promise<JobOutcome> {
   const deliveryId = payload.deliveryId;
   if (typeof deliveryId !== 'string') return { status: 'dead', error: 'payload without deliveryId' };
   const manual = payload.manual === true;
@@ -212,9 +252,29 @@ async function deliver(deps: WebhookDeps, clock: Clock, payload: Record<string, 
     await cancelIfPending(deps, clock, delivery);
     return { status: 'done' };
   }
+  // At its limit, the endpoint takes no more of this process's job slots: not now, and not counted as an attempt
+  // (the delivery's attempts and next_attempt_at stay as they are; the runner queues the job again for `at`).
+  if (!slots.tryAcquire(endpoint.id)) return { status: 'defer', at: new Date(clock.now().getTime() + ENDPOINT_BUSY_DEFER_MS) };
+  let result: SendResult;
   const attemptedAt = clock.now();
+  try {
+    result = await send(deps, attemptedAt, event, endpoint, delivery);
+  } finally {
+    slots.release(endpoint.id);
+  }
+  return recordAttempt(deps, clock, delivery.id, attemptedAt, manual, result);
+}
+
+/** The attempt's request: the canonical body, signed with the endpoint's secret as it is now. */
+function send(
+  deps: WebhookDeps,
+  attemptedAt: Date,
+  event: typeof events.$inferSelect,
+  endpoint: typeof webhookEndpoints.$inferSelect,
+  delivery: DeliveryRow,
+): Promise<SendResult> {
   const body = canonicalJsonBytes({ entity_type: event.entityType, event_type: event.eventType, data: event.data });
-  const result = await sendWebhook(
+  return sendWebhook(
     {
       url: endpoint.url,
       body,
@@ -235,13 +295,15 @@ async function deliver(deps: WebhookDeps, clock: Clock, payload: Record<string, 
       lookup: deps.lookup,
     },
   );
-  return recordAttempt(deps, clock, delivery.id, attemptedAt, manual, result);
 }
 
-/** The handlers of both webhook queues, for the JobRunner: each reads time from its job's (the tenant's) clock. */
-export function webhookJobHandlers(deps: WebhookDeps): Record<string, JobHandler> {
+/**
+ * The handlers of both webhook queues, for the JobRunner: each reads time from its job's (the tenant's) clock. Built
+ * once per process (the composition root): the per-endpoint limit counts the attempts of this set of handlers.
+ */
+export function webhookJobHandlers(deps: WebhookDeps, slots = new EndpointSlots(deps.config.webhookEndpointConcurrency)): Record<string, JobHandler> {
   return {
     [WEBHOOK_DISPATCH_QUEUE]: (job) => dispatchEvent(deps, job.clock, job.payload),
-    [WEBHOOK_DELIVER_QUEUE]: (job) => deliver(deps, job.clock, job.payload),
+    [WEBHOOK_DELIVER_QUEUE]: (job) => deliver(deps, slots, job.clock, job.payload),
   };
 }
