@@ -3,11 +3,14 @@ import swagger from '@fastify/swagger';
 import scalar from '@scalar/fastify-api-reference';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { requireAdminToken, requireSecretKey } from './core/auth/plugin.js';
+import { hasAdminToken, requireAdminToken, requireSecretKey } from './core/auth/plugin.js';
 import { ApiError, errors } from './core/errors.js';
 import { randomBase62 } from './core/ids.js';
+import { registerRateLimit } from './core/rate-limit.js';
 import { refuseUnstorableText } from './core/text-guard.js';
+import { transportOptions } from './core/transport.js';
 import { validationErrorToApiError, validatorCompiler } from './core/validation.js';
+import type { Config } from './config.js';
 import type { AppDeps } from './deps.js';
 import { adminRoutes } from './admin/routes.js';
 import { checkoutPageRoutes } from './checkout/page-routes.js';
@@ -47,6 +50,11 @@ function toApiError(error: FastifyError, bodyLimit: number, contentType: string 
   return ApiError.fromFramework(error);
 }
 
+/** Fastify's trustProxy from TRUST_PROXY: a hop count becomes proxy-addr's "trust the first n hops". */
+function trustProxyOption(setting: Config['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof setting === 'number' ? (_address, hop) => hop < setting : setting;
+}
+
 export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerOptions['logger'] } = {}): Promise<App> {
   const app = Fastify({
     logger: options.logger ?? false,
@@ -56,6 +64,10 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerO
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : `req_${randomBase62(16)}`;
     },
     routerOptions: { ignoreTrailingSlash: true },
+    // request.ip (the rate limit's key) from X-Forwarded-For only behind the proxies TRUST_PROXY names.
+    trustProxy: trustProxyOption(deps.config.trustProxy),
+    // Request, headers and keep-alive timeouts, and 408/431/400 in the error shape (core/transport).
+    ...transportOptions(deps.config),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -67,6 +79,15 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerO
   app.decorate('services', services);
   app.decorateRequest('apiKey', null);
   app.decorateRequest('tenantContext', null);
+
+  // First of the root hooks, so it runs before every scope's own (the secret-key check reads the database): over
+  // RATE_LIMIT_PER_MINUTE per client IP answers 429. Not counted: the health check (load balancers probe it; routes
+  // with `config: {rateLimit: false}`) and requests with the operator token (decisions/0022).
+  const operator = deps.config.adminToken ? hasAdminToken(deps.config.adminToken) : undefined;
+  await registerRateLimit(app, {
+    perMinute: deps.config.rateLimitPerMinute,
+    exempt: (request) => operator !== undefined && request.url.startsWith('/admin/v1/') && operator(request),
+  });
 
   // On the root, so every scope inherits it: text the database cannot store answers 400 before any handler runs.
   app.addHook('preValidation', refuseUnstorableText);

@@ -1,4 +1,5 @@
 // Every environment variable the server reads, parsed and typed in one place.
+import { isIP } from 'node:net';
 import path from 'node:path';
 
 export interface Config {
@@ -35,8 +36,14 @@ export interface Config {
   jobsConcurrency: number;
   /** Webhook attempts to one endpoint that one process makes at the same time (a slow endpoint holds no more). */
   webhookEndpointConcurrency: number;
-  /** Requests per minute per client IP before 429; 0 turns the limit off. */
+  /** Requests per minute per client IP before 429; 0 turns the limit off. Counted by each process on its own. */
   rateLimitPerMinute: number;
+  /**
+   * Which proxies' X-Forwarded-For names the client IP (the rate limit's key, request.ip): false (none, the socket's
+   * peer is the client), true (every hop: only when nothing can reach the server but the proxy), a number of hops,
+   * or addresses and CIDR ranges of the proxies (and proxy-addr's loopback, linklocal, uniquelocal).
+   */
+  trustProxy: TrustProxy;
   /** A request whose headers and body have not all arrived by then is answered 408 and its connection closed. */
   requestTimeoutMs: number;
   /** An idle keep-alive connection is closed after this. */
@@ -48,6 +55,8 @@ export interface Config {
   /** Sandbox: how long after its release the simulated rail completes a payout. */
   sandboxRailDelaySeconds: number;
 }
+
+export type TrustProxy = boolean | number | string[];
 
 export class ConfigError extends Error {}
 
@@ -66,6 +75,31 @@ function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boole
   if (raw === 'true' || raw === '1') return true;
   if (raw === 'false' || raw === '0') return false;
   throw new ConfigError(`${name} must be true or false, got '${env[name]}'`);
+}
+
+const PROXY_KEYWORDS = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** TRUST_PROXY: true/false, a hop count, or a comma-separated list of addresses, CIDR ranges and keywords. */
+function trustProxy(env: NodeJS.ProcessEnv, name: string): TrustProxy {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '' || /^(false|0)$/i.test(raw)) return false;
+  if (/^true$/i.test(raw)) return true;
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops > 100) throw new ConfigError(`${name} must be at most 100 hops, got ${hops}`);
+    return hops;
+  }
+  const entries = raw.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  for (const entry of entries) {
+    if (PROXY_KEYWORDS.has(entry)) continue;
+    const [address, prefix, ...rest] = entry.split('/');
+    const family = isIP(address ?? '');
+    const prefixOk = prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32));
+    if (family === 0 || !prefixOk || rest.length > 0) {
+      throw new ConfigError(`${name} must be true, false, a hop count or addresses and CIDR ranges, got '${entry}'`);
+    }
+  }
+  return entries;
 }
 
 function optional(env: NodeJS.ProcessEnv, name: string): string | undefined {
@@ -98,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobsConcurrency: integer(env, 'JOBS_CONCURRENCY', 32, 1, 1000),
     webhookEndpointConcurrency: integer(env, 'WEBHOOK_ENDPOINT_CONCURRENCY', 8, 1, 1000),
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 3000, 0, 10_000_000),
+    trustProxy: trustProxy(env, 'TRUST_PROXY'),
     requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 30_000, 1000, 10 * 60 * 1000),
     keepAliveTimeoutMs: integer(env, 'KEEP_ALIVE_TIMEOUT_MS', 72_000, 1000, 10 * 60 * 1000),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 20_000, 0, 10 * 60 * 1000),

@@ -13,7 +13,8 @@ const Health = Type.Object({
 
 /** GET /health: 200 while the database answers, 503 when it does not. */
 export const healthRoutes: FastifyPluginAsyncTypebox<{ database: Database }> = async (app, { database }) => {
-  app.get('/health', { schema: { tags: ['health'], summary: 'Server and database status', response: { 200: Health, 503: Health } } }, async (_request, reply) => {
+  // Never rate limited: a load balancer's probes must not take the process out of rotation (decisions/0022).
+  app.get('/health', { config: { rateLimit: false }, schema: { tags: ['health'], summary: 'Server and database status', response: { 200: Health, 503: Health } } }, async (_request, reply) => {
     const started = performance.now();
     let ok = true;
     try {

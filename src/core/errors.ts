@@ -343,6 +343,21 @@ export const ERRORS = {
     code: 'UNSUPPORTED_MEDIA_TYPE',
     message: (contentType: string | undefined) => `Unsupported Content-Type: ${contentType ?? '(none)'}`,
   },
+  /** Over RATE_LIMIT_PER_MINUTE from one client IP (core/rate-limit); Glomo's gateway answers 429 with no rate headers. */
+  rateLimited: {
+    status: 429,
+    code: 'RATE_LIMITED',
+    message: (limitPerMinute: number, retryAfterSeconds: number) =>
+      `Rate limit exceeded: at most ${limitPerMinute} requests per minute per client IP; retry in ${retryAfterSeconds} seconds`,
+  },
+  /** Written by core/transport on the socket itself: the request did not all arrive within REQUEST_TIMEOUT_MS. */
+  requestTimeout: {
+    status: 408,
+    code: 'REQUEST_TIMEOUT',
+    message: (timeoutMs: number) => `Request headers and body did not arrive within ${timeoutMs} ms`,
+  },
+  headersTooLarge: { status: 431, code: 'HEADERS_TOO_LARGE', message: 'Request headers are too large' },
+  malformedRequest: { status: 400, code: 'MALFORMED_REQUEST', message: 'Malformed HTTP request' },
   internal: { status: 500, code: 'INTERNAL_ERROR', message: 'Internal server error' },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -30,7 +30,8 @@ export async function buildTestApp(
   options: { clock?: Clock; env?: Record<string, string>; fxRates?: FxRateSource; database?: Database } = {},
 ): Promise<TestApp> {
   const { database, keyRing } = await databaseAndKeys(options.database);
-  const config = loadConfig({ DATA_DIR: tempDir('app'), ADMIN_TOKEN, ...options.env });
+  // The rate limit is off in tests unless a test sets its own (test/rate-limit.test.ts): the fuzz test alone sends thousands.
+  const config = loadConfig({ DATA_DIR: tempDir('app'), ADMIN_TOKEN, RATE_LIMIT_PER_MINUTE: '0', ...options.env });
   const clock = options.clock ?? systemClock;
   const app = await buildApp({
     config,

@@ -15,7 +15,7 @@ export function launch(env: Record<string, string>): Started {
   delete base.DATABASE_URL;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
-    env: { ...base, PORT: '0', LOG_LEVEL: 'warn', ...env },
+    env: { ...base, PORT: '0', LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0', ...env },
   });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));

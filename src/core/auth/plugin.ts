@@ -73,3 +73,12 @@ export function requireAdminToken(adminToken: string): onRequestHookHandler {
     if (token === null || !timingSafeEqual(digest(token), expected)) throw errors.invalidToken();
   };
 }
+
+/** Whether a request carries the operator token (compared in constant time), for the rate limit's exemption. */
+export function hasAdminToken(adminToken: string): (request: FastifyRequest) => boolean {
+  const expected = digest(adminToken);
+  return (request) => {
+    const token = bearerToken(request);
+    return typeof token === 'string' && timingSafeEqual(digest(token), expected);
+  };
+}
