@@ -3,7 +3,7 @@
 // answerers, the pricing of payout quotes); the modules' routes and jobs come from their manifests (modules/index.ts).
 import type { AppDeps } from './deps.js';
 import { createCheckoutService, type CheckoutService } from './checkout/service.js';
-import { JobRunner, type Job, type JobHandler } from './core/jobs.js';
+import { JOBS_NOTIFY_CHANNEL, JobRunner, type Job, type JobHandler } from './core/jobs.js';
 import { MODULES } from './modules/index.js';
 import type { ModuleManifest } from './modules/manifest.js';
 import { createApiKeyService, type ApiKeyService } from './modules/api-keys/service.js';
@@ -127,6 +127,10 @@ export function composeServices(deps: AppDeps, options: { onJobError?: (error: u
     db: deps.database.db,
     clock: deps.clock,
     pollMs: deps.config.jobsPollMs,
+    leaseMs: deps.config.jobsLeaseMs,
+    concurrency: deps.config.jobsConcurrency,
+    // New jobs wake a started runner at once (the jobs table's insert trigger notifies; decision 0021).
+    wake: (onWake) => deps.database.listen(JOBS_NOTIFY_CHANNEL, onWake),
     handlers: jobHandlers(deps, moduleServices),
     onError: options.onJobError,
   });

@@ -1,6 +1,8 @@
 // The job runner: durable work in the `jobs` table, enqueued with the transaction handle of the change that
-// causes it, claimed with FOR UPDATE SKIP LOCKED under a lease, retried with backoff. A job whose worker died
-// is claimed again once its lease lapses. Handlers must be idempotent: delivery is at least once.
+// causes it, claimed with FOR UPDATE SKIP LOCKED under a lease, retried with backoff. A started runner keeps up to
+// `concurrency` jobs in flight and renews their leases with one statement per heartbeat, so a job whose worker died
+// is claimed again one lease after its last heartbeat. New jobs wake idle runners (the jobs table's insert trigger
+// notifies, decision 0021); otherwise they poll. Handlers must be idempotent: delivery is at least once.
 // A tenant's job is due by its environment's clock (the sandbox test clock: real time plus the clock's offset), so
 // its run_at is in that environment's time; leases are in real time. While an advance of a sandbox clock runs that
 // environment's jobs itself (runDueOf), the polling runners leave them alone.
@@ -80,17 +82,50 @@ function jobRow(input: JobInput, now: Date, owner: Tenant | null): typeof jobs.$
   };
 }
 
+/** The channel the jobs table's insert trigger notifies (migration 0015), the queue's name as payload. */
+export const JOBS_NOTIFY_CHANNEL = 'glomo_jobs';
+
+/**
+ * Where a runner hears of new jobs: subscribes `onWake` (called with the queue's name, or without one when any queue
+ * may have new jobs) and answers how to unsubscribe. `Database.listen` on JOBS_NOTIFY_CHANNEL is one.
+ */
+export type JobWakeSource = (onWake: (queue?: string) => void) => Promise<() => Promise<void>>;
+
 export interface JobRunnerOptions {
   db: Db;
   clock: Clock;
   handlers: Record<string, JobHandler>;
-  /** How long a claimed job stays ours; a worker that has not finished by then loses it to another. */
+  /**
+   * How long a claimed job stays ours without a heartbeat (real time, default 30 s). While a job runs its lease is
+   * renewed every heartbeatMs, so only a worker that died (or lost the database) loses its jobs, one lease later.
+   */
   leaseMs?: number;
+  /** How often the held jobs' leases are renewed (default leaseMs / 3). */
+  heartbeatMs?: number;
+  /** How often an idle runner (started) looks for due jobs (default 1 s). */
   pollMs?: number;
-  /** Jobs claimed (and run in parallel) per poll. */
+  /** Jobs a started runner runs at the same time (default 32): it claims as slots free. */
+  concurrency?: number;
+  /** Jobs runDue claims (and runs in parallel) per round (default 10). */
   batchSize?: number;
+  /** Wakes a started runner when jobs are enqueued, so it claims without waiting for the poll. */
+  wake?: JobWakeSource;
   workerId?: string;
   onError?: (error: unknown, job?: Job) => void;
+}
+
+export interface StopOptions {
+  /**
+   * How long to wait for the jobs in hand (default: as long as they take). Jobs still running then are released:
+   * their lease ends now, so another process takes them at once; their handlers run on here, and their outcome is
+   * recorded only if nobody took them meanwhile.
+   */
+  timeoutMs?: number;
+}
+
+export interface StopResult {
+  /** Jobs still running when the timeout came (released). */
+  unfinished: number;
 }
 
 interface ClaimedRow {
@@ -112,46 +147,98 @@ export function backoffMs(attempt: number): number {
 export class JobRunner {
   readonly workerId: string;
   private readonly leaseMs: number;
+  private readonly heartbeatMs: number;
   private readonly pollMs: number;
+  private readonly concurrency: number;
   private readonly batchSize: number;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
   private stopped = true;
+  /** The started runner's jobs in flight, by id. */
+  private readonly pool = new Map<bigint, Promise<void>>();
+  /** Every job this runner holds (the pool's, runDue's, an advance's): the heartbeat renews their leases. */
+  private readonly held = new Map<bigint, object>();
+  private heartbeat: NodeJS.Timeout | undefined;
+  private heartbeatRunning: Promise<void> | undefined;
+  private poll: NodeJS.Timeout | undefined;
+  /** The pool's claim in flight: at most one at a time. */
+  private claiming: Promise<void> | undefined;
+  /** Something (a wake, a freed slot) asked for a claim while one was in flight: one more follows it. */
+  private claimAgain = false;
+  /** The last claim filled every free slot, so more may be due: a freed slot claims at once. */
+  private backlog = false;
+  private unsubscribe: Promise<(() => Promise<void>) | undefined> | undefined;
 
   constructor(private readonly options: JobRunnerOptions) {
     this.workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomBase62(6)}`;
-    this.leaseMs = options.leaseMs ?? 5 * 60 * 1000;
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.heartbeatMs = options.heartbeatMs ?? Math.max(1, Math.floor(this.leaseMs / 3));
     this.pollMs = options.pollMs ?? 1000;
+    this.concurrency = options.concurrency ?? 32;
     this.batchSize = options.batchSize ?? 10;
   }
 
-  /** Polls until stop(). */
+  /**
+   * Runs due jobs until stop(): up to `concurrency` at once, claiming as slots free; when idle it polls every pollMs,
+   * and claims at once when its wake source reports a new job.
+   */
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    const tick = () => {
-      if (this.stopped) return;
-      this.running = this.runDue()
-        .catch((error: unknown) => this.options.onError?.(error))
-        .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(tick, this.pollMs);
-        });
-    };
-    tick();
+    const wake = this.options.wake;
+    if (wake) {
+      this.unsubscribe = wake((queue) => {
+        if (queue === undefined || Object.hasOwn(this.options.handlers, queue)) this.pump();
+      }).catch((error: unknown) => {
+        // Without wake-ups the runner still polls.
+        this.options.onError?.(error);
+        return undefined;
+      });
+    }
+    this.pump();
   }
 
-  /** Stops polling and waits for the jobs in hand to finish. */
-  async stop(): Promise<void> {
+  /** Resolves once the wake source listens (or failed to: the runner polls then); at once without one. */
+  async ready(): Promise<void> {
+    await this.unsubscribe;
+  }
+
+  /**
+   * Stops claiming and waits for the jobs in flight, at most `timeoutMs` if given; jobs still running then are
+   * released to other processes (see StopOptions).
+   */
+  async stop(options: StopOptions = {}): Promise<StopResult> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    if (this.poll) clearTimeout(this.poll);
+    this.poll = undefined;
+    const unsubscribe = this.unsubscribe;
+    this.unsubscribe = undefined;
+    const done = (async () => {
+      await (await unsubscribe)?.().catch((error: unknown) => this.options.onError?.(error));
+      await this.claiming;
+      // A job that finishes may not start others (stopped), so the pool only shrinks.
+      while (this.pool.size > 0) await Promise.allSettled([...this.pool.values()]);
+    })();
+    if (options.timeoutMs === undefined) {
+      await done;
+      return { unfinished: 0 };
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      done.then(() => false),
+      new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(true), options.timeoutMs); }),
+    ]);
+    clearTimeout(timer);
+    if (!timedOut) return { unfinished: 0 };
+    const unfinished = [...this.pool.keys()];
+    for (const id of unfinished) this.held.delete(id);
+    await this.release(unfinished).catch((error: unknown) => this.options.onError?.(error));
+    return { unfinished: unfinished.length };
   }
 
   /** Claims and runs due jobs until none is due; answers how many ran. Tests drive time with it. */
   async runDue(): Promise<number> {
     let total = 0;
     for (;;) {
-      const batch = await this.claim();
+      const batch = await this.claim(this.batchSize);
       if (batch.length === 0) return total;
       await Promise.all(batch.map((job) => this.run(job)));
       total += batch.length;
@@ -159,17 +246,70 @@ export class JobRunner {
   }
 
   /**
-   * Claims up to a batch of due jobs: queued ones whose run_at has come by their tenant's clock (real time for platform
+   * Claims for the pool if it has free slots and no claim is in flight (else one more claim follows that one), and
+   * runs what it got; then claims again at once if the claim filled every free slot, or waits for a wake, a freed
+   * slot after a full claim, or the next poll.
+   */
+  private pump(): void {
+    if (this.stopped) return;
+    if (this.claiming) {
+      this.claimAgain = true;
+      return;
+    }
+    if (this.poll) clearTimeout(this.poll);
+    this.poll = undefined;
+    const free = this.concurrency - this.pool.size;
+    if (free <= 0) {
+      // Full: a finishing job claims (backlog) or the poll does.
+      this.schedulePoll();
+      return;
+    }
+    this.claimAgain = false;
+    this.claiming = this.claim(free)
+      .then((claimed) => {
+        for (const job of claimed) this.launch(job);
+        this.backlog = claimed.length === free;
+      })
+      .catch((error: unknown) => {
+        this.backlog = false;
+        this.options.onError?.(error);
+      })
+      .finally(() => {
+        this.claiming = undefined;
+        if (this.stopped) return;
+        if (this.backlog || this.claimAgain) this.pump();
+        else this.schedulePoll();
+      });
+  }
+
+  private schedulePoll(): void {
+    if (this.stopped || this.poll) return;
+    this.poll = setTimeout(() => {
+      this.poll = undefined;
+      this.pump();
+    }, this.pollMs);
+  }
+
+  /** Runs a claimed job in the pool; its slot frees when it finishes. */
+  private launch(job: Job): void {
+    const running = this.run(job).finally(() => {
+      this.pool.delete(job.id);
+      if (this.backlog) this.pump();
+    });
+    this.pool.set(job.id, running);
+  }
+
+  /**
+   * Claims up to `limit` due jobs: queued ones whose run_at has come by their tenant's clock (real time for platform
    * jobs and environments whose clock never moved; real time plus the offset for an advanced sandbox clock, found
    * clock by clock through the tenant index) and running ones whose lease lapsed. Environments whose clock is being
    * advanced are skipped: the advance runs their jobs. Candidates are locked with SKIP LOCKED and re-checked: one
    * that was due stays due, as no clock goes back.
    */
-  private async claim(): Promise<Job[]> {
+  private async claim(limit: number): Promise<Job[]> {
     const now = this.options.clock.now();
     const queues = this.queueList();
     if (!queues) return [];
-    const limit = this.batchSize;
     const notAdvancing = (j: SQL) => sql`not exists (select 1 from ${sandboxClocks} c
       where c.merchant_id = ${j}.merchant_id and c.env = ${j}.env and c.advance_until > ${now})`;
     return this.lockAndStart(sql`
@@ -277,6 +417,18 @@ export class JobRunner {
   }
 
   private async run(job: Job): Promise<void> {
+    this.hold(job.id);
+    try {
+      await this.finish(job, await this.outcomeOf(job));
+    } catch (error) {
+      // The outcome could not be recorded (the database is gone): the lease lapses and another worker runs it again.
+      this.options.onError?.(error, job);
+    } finally {
+      this.unhold(job.id);
+    }
+  }
+
+  private async outcomeOf(job: Job): Promise<JobOutcome> {
     let outcome: JobOutcome;
     try {
       const handler = this.options.handlers[job.queue];
@@ -289,7 +441,60 @@ export class JobRunner {
         ? { status: 'dead', error: message }
         : { status: 'retry', at: new Date(job.clock.now().getTime() + backoffMs(job.attempt)), error: message };
     }
-    await this.finish(job, outcome);
+    return outcome;
+  }
+
+  private hold(id: bigint): void {
+    // A fresh token per run: a heartbeat that saw the job's previous run finish must not drop this one.
+    this.held.set(id, {});
+    this.heartbeat ??= this.nextBeat();
+  }
+
+  private nextBeat(): NodeJS.Timeout {
+    const timer = setTimeout(() => this.beat(), this.heartbeatMs);
+    timer.unref();
+    return timer;
+  }
+
+  private unhold(id: bigint): void {
+    this.held.delete(id);
+    if (this.held.size === 0 && this.heartbeat && !this.heartbeatRunning) {
+      clearTimeout(this.heartbeat);
+      this.heartbeat = undefined;
+    }
+  }
+
+  /**
+   * One heartbeat: renews the lease of every job this runner still holds, in one statement. A job that is no longer
+   * ours (its lease lapsed and another worker took it) is dropped from the set: it runs on, but its finish is
+   * guarded, so the new owner's outcome stands.
+   */
+  private beat(): void {
+    const holds = [...this.held];
+    this.heartbeatRunning = (async () => {
+      if (holds.length === 0) return;
+      const ids = holds.map(([id]) => id);
+      const until = new Date(this.options.clock.now().getTime() + this.leaseMs);
+      const rows = await selectRows<{ id: string }>(this.options.db, sql`
+        update ${jobs} set locked_until = ${until}
+        where locked_by = ${this.workerId} and status = 'running' and id = any(${bigintArray(ids)}::bigint[])
+        returning id::text as id`);
+      const renewed = new Set(rows.map((row) => row.id));
+      for (const [id, token] of holds) if (!renewed.has(String(id)) && this.held.get(id) === token) this.held.delete(id);
+    })()
+      .catch((error: unknown) => this.options.onError?.(error))
+      .finally(() => {
+        this.heartbeatRunning = undefined;
+        this.heartbeat = this.held.size > 0 ? this.nextBeat() : undefined;
+      });
+  }
+
+  /** Ends this runner's lease of `ids` now (still marked ours, so a late finish counts if nobody took them). */
+  private async release(ids: bigint[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.options.db.execute(sql`
+      update ${jobs} set locked_until = ${this.options.clock.now()}
+      where locked_by = ${this.workerId} and status = 'running' and id = any(${bigintArray(ids)}::bigint[])`);
   }
 
   /** Records the outcome, unless the lease was lost to another worker meanwhile (that worker owns it now). */
@@ -319,6 +524,11 @@ export class JobRunner {
         return;
     }
   }
+}
+
+/** A PostgreSQL array literal of ids: one parameter however many there are. */
+function bigintArray(ids: readonly bigint[]): string {
+  return `{${ids.join(',')}}`;
 }
 
 /**

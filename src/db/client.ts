@@ -42,6 +42,13 @@ export interface Database {
    * never learns the table sizes and picks the wrong index for lists. PostgreSQL's autovacuum does it there.
    */
   maintain(): Promise<void>;
+  /**
+   * Calls onNotify for every NOTIFY on `channel` (its payload) until the answered function is called. PGlite delivers
+   * its own notifications in-process. On PostgreSQL a dedicated connection (not one of the pool's) listens; when it
+   * fails it reconnects with backoff and, once back, calls onNotify() without a payload, as notifications were missed
+   * meanwhile. Answers once the first LISTEN succeeded or failed (the retries go on in the background).
+   */
+  listen(channel: string, onNotify: (payload?: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -73,6 +80,13 @@ async function openPglite(dataDir: string): Promise<Database> {
     },
     maintain: async () => {
       await client.exec('vacuum analyze');
+    },
+    listen: async (channel, onNotify) => {
+      const unlisten = await client.listen(checkedChannel(channel), (payload) => onNotify(payload));
+      return async () => {
+        // After close() there is nothing left to unlisten.
+        if (!client.closed) await unlisten();
+      };
     },
     close: () => client.close(),
   };
@@ -106,6 +120,67 @@ async function openPostgres(url: string, poolMax: number): Promise<Database> {
       await pool.query('select 1');
     },
     maintain: async () => undefined,
+    listen: (channel, onNotify) => listenPostgres(url, checkedChannel(channel), onNotify),
     close: () => pool.end(),
+  };
+}
+
+/** A channel is an SQL identifier; ours are plain lower-case names, so LISTEN needs no quoting. */
+function checkedChannel(channel: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`invalid notification channel ${JSON.stringify(channel)}`);
+  return channel;
+}
+
+const LISTEN_RETRY_MIN_MS = 100;
+const LISTEN_RETRY_MAX_MS = 10_000;
+
+/** LISTEN on a connection of its own, reconnecting with backoff (100 ms doubling up to 10 s) when it fails. */
+async function listenPostgres(url: string, channel: string, onNotify: (payload?: string) => void): Promise<() => Promise<void>> {
+  let closed = false;
+  let current: pg.Client | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  let delay = LISTEN_RETRY_MIN_MS;
+  const connect = async (reconnecting: boolean): Promise<void> => {
+    if (closed) return;
+    const client = new pg.Client({ connectionString: url, keepAlive: true });
+    let failed = false;
+    const fail = () => {
+      if (failed) return;
+      failed = true;
+      if (current === client) current = undefined;
+      client.end().catch(() => undefined);
+      if (closed) return;
+      retry = setTimeout(() => void connect(true), delay);
+      retry.unref();
+      delay = Math.min(delay * 2, LISTEN_RETRY_MAX_MS);
+    };
+    client.on('error', fail);
+    client.on('end', fail);
+    client.on('notification', (message) => {
+      if (message.channel === channel) onNotify(message.payload);
+    });
+    try {
+      await client.connect();
+      await client.query(`listen ${channel}`);
+    } catch {
+      fail();
+      return;
+    }
+    if (failed) return;
+    if (closed) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    current = client;
+    delay = LISTEN_RETRY_MIN_MS;
+    if (reconnecting) onNotify();
+  };
+  await connect(false);
+  return async () => {
+    closed = true;
+    if (retry) clearTimeout(retry);
+    const client = current;
+    current = undefined;
+    await client?.end().catch(() => undefined);
   };
 }
