@@ -523,7 +523,6 @@ describe('per-endpoint concurrency', () => {
     expect(fastOutcomes).toEqual(fastDeliveries.map(() => ({ status: 'done' })));
     expect(fast.received).toHaveLength(6);
     await expect.poll(() => slow.received.length).toBe(2);
-    const deferredAt = new Date(clock.now().getTime() + ENDPOINT_BUSY_DEFER_MS);
     const settled: string[] = [];
     slowRuns.forEach((run, i) => void run.then(() => settled.push(slowDeliveries[i]!.id)));
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -533,7 +532,10 @@ describe('per-endpoint concurrency', () => {
     slow.release();
     const slowOutcomes = await Promise.all(slowRuns);
     expect(slowOutcomes.filter((o) => o.status === 'done')).toHaveLength(2);
-    expect(slowOutcomes.filter((o) => o.status === 'defer')).toEqual(Array.from({ length: 4 }, () => ({ status: 'defer', at: deferredAt })));
+    // Deferred for about as long as the endpoint's attempts take: here its two open ones had just begun.
+    const deferrals = slowOutcomes.filter((o) => o.status === 'defer');
+    expect(deferrals).toHaveLength(4);
+    for (const deferral of deferrals) expect(deferral.at.getTime() - clock.now().getTime()).toBeGreaterThanOrEqual(ENDPOINT_BUSY_DEFER_MS);
     expect(slow.received).toHaveLength(2);
     // The slots are free again: the deferred ones go through now.
     const rest = slowDeliveries.filter((_, i) => slowOutcomes[i]!.status === 'defer');
@@ -551,7 +553,9 @@ describe('per-endpoint concurrency', () => {
       onError: (error) => harness.handlerErrors.push(error),
     });
     // The endpoint's one slot is taken, as by an attempt in flight.
-    expect(slots.tryAcquire(endpoint.id)).toBe(true);
+    const taken = slots.tryAcquire(endpoint.id)!;
+    expect(taken).toBeDefined();
+    expect(slots.tryAcquire(endpoint.id)).toBeUndefined();
     const { eventId } = await customerEvent(merchant.sandboxSecret);
     const createdAt = clock.now();
     await runner.runDue();
@@ -560,17 +564,23 @@ describe('per-endpoint concurrency', () => {
     expect(delivery).toMatchObject({ status: 'pending', attempts: 0, nextAttemptAt: createdAt, lastAttemptAt: null });
     expect(await harness.db.select().from(webhookAttempts).where(eq(webhookAttempts.deliveryId, delivery!.id))).toEqual([]);
     const jobOf = async () => (await harness.db.select().from(jobs).where(eq(jobs.uniqueKey, `deliver:${delivery!.id}:1`)))[0]!;
-    expect(await jobOf()).toMatchObject({ status: 'queued', attempts: 0, runAt: new Date(createdAt.getTime() + ENDPOINT_BUSY_DEFER_MS) });
+    const deferred = await jobOf();
+    expect(deferred).toMatchObject({ status: 'queued', attempts: 0 });
+    // ENDPOINT_BUSY_DEFER_MS, unless this machine took longer than that since the slot was taken (the wait follows the
+    // age of the attempt in flight).
+    expect(deferred.runAt.getTime() - createdAt.getTime()).toBeGreaterThanOrEqual(ENDPOINT_BUSY_DEFER_MS);
+    expect(deferred.runAt.getTime() - createdAt.getTime()).toBeLessThan(harness.config.webhookTimeoutMs);
 
     // Deferred again while the slot stays taken: still no attempt, on the job or the delivery.
-    clock.advance(ENDPOINT_BUSY_DEFER_MS);
+    clock.set(deferred.runAt);
     await runner.runDue();
     expect(hooks.received).toHaveLength(0);
-    expect(await jobOf()).toMatchObject({ status: 'queued', attempts: 0 });
+    const again = await jobOf();
+    expect(again).toMatchObject({ status: 'queued', attempts: 0 });
 
     // Once the slot is free the first attempt is made; its failure follows the schedule from the attempt's own time.
-    slots.release(endpoint.id);
-    clock.advance(ENDPOINT_BUSY_DEFER_MS);
+    slots.release(taken);
+    clock.set(again.runAt);
     await runner.runDue();
     expect(hooks.received).toHaveLength(1);
     const attemptedAt = clock.now();
@@ -579,6 +589,39 @@ describe('per-endpoint concurrency', () => {
     expect(after).toMatchObject({ status: 'pending', attempts: 1, lastAttemptAt: attemptedAt, nextAttemptAt: new Date(attemptedAt.getTime() + RETRY_DELAYS_MS.sandbox[0]!) });
     expect(await jobOf()).toMatchObject({ status: 'queued', attempts: 1, runAt: after!.nextAttemptAt });
     await api('DELETE', `/api/v1/webhook_endpoints/${endpoint.id}`, merchant.sandboxSecret);
+  });
+
+  it('defers for about as long as the endpoint\'s attempts take, from ENDPOINT_BUSY_DEFER_MS to the attempt timeout', () => {
+    let now = 0;
+    const slots = new EndpointSlots(2, 30 * SECOND, () => now);
+    const first = slots.tryAcquire('we_a')!;
+    const second = slots.tryAcquire('we_a')!;
+    expect(slots.tryAcquire('we_a')).toBeUndefined();
+    // Other endpoints have slots of their own.
+    expect(slots.tryAcquire('we_b')).toBeDefined();
+    now = 10;
+    expect(slots.busyDeferMs('we_a')).toBe(ENDPOINT_BUSY_DEFER_MS);
+    // Open attempts that grow older: an endpoint that stopped answering.
+    now = 4 * SECOND;
+    expect(slots.busyDeferMs('we_a')).toBe(4 * SECOND);
+    now = 45 * SECOND;
+    expect(slots.busyDeferMs('we_a')).toBe(30 * SECOND);
+    // A finished slow attempt keeps the wait long while a new one is young.
+    slots.release(first);
+    expect(slots.openTo('we_a')).toBe(1);
+    const next = slots.tryAcquire('we_a')!;
+    now += 10;
+    expect(slots.busyDeferMs('we_a')).toBe(30 * SECOND);
+    // Fast attempts bring it down again.
+    slots.release(second);
+    slots.release(next);
+    for (let i = 0; i < 40; i++) {
+      const slot = slots.tryAcquire('we_a')!;
+      now += 5;
+      slots.release(slot);
+    }
+    expect(slots.openTo('we_a')).toBe(0);
+    expect(slots.busyDeferMs('we_a')).toBe(ENDPOINT_BUSY_DEFER_MS);
   });
 
   it('the slot is released whatever the attempt ends with: a timeout', async () => {

@@ -3,7 +3,8 @@
 // one attempt and, on failure, answers the job runner with the time of the next one (Glomo's schedule), so one
 // job carries a delivery through all its scheduled attempts. A manual job (redelivery) makes exactly one attempt.
 // Each process makes at most `webhookEndpointConcurrency` attempts to one endpoint at a time; a job whose endpoint
-// is at its limit is deferred (queued again shortly, not an attempt), so a slow endpoint holds no more job slots.
+// is at its limit is deferred (queued again for about as long as its attempts take, not an attempt), so a slow
+// endpoint holds no more of the job slots than its limit.
 import { eq } from 'drizzle-orm';
 import type { Config } from '../../config.js';
 import type { Clock } from '../../core/clock.js';
@@ -53,12 +54,27 @@ export interface WebhookDeps {
 type DeliveryRow = typeof webhookDeliveries.$inferSelect;
 
 /**
- * How long a job whose endpoint is at its limit waits before it is claimed again. Short, because a slot frees as
- * soon as one of the endpoint's attempts ends (a healthy endpoint's within milliseconds), and a deferred event
- * should not wait much longer than that; long enough that the deferred jobs of an endpoint at its limit are not
- * claimed over and over while its attempts take their time (a claim costs a few milliseconds of the database).
+ * The shortest wait of a job whose endpoint is at its limit before it is claimed again. Short, because a slot frees
+ * as soon as one of the endpoint's attempts ends (a healthy endpoint's within milliseconds), and a deferred event
+ * should not wait much longer than that; long enough that a busy healthy endpoint's deferred jobs are not claimed
+ * over and over within one of its attempts (a claim costs the database a few milliseconds).
  */
 export const ENDPOINT_BUSY_DEFER_MS = 250;
+
+/** Weight of the latest finished attempt in an endpoint's typical attempt time. */
+const TYPICAL_WEIGHT = 0.2;
+
+/** An attempt in flight, from tryAcquire to release. */
+export interface EndpointSlot {
+  readonly endpointId: string;
+  readonly startedAt: number;
+}
+
+interface EndpointState {
+  inFlight: Set<EndpointSlot>;
+  /** Moving average of this endpoint's finished attempts, in ms (undefined before the first). */
+  typicalMs: number | undefined;
+}
 
 /**
  * The attempts this process has open to each endpoint, by endpoint id. Per process and in memory: each process
@@ -66,27 +82,56 @@ export const ENDPOINT_BUSY_DEFER_MS = 250;
  * consistent or to clean up after a crash).
  */
 export class EndpointSlots {
-  private readonly inFlight = new Map<string, number>();
+  private readonly endpoints = new Map<string, EndpointState>();
 
-  constructor(readonly limit: number) {}
+  /**
+   * `maxDeferMs` bounds a deferral (the attempt timeout: by then one of the endpoint's attempts has ended, so a slot
+   * is free); `now` is a monotonic clock in ms (real time: attempts take real time, whatever the tenant's clock).
+   */
+  constructor(
+    readonly limit: number,
+    private readonly maxDeferMs = 30_000,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
 
-  /** Takes a slot for the endpoint, or answers false when it has `limit` attempts open already. */
-  tryAcquire(endpointId: string): boolean {
-    const open = this.inFlight.get(endpointId) ?? 0;
-    if (open >= this.limit) return false;
-    this.inFlight.set(endpointId, open + 1);
-    return true;
+  /** Takes a slot for the endpoint, or answers undefined when it has `limit` attempts open already. */
+  tryAcquire(endpointId: string): EndpointSlot | undefined {
+    let state = this.endpoints.get(endpointId);
+    if (state && state.inFlight.size >= this.limit) return undefined;
+    state ??= { inFlight: new Set(), typicalMs: undefined };
+    this.endpoints.set(endpointId, state);
+    const slot = { endpointId, startedAt: this.now() };
+    state.inFlight.add(slot);
+    return slot;
   }
 
-  release(endpointId: string): void {
-    const open = (this.inFlight.get(endpointId) ?? 0) - 1;
-    if (open > 0) this.inFlight.set(endpointId, open);
-    else this.inFlight.delete(endpointId);
+  release(slot: EndpointSlot): void {
+    const state = this.endpoints.get(slot.endpointId);
+    if (!state?.inFlight.delete(slot)) return;
+    const took = this.now() - slot.startedAt;
+    state.typicalMs = state.typicalMs === undefined ? took : state.typicalMs + TYPICAL_WEIGHT * (took - state.typicalMs);
+    // What is kept of an idle endpoint is its typical time, a few bytes; a map of every endpoint ever seen is fine.
   }
 
   /** Attempts open to the endpoint now. */
   openTo(endpointId: string): number {
-    return this.inFlight.get(endpointId) ?? 0;
+    return this.endpoints.get(endpointId)?.inFlight.size ?? 0;
+  }
+
+  /**
+   * How long a job for an endpoint at its limit should wait: about as long as its attempts take, the longer of its
+   * typical attempt and the youngest attempt in flight (an endpoint that just stopped answering has no slow finished
+   * attempt yet, but its open ones grow older), from ENDPOINT_BUSY_DEFER_MS to maxDeferMs. A fixed short wait would
+   * claim each waiting job of a dead endpoint four times a second while its attempts run into their 30 s timeout:
+   * thousands of claims a second at a few hundred events a second, ahead of other endpoints' jobs in the queue.
+   */
+  busyDeferMs(endpointId: string): number {
+    const state = this.endpoints.get(endpointId);
+    let youngest = 0;
+    const now = this.now();
+    for (const slot of state?.inFlight ?? []) youngest = youngest === 0 ? now - slot.startedAt : Math.min(youngest, now - slot.startedAt);
+    const estimate = Math.max(state?.typicalMs ?? 0, youngest);
+    return Math.round(Math.min(this.maxDeferMs, Math.max(ENDPOINT_BUSY_DEFER_MS, estimate)));
   }
 }
 
@@ -254,13 +299,14 @@ async function deliver(deps: WebhookDeps, slots: EndpointSlots, clock: Clock, pa
   }
   // At its limit, the endpoint takes no more of this process's job slots: not now, and not counted as an attempt
   // (the delivery's attempts and next_attempt_at stay as they are; the runner queues the job again for `at`).
-  if (!slots.tryAcquire(endpoint.id)) return { status: 'defer', at: new Date(clock.now().getTime() + ENDPOINT_BUSY_DEFER_MS) };
+  const slot = slots.tryAcquire(endpoint.id);
+  if (!slot) return { status: 'defer', at: new Date(clock.now().getTime() + slots.busyDeferMs(endpoint.id)) };
   let result: SendResult;
   const attemptedAt = clock.now();
   try {
     result = await send(deps, attemptedAt, event, endpoint, delivery);
   } finally {
-    slots.release(endpoint.id);
+    slots.release(slot);
   }
   return recordAttempt(deps, clock, delivery.id, attemptedAt, manual, result);
 }
@@ -301,7 +347,10 @@ function send(
  * The handlers of both webhook queues, for the JobRunner: each reads time from its job's (the tenant's) clock. Built
  * once per process (the composition root): the per-endpoint limit counts the attempts of this set of handlers.
  */
-export function webhookJobHandlers(deps: WebhookDeps, slots = new EndpointSlots(deps.config.webhookEndpointConcurrency)): Record<string, JobHandler> {
+export function webhookJobHandlers(
+  deps: WebhookDeps,
+  slots = new EndpointSlots(deps.config.webhookEndpointConcurrency, deps.config.webhookTimeoutMs),
+): Record<string, JobHandler> {
   return {
     [WEBHOOK_DISPATCH_QUEUE]: (job) => dispatchEvent(deps, job.clock, job.payload),
     [WEBHOOK_DELIVER_QUEUE]: (job) => deliver(deps, slots, job.clock, job.payload),
