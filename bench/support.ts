@@ -309,3 +309,54 @@ export async function startBenchApp(url: string, workers: number, label: string)
     throw error;
   }
 }
+
+export interface ServerProcess {
+  child: import('node:child_process').ChildProcessWithoutNullStreams;
+  /** Everything it printed so far (stdout and stderr). */
+  output(): string;
+  exited: Promise<number | null>;
+  /** Its base URL, once it printed `listening on`. */
+  listening(): Promise<string>;
+  /** SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/**
+ * A real server process, as a user runs it: `node --import tsx src/main.ts` in `root` (this checkout by default) with
+ * `env` on top of this process's environment (DATABASE_URL removed unless `env` sets it), PORT 0, LOG_LEVEL warn.
+ */
+export async function launchServer(env: Record<string, string>, root = path.resolve(import.meta.dirname, '..')): Promise<ServerProcess> {
+  const { spawn } = await import('node:child_process');
+  const base = { ...process.env };
+  delete base.DATABASE_URL;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: root,
+    env: { ...base, PORT: '0', LOG_LEVEL: 'warn', ...env },
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    child,
+    output: () => output,
+    exited,
+    async listening() {
+      const deadline = Date.now() + 60_000;
+      while (Date.now() < deadline) {
+        const match = /listening on (http:\/\/\S+)/.exec(output);
+        if (match) return match[1]!;
+        if (child.exitCode !== null) throw new Error(`server exited early:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error(`server did not start:\n${output}`);
+    },
+    async stop(graceMs = 15_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
