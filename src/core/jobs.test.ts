@@ -1,7 +1,7 @@
-import { and, eq, inArray } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { jobs } from '../db/schema/index.js';
-import { testEnv } from '../../test/support/env.js';
+import { onPostgres, testEnv } from '../../test/support/env.js';
 import { ManualClock } from './clock.js';
 import { randomBase62 } from './ids.js';
 import type { Db } from '../db/client.js';
@@ -38,6 +38,11 @@ function severable(db: Db) {
   });
   return { db: proxy, cut: (value: boolean) => { cut = value; } };
 }
+
+// The worker's database is created (and migrated) once, under the hook timeout rather than the first test's.
+beforeAll(async () => {
+  await testEnv();
+});
 
 async function jobRows(queue: string) {
   const { database } = await testEnv();
@@ -370,6 +375,32 @@ describe('JobRunner', () => {
     await enqueuePlatformJob(database.db, clock, { queue, payload: { n: 8 } });
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(seen).toEqual([7]);
+  });
+});
+
+describe.skipIf(!onPostgres)('Database.listen on PostgreSQL', () => {
+  it('reconnects when its connection is killed, says so once back (missed notifications), and hears on', async () => {
+    const { database } = await testEnv();
+    const channel = `test_${randomBase62(10).toLowerCase()}`;
+    const heard: Array<string | undefined> = [];
+    const unlisten = await database.listen(channel, (payload) => heard.push(payload));
+    try {
+      await database.db.execute(sql`select pg_notify(${channel}, 'one')`);
+      await expect.poll(() => heard, { timeout: 5000 }).toEqual(['one']);
+      const killed = await database.db.execute(sql`
+        select pg_terminate_backend(pid) from pg_stat_activity where query = ${`listen ${channel}`}`);
+      expect((killed as unknown as { rows: unknown[] }).rows).toHaveLength(1);
+      // Back after the backoff: a wake-up without payload, then notifications again.
+      await expect.poll(() => heard, { timeout: 10_000 }).toEqual(['one', undefined]);
+      await database.db.execute(sql`select pg_notify(${channel}, 'two')`);
+      await expect.poll(() => heard, { timeout: 5000 }).toEqual(['one', undefined, 'two']);
+    } finally {
+      await unlisten();
+    }
+    // Unsubscribed: nothing more, and no reconnection.
+    await database.db.execute(sql`select pg_notify(${channel}, 'three')`);
+    await sleep(200);
+    expect(heard).toEqual(['one', undefined, 'two']);
   });
 });
 
