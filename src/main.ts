@@ -1,4 +1,5 @@
 // Process entry for `npm start`.
+import os from 'node:os';
 import { ConfigError, loadConfig } from './config.js';
 import { DataDirLockedError } from './db/pglite-lock.js';
 import { credentialsPath } from './modules/merchants/bootstrap.js';
@@ -35,15 +36,32 @@ async function main(): Promise<void> {
   if (!config.adminToken) lines.push('  Operator API disabled (set ADMIN_TOKEN to enable /admin/v1 and the glomo CLI).');
   console.log(lines.join('\n') + '\n');
 
+  // Graceful shutdown (docs/decisions/0023-graceful-shutdown.md): the first SIGTERM or SIGINT drains requests and
+  // jobs for at most SHUTDOWN_TIMEOUT_MS, then exits 0 (everything finished) or 1 (the timeout passed, or stopping
+  // failed); a second one exits at once with 128 + the signal's number (130 for SIGINT, 143 for SIGTERM).
   let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      server.app.log.warn({ signal }, 'second signal during shutdown: exiting at once');
+      server.releaseLock();
+      process.exit(128 + (os.constants.signals[signal] ?? 0));
+    }
     stopping = true;
-    server.app.log.info({ signal }, 'shutting down');
+    server.app.log.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down');
     server.stop().then(
-      () => process.exit(0),
+      (report) => {
+        if (report.clean) {
+          server.app.log.info({ elapsedMs: report.elapsedMs }, `shut down in ${report.elapsedMs} ms`);
+          process.exit(0);
+        }
+        server.app.log.error(
+          { elapsedMs: report.elapsedMs, unfinished: report.unfinished },
+          `shutdown timed out after ${report.elapsedMs} ms (SHUTDOWN_TIMEOUT_MS ${config.shutdownTimeoutMs}); still running: ${report.unfinished.join('; ')}`,
+        );
+        process.exit(1);
+      },
       (error: unknown) => {
-        console.error(error);
+        console.error('glomo-server: shutdown failed:', error);
         process.exit(1);
       },
     );

@@ -1,5 +1,8 @@
 // Starting and stopping a server process: config -> lock -> database -> migrations -> bootstrap -> HTTP.
+// Stopping is the same in reverse, bounded by SHUTDOWN_TIMEOUT_MS (docs/decisions/0023-graceful-shutdown.md).
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import { sql } from 'drizzle-orm';
 import type { FastifyServerOptions } from 'fastify';
 import { buildApp, type App } from './app.js';
 import { ensureDefaultMerchant, LocalDocumentStore, type Credentials } from './composition.js';
@@ -7,12 +10,28 @@ import { ConfigError, type Config } from './config.js';
 import { authenticateSecretKey } from './core/auth/api-keys.js';
 import { ensureSigningKey, loadKeyRing } from './core/auth/signing-keys.js';
 import { systemClock, type Clock } from './core/clock.js';
-import { openDatabase, type Database } from './db/client.js';
+import { openDatabase, selectRows, type Database } from './db/client.js';
 import { acquireDataDirLock, type DataDirLock } from './db/pglite-lock.js';
+import { jobs } from './db/schema/index.js';
 import { DEFAULT_RATE_TABLE } from './fx/default-rates.js';
 import { loadRateTableFile, tableRateSource, type FxRateSource } from './fx/rates.js';
 
 const MAINTENANCE_INTERVAL_MS = 10 * 60 * 1000;
+/** After the drain (clean or timed out), closing the database may take this much longer at most. */
+const DATABASE_CLOSE_GRACE_MS = 2000;
+/** At the timeout, how long the look-up of this process's running jobs (for the log line) may take. */
+const UNFINISHED_LOOKUP_MS = 500;
+/** How much longer than the timeout the job runner's stop may take to release the jobs it still runs. */
+const JOB_RELEASE_GRACE_MS = 1000;
+
+/** What stop() did. */
+export interface StopReport {
+  /** Every request and job finished within the timeout, and the database closed. */
+  clean: boolean;
+  elapsedMs: number;
+  /** What was still running when the timeout passed (empty when clean): `2 requests (POST /api/v1/document, …)`, … */
+  unfinished: string[];
+}
 
 export interface RunningServer {
   app: App;
@@ -20,7 +39,15 @@ export interface RunningServer {
   url: string;
   /** The merchant of DATA_DIR/credentials.json, and whether its sandbox secret key still works. */
   defaultMerchant: { created: boolean; credentials?: Credentials | undefined; sandboxKeyValid: boolean };
-  stop(): Promise<void>;
+  /**
+   * Stops accepting connections at once, lets the requests in flight finish and the job runner finish the jobs it
+   * holds (both at the same time), then closes the database and releases the data-dir lock. Waits at most
+   * `timeoutMs` (default SHUTDOWN_TIMEOUT_MS) for the requests and jobs; past it, closes the database anyway and
+   * answers what was still running (uncommitted transactions roll back; the runner released its jobs to others).
+   */
+  stop(options?: { timeoutMs?: number }): Promise<StopReport>;
+  /** For a process that exits at once without stop() (a second signal): releases the data-dir lock only. */
+  releaseLock(): void;
 }
 
 export async function startServer(
@@ -51,27 +78,64 @@ export async function startServer(
     const documentStore = new LocalDocumentStore(path.join(config.dataDir, 'documents'));
     const app = await buildApp({ config, database, clock, keyRing, documentStore, fxRates }, { logger: options.logger });
     const url = await app.listen({ host: config.host, port: config.port });
+    const inFlight = trackRequests(app);
     // Background work (webhooks, expiries, payouts): every process shares the job table; see docs/decisions/0007.
     const jobRunner = config.jobsEnabled ? app.services.jobs : undefined;
     jobRunner?.start();
     // Planner statistics (see Database.maintain): refreshed once now, without delaying the start, then periodically.
     const maintain = () => openDb.maintain().catch((error: unknown) => app.log.warn({ err: error }, 'database maintenance failed'));
-    void maintain();
-    const maintenance = setInterval(maintain, MAINTENANCE_INTERVAL_MS);
+    let maintaining: Promise<unknown> = maintain();
+    const maintenance = setInterval(() => (maintaining = maintain()), MAINTENANCE_INTERVAL_MS);
     maintenance.unref();
     const heldLock = lock;
+    let stopping: Promise<StopReport> | undefined;
+    /** Each step answers what it left unfinished, or undefined when it finished. */
+    const stop = async (timeoutMs: number): Promise<StopReport> => {
+      const started = Date.now();
+      clearInterval(maintenance);
+      // All at once. app.close() closes the listener and the idle keep-alive connections now, answers 503 to a request
+      // that still arrives on an open connection, and resolves when the last connection has closed; each request in
+      // flight closes its connection when answered.
+      const requests = within(app.close(), timeoutMs).then(
+        (closed) => (closed ? undefined : (inFlight.describe() ?? 'open HTTP connections without a request')),
+        (error: unknown) => `the HTTP server, whose close failed: ${messageOf(error)}`,
+      );
+      inFlight.closeAfterResponse();
+      // The runner claims nothing more and waits for its jobs; past the timeout it releases them (their lease ends, so
+      // another process takes them at once). The race is a bound in case the release cannot reach the database.
+      const jobsStopped = jobRunner
+        ? within(jobRunner.stop({ timeoutMs }), timeoutMs + JOB_RELEASE_GRACE_MS).then(
+            async (result) => {
+              if (result?.value.unfinished === 0) return undefined;
+              const running = await describeRunningJobs(openDb, jobRunner.workerId);
+              return result ? `${running}, released to other processes` : `${running}; the job runner did not stop`;
+            },
+            (error: unknown) => `the job runner, whose stop failed: ${messageOf(error)}`,
+          )
+        : undefined;
+      const maintenanceDone = within(maintaining, timeoutMs).then((done) => (done ? undefined : 'the database maintenance'));
+      const left = await Promise.all([requests, jobsStopped, maintenanceDone]);
+      // Past the timeout the database closes under whatever still runs: its open transactions roll back.
+      left.push(
+        await within(openDb.close(), DATABASE_CLOSE_GRACE_MS).then(
+          (closed) => (closed ? undefined : `the database (not closed after ${DATABASE_CLOSE_GRACE_MS} ms)`),
+          (error: unknown) => `the database, whose close failed: ${messageOf(error)}`,
+        ),
+      );
+      heldLock?.release();
+      const unfinished = left.filter((what): what is string => what !== undefined);
+      return { clean: unfinished.length === 0, elapsedMs: Date.now() - started, unfinished };
+    };
     return {
       app,
       database,
       url,
       defaultMerchant,
-      async stop() {
-        clearInterval(maintenance);
-        await jobRunner?.stop();
-        await app.close();
-        await openDb.close();
-        heldLock?.release();
+      stop(options = {}) {
+        stopping ??= stop(options.timeoutMs ?? config.shutdownTimeoutMs);
+        return stopping;
       },
+      releaseLock: () => heldLock?.release(),
     };
   } catch (error) {
     await database?.close().catch(() => undefined);
@@ -87,4 +151,63 @@ async function loadFxRates(config: Config): Promise<FxRateSource> {
   } catch (error) {
     throw new ConfigError(`FX_RATES_FILE: ${(error as Error).message}`);
   }
+}
+
+/** `{value}` when `promise` fulfilled within `ms`, undefined when the time passed first (a rejection is thrown). */
+async function within<T>(promise: Promise<T>, ms: number): Promise<{ value: T } | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  try {
+    return await Promise.race([promise.then((value) => ({ value })), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The HTTP requests in flight, from the Node server's side. At shutdown each one's response closes its connection
+ * (`Connection: close`), so the server's close does not wait for the keep-alive timeout of a connection whose
+ * request was in flight when the listener closed.
+ */
+function trackRequests(app: App) {
+  const open = new Map<ServerResponse, string>();
+  let closing = false;
+  const closeAfter = (res: ServerResponse) => {
+    if (!res.headersSent) res.shouldKeepAlive = false;
+    // Headers already sent with keep-alive: once the response is done, its connection is idle and is closed.
+    else res.once('finish', () => setImmediate(() => app.server.closeIdleConnections()));
+  };
+  app.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    open.set(res, `${req.method ?? '?'} ${(req.url ?? '').split('?')[0]}`);
+    res.once('close', () => open.delete(res));
+    if (closing) closeAfter(res);
+  });
+  return {
+    closeAfterResponse() {
+      closing = true;
+      for (const res of open.keys()) closeAfter(res);
+    },
+    /** `2 requests (POST /api/v1/document, GET /api/v1/customer)`, or undefined when none is in flight. */
+    describe(): string | undefined {
+      if (open.size === 0) return undefined;
+      const names = [...open.values()];
+      const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? `, and ${names.length - 5} more` : '');
+      return `${names.length} request${names.length === 1 ? '' : 's'} (${shown})`;
+    },
+  };
+}
+
+/** The jobs this process's runner holds, for the timeout's log line: `2 jobs (webhooks.deliver#12, orders.expire#40)`. */
+async function describeRunningJobs(database: Database, workerId: string): Promise<string> {
+  const lookup = selectRows<{ id: string; queue: string }>(database.db, sql`
+    select id::text as id, queue from ${jobs} where status = 'running' and locked_by = ${workerId} order by id limit 20`);
+  const answer = await within(lookup, UNFINISHED_LOOKUP_MS).catch(() => undefined);
+  if (!answer) return 'the jobs of the job runner (which could not be read)';
+  const rows = answer.value;
+  if (rows.length === 0) return 'jobs that finished as the time ran out';
+  return `${rows.length === 20 ? 'at least 20' : rows.length} job${rows.length === 1 ? '' : 's'} (${rows.map((r) => `${r.queue}#${r.id}`).join(', ')})`;
 }
