@@ -544,6 +544,37 @@ describe('per-endpoint concurrency', () => {
     for (const id of [slowEndpoint.id, fastEndpoint.id]) await api('DELETE', `/api/v1/webhook_endpoints/${id}`, merchant.sandboxSecret);
   });
 
+  it('with a job runner of more slots than the limit, a held endpoint delays no other endpoint\'s deliveries', async () => {
+    const slow = await heldReceiver();
+    const fast = await receiver({ status: 200 });
+    const slowEndpoint = await createEndpoint(merchant.sandboxSecret, slow.url);
+    await createEndpoint(merchant.sandboxSecret, fast.url);
+    const handlers = webhookJobHandlers({ db: harness.db, config: { ...harness.config, webhookEndpointConcurrency: 2 } });
+    // Three slots: the held endpoint may take two of them, never the third.
+    const runner = new JobRunner({
+      db: harness.db, clock, handlers, concurrency: 3, pollMs: 20, onError: (error) => harness.handlerErrors.push(error),
+    });
+    const eventIds: string[] = [];
+    for (let i = 0; i < 6; i++) eventIds.push((await customerEvent(merchant.sandboxSecret)).eventId);
+    runner.start();
+    try {
+      await expect.poll(() => fast.received.length, { timeout: 10_000, interval: 20 }).toBe(6);
+      expect(new Set(fast.received.map((r) => r.headers['x-glomopay-event-id']))).toEqual(new Set(eventIds));
+      expect(slow.received).toHaveLength(2);
+      // Once it answers, the deferred ones follow at their time.
+      slow.release();
+      await expect.poll(async () => {
+        clock.advance(ENDPOINT_BUSY_DEFER_MS);
+        return slow.received.length;
+      }, { timeout: 10_000, interval: 50 }).toBe(6);
+    } finally {
+      await runner.stop();
+    }
+    const deliveries = await deliveriesTo(slowEndpoint.id);
+    await expect.poll(async () => (await deliveriesTo(slowEndpoint.id)).filter((d) => d.status === 'succeeded').length).toBe(deliveries.length);
+    expect(deliveries.map((d) => d.attempts).filter((n) => n > 1)).toEqual([]);
+  });
+
   it('a deferral is not an attempt: the job is queued again shortly and the delivery keeps its attempts and schedule', async () => {
     const hooks = await receiver({ status: 500 });
     const endpoint = await createEndpoint(merchant.sandboxSecret, hooks.url);
