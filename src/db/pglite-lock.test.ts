@@ -34,4 +34,15 @@ describe('the data folder lock', () => {
     lock.release();
     expect(fs.existsSync(lock.path)).toBe(false);
   });
+
+  it("takes over a lock file with this process's pid that this process does not hold (a restarted container's pid 1 after a crash)", () => {
+    const dir = tempDir('lock');
+    fs.writeFileSync(path.join(dir, 'glomo.lock'), `${process.pid}\n`);
+    const lock = acquireDataDirLock(dir);
+    cleanups.push(() => lock.release());
+    expect(fs.readFileSync(lock.path, 'utf8').trim()).toBe(String(process.pid));
+    // Now it is held: a second take in this process is refused, also through another spelling of the folder.
+    expect(() => acquireDataDirLock(dir)).toThrow(DataDirLockedError);
+    expect(() => acquireDataDirLock(path.join(dir, '.'))).toThrow(DataDirLockedError);
+  });
 });

@@ -29,20 +29,28 @@ function readOwner(lockPath: string): number | undefined {
   }
 }
 
+/**
+ * Lock files this process holds. A lock file with our own pid that is not here was left by an earlier process that
+ * had the same pid (a container's pid 1 restarted after a crash): it is stale, not ours.
+ */
+const heldByThisProcess = new Set<string>();
+
 export function acquireDataDirLock(dataDir: string): DataDirLock {
   fs.mkdirSync(dataDir, { recursive: true });
-  const lockPath = path.join(dataDir, 'glomo.lock');
+  const lockPath = path.resolve(dataDir, 'glomo.lock');
   for (let attempt = 0; attempt < 5; attempt++) {
     try {
       const fd = fs.openSync(lockPath, 'wx');
       fs.writeSync(fd, `${process.pid}\n`);
       fs.closeSync(fd);
+      heldByThisProcess.add(lockPath);
       let released = false;
       return {
         path: lockPath,
         release() {
           if (released) return;
           released = true;
+          heldByThisProcess.delete(lockPath);
           if (readOwner(lockPath) === process.pid) fs.rmSync(lockPath, { force: true });
         },
       };
@@ -50,7 +58,7 @@ export function acquireDataDirLock(dataDir: string): DataDirLock {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const owner = readOwner(lockPath);
-    if (owner !== undefined && (owner === process.pid || processAlive(owner))) {
+    if (owner !== undefined && (owner === process.pid ? heldByThisProcess.has(lockPath) : processAlive(owner))) {
       throw new DataDirLockedError(
         `Another glomo-server process (pid ${owner}) is using the data folder ${dataDir}. ` +
           'The embedded database allows one process only: stop that process, start this one with another DATA_DIR, ' +
