@@ -314,6 +314,19 @@ describe('JobRunner', () => {
     expect((await jobRows(queue)).map((j) => j.status)).toEqual(['done', 'done']);
   });
 
+  it('hands back, untouched, jobs its claim brought in after stop() began', async () => {
+    const { database } = await testEnv();
+    const queue = queueName();
+    let ran = 0;
+    const runner = new JobRunner({ db: database.db, clock: realTime, handlers: { [queue]: async () => { ran++; return { status: 'done' }; } } });
+    await enqueuePlatformJob(database.db, realTime, { queue, payload: {} });
+    // start() claims at once; stop() comes while that claim is in flight.
+    runner.start();
+    expect(await runner.stop()).toEqual({ unfinished: 0 });
+    expect(ran).toBe(0);
+    expect((await jobRows(queue))[0]).toMatchObject({ status: 'queued', attempts: 0, lockedBy: null, lockedUntil: null });
+  });
+
   it('wakes an idle runner at once when a job is enqueued (NOTIFY), without waiting for its poll', async () => {
     const { database } = await testEnv();
     const queue = queueName();

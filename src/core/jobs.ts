@@ -230,6 +230,8 @@ export class JobRunner {
     if (!timedOut) return { unfinished: 0 };
     const unfinished = [...this.pool.keys()];
     for (const id of unfinished) this.held.delete(id);
+    // A heartbeat already under way would renew what is released here: it goes first.
+    await this.heartbeatRunning;
     await this.release(unfinished).catch((error: unknown) => this.options.onError?.(error));
     return { unfinished: unfinished.length };
   }
@@ -266,7 +268,9 @@ export class JobRunner {
     }
     this.claimAgain = false;
     this.claiming = this.claim(free)
-      .then((claimed) => {
+      .then(async (claimed) => {
+        // Stopped meanwhile: stop() stops claiming, so these go back as they were (their claim is no attempt).
+        if (this.stopped) return this.unclaim(claimed.map((job) => job.id));
         for (const job of claimed) this.launch(job);
         this.backlog = claimed.length === free;
       })
@@ -487,6 +491,14 @@ export class JobRunner {
         this.heartbeatRunning = undefined;
         this.heartbeat = this.held.size > 0 ? this.nextBeat() : undefined;
       });
+  }
+
+  /** Puts jobs claimed but never started back as they were before the claim. */
+  private async unclaim(ids: bigint[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.options.db.execute(sql`
+      update ${jobs} set status = 'queued', attempts = attempts - 1, locked_by = null, locked_until = null
+      where locked_by = ${this.workerId} and status = 'running' and id = any(${bigintArray(ids)}::bigint[])`);
   }
 
   /** Ends this runner's lease of `ids` now (still marked ours, so a late finish counts if nobody took them). */
