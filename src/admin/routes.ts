@@ -16,6 +16,7 @@ import { adminWebhookEndpointRoutes } from './webhook-routes.js';
 import { adminWithdrawalAccountRoutes } from './withdrawal-account-routes.js';
 import { adminPayoutApprovalRoutes } from './payout-approval-routes.js';
 import { adminSandboxClockRoutes } from './sandbox-clock-routes.js';
+import { adminBackupRoutes } from './backup-routes.js';
 
 const MerchantBody = Type.Object({
   id: Type.String({ examples: ['merch_68c777fcOOMpl'] }),
@@ -182,4 +183,5 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; services: S
   await app.register(adminWithdrawalAccountRoutes, { deps, withdrawals: services.withdrawals, existingMerchant });
   await app.register(adminPayoutApprovalRoutes, { deps, payouts: services.payouts, existingMerchant });
   await app.register(adminSandboxClockRoutes, { clocks: services.clocks, existingMerchant });
+  await app.register(adminBackupRoutes, { deps });
 };

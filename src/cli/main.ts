@@ -2,6 +2,7 @@
 // `run()` holds all the logic and returns the exit code; src/cli/index.ts wires it to the process.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { currencyExponent, normalizeCurrency } from '../core/iso.js';
+import { backupCommand, restoreCommand } from './backup.js';
 
 export interface Io {
   out(s: string): void;
@@ -44,6 +45,12 @@ Usage:
       (ISO-8601, e.g. 2026-06-01T00:00:00Z), running everything that becomes due on the way; prints what ran.
   glomo ledger verify [--merchant ID]
       Check the ledger's invariants (the whole ledger, or one merchant's accounts) and print each problem.
+  glomo backup FILE [--force]
+      Save a backup of the running embedded server (database, documents, credentials.json) to FILE, a tar file.
+      --force overwrites FILE. On PostgreSQL the server refuses: use pg_dump (docs/operations.md).
+  glomo restore FILE --data-dir DIR [--force]
+      Offline, no server or token needed: restore a backup into DIR, which no running server may hold. DIR must be
+      empty (or missing) unless --force, which replaces its database, documents and credentials.json.
   glomo help
       Show this text.
 
@@ -55,7 +62,7 @@ Global options:
 
 Environment:
   GLOMO_URL       Server address, e.g. ${DEFAULT_URL}
-  ADMIN_TOKEN     The server's operator token (required for every command but help)
+  ADMIN_TOKEN     The server's operator token (required for every command but help and restore)
 
 Exit codes: 0 success, 1 request failed (HTTP error or server unreachable), 2 usage error,
             3 ledger inconsistent (glomo ledger verify found a problem; also with --json).`;
@@ -75,6 +82,8 @@ const OPTIONS = {
   amount: { type: 'string' },
   reason: { type: 'string' },
   merchant: { type: 'string' },
+  'data-dir': { type: 'string' },
+  force: { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
 
 type OptionName = keyof typeof OPTIONS;
@@ -117,6 +126,8 @@ export async function run(
     io.out(USAGE);
     return 0;
   }
+
+  if (positionals[0] === 'backup' || positionals[0] === 'restore') return backupOrRestore(positionals, values, env, io, fetchImpl);
 
   let command: Command;
   let baseUrl: URL;
@@ -177,6 +188,41 @@ export async function run(
   if (values.json) io.out(JSON.stringify(body, null, 2));
   else command.print(body, io);
   return command.exitCode?.(body) ?? 0;
+}
+
+/** `glomo backup FILE` (a download, not JSON) and `glomo restore FILE --data-dir DIR` (offline: no server, no token). */
+async function backupOrRestore(
+  positionals: string[],
+  values: Values,
+  env: Record<string, string | undefined>,
+  io: Io,
+  fetchImpl: FetchImpl,
+): Promise<number> {
+  const restore = positionals[0] === 'restore';
+  const synopsis = restore ? 'restore FILE --data-dir DIR [--force]' : 'backup FILE [--force]';
+  const allowed: readonly OptionName[] = restore ? ['data-dir', 'force', 'help'] : ['url', 'token', 'force', 'help'];
+  let file: string;
+  let baseUrl: URL | undefined;
+  try {
+    requireArgs(positionals, 2, synopsis);
+    file = positionals[1]!;
+    const unexpected = (Object.keys(values) as OptionName[]).filter((name) => values[name] !== undefined && !allowed.includes(name));
+    if (unexpected.length > 0) throw new UsageError(`Option --${unexpected[0]} does not apply to 'glomo ${positionals[0]}'`);
+    if (restore) {
+      const dataDir = required('data-dir', values['data-dir'], synopsis);
+      return await restoreCommand({ file, dataDir, force: values.force === true }, io);
+    }
+    baseUrl = parseBaseUrl(values.url ?? nonBlank(env.GLOMO_URL) ?? DEFAULT_URL);
+  } catch (error) {
+    if (error instanceof UsageError) return usageError(io, error.message);
+    throw error;
+  }
+  const token = nonBlank(values.token) ?? nonBlank(env.ADMIN_TOKEN);
+  if (!token) {
+    io.err('glomo: no operator token. Set ADMIN_TOKEN (the server\'s ADMIN_TOKEN) or pass --token TOKEN.');
+    return 2;
+  }
+  return backupCommand({ file, force: values.force === true, url: baseUrl, token }, io, fetchImpl);
 }
 
 function usageError(io: Io, message: string): number {

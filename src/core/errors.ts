@@ -323,6 +323,9 @@ export const ERRORS = {
       `The advance stopped after ${Object.values(ran).reduce((a, b) => a + b, 0)} jobs; the clock stays where it got to: advance again to go on`,
   },
 
+  // Backups (GET /admin/v1/backup): only an embedded server on a data folder can write one
+  backupUnavailable: { status: 409, code: 'BACKUP_UNAVAILABLE', message: (reason: string) => reason },
+
   // Routing, transport and the server
   /** Another tenant's object answers exactly like a missing one, so existence never leaks. */
   notFound: { status: 404, code: 'NOT_FOUND', message: (entity: string) => `${entity} not found` },
