@@ -201,6 +201,18 @@ describe('glomo CLI', () => {
     expect(result.err).toContain('ADMIN_TOKEN');
   });
 
+  it('documents backup and restore; backup needs the token, restore (offline) does not', async () => {
+    const help = await cli(['help'], { ADMIN_TOKEN: undefined });
+    expect(help.out).toContain('glomo backup FILE [--force]');
+    expect(help.out).toContain('glomo restore FILE --data-dir DIR [--force]');
+    const file = path.join(dataDir, 'never-written.tar');
+    expect(await cli(['backup', file], { ADMIN_TOKEN: undefined })).toMatchObject({ code: 2, err: expect.stringContaining('no operator token') });
+    const restore = await cli(['restore', path.join(dataDir, 'missing.tar'), '--data-dir', path.join(dataDir, 'restored')], { ADMIN_TOKEN: undefined });
+    expect(restore).toMatchObject({ code: 1, err: expect.stringContaining('No such file') });
+    expect(await cli(['backup'])).toMatchObject({ code: 2, err: expect.stringContaining('Missing argument: glomo backup FILE') });
+    expect(fs.existsSync(file)).toBe(false);
+  });
+
   it('exits 2 with usage on stderr for usage errors', async () => {
     for (const args of [
       ['frobnicate'],

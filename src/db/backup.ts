@@ -4,17 +4,21 @@
 //
 // The archive (plain ustar, readable with `tar -tvf`):
 //   manifest.json      {"format": "glomo-backup", "version": 1, "created_at", "database": {...}, "documents": N}
-//   pglite.tar.gz      PGlite's dumpDataDir('gzip'): the PostgreSQL data folder, taken right after a CHECKPOINT
+//   pglite.tar.gz      PGlite's dumpDataDir, gzipped: the PostgreSQL data folder, taken right after a CHECKPOINT
 //   credentials.json   the default merchant's keys, when the folder has one
 //   documents/<key>    every stored document, as the document store keeps it
 import fs from 'node:fs';
 import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
 import { PGlite } from '@electric-sql/pglite';
 import tar from 'tar-stream';
 import type { Database } from './client.js';
 import { acquireDataDirLock } from './pglite-lock.js';
+
+const gzip = promisify(zlib.gzip);
 
 export const BACKUP_FORMAT = 'glomo-backup';
 export const BACKUP_VERSION = 1;
@@ -60,7 +64,7 @@ export function backupUnavailableReason(database: Database): string | undefined 
 }
 
 /**
- * The database folder as PGlite's gzipped tarball, consistent: taken while holding PGlite's transaction lock (the
+ * The database folder as PGlite's tarball, consistent: taken while holding PGlite's transaction lock (the
  * lock every Drizzle query and transaction waits for), so no transaction is half done, right after a CHECKPOINT, so
  * the copy needs no WAL replay when it is opened. Every other query waits meanwhile.
  */
@@ -70,7 +74,9 @@ async function dumpPglite(client: PGlite): Promise<{ dump: Buffer; serverVersion
     // The server migrates at every start, so the table exists (a failing statement would abort the transaction).
     const migrations = await tx.query<{ n: number }>('select count(*)::int as n from drizzle.__drizzle_migrations');
     await tx.exec('checkpoint');
-    const blob = await client.dumpDataDir('gzip');
+    // Uncompressed under the lock (PGlite's gzip is 4x slower: 1.3 s against 5.5 s for a fresh 43 MB folder here);
+    // it is gzipped after, on libuv's thread pool, while the server runs again.
+    const blob = await client.dumpDataDir('none');
     return {
       dump: Buffer.from(await blob.arrayBuffer()),
       serverVersion: version.rows[0]?.server_version ?? 'unknown',
@@ -160,7 +166,8 @@ export async function createBackup(database: Database, dataDir: string, now = ne
   const unavailable = backupUnavailableReason(database);
   const client = pgliteClientOf(database);
   if (unavailable !== undefined || !client) throw new BackupError(unavailable ?? 'No embedded database');
-  const { dump, serverVersion, migrations } = await dumpPglite(client);
+  const { dump: tarball, serverVersion, migrations } = await dumpPglite(client);
+  const dump = await gzip(tarball);
   const credentials = await readIfExists(path.join(dataDir, CREDENTIALS));
   const documents = await listDocuments(path.join(dataDir, DOCUMENTS));
   const sizes = await Promise.all(documents.map(async ([, file]) => (await fs.promises.stat(file).catch(() => undefined))?.size ?? 0));
