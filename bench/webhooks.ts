@@ -61,6 +61,59 @@ function settingsFromArgs(): Settings {
   };
 }
 
+/** CPU seconds (user + system) a process has used, from /proc (Linux); undefined elsewhere or once it is gone. */
+function cpuSecondsOf(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces, in parentheses): utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds of each PostgreSQL backend connected to `database`, by pid (their process titles name it). */
+function backendCpu(database: string): Map<number, number> {
+  const found = new Map<number, number>();
+  let pids: string[];
+  try {
+    pids = fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return found;
+  }
+  for (const pid of pids) {
+    try {
+      const title = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!title.startsWith('postgres:') || !title.includes(` ${database} `)) continue;
+      const cpu = cpuSecondsOf(Number(pid));
+      if (cpu !== undefined) found.set(Number(pid), cpu);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return found;
+}
+
+interface Activity {
+  commits: number;
+  jobInserts: number;
+  jobUpdates: number;
+  jobScans: number;
+}
+
+/** The bench database's committed transactions and the jobs table's row inserts, updates and scans so far. */
+async function databaseActivity(pool: pg.Pool): Promise<Activity> {
+  const { rows: [row] } = await pool.query<Record<keyof Activity, string>>(`
+    select (select xact_commit from pg_stat_database where datname = current_database())::text as "commits",
+      n_tup_ins::text as "jobInserts", n_tup_upd::text as "jobUpdates", (coalesce(seq_scan, 0) + coalesce(idx_scan, 0))::text as "jobScans"
+    from pg_stat_user_tables where relname = 'jobs'`);
+  return {
+    commits: Number(row?.commits ?? NaN), jobInserts: Number(row?.jobInserts ?? NaN),
+    jobUpdates: Number(row?.jobUpdates ?? NaN), jobScans: Number(row?.jobScans ?? NaN),
+  };
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Listening {
@@ -229,6 +282,10 @@ async function bench(databaseUrl: string, settings: Settings): Promise<boolean> 
     };
 
     const loadAtStart = os.loadavg()[0]!;
+    const databaseName = new URL(databaseUrl).pathname.slice(1);
+    const serverCpuAtStart = servers.map((server) => cpuSecondsOf(server.child.pid ?? -1) ?? NaN);
+    const backendsAtStart = backendCpu(databaseName);
+    const activityAtStart = await databaseActivity(pool);
     const backlog: Array<{ at: number; due: number; running: number; received: number }> = [];
     const loadStart = Date.now();
     let sampling = true;
@@ -266,6 +323,12 @@ async function bench(databaseUrl: string, settings: Settings): Promise<boolean> 
       recorded = await eventsSince();
     }
     const drained = (Date.now() - loadEnd) / 1000;
+    const serverCpu = servers.map((server, i) => (cpuSecondsOf(server.child.pid ?? -1) ?? NaN) - serverCpuAtStart[i]!);
+    let postgresCpu = 0;
+    for (const [pid, cpu] of backendCpu(databaseName)) postgresCpu += cpu - (backendsAtStart.get(pid) ?? 0);
+    // The statistics collector reports with a delay of up to half a second.
+    await sleep(1000);
+    const activity = await databaseActivity(pool);
     sampling = false;
     await sampler;
 
@@ -308,6 +371,13 @@ async function bench(databaseUrl: string, settings: Settings): Promise<boolean> 
     console.log(line('API write latency', api));
     console.log(`events:     ${recorded.length} recorded during the load (${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')}), ` +
       `${(recorded.length / loadSeconds).toFixed(1)} /s; drain took ${drained.toFixed(1)} s`);
+    const serverTotal = serverCpu.reduce((a, b) => a + b, 0);
+    console.log(`CPU from the load's start to the end of the drain: servers ${serverCpu.map((c) => `${c.toFixed(1)} s`).join(' + ')}, ` +
+      `PostgreSQL backends ${postgresCpu.toFixed(1)} s; per write ${((serverTotal / completed) * 1000).toFixed(1)} ms (servers) + ` +
+      `${((postgresCpu / completed) * 1000).toFixed(1)} ms (PostgreSQL)`);
+    const per = (name: keyof Activity) => ((activity[name] - activityAtStart[name]) / recorded.length).toFixed(1);
+    console.log(`per event recorded: ${per('commits')} commits, jobs table ${per('jobInserts')} inserts, ${per('jobUpdates')} updates ` +
+      `(claims, finishes, heartbeats, deferrals), ${per('jobScans')} scans; the bench's own sampling included`);
     console.log('job backlog (due and queued, running) during the run, every 5 s:');
     console.log('  ' + backlog.filter((_, i) => i % 5 === 0).map((b) => `${b.at.toFixed(0)}s ${b.due}/${b.running}`).join('  '));
     console.log(`  max due: ${Math.max(0, ...backlog.map((b) => b.due))}`);
