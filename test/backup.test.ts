@@ -15,13 +15,22 @@ import { loadConfig } from '../src/config.js';
 import { selectRows } from '../src/db/client.js';
 import { LocalDocumentStore } from '../src/modules/documents/storage.js';
 import { startServer, type RunningServer } from '../src/server.js';
-import { ADMIN_TOKEN, bearer, customerBody, tempDir } from './support/app.js';
+import { ADMIN_TOKEN, bearer, customerBody, tempDir as makeTempDir } from './support/app.js';
 import { onPostgres, withFreshPostgresDatabase } from './support/env.js';
 
 const running: RunningServer[] = [];
+const created: string[] = [];
 afterAll(async () => {
   for (const server of running) await server.stop().catch(() => undefined);
+  // Each holds a database folder (~45 MB) or a backup.
+  for (const dir of created) fs.rmSync(dir, { recursive: true, force: true });
 });
+
+function tempDir(label: string): string {
+  const dir = makeTempDir(label);
+  created.push(dir);
+  return dir;
+}
 
 async function start(dataDir: string, databaseUrl?: string): Promise<RunningServer> {
   const server = await startServer(loadConfig({
