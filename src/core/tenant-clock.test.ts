@@ -61,8 +61,12 @@ describe('sandbox clock advances, concurrently', () => {
     // Serialised: each advance moved the clock by its own 30 days, one after the other.
     const offsets = answers.map((a) => a.json<{ offset_seconds: number }>().offset_seconds).sort((a, b) => a - b);
     expect(offsets).toEqual([30, 60, 90, 120].map((days) => days * DAY));
-    const ran = answers.reduce((n, a) => n + (a.json<{ ran: Record<string, number> }>().ran[ORDER_EXPIRE_QUEUE] ?? 0), 0);
-    expect(ran + (last.json<{ ran: Record<string, number> }>().ran[ORDER_EXPIRE_QUEUE] ?? 0)).toBe(25);
+    const ran = answers.reduce((n, a) => n + (a.json<{ ran: Record<string, number> }>().ran[ORDER_EXPIRE_QUEUE] ?? 0), 0)
+      + (last.json<{ ran: Record<string, number> }>().ran[ORDER_EXPIRE_QUEUE] ?? 0);
+    // The advances ran the twenty that came due while they stepped (their times are checked below); a racing order's
+    // expiry may come due between two advances, by the advanced clock, and then the polling runner may take it first.
+    expect(ran).toBeGreaterThanOrEqual(20);
+    expect(ran).toBeLessThanOrEqual(25);
 
     const ids = [...orders, ...racing].map((o) => o.id);
     const expired = await suite.database.db.select().from(events)
