@@ -301,24 +301,6 @@ describe('webhook delivery', () => {
     await api('DELETE', `/api/v1/webhook_endpoints/${delivery!.endpointId}`, merchant.sandboxSecret);
   });
 
-  it('a delivery dispatched late is due since its event: it goes ahead of later events\' dispatch jobs', async () => {
-    const hooks = await receiver({ status: 200 });
-    await createEndpoint(merchant.sandboxSecret, hooks.url);
-    const { eventId } = await customerEvent(merchant.sandboxSecret);
-    const eventAt = clock.now();
-    clock.advance(10 * SECOND);
-    const handlers = webhookJobHandlers({ db: harness.db, config: harness.config });
-    await new JobRunner({ db: harness.db, clock, handlers: { [WEBHOOK_DISPATCH_QUEUE]: handlers[WEBHOOK_DISPATCH_QUEUE]! } }).runDue();
-    const [delivery] = await harness.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.eventId, eventId));
-    const [job] = await harness.db.select().from(jobs).where(eq(jobs.uniqueKey, `deliver:${delivery!.id}:1`));
-    expect(job!.runAt).toEqual(eventAt);
-    // The delivery's own schedule starts at its creation, as before.
-    expect(delivery!.nextAttemptAt).toEqual(clock.now());
-    await harness.runner().runDue();
-    expect(hooks.received).toHaveLength(1);
-    expect((await eventDetail(merchant.sandboxSecret, eventId)).deliveries[0]).toMatchObject({ status: 'succeeded', attempts: 1 });
-  });
-
   it('dispatches an event once: a dispatch job that runs again creates no second delivery', async () => {
     const hooks = await receiver({ status: 200 });
     await createEndpoint(merchant.sandboxSecret, hooks.url);

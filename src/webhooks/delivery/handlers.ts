@@ -139,12 +139,7 @@ export class EndpointSlots {
  * Creates the delivery of an event to an endpoint, unless one exists, and enqueues its scheduled job with the
  * caller's transaction. Answers the new delivery's id, or undefined when the endpoint already had one.
  */
-export async function createDelivery(
-  uow: UnitOfWork,
-  eventId: string,
-  endpointId: string,
-  options: { dueSince?: Date } = {},
-): Promise<string | undefined> {
+export async function createDelivery(uow: UnitOfWork, eventId: string, endpointId: string): Promise<string | undefined> {
   const { tx, clock, tenant } = uow;
   const now = clock.now();
   const [row] = await tx
@@ -169,7 +164,6 @@ export async function createDelivery(
     payload: { deliveryId: row.id },
     uniqueKey: `deliver:${row.id}:1`,
     maxAttempts: DELIVER_JOB_MAX_ATTEMPTS,
-    ...(options.dueSince ? { runAt: options.dueSince } : {}),
   });
   return row.id;
 }
@@ -197,10 +191,7 @@ async function dispatchEvent(deps: WebhookDeps, clock: Clock, payload: Record<st
     } else {
       targets = await findDeliverableEndpoints(tx, tenant, eventName(event));
     }
-    // Due since the event happened: the runner takes jobs oldest first, so under a backlog the delivery goes ahead of
-    // the dispatch jobs of later events instead of queueing behind all of them a second time.
-    const dueSince = event.createdAt < clock.now() ? event.createdAt : undefined;
-    for (const endpoint of targets) await createDelivery(uow, event.id, endpoint.id, { dueSince });
+    for (const endpoint of targets) await createDelivery(uow, event.id, endpoint.id);
   });
   return { status: 'done' };
 }
