@@ -352,6 +352,44 @@ describe('JobRunner', () => {
     }
   });
 
+  it('shares one claim among the wake-ups of a moment (claimDelayMs), rather than claiming once per notify', async () => {
+    const { database } = await testEnv();
+    const queue = queueName();
+    let wakeUp: (queue?: string) => void = () => undefined;
+    let claims = 0;
+    // Every claim is one execute (short jobs never reach a heartbeat): count them.
+    const counted = new Proxy(database.db, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop) as unknown;
+        if (prop === 'execute') return (...args: unknown[]) => { claims++; return (value as (...a: unknown[]) => unknown).apply(target, args); };
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const seen: number[] = [];
+    const runner = new JobRunner({
+      db: counted, clock: realTime, pollMs: 60_000, claimDelayMs: 20,
+      wake: async (onWake) => { wakeUp = onWake; return async () => undefined; },
+      handlers: { [queue]: async (job) => { seen.push(job.payload.n as number); return { status: 'done' }; } },
+    });
+    runner.start();
+    try {
+      await runner.ready();
+      await sleep(50);
+      const before = claims;
+      for (let n = 0; n < 30; n++) await enqueuePlatformJob(database.db, realTime, { queue, payload: { n } });
+      // Thirty notifies about a millisecond apart, as thirty commits would send them.
+      for (let n = 0; n < 30; n++) {
+        wakeUp(queue);
+        await sleep(1);
+      }
+      await expect.poll(() => seen.length, { timeout: 5000, interval: 10 }).toBe(30);
+      expect(claims - before).toBeGreaterThan(0);
+      expect(claims - before).toBeLessThanOrEqual(8);
+    } finally {
+      await runner.stop();
+    }
+  });
+
   it('notifies once per committed inserting statement, with the queue as payload; a rolled-back enqueue notifies nothing', async () => {
     const { database } = await testEnv();
     const clock = new ManualClock('2026-05-01T00:00:00Z');

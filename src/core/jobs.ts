@@ -110,6 +110,12 @@ export interface JobRunnerOptions {
   batchSize?: number;
   /** Wakes a started runner when jobs are enqueued, so it claims without waiting for the poll. */
   wake?: JobWakeSource;
+  /**
+   * How long a wake-up or a freed slot waits before it claims (default 20 ms), so that the wake-ups and freed slots
+   * of that moment share one claim: under load one claim per job (each insert notifies every runner) would cost more
+   * than the jobs themselves.
+   */
+  claimDelayMs?: number;
   workerId?: string;
   onError?: (error: unknown, job?: Job) => void;
 }
@@ -159,6 +165,9 @@ export class JobRunner {
   private heartbeat: NodeJS.Timeout | undefined;
   private heartbeatRunning: Promise<void> | undefined;
   private poll: NodeJS.Timeout | undefined;
+  private readonly claimDelayMs: number;
+  /** A claim asked for by a wake-up or a freed slot, due after claimDelayMs. */
+  private soon: NodeJS.Timeout | undefined;
   /** The pool's claim in flight: at most one at a time. */
   private claiming: Promise<void> | undefined;
   /** Something (a wake, a freed slot) asked for a claim while one was in flight: one more follows it. */
@@ -174,6 +183,7 @@ export class JobRunner {
     this.pollMs = options.pollMs ?? 1000;
     this.concurrency = options.concurrency ?? 32;
     this.batchSize = options.batchSize ?? 10;
+    this.claimDelayMs = options.claimDelayMs ?? 20;
   }
 
   /**
@@ -186,7 +196,7 @@ export class JobRunner {
     const wake = this.options.wake;
     if (wake) {
       this.unsubscribe = wake((queue) => {
-        if (queue === undefined || Object.hasOwn(this.options.handlers, queue)) this.pump();
+        if (queue === undefined || Object.hasOwn(this.options.handlers, queue)) this.claimSoon();
       }).catch((error: unknown) => {
         // Without wake-ups the runner still polls.
         this.options.onError?.(error);
@@ -209,6 +219,8 @@ export class JobRunner {
     this.stopped = true;
     if (this.poll) clearTimeout(this.poll);
     this.poll = undefined;
+    if (this.soon) clearTimeout(this.soon);
+    this.soon = undefined;
     const unsubscribe = this.unsubscribe;
     this.unsubscribe = undefined;
     const done = (async () => {
@@ -281,9 +293,19 @@ export class JobRunner {
       .finally(() => {
         this.claiming = undefined;
         if (this.stopped) return;
-        if (this.backlog || this.claimAgain) this.pump();
+        if (this.backlog) this.pump();
+        else if (this.claimAgain) this.claimSoon();
         else this.schedulePoll();
       });
+  }
+
+  /** A claim shortly (claimDelayMs), shared by every wake-up and freed slot until then. */
+  private claimSoon(): void {
+    if (this.stopped || this.soon) return;
+    this.soon = setTimeout(() => {
+      this.soon = undefined;
+      this.pump();
+    }, this.claimDelayMs);
   }
 
   private schedulePoll(): void {
@@ -298,7 +320,7 @@ export class JobRunner {
   private launch(job: Job): void {
     const running = this.run(job).finally(() => {
       this.pool.delete(job.id);
-      if (this.backlog) this.pump();
+      if (this.backlog) this.claimSoon();
     });
     this.pool.set(job.id, running);
   }
