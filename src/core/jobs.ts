@@ -82,6 +82,27 @@ function jobRow(input: JobInput, now: Date, owner: Tenant | null): typeof jobs.$
   };
 }
 
+/**
+ * Settles, with the caller's handle, a queued job whose work the caller did itself (a webhook's first attempt made
+ * by its dispatch): `done` ends it, `retry` makes it due at `at`. A job already claimed or finished is left alone:
+ * whoever holds it reads the state the work left.
+ */
+export async function settleQueuedJob(db: DbOrTx, uniqueKey: string, outcome: JobOutcome): Promise<void> {
+  const where = and(eq(jobs.uniqueKey, uniqueKey), eq(jobs.status, 'queued'));
+  switch (outcome.status) {
+    case 'done':
+    case 'dead':
+      await db.update(jobs).set({ status: outcome.status, lastError: outcome.status === 'dead' ? outcome.error : null }).where(where);
+      return;
+    case 'retry':
+      await db.update(jobs).set({ runAt: outcome.at, lastError: outcome.error ?? null }).where(where);
+      return;
+    case 'defer':
+      await db.update(jobs).set({ runAt: outcome.at }).where(where);
+      return;
+  }
+}
+
 /** The channel the jobs table's insert trigger notifies (migration 0015), the queue's name as payload. */
 export const JOBS_NOTIFY_CHANNEL = 'glomo_jobs';
 

@@ -275,7 +275,8 @@ describe('webhook retries through the clock', () => {
     expect(endpoint.statusCode, endpoint.body).toBe(201);
     await api('POST', '/api/v1/customer', own.sandboxSecret, customerBody());
     const first = await advance(own.sandboxSecret, { seconds: 0 });
-    expect(first.ran).toMatchObject({ 'webhooks.dispatch': 1, 'webhooks.deliver': 1 });
+    // The dispatch makes the first attempt itself; the delivery's job makes the five scheduled retries.
+    expect(first.ran).toEqual({ 'webhooks.dispatch': 1 });
     const later = await advance(own.sandboxSecret, { seconds: 3600 });
     expect(later.ran).toEqual({ 'webhooks.deliver': 5 });
     const events = (await api('GET', '/api/v1/events', own.sandboxSecret)).json<{ data: Array<{ id: string }> }>();

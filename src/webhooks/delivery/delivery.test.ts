@@ -8,7 +8,7 @@ import { bearer, customerBody, type TestMerchant } from '../../../test/support/a
 import type { Event } from '../events/schemas.js';
 import { canonicalJson } from './canonical-json.js';
 import { JobRunner, type Job } from '../../core/jobs.js';
-import { ENDPOINT_BUSY_DEFER_MS, EndpointSlots, RETRY_DELAYS_MS, USER_AGENT, WEBHOOK_DELIVER_QUEUE, webhookJobHandlers } from './handlers.js';
+import { createDelivery, ENDPOINT_BUSY_DEFER_MS, EndpointSlots, RETRY_DELAYS_MS, USER_AGENT, WEBHOOK_DELIVER_QUEUE, webhookJobHandlers } from './handlers.js';
 import { verifySignature } from './signature.js';
 import { startReceiver, webhookHarness, type Receiver, type ReceiverAnswer, type WebhookHarness } from '../../../test/support/webhook-receiver.js';
 
@@ -505,10 +505,15 @@ describe('per-endpoint concurrency', () => {
     const slowEndpoint = await createEndpoint(merchant.sandboxSecret, slow.url);
     const fastEndpoint = await createEndpoint(merchant.sandboxSecret, fast.url);
     const handlers = webhookJobHandlers({ db: harness.db, config: { ...harness.config, webhookEndpointConcurrency: 2 } });
-    // Only the dispatch jobs: each event's two deliveries and their jobs are created, none is attempted yet.
-    const dispatcher = new JobRunner({ db: harness.db, clock, handlers: { [WEBHOOK_DISPATCH_QUEUE]: handlers[WEBHOOK_DISPATCH_QUEUE]! } });
-    for (let i = 0; i < 6; i++) await customerEvent(merchant.sandboxSecret);
-    await dispatcher.runDue();
+    // Each event's two deliveries and their jobs, none attempted yet (as a dispatch leaves them when the endpoints'
+    // slots are taken, or a redelivery to a new endpoint does).
+    const tenant = { merchantId: merchant.id, env: 'sandbox' as const };
+    for (let i = 0; i < 6; i++) {
+      const { eventId } = await customerEvent(merchant.sandboxSecret);
+      await harness.db.transaction(async (tx) => {
+        for (const endpoint of [slowEndpoint, fastEndpoint]) await createDelivery({ tx, clock, tenant }, eventId, endpoint.id);
+      });
+    }
     const slowDeliveries = await deliveriesTo(slowEndpoint.id);
     const fastDeliveries = await deliveriesTo(fastEndpoint.id);
     expect(slowDeliveries).toHaveLength(6);
@@ -662,11 +667,87 @@ describe('per-endpoint concurrency', () => {
     const handlers = webhookJobHandlers({ db: harness.db, config: { ...harness.config, webhookTimeoutMs: 200 } }, slots);
     const { eventId } = await customerEvent(merchant.sandboxSecret);
     const runner = new JobRunner({ db: harness.db, clock, handlers: { [WEBHOOK_DISPATCH_QUEUE]: handlers[WEBHOOK_DISPATCH_QUEUE]! } });
+    // The dispatch's own first attempt times out: its slot is free again.
     await runner.runDue();
     const [delivery] = await harness.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.eventId, eventId));
+    expect(delivery).toMatchObject({ attempts: 1, lastError: 'Timed out after 200 ms' });
+    expect(slots.openTo(endpoint.id)).toBe(0);
+    // And the deliver job's attempt, at the next scheduled time.
+    clock.advance(RETRY_DELAYS_MS.sandbox[0]!);
     const outcome = await handlers[WEBHOOK_DELIVER_QUEUE]!(deliverJob(delivery!.id));
     expect(outcome).toMatchObject({ status: 'retry', error: 'Timed out after 200 ms' });
     expect(slots.openTo(endpoint.id)).toBe(0);
+    await api('DELETE', `/api/v1/webhook_endpoints/${endpoint.id}`, merchant.sandboxSecret);
+  });
+});
+
+describe("the dispatch's own first attempt", () => {
+  let merchant: TestMerchant;
+  beforeEach(async () => {
+    merchant = await harness.newMerchant();
+  });
+
+  const deliverJobOf = async (deliveryId: string) => {
+    const [job] = await harness.db.select().from(jobs).where(eq(jobs.uniqueKey, `deliver:${deliveryId}:1`));
+    return job!;
+  };
+  const deliveryOf = async (eventId: string) => {
+    const [delivery] = await harness.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.eventId, eventId));
+    return delivery!;
+  };
+
+  it('a first attempt that succeeds ends the delivery and its job: nothing is sent again, not even after the fallback time', async () => {
+    const hooks = await receiver({ status: 200 });
+    const endpoint = await createEndpoint(merchant.sandboxSecret, hooks.url);
+    const { eventId } = await customerEvent(merchant.sandboxSecret);
+    const runner = harness.runner();
+    await runner.runDue();
+    expect(hooks.received).toHaveLength(1);
+    const delivery = await deliveryOf(eventId);
+    expect(delivery).toMatchObject({ status: 'succeeded', attempts: 1 });
+    expect(await deliverJobOf(delivery.id)).toMatchObject({ status: 'done', attempts: 0 });
+    clock.advance(2 * HOUR);
+    await runner.runDue();
+    expect(hooks.received).toHaveLength(1);
+    await api('DELETE', `/api/v1/webhook_endpoints/${endpoint.id}`, merchant.sandboxSecret);
+  });
+
+  it("a first attempt that fails leaves the delivery's job due at the schedule's next attempt", async () => {
+    const hooks = await receiver((index) => ({ status: index === 0 ? 503 : 200 }));
+    const endpoint = await createEndpoint(merchant.sandboxSecret, hooks.url);
+    const { eventId } = await customerEvent(merchant.sandboxSecret);
+    const runner = harness.runner();
+    await runner.runDue();
+    const delivery = await deliveryOf(eventId);
+    expect(delivery).toMatchObject({ status: 'pending', attempts: 1, lastStatusCode: 503 });
+    const job = await deliverJobOf(delivery.id);
+    expect(job).toMatchObject({ status: 'queued', attempts: 0 });
+    expect(job.runAt.getTime()).toBe(delivery.nextAttemptAt!.getTime());
+    expect(delivery.nextAttemptAt!.getTime() - delivery.lastAttemptAt!.getTime()).toBe(RETRY_DELAYS_MS.sandbox[0]);
+    clock.advance(RETRY_DELAYS_MS.sandbox[0]!);
+    await runner.runDue();
+    expect(hooks.received).toHaveLength(2);
+    expect(await deliveryOf(eventId)).toMatchObject({ status: 'succeeded', attempts: 2 });
+    await api('DELETE', `/api/v1/webhook_endpoints/${endpoint.id}`, merchant.sandboxSecret);
+  });
+
+  it('a dispatch that died before its attempt leaves a job that makes it once the attempt timeout and a lease have passed', async () => {
+    const hooks = await receiver({ status: 200 });
+    const endpoint = await createEndpoint(merchant.sandboxSecret, hooks.url);
+    const { eventId } = await customerEvent(merchant.sandboxSecret);
+    // What the dispatch commits before its attempt, for a delivery it would attempt itself; then nothing (it died).
+    await harness.db.update(jobs).set({ status: 'done' }).where(eq(jobs.uniqueKey, `dispatch:${eventId}`));
+    const fallbackAt = new Date(clock.now().getTime() + harness.config.webhookTimeoutMs + 30 * SECOND);
+    await harness.db.transaction((tx) =>
+      createDelivery({ tx, clock, tenant: { merchantId: merchant.id, env: 'sandbox' } }, eventId, endpoint.id, fallbackAt));
+    const runner = harness.runner();
+    clock.advance(harness.config.webhookTimeoutMs);
+    await runner.runDue();
+    expect(hooks.received).toHaveLength(0);
+    clock.advance(30 * SECOND);
+    await runner.runDue();
+    expect(hooks.received).toHaveLength(1);
+    expect(await deliveryOf(eventId)).toMatchObject({ status: 'succeeded', attempts: 1 });
     await api('DELETE', `/api/v1/webhook_endpoints/${endpoint.id}`, merchant.sandboxSecret);
   });
 });

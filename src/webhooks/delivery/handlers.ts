@@ -10,9 +10,9 @@ import type { Config } from '../../config.js';
 import type { Clock } from '../../core/clock.js';
 import { WEBHOOK_DISPATCH_QUEUE } from '../../core/events.js';
 import { ID_PREFIXES, newId } from '../../core/ids.js';
-import { enqueueJob, type JobHandler, type JobOutcome } from '../../core/jobs.js';
+import { enqueueJob, settleQueuedJob, type JobHandler, type JobOutcome } from '../../core/jobs.js';
 import type { Tenant } from '../../core/tenancy.js';
-import type { Db } from '../../db/client.js';
+import type { Db, Tx } from '../../db/client.js';
 import { events, webhookAttempts, webhookDeliveries, webhookEndpoints, type Environment } from '../../db/schema/index.js';
 import type { Lookup } from '../url-guard.js';
 import { canonicalJsonBytes } from './canonical-json.js';
@@ -139,7 +139,13 @@ export class EndpointSlots {
  * Creates the delivery of an event to an endpoint, unless one exists, and enqueues its scheduled job with the
  * caller's transaction. Answers the new delivery's id, or undefined when the endpoint already had one.
  */
-export async function createDelivery(uow: UnitOfWork, eventId: string, endpointId: string): Promise<string | undefined> {
+export async function createDelivery(
+  uow: UnitOfWork,
+  eventId: string,
+  endpointId: string,
+  /** When its job is due (default now): later when the caller makes the first attempt itself (see dispatchEvent). */
+  jobRunAt?: Date,
+): Promise<string | undefined> {
   const { tx, clock, tenant } = uow;
   const now = clock.now();
   const [row] = await tx
@@ -162,11 +168,14 @@ export async function createDelivery(uow: UnitOfWork, eventId: string, endpointI
   await enqueueJob(uow, {
     queue: WEBHOOK_DELIVER_QUEUE,
     payload: { deliveryId: row.id },
-    uniqueKey: `deliver:${row.id}:1`,
+    uniqueKey: deliverJobKey(row.id),
     maxAttempts: DELIVER_JOB_MAX_ATTEMPTS,
+    ...(jobRunAt === undefined ? {} : { runAt: jobRunAt }),
   });
   return row.id;
 }
+
+const deliverJobKey = (deliveryId: string) => `deliver:${deliveryId}:1`;
 
 /** One more attempt of an existing delivery, now, outside its schedule (POST /events/{id}/redeliver). */
 export async function enqueueManualDelivery(uow: UnitOfWork, deliveryId: string): Promise<void> {
@@ -174,27 +183,63 @@ export async function enqueueManualDelivery(uow: UnitOfWork, deliveryId: string)
   await enqueueJob(uow, { queue: WEBHOOK_DELIVER_QUEUE, payload: { deliveryId, manual: true }, maxAttempts: 1 });
 }
 
-/** `clock` is the job's: the event's tenant's (its sandbox test clock). */
-async function dispatchEvent(deps: WebhookDeps, clock: Clock, payload: Record<string, unknown>): Promise<JobOutcome> {
+/**
+ * `clock` is the job's: the event's tenant's (its sandbox test clock). Creates the event's deliveries and makes each
+ * one's first attempt itself, at once, where the endpoint has a free slot here: a second job (claimed, read, finished)
+ * per event would cost about as much as the attempt. Each delivery's job is still committed with it, due only after
+ * the longest an attempt can take plus a lease (so it never races the attempt made here); the attempt's outcome
+ * settles that job (done, or due at the next scheduled attempt), and if this process dies first, the job makes the
+ * attempt when it comes due. A delivery whose endpoint is at its limit gets its job due now, as before.
+ */
+async function dispatchEvent(deps: WebhookDeps, slots: EndpointSlots, clock: Clock, payload: Record<string, unknown>): Promise<JobOutcome> {
   const eventId = payload.eventId;
   if (typeof eventId !== 'string') return { status: 'dead', error: 'payload without eventId' };
   const [event] = await deps.db.select().from(events).where(eq(events.id, eventId));
   if (!event) return { status: 'dead', error: `event ${eventId} not found` };
   const tenant: Tenant = { merchantId: event.merchantId, env: event.env };
-  await deps.db.transaction(async (tx) => {
-    const uow = { tx, clock, tenant };
-    let targets: WebhookEndpointRow[];
-    if (typeof payload.endpointId === 'string') {
-      // An event for one endpoint (the test event) goes to it whatever it subscribed to, if it takes deliveries.
-      const endpoint = await findEndpoint(tx, tenant, payload.endpointId);
-      targets = endpoint && isDeliverable(endpoint) ? [endpoint] : [];
-    } else {
-      targets = await findDeliverableEndpoints(tx, tenant, eventName(event));
+  const inline: Array<{ deliveryId: string; endpoint: WebhookEndpointRow; slot: EndpointSlot }> = [];
+  try {
+    await deps.db.transaction(async (tx) => {
+      const uow = { tx, clock, tenant };
+      let targets: WebhookEndpointRow[];
+      if (typeof payload.endpointId === 'string') {
+        // An event for one endpoint (the test event) goes to it whatever it subscribed to, if it takes deliveries.
+        const endpoint = await findEndpoint(tx, tenant, payload.endpointId);
+        targets = endpoint && isDeliverable(endpoint) ? [endpoint] : [];
+      } else {
+        targets = await findDeliverableEndpoints(tx, tenant, eventName(event));
+      }
+      const fallbackAt = new Date(clock.now().getTime() + deps.config.webhookTimeoutMs + INLINE_FALLBACK_MARGIN_MS);
+      for (const endpoint of targets) {
+        const slot = slots.tryAcquire(endpoint.id);
+        const deliveryId = await createDelivery(uow, event.id, endpoint.id, slot ? fallbackAt : undefined);
+        if (slot && deliveryId) inline.push({ deliveryId, endpoint, slot });
+        else if (slot) slots.release(slot);
+      }
+    });
+  } catch (error) {
+    for (const { slot } of inline) slots.release(slot);
+    throw error;
+  }
+  await Promise.all(inline.map(async ({ deliveryId, endpoint, slot }) => {
+    const attemptedAt = clock.now();
+    let result: SendResult;
+    try {
+      result = await send(deps, attemptedAt, event, endpoint, deliveryId);
+    } finally {
+      slots.release(slot);
     }
-    for (const endpoint of targets) await createDelivery(uow, event.id, endpoint.id);
-  });
+    await recordAttempt(deps, clock, deliveryId, attemptedAt, false, result, deliverJobKey(deliveryId));
+  }));
   return { status: 'done' };
 }
+
+/**
+ * How much longer than the attempt timeout the job of a delivery whose first attempt the dispatch makes waits before
+ * it may make that attempt itself: the dispatch's lease (its heartbeat keeps it while the attempt runs), so the job
+ * comes due only when the dispatching process has died.
+ */
+const INLINE_FALLBACK_MARGIN_MS = 30_000;
 
 /** A delivery whose endpoint was deleted or disabled before its attempt ends here (finished ones keep their state). */
 async function cancelIfPending(deps: WebhookDeps, clock: Clock, delivery: DeliveryRow): Promise<void> {
@@ -217,60 +262,75 @@ async function recordAttempt(
   attemptedAt: Date,
   manual: boolean,
   result: SendResult,
+  /** The delivery's job when this attempt was made without it (the dispatch's first attempt): settled with it. */
+  settleJobKey?: string,
 ): Promise<JobOutcome> {
   return deps.db.transaction(async (tx) => {
-    // Locked: a manual and a scheduled attempt of one delivery may finish at the same time.
-    const [current] = await tx.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, deliveryId)).for('update');
-    if (!current) return { status: 'dead', error: `delivery ${deliveryId} not found` };
-    const now = clock.now();
-    const ok = isSuccess(result);
-    await tx.insert(webhookAttempts).values({
-      id: newId(ID_PREFIXES.webhookAttempt, attemptedAt),
-      merchantId: current.merchantId,
-      env: current.env,
-      deliveryId,
-      trigger: manual ? 'manual' : 'scheduled',
-      attemptedAt,
-      statusCode: result.statusCode ?? null,
-      latencyMs: result.latencyMs,
-      responseSnippet: result.snippet ?? null,
-      error: result.error ?? null,
-      createdAt: now,
-    });
-    const last = {
-      lastAttemptAt: attemptedAt,
-      lastStatusCode: result.statusCode ?? null,
-      lastError: result.error ?? null,
-      updatedAt: now,
-    };
-    const update = (fields: Partial<DeliveryRow>) =>
-      tx.update(webhookDeliveries).set({ ...last, ...fields }).where(eq(webhookDeliveries.id, deliveryId));
-
-    if (manual) {
-      // Outside the schedule: attempts and next_attempt_at are the schedule's. A success ends the delivery (its
-      // scheduled job then stops at its next turn), a failure changes nothing but the last_* fields.
-      await update(ok ? { status: 'succeeded', nextAttemptAt: null } : {});
-      return { status: 'done' };
-    }
-    const attempts = current.attempts + 1;
-    if (current.status !== 'pending') {
-      // Finished meanwhile (a manual attempt succeeded): this attempt is logged, the delivery keeps its state.
-      await update({ attempts, nextAttemptAt: null });
-      return { status: 'done' };
-    }
-    if (ok) {
-      await update({ attempts, status: 'succeeded', nextAttemptAt: null });
-      return { status: 'done' };
-    }
-    const delay = RETRY_DELAYS_MS[current.env][attempts - 1];
-    if (delay === undefined) {
-      await update({ attempts, status: 'failed', nextAttemptAt: null });
-      return { status: 'done' };
-    }
-    const at = new Date(now.getTime() + delay);
-    await update({ attempts, nextAttemptAt: at });
-    return { status: 'retry', at, error: result.error ?? `HTTP ${result.statusCode}` };
+    const outcome = await recordAttemptIn(tx, clock, deliveryId, attemptedAt, manual, result);
+    if (settleJobKey !== undefined) await settleQueuedJob(tx, settleJobKey, outcome);
+    return outcome;
   });
+}
+
+async function recordAttemptIn(
+  tx: Tx,
+  clock: Clock,
+  deliveryId: string,
+  attemptedAt: Date,
+  manual: boolean,
+  result: SendResult,
+): Promise<JobOutcome> {
+  // Locked: a manual and a scheduled attempt of one delivery may finish at the same time.
+  const [current] = await tx.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, deliveryId)).for('update');
+  if (!current) return { status: 'dead', error: `delivery ${deliveryId} not found` };
+  const now = clock.now();
+  const ok = isSuccess(result);
+  await tx.insert(webhookAttempts).values({
+    id: newId(ID_PREFIXES.webhookAttempt, attemptedAt),
+    merchantId: current.merchantId,
+    env: current.env,
+    deliveryId,
+    trigger: manual ? 'manual' : 'scheduled',
+    attemptedAt,
+    statusCode: result.statusCode ?? null,
+    latencyMs: result.latencyMs,
+    responseSnippet: result.snippet ?? null,
+    error: result.error ?? null,
+    createdAt: now,
+  });
+  const last = {
+    lastAttemptAt: attemptedAt,
+    lastStatusCode: result.statusCode ?? null,
+    lastError: result.error ?? null,
+    updatedAt: now,
+  };
+  const update = (fields: Partial<DeliveryRow>) =>
+    tx.update(webhookDeliveries).set({ ...last, ...fields }).where(eq(webhookDeliveries.id, deliveryId));
+
+  if (manual) {
+    // Outside the schedule: attempts and next_attempt_at are the schedule's. A success ends the delivery (its
+    // scheduled job then stops at its next turn), a failure changes nothing but the last_* fields.
+    await update(ok ? { status: 'succeeded', nextAttemptAt: null } : {});
+    return { status: 'done' };
+  }
+  const attempts = current.attempts + 1;
+  if (current.status !== 'pending') {
+    // Finished meanwhile (a manual attempt succeeded): this attempt is logged, the delivery keeps its state.
+    await update({ attempts, nextAttemptAt: null });
+    return { status: 'done' };
+  }
+  if (ok) {
+    await update({ attempts, status: 'succeeded', nextAttemptAt: null });
+    return { status: 'done' };
+  }
+  const delay = RETRY_DELAYS_MS[current.env][attempts - 1];
+  if (delay === undefined) {
+    await update({ attempts, status: 'failed', nextAttemptAt: null });
+    return { status: 'done' };
+  }
+  const at = new Date(now.getTime() + delay);
+  await update({ attempts, nextAttemptAt: at });
+  return { status: 'retry', at, error: result.error ?? `HTTP ${result.statusCode}` };
 }
 
 /** `clock` is the job's: the delivery's tenant's (its sandbox test clock). */
@@ -304,7 +364,7 @@ async function deliver(deps: WebhookDeps, slots: EndpointSlots, clock: Clock, pa
   let result: SendResult;
   const attemptedAt = clock.now();
   try {
-    result = await send(deps, attemptedAt, event, endpoint, delivery);
+    result = await send(deps, attemptedAt, event, endpoint, delivery.id);
   } finally {
     slots.release(slot);
   }
@@ -317,7 +377,7 @@ function send(
   attemptedAt: Date,
   event: typeof events.$inferSelect,
   endpoint: typeof webhookEndpoints.$inferSelect,
-  delivery: DeliveryRow,
+  deliveryId: string,
 ): Promise<SendResult> {
   const body = canonicalJsonBytes({ entity_type: event.entityType, event_type: event.eventType, data: event.data });
   return sendWebhook(
@@ -331,7 +391,7 @@ function send(
         [SIGNATURE_HEADER]: signBody(endpoint.secret, body),
         'X-Glomopay-Event-Id': event.id,
         'X-Glomopay-Timestamp': String(Math.floor(attemptedAt.getTime() / 1000)),
-        'X-Glomopay-Delivery-Id': delivery.id,
+        'X-Glomopay-Delivery-Id': deliveryId,
       },
     },
     {
@@ -352,7 +412,7 @@ export function webhookJobHandlers(
   slots = new EndpointSlots(deps.config.webhookEndpointConcurrency, deps.config.webhookTimeoutMs),
 ): Record<string, JobHandler> {
   return {
-    [WEBHOOK_DISPATCH_QUEUE]: (job) => dispatchEvent(deps, job.clock, job.payload),
+    [WEBHOOK_DISPATCH_QUEUE]: (job) => dispatchEvent(deps, slots, job.clock, job.payload),
     [WEBHOOK_DELIVER_QUEUE]: (job) => deliver(deps, slots, job.clock, job.payload),
   };
 }
