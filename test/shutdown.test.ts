@@ -288,18 +288,19 @@ describe('graceful shutdown (SIGTERM)', () => {
         expect(code, server.started.output()).toBe(1);
         expect(ms).toBeGreaterThanOrEqual(900);
         expect(ms).toBeLessThan(4000);
-        expect(server.started.output()).toMatch(/"msg":"shutdown timed out after \d+ ms \(SHUTDOWN_TIMEOUT_MS 1000\); still running: 1 job \(webhooks\.deliver#\d+\), released to other processes"/);
+        expect(server.started.output()).toMatch(/"msg":"shutdown timed out after \d+ ms \(SHUTDOWN_TIMEOUT_MS 1000\); still running: 1 job \(webhooks\.dispatch#\d+\), released to other processes"/);
         if (!databaseUrl) expect(fs.existsSync(path.join(dataDir, 'glomo.lock'))).toBe(false);
 
-        // Not lost: the attempt left no record, the delivery is pending, and its job is still claimed but its lease ended
-        // at the timeout, so the next process takes it at once.
-        const { deliveries, deliverJobs } = await onDatabase(dataDir, databaseUrl, async (query) => ({
+        // Not lost: the attempt (the dispatch's own first one) left no record, the delivery is pending, and the dispatch
+        // job is still claimed but its lease ended at the timeout, so the next process takes it at once and makes the
+        // attempt (the delivery's own job waits for its fallback time, decision 0009).
+        const { deliveries, dispatchJobs } = await onDatabase(dataDir, databaseUrl, async (query) => ({
           deliveries: await query<{ status: string; attempts: number }>('select status, attempts from webhook_deliveries'),
-          deliverJobs: await query<{ status: string; lapsed: boolean }>(
-            "select status, locked_until <= now() as lapsed from jobs where queue = 'webhooks.deliver'"),
+          dispatchJobs: await query<{ status: string; lapsed: boolean }>(
+            "select status, locked_until <= now() as lapsed from jobs where queue = 'webhooks.dispatch' and status = 'running'"),
         }));
         expect(deliveries).toEqual([{ status: 'pending', attempts: 0 }]);
-        expect(deliverJobs).toEqual([{ status: 'running', lapsed: true }]);
+        expect(dispatchJobs).toEqual([{ status: 'running', lapsed: true }]);
 
         const again = await start(dataDir, databaseUrl);
         await until(() => hooks.hooks.length === 2, 'the delivery to be retried');

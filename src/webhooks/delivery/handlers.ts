@@ -5,7 +5,7 @@
 // Each process makes at most `webhookEndpointConcurrency` attempts to one endpoint at a time; a job whose endpoint
 // is at its limit is deferred (queued again for about as long as its attempts take, not an attempt), so a slow
 // endpoint holds no more of the job slots than its limit.
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Config } from '../../config.js';
 import type { Clock } from '../../core/clock.js';
 import { WEBHOOK_DISPATCH_QUEUE } from '../../core/events.js';
@@ -212,7 +212,10 @@ async function dispatchEvent(deps: WebhookDeps, slots: EndpointSlots, clock: Clo
       const fallbackAt = new Date(clock.now().getTime() + deps.config.webhookTimeoutMs + INLINE_FALLBACK_MARGIN_MS);
       for (const endpoint of targets) {
         const slot = slots.tryAcquire(endpoint.id);
-        const deliveryId = await createDelivery(uow, event.id, endpoint.id, slot ? fallbackAt : undefined);
+        // A dispatch run again (its process stopped or died during the attempt) makes the first attempt of a delivery
+        // that still has none, rather than leave it to the job's fallback time.
+        const deliveryId = (await createDelivery(uow, event.id, endpoint.id, slot ? fallbackAt : undefined))
+          ?? (slot ? await unattemptedDelivery(tx, event.id, endpoint.id) : undefined);
         if (slot && deliveryId) inline.push({ deliveryId, endpoint, slot });
         else if (slot) slots.release(slot);
       }
@@ -232,6 +235,15 @@ async function dispatchEvent(deps: WebhookDeps, slots: EndpointSlots, clock: Clo
     await recordAttempt(deps, clock, deliveryId, attemptedAt, false, result, deliverJobKey(deliveryId));
   }));
   return { status: 'done' };
+}
+
+/** The event's delivery to the endpoint if it is pending without any attempt yet. */
+async function unattemptedDelivery(tx: Tx, eventId: string, endpointId: string): Promise<string | undefined> {
+  const [row] = await tx.select({ id: webhookDeliveries.id }).from(webhookDeliveries).where(and(
+    eq(webhookDeliveries.eventId, eventId), eq(webhookDeliveries.endpointId, endpointId),
+    eq(webhookDeliveries.status, 'pending'), eq(webhookDeliveries.attempts, 0),
+  ));
+  return row?.id;
 }
 
 /**
