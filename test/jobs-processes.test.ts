@@ -115,10 +115,15 @@ describe.skipIf(!onPostgres)('job leases across server processes on PostgreSQL',
         // One recorded attempt per delivery, the second process's: the first died before recording its own.
         const attempts = (await db.query<{ status_code: number }>('select status_code from webhook_attempts')).rows;
         expect(attempts).toEqual(Array.from({ length: EVENTS }, () => ({ status_code: 200 })));
-        // Each delivery job was claimed twice (the first process, then the second after the lease) and is done.
+        // Each event's dispatch job (which makes the first attempt itself, decision 0009) was claimed twice (the first
+        // process, then the second after the lease) and is done; each delivery's own job was settled by that attempt.
+        const dispatchJobs = (await db.query<{ status: string; attempts: number }>(
+          `select j.status, j.attempts from jobs j join events e on e.id = j.payload->>'eventId'
+           where j.queue = 'webhooks.dispatch' and e.entity_type = 'customer'`)).rows;
+        expect(dispatchJobs).toEqual(Array.from({ length: EVENTS }, () => ({ status: 'done', attempts: 2 })));
         const deliverJobs = (await db.query<{ status: string; attempts: number }>(
           `select status, attempts from jobs where queue = 'webhooks.deliver'`)).rows;
-        expect(deliverJobs).toEqual(Array.from({ length: EVENTS }, () => ({ status: 'done', attempts: 2 })));
+        expect(deliverJobs).toEqual(Array.from({ length: EVENTS }, () => ({ status: 'done', attempts: 0 })));
         const customers = (await db.query<{ id: string }>(`select entity_id as id from events where entity_type = 'customer'`)).rows;
         expect(customers.map((c) => c.id).sort()).toEqual([...created].sort());
 
