@@ -13,7 +13,7 @@ import { systemClock } from '../src/core/clock.js';
 import { verifyLedger } from '../src/ledger/index.js';
 import { createMerchant } from '../src/modules/merchants/service.js';
 import {
-  httpClient, startBenchApp, type BenchApp, machineInfo, measureAgainstBaselines, httpBenchSettings, runConcurrently, shortened, statementsDuring,
+  benchCustomerBody, httpClient, startBenchApp, type BenchApp, machineInfo, measureAgainstBaselines, httpBenchSettings, runConcurrently, shortened, statementsDuring,
   withThrowawayDatabase, type Reply, type RunSettings,
 } from './support.js';
 
@@ -70,19 +70,6 @@ async function bareFastify(): Promise<{ url: string; close: () => Promise<void> 
   return { url, close: () => bare.close() };
 }
 
-const customerBody = (worker: number) => ({
-  name: 'Bench Customer',
-  customer_type: 'individual',
-  email: `bench.${worker}@example.com`,
-  phone: '+91-9023456789',
-  dob: '2003-11-29',
-  nationality: 'IND',
-  address: '123 Main St',
-  city: 'Anytown',
-  state: 'Anystate',
-  country: 'IND',
-  pincode: '560048',
-});
 
 async function bench(url: string, settings: Settings): Promise<boolean> {
   const raw = new pg.Pool({ connectionString: url, max: settings.workers });
@@ -116,7 +103,7 @@ async function bench(url: string, settings: Settings): Promise<boolean> {
     const payers: Payer[] = new Array<Payer>(settings.workers);
     await runConcurrently(Array.from({ length: settings.workers }, (_, i) => i), settings.workers, async (worker) => {
       const headers = { authorization: `Bearer ${keys[worker % keys.length]!}` };
-      const customer = created<{ id: string }>(await appClient.post('/api/v1/customer', customerBody(worker), headers), 'POST /api/v1/customer');
+      const customer = created<{ id: string }>(await appClient.post('/api/v1/customer', benchCustomerBody(worker), headers), 'POST /api/v1/customer');
       payers[worker] = { headers, customerId: customer.id };
     });
     await database.db.execute(sql`vacuum analyze`);

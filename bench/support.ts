@@ -360,3 +360,18 @@ export async function launchServer(env: Record<string, string>, root = path.reso
     },
   };
 }
+
+/** A valid customer for the HTTP benches, with its own email per `n`. */
+export const benchCustomerBody = (n: number) => ({
+  name: 'Bench Customer',
+  customer_type: 'individual',
+  email: `bench.${n}@example.com`,
+  phone: '+91-9023456789',
+  dob: '2003-11-29',
+  nationality: 'IND',
+  address: '123 Main St',
+  city: 'Anytown',
+  state: 'Anystate',
+  country: 'IND',
+  pincode: '560048',
+});

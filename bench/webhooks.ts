@@ -21,7 +21,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { created, httpClient, launchServer, machineInfo, percentile, withThrowawayDatabase, type HttpClient, type ServerProcess } from './support.js';
+import {
+  benchCustomerBody, created, httpClient, launchServer, machineInfo, percentile, withThrowawayDatabase, type HttpClient, type ServerProcess,
+} from './support.js';
 
 interface Settings {
   rate: number;
@@ -167,19 +169,6 @@ async function deadReceiver() {
   return { ...listening, stats: () => ({ requests, open, maxOpen }) };
 }
 
-const customerBody = (n: number) => ({
-  name: 'Bench Customer',
-  customer_type: 'individual',
-  email: `bench.${n}@example.com`,
-  phone: '+91-9023456789',
-  dob: '2003-11-29',
-  nationality: 'IND',
-  address: '123 Main St',
-  city: 'Anytown',
-  state: 'Anystate',
-  country: 'IND',
-  pincode: '560048',
-});
 
 interface Order {
   id: string;
@@ -243,7 +232,7 @@ async function bench(databaseUrl: string, settings: Settings): Promise<boolean> 
     // Warm-up (not measured): customers for the orders, through both processes, each delivered before the load.
     const customers: string[] = [];
     for (let i = 0; i < 20; i++) {
-      customers.push(created<{ id: string }>(await clients[i % 2]!.post('/api/v1/customer', customerBody(i), auth), 'POST /api/v1/customer').id);
+      customers.push(created<{ id: string }>(await clients[i % 2]!.post('/api/v1/customer', benchCustomerBody(i), auth), 'POST /api/v1/customer').id);
     }
     const warmDeadline = Date.now() + 30_000;
     while (healthy.firstSeen.size < customers.length && Date.now() < warmDeadline) await sleep(50);
@@ -261,7 +250,7 @@ async function bench(databaseUrl: string, settings: Settings): Promise<boolean> 
       const started = performance.now();
       try {
         if (kind === 0) {
-          created(await client.post('/api/v1/customer', customerBody(1000 + i), auth), 'POST /api/v1/customer');
+          created(await client.post('/api/v1/customer', benchCustomerBody(1000 + i), auth), 'POST /api/v1/customer');
         } else if (kind === 2 && unpaid.length > 0) {
           const order = unpaid.shift()!;
           const payment = created<{ status: string }>(await client.post(
