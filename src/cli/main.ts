@@ -145,11 +145,8 @@ export async function run(
     throw error;
   }
 
-  const token = nonBlank(values.token) ?? nonBlank(env.ADMIN_TOKEN);
-  if (!token) {
-    io.err('glomo: no operator token. Set ADMIN_TOKEN (the server\'s ADMIN_TOKEN) or pass --token TOKEN.');
-    return 2;
-  }
+  const token = operatorToken(values.token, env, io);
+  if (!token) return 2;
 
   const url = new URL(`admin/v1${command.path}`, baseUrl);
   const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
@@ -217,17 +214,21 @@ async function backupOrRestore(
     if (error instanceof UsageError) return usageError(io, error.message);
     throw error;
   }
-  const token = nonBlank(values.token) ?? nonBlank(env.ADMIN_TOKEN);
-  if (!token) {
-    io.err('glomo: no operator token. Set ADMIN_TOKEN (the server\'s ADMIN_TOKEN) or pass --token TOKEN.');
-    return 2;
-  }
+  const token = operatorToken(values.token, env, io);
+  if (!token) return 2;
   return backupCommand({ file, force: values.force === true, url: baseUrl, token }, io, fetchImpl);
 }
 
 function usageError(io: Io, message: string): number {
   io.err(`glomo: ${message}\n\n${USAGE}`);
   return 2;
+}
+
+/** The operator token from --token or ADMIN_TOKEN; says what to do when there is none. */
+function operatorToken(flag: string | undefined, env: Record<string, string | undefined>, io: Io): string | undefined {
+  const token = nonBlank(flag) ?? nonBlank(env.ADMIN_TOKEN);
+  if (!token) io.err('glomo: no operator token. Set ADMIN_TOKEN (the server\'s ADMIN_TOKEN) or pass --token TOKEN.');
+  return token;
 }
 
 function nonBlank(value: string | undefined): string | undefined {
