@@ -1,5 +1,6 @@
 // One database handle for both drivers: embedded PGlite (no DATABASE_URL) or node-postgres (DATABASE_URL).
 // The same Drizzle schema and the same migrations folder serve both.
+import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { sql, type SQL } from 'drizzle-orm';
@@ -64,6 +65,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 }
 
 async function openPglite(dataDir: string): Promise<Database> {
+  if (dataDir !== 'memory') {
+    // PGlite writes its files world-writable (0666 whatever the umask): the folder keeps everyone else out.
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    fs.chmodSync(dataDir, 0o700);
+  }
   const client = dataDir === 'memory' ? new PGlite() : new PGlite(dataDir);
   await client.waitReady;
   const db = drizzlePglite(client, { schema }) as unknown as Db;

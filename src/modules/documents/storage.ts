@@ -33,7 +33,8 @@ export class LocalDocumentStore implements DocumentStore {
 
   async put(key: string, source: Readable): Promise<StoredObject> {
     const target = this.pathOf(key);
-    await fs.promises.mkdir(path.dirname(target), { recursive: true });
+    // Customers' identity documents: readable by this server's user only (the files are 0600 too).
+    await fs.promises.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
     const temporary = `${target}.partial-${process.pid}`;
     const hash = createHash('sha256');
     let size = 0n;
