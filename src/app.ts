@@ -68,6 +68,8 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerO
     trustProxy: trustProxyOption(deps.config.trustProxy),
     // Request, headers and keep-alive timeouts, and 408/431/400 in the error shape (core/transport).
     ...transportOptions(deps.config),
+    // Our own 503 while closing (below), in the error shape: Fastify's would be {error, message, statusCode}.
+    return503OnClosing: false,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -80,7 +82,20 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerO
   app.decorateRequest('apiKey', null);
   app.decorateRequest('tenantContext', null);
 
-  // First of the root hooks, so it runs before every scope's own (the secret-key check reads the database): over
+  // A request that reaches a draining process (on a kept-alive connection; the listener is closed) answers 503 and
+  // closes its connection, so the client retries elsewhere; the requests already in flight finish (decision 0023).
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!closing) return;
+    // Serialized as it is, whatever the route's own 503 schema says (GET /health has one of its own).
+    return reply.code(503).header('connection', 'close').type('application/json; charset=utf-8')
+      .serializer(JSON.stringify).send(errors.shuttingDown().toBody());
+  });
+
+  // First of the root hooks after that one, so it runs before every scope's own (the secret-key check reads the database): over
   // RATE_LIMIT_PER_MINUTE per client IP answers 429. Not counted: the health check (load balancers probe it; routes
   // with `config: {rateLimit: false}`) and requests with the operator token (decisions/0022).
   const operator = deps.config.adminToken ? hasAdminToken(deps.config.adminToken) : undefined;

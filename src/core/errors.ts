@@ -353,6 +353,12 @@ export const ERRORS = {
     message: (limitPerMinute: number, retryAfterSeconds: number) =>
       `Rate limit exceeded: at most ${limitPerMinute} requests per minute per client IP; retry in ${retryAfterSeconds} seconds`,
   },
+  /** A request that arrives while the process drains for shutdown (decision 0023): another process answers it. */
+  shuttingDown: {
+    status: 503,
+    code: 'SERVICE_UNAVAILABLE',
+    message: 'The server is shutting down: retry the request',
+  },
   /** Written by core/transport on the socket itself: the request did not all arrive within REQUEST_TIMEOUT_MS. */
   requestTimeout: {
     status: 408,
