@@ -19,7 +19,7 @@ export const checkoutPaymentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; s
         'transfers the order amount into, quoting `reference`. Until virtual accounts exist these are deterministic ' +
         'sandbox details at "Glomo Sandbox Bank". 400 when the order does not accept bank transfers.',
       params: IdParams('order_678a4c88hpAjf'),
-      response: { 200: BankTransferDetailsResponse, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
+      response: { 200: BankTransferDetailsResponse, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 429: ErrorBody },
     },
   }, async (request) => services.checkout.bankTransferDetails(auth.contextOf(request), request.params.id));
 
@@ -34,7 +34,7 @@ export const checkoutPaymentRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; s
         'virtual accounts yet. 201 carries the payment result and its signature.',
       params: IdParams('order_678a4c88hpAjf'),
       body: CheckoutPaymentBody,
-      response: { 200: OtpRequired, 201: CheckoutPaymentResult, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 413: ErrorBody, 415: ErrorBody, 503: ErrorBody },
+      response: { 200: OtpRequired, 201: CheckoutPaymentResult, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 413: ErrorBody, 415: ErrorBody, 429: ErrorBody, 503: ErrorBody },
     },
   }, async (request, reply) => {
     const result = await services.checkout.pay(auth.contextOf(request), request.params.id, request.body);

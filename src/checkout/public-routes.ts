@@ -18,7 +18,7 @@ export const publicCheckoutRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; se
         'production); secret keys are refused. Answers only what the paying customer may see. Any id that is not ' +
         "an order of the key's merchant and environment answers 404 `Order not found`.",
       params: IdParams('order_678a4c88hpAjf'),
-      response: { 200: PublicOrder, 401: ErrorBody, 404: ErrorBody },
+      response: { 200: PublicOrder, 401: ErrorBody, 404: ErrorBody, 429: ErrorBody },
     },
   }, async (request) => services.checkout.publicOrder(auth.contextOf(request), request.params.id));
 };

@@ -14,6 +14,8 @@ export const standardErrors = {
   404: ErrorBody,
   413: ErrorBody,
   415: ErrorBody,
+  /** Over RATE_LIMIT_PER_MINUTE from one client IP (core/rate-limit), as Glomo's gateway. */
+  429: ErrorBody,
 } as const;
 
 export const secretKeySecurity = [{ JWT: [] as string[] }];

@@ -127,6 +127,22 @@ describe('rate limit', () => {
   });
 });
 
+describe('rate limit in the API reference', () => {
+  it('documents 429 on every operation of the API (/openapi.json)', async () => {
+    const { app } = await buildTestApp();
+    try {
+      const document = (await app.inject('/openapi.json')).json<{ paths: Record<string, Record<string, { responses: Record<string, unknown> }>> }>();
+      const operations = Object.entries(document.paths)
+        .filter(([path]) => path.startsWith('/api/'))
+        .flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ at: `${method} ${path}`, operation })));
+      expect(operations.length).toBeGreaterThan(50);
+      expect(operations.filter(({ operation }) => !('429' in operation.responses)).map(({ at }) => at)).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('rate limit behind a proxy (TRUST_PROXY=1)', () => {
   let app: App;
   beforeAll(async () => {
