@@ -2,7 +2,6 @@
 // Stopping is the same in reverse, bounded by SHUTDOWN_TIMEOUT_MS (docs/decisions/0023-graceful-shutdown.md).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-import { sql } from 'drizzle-orm';
 import type { FastifyServerOptions } from 'fastify';
 import { buildApp, type App } from './app.js';
 import { ensureDefaultMerchant, LocalDocumentStore, type Credentials } from './composition.js';
@@ -10,17 +9,15 @@ import { ConfigError, type Config } from './config.js';
 import { authenticateSecretKey } from './core/auth/api-keys.js';
 import { ensureSigningKey, loadKeyRing } from './core/auth/signing-keys.js';
 import { systemClock, type Clock } from './core/clock.js';
-import { openDatabase, selectRows, type Database } from './db/client.js';
+import { within } from './core/timeout.js';
+import { openDatabase, type Database } from './db/client.js';
 import { acquireDataDirLock, type DataDirLock } from './db/pglite-lock.js';
-import { jobs } from './db/schema/index.js';
 import { DEFAULT_RATE_TABLE } from './fx/default-rates.js';
 import { loadRateTableFile, tableRateSource, type FxRateSource } from './fx/rates.js';
 
 const MAINTENANCE_INTERVAL_MS = 10 * 60 * 1000;
 /** After the drain (clean or timed out), closing the database may take this much longer at most. */
 const DATABASE_CLOSE_GRACE_MS = 2000;
-/** At the timeout, how long the look-up of this process's running jobs (for the log line) may take. */
-const UNFINISHED_LOOKUP_MS = 500;
 /** How much longer than the timeout the job runner's stop may take to release the jobs it still runs. */
 const JOB_RELEASE_GRACE_MS = 1000;
 
@@ -105,10 +102,9 @@ export async function startServer(
       // another process takes them at once). The race is a bound in case the release cannot reach the database.
       const jobsStopped = jobRunner
         ? within(jobRunner.stop({ timeoutMs }), timeoutMs + JOB_RELEASE_GRACE_MS).then(
-            async (result) => {
-              if (result?.value.unfinished === 0) return undefined;
-              const running = await describeRunningJobs(openDb, jobRunner.workerId);
-              return result ? `${running}, released to other processes` : `${running}; the job runner did not stop`;
+            (result) => {
+              if (!result) return 'the jobs of the job runner, which did not stop';
+              return result.value.unfinished.length === 0 ? undefined : `${describeJobs(result.value.unfinished)}, released to other processes`;
             },
             (error: unknown) => `the job runner, whose stop failed: ${messageOf(error)}`,
           )
@@ -153,17 +149,6 @@ async function loadFxRates(config: Config): Promise<FxRateSource> {
   }
 }
 
-/** `{value}` when `promise` fulfilled within `ms`, undefined when the time passed first (a rejection is thrown). */
-async function within<T>(promise: Promise<T>, ms: number): Promise<{ value: T } | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
-  try {
-    return await Promise.race([promise.then((value) => ({ value })), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -201,13 +186,8 @@ function trackRequests(app: App) {
   };
 }
 
-/** The jobs this process's runner holds, for the timeout's log line: `2 jobs (webhooks.deliver#12, orders.expire#40)`. */
-async function describeRunningJobs(database: Database, workerId: string): Promise<string> {
-  const lookup = selectRows<{ id: string; queue: string }>(database.db, sql`
-    select id::text as id, queue from ${jobs} where status = 'running' and locked_by = ${workerId} order by id limit 20`);
-  const answer = await within(lookup, UNFINISHED_LOOKUP_MS).catch(() => undefined);
-  if (!answer) return 'the jobs of the job runner (which could not be read)';
-  const rows = answer.value;
-  if (rows.length === 0) return 'jobs that finished as the time ran out';
-  return `${rows.length === 20 ? 'at least 20' : rows.length} job${rows.length === 1 ? '' : 's'} (${rows.map((r) => `${r.queue}#${r.id}`).join(', ')})`;
+/** The jobs the runner still ran at the timeout, for the log line: `2 jobs (webhooks.deliver#12, orders.expire#40)`. */
+function describeJobs(unfinished: ReadonlyArray<{ id: bigint; queue: string }>): string {
+  const shown = unfinished.slice(0, 20).map((job) => `${job.queue}#${job.id}`).join(', ') + (unfinished.length > 20 ? ', …' : '');
+  return `${unfinished.length} job${unfinished.length === 1 ? '' : 's'} (${shown})`;
 }

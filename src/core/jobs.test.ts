@@ -292,7 +292,7 @@ describe('JobRunner', () => {
     await enqueuePlatformJob(database.db, realTime, { queue, payload: {} });
     await expect.poll(() => slow.started(), { timeout: 5000 }).toBe(1);
     const started = Date.now();
-    expect(await first.stop({ timeoutMs: 100 })).toEqual({ unfinished: 1 });
+    expect(await first.stop({ timeoutMs: 100 })).toEqual({ unfinished: [{ id: expect.any(BigInt) as bigint, queue }] });
     expect(Date.now() - started).toBeGreaterThanOrEqual(90);
     const [row] = await jobRows(queue);
     expect(row).toMatchObject({ status: 'running', lockedBy: first.workerId });
@@ -310,7 +310,7 @@ describe('JobRunner', () => {
     await expect.poll(() => waited.started(), { timeout: 5000 }).toBe(1);
     const stopping = third.stop();
     setTimeout(() => waited.release(), 50);
-    expect(await stopping).toEqual({ unfinished: 0 });
+    expect(await stopping).toEqual({ unfinished: [] });
     expect((await jobRows(queue)).map((j) => j.status)).toEqual(['done', 'done']);
   });
 
@@ -322,7 +322,7 @@ describe('JobRunner', () => {
     await enqueuePlatformJob(database.db, realTime, { queue, payload: {} });
     // start() claims at once; stop() comes while that claim is in flight.
     runner.start();
-    expect(await runner.stop()).toEqual({ unfinished: 0 });
+    expect(await runner.stop()).toEqual({ unfinished: [] });
     expect(ran).toBe(0);
     expect((await jobRows(queue))[0]).toMatchObject({ status: 'queued', attempts: 0, lockedBy: null, lockedUntil: null });
   });

@@ -13,8 +13,9 @@ import { selectRows } from '../db/client.js';
 import { ENVIRONMENTS, jobs, sandboxClocks } from '../db/schema/index.js';
 import { offsetClock, type Clock } from './clock.js';
 import { randomBase62 } from './ids.js';
+import { within } from './timeout.js';
 import type { TenantContext, UnitOfWork } from './context.js';
-import type { Tenant } from './tenancy.js';
+import { tenantFilter, type Tenant } from './tenancy.js';
 
 export interface JobInput {
   queue: string;
@@ -54,6 +55,9 @@ export type JobOutcome =
 
 export type JobHandler = (job: Job) => Promise<JobOutcome>;
 
+/** What work done outside its job can settle that job with (a deferral is the runner's business). */
+export type SettledOutcome = Exclude<JobOutcome, { status: 'defer' }>;
+
 /**
  * Enqueues a tenant's job with the unit of work's handle: inside a transaction, it exists only if the transaction
  * commits. The job is the unit of work's tenant's, due by that tenant's clock.
@@ -83,23 +87,17 @@ function jobRow(input: JobInput, now: Date, owner: Tenant | null): typeof jobs.$
 }
 
 /**
- * Settles, with the caller's handle, a queued job whose work the caller did itself (a webhook's first attempt made
- * by its dispatch): `done` ends it, `retry` makes it due at `at`. A job already claimed or finished is left alone:
- * whoever holds it reads the state the work left.
+ * Settles a queued job of the unit of work's tenant whose work the caller did itself, with the caller's handle (a
+ * webhook's first attempt made by its dispatch): `done` or `dead` ends it, `retry` makes it due at `at`. A job already
+ * claimed or finished is left alone: whoever holds it reads the state the work left.
  */
-export async function settleQueuedJob(db: DbOrTx, uniqueKey: string, outcome: JobOutcome): Promise<void> {
-  const where = and(eq(jobs.uniqueKey, uniqueKey), eq(jobs.status, 'queued'));
-  switch (outcome.status) {
-    case 'done':
-    case 'dead':
-      await db.update(jobs).set({ status: outcome.status, lastError: outcome.status === 'dead' ? outcome.error : null }).where(where);
-      return;
-    case 'retry':
-      await db.update(jobs).set({ runAt: outcome.at, lastError: outcome.error ?? null }).where(where);
-      return;
-    case 'defer':
-      await db.update(jobs).set({ runAt: outcome.at }).where(where);
-      return;
+export async function settleQueuedJob(uow: UnitOfWork, uniqueKey: string, outcome: SettledOutcome): Promise<void> {
+  const where = and(tenantFilter(jobs, uow.tenant), eq(jobs.uniqueKey, uniqueKey), eq(jobs.status, 'queued'));
+  const updatedAt = uow.clock.now();
+  if (outcome.status === 'retry') {
+    await uow.tx.update(jobs).set({ runAt: outcome.at, lastError: outcome.error ?? null, updatedAt }).where(where);
+  } else {
+    await uow.tx.update(jobs).set({ status: outcome.status, lastError: outcome.status === 'dead' ? outcome.error : null, updatedAt }).where(where);
   }
 }
 
@@ -152,7 +150,7 @@ export interface StopOptions {
 
 export interface StopResult {
   /** Jobs still running when the timeout came (released). */
-  unfinished: number;
+  unfinished: Array<{ id: bigint; queue: string }>;
 }
 
 interface ClaimedRow {
@@ -180,7 +178,7 @@ export class JobRunner {
   private readonly batchSize: number;
   private stopped = true;
   /** The started runner's jobs in flight, by id. */
-  private readonly pool = new Map<bigint, Promise<void>>();
+  private readonly pool = new Map<bigint, { job: Job; running: Promise<void> }>();
   /** Every job this runner holds (the pool's, runDue's, an advance's): the heartbeat renews their leases. */
   private readonly held = new Map<bigint, object>();
   private heartbeat: NodeJS.Timeout | undefined;
@@ -248,25 +246,19 @@ export class JobRunner {
       await (await unsubscribe)?.().catch((error: unknown) => this.options.onError?.(error));
       await this.claiming;
       // A job that finishes may not start others (stopped), so the pool only shrinks.
-      while (this.pool.size > 0) await Promise.allSettled([...this.pool.values()]);
+      while (this.pool.size > 0) await Promise.allSettled([...this.pool.values()].map(({ running }) => running));
     })();
     if (options.timeoutMs === undefined) {
       await done;
-      return { unfinished: 0 };
+      return { unfinished: [] };
     }
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = await Promise.race([
-      done.then(() => false),
-      new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(true), options.timeoutMs); }),
-    ]);
-    clearTimeout(timer);
-    if (!timedOut) return { unfinished: 0 };
-    const unfinished = [...this.pool.keys()];
-    for (const id of unfinished) this.held.delete(id);
+    if (await within(done, options.timeoutMs)) return { unfinished: [] };
+    const unfinished = [...this.pool.values()].map(({ job }) => ({ id: job.id, queue: job.queue }));
+    for (const { id } of unfinished) this.held.delete(id);
     // A heartbeat already under way would renew what is released here: it goes first.
     await this.heartbeatRunning;
-    await this.release(unfinished).catch((error: unknown) => this.options.onError?.(error));
-    return { unfinished: unfinished.length };
+    await this.release(unfinished.map(({ id }) => id)).catch((error: unknown) => this.options.onError?.(error));
+    return { unfinished };
   }
 
   /** Claims and runs due jobs until none is due; answers how many ran. Tests drive time with it. */
@@ -343,7 +335,7 @@ export class JobRunner {
       this.pool.delete(job.id);
       if (this.backlog) this.claimSoon();
     });
-    this.pool.set(job.id, running);
+    this.pool.set(job.id, { job, running });
   }
 
   /**
@@ -524,7 +516,7 @@ export class JobRunner {
       const until = new Date(this.options.clock.now().getTime() + this.leaseMs);
       const rows = await selectRows<{ id: string }>(this.options.db, sql`
         update ${jobs} set locked_until = ${until}
-        where locked_by = ${this.workerId} and status = 'running' and id = any(${bigintArray(ids)}::bigint[])
+        where ${this.heldByMe(ids)}
         returning id::text as id`);
       const renewed = new Set(rows.map((row) => row.id));
       for (const [id, token] of holds) if (!renewed.has(String(id)) && this.held.get(id) === token) this.held.delete(id);
@@ -537,11 +529,16 @@ export class JobRunner {
   }
 
   /** Puts jobs claimed but never started back as they were before the claim. */
+  /** The rows of `ids` that are still running under this runner's claim: what heartbeats, unclaims and releases touch. */
+  private heldByMe(ids: readonly bigint[]): SQL {
+    return sql`locked_by = ${this.workerId} and status = 'running' and id = any(${bigintArray(ids)}::bigint[])`;
+  }
+
   private async unclaim(ids: bigint[]): Promise<void> {
     if (ids.length === 0) return;
     await this.options.db.execute(sql`
       update ${jobs} set status = 'queued', attempts = attempts - 1, locked_by = null, locked_until = null
-      where locked_by = ${this.workerId} and status = 'running' and id = any(${bigintArray(ids)}::bigint[])`);
+      where ${this.heldByMe(ids)}`);
   }
 
   /** Ends this runner's lease of `ids` now (still marked ours, so a late finish counts if nobody took them). */
@@ -549,7 +546,7 @@ export class JobRunner {
     if (ids.length === 0) return;
     await this.options.db.execute(sql`
       update ${jobs} set locked_until = ${this.options.clock.now()}
-      where locked_by = ${this.workerId} and status = 'running' and id = any(${bigintArray(ids)}::bigint[])`);
+      where ${this.heldByMe(ids)}`);
   }
 
   /** Records the outcome, unless the lease was lost to another worker meanwhile (that worker owns it now). */

@@ -737,14 +737,14 @@ describe("the dispatch's own first attempt", () => {
     const { eventId } = await customerEvent(merchant.sandboxSecret);
     // What the dispatch commits before its attempt, for a delivery it would attempt itself; then nothing (it died).
     await harness.db.update(jobs).set({ status: 'done' }).where(eq(jobs.uniqueKey, `dispatch:${eventId}`));
-    const fallbackAt = new Date(clock.now().getTime() + harness.config.webhookTimeoutMs + 30 * SECOND);
+    const fallbackAt = new Date(clock.now().getTime() + harness.config.webhookTimeoutMs + harness.config.jobsLeaseMs);
     await harness.db.transaction((tx) =>
       createDelivery({ tx, clock, tenant: { merchantId: merchant.id, env: 'sandbox' } }, eventId, endpoint.id, fallbackAt));
     const runner = harness.runner();
     clock.advance(harness.config.webhookTimeoutMs);
     await runner.runDue();
     expect(hooks.received).toHaveLength(0);
-    clock.advance(30 * SECOND);
+    clock.advance(harness.config.jobsLeaseMs);
     await runner.runDue();
     expect(hooks.received).toHaveLength(1);
     expect(await deliveryOf(eventId)).toMatchObject({ status: 'succeeded', attempts: 1 });

@@ -10,8 +10,8 @@ import type { Config } from '../../config.js';
 import type { Clock } from '../../core/clock.js';
 import { WEBHOOK_DISPATCH_QUEUE } from '../../core/events.js';
 import { ID_PREFIXES, newId } from '../../core/ids.js';
-import { enqueueJob, settleQueuedJob, type JobHandler, type JobOutcome } from '../../core/jobs.js';
-import type { Tenant } from '../../core/tenancy.js';
+import { enqueueJob, settleQueuedJob, type JobHandler, type JobOutcome, type SettledOutcome } from '../../core/jobs.js';
+import { tenantFilter, type Tenant } from '../../core/tenancy.js';
 import type { Db, Tx } from '../../db/client.js';
 import { events, webhookAttempts, webhookDeliveries, webhookEndpoints, type Environment } from '../../db/schema/index.js';
 import type { Lookup } from '../url-guard.js';
@@ -46,7 +46,7 @@ const DELIVER_JOB_MAX_ATTEMPTS = 20;
 
 export interface WebhookDeps {
   db: Db;
-  config: Pick<Config, 'webhookTimeoutMs' | 'webhookAllowPrivateTargets' | 'webhookEndpointConcurrency'>;
+  config: Pick<Config, 'webhookTimeoutMs' | 'webhookAllowPrivateTargets' | 'webhookEndpointConcurrency' | 'jobsLeaseMs'>;
   /** The resolver for endpoint hosts (the system's by default). */
   lookup?: Lookup;
 }
@@ -209,13 +209,15 @@ async function dispatchEvent(deps: WebhookDeps, slots: EndpointSlots, clock: Clo
       } else {
         targets = await findDeliverableEndpoints(tx, tenant, eventName(event));
       }
-      const fallbackAt = new Date(clock.now().getTime() + deps.config.webhookTimeoutMs + INLINE_FALLBACK_MARGIN_MS);
+      // Past the attempt's longest and the dispatch's lease (its heartbeat holds it while the attempt runs): the job comes
+      // due only when the dispatching process died and no re-run of the dispatch made the attempt.
+      const fallbackAt = new Date(clock.now().getTime() + deps.config.webhookTimeoutMs + deps.config.jobsLeaseMs);
       for (const endpoint of targets) {
         const slot = slots.tryAcquire(endpoint.id);
         // A dispatch run again (its process stopped or died during the attempt) makes the first attempt of a delivery
         // that still has none, rather than leave it to the job's fallback time.
         const deliveryId = (await createDelivery(uow, event.id, endpoint.id, slot ? fallbackAt : undefined))
-          ?? (slot ? await unattemptedDelivery(tx, event.id, endpoint.id) : undefined);
+          ?? (slot ? await unattemptedDelivery(tx, tenant, event.id, endpoint.id) : undefined);
         if (slot && deliveryId) inline.push({ deliveryId, endpoint, slot });
         else if (slot) slots.release(slot);
       }
@@ -232,26 +234,19 @@ async function dispatchEvent(deps: WebhookDeps, slots: EndpointSlots, clock: Clo
     } finally {
       slots.release(slot);
     }
-    await recordAttempt(deps, clock, deliveryId, attemptedAt, false, result, deliverJobKey(deliveryId));
+    await recordAttempt(deps, clock, deliveryId, attemptedAt, false, result, { tenant, uniqueKey: deliverJobKey(deliveryId) });
   }));
   return { status: 'done' };
 }
 
 /** The event's delivery to the endpoint if it is pending without any attempt yet. */
-async function unattemptedDelivery(tx: Tx, eventId: string, endpointId: string): Promise<string | undefined> {
+async function unattemptedDelivery(tx: Tx, tenant: Tenant, eventId: string, endpointId: string): Promise<string | undefined> {
   const [row] = await tx.select({ id: webhookDeliveries.id }).from(webhookDeliveries).where(and(
-    eq(webhookDeliveries.eventId, eventId), eq(webhookDeliveries.endpointId, endpointId),
+    tenantFilter(webhookDeliveries, tenant), eq(webhookDeliveries.eventId, eventId), eq(webhookDeliveries.endpointId, endpointId),
     eq(webhookDeliveries.status, 'pending'), eq(webhookDeliveries.attempts, 0),
   ));
   return row?.id;
 }
-
-/**
- * How much longer than the attempt timeout the job of a delivery whose first attempt the dispatch makes waits before
- * it may make that attempt itself: the dispatch's lease (its heartbeat keeps it while the attempt runs), so the job
- * comes due only when the dispatching process has died.
- */
-const INLINE_FALLBACK_MARGIN_MS = 30_000;
 
 /** A delivery whose endpoint was deleted or disabled before its attempt ends here (finished ones keep their state). */
 async function cancelIfPending(deps: WebhookDeps, clock: Clock, delivery: DeliveryRow): Promise<void> {
@@ -275,11 +270,11 @@ async function recordAttempt(
   manual: boolean,
   result: SendResult,
   /** The delivery's job when this attempt was made without it (the dispatch's first attempt): settled with it. */
-  settleJobKey?: string,
+  settle?: { tenant: Tenant; uniqueKey: string },
 ): Promise<JobOutcome> {
   return deps.db.transaction(async (tx) => {
     const outcome = await recordAttemptIn(tx, clock, deliveryId, attemptedAt, manual, result);
-    if (settleJobKey !== undefined) await settleQueuedJob(tx, settleJobKey, outcome);
+    if (settle) await settleQueuedJob({ tx, clock, tenant: settle.tenant }, settle.uniqueKey, outcome);
     return outcome;
   });
 }
@@ -291,7 +286,7 @@ async function recordAttemptIn(
   attemptedAt: Date,
   manual: boolean,
   result: SendResult,
-): Promise<JobOutcome> {
+): Promise<SettledOutcome> {
   // Locked: a manual and a scheduled attempt of one delivery may finish at the same time.
   const [current] = await tx.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, deliveryId)).for('update');
   if (!current) return { status: 'dead', error: `delivery ${deliveryId} not found` };
