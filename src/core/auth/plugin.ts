@@ -65,20 +65,27 @@ export async function sandboxOnly(request: FastifyRequest): Promise<void> {
   if (tenantOf(request).env !== 'sandbox') throw errors.routeNotFound(request.method, request.url);
 }
 
-export function requireAdminToken(adminToken: string): onRequestHookHandler {
-  const expected = digest(adminToken);
-  return async (request) => {
-    const token = bearerToken(request);
-    if (token === undefined) throw errors.missingToken();
-    if (token === null || !timingSafeEqual(digest(token), expected)) throw errors.invalidToken();
-  };
-}
-
-/** Whether a request carries the operator token (compared in constant time), for the rate limit's exemption. */
-export function hasAdminToken(adminToken: string): (request: FastifyRequest) => boolean {
+/** How a request stands against the operator token (compared in constant time). */
+function adminTokenCheck(adminToken: string): (request: FastifyRequest) => 'missing' | 'invalid' | 'valid' {
   const expected = digest(adminToken);
   return (request) => {
     const token = bearerToken(request);
-    return typeof token === 'string' && timingSafeEqual(digest(token), expected);
+    if (token === undefined) return 'missing';
+    return token !== null && timingSafeEqual(digest(token), expected) ? 'valid' : 'invalid';
   };
+}
+
+export function requireAdminToken(adminToken: string): onRequestHookHandler {
+  const check = adminTokenCheck(adminToken);
+  return async (request) => {
+    const answer = check(request);
+    if (answer === 'missing') throw errors.missingToken();
+    if (answer === 'invalid') throw errors.invalidToken();
+  };
+}
+
+/** Whether a request carries the operator token, for the rate limit's exemption. */
+export function hasAdminToken(adminToken: string): (request: FastifyRequest) => boolean {
+  const check = adminTokenCheck(adminToken);
+  return (request) => check(request) === 'valid';
 }
