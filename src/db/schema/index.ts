@@ -17,3 +17,4 @@ export * from './beneficiaries.js';
 export * from './payouts.js';
 export * from './rfis.js';
 export * from './sandbox-clocks.js';
+export * from './subscriptions.js';

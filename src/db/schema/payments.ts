@@ -1,4 +1,5 @@
-// Payments: one attempt by a customer to pay a payin (an order or a payment link), by the sandbox's mock or at checkout.
+// Payments: one attempt by a customer to pay a payin (an order or a payment link), by the sandbox's mock or at
+// checkout, or to pay an instalment of a subscription (its first one, a renewal, an as-presented charge).
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { createdAt, updatedAt } from './columns.js';
@@ -29,10 +30,21 @@ export const payments = pgTable('payments', {
   ...tenantColumns(),
   /**
    * The payin paid, `payin_id` on the wire: an `order_…` (payin_type `orders`) or a `payin_…` (`payment_link`). The
-   * column keeps its first name, `order_id`, from before payment links could be paid.
+   * column keeps its first name, `order_id`, from before payment links could be paid. Null for a subscription's
+   * payment, which names its subscription instead (exactly one of the two is set).
    */
-  payinId: text('order_id').notNull(),
-  payinType: text('payin_type').$type<PayinType>().notNull().default('orders'),
+  payinId: text('order_id'),
+  payinType: text('payin_type').$type<PayinType>(),
+  subscriptionId: text('subscription_id'),
+  /**
+   * Which of its subscription's cycles the payment bills (1 = the first instalment), or which as-presented charge;
+   * a cycle is billed by one successful payment at most (the unique index below).
+   */
+  billingCycle: integer('billing_cycle'),
+  /** `auto_debit?` on the wire: true for the scheduler's renewals, false for the customer's and the merchant's own. */
+  autoDebit: boolean('auto_debit'),
+  /** The `request_id` of a server-to-server `POST /payment` (claimed in request_ids; kept here for the list filter). */
+  requestId: text('request_id'),
   customerId: text('customer_id').notNull(),
   status: text('status').$type<PaymentStatus>().notNull(),
   /**
@@ -77,6 +89,12 @@ export const payments = pgTable('payments', {
   index('payments_tenant_created_idx').on(t.merchantId, t.env, t.createdAt.desc(), t.id.desc()),
   index('payments_tenant_order_created_idx').on(t.merchantId, t.env, t.payinId, t.createdAt.desc(), t.id.desc()),
   index('payments_tenant_customer_created_idx').on(t.merchantId, t.env, t.customerId, t.createdAt.desc(), t.id.desc()),
+  index('payments_tenant_subscription_created_idx').on(t.merchantId, t.env, t.subscriptionId, t.createdAt.desc(), t.id.desc())
+    .where(sql`${t.subscriptionId} is not null`),
+  index('payments_tenant_request_id_idx').on(t.merchantId, t.env, t.requestId).where(sql`${t.requestId} is not null`),
+  // No cycle of a subscription is ever charged twice, whatever runs the charge.
+  uniqueIndex('payments_subscription_cycle_success_uq').on(t.merchantId, t.env, t.subscriptionId, t.billingCycle)
+    .where(sql`${t.status} = 'success' and ${t.subscriptionId} is not null`),
   // Backstop of the payin's row lock: an order or a payment link is paid by one payment at most.
   uniqueIndex('payments_order_success_uq').on(t.merchantId, t.env, t.payinId).where(sql`${t.status} = 'success'`),
   envCheck('payments', t.env),
@@ -84,6 +102,7 @@ export const payments = pgTable('payments', {
   check('payments_method_ck', sql`${t.methodType} in ('bank_transfer', 'pay_via_bank', 'card')`),
   check('payments_amounts_ck', sql`${t.amount} > 0 and ${t.feeAmount} >= 0 and ${t.feeAmount} <= ${t.amount}`),
   check('payments_payment_amounts_ck', sql`${t.paymentAmount} > 0 and ${t.fxFeeAmount} >= 0 and ${t.fxFeeAmount} < ${t.paymentAmount} and ${t.requestedAmount} > 0`),
-  check('payments_payin_type_ck', sql`${t.payinType} in ('orders', 'payment_link')`),
+  check('payments_payin_type_ck', sql`${t.payinType} is null or ${t.payinType} in ('orders', 'payment_link')`),
+  check('payments_payin_or_subscription_ck', sql`(${t.payinId} is null) = (${t.payinType} is null) and (${t.payinId} is null) <> (${t.subscriptionId} is null) and (${t.subscriptionId} is null) = (${t.billingCycle} is null)`),
   check('payments_fee_bearer_ck', sql`${t.feeBearer} in ('merchant', 'customer')`),
 ]);
