@@ -85,6 +85,7 @@ describe('POST /api/v1/payment/mock', () => {
       id: expect.stringMatching(/^payt_[0-9a-f]{8}[0-9A-Za-z]{5}$/),
       payin_id: order.id,
       payin_type: 'orders',
+      subscription_id: null,
       status: 'success',
       payment_currency: 'USD', payment_amount: 10_000,
       converted_currency: 'USD', converted_amount: 10_000,

@@ -17,8 +17,10 @@ const FeeLine = Type.Object({
 /** The 2026 contract's `Payment`, the fields we can fill; optional fields without a value are omitted. */
 export const Payment = Type.Object({
   id: Type.String({ examples: ['payt_6819d8046mpKt'] }),
-  payin_id: Type.String({ description: 'The payin paid: an order (order_…) or a payment link (payin_…).' }),
-  payin_type: Type.Enum([...PAYIN_TYPES]),
+  payin_id: Type.Union([Type.String(), Type.Null()], { description: 'The payin paid: an order (order_…) or a payment link (payin_…); null for a subscription\'s payment.' }),
+  payin_type: Type.Union([Type.Enum([...PAYIN_TYPES]), Type.Null()]),
+  subscription_id: Type.Union([Type.String(), Type.Null()], { description: 'The subscription an instalment pays; null for a payin\'s payment.' }),
+  'auto_debit?': Type.Optional(Type.Boolean({ description: 'Subscription payments only: true for a scheduled renewal, false for a payment the customer or the merchant made.' })),
   status: PaymentStatus,
   payment_currency: Type.String(),
   payment_amount: Type.Integer(),

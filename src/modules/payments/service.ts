@@ -41,10 +41,9 @@ export function presentPayment(row: PaymentRow): Payment {
   const fees: Payment['fees'] = {};
   if (row.feeAmount > 0n) fees.txn_fee = money(row.currency, row.feeAmount);
   if (row.fxFeeAmount > 0n) fees.fx_fee = money(row.paymentCurrency, row.fxFeeAmount);
-  return withoutNulls({
+  const present = withoutNulls({
     id: row.id,
-    payin_id: row.payinId,
-    payin_type: row.payinType,
+    'auto_debit?': row.autoDebit,
     status: row.status,
     payment_currency: row.paymentCurrency,
     payment_amount: jsonAmount(row.paymentAmount),
@@ -77,6 +76,8 @@ export function presentPayment(row: PaymentRow): Payment {
     funds_available: row.fundsAvailable,
     payment_method: { type: row.methodType },
   });
+  // The contract's nullable links are sent as null, not omitted: a payment names its payin or its subscription.
+  return { ...present, payin_id: row.payinId, payin_type: row.payinType, subscription_id: row.subscriptionId };
 }
 
 /** The outcome texts of the contract (declines) and of the sandbox's sanctions screening (notes-payins §8.7, §8.8). */
@@ -295,10 +296,10 @@ export async function listPayments(
     throw errors.invalidParameter('payin_id and subscription_id cannot be used together');
   }
   const where: SQL[] = [tenantFilter(payments, tenant)];
-  // Filters on what no payment has yet (subscriptions, compliance, request_id, add_funds) match nothing.
-  const nothing = query.subscription_id !== undefined || query.compliance_status !== undefined ||
-    query.request_id !== undefined || query.payment_type === 'add_funds';
-  if (nothing) where.push(sql`false`);
+  // Filters on what no payment has yet (compliance, add_funds) match nothing.
+  if (query.compliance_status !== undefined || query.payment_type === 'add_funds') where.push(sql`false`);
+  if (query.subscription_id !== undefined) where.push(eq(payments.subscriptionId, query.subscription_id.trim()));
+  if (query.request_id !== undefined) where.push(eq(payments.requestId, query.request_id.trim()));
   if (query.customer_id !== undefined) where.push(eq(payments.customerId, query.customer_id.trim()));
   if (query.payin_id !== undefined) where.push(eq(payments.payinId, query.payin_id.trim()));
   if (query.payment_type !== undefined && query.payment_type !== 'add_funds') where.push(eq(payments.payinType, query.payment_type));
