@@ -54,6 +54,11 @@ export interface Config {
   jobsEnabled: boolean;
   /** Sandbox: how long after its release the simulated rail completes a payout. */
   sandboxRailDelaySeconds: number;
+  /**
+   * The origin customers reach this server at (no trailing slash): the base of the links the API answers, such as a
+   * subscription's `subscription_link_url`. Defaults to http://HOST:PORT (localhost for a wildcard HOST).
+   */
+  publicUrl: string;
 }
 
 export type TrustProxy = boolean | number | string[];
@@ -102,6 +107,22 @@ function trustProxy(env: NodeJS.ProcessEnv, name: string): TrustProxy {
   return entries;
 }
 
+/** An absolute http(s) origin with an optional path, without its trailing slash. */
+function publicUrl(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be an absolute http or https URL, got ${JSON.stringify(raw)}`);
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '' || url.username !== '') {
+    throw new ConfigError(`${name} must be an absolute http or https URL without query, fragment or credentials, got ${JSON.stringify(raw)}`);
+  }
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+}
+
 function optional(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const raw = env[name]?.trim();
   return raw ? raw : undefined;
@@ -112,9 +133,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (adminToken !== undefined && adminToken.length < 16) {
     throw new ConfigError('ADMIN_TOKEN must be at least 16 characters long');
   }
+  const host = optional(env, 'HOST') ?? '127.0.0.1';
+  const port = integer(env, 'PORT', 4000, 0, 65535);
+  const wildcard = host === '0.0.0.0' || host === '::';
+  const urlHost = wildcard ? 'localhost' : isIP(host) === 6 ? `[${host}]` : host;
   return {
-    host: optional(env, 'HOST') ?? '127.0.0.1',
-    port: integer(env, 'PORT', 4000, 0, 65535),
+    host,
+    port,
     dataDir: path.resolve(optional(env, 'DATA_DIR') ?? './data'),
     databaseUrl: optional(env, 'DATABASE_URL'),
     adminToken,
@@ -138,5 +163,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 20_000, 0, 10 * 60 * 1000),
     jobsEnabled: boolean(env, 'JOBS_ENABLED', true),
     sandboxRailDelaySeconds: integer(env, 'SANDBOX_RAIL_DELAY_SECONDS', 60, 0, 24 * 60 * 60),
+    publicUrl: publicUrl(env, 'PUBLIC_URL', `http://${urlHost}:${port}`),
   };
 }
