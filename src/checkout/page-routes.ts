@@ -23,7 +23,37 @@ export const CHECKOUT_CSP = [
   'frame-ancestors *',
 ].join('; ');
 
-const readPageFile = (name: string) => fs.readFileSync(new URL(`./page/${name}`, import.meta.url), 'utf8');
+export const readPageFile = (name: string) => fs.readFileSync(new URL(`./page/${name}`, import.meta.url), 'utf8');
+
+/**
+ * The hosted pages' scripts and stylesheets (the checkout's, the subscription page's), all served at
+ * /checkout/assets/{name} under one version: the hash of them all, in every asset URL, so that a changed file is never
+ * taken from a cache. Read once per process.
+ */
+const PAGE_ASSET_TYPES = {
+  'checkout.js': 'text/javascript; charset=utf-8',
+  'checkout.css': 'text/css; charset=utf-8',
+  'subscription.js': 'text/javascript; charset=utf-8',
+} as const;
+
+export interface PageAssets {
+  files: Readonly<Record<string, { body: string; type: string }>>;
+  version: string;
+}
+
+let loadedAssets: PageAssets | undefined;
+
+export function pageAssets(): PageAssets {
+  if (loadedAssets) return loadedAssets;
+  const files: Record<string, { body: string; type: string }> = {};
+  const hash = createHash('sha256');
+  for (const [name, type] of Object.entries(PAGE_ASSET_TYPES)) {
+    files[name] = { body: readPageFile(name), type };
+    hash.update(files[name].body);
+  }
+  loadedAssets = { files: Object.freeze(files), version: hash.digest('hex').slice(0, 12) };
+  return loadedAssets;
+}
 
 const MAX_REDIRECT_URL_LENGTH = 2048;
 
@@ -34,7 +64,7 @@ export function escapeHtml(value: string): string {
 }
 
 /** Fills `{{NAME}}` placeholders in one pass, escaping every value (a value containing `{{…}}` stays as it is). */
-function fillTemplate(template: string, values: Record<string, string>): string {
+export function fillTemplate(template: string, values: Record<string, string>): string {
   return template.replace(/\{\{([A-Z_]+)\}\}/g, (placeholder, name: string) => {
     const value = values[name];
     if (value === undefined) throw new Error(`checkout template: no value for ${placeholder}`);
@@ -42,13 +72,13 @@ function fillTemplate(template: string, values: Record<string, string>): string 
   });
 }
 
-class PageError extends Error {
+export class PageError extends Error {
   constructor(readonly statusCode: number, readonly title: string, message: string) {
     super(message);
   }
 }
 
-const pageErrors = {
+export const pageErrors = {
   missingKey: () => new PageError(401, 'Checkout unavailable', 'This checkout link is missing its public key.'),
   badKey: () => new PageError(401, 'Checkout unavailable', 'This checkout link has an invalid or expired public key.'),
   orderNotFound: () => new PageError(404, 'Order not found', 'This order does not exist or the link is wrong.'),
@@ -57,7 +87,7 @@ const pageErrors = {
   notFound: () => new PageError(404, 'Not found', 'There is nothing here.'),
 };
 
-function errorPage(error: PageError, assetVersion: string): string {
+export function errorPage(error: PageError, assetVersion: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -80,7 +110,7 @@ function errorPage(error: PageError, assetVersion: string): string {
 }
 
 /** A single string query value; a repeated parameter is not one. */
-function queryValue(query: unknown, name: string): string | undefined | null {
+export function queryValue(query: unknown, name: string): string | undefined | null {
   const value = (query as Record<string, unknown> | null)?.[name];
   if (value === undefined) return undefined;
   return typeof value === 'string' ? value : null;
@@ -100,40 +130,54 @@ export function validRedirectUrl(value: string): string | null {
   return url.toString();
 }
 
-function htmlHeaders(reply: FastifyReply): FastifyReply {
+/** The `redirect_url` of a page link: '' when absent or empty; a repeated or invalid one is a 400 page. */
+export function redirectUrlOf(query: unknown): string {
+  const redirect = queryValue(query, 'redirect_url');
+  if (redirect === null) throw pageErrors.badRedirect();
+  if (redirect === undefined || redirect === '') return '';
+  const valid = validRedirectUrl(redirect);
+  if (valid === null) throw pageErrors.badRedirect();
+  return valid;
+}
+
+export function htmlHeaders(reply: FastifyReply): FastifyReply {
   return reply
     .type('text/html; charset=utf-8')
     .header('content-security-policy', CHECKOUT_CSP)
     .header('referrer-policy', 'no-referrer');
 }
 
-export const checkoutPageRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { deps }) => {
-  const shell = readPageFile('checkout.html');
-  const assets = {
-    'checkout.js': { body: readPageFile('checkout.js'), type: 'text/javascript; charset=utf-8' },
-    'checkout.css': { body: readPageFile('checkout.css'), type: 'text/css; charset=utf-8' },
-  };
-  // In the asset URLs, so that a changed script is never taken from a cache.
-  const assetVersion = createHash('sha256').update(assets['checkout.js'].body).update(assets['checkout.css'].body).digest('hex').slice(0, 12);
-
-  // Pages answer pages: anything thrown in this scope (including framework errors) becomes an HTML error page.
-  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+/**
+ * The error handler of a scope of pages: anything thrown there (framework errors too) becomes an HTML error page,
+ * never JSON or a 500 body; `title` heads the pages made from API errors.
+ */
+export function pageErrorHandler(title: string) {
+  const { version } = pageAssets();
+  return (error: Error & { statusCode?: number }, request: FastifyRequest, reply: FastifyReply) => {
     let page: PageError;
     if (error instanceof PageError) page = error;
-    else if (error instanceof ApiError && error.statusCode < 500) page = new PageError(error.statusCode, 'Checkout unavailable', error.message);
+    else if (error instanceof ApiError && error.statusCode < 500) page = new PageError(error.statusCode, title, error.message);
     else if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) page = pageErrors.badRequest();
     else {
-      request.log.error({ err: error }, 'checkout page failed');
-      page = new PageError(500, 'Checkout unavailable', 'Something went wrong on our side. Please try again later.');
+      request.log.error({ err: error }, 'page failed');
+      page = new PageError(500, title, 'Something went wrong on our side. Please try again later.');
     }
-    return htmlHeaders(reply.status(page.statusCode)).send(errorPage(page, assetVersion));
-  });
+    return htmlHeaders(reply.status(page.statusCode)).send(errorPage(page, version));
+  };
+}
+
+export const checkoutPageRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { deps }) => {
+  const shell = readPageFile('checkout.html');
+  const assets = pageAssets();
+
+  // Pages answer pages: anything thrown in this scope (including framework errors) becomes an HTML error page.
+  app.setErrorHandler(pageErrorHandler('Checkout unavailable'));
 
   const hide = { hide: true };
 
   app.get('/checkout/assets/:name', { schema: hide }, async (request: FastifyRequest, reply) => {
     const name = (request.params as { name: string }).name;
-    const asset = Object.hasOwn(assets, name) ? assets[name as keyof typeof assets] : undefined;
+    const asset = Object.hasOwn(assets.files, name) ? assets.files[name] : undefined;
     if (!asset) throw pageErrors.notFound();
     return reply.type(asset.type).header('cache-control', 'public, max-age=3600').send(asset.body);
   });
@@ -141,16 +185,9 @@ export const checkoutPageRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (
   app.get('/checkout/:id', { schema: hide }, async (request: FastifyRequest, reply) => {
     const id = (request.params as { id: string }).id;
     const publicKey = queryValue(request.query, 'public_key');
-    const redirect = queryValue(request.query, 'redirect_url');
     if (publicKey === undefined || publicKey === '') throw pageErrors.missingKey();
     if (publicKey === null) throw pageErrors.badKey();
-    let redirectUrl = '';
-    if (redirect === null) throw pageErrors.badRedirect();
-    if (redirect !== undefined && redirect !== '') {
-      const valid = validRedirectUrl(redirect);
-      if (valid === null) throw pageErrors.badRedirect();
-      redirectUrl = valid;
-    }
+    const redirectUrl = redirectUrlOf(request.query);
     // A secret key in a URL is refused like any other non-publishable string (and never echoed).
     const tenant = looksPublishable(publicKey) ? await resolvePublishableKey(deps.database.db, deps.clock, publicKey) : undefined;
     if (!tenant) throw pageErrors.badKey();
@@ -161,7 +198,7 @@ export const checkoutPageRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (
       PUBLIC_KEY: publicKey,
       REDIRECT_URL: redirectUrl,
       MODE: tenant.env === 'sandbox' ? 'sandbox' : 'live',
-      ASSET_VERSION: assetVersion,
+      ASSET_VERSION: assets.version,
     });
     return htmlHeaders(reply).send(html);
   });
