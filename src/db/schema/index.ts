@@ -18,3 +18,4 @@ export * from './payouts.js';
 export * from './rfis.js';
 export * from './sandbox-clocks.js';
 export * from './subscriptions.js';
+export * from './payment-authentications.js';
