@@ -35,6 +35,11 @@ export const ID_PREFIXES = {
   webhookEndpoint: 'we',
   webhookDelivery: 'whdel',
   webhookAttempt: 'whatt',
+  subscription: 'sub',
+  /** The saved card of a subscription: a token standing for the card, never its number. */
+  cardToken: 'cardtok',
+  /** `account_id` of a virtual account. */
+  virtualAccount: 'va',
 } as const;
 
 export type IdPrefix = (typeof ID_PREFIXES)[keyof typeof ID_PREFIXES];
@@ -43,6 +48,13 @@ export type IdPrefix = (typeof ID_PREFIXES)[keyof typeof ID_PREFIXES];
 export function randomBase62(length: number): string {
   let out = '';
   for (let i = 0; i < length; i++) out += BASE62[randomInt(62)];
+  return out;
+}
+
+/** Uniformly random decimal digits (account numbers), leading zeros included. */
+export function randomDigits(length: number): string {
+  let out = '';
+  for (let i = 0; i < length; i++) out += String(randomInt(10));
   return out;
 }
 
