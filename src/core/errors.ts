@@ -167,6 +167,27 @@ export const ERRORS = {
     message: (status: string, action: string) => `Payment link is ${status}: only an active payment link can be ${action}`,
   },
   paymentLinkNotUnderReview: { status: 400, code: 'INVALID_STATE', message: 'Payment link is not under review.' },
+  // Subscriptions
+  subscriptionInvalidState: {
+    status: 400,
+    code: 'INVALID_STATE',
+    message: (action: string, status: string) => `Subscription cannot be ${action} from current state: ${status}`,
+  },
+  subscriptionAsPresented: {
+    status: 400,
+    code: 'INVALID_STATE',
+    message: (action: string) => `An as_presented subscription cannot be ${action}`,
+  },
+  subscriptionNotAsPresented: {
+    status: 400,
+    code: 'INVALID_STATE',
+    message: 'Only an as_presented subscription can be charged with an amount',
+  },
+  subscriptionAmountAboveMax: {
+    status: 400,
+    code: 'INVALID_PARAMETER',
+    message: (maxAmount: bigint) => `Amount must not exceed the subscription's max_amount of ${maxAmount}`,
+  },
   paymentNotSuccess: { status: 400, code: 'INVALID_STATE', message: 'Payment must be in success status' },
   fundsAlreadyAvailable: { status: 400, code: 'INVALID_STATE', message: 'Transaction already has funds available' },
   paymentAmountMismatch: {
