@@ -66,6 +66,12 @@ describe('the error registry', () => {
     }
   });
 
+  it('sends the reason phrase as `error` unless the contract words that answer otherwise', () => {
+    expect(errors.virtualAccountExists().toBody()).toEqual({ error: 'Duplicate record', message: 'Virtual Account already exists', code: 'DUPLICATE_RECORD' });
+    expect(errors.virtualAccountExists().statusCode).toBe(409);
+    expect(errors.virtualAccountMissingParameters().toBody().error).toBe('Bad Request');
+  });
+
   it('words a refused quote per consumer: `Quote …` for orders, `quote_id …` for payouts and conversions', () => {
     expect(errors.quoteExpired('Quote').toBody()).toEqual({ error: 'Bad Request', message: 'Quote has expired', code: 'QUOTE_EXPIRED' });
     expect(errors.quoteExpired('quote_id').message).toBe('quote_id has expired');

@@ -19,11 +19,15 @@ export function humanize(field: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-/** One answer: `message` is the text itself, or its template over typed parameters. */
+/**
+ * One answer: `message` is the text itself, or its template over typed parameters. `error` is the status's reason
+ * phrase unless the contract words it otherwise for that answer (`"Duplicate record"` on a virtual account's 409).
+ */
 export interface ErrorSpec {
   readonly status: number;
   readonly code: string;
   readonly message: string | ((...args: never[]) => string);
+  readonly error?: string;
 }
 
 /** The contract's text for invalid input. */
@@ -220,10 +224,24 @@ export const ERRORS = {
     code: 'PAYMENT_METHOD_UNAVAILABLE',
     message: 'Bank transfers need a virtual account to receive them, which this server does not issue yet',
   },
+  virtualAccountsUnavailable: {
+    status: 400,
+    code: 'VIRTUAL_ACCOUNTS_UNAVAILABLE',
+    message: 'Virtual accounts need a bank that issues them, which this server does not have in production yet',
+  },
   checkoutNoSecretKey: {
     status: 503,
     code: 'SERVICE_UNAVAILABLE',
     message: 'Checkout is unavailable: the merchant has no active secret key',
+  },
+
+  // Virtual accounts (the contract's own words)
+  virtualAccountMissingParameters: { status: 400, code: 'VALIDATION_FAILED', message: 'Missing Required parameters' },
+  virtualAccountExists: { status: 409, code: 'DUPLICATE_RECORD', error: 'Duplicate record', message: 'Virtual Account already exists' },
+  virtualAccountCurrency: {
+    status: 400,
+    code: 'UNSUPPORTED_CURRENCY',
+    message: (currencies: readonly string[]) => `Currency must be one of ${currencies.join(', ')} for a virtual account`,
   },
 
   // Refunds
@@ -402,6 +420,8 @@ export class ApiError extends Error {
     readonly statusCode: number,
     message: string,
     readonly code: string,
+    /** The body's `error` when the contract words it otherwise than the reason phrase. */
+    private readonly phrase?: string,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -411,7 +431,7 @@ export class ApiError extends Error {
   static of<K extends ErrorName>(name: K, ...args: ErrorArgs<K>): ApiError {
     const spec: ErrorSpec = ERRORS[name];
     const message = typeof spec.message === 'string' ? spec.message : (spec.message as (...a: unknown[]) => string)(...args);
-    return new ApiError(spec.status, message, spec.code);
+    return new ApiError(spec.status, message, spec.code, spec.error);
   }
 
   /**
@@ -425,7 +445,7 @@ export class ApiError extends Error {
   }
 
   toBody(): ErrorBody {
-    return { error: reasonPhrase(this.statusCode), message: this.message, code: this.code };
+    return { error: this.phrase ?? reasonPhrase(this.statusCode), message: this.message, code: this.code };
   }
 }
 
