@@ -1,6 +1,7 @@
 // The schemas of the checkout's publishable-key API (/api/public/v1): the response schemas are allow-lists of what a
 // paying customer may see.
 import { Type, type Static } from 'typebox';
+import { SUBSCRIPTION_INTERVAL_TYPES, SUBSCRIPTION_STATUSES } from '../db/schema/index.js';
 import { OrderStatus, PaymentMethod } from '../modules/orders/schemas.js';
 
 export const PublicOrder = Type.Object({
@@ -65,3 +66,56 @@ export const OtpRequired = Type.Object({
 });
 export type BankTransferDetails = Static<typeof BankTransferDetailsResponse>;
 export type OtpRequired = Static<typeof OtpRequired>;
+
+// ---------------------------------------------------------------- the hosted subscription page (decision 0028)
+
+export const PublicSubscription = Type.Object({
+  id: Type.String({ examples: ['sub_6819d8046mpKt'] }),
+  status: Type.Enum([...SUBSCRIPTION_STATUSES], { description: "The subscription's status." }),
+  payable: Type.Boolean({
+    description: 'Whether the first instalment can be paid on the page now: the subscription is `created` and its link ' +
+      "has not passed `expires_at` (the end of that day, UTC, by the environment's clock).",
+  }),
+  charges_now: Type.Boolean({
+    description: 'Whether paying charges the first instalment now (true), or only saves the card, the subscription ' +
+      '`authorized` and first charged on `start_date` (a future `start_date` with `starts_with_first_payment: false`).',
+  }),
+  merchant_name: Type.String({ description: "The merchant's display name." }),
+  product_name: Type.String(),
+  product_description: Type.String(),
+  plan_name: Type.Optional(Type.String()),
+  plan_description: Type.Optional(Type.String()),
+  amount: Type.Integer({ description: 'Each instalment (for `as_presented`, the first charge), in minor units.', examples: [1000] }),
+  currency: Type.String({ examples: ['USD'] }),
+  interval_type: Type.Enum([...SUBSCRIPTION_INTERVAL_TYPES]),
+  interval_count: Type.Optional(Type.Integer({ examples: [1] })),
+  billing_cycles: Type.Optional(Type.Integer({ examples: [12] })),
+  max_amount: Type.Optional(Type.Integer({ description: 'The cap of one `as_presented` charge, in minor units.' })),
+  start_date: Type.Optional(Type.String({ format: 'date', examples: ['2026-12-02'] })),
+  end_date: Type.Optional(Type.String({ format: 'date' })),
+  expires_at: Type.Optional(Type.String({ format: 'date', description: 'The last day the link can be paid (UTC).' })),
+  next_payment_date: Type.Optional(Type.String({ format: 'date' })),
+}, { description: 'The customer-facing view of a subscription: no customer, notes, reference or schedule internals.' });
+export type PublicSubscription = Static<typeof PublicSubscription>;
+
+export const SubscriptionPaymentBody = Type.Object({
+  card: CheckoutPaymentBody.properties.card,
+  otp: CheckoutPaymentBody.properties.otp,
+}, { additionalProperties: false });
+export type SubscriptionPaymentBody = Static<typeof SubscriptionPaymentBody>;
+
+export const SubscriptionPaymentResult = Type.Object({
+  subscription_id: Type.String({ examples: ['sub_6819d8046mpKt'] }),
+  subscription_status: Type.Enum([...SUBSCRIPTION_STATUSES], { description: "The subscription's status after the payment." }),
+  payment_id: Type.Optional(Type.String({ description: 'The first instalment; absent for an authorisation without a charge.', examples: ['payt_6819d8046mpKt'] })),
+  status: Type.Enum(['success', 'failed', 'authorized'], {
+    description: "The payment's status, or `authorized` when the card was saved without a charge (a future `start_date`).",
+  }),
+  signature: Type.String({
+    description: "Lowercase hex HMAC-SHA256 of `subscription_id|payment_id|status` keyed with the merchant's secret key " +
+      '(`payment_id` empty for `authorized`).',
+  }),
+  error_code: Type.Optional(Type.String({ examples: ['PAYMENT_DECLINED'] })),
+  error_message: Type.Optional(Type.String({ description: 'For the customer.' })),
+});
+export type SubscriptionPaymentResult = Static<typeof SubscriptionPaymentResult>;

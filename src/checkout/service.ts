@@ -47,7 +47,7 @@ function presentPublicOrder(row: OrderRow, merchantName: string, amountDue: bigi
 }
 
 /** The card of a sandbox payment, or the answer that asks for the OTP first. A wrong OTP declines the card. */
-function sandboxCard(body: CheckoutPaymentBody, now: Date): { card: CheckedCard } | 'otp_required' {
+export function sandboxCard(body: Pick<CheckoutPaymentBody, 'card' | 'otp'>, now: Date): { card: CheckedCard } | 'otp_required' {
   if (!body.card) throw errors.blank('card');
   const checked = checkSandboxCard(
     { number: body.card.number, expMonth: body.card.exp_month, expYear: body.card.exp_year, cvv: body.card.cvv },
