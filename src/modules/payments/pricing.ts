@@ -21,6 +21,9 @@ export interface PricingDeps {
   markupBps: number;
 }
 
+/** What pricing reads of what is paid: a payin, or a subscription's instalment (no price of its own, no quote). */
+export type PricedPayin = Pick<Payin, 'amount' | 'currency' | 'priceId' | 'quoteId'>;
+
 export interface PaymentPricing {
   priceId: string | null;
   /** The payin's amount, in its currency (`requested_*`). */
@@ -50,7 +53,7 @@ function withinJsonRange(pricing: PaymentPricing): PaymentPricing {
 }
 
 /** The payin's price (its own, else the merchant's default) and its fee on the payin amount, in the payin currency. */
-async function transactionFee(db: DbOrTx, deps: PricingDeps, tenant: Tenant, payin: Payin): Promise<{ priceId: string | null; fee: bigint }> {
+async function transactionFee(db: DbOrTx, deps: PricingDeps, tenant: Tenant, payin: PricedPayin): Promise<{ priceId: string | null; fee: bigint }> {
   const price = payin.priceId !== null ? await findPrice(db, tenant, payin.priceId) : await defaultPrice(db, tenant);
   if (!price) return { priceId: null, fee: 0n };
   const fee = priceFee(price, payin.amount, payin.currency);
@@ -63,7 +66,7 @@ async function transactionFee(db: DbOrTx, deps: PricingDeps, tenant: Tenant, pay
 }
 
 /** The locked rate of the order's quote when the payer pays in the quote's source currency. */
-async function quoteRate(db: DbOrTx, tenant: Tenant, payin: Payin, paymentCurrency: string): Promise<{ mid: Rate; markupBps: number } | undefined> {
+async function quoteRate(db: DbOrTx, tenant: Tenant, payin: PricedPayin, paymentCurrency: string): Promise<{ mid: Rate; markupBps: number } | undefined> {
   if (payin.quoteId === null) return undefined;
   const quote = await findQuote(db, tenant, payin.quoteId);
   if (!quote || quote.sourceCurrency !== paymentCurrency || quote.destinationCurrency !== payin.currency) return undefined;
@@ -74,7 +77,7 @@ async function quoteRate(db: DbOrTx, tenant: Tenant, payin: Payin, paymentCurren
  * Prices a payment of `payin` in `paymentCurrency` (any case). 400 for a currency the FX source does not quote
  * and for an amount too small to convert.
  */
-export async function pricePayment(db: DbOrTx, deps: PricingDeps, tenant: Tenant, payin: Payin, paymentCurrency: string): Promise<PaymentPricing> {
+export async function pricePayment(db: DbOrTx, deps: PricingDeps, tenant: Tenant, payin: PricedPayin, paymentCurrency: string): Promise<PaymentPricing> {
   const currency = normalizeCurrency(paymentCurrency.trim());
   if (currency === undefined) throw errors.validation('Currency must be a valid ISO 4217 currency code (e.g., USD)');
   const { priceId, fee } = await transactionFee(db, deps, tenant, payin);

@@ -81,7 +81,7 @@ export function presentPayment(row: PaymentRow): Payment {
 }
 
 /** The outcome texts of the contract (declines) and of the sandbox's sanctions screening (notes-payins §8.7, §8.8). */
-const DECLINED = {
+export const DECLINED = {
   errorCode: 'PAYMENT_DECLINED',
   errorDescription: 'The payment attempt was declined. This could be due to issuer rejection, risk assessment, or restrictions on the card or account. The customer should contact their bank or try a different payment method.',
   customerErrorDescription: 'Your payment could not be completed. Please try a different payment method or contact your bank.',
@@ -91,7 +91,7 @@ const SANCTION_HIT = {
   errorDescription: 'The remitter matched a sanctions screening list. The funds are held for compliance review and cannot be released through the API.',
   customerErrorDescription: null,
 };
-const NO_ERROR = { errorCode: null, errorDescription: null, customerErrorDescription: null };
+export const NO_ERROR = { errorCode: null, errorDescription: null, customerErrorDescription: null };
 
 /** The sandbox's magic amount (minor units, any currency) that forces a sanctions hit (notes-payins §8.8). */
 const SANCTIONS_MAGIC_AMOUNT = 6623n;
@@ -124,7 +124,7 @@ function outcomeOf(attempt: PaymentAttempt, pricing: PaymentPricing): Outcome {
  * Another currency: the payment leg clearing −paid, fees +fx_fee, fx +(paid − fx_fee); the settlement leg fx
  * −settled, fees +fee, pending +(settled − fee). Balanced per currency.
  */
-function paymentEntries(row: PaymentRow): EntryInput[] {
+export function paymentEntries(row: PaymentRow): EntryInput[] {
   const settle: EntryInput[] = [
     { account: { purpose: 'fees', currency: row.currency }, amount: row.feeAmount },
     { account: { purpose: 'pending', currency: row.currency }, amount: row.amount - row.feeAmount },
