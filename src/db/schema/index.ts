@@ -19,3 +19,4 @@ export * from './rfis.js';
 export * from './sandbox-clocks.js';
 export * from './subscriptions.js';
 export * from './payment-authentications.js';
+export * from './virtual-accounts.js';
