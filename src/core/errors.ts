@@ -193,6 +193,11 @@ export const ERRORS = {
     message: (maxAmount: bigint) => `Amount must not exceed the subscription's max_amount of ${maxAmount}`,
   },
   paymentNotSuccess: { status: 400, code: 'INVALID_STATE', message: 'Payment must be in success status' },
+  /** A new attempt while one waits for its card authentication (the contract's wording, `order` or `payment link`). */
+  payinPaymentInProgress: { status: 400, code: 'INVALID_STATE', message: (payin: string) => `The ${payin} has an existing in progress payment` },
+  /** `POST /payment` names exactly one of the two. */
+  paymentTargetAmbiguous: { status: 400, code: 'INVALID_PARAMETER', message: 'Exactly one of order_id or subscription_id must be provided' },
+  callbackUrlNotHttps: { status: 400, code: 'INVALID_PARAMETER', message: 'callback_url must be an absolute https URL' },
   fundsAlreadyAvailable: { status: 400, code: 'INVALID_STATE', message: 'Transaction already has funds available' },
   paymentAmountMismatch: {
     status: 400,
