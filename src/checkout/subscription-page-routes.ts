@@ -1,0 +1,32 @@
+// The hosted subscription page (decision 0028): GET /subscription/{id}[?redirect_url=…], the page a subscription's
+// `subscription_link_url` opens. It answers the HTML shell (the subscription id, the redirect URL and the mode as
+// escaped data attributes) with the checkout's stylesheet, CSP and error pages; its script reads the subscription and
+// pays the first instalment through /api/public/v1/subscription/{id}. Not in /openapi.json: a page, not an operation.
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { ApiError } from '../core/errors.js';
+import { fillTemplate, htmlHeaders, pageAssets, pageErrorHandler, PageError, readPageFile, redirectUrlOf } from './page-routes.js';
+import type { SubscriptionPageService } from './subscription-service.js';
+
+const notFound = () => new PageError(404, 'Subscription not found', 'This subscription does not exist or the link is wrong.');
+
+export const subscriptionPageRoutes: FastifyPluginAsync<{ page: SubscriptionPageService }> = async (app, { page }) => {
+  const shell = readPageFile('subscription.html');
+  const assets = pageAssets();
+  // Pages answer pages: anything thrown in this scope (including framework errors) becomes an HTML error page.
+  app.setErrorHandler(pageErrorHandler('Subscription unavailable'));
+
+  app.get('/subscription/:id', { schema: { hide: true } }, async (request: FastifyRequest, reply) => {
+    const id = (request.params as { id: string }).id;
+    const redirectUrl = redirectUrlOf(request.query);
+    const { ctx, row } = await page.locate(id).catch((error: unknown) => {
+      throw error instanceof ApiError && error.statusCode === 404 ? notFound() : error;
+    });
+    const html = fillTemplate(shell, {
+      SUBSCRIPTION_ID: row.id,
+      REDIRECT_URL: redirectUrl,
+      MODE: ctx.tenant.env === 'sandbox' ? 'sandbox' : 'live',
+      ASSET_VERSION: assets.version,
+    });
+    return htmlHeaders(reply).send(html);
+  });
+};
