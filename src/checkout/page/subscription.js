@@ -129,6 +129,7 @@ function report(type, result, final) {
 
 function showResult(title, text, options = {}) {
   $('pay').hidden = true;
+  $('first-payment').hidden = true;
   $('result').hidden = false;
   $('result-title').textContent = title;
   $('result-text').textContent = text;
@@ -385,6 +386,7 @@ $('card-number').addEventListener('input', formatCardNumberInput);
 $('result-retry').addEventListener('click', () => {
   $('result').hidden = true;
   $('pay').hidden = false;
+  $('first-payment').hidden = false;
   root.dataset.state = 'ready';
   $('card-number').focus();
 });
