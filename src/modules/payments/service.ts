@@ -6,8 +6,10 @@ import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx, Tx } from '../../db/client.js';
 import { payments, type PaymentMethodType } from '../../db/schema/index.js';
 import { jsonAmount, money } from '../../core/amount.js';
-import type { TenantContext } from '../../core/context.js';
-import { errors } from '../../core/errors.js';
+import { unitOf, type TenantContext, type UnitOfWork } from '../../core/context.js';
+import { ApiError, duplicateRequest, errors } from '../../core/errors.js';
+import { claimRequestId } from '../../core/idempotency.js';
+import { defineLifecycle } from '../../core/lifecycle.js';
 import { recordEvent } from '../../core/events.js';
 import { presentAttachedDocuments } from '../rfis/service.js';
 import { insertWithFreshId } from '../../core/fresh-id.js';
@@ -23,6 +25,11 @@ import type { CreateMockPaymentBody, ListPaymentsQuery, Payment } from './schema
 
 export interface PaymentDeps extends PricingDeps {
   db: Db;
+  /**
+   * What a subscription's payment settling `success` does to its subscription, in the payment's transaction (the
+   * first instalment activates it). Handed in by the composition root: payments import no subscriptions.
+   */
+  subscriptionPaymentSucceeded?: (uow: UnitOfWork, row: PaymentRow) => Promise<void>;
 }
 
 export type PaymentRow = typeof payments.$inferSelect;
@@ -92,6 +99,43 @@ const SANCTION_HIT = {
   customerErrorDescription: null,
 };
 export const NO_ERROR = { errorCode: null, errorDescription: null, customerErrorDescription: null };
+/** A card authentication (3DS/OTP) the customer never completed: the step expired and the card was not charged. */
+const AUTHENTICATION_EXPIRED = {
+  errorCode: 'AUTHENTICATION_EXPIRED',
+  errorDescription: 'The customer did not complete the card authentication (3DS) in time. The card was not charged.',
+  customerErrorDescription: 'Your card could not be verified in time. Please try again.',
+};
+/** The payin stopped being payable while the card was being authenticated (paid by another payment, or expired). */
+const PAYIN_NOT_PAYABLE = {
+  errorCode: 'PAYIN_NOT_ACTIVE',
+  errorDescription: 'The payin was no longer active when the card authentication completed. The card was not charged.',
+  customerErrorDescription: 'This payment can no longer be completed.',
+};
+
+/** Why a card payment waiting for its authentication failed. */
+export type CardPaymentFailure = 'declined' | 'authentication_expired';
+const FAILURE_TEXTS = { declined: DECLINED, authentication_expired: AUTHENTICATION_EXPIRED } as const;
+
+/**
+ * The statuses a payment moves between after its creation: a card payment waiting for its authentication settles
+ * once. (A payment with an RFI moves to under_review in rfi.ts, which writes no event, as the catalogue has none.)
+ */
+export const paymentLifecycle = defineLifecycle({
+  table: payments,
+  entity: 'Payment',
+  entityType: PAYMENT_ENTITY_TYPE,
+  transitions: {
+    in_progress: ['success', 'failed'],
+    success: [],
+    failed: [],
+    action_required: [],
+    under_review: [],
+  },
+  present: presentPayment,
+});
+
+/** The `request_id` scope of server-to-server payments, apart from orders' and refunds'. */
+export const PAYMENT_REQUEST_ID_SCOPE = 'payments';
 
 /** The sandbox's magic amount (minor units, any currency) that forces a sanctions hit (notes-payins §8.8). */
 const SANCTIONS_MAGIC_AMOUNT = 6623n;
@@ -110,10 +154,21 @@ export interface PaymentAttempt {
   sanctionedRemitter: boolean;
 }
 
-type Outcome = 'success' | 'failed' | 'action_required';
+type Outcome = 'success' | 'failed' | 'action_required' | 'in_progress';
+
+/** How a payment is recorded besides its attempt (server-to-server payments). */
+export interface PaymentRecording {
+  /** Claimed (scope `payments`) first in the payment's transaction, and kept on the row; a repeat answers 400. */
+  requestId?: string;
+  /** The card asks for the customer's authentication first: recorded `in_progress`, no money moves yet. */
+  awaitingAuthentication?: boolean;
+  /** More work in the payment's transaction once its row is written (the pending authentication and its expiry). */
+  alsoInTransaction?: (uow: UnitOfWork, row: PaymentRow) => Promise<void>;
+}
 
 /** Cards decide by their number; other methods succeed unless screening hits (a sanctioned remitter or 6623). */
-function outcomeOf(attempt: PaymentAttempt, pricing: PaymentPricing): Outcome {
+function outcomeOf(attempt: PaymentAttempt, pricing: PaymentPricing, recording: PaymentRecording): Outcome {
+  if (attempt.card && recording.awaitingAuthentication) return 'in_progress';
   if (attempt.card) return attempt.card.outcome === 'success' ? 'success' : 'failed';
   if (attempt.sanctionedRemitter || pricing.paymentAmount === SANCTIONS_MAGIC_AMOUNT) return 'action_required';
   return 'success';
@@ -141,44 +196,111 @@ export function paymentEntries(row: PaymentRow): EntryInput[] {
   return entries.filter((entry) => entry.amount !== 0n);
 }
 
+/** The journal of a successful payment, posted in its transaction: only platform accounts are debited (they may go negative). */
+async function postPaymentJournal(uow: UnitOfWork, row: PaymentRow): Promise<void> {
+  const posted = await postJournal(uow, { kind: 'payment', cause: { type: 'payment', id: row.id }, entries: paymentEntries(row) });
+  if (!posted.ok) throw new Error(`payment journal refused: ${posted.reason}`);
+}
+
+/** Whether the payin has a payment waiting for its card authentication: a new attempt waits for it to end. */
+async function hasPaymentInProgress(tx: Tx, tenant: Tenant, payinId: string): Promise<boolean> {
+  const [row] = await tx.select({ id: payments.id }).from(payments)
+    .where(and(tenantFilter(payments, tenant), eq(payments.payinId, payinId), eq(payments.status, 'in_progress'))).limit(1);
+  return row !== undefined;
+}
+
 /**
  * Records one attempt to pay a payin. Success marks the payin paid (its row lock decides between concurrent
  * payments), posts the journal and records the events, in one transaction. A declined card records a `failed`
  * payment and a sanctions hit an `action_required` one (`SANCTION_HIT`, no journal: the funds stay with the
- * platform); both leave the payin active.
+ * platform); both leave the payin active. A card waiting for its authentication records an `in_progress` payment
+ * (no journal, the payin stays active) that `settleCardPayment` ends; until then the payin takes no other attempt.
  */
-export async function makePayment(deps: PaymentDeps, ctx: TenantContext, attempt: PaymentAttempt): Promise<{ row: PaymentRow; payment: Payment }> {
+export async function makePayment(
+  deps: PaymentDeps, ctx: TenantContext, attempt: PaymentAttempt, recording: PaymentRecording = {},
+): Promise<{ row: PaymentRow; payment: Payment }> {
   const { tenant, clock } = ctx;
   const payin = await findPayin(deps.db, tenant, attempt.payinId);
   if (!payin) throw payinErrors.notFound(payinTypeOf(attempt.payinId) ?? 'orders');
   assertPayable(payin, attempt.method, clock.now());
 
   return deps.db.transaction(async (tx) => {
-    const uow = { tx, ...ctx };
+    const uow = unitOf(tx, ctx);
     const now = clock.now();
+    const id = newId(ID_PREFIXES.payment, now);
+    if (recording.requestId !== undefined) {
+      // First, so that a repeat answers the duplicate rather than waiting on the payin's lock and finding it paid.
+      const claim = await claimRequestId(uow, PAYMENT_REQUEST_ID_SCOPE, recording.requestId, id);
+      if (!claim.claimed) throw duplicateRequest('payment');
+    }
+    if (await hasPaymentInProgress(tx, tenant, payin.id)) throw errors.payinPaymentInProgress(payin.type === 'orders' ? 'order' : 'payment link');
     const pricing = await pricePayment(tx, deps, tenant, payin, attempt.currency);
     if (attempt.amount !== undefined && attempt.amount !== pricing.paymentAmount) {
       throw errors.paymentAmountMismatch(pricing.paymentCurrency, pricing.paymentAmount);
     }
-    const outcome = outcomeOf(attempt, pricing);
+    const outcome = outcomeOf(attempt, pricing, recording);
     if (outcome === 'success') await markPayinPaid(uow, payin);
-    const row = await insertPaymentRow(tx, tenant, payin, attempt, pricing, outcome, now);
-    if (row.status === 'success') {
-      const posted = await postJournal(uow, { kind: 'payment', cause: { type: 'payment', id: row.id }, entries: paymentEntries(row) });
-      // Only platform accounts are debited, and they may go negative.
-      if (!posted.ok) throw new Error(`payment journal refused: ${posted.reason}`);
-    }
+    // The claimed id (a taken one, about one chance in 900 million, fails the request rather than the claim's link).
+    const row = await insertPaymentRow(tx, tenant, payin, attempt, pricing, outcome, now, { id, requestId: recording.requestId ?? null });
+    if (row.status === 'success') await postPaymentJournal(uow, row);
+    await recording.alsoInTransaction?.(uow, row);
     const payment = presentPayment(row);
     await recordEvent(uow, { entityType: PAYMENT_ENTITY_TYPE, eventType: row.status, entityId: row.id, data: payment });
     return { row, payment };
   });
 }
 
+/**
+ * Ends a card payment that waited for its authentication, in the caller's transaction, which holds the payment's
+ * lock (`lockPayment`): `success` marks its payin paid (or tells its subscription), posts the journal and records
+ * `payment.success`; a payin no longer payable by then fails the payment instead (`PAYIN_NOT_ACTIVE`, nothing
+ * charged); `failed` records why. Only an `in_progress` payment moves (the lifecycle refuses anything else).
+ */
+export async function settleCardPayment(
+  deps: Pick<PaymentDeps, 'subscriptionPaymentSucceeded'>,
+  uow: UnitOfWork,
+  row: PaymentRow,
+  outcome: { status: 'success' } | { status: 'failed'; reason: CardPaymentFailure },
+): Promise<{ row: PaymentRow; payment: Payment }> {
+  paymentLifecycle.assertMove(row, outcome.status);
+  if (outcome.status === 'failed') {
+    const moved = await paymentLifecycle.apply(uow, row, 'failed', FAILURE_TEXTS[outcome.reason]);
+    return { row: moved.row, payment: moved.presented };
+  }
+  if (row.payinId !== null) {
+    const payin = await findPayin(uow.tx, uow.tenant, row.payinId);
+    if (!payin || !isPayable(payin, row.methodType, uow.clock.now())) {
+      const moved = await paymentLifecycle.apply(uow, row, 'failed', PAYIN_NOT_PAYABLE);
+      return { row: moved.row, payment: moved.presented };
+    }
+    await markPayinPaid(uow, payin);
+  }
+  const written = await paymentLifecycle.write(uow, row, 'success', { paidAt: uow.clock.now() });
+  if (written.subscriptionId !== null) {
+    if (!deps.subscriptionPaymentSucceeded) throw new Error(`no subscription hook to settle ${row.id}`);
+    await deps.subscriptionPaymentSucceeded(uow, written);
+  }
+  await postPaymentJournal(uow, written);
+  return { row: written, payment: await paymentLifecycle.record(uow, written) };
+}
+
+function isPayable(payin: Payin, method: PaymentMethodType, now: Date): boolean {
+  try {
+    assertPayable(payin, method, now);
+    return true;
+  } catch (error) {
+    if (error instanceof ApiError) return false;
+    throw error;
+  }
+}
+
 function insertPaymentRow(
   tx: Tx, tenant: Tenant, payin: Payin, attempt: PaymentAttempt, pricing: PaymentPricing, outcome: Outcome, now: Date,
+  fixed: { id: string; requestId: string | null },
 ): Promise<PaymentRow> {
-  return insertWithFreshId(tx, payments, () => newId(ID_PREFIXES.payment, now), {
+  return insertWithFreshId(tx, payments, () => fixed.id, {
     ...tenant,
+    requestId: fixed.requestId,
     payinId: payin.id,
     payinType: payin.type,
     customerId: payin.customerId,
