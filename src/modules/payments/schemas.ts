@@ -88,3 +88,34 @@ export const ListPaymentsQuery = Type.Object({
 export type ListPaymentsQuery = Static<typeof ListPaymentsQuery>;
 
 export const PaymentList = ListOf(Payment);
+
+/** The card of a server-to-server payment: only network, last four and expiry are kept, never the number or the CVV. */
+export const ServerPaymentCard = Type.Object({
+  number: Type.String({ maxLength: 32, description: 'Digits; spaces and dashes are ignored. In sandbox only the test cards (notes-payins §7.5).', examples: ['4532 4911 1111 1111'] }),
+  exp_month: Type.Integer({ description: '1 to 12.', examples: [12] }),
+  exp_year: Type.Integer({ description: 'Two or four digits; not before the current month.', examples: [2030] }),
+  cvv: Type.String({ maxLength: 8, description: '3 digits (4 for Amex).', examples: ['123'] }),
+  holder_name: Type.Optional(Type.String({ maxLength: 200 })),
+}, { additionalProperties: false });
+
+export const CreatePaymentBody = Type.Object({
+  order_id: Type.Optional(Type.String({ description: 'The active order to pay (order_…). Exactly one of order_id and subscription_id.', examples: ['order_6819d8046mpKt'] })),
+  subscription_id: Type.Optional(Type.String({ description: 'The subscription whose first instalment (or, with `sequence: subsequent`, whose as-presented charge) this pays.', examples: ['sub_6819d8046mpKt'] })),
+  request_id: Type.Optional(Type.String({ maxLength: 255, description: 'Required: a repeat answers 400 `Payment already exists for this request_id`.', examples: ['pay-8f2c1'] })),
+  method: Type.Optional(Type.Enum(['card'], { description: 'The initial payment\'s method: `card`.' })),
+  card: Type.Optional(ServerPaymentCard),
+  callback_url: Type.Optional(Type.String({ maxLength: 2048, description: 'An absolute https URL: where the customer is sent (303) after the card authentication, with `payment_id`, `status`, `signature` and `order_id` or `subscription_id` in the query.', examples: ['https://shop.example.com/payments/callback'] })),
+  sequence: Type.Optional(Type.Enum(['initial', 'subsequent'], { description: '`subsequent`: a charge of an as_presented subscription with the card of its last successful payment (`amount`, `currency`; no card, callback or method).' })),
+  amount: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Subsequent charges: minor units, at most the subscription\'s max_amount.' })),
+  currency: Type.Optional(Type.String({ description: 'Subsequent charges: the subscription\'s currency.', examples: ['USD'] })),
+}, { additionalProperties: false });
+export type CreatePaymentBody = Static<typeof CreatePaymentBody>;
+
+/** The created payment, and where the customer authenticates the card when it asks for a one-time password. */
+export const CreatePaymentResponse = Type.Object({
+  ...Payment.properties,
+  next_steps: Type.Optional(Type.Object({
+    redirect_url: Type.String({ format: 'uri', description: 'This server\'s page where the customer enters the one-time password (3DS); send the customer there. Valid until the step expires (15 minutes).' }),
+  }, { description: 'Only while the payment is `in_progress` waiting for the card\'s authentication.' })),
+});
+export type CreatePaymentResponse = Static<typeof CreatePaymentResponse>;
