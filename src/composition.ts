@@ -24,6 +24,7 @@ import { createQuoteService, type QuoteService } from './modules/quotes/service.
 import { createRefundService, type RefundService } from './modules/refunds/service.js';
 import { createRfiService, type RfiService } from './modules/rfis/service.js';
 import { createSandboxClockService, type SandboxClockService } from './modules/sandbox-clock/service.js';
+import { createSubscriptionService, type SubscriptionService } from './modules/subscriptions/service.js';
 import { createWithdrawalService, type WithdrawalService } from './modules/withdrawals/service.js';
 import { createWebhookEndpointService, type WebhookEndpointService } from './webhooks/endpoints/service.js';
 import { createWebhookEventService, type WebhookEventService } from './webhooks/events/service.js';
@@ -43,6 +44,7 @@ export interface ModuleServices {
   orders: OrderService;
   paymentLinks: PaymentLinkService;
   payments: PaymentService;
+  subscriptions: SubscriptionService;
   paymentRfis: PaymentRfiService;
   refunds: RefundService;
   payouts: PayoutService;
@@ -87,6 +89,7 @@ export function composeModuleServices(deps: AppDeps): ModuleServices {
     orders: createOrderService({ db }),
     paymentLinks: createPaymentLinkService({ db }),
     payments: createPaymentService({ db, ...fx }),
+    subscriptions: createSubscriptionService({ db, ...fx, publicUrl: deps.config.publicUrl }),
     paymentRfis: createPaymentRfiService({ db }),
     refunds: createRefundService({ db }),
     payouts: createPayoutService({ db, ...fx, railDelaySeconds: deps.config.sandboxRailDelaySeconds }),

@@ -18,6 +18,7 @@ import { quotesModule } from './quotes/manifest.js';
 import { refundsModule } from './refunds/manifest.js';
 import { rfisModule } from './rfis/manifest.js';
 import { sandboxClockModule } from './sandbox-clock/manifest.js';
+import { subscriptionsModule } from './subscriptions/manifest.js';
 import { withdrawalsModule } from './withdrawals/manifest.js';
 
 export const MODULES = [
@@ -30,6 +31,7 @@ export const MODULES = [
   ordersModule,
   paymentLinksModule,
   paymentsModule,
+  subscriptionsModule,
   refundsModule,
   payoutsModule,
   rfisModule,
