@@ -31,10 +31,16 @@ export const BankTransferDetailsResponse = Type.Object({
   account_name: Type.String({ description: "The merchant's name." }),
   bank_name: Type.String({ examples: ['Glomo Sandbox Bank'] }),
   account_number: Type.String({ examples: ['04285519360377'] }),
-  iban: Type.String({ examples: ['GB29GLMO04285519360377'] }),
+  iban: Type.Optional(Type.String({ description: "Where the account's country uses IBANs.", examples: ['GB29GLMO04285519360377'] })),
   swift_code: Type.String({ examples: ['GLMOXXSB'] }),
+  routing_number: Type.Optional(Type.String({ description: 'A local USD virtual account: its ABA routing number.', examples: ['021999992'] })),
+  sort_code: Type.Optional(Type.String({ description: 'A local GBP or EUR virtual account: its sort code.', examples: ['040999'] })),
+  bank_code: Type.Optional(Type.String({ description: 'A local AED or SGD virtual account: its domestic bank code.', examples: ['099'] })),
   reference: Type.String({ description: 'The order id: the customer quotes it so the transfer is matched to the order.' }),
-}, { description: 'The account to pay the order into. Sandbox details derived from the merchant, environment and currency.' });
+}, {
+  description: "The account to pay the order into: the environment's virtual account in the currency transferred when it has one " +
+    '(local before swift), else sandbox details derived from the merchant, environment and currency.',
+});
 
 export const CheckoutPaymentBody = Type.Object({
   method: Type.Enum(['card', 'bank_transfer', 'pay_via_bank']),
@@ -86,6 +92,11 @@ export const PublicSubscription = Type.Object({
   plan_name: Type.Optional(Type.String()),
   plan_description: Type.Optional(Type.String()),
   amount: Type.Integer({ description: 'Each instalment (for `as_presented`, the first charge), in minor units.', examples: [1000] }),
+  amount_due: Type.Integer({
+    description: 'What the customer pays for an instalment of `amount`, in minor units of `currency`: `amount` plus a fee ' +
+      'the merchant passes on to the customer.',
+    examples: [1030],
+  }),
   currency: Type.String({ examples: ['USD'] }),
   interval_type: Type.Enum([...SUBSCRIPTION_INTERVAL_TYPES]),
   interval_count: Type.Optional(Type.Integer({ examples: [1] })),

@@ -15,7 +15,7 @@ import { DEFAULT_RATE_TABLE } from '../fx/default-rates.js';
 import { tableRateSource } from '../fx/rates.js';
 import { LocalDocumentStore } from '../modules/documents/storage.js';
 import { findMerchant } from '../modules/merchants/service.js';
-import { bearer, buildTestApp, createTestMerchant, customerBody, tempDir, type TestMerchant } from '../../test/support/app.js';
+import { ADMIN_TOKEN, bearer, buildTestApp, createTestMerchant, customerBody, tempDir, type TestMerchant } from '../../test/support/app.js';
 import { expectSchema } from '../../test/support/contract.js';
 import { testEnv } from '../../test/support/env.js';
 import { expectLedgerConsistent } from '../../test/support/ledger.js';
@@ -33,7 +33,7 @@ const DAY_MS = 86_400_000;
 
 const NOT_FOUND = { error: 'Not Found', message: 'Subscription not found', code: 'NOT_FOUND' };
 const PUBLIC_KEYS = [
-  'amount', 'billing_cycles', 'charges_now', 'currency', 'end_date', 'expires_at', 'id', 'interval_count', 'interval_type',
+  'amount', 'amount_due', 'billing_cycles', 'charges_now', 'currency', 'end_date', 'expires_at', 'id', 'interval_count', 'interval_type',
   'merchant_name', 'next_payment_date', 'payable', 'plan_description', 'plan_name', 'product_description', 'product_name',
   'start_date', 'status',
 ];
@@ -196,8 +196,8 @@ describe('hosted subscription page', () => {
       expect(body).toEqual({
         id: subscription.id, status: 'created', payable: true, charges_now: true, merchant_name: merchant!.name,
         product_name: 'ShieldGuard Insurance', product_description: 'Flexible insurance', plan_name: 'ShieldGuard Lite',
-        plan_description: 'Basic cover', amount: 1_000, currency: 'USD', interval_type: 'month', interval_count: 1, billing_cycles: 12,
-        start_date: subscription.start_date, end_date: subscription.end_date, expires_at: subscription.expires_at,
+        plan_description: 'Basic cover', amount: 1_000, amount_due: 1_000, currency: 'USD', interval_type: 'month', interval_count: 1,
+        billing_cycles: 12, start_date: subscription.start_date, end_date: subscription.end_date, expires_at: subscription.expires_at,
         next_payment_date: subscription.next_payment_date,
       });
       for (const secret of [subscription.customer_id, 'do-not-show', 'REF-SECRET-1', owner.id]) expect(response.body, secret).not.toContain(secret);
@@ -210,6 +210,23 @@ describe('hosted subscription page', () => {
         expect(response.statusCode, key).toBe(200);
         expect(response.json()).toEqual(plain);
       }
+    });
+
+    it('amount_due shows a fee the merchant passes on, and is what the first instalment charges', async () => {
+      const merchant = await createTestMerchant();
+      const price = await app.inject({ method: 'POST', url: '/api/v1/prices', headers: bearer(merchant.sandboxSecret), payload: { pricing_type: 'percentage', bps: 300 } });
+      expect(price.statusCode, price.body).toBe(201);
+      const feeSubscription = await createSubscription(app, merchant.sandboxSecret);
+      expect((await read(feeSubscription.id)).json()).toMatchObject({ amount: 1_000, amount_due: 1_000 });
+      const switched = await app.inject({
+        method: 'PATCH', url: `/admin/v1/merchants/${merchant.id}`, headers: bearer(ADMIN_TOKEN), payload: { payin_fee_bearer: 'customer' },
+      });
+      expect(switched.statusCode, switched.body).toBe(200);
+      expect((await read(feeSubscription.id)).json()).toMatchObject({ amount: 1_000, amount_due: 1_030 });
+      const result = (await pay(feeSubscription.id, { card: card(VISA_SUCCESS) })).json();
+      expect(result.status).toBe('success');
+      const payment = await apiGet(merchant.sandboxSecret, `/api/v1/payment/${result.payment_id}`);
+      expect(payment.json()).toMatchObject({ payment_amount: 1_030 });
     });
 
     it('shows an as_presented subscription with its cap', async () => {

@@ -17,6 +17,7 @@ import type { Db } from '../db/client.js';
 import type { subscriptions, SubscriptionStatus } from '../db/schema/index.js';
 import type { MerchantService } from '../modules/merchants/service.js';
 import type { CardOutcome } from '../modules/payments/cards.js';
+import { pricePayment, type PricingDeps } from '../modules/payments/pricing.js';
 import type { OtpRequired, PublicSubscription, SubscriptionPaymentBody, SubscriptionPaymentResult } from './schemas.js';
 import { sandboxCard } from './service.js';
 import { paymentSignature } from './signature.js';
@@ -48,6 +49,8 @@ export interface SubscriptionPageDeps {
   realTime: Clock;
   subscriptions: SubscriptionsPort;
   merchants: Pick<MerchantService, 'find'>;
+  /** Prices an instalment as the subscriptions module records it (recordSubscriptionPayment). */
+  pricing: PricingDeps;
 }
 
 /** A located subscription with its tenant's context (the environment's clock). */
@@ -69,7 +72,7 @@ export function chargesNow(row: Pick<SubscriptionRow, 'startsWithFirstPayment' |
   return row.startsWithFirstPayment || row.startDate === null || row.startDate <= utcDate(now);
 }
 
-function presentPublicSubscription(row: SubscriptionRow, merchantName: string, now: Date): PublicSubscription {
+function presentPublicSubscription(row: SubscriptionRow, merchantName: string, amountDue: bigint, now: Date): PublicSubscription {
   return withoutNulls({
     id: row.id,
     status: row.status,
@@ -81,6 +84,7 @@ function presentPublicSubscription(row: SubscriptionRow, merchantName: string, n
     plan_name: row.planName,
     plan_description: row.planDescription,
     amount: jsonAmount(row.amount),
+    amount_due: jsonAmount(amountDue),
     currency: row.currency,
     interval_type: row.intervalType,
     interval_count: row.intervalCount,
@@ -108,6 +112,15 @@ export function createSubscriptionPageService(deps: SubscriptionPageDeps) {
   }
 
   /**
+   * What the customer pays for an instalment of `amount`: priced as the subscriptions module records its payments
+   * (in the subscription's currency, by the merchant's default price), so a fee the merchant passes on is shown.
+   */
+  async function amountDueOf(ctx: TenantContext, row: SubscriptionRow): Promise<bigint> {
+    const priced = await pricePayment(deps.db, deps.pricing, ctx.tenant, { amount: row.amount, currency: row.currency, priceId: null, quoteId: null }, row.currency);
+    return priced.paymentAmount;
+  }
+
+  /**
    * Refuses what cannot be paid, with the state it is in, before any OTP prompt. A `created` link past its
    * `expires_at` whose expiry job has not run yet is already `expired` to the customer.
    */
@@ -121,7 +134,7 @@ export function createSubscriptionPageService(deps: SubscriptionPageDeps) {
     /** GET /subscription/{id}: what the customer may see of the subscription. */
     async publicSubscription(id: string): Promise<PublicSubscription> {
       const { ctx, row } = await locate(id);
-      return presentPublicSubscription(row, await merchantNameOf(ctx.tenant), ctx.clock.now());
+      return presentPublicSubscription(row, await merchantNameOf(ctx.tenant), await amountDueOf(ctx, row), ctx.clock.now());
     },
 
     /**

@@ -96,7 +96,8 @@ function intervalText(s) {
   return s.interval_count === 1 ? 'Monthly' : `Every ${s.interval_count} months`;
 }
 
-const amountText = (s) => formatAmount(s.amount, s.currency);
+/** What the customer pays for one instalment (a fee the merchant passes on included). */
+const amountText = (s) => formatAmount(s.amount_due, s.currency);
 
 // ---------------------------------------------------------------- reporting the result
 
