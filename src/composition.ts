@@ -17,6 +17,7 @@ import { createMerchantService, type MerchantService } from './modules/merchants
 import { createOrderService, type OrderService } from './modules/orders/service.js';
 import { createPaymentLinkService, type PaymentLinkService } from './modules/payment-links/service.js';
 import { createPaymentRfiService, type PaymentRfiService } from './modules/payments/rfi.js';
+import { createServerPaymentService, type ServerPaymentService } from './modules/payments/s2s.js';
 import { createPaymentService, type PaymentService } from './modules/payments/service.js';
 import { answerPayoutRfi, createPayoutService, payoutQuotePricing, type PayoutService } from './modules/payouts/service.js';
 import { createPriceService, type PriceService } from './modules/prices/service.js';
@@ -44,6 +45,7 @@ export interface ModuleServices {
   orders: OrderService;
   paymentLinks: PaymentLinkService;
   payments: PaymentService;
+  serverPayments: ServerPaymentService;
   subscriptions: SubscriptionService;
   paymentRfis: PaymentRfiService;
   refunds: RefundService;
@@ -89,6 +91,7 @@ export function composeModuleServices(deps: AppDeps): ModuleServices {
     orders: createOrderService({ db }),
     paymentLinks: createPaymentLinkService({ db }),
     payments: createPaymentService({ db, ...fx }),
+    serverPayments: createServerPaymentService({ db, ...fx, publicUrl: deps.config.publicUrl }),
     subscriptions: createSubscriptionService({ db, ...fx, publicUrl: deps.config.publicUrl }),
     paymentRfis: createPaymentRfiService({ db }),
     refunds: createRefundService({ db }),
