@@ -17,6 +17,9 @@ import { authenticationPageRoutes } from './checkout/authentication-page.js';
 import { checkoutPageRoutes } from './checkout/page-routes.js';
 import { checkoutPaymentRoutes } from './checkout/payment-routes.js';
 import { publicCheckoutRoutes } from './checkout/public-routes.js';
+import { subscriptionPageRoutes } from './checkout/subscription-page-routes.js';
+import { subscriptionPublicRoutes } from './checkout/subscription-routes.js';
+import { createSubscriptionPageService } from './checkout/subscription-service.js';
 import { healthRoutes } from './health.js';
 import { composeServices, modules, type Services } from './composition.js';
 import type { RouteScope } from './modules/manifest.js';
@@ -164,16 +167,26 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerO
     await registerModuleRoutes('v2', api);
   }, { prefix: '/api/v2' });
 
+  // The hosted subscription page's policy: its page and its keyless public routes share it (decision 0028).
+  const subscriptionPage = createSubscriptionPageService({
+    db: deps.database.db, keyRing: deps.keyRing, realTime: deps.clock, subscriptions: services.subscriptions, merchants: services.merchants,
+    pricing: { fxRates: deps.fxRates, markupBps: deps.config.fxMarkupBps },
+  });
+
   // Publishable-key routes for the checkout pages and SDKs: their own scope, never behind the secret-key hook.
   await app.register(async (publicApi) => {
     await registerModuleRoutes('public', publicApi);
     await publicApi.register(publicCheckoutRoutes, { deps, services });
     await publicApi.register(checkoutPaymentRoutes, { deps, services });
+    // The subscription page's routes take no key at all: the link's subscription id finds its tenant.
+    await publicApi.register(subscriptionPublicRoutes, { page: subscriptionPage });
   }, { prefix: '/api/public/v1' });
   // The hosted checkout page and its assets (HTML, not API operations: hidden from /openapi.json).
   await app.register(checkoutPageRoutes, { deps });
   // The card authentication page of server-to-server payments (next_steps.redirect_url).
   await app.register(authenticationPageRoutes, { deps, services });
+  // The hosted subscription page, where subscription_link_url points.
+  await app.register(subscriptionPageRoutes, { page: subscriptionPage });
 
   if (deps.config.adminToken) {
     const adminToken = deps.config.adminToken;
