@@ -22,7 +22,7 @@ const VISA_DECLINED: InstalmentCard = { network: 'Visa', last4: '1112', expMonth
 type Json = Record<string, unknown>;
 interface Sub extends Json { id: string; status: string; next_payment_date: string | null }
 
-export const subscriptionBody = (customerId: string, overrides: Json = {}): Json => ({
+const subscriptionBody = (customerId: string, overrides: Json = {}): Json => ({
   customer_id: customerId,
   product_name: 'ShieldGuard Insurance',
   product_description: 'Flexible, monthly insurance',
@@ -53,7 +53,7 @@ function expectSubscription(body: Json): void {
  * The contract's Payment, for a subscription's payment: its `payin_type` is typed string|null but its enum lacks
  * null, so the null is left out of the check (the rest of the shape is checked).
  */
-export function expectSubscriptionPayment(payment: unknown): void {
+function expectSubscriptionPayment(payment: unknown): void {
   const { payin_type: payinType, ...rest } = payment as Json;
   expect(payinType).toBeNull();
   expectSchema('Payment', rest, '2026');
