@@ -26,6 +26,7 @@ import { createRefundService, type RefundService } from './modules/refunds/servi
 import { createRfiService, type RfiService } from './modules/rfis/service.js';
 import { createSandboxClockService, type SandboxClockService } from './modules/sandbox-clock/service.js';
 import { createSubscriptionService, type SubscriptionService } from './modules/subscriptions/service.js';
+import { createVirtualAccountService, type VirtualAccountService } from './modules/virtual-accounts/service.js';
 import { createWithdrawalService, type WithdrawalService } from './modules/withdrawals/service.js';
 import { createWebhookEndpointService, type WebhookEndpointService } from './webhooks/endpoints/service.js';
 import { createWebhookEventService, type WebhookEventService } from './webhooks/events/service.js';
@@ -57,6 +58,7 @@ export interface ModuleServices {
   beneficiaries: BeneficiaryService;
   bankAccountValidations: BankAccountValidationService;
   withdrawals: WithdrawalService;
+  virtualAccounts: VirtualAccountService;
   merchants: MerchantService;
 }
 
@@ -104,6 +106,7 @@ export function composeModuleServices(deps: AppDeps): ModuleServices {
     beneficiaries: createBeneficiaryService({ db }),
     bankAccountValidations: createBankAccountValidationService({ db }),
     withdrawals: createWithdrawalService({ db, ...fx }),
+    virtualAccounts: createVirtualAccountService({ db }),
     merchants: createMerchantService({ db, keyRing: deps.keyRing, clock: deps.clock }),
   });
 }
@@ -144,6 +147,7 @@ export function composeServices(deps: AppDeps, options: { onJobError?: (error: u
   const checkout = createCheckoutService({
     db: deps.database.db, keyRing: deps.keyRing, realTime: deps.clock,
     orders: moduleServices.orders, payments: moduleServices.payments, merchants: moduleServices.merchants,
+    virtualAccounts: moduleServices.virtualAccounts,
   });
   return Object.freeze({ ...moduleServices, jobs, clocks, checkout });
 }

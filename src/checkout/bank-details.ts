@@ -1,7 +1,7 @@
-// The account a customer pays an order into by bank transfer. Until virtual accounts exist (a later issue, which
-// will replace this file), every merchant, environment and currency has one deterministic account at the fictional
-// "Glomo Sandbox Bank": the same inputs always give the same numbers, and the order id is the reference that ties a
-// transfer to its order.
+// The account a customer pays an order into by bank transfer when the environment has no virtual account in that
+// currency (the checkout shows the virtual account when there is one): every merchant, environment and currency has
+// one deterministic account at the fictional "Glomo Sandbox Bank": the same inputs always give the same numbers, and
+// the order id is the reference that ties a transfer to its order.
 import { createHash } from 'node:crypto';
 import { ibanCheckDigits } from '../core/iban.js';
 import type { Tenant } from '../core/tenancy.js';

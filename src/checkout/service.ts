@@ -17,6 +17,7 @@ import type { OrderRow, OrderService } from '../modules/orders/service.js';
 import { checkSandboxCard, SANDBOX_OTP, type CheckedCard } from '../modules/payments/cards.js';
 import { assertPayable, payinErrors, payinOfOrder } from '../modules/payments/payins.js';
 import type { PaymentAttempt, PaymentService } from '../modules/payments/service.js';
+import type { VirtualAccountService } from '../modules/virtual-accounts/service.js';
 import { bankTransferDetails } from './bank-details.js';
 import type { BankTransferDetails, CheckoutPaymentBody, CheckoutPaymentResult, OtpRequired, PublicOrder } from './schemas.js';
 import { paymentSignature } from './signature.js';
@@ -29,6 +30,7 @@ export interface CheckoutDeps {
   orders: OrderService;
   payments: PaymentService;
   merchants: MerchantService;
+  virtualAccounts: VirtualAccountService;
 }
 
 function presentPublicOrder(row: OrderRow, merchantName: string, amountDue: bigint): PublicOrder {
@@ -89,10 +91,18 @@ export function createCheckoutService(deps: CheckoutDeps) {
       const order = await orderOf(ctx, id);
       if (!order.paymentMethods.includes('bank_transfer')) throw payinErrors.methodNotAccepted('orders', 'bank_transfer');
       if (ctx.tenant.env === 'production') throw errors.bankTransferUnavailable();
-      const merchantName = await merchantNameOf(ctx);
       // The amount the engine will record for this transfer, priced by the same function.
       const due = await payments.price(ctx, payinOfOrder(order), order.currency);
-      const details = bankTransferDetails(ctx.tenant, merchantName, order.currency, order.id);
+      const account = await deps.virtualAccounts.receivingAccount(ctx, due.paymentCurrency);
+      if (account) {
+        return withoutNulls({
+          order_id: order.id, amount: jsonAmount(due.paymentAmount), currency: due.paymentCurrency,
+          account_name: account.accountName, bank_name: account.bankName, account_number: account.accountNumber,
+          iban: account.iban, swift_code: account.bic, routing_number: account.routingNumber, sort_code: account.sortCode,
+          bank_code: account.bankCode, reference: order.id,
+        });
+      }
+      const details = bankTransferDetails(ctx.tenant, await merchantNameOf(ctx), order.currency, order.id);
       return {
         order_id: order.id,
         amount: jsonAmount(due.paymentAmount),

@@ -19,6 +19,7 @@ import { refundsModule } from './refunds/manifest.js';
 import { rfisModule } from './rfis/manifest.js';
 import { sandboxClockModule } from './sandbox-clock/manifest.js';
 import { subscriptionsModule } from './subscriptions/manifest.js';
+import { virtualAccountsModule } from './virtual-accounts/manifest.js';
 import { withdrawalsModule } from './withdrawals/manifest.js';
 
 export const MODULES = [
@@ -40,6 +41,7 @@ export const MODULES = [
   beneficiariesModule,
   bankAccountValidationModule,
   withdrawalsModule,
+  virtualAccountsModule,
   sandboxClockModule,
   merchantsModule,
 ] as const;

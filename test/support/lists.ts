@@ -19,6 +19,8 @@ export interface ListTarget {
    * route cannot create (a resource with a per-merchant limit below the suite's 23 objects inserts the rest itself).
    */
   create: (app: App, key: string, index: number, clock: ManualClock) => Promise<string>;
+  /** The listed objects' id field, `id` unless the contract names it otherwise (`account_id`). */
+  idField?: string;
 }
 
 interface Listed {
@@ -50,10 +52,11 @@ export function describeListConventions(name: string, target: ListTarget): void 
     const page = async (query: string) => {
       const response = await list(query);
       expect(response.statusCode, response.body).toBe(200);
-      const body = response.json() as { data: Listed[]; page_meta: Record<string, unknown> };
-      if (target.contractPath) expectResponse('get', target.contractPath, 200, body);
-      else target.checkPage?.(body);
-      return body;
+      const raw = response.json() as { data: Record<string, unknown>[]; page_meta: Record<string, unknown> };
+      if (target.contractPath) expectResponse('get', target.contractPath, 200, raw);
+      else target.checkPage?.(raw);
+      const idField = target.idField ?? 'id';
+      return { ...raw, data: raw.data.map((item) => ({ ...item, id: item[idField] }) as unknown as Listed) };
     };
     const newestFirst = () => [...ids].reverse();
 

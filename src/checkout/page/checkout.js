@@ -315,7 +315,15 @@ async function loadBankDetails() {
   $('bt-account-name').textContent = body.account_name;
   $('bt-bank-name').textContent = body.bank_name;
   $('bt-account-number').textContent = body.account_number;
-  $('bt-iban').textContent = body.iban;
+  // An IBAN where the account's country uses them; a domestic code (routing number, sort code) for a local account.
+  $('bt-iban-label').hidden = $('bt-iban').hidden = !body.iban;
+  $('bt-iban').textContent = body.iban || '';
+  const local = body.routing_number ? ['Routing number', body.routing_number]
+    : body.sort_code ? ['Sort code', body.sort_code]
+      : body.bank_code ? ['Bank code', body.bank_code] : null;
+  $('bt-local-label').hidden = $('bt-local-code').hidden = !local;
+  $('bt-local-label').textContent = local ? local[0] : '';
+  $('bt-local-code').textContent = local ? local[1] : '';
   $('bt-swift').textContent = body.swift_code;
   $('bt-reference').textContent = body.reference;
   $('bt-submit').disabled = false;
