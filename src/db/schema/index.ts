@@ -20,3 +20,4 @@ export * from './sandbox-clocks.js';
 export * from './subscriptions.js';
 export * from './payment-authentications.js';
 export * from './virtual-accounts.js';
+export * from './settlements.js';

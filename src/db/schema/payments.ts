@@ -43,6 +43,8 @@ export const payments = pgTable('payments', {
   billingCycle: integer('billing_cycle'),
   /** `auto_debit?` on the wire: true for the scheduler's renewals, false for the customer's and the merchant's own. */
   autoDebit: boolean('auto_debit'),
+  /** The settlement that sent this payment's net amount to the merchant's bank; null until settled. */
+  settlementId: text('settlement_id'),
   /** The `request_id` of a server-to-server `POST /payment` (claimed in request_ids; kept here for the list filter). */
   requestId: text('request_id'),
   customerId: text('customer_id').notNull(),
@@ -91,6 +93,8 @@ export const payments = pgTable('payments', {
   index('payments_tenant_customer_created_idx').on(t.merchantId, t.env, t.customerId, t.createdAt.desc(), t.id.desc()),
   index('payments_tenant_subscription_created_idx').on(t.merchantId, t.env, t.subscriptionId, t.createdAt.desc(), t.id.desc())
     .where(sql`${t.subscriptionId} is not null`),
+  index('payments_tenant_settlement_created_idx').on(t.merchantId, t.env, t.settlementId, t.createdAt.desc(), t.id.desc())
+    .where(sql`${t.settlementId} is not null`),
   index('payments_tenant_request_id_idx').on(t.merchantId, t.env, t.requestId).where(sql`${t.requestId} is not null`),
   // No cycle of a subscription is ever charged twice, whatever runs the charge.
   uniqueIndex('payments_subscription_cycle_success_uq').on(t.merchantId, t.env, t.subscriptionId, t.billingCycle)
