@@ -282,6 +282,36 @@ describe.skipIf(!HAVE_CHROMIUM)(
       await page.context().close();
     });
 
+    it('a future start without a first payment: the page authorises the card, charges nothing and posts subscription.authorized', async () => {
+      const start = new Date(Date.now() + 10 * DAY_MS).toISOString().slice(0, 10);
+      const { id, link } = await createSubscription({ start_date: start, expires_at: start, starts_with_first_payment: false });
+      const { page, frame } = await openFramed(link);
+      expect(await frame.locator('#card-submit').textContent()).toBe('Authorise card');
+      expect(await frame.locator('#first-payment').textContent()).toMatch(/^Nothing is charged today: your card is saved and first charged \$10\.00 on /);
+      await fillCard(frame, VISA_SUCCESS);
+      const message = await nextMessage(page);
+      expect(message.data).toMatchObject({ type: 'subscription.authorized', subscription_id: id, status: 'authorized' });
+      expect(message.data.payment_id).toBeUndefined();
+      expect(verifyPaymentSignature(merchant.secret_key, id, '', 'authorized', message.data.signature!)).toBe(true);
+      expect(await frame.locator('#result-title').textContent()).toBe('Card authorised');
+      expect((await api('GET', `/api/v1/subscriptions/${id}`)).json.status).toBe('authorized');
+      expect((await api<{ data: unknown[] }>('GET', `/api/v1/payment?subscription_id=${id}`)).json.data).toEqual([]);
+      await page.context().close();
+    });
+
+    it("an unpaid link past its expires_at (the sandbox clock advanced) shows that it expired, and no form", async () => {
+      const { id, link } = await createSubscription({ expires_at: new Date().toISOString().slice(0, 10) });
+      const advanced = await api('POST', '/api/v1/sandbox/clock/advance', { seconds: 2 * 86_400 });
+      expect(advanced.status, JSON.stringify(advanced.json)).toBe(200);
+      expect((await api('GET', `/api/v1/subscriptions/${id}`)).json.status).toBe('expired');
+      const page = await newPage();
+      await page.goto(link);
+      await page.locator('main[data-state="closed"]').waitFor({ timeout: 10_000 });
+      expect(await page.locator('#page-error').textContent()).toBe('This subscription link has expired. Ask the merchant for a new one.');
+      expect(await page.locator('#card-form').isVisible()).toBe(false);
+      await page.context().close();
+    });
+
     it('raised no script error and no Content-Security-Policy violation', () => {
       expect(consoleErrors).toEqual([]);
     });
