@@ -249,6 +249,23 @@ export const ERRORS = {
     message: (currencies: readonly string[]) => `Currency must be one of ${currencies.join(', ')} for a virtual account`,
   },
 
+  // Settlements (the contract's 422 wording, notes-payouts §20.2)
+  settlementTarget: {
+    status: 400,
+    code: 'VALIDATION_FAILED',
+    message: validationFailed('provide either amount and balance_currency, or payment_ids'),
+  },
+  paymentsNotSettleable: {
+    status: 422,
+    code: 'PAYMENTS_NOT_SETTLEABLE',
+    message: (reason: string) => `Payments cannot be settled: ${reason}`,
+  },
+  settlementsUnavailable: {
+    status: 400,
+    code: 'SETTLEMENTS_UNAVAILABLE',
+    message: 'Settlements need a connection to a bank, which this server does not have in production yet',
+  },
+
   // Refunds
   refundPaymentNotSuccess: {
     status: 400,

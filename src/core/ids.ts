@@ -40,6 +40,9 @@ export const ID_PREFIXES = {
   cardToken: 'cardtok',
   /** `account_id` of a virtual account. */
   virtualAccount: 'va',
+  settlement: 'setl',
+  /** A settlement's line: one per settled payment (`txn_` + the payment id's time and random part). */
+  settlementTransaction: 'txn',
 } as const;
 
 export type IdPrefix = (typeof ID_PREFIXES)[keyof typeof ID_PREFIXES];
