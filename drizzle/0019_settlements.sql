@@ -7,7 +7,7 @@ CREATE TABLE "settlements" (
 	"currency" text NOT NULL,
 	"amount" bigint NOT NULL,
 	"withdrawal_account_id" text NOT NULL,
-	"hold_id" text NOT NULL,
+	"hold_id" text,
 	"utr" text,
 	"error_code" text,
 	"created_at" timestamp with time zone NOT NULL,

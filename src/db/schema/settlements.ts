@@ -22,7 +22,8 @@ export const settlements = pgTable('settlements', {
   currency: text('currency').notNull(),
   amount: bigint('amount', { mode: 'bigint' }).notNull(),
   withdrawalAccountId: text('withdrawal_account_id').notNull(),
-  holdId: text('hold_id').notNull(),
+  /** The hold on the available balance; set in the transaction that creates the settlement, right after its insert. */
+  holdId: text('hold_id'),
   /** The bank's reference, once the rail has carried it. */
   utr: text('utr'),
   errorCode: text('error_code'),

@@ -76,6 +76,19 @@ export function presentWithdrawal(row: WithdrawalRow): Withdrawal {
   };
 }
 
+/** For the settlements' rail: the account a settlement was sent to. */
+export { findWithdrawalAccount };
+
+/**
+ * Where a settlement in `currency` goes: the tenant's withdrawal account in that currency, else its oldest one (its
+ * bank converts), else undefined. For the settlements module.
+ */
+export async function settlementAccount(db: DbOrTx, tenant: Tenant, currency: string): Promise<WithdrawalAccountRow | undefined> {
+  const accounts = await someWithdrawalAccounts(db, tenant, 100);
+  const oldest = [...accounts].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
+  return oldest.find((account) => account.currency === currency) ?? oldest[0];
+}
+
 /** The named account, or the tenant's only one. */
 async function chooseAccount(db: DbOrTx, tenant: Tenant, requested: string | undefined): Promise<WithdrawalAccountRow> {
   const id = requested?.trim();
