@@ -80,6 +80,7 @@ export const modules: readonly ModuleManifest<Services, ModuleServices>[] = MODU
 export function composeModuleServices(deps: AppDeps): ModuleServices {
   const db = deps.database.db;
   const fx = { fxRates: deps.fxRates, markupBps: deps.config.fxMarkupBps };
+  const subscriptions = createSubscriptionService({ db, ...fx, publicUrl: deps.config.publicUrl });
   return Object.freeze({
     customers: createCustomerService({ db }),
     documents: createDocumentService({ db, store: deps.documentStore, maxBytes: deps.config.documentMaxBytes }),
@@ -93,8 +94,9 @@ export function composeModuleServices(deps: AppDeps): ModuleServices {
     orders: createOrderService({ db }),
     paymentLinks: createPaymentLinkService({ db }),
     payments: createPaymentService({ db, ...fx }),
-    serverPayments: createServerPaymentService({ db, ...fx, publicUrl: deps.config.publicUrl }),
-    subscriptions: createSubscriptionService({ db, ...fx, publicUrl: deps.config.publicUrl }),
+    // Server-to-server payments pay subscriptions through that module's operations (payments import no subscriptions).
+    serverPayments: createServerPaymentService({ db, ...fx, publicUrl: deps.config.publicUrl, subscriptions }),
+    subscriptions,
     paymentRfis: createPaymentRfiService({ db }),
     refunds: createRefundService({ db }),
     payouts: createPayoutService({ db, ...fx, railDelaySeconds: deps.config.sandboxRailDelaySeconds }),

@@ -9,6 +9,8 @@ import type { Db, Tx } from '../../db/client.js';
 import { paymentAuthentications, payments } from '../../db/schema/index.js';
 import { inUnitOfWork, type TenantContext, type UnitOfWork } from '../../core/context.js';
 import { duplicateRequest, errors } from '../../core/errors.js';
+import { claimRequestId } from '../../core/idempotency.js';
+import { isUniqueViolation } from '../../core/db-errors.js';
 import { enqueueJob, tenantRowPayload, type JobHandler } from '../../core/jobs.js';
 import { assertIdPrefix, ID_PREFIXES, randomBase62 } from '../../core/ids.js';
 import { tenantFilter, type Tenant } from '../../core/tenancy.js';
@@ -16,13 +18,39 @@ import { checkSandboxCard, SANDBOX_OTP, type CheckedCard } from './cards.js';
 import { assertPayable, findPayin, payinErrors } from './payins.js';
 import type { CreatePaymentBody, CreatePaymentResponse, Payment } from './schemas.js';
 import {
-  lockPayment, makePayment, presentPayment, settleCardPayment,
+  lockPayment, makePayment, PAYMENT_REQUEST_ID_SCOPE, presentPayment, settleCardPayment,
   type PaymentDeps, type PaymentRow,
 } from './service.js';
+import { recordSubscriptionPayment } from './subscription-payments.js';
 
-export interface ServerPaymentDeps extends PaymentDeps {
+/** What a server-to-server payment reads of a subscription (its contract shape). */
+export interface PayableSubscription {
+  id: string;
+  customer_id: string;
+  status: string;
+  amount: number;
+  currency: string;
+  interval_type: string;
+  expires_at: string;
+  product_name: string;
+  product_description: string;
+}
+
+/**
+ * The subscriptions module's operations a server-to-server payment uses, handed in by the composition root
+ * (payments import no subscriptions): the subscription as the merchant reads it (404 `Subscription not found`),
+ * what a successful first instalment does to it, and an as-presented charge in the caller's transaction.
+ */
+export interface SubscriptionOperations {
+  get(ctx: TenantContext, id: string): Promise<PayableSubscription>;
+  firstInstalmentPaidIn(uow: UnitOfWork, subscriptionId: string, payment: PaymentRow): Promise<unknown>;
+  chargePresentedIn(uow: UnitOfWork, id: string, charge: { amount: bigint; requestId: string | null }): Promise<PaymentRow>;
+}
+
+export interface ServerPaymentDeps extends Omit<PaymentDeps, 'subscriptionPaymentSucceeded'> {
   /** The origin (and path) customers reach this server at: the authentication page's links are built on it. */
   publicUrl: string;
+  subscriptions: SubscriptionOperations;
 }
 
 /** The job that fails an unanswered authentication at its `expires_at`. */
@@ -81,7 +109,19 @@ export interface AuthenticationResult {
   payment: Payment;
 }
 
-export function createServerPaymentService(deps: ServerPaymentDeps) {
+/** Today's UTC calendar date of a clock reading (`YYYY-MM-DD`). */
+const utcDay = (date: Date) => date.toISOString().slice(0, 10);
+
+export function createServerPaymentService(serverDeps: ServerPaymentDeps) {
+  const { subscriptions } = serverDeps;
+  // The settlement tells the subscription of a first instalment (A successful OTP step activates it).
+  const deps: ServerPaymentDeps & PaymentDeps = {
+    ...serverDeps,
+    subscriptionPaymentSucceeded: async (uow, row) => {
+      await subscriptions.firstInstalmentPaidIn(uow, row.subscriptionId!, row);
+    },
+  };
+
   /** The step of a payment by its link's token, compared in constant time; undefined for anything else. */
   async function findStep(db: Db | Tx, paymentId: string, token: string): Promise<{ tenant: Tenant; authentication: AuthenticationRow } | undefined> {
     if (!paymentId.startsWith(`${ID_PREFIXES.payment}_`) || token.length === 0 || token.length > 64) return undefined;
@@ -118,22 +158,43 @@ export function createServerPaymentService(deps: ServerPaymentDeps) {
     return true;
   }
 
-  /** `POST /payment` for an order: the card checked, paid at once, or `in_progress` with the authentication's link. */
-  async function payOrder(ctx: TenantContext, orderId: string, requestId: string, body: CreatePaymentBody): Promise<CreatePaymentResponse> {
-    const { tenant, clock } = ctx;
-    if (body.sequence === 'subsequent') throw errors.invalidParameter('sequence subsequent is only for subscriptions');
+  /** The initial payment's own fields (method, https callback_url, card): not with `sequence: subsequent`, amount or currency. */
+  function initialFields(body: CreatePaymentBody, target: 'order' | 'subscription'): { callbackUrl: string } {
+    if (body.sequence === 'subsequent') {
+      throw errors.invalidParameter(target === 'order' ? 'sequence subsequent is only for subscriptions' : 'sequence subsequent takes no card, callback_url or method');
+    }
     if (body.amount !== undefined || body.currency !== undefined) {
-      throw errors.invalidParameter('amount and currency cannot be specified for an order: the order fixes them');
+      throw errors.invalidParameter(`amount and currency cannot be specified for an initial payment: the ${target} fixes them`);
     }
     if (body.method === undefined) throw errors.blank('method');
     const callbackUrl = httpsUrl(requiredText(body.callback_url, 'callback_url'));
     if (callbackUrl === undefined) throw errors.callbackUrlNotHttps();
     if (!body.card) throw errors.blank('card');
-    assertIdPrefix(ID_PREFIXES.order, orderId);
-    // A repeat of a request that went through answers the duplicate, not "Order is paid" (the claim decides races).
+    return { callbackUrl };
+  }
+
+  /** A repeat of a request that went through answers the duplicate first, not "Order is paid" (the claim decides races). */
+  async function refuseRepeat(tenant: Tenant, requestId: string): Promise<void> {
     const [repeat] = await deps.db.select({ id: payments.id }).from(payments)
       .where(and(tenantFilter(payments, tenant), eq(payments.requestId, requestId))).limit(1);
     if (repeat) throw duplicateRequest('payment');
+  }
+
+  /** The claim of the request_id, first in the creating transaction (concurrent duplicates wait on it). */
+  async function claim(uow: UnitOfWork, requestId: string, resourceId: string): Promise<void> {
+    const claimed = await claimRequestId(uow, PAYMENT_REQUEST_ID_SCOPE, requestId, resourceId);
+    if (!claimed.claimed) throw duplicateRequest('payment');
+  }
+
+  const withNextSteps = (row: PaymentRow, payment: Payment, token: string): CreatePaymentResponse =>
+    (row.status === 'in_progress' ? { ...payment, next_steps: { redirect_url: `${deps.publicUrl}${authenticationPath(row.id, token)}` } } : payment);
+
+  /** `POST /payment` for an order: the card checked, paid at once, or `in_progress` with the authentication's link. */
+  async function payOrder(ctx: TenantContext, orderId: string, requestId: string, body: CreatePaymentBody): Promise<CreatePaymentResponse> {
+    const { tenant, clock } = ctx;
+    const { callbackUrl } = initialFields(body, 'order');
+    assertIdPrefix(ID_PREFIXES.order, orderId);
+    await refuseRepeat(tenant, requestId);
     const payin = await findPayin(deps.db, tenant, orderId);
     if (!payin) throw payinErrors.notFound('orders');
     // What the engine would refuse anyway, first: as the checkout, no card check precedes a refusal of the order.
@@ -153,8 +214,78 @@ export function createServerPaymentService(deps: ServerPaymentDeps) {
       awaitingAuthentication: card.otp,
       alsoInTransaction: card.otp ? (uow, inserted) => startAuthentication(uow, inserted, token, callbackUrl, card.outcome) : undefined,
     });
-    if (row.status !== 'in_progress') return payment;
-    return { ...payment, next_steps: { redirect_url: `${deps.publicUrl}${authenticationPath(row.id, token)}` } };
+    return withNextSteps(row, payment, token);
+  }
+
+  /** A subscription's first instalment can be paid: `created`, and its link's `expires_at` day not over. */
+  async function payableSubscription(ctx: TenantContext, id: string): Promise<PayableSubscription> {
+    const subscription = await subscriptions.get(ctx, id);
+    if (subscription.status !== 'created') throw errors.subscriptionInvalidState('paid', subscription.status);
+    if (subscription.expires_at < utcDay(ctx.clock.now())) throw errors.subscriptionInvalidState('paid', 'expired');
+    return subscription;
+  }
+
+  /**
+   * `POST /payment` for a subscription's first instalment (cycle 1, `auto_debit?` false), in one transaction with the
+   * request_id's claim: without OTP, charged at once and, on success, the subscription activated (its card saved);
+   * with OTP, an `in_progress` payment and the pending authentication, settled by the page. Always a charge: the
+   * pre-authorisation of a future start (no charge) is the hosted page's.
+   */
+  async function payFirstInstalment(ctx: TenantContext, subscriptionId: string, requestId: string, body: CreatePaymentBody): Promise<CreatePaymentResponse> {
+    const { tenant, clock } = ctx;
+    const { callbackUrl } = initialFields(body, 'subscription');
+    assertIdPrefix(ID_PREFIXES.subscription, subscriptionId);
+    await refuseRepeat(tenant, requestId);
+    const subscription = await payableSubscription(ctx, subscriptionId);
+    if (tenant.env === 'production') throw errors.cardPaymentsUnavailable();
+    const card = checkedCard(body, clock.now());
+    const token = randomBase62(32);
+    const subject = {
+      id: subscription.id, customerId: subscription.customer_id, currency: subscription.currency, amount: BigInt(subscription.amount),
+      productName: subscription.product_name, productDescription: subscription.product_description,
+    };
+    try {
+      return await inUnitOfWork(deps.db, ctx, async (uow) => {
+        await claim(uow, requestId, subscription.id);
+        const [waiting] = await uow.tx.select({ id: payments.id }).from(payments)
+          .where(and(tenantFilter(payments, tenant), eq(payments.subscriptionId, subscription.id), eq(payments.status, 'in_progress'))).limit(1);
+        if (waiting) throw errors.payinPaymentInProgress('subscription');
+        const row = await recordSubscriptionPayment(uow, deps, {
+          subscription: subject, cycle: 1, autoDebit: false, requestId,
+          card: { network: card.network, last4: card.last4, expMonth: card.expMonth, expYear: card.expYear },
+          outcome: card.otp ? 'in_progress' : card.outcome === 'success' ? 'success' : 'failed',
+        });
+        if (row.status === 'success') await subscriptions.firstInstalmentPaidIn(uow, subscription.id, row);
+        if (row.status === 'in_progress') await startAuthentication(uow, row, token, callbackUrl, card.outcome);
+        return withNextSteps(row, presentPayment(row), token);
+      });
+    } catch (error) {
+      // Two first instalments at once: the one-success-per-cycle index refuses the second.
+      if (isUniqueViolation(error, 'payments_subscription_cycle_success_uq')) throw errors.subscriptionInvalidState('paid', 'active');
+      throw error;
+    }
+  }
+
+  /**
+   * `POST /payment` with `sequence: subsequent`: the merchant charges an active as_presented subscription on its saved
+   * card, at most `max_amount`, in one transaction with the request_id's claim (the subscriptions module's charge).
+   */
+  async function chargeSubsequent(ctx: TenantContext, subscriptionId: string, requestId: string, body: CreatePaymentBody): Promise<Payment> {
+    const { tenant } = ctx;
+    if (body.card !== undefined || body.callback_url !== undefined || body.method !== undefined) {
+      throw errors.invalidParameter('sequence subsequent takes no card, callback_url or method: the card of the last successful payment is charged');
+    }
+    if (body.amount === undefined) throw errors.blank('amount');
+    const currency = requiredText(body.currency, 'currency').toUpperCase();
+    assertIdPrefix(ID_PREFIXES.subscription, subscriptionId);
+    await refuseRepeat(tenant, requestId);
+    const subscription = await subscriptions.get(ctx, subscriptionId);
+    if (currency !== subscription.currency) throw errors.invalidParameter(`currency must be the subscription's: ${subscription.currency}`);
+    if (tenant.env === 'production') throw errors.cardPaymentsUnavailable();
+    return inUnitOfWork(deps.db, ctx, async (uow) => {
+      await claim(uow, requestId, subscription.id);
+      return presentPayment(await subscriptions.chargePresentedIn(uow, subscription.id, { amount: BigInt(body.amount!), requestId }));
+    });
   }
 
   /** The pending step and its expiry job, in the payment's transaction. */
@@ -181,7 +312,8 @@ export function createServerPaymentService(deps: ServerPaymentDeps) {
       if ((orderId === undefined) === (subscriptionId === undefined)) throw errors.paymentTargetAmbiguous();
       const requestId = requiredText(body.request_id, 'request_id');
       if (orderId !== undefined) return payOrder(ctx, orderId, requestId, body);
-      throw errors.invalidParameter('subscription_id payments are not available yet');
+      if (body.sequence === 'subsequent') return chargeSubsequent(ctx, subscriptionId!, requestId, body);
+      return payFirstInstalment(ctx, subscriptionId!, requestId, body);
     },
 
     /**

@@ -26,8 +26,9 @@ import type { CreateMockPaymentBody, ListPaymentsQuery, Payment } from './schema
 export interface PaymentDeps extends PricingDeps {
   db: Db;
   /**
-   * What a subscription's payment settling `success` does to its subscription, in the payment's transaction (the
-   * first instalment activates it). Handed in by the composition root: payments import no subscriptions.
+   * What a subscription's first instalment settling `success` does to its subscription, in the payment's transaction
+   * and before the payment's own write (it activates the subscription; an ApiError means the subscription can no longer
+   * be paid, and the payment fails instead). Handed in by the composition root: payments import no subscriptions.
    */
   subscriptionPaymentSucceeded?: (uow: UnitOfWork, row: PaymentRow) => Promise<void>;
 }
@@ -109,6 +110,13 @@ const AUTHENTICATION_EXPIRED = {
 const PAYIN_NOT_PAYABLE = {
   errorCode: 'PAYIN_NOT_ACTIVE',
   errorDescription: 'The payin was no longer active when the card authentication completed. The card was not charged.',
+  customerErrorDescription: 'This payment can no longer be completed.',
+};
+
+/** The subscription stopped being payable while the card was being authenticated (paid, cancelled, expired). */
+const SUBSCRIPTION_NOT_PAYABLE = {
+  errorCode: 'SUBSCRIPTION_NOT_PAYABLE',
+  errorDescription: 'The subscription could no longer be paid when the card authentication completed. The card was not charged.',
   customerErrorDescription: 'This payment can no longer be completed.',
 };
 
@@ -253,8 +261,8 @@ export async function makePayment(
 /**
  * Ends a card payment that waited for its authentication, in the caller's transaction, which holds the payment's
  * lock (`lockPayment`): `success` marks its payin paid (or tells its subscription), posts the journal and records
- * `payment.success`; a payin no longer payable by then fails the payment instead (`PAYIN_NOT_ACTIVE`, nothing
- * charged); `failed` records why. Only an `in_progress` payment moves (the lifecycle refuses anything else).
+ * `payment.success`; a payin or subscription no longer payable by then fails the payment instead (nothing charged);
+ * `failed` records why. Only an `in_progress` payment moves (the lifecycle refuses anything else).
  */
 export async function settleCardPayment(
   deps: Pick<PaymentDeps, 'subscriptionPaymentSucceeded'>,
@@ -274,12 +282,18 @@ export async function settleCardPayment(
       return { row: moved.row, payment: moved.presented };
     }
     await markPayinPaid(uow, payin);
+  } else {
+    if (!deps.subscriptionPaymentSucceeded) throw new Error(`no subscription hook to settle ${row.id}`);
+    try {
+      // Before the payment's own write: a subscription no longer payable refuses before it changes anything.
+      await deps.subscriptionPaymentSucceeded(uow, row);
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      const moved = await paymentLifecycle.apply(uow, row, 'failed', SUBSCRIPTION_NOT_PAYABLE);
+      return { row: moved.row, payment: moved.presented };
+    }
   }
   const written = await paymentLifecycle.write(uow, row, 'success', { paidAt: uow.clock.now() });
-  if (written.subscriptionId !== null) {
-    if (!deps.subscriptionPaymentSucceeded) throw new Error(`no subscription hook to settle ${row.id}`);
-    await deps.subscriptionPaymentSucceeded(uow, written);
-  }
   await postPaymentJournal(uow, written);
   return { row: written, payment: await paymentLifecycle.record(uow, written) };
 }
