@@ -43,20 +43,9 @@ beforeAll(async () => {
   db = (await testEnv()).database.db;
 });
 
-interface Fixture {
-  merchant: TestMerchant;
-  customerId: string;
-  api(method: 'GET' | 'POST' | 'PATCH', url: string, payload?: Json): ReturnType<App['inject']>;
-  create(overrides?: Json): Promise<Json & { id: string }>;
-  pay(id: string, card?: InstalmentCard): Promise<Json>;
-  advanceTo(iso: string): Promise<void>;
-  read(id: string): Promise<Json>;
-  charges(id: string): Promise<(typeof payments.$inferSelect)[]>;
-  subscriptionEvents(id: string): Promise<string[]>;
-}
 
 /** A merchant of the test's own with a customer and a 100 (minor units) fixed-fee default price. */
-async function fixture(): Promise<Fixture> {
+async function fixture() {
   const merchant = await createTestMerchant(clock);
   const customerId = await createCustomerId(app, merchant.sandboxSecret);
   const api = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: Json) =>
@@ -66,26 +55,26 @@ async function fixture(): Promise<Fixture> {
   const tenant = { merchantId: merchant.id, env: 'sandbox' as const };
   return {
     merchant, customerId, api,
-    async create(overrides = {}) {
+    async create(overrides: Json = {}): Promise<Json & { id: string }> {
       const response = await api('POST', '/api/v1/subscriptions', subscriptionBody(customerId, overrides));
       expect(response.statusCode, response.body).toBe(201);
       return response.json();
     },
-    async pay(id, card = VISA_OK) {
+    async pay(id: string, card = VISA_OK): Promise<Json> {
       const { subscription } = await app.services.subscriptions.payFirstInstalment(await tenantContext(db, clock, tenant), id, card);
       return subscription;
     },
-    async advanceTo(iso) {
+    async advanceTo(iso: string) {
       const response = await api('POST', '/api/v1/sandbox/clock/advance', { to: iso });
       expect(response.statusCode, response.body).toBe(200);
     },
-    async read(id) {
+    async read(id: string): Promise<Json> {
       const response = await api('GET', `/api/v1/subscriptions/${id}`);
       expect(response.statusCode).toBe(200);
       return response.json();
     },
-    charges: (id) => db.select().from(payments).where(eq(payments.subscriptionId, id)).orderBy(asc(payments.createdAt), asc(payments.billingCycle)),
-    async subscriptionEvents(id) {
+    charges: (id: string) => db.select().from(payments).where(eq(payments.subscriptionId, id)).orderBy(asc(payments.createdAt), asc(payments.billingCycle)),
+    async subscriptionEvents(id: string) {
       return (await db.select().from(events).where(and(eq(events.entityId, id), eq(events.entityType, 'subscription'))).orderBy(events.seq))
         .map((row) => row.eventType);
     },
