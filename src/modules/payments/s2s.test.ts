@@ -184,6 +184,12 @@ describe('POST /api/v1/payment: the rules of the body', () => {
     await refused(orderBody(order, { card: { ...card(VISA_SUCCESS), pin: '1234' } }), "Validation failed: Unknown field 'pin'");
   });
 
+  it('takes no sequence subsequent, amount or currency for an order', async () => {
+    await refused(orderBody(order, { sequence: 'subsequent' }), 'sequence subsequent is only for subscriptions');
+    await refused(orderBody(order, { amount: 10_000 }), 'amount and currency cannot be specified for an initial payment: the order fixes them');
+    await refused(orderBody(order, { currency: 'USD' }), 'amount and currency cannot be specified for an initial payment: the order fixes them');
+  });
+
   it('answers 404 for an unknown order and for another merchant\'s order', async () => {
     const foreign = await createOrder(other.sandboxSecret);
     await refused(orderBody(foreign), 'Order not found', 404);

@@ -105,7 +105,6 @@ export interface AuthenticationStep {
 /** Where the customer goes back to: the step's callback, with the payment's final status to sign. */
 export interface AuthenticationResult {
   callbackUrl: string;
-  tenant: Tenant;
   payment: Payment;
 }
 
@@ -160,9 +159,8 @@ export function createServerPaymentService(serverDeps: ServerPaymentDeps) {
 
   /** The initial payment's own fields (method, https callback_url, card): not with `sequence: subsequent`, amount or currency. */
   function initialFields(body: CreatePaymentBody, target: 'order' | 'subscription'): { callbackUrl: string } {
-    if (body.sequence === 'subsequent') {
-      throw errors.invalidParameter(target === 'order' ? 'sequence subsequent is only for subscriptions' : 'sequence subsequent takes no card, callback_url or method');
-    }
+    // (A subscription's `sequence: subsequent` never gets here: it is a charge of its own.)
+    if (body.sequence === 'subsequent') throw errors.invalidParameter('sequence subsequent is only for subscriptions');
     if (body.amount !== undefined || body.currency !== undefined) {
       throw errors.invalidParameter(`amount and currency cannot be specified for an initial payment: the ${target} fixes them`);
     }
@@ -246,6 +244,7 @@ export function createServerPaymentService(serverDeps: ServerPaymentDeps) {
     };
     try {
       return await inUnitOfWork(deps.db, ctx, async (uow) => {
+        // The claim names the subscription: the payment's id is drawn by its insert, after the claim.
         await claim(uow, requestId, subscription.id);
         const [waiting] = await uow.tx.select({ id: payments.id }).from(payments)
           .where(and(tenantFilter(payments, tenant), eq(payments.subscriptionId, subscription.id), eq(payments.status, 'in_progress'))).limit(1);
@@ -345,7 +344,7 @@ export function createServerPaymentService(serverDeps: ServerPaymentDeps) {
         const locked = await lockStep(uow, paymentId);
         if (!locked) throw errors.notFound('Payment');
         const { payment, authentication } = locked;
-        const base = { callbackUrl: authentication.callbackUrl, tenant: ctx.tenant };
+        const base = { callbackUrl: authentication.callbackUrl };
         if (await expireIfDue(uow, locked)) return { ...base, payment: presentPayment((await lockPayment(uow.tx, ctx.tenant, paymentId))!) };
         if (authentication.status !== 'pending' || payment.status !== 'in_progress') return { ...base, payment: presentPayment(payment) };
         await finishStep(uow, authentication, 'completed');
