@@ -5,7 +5,7 @@
 // live only in this call: they are checked and reduced to network, last four and expiry.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
-import type { Db, Tx } from '../../db/client.js';
+import type { Db } from '../../db/client.js';
 import { paymentAuthentications, payments } from '../../db/schema/index.js';
 import { inUnitOfWork, type TenantContext, type UnitOfWork } from '../../core/context.js';
 import { duplicateRequest, errors } from '../../core/errors.js';
@@ -96,7 +96,7 @@ function checkedCard(body: CreatePaymentBody, now: Date): CheckedCard {
   return checked.card;
 }
 
-/** What the authentication page and its POST work on: the pending step, its payment and the tenant's context. */
+/** What the authentication page shows: the step and its payment, read under the payment's lock. */
 export interface AuthenticationStep {
   authentication: AuthenticationRow;
   payment: PaymentRow;
@@ -113,7 +113,7 @@ const utcDay = (date: Date) => date.toISOString().slice(0, 10);
 
 export function createServerPaymentService(serverDeps: ServerPaymentDeps) {
   const { subscriptions } = serverDeps;
-  // The settlement tells the subscription of a first instalment (A successful OTP step activates it).
+  // The settlement tells the subscription of a first instalment (a successful OTP step activates it).
   const deps: ServerPaymentDeps & PaymentDeps = {
     ...serverDeps,
     subscriptionPaymentSucceeded: async (uow, row) => {
@@ -122,10 +122,10 @@ export function createServerPaymentService(serverDeps: ServerPaymentDeps) {
   };
 
   /** The step of a payment by its link's token, compared in constant time; undefined for anything else. */
-  async function findStep(db: Db | Tx, paymentId: string, token: string): Promise<{ tenant: Tenant; authentication: AuthenticationRow } | undefined> {
+  async function findStep(paymentId: string, token: string): Promise<{ tenant: Tenant; authentication: AuthenticationRow } | undefined> {
     if (!paymentId.startsWith(`${ID_PREFIXES.payment}_`) || token.length === 0 || token.length > 64) return undefined;
     // The link's token is the credential (as a publishable key is the checkout's): the tenant comes from the row it opens.
-    const [row] = await db.select().from(paymentAuthentications).where(eq(paymentAuthentications.paymentId, paymentId));
+    const [row] = await deps.db.select().from(paymentAuthentications).where(eq(paymentAuthentications.paymentId, paymentId));
     if (!row) return undefined;
     const expected = Buffer.from(row.tokenHash, 'hex');
     const given = Buffer.from(sha256(token), 'hex');
@@ -320,7 +320,7 @@ export function createServerPaymentService(serverDeps: ServerPaymentDeps) {
      * publishable key is the checkout's), so the tenant comes from the row it opens. Undefined for anything else.
      */
     async resolveStep(paymentId: string, token: string): Promise<Tenant | undefined> {
-      return (await findStep(deps.db, paymentId, token))?.tenant;
+      return (await findStep(paymentId, token))?.tenant;
     },
 
     /** The step in its tenant's context, after an expiry that fell due (the job may not have run yet); or undefined. */
