@@ -24,6 +24,7 @@ import { verifyLedger } from '../src/ledger/index.js';
 import type { CreateCustomerBody } from '../src/modules/customers/schemas.js';
 import { createCustomerService } from '../src/modules/customers/service.js';
 import { createMerchant } from '../src/modules/merchants/service.js';
+import { lastBilledCycle, recordSubscriptionPayment } from '../src/modules/payments/subscription-payments.js';
 import { createPriceService } from '../src/modules/prices/service.js';
 import { subscriptionJobHandlers } from '../src/modules/subscriptions/jobs.js';
 import { plusDays, plusMonths, utcDate } from '../src/modules/subscriptions/schedule.js';
@@ -62,7 +63,11 @@ async function bench(url: string, settings: Settings): Promise<boolean> {
     const ctx = { tenant, clock: systemClock };
     const customer = await createCustomerService({ db }).create(ctx, benchCustomerBody(0) as CreateCustomerBody);
     await createPriceService({ db }).create(ctx, { pricing_type: 'fixed', fees_amount: FEE, fees_currency: 'USD' });
-    const subscriptions = createSubscriptionService({ db, fxRates: tableRateSource(DEFAULT_RATE_TABLE, 'built-in'), markupBps: config.fxMarkupBps, publicUrl: config.publicUrl });
+    const fx = { fxRates: tableRateSource(DEFAULT_RATE_TABLE, 'built-in'), markupBps: config.fxMarkupBps };
+    // As the composition root wires it.
+    const subscriptions = createSubscriptionService({
+      db, publicUrl: config.publicUrl, payments: { record: (uow, input) => recordSubscriptionPayment(uow, fx, input), lastBilledCycle },
+    });
 
     // Cycle 2 fell due yesterday (its 01:00 UTC run time has passed whatever the hour now): anchored a month before.
     const due = plusDays(utcDate(new Date()), -1);

@@ -17,6 +17,7 @@ import { createMerchantService, type MerchantService } from './modules/merchants
 import { createOrderService, type OrderService } from './modules/orders/service.js';
 import { createPaymentLinkService, type PaymentLinkService } from './modules/payment-links/service.js';
 import { createPaymentRfiService, type PaymentRfiService } from './modules/payments/rfi.js';
+import { lastBilledCycle, recordSubscriptionPayment } from './modules/payments/subscription-payments.js';
 import { createServerPaymentService, type ServerPaymentService } from './modules/payments/s2s.js';
 import { createPaymentService, type PaymentService } from './modules/payments/service.js';
 import { answerPayoutRfi, createPayoutService, payoutQuotePricing, type PayoutService } from './modules/payouts/service.js';
@@ -80,7 +81,11 @@ export const modules: readonly ModuleManifest<Services, ModuleServices>[] = MODU
 export function composeModuleServices(deps: AppDeps): ModuleServices {
   const db = deps.database.db;
   const fx = { fxRates: deps.fxRates, markupBps: deps.config.fxMarkupBps };
-  const subscriptions = createSubscriptionService({ db, ...fx, publicUrl: deps.config.publicUrl });
+  const subscriptions = createSubscriptionService({
+    db, publicUrl: deps.config.publicUrl,
+    // Subscriptions are charged through payments' recording (payments import no subscriptions, nor they payments' inner files).
+    payments: { record: (uow, input) => recordSubscriptionPayment(uow, fx, input), lastBilledCycle },
+  });
   return Object.freeze({
     customers: createCustomerService({ db }),
     documents: createDocumentService({ db, store: deps.documentStore, maxBytes: deps.config.documentMaxBytes }),

@@ -35,6 +35,10 @@ export interface PaymentDeps extends PricingDeps {
 
 export type PaymentRow = typeof payments.$inferSelect;
 
+// The types the subscriptions module reads of payments (its payments' recording is handed to it by the composition root).
+export type { CardOutcome } from './cards.js';
+export type { Payment } from './schemas.js';
+
 /** The webhook catalogue's entity type for payments (singular, as Glomo sends it). */
 export const PAYMENT_ENTITY_TYPE = 'payment';
 

@@ -19,11 +19,7 @@ import { listPage, pageRequest, type PageMeta } from '../../core/pagination.js';
 import { tenantFilter, type Tenant } from '../../core/tenancy.js';
 import { findCustomer } from '../customers/service.js';
 import { checkNotesAndMethods, isPayinCurrency, optionalText, PAYIN_CURRENCIES } from '../orders/service.js';
-import type { CardOutcome } from '../payments/cards.js';
-import type { PricingDeps } from '../payments/pricing.js';
-import type { Payment } from '../payments/schemas.js';
-import { presentPayment, type PaymentRow } from '../payments/service.js';
-import { lastBilledCycle, recordSubscriptionPayment, type ChargedCard } from '../payments/subscription-payments.js';
+import { presentPayment, type CardOutcome, type Payment, type PaymentRow } from '../payments/service.js';
 import {
   attemptDueAt,
   cycleOn,
@@ -43,10 +39,38 @@ import {
 } from './schedule.js';
 import type { CreateSubscriptionBody, ListSubscriptionsQuery, Subscription } from './schemas.js';
 
-export interface SubscriptionDeps extends PricingDeps {
+/** The card charged: only these fields, never the number or the CVV. */
+export interface ChargedCard {
+  network: string | null;
+  last4: string | null;
+  expMonth: number | null;
+  expYear: number | null;
+}
+
+/**
+ * What the subscriptions module needs of payments, handed in by the composition root (payments' subscription-payments.ts
+ * is it; a module reaches another only through its service.ts, and payments' must not import this one back).
+ */
+export interface SubscriptionPayments {
+  /** Records a payment of cycle `cycle` in the caller's transaction (for success with its journal), and its event. */
+  record(uow: UnitOfWork, input: {
+    subscription: SubscriptionRow;
+    cycle: number;
+    amount?: bigint;
+    card: ChargedCard;
+    autoDebit: boolean;
+    requestId: string | null;
+    outcome: 'success' | 'failed';
+  }): Promise<PaymentRow>;
+  /** The highest cycle of the subscription a successful payment billed, 0 when none did. */
+  lastBilledCycle(db: DbOrTx, tenant: Tenant, subscriptionId: string): Promise<number>;
+}
+
+export interface SubscriptionDeps {
   db: Db;
   /** The server's public origin: `subscription_link_url` is `<publicUrl>/subscription/<id>`. */
   publicUrl: string;
+  payments: SubscriptionPayments;
 }
 
 export type SubscriptionRow = typeof subscriptions.$inferSelect;
@@ -408,7 +432,7 @@ async function resumeSubscription(m: Module, ctx: TenantContext, id: string): Pr
     const row = await lockForChange(m, uow, id);
     if (row.status !== 'paused' && row.status !== 'halted') throw errors.subscriptionInvalidState('resumed', row.status);
     const schedule = scheduleOf(row)!;
-    const lastBilled = await lastBilledCycle(uow.tx, uow.tenant, row.id);
+    const lastBilled = await m.payments.lastBilledCycle(uow.tx, uow.tenant, row.id);
     const next = nextOnResume(schedule, lastBilled, utcDate(uow.clock.now()));
     if (!next) return (await m.lifecycle.apply(uow, row, 'completed', { nextPaymentDate: null, failedAttempts: 0 })).presented;
     const moved = await m.lifecycle.apply(uow, row, 'active', { nextPaymentDate: next.date, failedAttempts: 0 });
@@ -529,7 +553,7 @@ async function payFirstInstalment(m: Module, ctx: TenantContext, id: string, car
       const authorized = await activate(m, uow, row, { ...charged, outcome: card.outcome }, null);
       return { subscription: presentSubscription(authorized, m.publicUrl), payment: null };
     }
-    const payment = await recordSubscriptionPayment(uow, m, {
+    const payment = await m.payments.record(uow, {
       subscription: row, cycle: 1, card: charged, autoDebit: false, requestId: null,
       outcome: card.outcome === 'success' ? 'success' : 'failed',
     });
@@ -553,7 +577,7 @@ async function chargePresentedIn(m: Module, uow: UnitOfWork, id: string, charge:
   if (row.status !== 'active') throw errors.subscriptionInvalidState('charged', row.status);
   if (charge.amount < 1n) throw errors.validation('Amount must be a positive whole number in the smallest currency unit (e.g., cents)');
   if (charge.amount > row.maxAmount!) throw errors.subscriptionAmountAboveMax(row.maxAmount!);
-  const payment = await recordSubscriptionPayment(uow, m, {
+  const payment = await m.payments.record(uow, {
     subscription: row, cycle: row.cyclesBilled + 1, amount: charge.amount, card: cardOnFile(row), autoDebit: false,
     requestId: charge.requestId, outcome: chargeOutcome(uow.tenant, row),
   });
@@ -585,7 +609,7 @@ async function renewIn(m: Module, uow: UnitOfWork, id: string, target: RenewalTa
   if (cycleOn(schedule, target.date) !== target.cycle) return { status: 'done' };
   const due = attemptDueAt(target.date, target.attempt);
   if (uow.clock.now().getTime() < due.getTime()) return { status: 'defer', at: due };
-  const payment = await recordSubscriptionPayment(uow, m, {
+  const payment = await m.payments.record(uow, {
     subscription: row, cycle: target.cycle, card: cardOnFile(row), autoDebit: true, requestId: null,
     outcome: chargeOutcome(uow.tenant, row),
   });
