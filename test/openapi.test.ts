@@ -44,7 +44,7 @@ describe('GET /openapi.json and /docs', () => {
   it('describes every /api/v1 operation as the contract does', () => {
     const ours = Object.entries(doc.paths).filter(([path]) => path.startsWith('/api/v1/'));
     const count = ours.reduce((n, [, operations]) => n + Object.keys(operations).length, 0);
-    expect(count).toBe(71);
+    expect(count).toBe(79);
     for (const [path, operations] of ours) {
       for (const [method, operation] of Object.entries(operations)) {
         const contractPath = path.replace(/^\/api\/v1/, '');
@@ -72,6 +72,8 @@ describe('GET /openapi.json and /docs', () => {
             'getSandboxClock', 'advanceSandboxClock',
             // Server-to-server payments (notes-payins §8.2 names it; not in the contract files): decision 0027.
             'createPayment',
+            // Subscriptions: the next payment date (notes-payins §11.3) and the sandbox renewal outcome: decision 0026.
+            'updateNextPaymentDate', 'mockSubscriptionRenewalOutcome',
           ], `${label} is not in the contract`).toContain(operation.operationId);
         }
         expect(operation.security, label).toEqual([{ JWT: [] }]);
