@@ -26,6 +26,7 @@ import { createQuoteService, type QuoteService } from './modules/quotes/service.
 import { createRefundService, type RefundService } from './modules/refunds/service.js';
 import { createRfiService, type RfiService } from './modules/rfis/service.js';
 import { createSandboxClockService, type SandboxClockService } from './modules/sandbox-clock/service.js';
+import { createSettlementService, type SettlementService } from './modules/settlements/service.js';
 import { createSubscriptionService, type SubscriptionService } from './modules/subscriptions/service.js';
 import { createVirtualAccountService, type VirtualAccountService } from './modules/virtual-accounts/service.js';
 import { createWithdrawalService, type WithdrawalService } from './modules/withdrawals/service.js';
@@ -60,6 +61,7 @@ export interface ModuleServices {
   bankAccountValidations: BankAccountValidationService;
   withdrawals: WithdrawalService;
   virtualAccounts: VirtualAccountService;
+  settlements: SettlementService;
   merchants: MerchantService;
 }
 
@@ -114,6 +116,7 @@ export function composeModuleServices(deps: AppDeps): ModuleServices {
     bankAccountValidations: createBankAccountValidationService({ db }),
     withdrawals: createWithdrawalService({ db, ...fx }),
     virtualAccounts: createVirtualAccountService({ db }),
+    settlements: createSettlementService({ db, railDelaySeconds: deps.config.sandboxRailDelaySeconds }),
     merchants: createMerchantService({ db, keyRing: deps.keyRing, clock: deps.clock }),
   });
 }

@@ -18,6 +18,7 @@ import { quotesModule } from './quotes/manifest.js';
 import { refundsModule } from './refunds/manifest.js';
 import { rfisModule } from './rfis/manifest.js';
 import { sandboxClockModule } from './sandbox-clock/manifest.js';
+import { settlementsModule } from './settlements/manifest.js';
 import { subscriptionsModule } from './subscriptions/manifest.js';
 import { virtualAccountsModule } from './virtual-accounts/manifest.js';
 import { withdrawalsModule } from './withdrawals/manifest.js';
@@ -42,6 +43,7 @@ export const MODULES = [
   bankAccountValidationModule,
   withdrawalsModule,
   virtualAccountsModule,
+  settlementsModule,
   sandboxClockModule,
   merchantsModule,
 ] as const;

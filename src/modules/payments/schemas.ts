@@ -51,6 +51,7 @@ export const Payment = Type.Object({
   }),
   documents: Type.Array(AttachedDocument, { description: 'Documents attached through update_rfi.' }),
   funds_available: Type.Boolean(),
+  settlement_id: Type.Optional(Type.String({ description: 'The settlement that sent its funds to your bank, once settled.', examples: ['setl_6878e266jt1P3'] })),
   payment_method: Type.Object({ type: Type.Enum([...PAYMENT_METHOD_TYPES]) }, {
     description: 'The method type; `details` is not sent yet (see docs/decisions/0004-contract-choices.md, Payments).',
   }),

@@ -23,6 +23,12 @@ import { assertPayable, findPayin, markPayinPaid, payinErrors, payinTypeOf, type
 import { pricePayment, type PaymentPricing, type PricingDeps } from './pricing.js';
 import type { CreateMockPaymentBody, ListPaymentsQuery, Payment } from './schemas.js';
 
+// What settlements read and write of payments (src/modules/settlements reaches them through this file).
+export {
+  isSettleable, lockPaymentsForSettlement, lockSettleablePayments, markSettled, netOf, releaseSettled, settleableCurrencies,
+  settlementLines, type SettlementLineRow,
+} from './settlement-lines.js';
+
 export interface PaymentDeps extends PricingDeps {
   db: Db;
   /**
@@ -86,6 +92,7 @@ export function presentPayment(row: PaymentRow): Payment {
     },
     documents: presentAttachedDocuments(row.documents),
     funds_available: row.fundsAvailable,
+    settlement_id: row.settlementId,
     payment_method: { type: row.methodType },
   });
   // The contract's nullable links are sent as null, not omitted: a payment names its payin or its subscription.

@@ -77,7 +77,7 @@ export function presentWithdrawal(row: WithdrawalRow): Withdrawal {
 }
 
 /** For the settlements' rail: the account a settlement was sent to. */
-export { findWithdrawalAccount };
+export { findWithdrawalAccount, type WithdrawalAccountRow };
 
 /**
  * Where a settlement in `currency` goes: the tenant's withdrawal account in that currency, else its oldest one (its
