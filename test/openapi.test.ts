@@ -44,7 +44,7 @@ describe('GET /openapi.json and /docs', () => {
   it('describes every /api/v1 operation as the contract does', () => {
     const ours = Object.entries(doc.paths).filter(([path]) => path.startsWith('/api/v1/'));
     const count = ours.reduce((n, [, operations]) => n + Object.keys(operations).length, 0);
-    expect(count).toBe(79);
+    expect(count).toBe(87);
     for (const [path, operations] of ours) {
       for (const [method, operation] of Object.entries(operations)) {
         const contractPath = path.replace(/^\/api\/v1/, '');
@@ -74,6 +74,10 @@ describe('GET /openapi.json and /docs', () => {
             'createPayment',
             // Subscriptions: the next payment date (notes-payins §11.3) and the sandbox renewal outcome: decision 0026.
             'updateNextPaymentDate', 'mockSubscriptionRenewalOutcome',
+            // Closing a virtual account (in the 2026 paths, not the 2025 document): decision 0029.
+            'closeVirtualAccount',
+            // The sandbox settlement trigger (notes-payouts §20; not in the contract files): decision 0030.
+            'triggerMockSettlement',
           ], `${label} is not in the contract`).toContain(operation.operationId);
         }
         expect(operation.security, label).toEqual([{ JWT: [] }]);
@@ -85,10 +89,13 @@ describe('GET /openapi.json and /docs', () => {
     const ours = Object.entries(doc.paths).filter(([path]) => path.startsWith('/api/v2/'));
     const operations = ours.flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ path, method, operation })));
     expect(operations.map(({ path, method, operation }) => `${method.toUpperCase()} ${path} ${operation.operationId}`).sort()).toEqual([
+      'DELETE /api/v2/virtual-accounts closeVirtualAccountV2',
       'GET /api/v2/beneficiaries listBeneficiariesV2',
       'GET /api/v2/beneficiaries/{id} getBeneficiaryByIdV2',
+      'GET /api/v2/virtual-accounts getVirtualAccountsV2',
       'PATCH /api/v2/beneficiaries/{id}/mock-review mockReviewBeneficiaryV2',
       'POST /api/v2/beneficiaries createBeneficiaryV2',
+      'POST /api/v2/virtual-accounts createVirtualAccountV2',
     ]);
     for (const { path, method, operation } of operations) {
       const expected = contractOperation(path.replace(/^\/api/, ''), method);
