@@ -19,7 +19,6 @@ import { checkoutPaymentRoutes } from './checkout/payment-routes.js';
 import { publicCheckoutRoutes } from './checkout/public-routes.js';
 import { subscriptionPageRoutes } from './checkout/subscription-page-routes.js';
 import { subscriptionPublicRoutes } from './checkout/subscription-routes.js';
-import { createSubscriptionPageService } from './checkout/subscription-service.js';
 import { healthRoutes } from './health.js';
 import { composeServices, modules, type Services } from './composition.js';
 import type { RouteScope } from './modules/manifest.js';
@@ -167,26 +166,20 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerO
     await registerModuleRoutes('v2', api);
   }, { prefix: '/api/v2' });
 
-  // The hosted subscription page's policy: its page and its keyless public routes share it (decision 0028).
-  const subscriptionPage = createSubscriptionPageService({
-    db: deps.database.db, keyRing: deps.keyRing, realTime: deps.clock, subscriptions: services.subscriptions, merchants: services.merchants,
-    pricing: { fxRates: deps.fxRates, markupBps: deps.config.fxMarkupBps },
-  });
-
   // Publishable-key routes for the checkout pages and SDKs: their own scope, never behind the secret-key hook.
   await app.register(async (publicApi) => {
     await registerModuleRoutes('public', publicApi);
     await publicApi.register(publicCheckoutRoutes, { deps, services });
     await publicApi.register(checkoutPaymentRoutes, { deps, services });
     // The subscription page's routes take no key at all: the link's subscription id finds its tenant.
-    await publicApi.register(subscriptionPublicRoutes, { page: subscriptionPage });
+    await publicApi.register(subscriptionPublicRoutes, { deps, services });
   }, { prefix: '/api/public/v1' });
   // The hosted checkout page and its assets (HTML, not API operations: hidden from /openapi.json).
   await app.register(checkoutPageRoutes, { deps });
   // The card authentication page of server-to-server payments (next_steps.redirect_url).
   await app.register(authenticationPageRoutes, { deps, services });
   // The hosted subscription page, where subscription_link_url points.
-  await app.register(subscriptionPageRoutes, { page: subscriptionPage });
+  await app.register(subscriptionPageRoutes, { deps, services });
 
   if (deps.config.adminToken) {
     const adminToken = deps.config.adminToken;

@@ -3,13 +3,16 @@
 // escaped data attributes) with the checkout's stylesheet, CSP and error pages; its script reads the subscription and
 // pays the first instalment through /api/public/v1/subscription/{id}. Not in /openapi.json: a page, not an operation.
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { Services } from '../composition.js';
+import type { AppDeps } from '../deps.js';
 import { ApiError } from '../core/errors.js';
 import { fillTemplate, htmlHeaders, pageAssets, pageErrorHandler, PageError, readPageFile, redirectUrlOf } from './page-routes.js';
-import type { SubscriptionPageService } from './subscription-service.js';
+import { subscriptionPageOf } from './subscription-service.js';
 
 const notFound = () => new PageError(404, 'Subscription not found', 'This subscription does not exist or the link is wrong.');
 
-export const subscriptionPageRoutes: FastifyPluginAsync<{ page: SubscriptionPageService }> = async (app, { page }) => {
+export const subscriptionPageRoutes: FastifyPluginAsync<{ deps: AppDeps; services: Services }> = async (app, { deps, services }) => {
+  const page = subscriptionPageOf(deps, services);
   const shell = readPageFile('subscription.html');
   const assets = pageAssets();
   // Pages answer pages: anything thrown in this scope (including framework errors) becomes an HTML error page.

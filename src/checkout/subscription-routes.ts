@@ -2,11 +2,14 @@
 // subscription and paying its first instalment by card. Like the subscription link itself they take no key: the
 // subscription's id finds its merchant and environment; the response schemas are allow-lists.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Services } from '../composition.js';
+import type { AppDeps } from '../deps.js';
 import { ErrorBody, IdParams } from '../core/http-schemas.js';
 import { OtpRequired, PublicSubscription, SubscriptionPaymentBody, SubscriptionPaymentResult } from './schemas.js';
-import type { SubscriptionPageService } from './subscription-service.js';
+import { subscriptionPageOf } from './subscription-service.js';
 
-export const subscriptionPublicRoutes: FastifyPluginAsyncTypebox<{ page: SubscriptionPageService }> = async (app, { page }) => {
+export const subscriptionPublicRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; services: Services }> = async (app, { deps, services }) => {
+  const page = subscriptionPageOf(deps, services);
   const tags = ['Checkout'];
 
   app.get('/subscription/:id', {

@@ -13,7 +13,9 @@ import { withoutNulls } from '../core/http-schemas.js';
 import { ID_PREFIXES } from '../core/ids.js';
 import { tenantContext } from '../core/tenant-clock.js';
 import type { Tenant } from '../core/tenancy.js';
+import type { Services } from '../composition.js';
 import type { Db } from '../db/client.js';
+import type { AppDeps } from '../deps.js';
 import type { subscriptions, SubscriptionStatus } from '../db/schema/index.js';
 import type { MerchantService } from '../modules/merchants/service.js';
 import type { CardOutcome } from '../modules/payments/cards.js';
@@ -171,3 +173,11 @@ export function createSubscriptionPageService(deps: SubscriptionPageDeps) {
 }
 
 export type SubscriptionPageService = ReturnType<typeof createSubscriptionPageService>;
+
+/** The page's policy over the app's dependencies and services: what the page and its JSON routes are built with. */
+export function subscriptionPageOf(deps: AppDeps, services: Pick<Services, 'subscriptions' | 'merchants'>): SubscriptionPageService {
+  return createSubscriptionPageService({
+    db: deps.database.db, keyRing: deps.keyRing, realTime: deps.clock, subscriptions: services.subscriptions, merchants: services.merchants,
+    pricing: { fxRates: deps.fxRates, markupBps: deps.config.fxMarkupBps },
+  });
+}
