@@ -43,6 +43,12 @@ export interface SubscriptionPaymentInput {
   requestId: string | null;
   /** `in_progress`: a card waiting for its authentication (settled later by its caller); no money moves yet. */
   outcome: 'success' | 'failed' | 'in_progress';
+  /**
+   * The caller's own writes of the same transaction, made after the payment's row and event and before its journal:
+   * the journal locks the merchant's ledger accounts, which every payment of the merchant needs, so it goes last and
+   * holds them only until the commit.
+   */
+  beforeJournal?: (row: PaymentRow) => Promise<void>;
 }
 
 /**
@@ -92,12 +98,13 @@ export async function recordSubscriptionPayment(uow: UnitOfWork, deps: PricingDe
     createdAt: now,
     updatedAt: now,
   });
+  await recordEvent(uow, { entityType: PAYMENT_ENTITY_TYPE, eventType: row.status, entityId: row.id, data: presentPayment(row) });
+  await input.beforeJournal?.(row);
   if (row.status === 'success') {
     const posted = await postJournal(uow, { kind: 'payment', cause: { type: 'payment', id: row.id }, entries: paymentEntries(row) });
     // Only platform accounts are debited, and they may go negative.
     if (!posted.ok) throw new Error(`payment journal refused: ${posted.reason}`);
   }
-  await recordEvent(uow, { entityType: PAYMENT_ENTITY_TYPE, eventType: row.status, entityId: row.id, data: presentPayment(row) });
   return row;
 }
 

@@ -61,6 +61,8 @@ export interface SubscriptionPayments {
     autoDebit: boolean;
     requestId: string | null;
     outcome: 'success' | 'failed';
+    /** The caller's writes, after the payment's row and event and before its journal (which locks the merchant's accounts). */
+    beforeJournal?: (row: PaymentRow) => Promise<void>;
   }): Promise<PaymentRow>;
   /** The highest cycle of the subscription a successful payment billed, 0 when none did. */
   lastBilledCycle(db: DbOrTx, tenant: Tenant, subscriptionId: string): Promise<number>;
@@ -609,33 +611,40 @@ async function renewIn(m: Module, uow: UnitOfWork, id: string, target: RenewalTa
   if (cycleOn(schedule, target.date) !== target.cycle) return { status: 'done' };
   const due = attemptDueAt(target.date, target.attempt);
   if (uow.clock.now().getTime() < due.getTime()) return { status: 'defer', at: due };
-  const payment = await m.payments.record(uow, {
-    subscription: row, cycle: target.cycle, card: cardOnFile(row), autoDebit: true, requestId: null,
-    outcome: chargeOutcome(uow.tenant, row),
+  const outcome = chargeOutcome(uow.tenant, row);
+  await m.payments.record(uow, {
+    subscription: row, cycle: target.cycle, card: cardOnFile(row), autoDebit: true, requestId: null, outcome,
+    // The subscription's side first, the journal last: it holds the merchant's ledger accounts only until the commit.
+    beforeJournal: () => (outcome === 'success' ? billCycle(m, uow, row, schedule, target) : declineAttempt(m, uow, row, target)),
   });
-  if (payment.status === 'success') {
-    const billed = { cyclesBilled: row.cyclesBilled + 1, failedAttempts: 0 };
-    const next = nextAfterBilled(schedule, target.cycle);
-    if (!next) {
-      await m.lifecycle.apply(uow, row, 'completed', { ...billed, nextPaymentDate: null });
-      return { status: 'done' };
-    }
-    if (row.status === 'authorized') {
-      await m.lifecycle.apply(uow, row, 'active', { ...billed, nextPaymentDate: next.date, activatedAt: uow.clock.now() });
-    } else {
-      await update(m, uow, row, { ...billed, nextPaymentDate: next.date });
-    }
-    await scheduleRenewal(uow, row.id, { cycle: next.cycle, date: next.date, attempt: 0 });
-    return { status: 'done' };
+  return { status: 'done' };
+}
+
+/** A renewal charged: the cycle billed, then the next cycle scheduled, or `completed` after the last. */
+async function billCycle(m: Module, uow: UnitOfWork, row: SubscriptionRow, schedule: Schedule, target: RenewalTarget): Promise<void> {
+  const billed = { cyclesBilled: row.cyclesBilled + 1, failedAttempts: 0 };
+  const next = nextAfterBilled(schedule, target.cycle);
+  if (!next) {
+    await m.lifecycle.apply(uow, row, 'completed', { ...billed, nextPaymentDate: null });
+    return;
   }
+  if (row.status === 'authorized') {
+    await m.lifecycle.apply(uow, row, 'active', { ...billed, nextPaymentDate: next.date, activatedAt: uow.clock.now() });
+  } else {
+    await update(m, uow, row, { ...billed, nextPaymentDate: next.date });
+  }
+  await scheduleRenewal(uow, row.id, { cycle: next.cycle, date: next.date, attempt: 0 });
+}
+
+/** A renewal declined: retried on the next retry day (`failed`), or `halted` after the last retry. */
+async function declineAttempt(m: Module, uow: UnitOfWork, row: SubscriptionRow, target: RenewalTarget): Promise<void> {
   const attempts = target.attempt + 1;
   if (attempts >= MAX_ATTEMPTS) {
     await m.lifecycle.apply(uow, row, 'halted', { failedAttempts: attempts, nextPaymentDate: null });
-    return { status: 'done' };
+    return;
   }
   await update(m, uow, row, { failedAttempts: attempts }, 'failed');
   await scheduleRenewal(uow, row.id, { cycle: target.cycle, date: target.date, attempt: attempts });
-  return { status: 'done' };
 }
 
 async function runRenewal(m: Module, job: Job): Promise<JobOutcome> {
