@@ -77,3 +77,15 @@ export function expectResponse(
   const escaped = path.replace(/~/g, '~0').replace(/\//g, '~1');
   check(version, schema, `glomo-${version}#/paths/${escaped}/${method}/responses/${status}/content/application~1json/schema`, body);
 }
+
+/**
+ * A subscription's payment against the 2026 contract's `Payment`: it names its subscription, its `payin_id` is null and
+ * it has no `payin_type` (the contract types that string|null, but its enum has no null, so the server leaves it out).
+ */
+export function expectSubscriptionPayment(payment: unknown): void {
+  const body = payment as Record<string, unknown>;
+  expect(body.subscription_id).toEqual(expect.stringMatching(/^sub_/));
+  expect(body.payin_id).toBeNull();
+  expect(body).not.toHaveProperty('payin_type');
+  expectSchema('Payment', body, '2026');
+}

@@ -18,7 +18,7 @@ const FeeLine = Type.Object({
 export const Payment = Type.Object({
   id: Type.String({ examples: ['payt_6819d8046mpKt'] }),
   payin_id: Type.Union([Type.String(), Type.Null()], { description: 'The payin paid: an order (order_…) or a payment link (payin_…); null for a subscription\'s payment.' }),
-  payin_type: Type.Union([Type.Enum([...PAYIN_TYPES]), Type.Null()]),
+  payin_type: Type.Optional(Type.Enum([...PAYIN_TYPES], { description: 'Absent for a subscription\'s payment (the contract\'s enum has no null).' })),
   subscription_id: Type.Union([Type.String(), Type.Null()], { description: 'The subscription an instalment pays; null for a payin\'s payment.' }),
   'auto_debit?': Type.Optional(Type.Boolean({ description: 'Subscription payments only: true for a scheduled renewal, false for a payment the customer or the merchant made.' })),
   status: PaymentStatus,

@@ -96,7 +96,13 @@ export function presentPayment(row: PaymentRow): Payment {
     payment_method: { type: row.methodType },
   });
   // The contract's nullable links are sent as null, not omitted: a payment names its payin or its subscription.
-  return { ...present, payin_id: row.payinId, payin_type: row.payinType, subscription_id: row.subscriptionId };
+  // `payin_type` is left out of a subscription's payment instead: the contract's enum for it has no null.
+  return {
+    ...present,
+    payin_id: row.payinId,
+    ...(row.payinType === null ? {} : { payin_type: row.payinType }),
+    subscription_id: row.subscriptionId,
+  };
 }
 
 /** The outcome texts of the contract (declines) and of the sandbox's sanctions screening (notes-payins §8.7, §8.8). */

@@ -9,7 +9,7 @@ import type { Db } from '../../db/client.js';
 import { events, jobs, payments, subscriptions } from '../../db/schema/index.js';
 import { getBalances, verifyLedger } from '../../ledger/index.js';
 import { bearer, buildTestApp, createTestMerchant, type TestMerchant } from '../../../test/support/app.js';
-import { expectSchema } from '../../../test/support/contract.js';
+import { expectSchema, expectSubscriptionPayment } from '../../../test/support/contract.js';
 import { testEnv } from '../../../test/support/env.js';
 import { createCustomerId } from '../../../test/support/fixtures.js';
 import { SUBSCRIPTION_RENEW_QUEUE, type InstalmentCard } from './service.js';
@@ -26,13 +26,6 @@ const subscriptionBody = (customerId: string, overrides: Json = {}): Json => ({
   amount: 1000, currency: 'USD', interval_type: 'month', interval_count: 1, billing_cycles: 12,
   start_date: '2026-12-02', expires_at: '2026-12-09', notify_customer: false, starts_with_first_payment: true, ...overrides,
 });
-
-/** The contract's Payment without `payin_type`, whose enum lacks the null it types (subscriptions.test.ts says more). */
-function expectSubscriptionPayment(payment: Json): void {
-  const { payin_type: payinType, ...rest } = payment;
-  expect(payinType).toBeNull();
-  expectSchema('Payment', rest, '2026');
-}
 
 let app: App;
 let db: Db;

@@ -9,7 +9,7 @@ import { tenantContext } from '../../core/tenant-clock.js';
 import type { Db } from '../../db/client.js';
 import { events, jobs, payments, subscriptions } from '../../db/schema/index.js';
 import { bearer, buildTestApp, createTestMerchant, type TestMerchant } from '../../../test/support/app.js';
-import { expectResponse, expectSchema } from '../../../test/support/contract.js';
+import { expectResponse, expectSchema, expectSubscriptionPayment } from '../../../test/support/contract.js';
 import { testEnv } from '../../../test/support/env.js';
 import { createCustomerId } from '../../../test/support/fixtures.js';
 import { describeSecurity } from '../../../test/support/security.js';
@@ -47,16 +47,6 @@ function expectSubscription(body: Json): void {
   } else {
     expectSchema('Subscription', body);
   }
-}
-
-/**
- * The contract's Payment, for a subscription's payment: its `payin_type` is typed string|null but its enum lacks
- * null, so the null is left out of the check (the rest of the shape is checked).
- */
-function expectSubscriptionPayment(payment: unknown): void {
-  const { payin_type: payinType, ...rest } = payment as Json;
-  expect(payinType).toBeNull();
-  expectSchema('Payment', rest, '2026');
 }
 
 let app: App;
