@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../app.js';
 import { ADMIN_TOKEN, bearer, buildTestApp, createTestMerchant, type TestMerchant } from '../../test/support/app.js';
+import { fundMerchant } from '../../test/support/ledger.js';
 import { MAX_PAGE } from './pagination.js';
 
 describe('paging parameters out of range, on every paginated list', () => {
@@ -10,10 +11,22 @@ describe('paging parameters out of range, on every paginated list', () => {
   beforeAll(async () => {
     ({ app } = await buildTestApp());
     merchant = await createTestMerchant();
+    // The lists under one object: the operator's under a merchant, a settlement's transactions under a settlement.
+    const account = await app.inject({
+      method: 'POST', url: `/admin/v1/merchants/${merchant.id}/withdrawal_accounts`, headers: bearer(ADMIN_TOKEN),
+      payload: { holder_name: 'Shop', account_number: '1234567890', bank_name: 'Bank', currency: 'USD', country: 'USA', env: 'sandbox' },
+    });
+    expect(account.statusCode, account.body).toBe(201);
+    await fundMerchant(merchant.id, 'USD', 100n);
+    const settlement = await app.inject({
+      method: 'POST', url: '/api/v1/settlements', headers: bearer(merchant.sandboxSecret), payload: { amount: 100, balance_currency: 'USD' },
+    });
+    expect(settlement.statusCode, settlement.body).toBe(201);
+    const parentOf = (path: string) => (path.startsWith('/api/v1/settlements/') ? settlement.json().id as string : merchant.id);
     const doc = app.swagger() as { paths: Record<string, Record<string, { parameters?: { in: string; name: string }[] }>> };
     lists = Object.entries(doc.paths)
       .filter(([, ops]) => ops.get?.parameters?.some((p) => p.in === 'query' && p.name === 'page'))
-      .map(([path]) => path.replace('{id}', merchant.id));
+      .map(([path]) => path.replace('{id}', parentOf(path)));
   });
 
   const list = (url: string, query: string) =>
