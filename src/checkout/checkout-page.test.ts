@@ -105,6 +105,9 @@ describe('hosted checkout', () => {
       // Every resource the page references is ours: relative to this origin (or data:), never http(s).
       const references = [...html.matchAll(/\b(?:src|href)="([^"]*)"/g)].map((m) => m[1]!);
       expect(references.length).toBeGreaterThanOrEqual(3);
+      // The shared card form (card-form.js) runs before the page's own script, which reads it.
+      const scripts = [...html.matchAll(/<script [^>]*src="([^"?]*)/g)].map((m) => m[1]!);
+      expect(scripts).toEqual(['/checkout/assets/card-form.js', '/checkout/assets/checkout.js']);
       for (const reference of references) expect(reference, reference).toMatch(/^(\/checkout\/assets\/|data:)/);
       expect(html).not.toMatch(/https?:\/\//);
       expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/); // no inline script
@@ -119,14 +122,16 @@ describe('hosted checkout', () => {
       }
     });
 
-    it('serves the script and stylesheet with their types and a cache lifetime; unknown assets are a 404 page', async () => {
-      const js = await app.inject('/checkout/assets/checkout.js');
-      expect(js.statusCode).toBe(200);
-      expect(js.headers['content-type']).toBe('text/javascript; charset=utf-8');
-      expect(js.headers['cache-control']).toBe('public, max-age=3600');
-      expect(js.headers['x-content-type-options']).toBe('nosniff');
-      // The card never goes into storage, a URL or the console.
-      expect(js.body).not.toMatch(/localStorage|sessionStorage|document\.cookie|console\./);
+    it('serves the scripts and stylesheet with their types and a cache lifetime; unknown assets are a 404 page', async () => {
+      for (const name of ['card-form.js', 'checkout.js']) {
+        const js = await app.inject(`/checkout/assets/${name}`);
+        expect(js.statusCode, name).toBe(200);
+        expect(js.headers['content-type'], name).toBe('text/javascript; charset=utf-8');
+        expect(js.headers['cache-control'], name).toBe('public, max-age=3600');
+        expect(js.headers['x-content-type-options'], name).toBe('nosniff');
+        // The card never goes into storage, a URL or the console.
+        expect(js.body, name).not.toMatch(/localStorage|sessionStorage|document\.cookie|console\./);
+      }
       const css = await app.inject('/checkout/assets/checkout.css');
       expect(css.statusCode).toBe(200);
       expect(css.headers['content-type']).toBe('text/css; charset=utf-8');

@@ -26,11 +26,12 @@ export const CHECKOUT_CSP = [
 export const readPageFile = (name: string) => fs.readFileSync(new URL(`./page/${name}`, import.meta.url), 'utf8');
 
 /**
- * The hosted pages' scripts and stylesheets (the checkout's, the subscription page's), all served at
- * /checkout/assets/{name} under one version: the hash of them all, in every asset URL, so that a changed file is never
- * taken from a cache. Read once per process.
+ * The hosted pages' scripts and stylesheets (the card form's, which both pages load before their own, the checkout's,
+ * the subscription page's), all served at /checkout/assets/{name} under one version: the hash of them all, in every
+ * asset URL, so that a changed file is never taken from a cache. Read once per process.
  */
 const PAGE_ASSET_TYPES = {
+  'card-form.js': 'text/javascript; charset=utf-8',
   'checkout.js': 'text/javascript; charset=utf-8',
   'checkout.css': 'text/css; charset=utf-8',
   'subscription.js': 'text/javascript; charset=utf-8',

@@ -112,6 +112,9 @@ describe('hosted subscription page', () => {
       const references = [...html.matchAll(/\b(?:src|href)="([^"]*)"/g)].map((m) => m[1]!);
       expect(references).toEqual(expect.arrayContaining([expect.stringMatching(/^\/checkout\/assets\/subscription\.js\?v=/),
         expect.stringMatching(/^\/checkout\/assets\/checkout\.css\?v=/)]));
+      // The shared card form (card-form.js) runs before the page's own script, which reads it.
+      const scripts = [...html.matchAll(/<script [^>]*src="([^"?]*)/g)].map((m) => m[1]!);
+      expect(scripts).toEqual(['/checkout/assets/card-form.js', '/checkout/assets/subscription.js']);
       for (const reference of references) expect(reference, reference).toMatch(/^(\/checkout\/assets\/|data:)/);
       expect(html).not.toMatch(/https?:\/\//);
       expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
@@ -125,13 +128,15 @@ describe('hosted subscription page', () => {
       }
     });
 
-    it('serves its script as JavaScript; the script keeps the card out of storage, cookies and the console', async () => {
-      const js = await app.inject('/checkout/assets/subscription.js');
-      expect(js.statusCode).toBe(200);
-      expect(js.headers['content-type']).toBe('text/javascript; charset=utf-8');
-      expect(js.headers['cache-control']).toBe('public, max-age=3600');
-      expect(js.body).not.toMatch(/localStorage|sessionStorage|document\.cookie|console\./);
-      expect(js.body).toContain('/api/public/v1/subscription/');
+    it('serves its scripts as JavaScript; they keep the card out of storage, cookies and the console', async () => {
+      for (const name of ['card-form.js', 'subscription.js']) {
+        const js = await app.inject(`/checkout/assets/${name}`);
+        expect(js.statusCode, name).toBe(200);
+        expect(js.headers['content-type'], name).toBe('text/javascript; charset=utf-8');
+        expect(js.headers['cache-control'], name).toBe('public, max-age=3600');
+        expect(js.body, name).not.toMatch(/localStorage|sessionStorage|document\.cookie|console\./);
+      }
+      expect((await app.inject('/checkout/assets/subscription.js')).body).toContain('/api/public/v1/subscription/');
     });
 
     it("marks a production subscription's page live (no sandbox hints shown)", async () => {
