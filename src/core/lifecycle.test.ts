@@ -32,7 +32,7 @@ const lifecycle = defineLifecycle({
   entityType: 'test_orders',
   transitions: MOVES,
   present,
-  expiry: { statuses: ['active', 'action_required'], to: 'expired', expiresAt: (row) => row.expiresAt },
+  expiry: { statuses: ['active', 'action_required'], to: 'expired', expiresAt: (row) => row.expiresAt, job: { queue: 'test_orders.expire', idKey: 'orderId' } },
 });
 
 const CREATED = new Date('2026-03-01T09:00:00Z');

@@ -5,11 +5,12 @@
 // payout does with its hold, which statuses expire) stay in the modules: they come in as the table and callbacks.
 import { and, eq } from 'drizzle-orm';
 import type { PgColumn, PgTable, PgUpdateSetSource } from 'drizzle-orm/pg-core';
-import type { Tx } from '../db/client.js';
+import type { Db, Tx } from '../db/client.js';
 import type { Clock } from './clock.js';
-import type { UnitOfWork } from './context.js';
+import { inUnitOfWork, type UnitOfWork } from './context.js';
 import { errors, type ApiError } from './errors.js';
 import { recordEvent } from './events.js';
+import { enqueueJob, tenantRowPayload, type JobHandler } from './jobs.js';
 import { tenantFilter, type Tenant } from './tenancy.js';
 
 /** The row shape the kernel reads: an id, a status and `updated_at`. */
@@ -49,6 +50,11 @@ export interface LifecycleDefinition<TTable extends LifecycleTable, TPresented e
     statuses: readonly StatusOf<TTable>[];
     to: StatusOf<TTable>;
     expiresAt(row: RowOf<TTable>): Date;
+    /**
+     * The job that lapses it: its queue and the payload key of the row's id (each resource keeps its own, so jobs
+     * queued by earlier versions still run).
+     */
+    job: { queue: string; idKey: string };
   };
   /** The answer to a move the table refuses; `errors.invalidTransition(entity, from, to)` unless given. */
   invalidTransition?(from: StatusOf<TTable>, to: StatusOf<TTable>): ApiError;
@@ -80,6 +86,14 @@ export interface Lifecycle<TTable extends LifecycleTable, TPresented extends Rec
   isDue(row: RowOf<TTable>, clock: Clock): boolean;
   /** The expiry job's work: locks the row and lapses it if it is due. Answers whether it did; a repeat does nothing. */
   expireIfDue(uow: UnitOfWork, id: string): Promise<boolean>;
+  /**
+   * Enqueues the expiry job of row `id` for `at` with the caller's handle; `uniqueKey` (default `expire:<id>`) tells
+   * a repeat of the same scheduling from a new one (a moved `expires_at`). The job finds a row that is no longer due
+   * (paid, moved, cancelled) and finishes without a change.
+   */
+  scheduleExpiry(uow: UnitOfWork, id: string, at: Date, uniqueKey?: string): Promise<void>;
+  /** The runner's handler of the expiry queue: `expireIfDue` in a unit of work of the job's tenant and clock. */
+  expiryJobHandlers(db: Db): Record<string, JobHandler>;
 }
 
 export function defineLifecycle<TTable extends LifecycleTable, TPresented extends Record<string, unknown>>(
@@ -146,6 +160,25 @@ export function defineLifecycle<TTable extends LifecycleTable, TPresented extend
       if (!row || !lifecycle.isDue(row, uow.clock)) return false;
       await lifecycle.apply(uow, row, expiry.to);
       return true;
+    },
+
+    async scheduleExpiry(uow, id, at, uniqueKey = `expire:${id}`) {
+      if (!expiry) throw new Error(`${entity} has no expiry`);
+      const { queue, idKey } = expiry.job;
+      await enqueueJob(uow, { queue, payload: { merchantId: uow.tenant.merchantId, env: uow.tenant.env, [idKey]: id }, runAt: at, uniqueKey });
+    },
+
+    expiryJobHandlers(db) {
+      if (!expiry) throw new Error(`${entity} has no expiry`);
+      const { queue, idKey } = expiry.job;
+      return {
+        [queue]: async (job) => {
+          const target = tenantRowPayload(job.payload, idKey);
+          if (!target) return { status: 'dead', error: `malformed ${queue} payload` };
+          await inUnitOfWork(db, { tenant: target.tenant, clock: job.clock }, (uow) => lifecycle.expireIfDue(uow, target.id));
+          return { status: 'done' };
+        },
+      };
     },
   };
   return lifecycle;

@@ -10,7 +10,6 @@ import { duplicateRequest, errors } from '../../core/errors.js';
 import { insertWithFreshId } from '../../core/fresh-id.js';
 import { withoutNulls } from '../../core/http-schemas.js';
 import { claimRequestId } from '../../core/idempotency.js';
-import { enqueueJob } from '../../core/jobs.js';
 import { defineLifecycle } from '../../core/lifecycle.js';
 import { assertIdPrefix, ID_PREFIXES, newId } from '../../core/ids.js';
 import { listPage, pageRequest, type PageMeta } from '../../core/pagination.js';
@@ -133,13 +132,6 @@ function validateCreate(body: CreateOrderBody) {
   };
 }
 
-/** The payload of an `orders.expire` job. */
-export interface ExpireOrderPayload {
-  merchantId: string;
-  env: Tenant['env'];
-  orderId: string;
-}
-
 /**
  * Creates an order, its expiry job and its `orders`/`active` event in one transaction. With `request_id`, the claim is taken after
  * the insert: a concurrent duplicate blocks on it until the first commits, then rolls back its own row.
@@ -188,8 +180,7 @@ export async function createOrder(deps: OrderDeps, ctx: TenantContext, body: Cre
       if (!consumed.ok) throw quoteError(consumed.reason, 'payin', 'Quote');
     }
     // An order's expires_at never moves, so one job per order; the handler re-reads it, so a paid order's job does nothing.
-    const payload: ExpireOrderPayload = { merchantId: tenant.merchantId, env: tenant.env, orderId: row.id };
-    await enqueueJob(uow, { queue: ORDER_EXPIRE_QUEUE, payload: { ...payload }, runAt: row.expiresAt, uniqueKey: `expire:${row.id}` });
+    await orderLifecycle.scheduleExpiry(uow, row.id, row.expiresAt);
     return orderLifecycle.record(uow, row);
   });
 }
@@ -252,7 +243,7 @@ const orderLifecycle = defineLifecycle({
   transitions: TRANSITIONS,
   present: presentOrder,
   // An action_required order that expires keeps the RFI documents it waited for.
-  expiry: { statuses: EXPIRABLE_ORDER_STATUSES, to: 'expired', expiresAt: (row) => row.expiresAt },
+  expiry: { statuses: EXPIRABLE_ORDER_STATUSES, to: 'expired', expiresAt: (row) => row.expiresAt, job: { queue: ORDER_EXPIRE_QUEUE, idKey: 'orderId' } },
 });
 
 /**
@@ -274,13 +265,8 @@ export async function transitionOrder(
   return (await orderLifecycle.apply(uow, current, transition.to, { rfiDocuments })).presented;
 }
 
-/**
- * The expiry job's work, in the caller's transaction: locks the order and moves it to `expired` (with its event)
- * if it still can expire and its `expires_at` has passed. Answers whether it did; a repeat does nothing.
- */
-export function expireOrderIfDue(uow: UnitOfWork, orderId: string): Promise<boolean> {
-  return orderLifecycle.expireIfDue(uow, orderId);
-}
+/** The runner's handler of `orders.expire` (the lifecycle kernel's: idempotent, a paid order's job does nothing). */
+export const orderJobHandlers = (deps: { db: Db }) => orderLifecycle.expiryJobHandlers(deps.db);
 
 /**
  * `PATCH /orders/{id}/update_rfi`: one document per required `rfi_doc_id`, each the tenant's; the order moves to

@@ -13,7 +13,6 @@ import { errors } from '../../core/errors.js';
 import { insertWithFreshId } from '../../core/fresh-id.js';
 import { withoutNulls } from '../../core/http-schemas.js';
 import { assertIdPrefix, ID_PREFIXES, newId } from '../../core/ids.js';
-import { enqueueJob } from '../../core/jobs.js';
 import { defineLifecycle } from '../../core/lifecycle.js';
 import { listPage, pageRequest, type PageMeta } from '../../core/pagination.js';
 import { addMonths, checkNotesAndMethods, isPayinCurrency, optionalText, PAYIN_CURRENCIES, parseBankAccountDetails, parseProduct, PURPOSE_CODE } from '../orders/service.js';
@@ -147,27 +146,13 @@ function validateCreate(body: CreatePaymentLinkBody, now: Date) {
   };
 }
 
-/** The payload of a `payment_links.expire` job. */
-export interface ExpirePaymentLinkPayload {
-  merchantId: string;
-  env: Tenant['env'];
-  paymentLinkId: string;
-}
-
 /**
  * Schedules the expiry check of a link at `expiresAt`, with the caller's transaction handle. One job per
  * (link, expiry): the first under `expire:<id>`, each later expiry under its own key, so that moving `expires_at`
  * back to a time already scheduled adds nothing. The handler re-reads the link, so stale jobs do nothing.
  */
-async function scheduleExpiry(uow: UnitOfWork, id: string, expiresAt: Date, first: boolean): Promise<void> {
-  const { tenant } = uow;
-  const payload: ExpirePaymentLinkPayload = { merchantId: tenant.merchantId, env: tenant.env, paymentLinkId: id };
-  await enqueueJob(uow, {
-    queue: PAYMENT_LINK_EXPIRE_QUEUE,
-    payload: { ...payload },
-    runAt: expiresAt,
-    uniqueKey: first ? `expire:${id}` : `expire:${id}:${expiresAt.toISOString()}`,
-  });
+function scheduleExpiry(uow: UnitOfWork, id: string, expiresAt: Date, first: boolean): Promise<void> {
+  return paymentLinkLifecycle.scheduleExpiry(uow, id, expiresAt, first ? `expire:${id}` : `expire:${id}:${expiresAt.toISOString()}`);
 }
 
 /** Creates an active link, its expiry job and its `payment_link`/`active` event in one transaction. */
@@ -245,7 +230,7 @@ const paymentLinkLifecycle = defineLifecycle({
   entityType: PAYMENT_LINK_ENTITY_TYPE,
   transitions: TRANSITIONS,
   present: presentPaymentLink,
-  expiry: { statuses: EXPIRABLE_STATUSES, to: 'expired', expiresAt: (row) => row.expiresAt },
+  expiry: { statuses: EXPIRABLE_STATUSES, to: 'expired', expiresAt: (row) => row.expiresAt, job: { queue: PAYMENT_LINK_EXPIRE_QUEUE, idKey: 'paymentLinkId' } },
 });
 
 /** Locks the tenant's link row for the rest of the transaction; undefined when there is none. */
@@ -317,13 +302,8 @@ export async function cancelPaymentLink(deps: PaymentLinkDeps, ctx: TenantContex
   });
 }
 
-/**
- * The expiry job's work, in the caller's transaction: locks the link and moves it to `expired` (with its event)
- * if it still can expire and its `expires_at` has passed. Answers whether it did; a repeat does nothing.
- */
-export function expirePaymentLinkIfDue(uow: UnitOfWork, id: string): Promise<boolean> {
-  return paymentLinkLifecycle.expireIfDue(uow, id);
-}
+/** The runner's handler of `payment_links.expire` (the lifecycle kernel's: a moved, paid or cancelled link's job does nothing). */
+export const paymentLinkJobHandlers = (deps: { db: Db }) => paymentLinkLifecycle.expiryJobHandlers(deps.db);
 
 /**
  * `PATCH /payin/{id}/update_rfi`: one document per required `rfi_doc_id`, each the tenant's; the link moves to

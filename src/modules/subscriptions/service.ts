@@ -164,7 +164,7 @@ function subscriptionLifecycle(publicUrl: string) {
     entityType: SUBSCRIPTION_ENTITY_TYPE,
     transitions: TRANSITIONS,
     present: (row: SubscriptionRow) => presentSubscription(row, publicUrl),
-    expiry: { statuses: ['created'], to: 'expired', expiresAt: linkExpiresAt },
+    expiry: { statuses: ['created'], to: 'expired', expiresAt: linkExpiresAt, job: { queue: SUBSCRIPTION_EXPIRE_QUEUE, idKey: 'subscriptionId' } },
   });
 }
 type SubscriptionLifecycle = ReturnType<typeof subscriptionLifecycle>;
@@ -229,14 +229,6 @@ async function scheduleRenewal(uow: UnitOfWork, id: string, target: RenewalTarge
   });
 }
 
-async function scheduleExpiry(uow: UnitOfWork, row: SubscriptionRow): Promise<void> {
-  await enqueueJob(uow, {
-    queue: SUBSCRIPTION_EXPIRE_QUEUE,
-    payload: { merchantId: uow.tenant.merchantId, env: uow.tenant.env, subscriptionId: row.id },
-    runAt: linkExpiresAt(row),
-    uniqueKey: `expire:${row.id}`,
-  });
-}
 
 /** A change that is no status move (a billed cycle, a moved date, a saved card): written and sent as `updated`. */
 async function update(m: Module, uow: UnitOfWork, row: SubscriptionRow, fields: Partial<SubscriptionRow>, eventType = 'updated'): Promise<SubscriptionRow> {
@@ -357,7 +349,7 @@ async function createSubscription(m: Module, ctx: TenantContext, body: CreateSub
       createdAt: now,
       updatedAt: now,
     });
-    await scheduleExpiry(uow, row);
+    await m.lifecycle.scheduleExpiry(uow, row.id, linkExpiresAt(row));
     // The catalogue has no `created` event: the first event is the activation (or the expiry).
     return presentSubscription(row, m.publicUrl);
   });
@@ -654,12 +646,6 @@ async function runRenewal(m: Module, job: Job): Promise<JobOutcome> {
   return inUnitOfWork(m.db, { tenant: subject.tenant, clock: job.clock }, (uow) => renewIn(m, uow, subject.id, target));
 }
 
-async function runExpiry(m: Module, job: Job): Promise<JobOutcome> {
-  const subject = tenantRowPayload(job.payload, 'subscriptionId');
-  if (!subject) return { status: 'dead', error: `malformed ${SUBSCRIPTION_EXPIRE_QUEUE} payload` };
-  await inUnitOfWork(m.db, { tenant: subject.tenant, clock: job.clock }, (uow) => m.lifecycle.expireIfDue(uow, subject.id));
-  return { status: 'done' };
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -685,7 +671,8 @@ export function createSubscriptionService(deps: SubscriptionDeps) {
       inUnitOfWork(m.db, ctx, async (uow) => presentPayment(await chargePresentedIn(m, uow, id, charge))),
     chargePresentedIn: (uow: UnitOfWork, id: string, charge: { amount: bigint; requestId: string | null }) => chargePresentedIn(m, uow, id, charge),
     runRenewal: (job: Job) => runRenewal(m, job),
-    runExpiry: (job: Job) => runExpiry(m, job),
+    /** The runner's handler of the link's expiry (the lifecycle kernel's). */
+    expiryJobHandlers: () => m.lifecycle.expiryJobHandlers(m.db),
   });
 }
 
