@@ -43,6 +43,22 @@ export interface PaymentPricing {
   fxRate: string | null;
 }
 
+/** The payment row's columns a pricing decides, for every kind of payment the engine inserts. */
+export function pricedColumns(pricing: PaymentPricing) {
+  return {
+    currency: pricing.settledCurrency,
+    amount: pricing.settledAmount,
+    requestedAmount: pricing.requestedAmount,
+    feeAmount: pricing.feeAmount,
+    feeBearer: pricing.feeBearer,
+    paymentCurrency: pricing.paymentCurrency,
+    paymentAmount: pricing.paymentAmount,
+    fxFeeAmount: pricing.fxFee,
+    fxRate: pricing.fxRate,
+    priceId: pricing.priceId,
+  };
+}
+
 /**
  * A customer-borne fee or a conversion can take an amount the API accepted past the largest one it can answer
  * (2^53 − 1 minor units): refused as the payer's input, not failed as a 500 when presented.

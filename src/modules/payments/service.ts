@@ -20,7 +20,7 @@ import { tenantFilter, type Tenant } from '../../core/tenancy.js';
 import { postJournal, type EntryInput } from '../../ledger/index.js';
 import { sandboxTestCard, type CardOutcome } from './cards.js';
 import { assertPayable, findPayin, markPayinPaid, payinErrors, payinTypeOf, type Payin } from './payins.js';
-import { pricePayment, type PaymentPricing, type PricingDeps } from './pricing.js';
+import { pricedColumns, pricePayment, type PaymentPricing, type PricingDeps } from './pricing.js';
 import type { CreateMockPaymentBody, ListPaymentsQuery, Payment } from './schemas.js';
 
 // What settlements read and write of payments (src/modules/settlements reaches them through this file).
@@ -204,7 +204,7 @@ function outcomeOf(attempt: PaymentAttempt, pricing: PaymentPricing, recording: 
  * Another currency: the payment leg clearing −paid, fees +fx_fee, fx +(paid − fx_fee); the settlement leg fx
  * −settled, fees +fee, pending +(settled − fee). Balanced per currency.
  */
-export function paymentEntries(row: PaymentRow): EntryInput[] {
+function paymentEntries(row: PaymentRow): EntryInput[] {
   const settle: EntryInput[] = [
     { account: { purpose: 'fees', currency: row.currency }, amount: row.feeAmount },
     { account: { purpose: 'pending', currency: row.currency }, amount: row.amount - row.feeAmount },
@@ -222,7 +222,8 @@ export function paymentEntries(row: PaymentRow): EntryInput[] {
 }
 
 /** The journal of a successful payment, posted in its transaction: only platform accounts are debited (they may go negative). */
-async function postPaymentJournal(uow: UnitOfWork, row: PaymentRow): Promise<void> {
+/** Posts a successful payment's journal (only platform accounts are debited, and they may go negative). */
+export async function postPaymentJournal(uow: UnitOfWork, row: PaymentRow): Promise<void> {
   const posted = await postJournal(uow, { kind: 'payment', cause: { type: 'payment', id: row.id }, entries: paymentEntries(row) });
   if (!posted.ok) throw new Error(`payment journal refused: ${posted.reason}`);
 }
@@ -336,16 +337,7 @@ function insertPaymentRow(
     payinType: payin.type,
     customerId: payin.customerId,
     status: outcome,
-    currency: pricing.settledCurrency,
-    amount: pricing.settledAmount,
-    requestedAmount: pricing.requestedAmount,
-    feeAmount: pricing.feeAmount,
-    feeBearer: pricing.feeBearer,
-    paymentCurrency: pricing.paymentCurrency,
-    paymentAmount: pricing.paymentAmount,
-    fxFeeAmount: pricing.fxFee,
-    fxRate: pricing.fxRate,
-    priceId: pricing.priceId,
+    ...pricedColumns(pricing),
     methodType: attempt.method,
     cardNetwork: attempt.card?.network ?? null,
     cardLast4: attempt.card?.last4 ?? null,

@@ -9,9 +9,8 @@ import { recordEvent } from '../../core/events.js';
 import { insertWithFreshId } from '../../core/fresh-id.js';
 import { ID_PREFIXES, newId } from '../../core/ids.js';
 import { tenantFilter, type Tenant } from '../../core/tenancy.js';
-import { postJournal } from '../../ledger/index.js';
-import { pricePayment, type PricingDeps } from './pricing.js';
-import { DECLINED, NO_ERROR, PAYMENT_ENTITY_TYPE, paymentEntries, presentPayment, type PaymentRow } from './service.js';
+import { pricedColumns, pricePayment, type PricingDeps } from './pricing.js';
+import { DECLINED, NO_ERROR, PAYMENT_ENTITY_TYPE, postPaymentJournal, presentPayment, type PaymentRow } from './service.js';
 
 /** What a subscription's payment reads of its subscription. */
 export interface SubscriptionPaymentSubject {
@@ -74,16 +73,7 @@ export async function recordSubscriptionPayment(uow: UnitOfWork, deps: PricingDe
     requestId: input.requestId,
     customerId: subscription.customerId,
     status: outcome,
-    currency: pricing.settledCurrency,
-    amount: pricing.settledAmount,
-    requestedAmount: pricing.requestedAmount,
-    feeAmount: pricing.feeAmount,
-    feeBearer: pricing.feeBearer,
-    paymentCurrency: pricing.paymentCurrency,
-    paymentAmount: pricing.paymentAmount,
-    fxFeeAmount: pricing.fxFee,
-    fxRate: pricing.fxRate,
-    priceId: pricing.priceId,
+    ...pricedColumns(pricing),
     methodType: 'card',
     cardNetwork: input.card.network,
     cardLast4: input.card.last4,
@@ -100,11 +90,7 @@ export async function recordSubscriptionPayment(uow: UnitOfWork, deps: PricingDe
   });
   await recordEvent(uow, { entityType: PAYMENT_ENTITY_TYPE, eventType: row.status, entityId: row.id, data: presentPayment(row) });
   await input.beforeJournal?.(row);
-  if (row.status === 'success') {
-    const posted = await postJournal(uow, { kind: 'payment', cause: { type: 'payment', id: row.id }, entries: paymentEntries(row) });
-    // Only platform accounts are debited, and they may go negative.
-    if (!posted.ok) throw new Error(`payment journal refused: ${posted.reason}`);
-  }
+  if (row.status === 'success') await postPaymentJournal(uow, row);
   return row;
 }
 
