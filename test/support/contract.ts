@@ -20,6 +20,9 @@ ajv.addFormat('timestamp', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/)
 ajv.addFormat('iso-3166-1-alpha-3', /^[A-Z]{3}$/);
 ajv.addFormat('iso-4217', /^[A-Z]{3}$/);
 ajv.addFormat('binary', true);
+// The contract writes some formats with a note; the codes themselves are checked by the formats above where it matters.
+ajv.addFormat('iso-4217, case-insensitive', true);
+ajv.addFormat('iso-3166-1-alpha-3, case-insensitive', true);
 for (const [version, doc] of Object.entries(DOCS)) ajv.addSchema({ ...doc, $id: `glomo-${version}` });
 
 function resolve(version: ContractVersion, schema: Json): Json {

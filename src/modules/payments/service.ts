@@ -12,7 +12,6 @@ import { claimRequestId } from '../../core/idempotency.js';
 import { defineLifecycle } from '../../core/lifecycle.js';
 import { recordEvent } from '../../core/events.js';
 import { presentAttachedDocuments } from '../rfis/service.js';
-import { insertWithFreshId } from '../../core/fresh-id.js';
 import { withoutNulls } from '../../core/http-schemas.js';
 import { assertIdPrefix, ID_PREFIXES, newId } from '../../core/ids.js';
 import { listPage, pageRequest, type PageMeta } from '../../core/pagination.js';
@@ -266,7 +265,6 @@ export async function makePayment(
     }
     const outcome = outcomeOf(attempt, pricing, recording);
     if (outcome === 'success') await markPayinPaid(uow, payin);
-    // The claimed id (a taken one, about one chance in 900 million, fails the request rather than the claim's link).
     const row = await insertPaymentRow(tx, tenant, payin, attempt, pricing, outcome, now, { id, requestId: recording.requestId ?? null });
     if (row.status === 'success') await postPaymentJournal(uow, row);
     await recording.alsoInTransaction?.(uow, row);
@@ -326,11 +324,16 @@ function isPayable(payin: Payin, method: PaymentMethodType, now: Date): boolean 
   }
 }
 
-function insertPaymentRow(
+/**
+ * Inserts the payment under the id its request_id claim already names: a plain insert (a taken id, about one chance in
+ * 900 million, fails the request; drawing another would break the claim's link to it).
+ */
+async function insertPaymentRow(
   tx: Tx, tenant: Tenant, payin: Payin, attempt: PaymentAttempt, pricing: PaymentPricing, outcome: Outcome, now: Date,
   fixed: { id: string; requestId: string | null },
 ): Promise<PaymentRow> {
-  return insertWithFreshId(tx, payments, () => fixed.id, {
+  const [row] = await tx.insert(payments).values({
+    id: fixed.id,
     ...tenant,
     requestId: fixed.requestId,
     payinId: payin.id,
@@ -351,7 +354,8 @@ function insertPaymentRow(
     paidAt: outcome === 'success' ? now : null,
     createdAt: now,
     updatedAt: now,
-  });
+  }).returning();
+  return row!;
 }
 
 /** The mock body's checks that need no database; a card number is dropped here, once its outcome is known. */

@@ -9,7 +9,7 @@ import type { Db, DbOrTx } from '../../db/client.js';
 import { settlements, type SettlementKind, type SettlementStatus } from '../../db/schema/index.js';
 import { jsonAmount } from '../../core/amount.js';
 import { inUnitOfWork, type TenantContext, type UnitOfWork } from '../../core/context.js';
-import { errors } from '../../core/errors.js';
+import { ApiError, errors } from '../../core/errors.js';
 import { insertWithFreshId } from '../../core/fresh-id.js';
 import { withoutNulls } from '../../core/http-schemas.js';
 import { assertIdPrefix, ID_PREFIXES, newId, randomBase62 } from '../../core/ids.js';
@@ -187,7 +187,8 @@ export async function triggerSettlements(deps: SettlementDeps, ctx: TenantContex
       const amount = rows.reduce((sum, row) => sum + netOf(row), 0n);
       return openSettlement(uow, deps, { kind: 'trigger', currency, amount, account, paymentIds: rows.map((row) => row.id) });
     }).catch((error: unknown) => {
-      if (error instanceof Error && 'code' in error && error.code === 'INSUFFICIENT_BALANCE') return undefined;
+      // Its balance no longer covers its payments (spent on payouts): the trigger settles what it can.
+      if (error instanceof ApiError && error.code === 'INSUFFICIENT_BALANCE') return undefined;
       throw error;
     });
     if (settled) data.push(settled);

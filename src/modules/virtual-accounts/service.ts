@@ -107,8 +107,7 @@ export async function createVirtualAccount(deps: VirtualAccountDeps, ctx: Tenant
   const merchant = await findMerchant(deps.db, ctx.tenant.merchantId);
   if (!merchant) throw errors.notFound('Merchant');
   return inUnitOfWork(deps.db, ctx, async (uow) => {
-    const [existing] = await uow.tx.select({ id: virtualAccounts.id }).from(virtualAccounts).where(activeOf(uow.tenant, paymentType, currency));
-    if (existing) throw errors.virtualAccountExists();
+    // The insert itself tells an existing active account (its unique index) from a taken number.
     const row = await insertAccount(uow, merchant.name, paymentType, currency);
     return virtualAccountLifecycle.record(uow, row);
   });
