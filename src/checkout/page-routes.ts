@@ -25,6 +25,10 @@ export const CHECKOUT_CSP = [
 
 export const readPageFile = (name: string) => fs.readFileSync(new URL(`./page/${name}`, import.meta.url), 'utf8');
 
+/** A page's HTML shell with its `<!-- include: file.html -->` parts inlined (the card form both card pages show). */
+export const readPageTemplate = (name: string) =>
+  readPageFile(name).replace(/<!-- include: ([a-z-]+\.html) -->/g, (_line, part: string) => readPageFile(part));
+
 /**
  * The hosted pages' scripts and stylesheets (the card form's, which both pages load before their own, the checkout's,
  * the subscription page's), all served at /checkout/assets/{name} under one version: the hash of them all, in every
@@ -168,7 +172,7 @@ export function pageErrorHandler(title: string) {
 }
 
 export const checkoutPageRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { deps }) => {
-  const shell = readPageFile('checkout.html');
+  const shell = readPageTemplate('checkout.html');
   const assets = pageAssets();
 
   // Pages answer pages: anything thrown in this scope (including framework errors) becomes an HTML error page.

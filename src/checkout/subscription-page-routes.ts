@@ -6,14 +6,14 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Services } from '../composition.js';
 import type { AppDeps } from '../deps.js';
 import { ApiError } from '../core/errors.js';
-import { fillTemplate, htmlHeaders, pageAssets, pageErrorHandler, PageError, readPageFile, redirectUrlOf } from './page-routes.js';
+import { fillTemplate, htmlHeaders, pageAssets, pageErrorHandler, PageError, readPageTemplate, redirectUrlOf } from './page-routes.js';
 import { subscriptionPageOf } from './subscription-service.js';
 
 const notFound = () => new PageError(404, 'Subscription not found', 'This subscription does not exist or the link is wrong.');
 
 export const subscriptionPageRoutes: FastifyPluginAsync<{ deps: AppDeps; services: Services }> = async (app, { deps, services }) => {
   const page = subscriptionPageOf(deps, services);
-  const shell = readPageFile('subscription.html');
+  const shell = readPageTemplate('subscription.html');
   const assets = pageAssets();
   // Pages answer pages: anything thrown in this scope (including framework errors) becomes an HTML error page.
   app.setErrorHandler(pageErrorHandler('Subscription unavailable'));
