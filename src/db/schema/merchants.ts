@@ -2,6 +2,12 @@ import { sql } from 'drizzle-orm';
 import { boolean, check, index, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
 import { createdAt, updatedAt } from './columns.js';
 
+/** A merchant's automatic settlement (`settlement_schedule` on the operator API). */
+export interface SettlementSchedule {
+  delay_days: number;
+  currencies: string[];
+}
+
 export const merchants = pgTable('merchants', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
@@ -20,6 +26,11 @@ export const merchants = pgTable('merchants', {
   payoutQueueing: boolean('payout_queueing').notNull().default(false),
   /** Maker-checker: payouts wait `pending_approval` until the operator approves or rejects them. */
   makerChecker: boolean('maker_checker').notNull().default(false),
+  /**
+   * Automatic settlement, set by the operator: once a day, the available funds of payments at least `delay_days` old
+   * in `currencies` are settled to the withdrawal account. Null (the default): settlements are asked for only.
+   */
+  settlementSchedule: jsonb('settlement_schedule').$type<SettlementSchedule | null>(),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 }, (t) => [

@@ -22,6 +22,17 @@ export interface AttachedDocumentRef {
   rfi_doc_id: string | null;
 }
 
+/** What the sending bank said of an incoming transfer (the contract's `Bank Transfer Details`, the fields we fill). */
+export interface TransferDetails {
+  sender_name: string;
+  sender_account_number: string | null;
+  receiver_account_number: string | null;
+  remittance_information: string | null;
+  transfer_type: 'local' | 'swift' | null;
+  /** The inbound transfer this payment records (`itr_…`), for reconciliation. */
+  external_reference: string | null;
+}
+
 export const PAYMENT_METHOD_TYPES = ['bank_transfer', 'pay_via_bank', 'card'] as const;
 export type PaymentMethodType = (typeof PAYMENT_METHOD_TYPES)[number];
 
@@ -47,7 +58,8 @@ export const payments = pgTable('payments', {
   settlementId: text('settlement_id'),
   /** The `request_id` of a server-to-server `POST /payment` (claimed in request_ids; kept here for the list filter). */
   requestId: text('request_id'),
-  customerId: text('customer_id').notNull(),
+  /** Null only for a bank transfer that matched no payin (until it is connected to one). */
+  customerId: text('customer_id'),
   status: text('status').$type<PaymentStatus>().notNull(),
   /**
    * What settles to the merchant (`converted_*` on the wire): always the payin's currency. The amount includes a
@@ -75,6 +87,16 @@ export const payments = pgTable('payments', {
   cardLast4: text('card_last4'),
   cardExpMonth: integer('card_exp_month'),
   cardExpYear: integer('card_exp_year'),
+  /**
+   * A bank transfer's own details, as the sending bank gave them (`payment_method.details` on the wire): who sent it,
+   * from which account, to which virtual account, with what reference. Null for other payments.
+   */
+  transferDetails: jsonb('transfer_details').$type<TransferDetails>(),
+  /**
+   * The ledger hold on the funds of a bank transfer that arrived but is `action_required` (no payin matched, the
+   * wrong amount, a sanctions hit): received, held off the merchant's balances until it is connected to a payin.
+   */
+  holdId: text('hold_id'),
   documents: jsonb('documents').$type<AttachedDocumentRef[]>().notNull().default(sql`'[]'::jsonb`),
   errorCode: text('error_code'),
   errorDescription: text('error_description'),
@@ -107,6 +129,10 @@ export const payments = pgTable('payments', {
   check('payments_amounts_ck', sql`${t.amount} > 0 and ${t.feeAmount} >= 0 and ${t.feeAmount} <= ${t.amount}`),
   check('payments_payment_amounts_ck', sql`${t.paymentAmount} > 0 and ${t.fxFeeAmount} >= 0 and ${t.fxFeeAmount} < ${t.paymentAmount} and ${t.requestedAmount} > 0`),
   check('payments_payin_type_ck', sql`${t.payinType} is null or ${t.payinType} in ('orders', 'payment_link')`),
-  check('payments_payin_or_subscription_ck', sql`(${t.payinId} is null) = (${t.payinType} is null) and (${t.payinId} is null) <> (${t.subscriptionId} is null) and (${t.subscriptionId} is null) = (${t.billingCycle} is null)`),
+  // A payment names its payin or its subscription, never both; a transfer that matched nothing names neither (and no
+  // customer) while it waits, action_required, for the merchant to connect it.
+  check('payments_payin_or_subscription_ck', sql`(${t.payinId} is null) = (${t.payinType} is null) and (${t.payinId} is null or ${t.subscriptionId} is null) and (${t.subscriptionId} is null) = (${t.billingCycle} is null)`),
+  check('payments_unlinked_ck', sql`(${t.payinId} is not null or ${t.subscriptionId} is not null) or (${t.status} = 'action_required' and ${t.methodType} = 'bank_transfer')`),
+  check('payments_customer_ck', sql`${t.customerId} is not null or (${t.payinId} is null and ${t.subscriptionId} is null)`),
   check('payments_fee_bearer_ck', sql`${t.feeBearer} in ('merchant', 'customer')`),
 ]);

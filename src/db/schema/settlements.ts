@@ -9,8 +9,8 @@ import { envCheck, tenantColumns } from './tenant.js';
 export const SETTLEMENT_STATUSES = ['in_progress', 'success', 'failed'] as const;
 export type SettlementStatus = (typeof SETTLEMENT_STATUSES)[number];
 
-/** How a settlement was asked for: an amount of a balance, a list of payments, or the sandbox's trigger. */
-export const SETTLEMENT_KINDS = ['amount', 'payments', 'trigger'] as const;
+/** How a settlement was asked for: an amount of a balance, a list of payments, the sandbox's trigger, or the merchant's schedule. */
+export const SETTLEMENT_KINDS = ['amount', 'payments', 'trigger', 'schedule'] as const;
 export type SettlementKind = (typeof SETTLEMENT_KINDS)[number];
 
 export const settlements = pgTable('settlements', {
@@ -33,6 +33,6 @@ export const settlements = pgTable('settlements', {
   index('settlements_tenant_created_idx').on(t.merchantId, t.env, t.createdAt.desc(), t.id.desc()),
   envCheck('settlements', t.env),
   check('settlements_status_ck', sql`${t.status} in ('in_progress', 'success', 'failed')`),
-  check('settlements_kind_ck', sql`${t.kind} in ('amount', 'payments', 'trigger')`),
+  check('settlements_kind_ck', sql`${t.kind} in ('amount', 'payments', 'trigger', 'schedule')`),
   check('settlements_amount_ck', sql`${t.amount} > 0`),
 ]);

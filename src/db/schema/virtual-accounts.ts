@@ -2,7 +2,7 @@
 // into which customers wire funds. One active account per environment, payment type and currency; a closed one stays
 // (`inactive`) with its number, which is never given to another account.
 import { sql } from 'drizzle-orm';
-import { check, index, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, check, index, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { createdAt, updatedAt } from './columns.js';
 import { envCheck, tenantColumns } from './tenant.js';
 
@@ -43,4 +43,40 @@ export const virtualAccounts = pgTable('virtual_accounts', {
   check('virtual_accounts_status_ck', sql`${t.status} in ('active', 'inactive', 'disabled')`),
   check('virtual_accounts_payment_type_ck', sql`${t.paymentType} in ('local', 'swift')`),
   check('virtual_accounts_closed_ck', sql`(${t.status} = 'active') = (${t.closedAt} is null)`),
+]);
+
+/**
+ * What happened to a transfer that reached a virtual account: `credited` (recorded as a payment, matched or waiting
+ * action_required) or `returned` (the account was closed; the funds go back to the remitter, no payment).
+ */
+export const INBOUND_TRANSFER_STATUSES = ['credited', 'returned'] as const;
+export type InboundTransferStatus = (typeof INBOUND_TRANSFER_STATUSES)[number];
+
+/**
+ * Bank transfers received on a merchant environment's virtual accounts: from the sandbox's mock-transfer or from a
+ * bank connector through the operator API. The connector's key makes a transfer delivered twice one transfer.
+ */
+export const inboundTransfers = pgTable('inbound_transfers', {
+  id: text('id').primaryKey(),
+  ...tenantColumns(),
+  virtualAccountId: text('virtual_account_id').notNull(),
+  status: text('status').$type<InboundTransferStatus>().notNull(),
+  currency: text('currency').notNull(),
+  amount: bigint('amount', { mode: 'bigint' }).notNull(),
+  remitterName: text('remitter_name').notNull(),
+  remitterAccountNumber: text('remitter_account_number'),
+  reference: text('reference'),
+  /** The bank connector's own id for the transfer; unique per merchant environment. Null for the sandbox's mock. */
+  connectorKey: text('connector_key'),
+  /** The payment that records a credited transfer; null for a returned one. */
+  paymentId: text('payment_id'),
+  returnReason: text('return_reason'),
+  createdAt: createdAt(),
+}, (t) => [
+  index('inbound_transfers_tenant_created_idx').on(t.merchantId, t.env, t.createdAt.desc(), t.id.desc()),
+  uniqueIndex('inbound_transfers_connector_key_uq').on(t.merchantId, t.env, t.connectorKey).where(sql`${t.connectorKey} is not null`),
+  envCheck('inbound_transfers', t.env),
+  check('inbound_transfers_status_ck', sql`${t.status} in ('credited', 'returned')`),
+  check('inbound_transfers_amount_ck', sql`${t.amount} > 0`),
+  check('inbound_transfers_outcome_ck', sql`(${t.status} = 'credited') = (${t.paymentId} is not null) and (${t.status} = 'returned') = (${t.returnReason} is not null)`),
 ]);

@@ -97,7 +97,8 @@ export async function createRefund(deps: RefundDeps, ctx: TenantContext, body: C
     const inserted = await insertWithFreshId(tx, refunds, () => newId(ID_PREFIXES.refund, now), {
       ...tenant,
       paymentId: payment.id,
-      customerId: payment.customerId,
+      // A successful payment always names its customer (payments_customer_ck: only unmatched transfers have none).
+      customerId: payment.customerId!,
       paymentMethodType: payment.methodType,
       status: 'in_progress',
       reason: body.reason,
