@@ -80,6 +80,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerO
   app.removeContentTypeParser('text/plain');
   const services = composeServices(deps, {
     onJobError: (error, job) => app.log.warn({ err: error, job: job && { id: String(job.id), queue: job.queue, attempt: job.attempt } }, 'job failed'),
+    log: app.log,
   });
   app.decorate('services', services);
   app.decorateRequest('apiKey', null);

@@ -26,7 +26,7 @@ import { createQuoteService, type QuoteService } from './modules/quotes/service.
 import { createRefundService, type RefundService } from './modules/refunds/service.js';
 import { createRfiService, type RfiService } from './modules/rfis/service.js';
 import { createSandboxClockService, type SandboxClockService } from './modules/sandbox-clock/service.js';
-import { createSettlementService, type SettlementService } from './modules/settlements/service.js';
+import { createSettlementService, type SettlementLog, type SettlementService } from './modules/settlements/service.js';
 import { createSubscriptionService, type SubscriptionService } from './modules/subscriptions/service.js';
 import { createVirtualAccountService, type VirtualAccountService } from './modules/virtual-accounts/service.js';
 import { createWithdrawalService, type WithdrawalService } from './modules/withdrawals/service.js';
@@ -80,7 +80,7 @@ export const modules: readonly ModuleManifest<Services, ModuleServices>[] = MODU
  * The modules' services, built once. Their dependencies are process-wide (database, FX rates, configuration); no
  * clock but real time for merchants and keys: every tenant operation reads its clock from the context it is given.
  */
-export function composeModuleServices(deps: AppDeps): ModuleServices {
+export function composeModuleServices(deps: AppDeps, options: { log?: ServiceLog } = {}): ModuleServices {
   const db = deps.database.db;
   const fx = { fxRates: deps.fxRates, markupBps: deps.config.fxMarkupBps };
   const subscriptions = createSubscriptionService({
@@ -116,7 +116,9 @@ export function composeModuleServices(deps: AppDeps): ModuleServices {
     bankAccountValidations: createBankAccountValidationService({ db }),
     withdrawals: createWithdrawalService({ db, ...fx }),
     virtualAccounts: createVirtualAccountService({ db }),
-    settlements: createSettlementService({ db, railDelaySeconds: deps.config.sandboxRailDelaySeconds }),
+    settlements: createSettlementService({
+      db, railDelaySeconds: deps.config.sandboxRailDelaySeconds, realTime: deps.clock, ...(options.log ? { log: options.log } : {}),
+    }),
     merchants: createMerchantService({ db, keyRing: deps.keyRing, clock: deps.clock }),
   });
 }
@@ -140,8 +142,14 @@ export function jobHandlers(
   return handlers;
 }
 
-export function composeServices(deps: AppDeps, options: { onJobError?: (error: unknown, job?: Job) => void } = {}): Services {
-  const moduleServices = composeModuleServices(deps);
+/** The process's logger as the services take it (Fastify's pino logger is one): what scheduled work did not do, and why. */
+export type ServiceLog = SettlementLog;
+
+export function composeServices(
+  deps: AppDeps,
+  options: { onJobError?: (error: unknown, job?: Job) => void; log?: ServiceLog } = {},
+): Services {
+  const moduleServices = composeModuleServices(deps, options.log ? { log: options.log } : {});
   const jobs = new JobRunner({
     db: deps.database.db,
     clock: deps.clock,

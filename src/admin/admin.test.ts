@@ -19,6 +19,7 @@ interface CreatedMerchant {
   public_key: string;
   production_secret_key: string;
   production_public_key: string;
+  settlement_schedule: unknown;
 }
 
 interface KeysResult {
@@ -77,8 +78,10 @@ describe('POST /admin/v1/merchants', () => {
     expect(created.secret_key).not.toBe(created.production_secret_key);
     expect(Object.keys(created).sort()).toEqual([
       'beneficiary_required_notes', 'beneficiary_review', 'created_at', 'email', 'id', 'maker_checker', 'name', 'payin_fee_bearer',
-      'payout_queueing', 'production_public_key', 'production_secret_key', 'public_key', 'secret_key', 'status', 'updated_at',
+      'payout_queueing', 'production_public_key', 'production_secret_key', 'public_key', 'secret_key', 'settlement_schedule', 'status',
+      'updated_at',
     ]);
+    expect(created.settlement_schedule).toBeNull();
   });
 
   it('issues keys that work, one environment each, on the merchant API', async () => {
@@ -157,7 +160,7 @@ describe('GET /admin/v1/merchants and /admin/v1/merchants/{id}', () => {
     const last = created[4]!;
     expect(body.data[0]).toEqual({
       id: last.id, name: last.name, email: last.email, status: 'active', payin_fee_bearer: 'merchant',
-      beneficiary_review: false, beneficiary_required_notes: [], payout_queueing: false, maker_checker: false, created_at: last.created_at, updated_at: last.updated_at,
+      beneficiary_review: false, beneficiary_required_notes: [], payout_queueing: false, maker_checker: false, settlement_schedule: null, created_at: last.created_at, updated_at: last.updated_at,
     });
     expect(JSON.stringify(body)).not.toMatch(/secret_key|public_key/);
   });
@@ -190,7 +193,7 @@ describe('GET /admin/v1/merchants and /admin/v1/merchants/{id}', () => {
     expect(read.statusCode).toBe(200);
     expect(read.json()).toEqual({
       id: merchant.id, name: merchant.name, email: merchant.email, status: 'active', payin_fee_bearer: 'merchant',
-      beneficiary_review: false, beneficiary_required_notes: [], payout_queueing: false, maker_checker: false, created_at: merchant.created_at, updated_at: merchant.updated_at,
+      beneficiary_review: false, beneficiary_required_notes: [], payout_queueing: false, maker_checker: false, settlement_schedule: null, created_at: merchant.created_at, updated_at: merchant.updated_at,
     });
     const unknown = await app.inject({ method: 'GET', url: '/admin/v1/merchants/merch_00000001aaaaa', headers: admin });
     expect(unknown.statusCode).toBe(404);

@@ -11,6 +11,7 @@ import { assertIdPrefix, ID_PREFIXES } from '../core/ids.js';
 import { ListOf, PaginationQuery, pageRequest } from '../core/pagination.js';
 import { ENVIRONMENTS, type Environment } from '../db/schema/index.js';
 import type { Merchant } from '../modules/merchants/service.js';
+import { SettlementSchedule } from '../modules/settlements/schemas.js';
 import { adminLedgerRoutes } from './ledger-routes.js';
 import { adminWebhookEndpointRoutes } from './webhook-routes.js';
 import { adminWithdrawalAccountRoutes } from './withdrawal-account-routes.js';
@@ -30,6 +31,10 @@ const MerchantBody = Type.Object({
   beneficiary_required_notes: Type.Array(Type.String(), { description: 'notes keys every new v2 beneficiary must carry.' }),
   payout_queueing: Type.Boolean({ description: 'New payouts wait `queued` until the balance covers them, released FIFO per source currency at :02, :17, :32 and :47.' }),
   maker_checker: Type.Boolean({ description: 'New payouts wait `pending_approval` until the operator approves or rejects them.' }),
+  settlement_schedule: Type.Union([SettlementSchedule, Type.Null()], {
+    description: 'Automatic settlement: once a day at 00:30 UTC of each environment\'s clock, the available funds of payments paid at ' +
+      'least delay_days days before are settled to the withdrawal account, per currency. Null (the default): off.',
+  }),
   created_at: Type.String({ format: 'date-time' }),
   updated_at: Type.String({ format: 'date-time' }),
 });
@@ -43,6 +48,10 @@ const UpdateMerchantBody = Type.Object({
     Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' }),
     { maxItems: 50, uniqueItems: true, description: 'Replaces the list; [] requires none.' },
   )),
+  // The object first: a body that fails both answers the object's first error, not "must be null".
+  settlement_schedule: Type.Optional(Type.Union([SettlementSchedule, Type.Null()], {
+    description: 'Replaces the schedule (the first runs are scheduled at once); null switches automatic settlement off.',
+  })),
 }, { additionalProperties: false });
 
 const CreatedMerchant = Type.Object({
@@ -64,6 +73,14 @@ const KeysResult = Type.Object({
 });
 
 function presentMerchant(merchant: Merchant) {
+  return {
+    ...presentMerchantFields(merchant),
+    // Shown also when off (null), unlike the optional email.
+    settlement_schedule: merchant.settlementSchedule,
+  };
+}
+
+function presentMerchantFields(merchant: Merchant) {
   return withoutNulls({
     id: merchant.id,
     name: merchant.name,
@@ -80,7 +97,7 @@ function presentMerchant(merchant: Merchant) {
 }
 
 export const adminRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; services: Services }> = async (app, { deps, services }) => {
-  const { merchants } = services;
+  const { merchants, settlements } = services;
   const tags = ['admin'];
 
   async function existingMerchant(id: string): Promise<Merchant> {
@@ -131,18 +148,21 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; services: S
     schema: {
       tags, summary: "Change a merchant's account settings", security: adminSecurity,
       description: 'Settings Glomo\'s support switches for a business. Applies to payments and beneficiaries created from now on; ' +
-        'recorded ones keep theirs.',
+        'recorded ones keep theirs. A settlement schedule applies from its next run to every eligible payment, recorded ones too.',
       params: IdParams('merch_68c777fcOOMpl'), body: UpdateMerchantBody, response: { 200: MerchantBody, ...adminErrors },
     },
   }, async (request) => {
     const merchant = await existingMerchant(request.params.id);
+    const given = request.body.settlement_schedule;
+    const schedule = given === undefined || given === null ? given : settlements.normalizeSchedule(given);
     return presentMerchant(await merchants.updateSettings(merchant.id, {
       payinFeeBearer: request.body.payin_fee_bearer,
       beneficiaryReview: request.body.beneficiary_review,
       beneficiaryRequiredNotes: request.body.beneficiary_required_notes,
       payoutQueueing: request.body.payout_queueing,
       makerChecker: request.body.maker_checker,
-    }));
+      settlementSchedule: schedule,
+    }, schedule ? (tx, updated) => settlements.scheduleRuns(tx, updated.id) : undefined));
   });
 
   // The key operations take an optional body: a POST without one means `{}` (env 'all'). Fastify validates an

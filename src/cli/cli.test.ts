@@ -338,6 +338,44 @@ describe('glomo merchant adjust, merchant adjustments and ledger verify', () => 
   });
 });
 
+describe('glomo merchant settlement-schedule', () => {
+  it('sets the schedule, shows it, prints it raw with --json and switches it off', async () => {
+    const merchant = await createMerchant('Schedule Co');
+    const set = await cli(['merchant', 'settlement-schedule', merchant.id, '--delay-days', '2', '--currencies', 'usd, EUR']);
+    expect(set.code, set.err).toBe(0);
+    expect(set.out).toMatch(/settlement:\s+daily, 2 days after payment: USD, EUR/);
+    const shown = await cli(['merchant', 'show', merchant.id]);
+    expect(shown.out).toMatch(/settlement:\s+daily, 2 days after payment: USD, EUR/);
+    const raw = await cli(['merchant', 'settlement-schedule', merchant.id, '--delay-days', '0', '--currencies', 'GBP', '--json']);
+    expect(JSON.parse(raw.out).settlement_schedule).toEqual({ delay_days: 0, currencies: ['GBP'] });
+    const off = await cli(['merchant', 'settlement-schedule', merchant.id, '--off']);
+    expect(off.code, off.err).toBe(0);
+    expect(off.out).toMatch(/settlement:\s+off/);
+    const read = await fetch(`${server.url}/admin/v1/merchants/${merchant.id}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(((await read.json()) as { settlement_schedule: unknown }).settlement_schedule).toBeNull();
+  });
+
+  it('refuses missing or contradictory options as usage errors (exit 2), and the server\'s refusals with exit 1', async () => {
+    const id = 'merch_6819d7d0aaaaa';
+    expect(await cli(['merchant', 'settlement-schedule', id, '--currencies', 'USD']))
+      .toMatchObject({ code: 2, err: expect.stringContaining('Missing required option --delay-days') });
+    expect(await cli(['merchant', 'settlement-schedule', id, '--delay-days', '2']))
+      .toMatchObject({ code: 2, err: expect.stringContaining('Missing required option --currencies') });
+    expect(await cli(['merchant', 'settlement-schedule', id, '--delay-days', 'two', '--currencies', 'USD']))
+      .toMatchObject({ code: 2, err: expect.stringContaining("--delay-days must be a whole number of days from 0 to 30, got 'two'") });
+    expect(await cli(['merchant', 'settlement-schedule', id, '--off', '--delay-days', '2']))
+      .toMatchObject({ code: 2, err: expect.stringContaining('--off takes neither --delay-days nor --currencies') });
+    expect(await cli(['merchant', 'settlement-schedule', id, '--delay-days', '2', '--currencies', 'USD,']))
+      .toMatchObject({ code: 2, err: expect.stringContaining('--currencies must be codes separated by commas') });
+    expect(await cli(['merchant', 'show', id, '--off'])).toMatchObject({ code: 2, err: expect.stringContaining("Option --off does not apply to 'glomo merchant show") });
+    const merchant = await createMerchant('Schedule Refused Co');
+    expect(await cli(['merchant', 'settlement-schedule', merchant.id, '--delay-days', '31', '--currencies', 'USD']))
+      .toMatchObject({ code: 1, err: 'Error 400: Validation failed: Settlement schedule delay days must be between 0 and 30' });
+    expect(await cli(['merchant', 'settlement-schedule', merchant.id, '--delay-days', '1', '--currencies', 'INR']))
+      .toMatchObject({ code: 1, err: 'Error 400: Currency INR is not supported for settlements' });
+  });
+});
+
 describe('glomo clock show and clock advance', () => {
   it("shows a merchant's sandbox clock, advances it by a duration or to a time, and the merchant's key sees it", async () => {
     const merchant = await createMerchant('Clock Co');

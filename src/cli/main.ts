@@ -38,6 +38,9 @@ Usage:
       currency: --currency USD --amount 100000 is USD 1000.00. A debit beyond the balance is refused.
   glomo merchant adjustments ID [--env sandbox|production] [--page N] [--per-page N]
       List the merchant's adjustments, newest first.
+  glomo merchant settlement-schedule ID --delay-days N --currencies CODE[,CODE...] | --off
+      Settle automatically, once a day at 00:30 UTC of each environment's clock, the available funds of payments
+      paid at least N days before (0 to 30) in each currency (USD, EUR, GBP, AED, SGD); --off switches it off.
   glomo clock show ID
       Show the merchant's sandbox test clock.
   glomo clock advance ID DURATION|TIME
@@ -84,6 +87,9 @@ const OPTIONS = {
   merchant: { type: 'string' },
   'data-dir': { type: 'string' },
   force: { type: 'boolean' },
+  'delay-days': { type: 'string' },
+  currencies: { type: 'string' },
+  off: { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
 
 type OptionName = keyof typeof OPTIONS;
@@ -97,7 +103,7 @@ class UsageError extends Error {}
 interface Command {
   /** Options the command accepts besides the global ones. */
   options: readonly OptionName[];
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH';
   path: string;
   body?: unknown;
   print(body: unknown, io: Io): void;
@@ -359,11 +365,38 @@ function parseCommand(positionals: string[], values: Values): Command {
         print: printAdjustments,
       };
     }
+    case 'settlement-schedule': {
+      requireArgs(positionals, 3, SCHEDULE_SYNOPSIS);
+      return {
+        options: ['delay-days', 'currencies', 'off'],
+        method: 'PATCH',
+        path: `/merchants/${encodeURIComponent(rest[0]!)}`,
+        body: { settlement_schedule: settlementSchedule(values) },
+        print: printMerchant,
+      };
+    }
     case undefined:
-      throw new UsageError('Missing command: glomo merchant create|list|show|keys|adjust|adjustments');
+      throw new UsageError('Missing command: glomo merchant create|list|show|keys|adjust|adjustments|settlement-schedule');
     default:
       throw new UsageError(`Unknown command '${positionals.join(' ')}'`);
   }
+}
+
+const SCHEDULE_SYNOPSIS = 'merchant settlement-schedule ID --delay-days N --currencies CODE[,CODE...] | --off';
+
+/** The body's `settlement_schedule`: null for --off, else the delay and currencies (the server checks the codes). */
+function settlementSchedule(values: Values): { delay_days: number; currencies: string[] } | null {
+  if (values.off) {
+    if (values['delay-days'] !== undefined || values.currencies !== undefined) {
+      throw new UsageError(`--off takes neither --delay-days nor --currencies: glomo ${SCHEDULE_SYNOPSIS}`);
+    }
+    return null;
+  }
+  const days = required('delay-days', values['delay-days'], SCHEDULE_SYNOPSIS);
+  if (!/^\d{1,2}$/.test(days)) throw new UsageError(`--delay-days must be a whole number of days from 0 to 30, got '${days}'`);
+  const currencies = required('currencies', values.currencies, SCHEDULE_SYNOPSIS).split(',').map((code) => code.trim());
+  if (currencies.some((code) => code === '')) throw new UsageError(`--currencies must be codes separated by commas (USD,EUR), got '${values.currencies}'`);
+  return { delay_days: Number(days), currencies };
 }
 
 const DURATION_UNITS: Record<string, number> = { w: 7 * 86_400, d: 86_400, h: 3600, m: 60, s: 1 };
@@ -462,8 +495,17 @@ interface MerchantJson {
   name?: string;
   email?: string;
   status?: string;
+  settlement_schedule?: { delay_days?: number; currencies?: string[] } | null;
   created_at?: string;
   updated_at?: string;
+}
+
+/** `daily, 2 days after payment: USD, EUR`, or `off`; nothing when the answer has no such field. */
+function scheduleText(schedule: MerchantJson['settlement_schedule']): string | undefined {
+  if (schedule === undefined) return undefined;
+  if (schedule === null) return 'off';
+  const days = schedule.delay_days ?? 0;
+  return `daily, ${days} day${days === 1 ? '' : 's'} after payment: ${(schedule.currencies ?? []).join(', ')}`;
 }
 
 function merchantFields(merchant: MerchantJson): string {
@@ -472,6 +514,7 @@ function merchantFields(merchant: MerchantJson): string {
     ['name', merchant.name],
     ['email', merchant.email],
     ['status', merchant.status],
+    ['settlement', scheduleText(merchant.settlement_schedule)],
     ['created_at', merchant.created_at],
     ['updated_at', merchant.updated_at],
   ]);

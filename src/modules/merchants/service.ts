@@ -1,8 +1,8 @@
 // Merchants and their keys: created by the operator API, the `glomo` CLI, or the first start.
 import { ensureSandboxClock } from '../../core/tenant-clock.js';
 import { eq } from 'drizzle-orm';
-import type { Db, DbOrTx } from '../../db/client.js';
-import { merchants, type Environment, type FeeBearer } from '../../db/schema/index.js';
+import type { Db, DbOrTx, Tx } from '../../db/client.js';
+import { merchants, type Environment, type FeeBearer, type SettlementSchedule } from '../../db/schema/index.js';
 import { issueKeyPair, revokeKeys, type KeyPair } from '../../core/auth/api-keys.js';
 import type { KeyRing } from '../../core/auth/signing-keys.js';
 import type { Clock } from '../../core/clock.js';
@@ -37,17 +37,26 @@ export async function createMerchant(deps: MerchantDeps, input: { name: string; 
   });
 }
 
-/** Changes the operator-controlled settings given (others stay); the merchant must exist. */
+export interface MerchantSettings {
+  payinFeeBearer?: 'merchant' | 'customer';
+  beneficiaryReview?: boolean;
+  beneficiaryRequiredNotes?: string[];
+  payoutQueueing?: boolean;
+  makerChecker?: boolean;
+  /** Automatic settlement (null: off). */
+  settlementSchedule?: SettlementSchedule | null;
+}
+
+/**
+ * Changes the operator-controlled settings given (others stay); the merchant must exist. `within` runs in the same
+ * transaction after the change, with the changed row (what a setting sets in motion elsewhere: a settlement schedule's
+ * first run), so both commit or neither.
+ */
 export async function updateMerchantSettings(
   deps: Pick<MerchantDeps, 'db' | 'clock'>,
   id: string,
-  settings: {
-    payinFeeBearer?: 'merchant' | 'customer';
-    beneficiaryReview?: boolean;
-    beneficiaryRequiredNotes?: string[];
-    payoutQueueing?: boolean;
-    makerChecker?: boolean;
-  },
+  settings: MerchantSettings,
+  within?: (tx: Tx, merchant: Merchant) => Promise<void>,
 ): Promise<Merchant> {
   const changes: Partial<typeof merchants.$inferInsert> = { updatedAt: deps.clock.now() };
   if (settings.payinFeeBearer !== undefined) changes.payinFeeBearer = settings.payinFeeBearer;
@@ -55,9 +64,13 @@ export async function updateMerchantSettings(
   if (settings.beneficiaryRequiredNotes !== undefined) changes.beneficiaryRequiredNotes = settings.beneficiaryRequiredNotes;
   if (settings.payoutQueueing !== undefined) changes.payoutQueueing = settings.payoutQueueing;
   if (settings.makerChecker !== undefined) changes.makerChecker = settings.makerChecker;
-  const [row] = await deps.db.update(merchants).set(changes).where(eq(merchants.id, id)).returning();
-  if (!row) throw new Error(`merchant ${id} vanished`);
-  return row;
+  if (settings.settlementSchedule !== undefined) changes.settlementSchedule = settings.settlementSchedule;
+  return deps.db.transaction(async (tx) => {
+    const [row] = await tx.update(merchants).set(changes).where(eq(merchants.id, id)).returning();
+    if (!row) throw new Error(`merchant ${id} vanished`);
+    await within?.(tx, row);
+    return row;
+  });
 }
 
 export async function findMerchant(db: Db, id: string): Promise<Merchant | undefined> {
@@ -76,6 +89,12 @@ export async function payoutSettingsOf(db: DbOrTx, merchantId: string): Promise<
   const [row] = await db.select({ makerChecker: merchants.makerChecker, payoutQueueing: merchants.payoutQueueing })
     .from(merchants).where(eq(merchants.id, merchantId));
   return row ?? { makerChecker: false, payoutQueueing: false };
+}
+
+/** The merchant's automatic settlement, or null when it has none (or the merchant is not found). */
+export async function settlementScheduleOf(db: DbOrTx, merchantId: string): Promise<SettlementSchedule | null> {
+  const [row] = await db.select({ schedule: merchants.settlementSchedule }).from(merchants).where(eq(merchants.id, merchantId));
+  return row?.schedule ?? null;
 }
 
 export async function listMerchants(db: Db, page: PageRequest) {
@@ -114,7 +133,8 @@ export function createMerchantService(deps: MerchantDeps) {
     create: (input: { name: string; email?: string | undefined }) => createMerchant(deps, input),
     find: (id: string) => findMerchant(deps.db, id),
     list: (page: PageRequest) => listMerchants(deps.db, page),
-    updateSettings: (id: string, settings: Parameters<typeof updateMerchantSettings>[2]) => updateMerchantSettings(deps, id, settings),
+    updateSettings: (id: string, settings: MerchantSettings, within?: (tx: Tx, merchant: Merchant) => Promise<void>) =>
+      updateMerchantSettings(deps, id, settings, within),
     replaceKeys: (id: string, envs: readonly Environment[], options: { reissue: boolean }) => replaceKeys(deps, id, envs, options),
   });
 }

@@ -2,7 +2,7 @@
 // claiming them for a settlement under their row locks, and the lines of a settlement. A payment is settleable when
 // it succeeded, its funds are available and no settlement has it yet; its line is its net credit
 // (`amount − fee_amount`, in the currency it settled to the merchant in).
-import { and, asc, eq, inArray, isNull, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt, type SQL } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../../db/client.js';
 import { payments } from '../../db/schema/index.js';
 import { listPage, type PageMeta, type PageRequest } from '../../core/pagination.js';
@@ -33,12 +33,14 @@ export function isSettleable(row: SettlementLineRow): boolean {
 }
 
 /**
- * Every settleable payment of the tenant in `currency`, locked in id order; `SKIP LOCKED` leaves those another
- * settlement is claiming to it (they are not settleable once it commits).
+ * Every settleable payment of the tenant in `currency` (only those paid before `paidBefore` when given: a settlement
+ * schedule's delay), locked in id order; `SKIP LOCKED` leaves those another settlement is claiming to it (they are
+ * not settleable once it commits).
  */
-export async function lockSettleablePayments(tx: Tx, tenant: Tenant, currency: string): Promise<SettlementLineRow[]> {
+export async function lockSettleablePayments(tx: Tx, tenant: Tenant, currency: string, paidBefore?: Date): Promise<SettlementLineRow[]> {
+  const paid = paidBefore === undefined ? [] : [lt(payments.paidAt, paidBefore)];
   return tx.select().from(payments)
-    .where(and(tenantFilter(payments, tenant), eq(payments.currency, currency), ...settleable()))
+    .where(and(tenantFilter(payments, tenant), eq(payments.currency, currency), ...settleable(), ...paid))
     .orderBy(asc(payments.id))
     .for('update', { skipLocked: true });
 }

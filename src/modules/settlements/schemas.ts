@@ -53,3 +53,17 @@ export const TriggeredSettlements = Type.Object({
   data: Type.Array(Settlement, { description: 'One settlement per currency that had settleable payments (none: an empty list).' }),
 });
 export type TriggeredSettlements = Static<typeof TriggeredSettlements>;
+
+/**
+ * A merchant's automatic settlement as the operator API sets and shows it (`settlement_schedule`): once a day, the
+ * available funds of payments paid at least `delay_days` days before that day, in each of `currencies`.
+ */
+export const SettlementSchedule = Type.Object({
+  delay_days: Type.Integer({ minimum: 0, maximum: 30, description: 'Whole days between a payment\'s day (paid_at, UTC) and the run that settles it: 2 settles Monday\'s payments on Wednesday.', examples: [2] }),
+  // No format here: the schema is also the answer's (a custom format means nothing to the serializer); the route checks each code.
+  currencies: Type.Array(Type.String(), {
+    minItems: 1, maxItems: 5,
+    description: 'The balances settled: USD, EUR, GBP, AED, SGD (any case; stored upper-cased; each once).', examples: [['USD', 'EUR']],
+  }),
+}, { additionalProperties: false });
+export type SettlementSchedule = Static<typeof SettlementSchedule>;

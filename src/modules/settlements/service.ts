@@ -4,11 +4,12 @@
 // on the available balance, claims its payments and records `settlement`/`in_progress`, in one transaction; the
 // sandbox rail (a job, SANDBOX_RAIL_DELAY_SECONDS later) posts the hold to clearing with a UTR (`success`) or voids it
 // and gives the payments back (`failed`), with its event. Settlements carry no fee of their own (decision 0030).
-import { and, eq } from 'drizzle-orm';
-import type { Db, DbOrTx } from '../../db/client.js';
-import { settlements, type SettlementKind, type SettlementStatus } from '../../db/schema/index.js';
+import { and, eq, gte, lt, sql } from 'drizzle-orm';
+import type { Db, DbOrTx, Tx } from '../../db/client.js';
+import { ENVIRONMENTS, settlements, type SettlementKind, type SettlementStatus } from '../../db/schema/index.js';
 import { jsonAmount } from '../../core/amount.js';
-import { inUnitOfWork, type TenantContext, type UnitOfWork } from '../../core/context.js';
+import type { Clock } from '../../core/clock.js';
+import { inUnitOfWork, unitOf, type TenantContext, type UnitOfWork } from '../../core/context.js';
 import { ApiError, errors } from '../../core/errors.js';
 import { insertWithFreshId } from '../../core/fresh-id.js';
 import { withoutNulls } from '../../core/http-schemas.js';
@@ -18,19 +19,33 @@ import { enqueueJob } from '../../core/jobs.js';
 import { defineLifecycle } from '../../core/lifecycle.js';
 import { listPage, pageRequest, type PageMeta } from '../../core/pagination.js';
 import { tenantFilter, type Tenant } from '../../core/tenancy.js';
-import { holdFunds, voidHold } from '../../ledger/index.js';
+import { tenantContext } from '../../core/tenant-clock.js';
+import { getBalances, holdFunds, voidHold } from '../../ledger/index.js';
 import {
   isSettleable, lockPaymentsForSettlement, lockSettleablePayments, markSettled, netOf, releaseSettled, settleableCurrencies,
   settlementLines, type SettlementLineRow,
 } from '../payments/service.js';
 import { settleOutbound } from '../payouts/service.js';
+import { settlementScheduleOf } from '../merchants/service.js';
 import { settlementAccount, type WithdrawalAccountRow } from '../withdrawals/service.js';
-import type { CreateSettlementBody, ListSettlementsQuery, Settlement, Transaction, TriggeredSettlements } from './schemas.js';
+import { dayBounds, normalizeSchedule, paidCutoff, scheduleSettlementRun } from './schedule.js';
+import type {
+  CreateSettlementBody, ListSettlementsQuery, Settlement, SettlementSchedule as SettlementScheduleBody, Transaction, TriggeredSettlements,
+} from './schemas.js';
+
+/** Where the scheduled runs say what they did not settle and why (the process's logger; pino's call shape). */
+export interface SettlementLog {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+}
 
 export interface SettlementDeps {
   db: Db;
   /** How long the sandbox rail takes to carry a settlement. */
   railDelaySeconds: number;
+  /** Real time (the process clock): each environment's clock is read from it when a schedule is set. */
+  realTime: Clock;
+  log?: SettlementLog;
 }
 
 export type SettlementRow = typeof settlements.$inferSelect;
@@ -148,10 +163,13 @@ async function accountFor(db: DbOrTx, tenant: Tenant, currency: string): Promise
 }
 
 /** `POST /settlements`: by amount of a balance, or by payments (their net credits, all in one currency). */
+/** Production has no connection to a bank yet: nothing settles there (decision 0030), asked for or scheduled. */
+const settlementsAvailable = (tenant: Tenant): boolean => tenant.env !== 'production';
+
 export async function createSettlement(deps: SettlementDeps, ctx: TenantContext, body: CreateSettlementBody): Promise<Settlement> {
   const byAmount = body.amount !== undefined || body.balance_currency !== undefined;
   if (byAmount === (body.payment_ids !== undefined)) throw errors.settlementTarget();
-  if (ctx.tenant.env === 'production') throw errors.settlementsUnavailable();
+  if (!settlementsAvailable(ctx.tenant)) throw errors.settlementsUnavailable();
   if (byAmount) {
     if (body.amount === undefined) throw errors.blank('amount');
     if (body.balance_currency === undefined) throw errors.blank('balance_currency');
@@ -194,6 +212,110 @@ export async function triggerSettlements(deps: SettlementDeps, ctx: TenantContex
     if (settled) data.push(settled);
   }
   return { data };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Automatic settlement (the merchant's settlement_schedule, decision 0031).
+
+/** What one scheduled run did: the settlements it opened, and per currency why it opened none. */
+export interface ScheduledRun {
+  /** False when the merchant has no schedule (any more): the run did nothing and scheduled nothing. */
+  scheduled: boolean;
+  /** The next run's time, when one was scheduled. */
+  next?: Date;
+  settled: Settlement[];
+  skipped: Array<{ currency: string; reason: 'settlements_unavailable' | 'no_withdrawal_account' | 'nothing_eligible' | 'insufficient_balance' | 'already_settled_today' }>;
+}
+
+/** The run found a scheduled settlement of the currency already made today (a job run twice): it rolls back. */
+class AlreadySettledToday extends Error {}
+
+/**
+ * Settles one currency on schedule, in one transaction: the tenant's settleable payments paid before `paidBefore`,
+ * oldest first as far as the available balance covers their net (payouts may have spent part of it), as one
+ * settlement of kind `schedule` through the creation path every settlement takes. Once its hold has locked the
+ * balance account, a second scheduled settlement of the currency today (the same day's job run twice, after a lost
+ * lease) rolls this one back, so a day settles each currency once. Answers the settlement or why there is none.
+ */
+async function settleCurrencyOnSchedule(
+  deps: SettlementDeps, ctx: TenantContext, currency: string, paidBefore: Date, account: WithdrawalAccountRow,
+): Promise<Settlement | ScheduledRun['skipped'][number]['reason']> {
+  const today = dayBounds(ctx.clock.now());
+  try {
+    return await inUnitOfWork(deps.db, ctx, async (uow) => {
+      // Locked in id order (as every settlement locks them); settled in the order they were paid.
+      const rows = (await lockSettleablePayments(uow.tx, uow.tenant, currency, paidBefore)).filter((row) => netOf(row) > 0n)
+        .sort((a, b) => (a.paidAt?.getTime() ?? 0) - (b.paidAt?.getTime() ?? 0) || a.id.localeCompare(b.id));
+      if (rows.length === 0) return 'nothing_eligible';
+      const available = (await getBalances(uow.tx, uow.tenant)).available.find((b) => b.currency === currency)?.amount ?? 0n;
+      const covered: SettlementLineRow[] = [];
+      let amount = 0n;
+      for (const row of rows) {
+        if (amount + netOf(row) > available) break;
+        covered.push(row);
+        amount += netOf(row);
+      }
+      if (covered.length === 0) return 'insufficient_balance';
+      const settlement = await openSettlement(uow, deps, { kind: 'schedule', currency, amount, account, paymentIds: covered.map((row) => row.id) });
+      const [{ count } = { count: 0 }] = await uow.tx.select({ count: sql<number>`count(*)::int` }).from(settlements).where(and(
+        tenantFilter(settlements, uow.tenant), eq(settlements.kind, 'schedule'), eq(settlements.currency, currency),
+        gte(settlements.createdAt, today.from), lt(settlements.createdAt, today.to),
+      ));
+      if (count > 1) throw new AlreadySettledToday();
+      return settlement;
+    });
+  } catch (error) {
+    if (error instanceof AlreadySettledToday) return 'already_settled_today';
+    // The balance fell below the payments between its reading and the hold (a payout meanwhile): tomorrow's run.
+    if (error instanceof ApiError && error.code === 'INSUFFICIENT_BALANCE') return 'insufficient_balance';
+    throw error;
+  }
+}
+
+/**
+ * One scheduled run of a merchant environment (the `settlements.schedule` job), at its clock's now: without a schedule
+ * (switched off) it does nothing and schedules nothing; otherwise it schedules the next day's run first (so a run that
+ * fails still leaves tomorrow's), then settles each scheduled currency in its own transaction. A currency without a
+ * withdrawal account, and every currency in production (no bank connection), is skipped and logged.
+ */
+export async function runSettlementSchedule(deps: SettlementDeps, ctx: TenantContext): Promise<ScheduledRun> {
+  const schedule = await settlementScheduleOf(deps.db, ctx.tenant.merchantId);
+  if (!schedule) return { scheduled: false, settled: [], skipped: [] };
+  const next = await inUnitOfWork(deps.db, ctx, (uow) => scheduleSettlementRun(uow));
+  const run: ScheduledRun = { scheduled: true, next, settled: [], skipped: [] };
+  const now = ctx.clock.now();
+  const paidBefore = paidCutoff(now, schedule.delay_days);
+  for (const currency of schedule.currencies) {
+    let outcome: Settlement | ScheduledRun['skipped'][number]['reason'];
+    if (!settlementsAvailable(ctx.tenant)) {
+      outcome = 'settlements_unavailable';
+    } else {
+      const account = await settlementAccount(deps.db, ctx.tenant, currency);
+      outcome = account ? await settleCurrencyOnSchedule(deps, ctx, currency, paidBefore, account) : 'no_withdrawal_account';
+    }
+    if (typeof outcome === 'string') run.skipped.push({ currency, reason: outcome });
+    else run.settled.push(outcome);
+  }
+  const fields = { merchant_id: ctx.tenant.merchantId, env: ctx.tenant.env, run_at: now.toISOString(), paid_before: paidBefore.toISOString() };
+  for (const settlement of run.settled) deps.log?.info({ ...fields, settlement_id: settlement.id, currency: settlement.currency, amount: settlement.amount }, 'scheduled settlement opened');
+  for (const { currency, reason } of run.skipped) {
+    // Nothing to settle is the normal day; the others are something the operator may want to put right.
+    if (reason === 'nothing_eligible') continue;
+    deps.log?.warn({ ...fields, currency, reason }, 'scheduled settlement skipped');
+  }
+  return run;
+}
+
+/**
+ * After the merchant's schedule was set (with the transaction that set it): each environment's next run, by that
+ * environment's clock. Setting it again (other currencies, another delay) adds nothing: the day's run reads the schedule
+ * as it is when it runs.
+ */
+export async function scheduleSettlementRuns(deps: Pick<SettlementDeps, 'realTime'>, tx: Tx, merchantId: string): Promise<void> {
+  for (const env of ENVIRONMENTS) {
+    const ctx = await tenantContext(tx, deps.realTime, { merchantId, env });
+    await scheduleSettlementRun(unitOf(tx, ctx));
+  }
 }
 
 export async function findSettlement(db: DbOrTx, tenant: Tenant, id: string): Promise<SettlementRow | undefined> {
@@ -252,6 +374,12 @@ export function createSettlementService(deps: SettlementDeps) {
   return Object.freeze({
     create: (ctx: TenantContext, body: CreateSettlementBody) => createSettlement(deps, ctx, body),
     trigger: (ctx: TenantContext) => triggerSettlements(deps, ctx),
+    /** The `settlements.schedule` job's run. */
+    runSchedule: (ctx: TenantContext) => runSettlementSchedule(deps, ctx),
+    /** Schedules the first runs of a schedule just set, in the transaction that set it. */
+    scheduleRuns: (tx: Tx, merchantId: string) => scheduleSettlementRuns(deps, tx, merchantId),
+    /** A schedule from the operator's body, as it is stored (400 for a currency that is not settled). */
+    normalizeSchedule: (body: SettlementScheduleBody) => normalizeSchedule(body, SETTLEMENT_CURRENCIES),
     list: (ctx: TenantContext, query: ListSettlementsQuery) => listSettlements(deps, ctx, query),
     get: async (ctx: TenantContext, id: string) => presentSettlement(await mustFind(deps.db, ctx.tenant, id)),
     transactions: (ctx: TenantContext, id: string, query: ListSettlementsQuery) => listSettlementTransactions(deps, ctx, id, query),
