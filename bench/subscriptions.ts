@@ -27,7 +27,7 @@ import { createMerchant } from '../src/modules/merchants/service.js';
 import { lastBilledCycle, recordSubscriptionPayment } from '../src/modules/payments/subscription-payments.js';
 import { createPriceService } from '../src/modules/prices/service.js';
 import { subscriptionJobHandlers } from '../src/modules/subscriptions/jobs.js';
-import { plusDays, plusMonths, utcDate } from '../src/modules/subscriptions/schedule.js';
+import { plusDays, plusMonths, utcDate } from '../src/core/calendar.js';
 import { createSubscriptionService, SUBSCRIPTION_RENEW_QUEUE } from '../src/modules/subscriptions/service.js';
 import { benchCustomerBody, machineInfo, runConcurrently, settingsFrom, shortened, statementsDuring, withThrowawayDatabase } from './support.js';
 

@@ -80,6 +80,7 @@ function presentMerchant(merchant: Merchant) {
   };
 }
 
+/** The merchant's fields that are left out when null. */
 function presentMerchantFields(merchant: Merchant) {
   return withoutNulls({
     id: merchant.id,

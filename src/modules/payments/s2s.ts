@@ -5,6 +5,7 @@
 // live only in this call: they are checked and reduced to network, last four and expiry.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
+import { utcDate } from '../../core/calendar.js';
 import type { Db } from '../../db/client.js';
 import { paymentAuthentications, payments } from '../../db/schema/index.js';
 import { inUnitOfWork, type TenantContext, type UnitOfWork } from '../../core/context.js';
@@ -109,7 +110,6 @@ export interface AuthenticationResult {
 }
 
 /** Today's UTC calendar date of a clock reading (`YYYY-MM-DD`). */
-const utcDay = (date: Date) => date.toISOString().slice(0, 10);
 
 export function createServerPaymentService(serverDeps: ServerPaymentDeps) {
   const { subscriptions } = serverDeps;
@@ -219,7 +219,7 @@ export function createServerPaymentService(serverDeps: ServerPaymentDeps) {
   async function payableSubscription(ctx: TenantContext, id: string): Promise<PayableSubscription> {
     const subscription = await subscriptions.get(ctx, id);
     if (subscription.status !== 'created') throw errors.subscriptionInvalidState('paid', subscription.status);
-    if (subscription.expires_at < utcDay(ctx.clock.now())) throw errors.subscriptionInvalidState('paid', 'expired');
+    if (subscription.expires_at < utcDate(ctx.clock.now())) throw errors.subscriptionInvalidState('paid', 'expired');
     return subscription;
   }
 

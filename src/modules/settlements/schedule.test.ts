@@ -5,51 +5,17 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../app.js';
 import { offsetClock, systemClock } from '../../core/clock.js';
 import { events, jobs, ledgerAccounts, payments, settlements } from '../../db/schema/index.js';
-import { ADMIN_TOKEN, bearer, buildTestApp, createTestMerchant, customerBody, type TestMerchant } from '../../../test/support/app.js';
+import { ADMIN_TOKEN, bearer, buildTestApp, createTestMerchant, type TestMerchant } from '../../../test/support/app.js';
 import { expectAdminAbsentWithoutToken, expectAdminAuthRefused } from '../../../test/support/admin.js';
 import { expectSchema } from '../../../test/support/contract.js';
 import { testEnv } from '../../../test/support/env.js';
 import { expectLedgerConsistent } from '../../../test/support/ledger.js';
+import { registerWithdrawalAccount, settleablePayment } from '../../../test/support/settlements.js';
 import { nextScheduledRun, paidCutoff, SETTLEMENT_SCHEDULE_QUEUE } from './schedule.js';
 import { createSettlementService, type SettlementLog } from './service.js';
 
 const admin = bearer(ADMIN_TOKEN);
 const DAY_MS = 86_400_000;
-
-const ACCOUNT = {
-  holder_name: 'Test Arts & Crafts Pvt Ltd', account_number: '1234567890', bank_name: 'Yes Bank', bic_primary: 'YESBINBB',
-  currency: 'USD', country: 'ind', env: 'sandbox',
-};
-
-async function registerAccount(app: App, merchantId: string, overrides: Record<string, unknown> = {}): Promise<void> {
-  const response = await app.inject({
-    method: 'POST', url: `/admin/v1/merchants/${merchantId}/withdrawal_accounts`, headers: admin, payload: { ...ACCOUNT, ...overrides },
-  });
-  expect(response.statusCode, response.body).toBe(201);
-}
-
-/** A successful bank-transfer payment of a new order, paid at the sandbox clock's now; its funds made available unless told. */
-async function paidPayment(app: App, key: string, amount: number, options: { available?: boolean; currency?: string } = {}): Promise<string> {
-  const currency = options.currency ?? 'USD';
-  const customer = await app.inject({ method: 'POST', url: '/api/v1/customer', headers: bearer(key), payload: customerBody() });
-  expect(customer.statusCode, customer.body).toBe(201);
-  const order = await app.inject({
-    method: 'POST', url: '/api/v1/orders', headers: bearer(key),
-    payload: { customer_id: customer.json().id, currency, amount, payment_methods: ['bank_transfer'] },
-  });
-  expect(order.statusCode, order.body).toBe(201);
-  const paid = await app.inject({
-    method: 'POST', url: '/api/v1/payment/mock', headers: bearer(key),
-    payload: { payin_id: order.json().id, amount, currency, payment_method: 'BankTransfer' },
-  });
-  expect(paid.statusCode, paid.body).toBe(201);
-  expect(paid.json().status).toBe('success');
-  if (options.available ?? true) {
-    const available = await app.inject({ method: 'PATCH', url: `/api/v1/payment/${paid.json().id}/mock-funds-available`, headers: bearer(key) });
-    expect(available.statusCode, available.body).toBe(200);
-  }
-  return paid.json().id;
-}
 
 const patchMerchant = (app: App, id: string, payload: Record<string, unknown>) =>
   app.inject({ method: 'PATCH', url: `/admin/v1/merchants/${id}`, headers: admin, payload });
@@ -217,12 +183,12 @@ describe('scheduled settlement runs', () => {
   it('delay 2 days: settles a day\'s payments on the second day after, not before, as one schedule settlement carried to success by the rail', async () => {
     const merchant = await createTestMerchant();
     const key = merchant.sandboxSecret;
-    await registerAccount(app, merchant.id);
+    await registerWithdrawalAccount(app, merchant.id);
     const p = await startOfTestDay(app, merchant);
-    const first = await paidPayment(app, key, 10_000);
-    const second = await paidPayment(app, key, 2_500);
-    const pending = await paidPayment(app, key, 4_000, { available: false });
-    const euro = await paidPayment(app, key, 3_000, { currency: 'EUR' });
+    const first = await settleablePayment(app, key, 10_000);
+    const second = await settleablePayment(app, key, 2_500);
+    const pending = await settleablePayment(app, key, 4_000, { available: false });
+    const euro = await settleablePayment(app, key, 3_000, { currency: 'EUR' });
     await setSchedule(app, merchant.id, { delay_days: 2, currencies: ['USD'] });
 
     // Day P+1: the run finds nothing paid two days before.
@@ -231,7 +197,7 @@ describe('scheduled settlement runs', () => {
     expect(await listSettlements(app, key)).toEqual([]);
     expect(await paymentSettlementId(app, key, first)).toBeNull();
     // Paid on P+1: not due before P+3.
-    const later = await paidPayment(app, key, 700);
+    const later = await settleablePayment(app, key, 700);
 
     const dayTwo = await advanceTo(app, key, dayAt(p, 2, '00:30:30'));
     expect(dayTwo[SETTLEMENT_SCHEDULE_QUEUE]).toBe(1);
@@ -269,9 +235,9 @@ describe('scheduled settlement runs', () => {
   it('a withdrawal account ending in 9910 fails the settlement: funds back to available, the payments free again', async () => {
     const merchant = await createTestMerchant();
     const key = merchant.sandboxSecret;
-    await registerAccount(app, merchant.id, { account_number: '12349910' });
+    await registerWithdrawalAccount(app, merchant.id, { account_number: '12349910' });
     const p = await startOfTestDay(app, merchant);
-    const paid = await paidPayment(app, key, 7_000);
+    const paid = await settleablePayment(app, key, 7_000);
     await setSchedule(app, merchant.id, { delay_days: 0, currencies: ['USD'] });
 
     await advanceTo(app, key, dayAt(p, 1, '00:30:30'));
@@ -296,9 +262,9 @@ describe('scheduled settlement runs', () => {
   it('null stops it: the queued run finds no schedule, settles nothing and schedules nothing', async () => {
     const merchant = await createTestMerchant();
     const key = merchant.sandboxSecret;
-    await registerAccount(app, merchant.id);
+    await registerWithdrawalAccount(app, merchant.id);
     const p = await startOfTestDay(app, merchant);
-    const paid = await paidPayment(app, key, 5_000);
+    const paid = await settleablePayment(app, key, 5_000);
     await setSchedule(app, merchant.id, { delay_days: 0, currencies: ['USD'] });
     await setSchedule(app, merchant.id, null);
 
@@ -318,7 +284,7 @@ describe('scheduled settlement runs', () => {
     const merchant = await createTestMerchant();
     const key = merchant.sandboxSecret;
     const p = await startOfTestDay(app, merchant);
-    await paidPayment(app, key, 5_000);
+    await settleablePayment(app, key, 5_000);
     await setSchedule(app, merchant.id, { delay_days: 0, currencies: ['USD'] });
     const ran = await advanceTo(app, key, dayAt(p, 2, '12:00:00'));
     expect(ran[SETTLEMENT_SCHEDULE_QUEUE]).toBe(2);
@@ -346,7 +312,7 @@ describe('scheduled settlement runs', () => {
 
   it('production runs by real time and settles nothing while production has no bank connection', async () => {
     const merchant = await createTestMerchant();
-    await registerAccount(app, merchant.id, { env: 'production' });
+    await registerWithdrawalAccount(app, merchant.id, { env: 'production' });
     await setSchedule(app, merchant.id, { delay_days: 0, currencies: ['USD'] });
     const [job] = await scheduleJobs(merchant.id, 'production');
     expect(job!.runAt.toISOString()).toBe(nextScheduledRun(new Date()).toISOString());
@@ -363,9 +329,9 @@ describe('scheduled settlement runs', () => {
   it('advancing several days at once runs one job per day, each day\'s key once, however many advances and PATCHes race', async () => {
     const merchant = await createTestMerchant();
     const key = merchant.sandboxSecret;
-    await registerAccount(app, merchant.id);
+    await registerWithdrawalAccount(app, merchant.id);
     const p = await startOfTestDay(app, merchant);
-    await paidPayment(app, key, 1_000);
+    await settleablePayment(app, key, 1_000);
     await Promise.all([1, 2, 3].map(() => setSchedule(app, merchant.id, { delay_days: 0, currencies: ['USD'] })));
 
     const ran = await advanceTo(app, key, dayAt(p, 5, '12:00:00'));
@@ -390,13 +356,13 @@ describe('scheduled settlement runs', () => {
   it('a day\'s run made twice (a job run again after a lost lease) settles each currency once that day', async () => {
     const merchant = await createTestMerchant();
     const key = merchant.sandboxSecret;
-    await registerAccount(app, merchant.id);
+    await registerWithdrawalAccount(app, merchant.id);
     const p = await startOfTestDay(app, merchant);
-    await paidPayment(app, key, 1_000);
+    await settleablePayment(app, key, 1_000);
     await setSchedule(app, merchant.id, { delay_days: 0, currencies: ['USD'] });
     await advanceTo(app, key, dayAt(p, 1, '00:30:30'));
     // A payment paid after the run: the day's second run must not settle it (tomorrow's will).
-    const late = await paidPayment(app, key, 2_000);
+    const late = await settleablePayment(app, key, 2_000);
     const tenant = { merchantId: merchant.id, env: 'sandbox' as const };
     const clock = offsetClock(systemClock, dayAt(p, 1, '00:31:00').getTime() - Date.now());
     const again = await app.services.settlements.runSchedule({ tenant, clock });
@@ -409,11 +375,11 @@ describe('scheduled settlement runs', () => {
   it('concurrent triggers and scheduled runs never settle a payment twice nor overdraw the balance', async () => {
     const merchant = await createTestMerchant();
     const key = merchant.sandboxSecret;
-    await registerAccount(app, merchant.id);
+    await registerWithdrawalAccount(app, merchant.id);
     const p = await startOfTestDay(app, merchant);
     const amounts = [1_000, 2_000, 3_000, 4_000, 5_000, 6_000];
     const ids: string[] = [];
-    for (const amount of amounts) ids.push(await paidPayment(app, key, amount));
+    for (const amount of amounts) ids.push(await settleablePayment(app, key, amount));
     await setSchedule(app, merchant.id, { delay_days: 0, currencies: ['USD'] });
 
     const trigger = () => app.inject({ method: 'POST', url: '/api/v1/settlements/mock-trigger', headers: bearer(key) });
@@ -452,10 +418,10 @@ describe('scheduled settlement runs', () => {
   it('settles only what the available balance still covers, oldest payments first', async () => {
     const merchant = await createTestMerchant();
     const key = merchant.sandboxSecret;
-    await registerAccount(app, merchant.id);
+    await registerWithdrawalAccount(app, merchant.id);
     const p = await startOfTestDay(app, merchant);
-    const oldest = await paidPayment(app, key, 3_000);
-    const newer = await paidPayment(app, key, 4_000);
+    const oldest = await settleablePayment(app, key, 3_000);
+    const newer = await settleablePayment(app, key, 4_000);
     // Part of the balance leaves by an operator debit (as a payout would spend it): 7,000 paid, 5,000 left.
     const debit = await app.inject({
       method: 'POST', url: `/admin/v1/merchants/${merchant.id}/adjustments`, headers: admin,

@@ -3,6 +3,7 @@
 // `settlements.schedule` keyed by merchant, environment and day, so however many processes, requests or clock
 // advances schedule a day's run, it exists once. Which payments a run settles: those paid at least `delay_days`
 // calendar days (UTC) before the run's day.
+import { plusDays, utcDate, utcInstant } from '../../core/calendar.js';
 import { errors } from '../../core/errors.js';
 import { normalizeCurrency } from '../../core/iso.js';
 import { enqueueJob } from '../../core/jobs.js';
@@ -18,21 +19,12 @@ export const SETTLEMENT_SCHEDULE_QUEUE = 'settlements.schedule';
  */
 export const SCHEDULE_RUN_UTC = { hour: 0, minute: 30 } as const;
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-
-/** The start (00:00 UTC) of the calendar day `at` falls on. */
-function startOfUtcDay(at: Date): Date {
-  return new Date(Math.floor(at.getTime() / DAY_MS) * DAY_MS);
-}
-
 /** The first run time (00:30 UTC) strictly after `after`. */
 export function nextScheduledRun(after: Date): Date {
-  const today = new Date(startOfUtcDay(after).getTime() + (SCHEDULE_RUN_UTC.hour * 60 + SCHEDULE_RUN_UTC.minute) * 60_000);
-  return today.getTime() > after.getTime() ? today : new Date(today.getTime() + DAY_MS);
+  const today = utcDate(after);
+  const run = utcInstant(today, SCHEDULE_RUN_UTC.hour, SCHEDULE_RUN_UTC.minute);
+  return run.getTime() > after.getTime() ? run : utcInstant(plusDays(today, 1), SCHEDULE_RUN_UTC.hour, SCHEDULE_RUN_UTC.minute);
 }
-
-/** The UTC calendar date of an instant, `YYYY-MM-DD`. */
-export const utcDay = (at: Date): string => at.toISOString().slice(0, 10);
 
 /**
  * The instant a payment must have been paid before to be settled by a run at `runAt`: the start of the day after
@@ -40,13 +32,13 @@ export const utcDay = (at: Date): string => at.toISOString().slice(0, 10);
  * same day's run, whatever was paid before it).
  */
 export function paidCutoff(runAt: Date, delayDays: number): Date {
-  return new Date(startOfUtcDay(runAt).getTime() + (1 - delayDays) * DAY_MS);
+  return utcInstant(plusDays(utcDate(runAt), 1 - delayDays));
 }
 
 /** The bounds of the calendar day (UTC) of `at`: a day has at most one scheduled settlement per currency. */
 export function dayBounds(at: Date): { from: Date; to: Date } {
-  const from = startOfUtcDay(at);
-  return { from, to: new Date(from.getTime() + DAY_MS) };
+  const day = utcDate(at);
+  return { from: utcInstant(day), to: utcInstant(plusDays(day, 1)) };
 }
 
 /**
@@ -72,7 +64,7 @@ export function normalizeSchedule(body: SettlementScheduleBody, settlementCurren
 export async function scheduleSettlementRun(uow: UnitOfWork, after: Date = uow.clock.now()): Promise<Date> {
   const { tenant } = uow;
   const runAt = nextScheduledRun(after);
-  const day = utcDay(runAt);
+  const day = utcDate(runAt);
   await enqueueJob(uow, {
     queue: SETTLEMENT_SCHEDULE_QUEUE,
     payload: { merchantId: tenant.merchantId, env: tenant.env, day },

@@ -162,9 +162,10 @@ async function accountFor(db: DbOrTx, tenant: Tenant, currency: string): Promise
   return account;
 }
 
-/** `POST /settlements`: by amount of a balance, or by payments (their net credits, all in one currency). */
 /** Production has no connection to a bank yet: nothing settles there (decision 0030), asked for or scheduled. */
 const settlementsAvailable = (tenant: Tenant): boolean => tenant.env !== 'production';
+
+/** `POST /settlements`: by amount of a balance, or by payments (their net credits, all in one currency). */
 
 export async function createSettlement(deps: SettlementDeps, ctx: TenantContext, body: CreateSettlementBody): Promise<Settlement> {
   const byAmount = body.amount !== undefined || body.balance_currency !== undefined;

@@ -2,46 +2,17 @@ import { and, eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../app.js';
 import { events, ledgerAccounts, payments } from '../../db/schema/index.js';
-import { ADMIN_TOKEN, bearer, buildTestApp, createTestMerchant, customerBody, type TestMerchant } from '../../../test/support/app.js';
+import { bearer, buildTestApp, createTestMerchant, type TestMerchant } from '../../../test/support/app.js';
 import { expectResponse, expectSchema } from '../../../test/support/contract.js';
 import { testEnv } from '../../../test/support/env.js';
 import { expectLedgerConsistent, fundMerchant } from '../../../test/support/ledger.js';
 import { describeListConventions } from '../../../test/support/lists.js';
 import { describeSecurity } from '../../../test/support/security.js';
+import { registerWithdrawalAccount, settleablePayment } from '../../../test/support/settlements.js';
 
-const ACCOUNT = {
-  holder_name: 'Test Arts & Crafts Pvt Ltd', account_number: '1234567890', bank_name: 'Yes Bank', bic_primary: 'YESBINBB',
-  currency: 'USD', country: 'ind', env: 'sandbox',
-};
-
-async function registerAccount(app: App, merchantId: string, overrides: Record<string, unknown> = {}): Promise<string> {
-  const response = await app.inject({
-    method: 'POST', url: `/admin/v1/merchants/${merchantId}/withdrawal_accounts`, headers: bearer(ADMIN_TOKEN),
-    payload: { ...ACCOUNT, ...overrides },
-  });
-  expect(response.statusCode, response.body).toBe(201);
-  return response.json().id;
-}
-
-/** A successful bank-transfer payment of a new order, its funds moved to available: answers the payment. */
-async function availablePayment(app: App, key: string, amount = 10_000, currency = 'USD'): Promise<{ id: string; amount: number }> {
-  const customer = await app.inject({ method: 'POST', url: '/api/v1/customer', headers: bearer(key), payload: customerBody() });
-  expect(customer.statusCode, customer.body).toBe(201);
-  const order = await app.inject({
-    method: 'POST', url: '/api/v1/orders', headers: bearer(key),
-    payload: { customer_id: customer.json().id, currency, amount, payment_methods: ['bank_transfer'] },
-  });
-  expect(order.statusCode, order.body).toBe(201);
-  const paid = await app.inject({
-    method: 'POST', url: '/api/v1/payment/mock', headers: bearer(key),
-    payload: { payin_id: order.json().id, amount, currency, payment_method: 'BankTransfer' },
-  });
-  expect(paid.statusCode, paid.body).toBe(201);
-  expect(paid.json().status).toBe('success');
-  const available = await app.inject({ method: 'PATCH', url: `/api/v1/payment/${paid.json().id}/mock-funds-available`, headers: bearer(key) });
-  expect(available.statusCode, available.body).toBe(200);
-  return { id: paid.json().id, amount };
-}
+/** A settleable payment (funds available), with the amount it was made for. */
+const availablePayment = async (app: App, key: string, amount = 10_000, currency = 'USD') =>
+  ({ id: await settleablePayment(app, key, amount, { currency }), amount });
 
 const settle = (app: App, key: string, payload: Record<string, unknown>) =>
   app.inject({ method: 'POST', url: '/api/v1/settlements', headers: bearer(key), payload });
@@ -79,7 +50,7 @@ describe('settlements', () => {
 
   async function ready(): Promise<TestMerchant> {
     const merchant = await createTestMerchant();
-    await registerAccount(app, merchant.id);
+    await registerWithdrawalAccount(app, merchant.id);
     return merchant;
   }
 
@@ -172,7 +143,7 @@ describe('settlements', () => {
 
   it('fails at the bank for a withdrawal account ending in 9910: the funds come back and the payments can be settled again', async () => {
     const merchant = await createTestMerchant();
-    await registerAccount(app, merchant.id, { account_number: '12349910' });
+    await registerWithdrawalAccount(app, merchant.id, { account_number: '12349910' });
     const paid = await availablePayment(app, merchant.sandboxSecret, 7_000);
     const created = (await settle(app, merchant.sandboxSecret, { payment_ids: [paid.id] })).json();
     await advance(app, merchant.sandboxSecret, 120);
@@ -239,7 +210,7 @@ describeListConventions('GET /api/v1/settlements', {
   create: async (app, key, index) => {
     const { sub } = JSON.parse(Buffer.from(key.split('.')[1]!, 'base64url').toString()) as { sub: string };
     if (index === 0) {
-      await registerAccount(app, sub);
+      await registerWithdrawalAccount(app, sub);
       await fundMerchant(sub, 'USD', 100_000n);
     }
     const response = await settle(app, key, { amount: 100, balance_currency: 'USD' });
@@ -254,7 +225,7 @@ describeSecurity('GET /api/v1/settlements', {
   method: 'GET',
   url: () => '/api/v1/settlements?per_page=100',
   listedObject: async (app, owner) => {
-    await registerAccount(app, owner.id);
+    await registerWithdrawalAccount(app, owner.id);
     await fundMerchant(owner.id, 'USD', 1_000n);
     return (await settle(app, owner.sandboxSecret, { amount: 100, balance_currency: 'USD' })).json().id;
   },
@@ -266,7 +237,7 @@ for (const suffix of ['', '/transactions']) {
     notFoundMessage: 'Settlement not found',
     idPrefix: 'setl',
     createObject: async (app, owner) => {
-      await registerAccount(app, owner.id);
+      await registerWithdrawalAccount(app, owner.id);
       await fundMerchant(owner.id, 'USD', 1_000n);
       return (await settle(app, owner.sandboxSecret, { amount: 100, balance_currency: 'USD' })).json().id;
     },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { daysBetween, isCalendarDate } from '../../core/calendar.js';
 import {
-  attemptDueAt, cycleDate, cycleOn, daysBetween, endDate, isCalendarDate, maxBillingCycles, movedTo, nextAfterBilled,
-  nextOnResume, type Schedule,
+  attemptDueAt, cycleDate, cycleOn, endDate, maxBillingCycles, movedTo, nextAfterBilled, nextOnResume, type Schedule,
 } from './schedule.js';
 
 const monthly = (anchor: string, billingCycles = 12): Schedule => ({ intervalType: 'month', intervalCount: 1, billingCycles, anchor, anchorCycle: 1 });

@@ -1,12 +1,9 @@
 // The billing schedule of a fixed-frequency subscription, as pure date arithmetic on `YYYY-MM-DD` calendar dates
 // (UTC): cycle n's date from the schedule's anchor, the end date, where the schedule stands after a cycle is billed,
-// moved, paused, halted or resumed, and when the renewal jobs fall due. date-fns does the month arithmetic (its
-// addMonths clamps to the end of a shorter month); every date is computed from the anchor, never from the previous
-// clamped date, so a 31 January subscription bills on 28/29 February and then on 31 March again.
-import { addDays, addMonths, differenceInCalendarDays, format } from 'date-fns';
-
-/** A calendar date as the contract writes it, `YYYY-MM-DD`. */
-export type CalendarDate = string;
+// moved, paused, halted or resumed, and when the renewal jobs fall due. Month arithmetic clamps to the end of a
+// shorter month (core/calendar.ts); every date is computed from the anchor, never from the previous clamped date, so a
+// 31 January subscription bills on 28/29 February and then on 31 March again.
+import { plusDays, plusMonths, utcInstant, type CalendarDate } from '../../core/calendar.js';
 
 export type IntervalType = 'month' | 'year';
 
@@ -31,47 +28,6 @@ export const RENEWAL_HOUR_UTC = 1;
  * one, three and five days after it; the fourth decline halts the subscription.
  */
 export const RETRY_DAYS = [1, 3, 5] as const;
-
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-/**
- * The date as a local-time Date at noon: date-fns computes in local time, and noon keeps a date clear of any
- * midnight daylight-saving shift, so the arithmetic is the calendar's whatever the process's time zone.
- */
-function local(date: CalendarDate): Date {
-  const match = DATE.exec(date);
-  if (!match) throw new Error(`not a calendar date: ${date}`);
-  const [year, month, day] = match.slice(1).map(Number) as [number, number, number];
-  const out = new Date(2000, 0, 1, 12);
-  out.setFullYear(year, month - 1, day);
-  return out;
-}
-
-const calendar = (date: Date): CalendarDate => format(date, 'yyyy-MM-dd');
-
-/** A `YYYY-MM-DD` text that names a real calendar date (not 2026-02-30). */
-export function isCalendarDate(value: string): boolean {
-  if (!DATE.test(value)) return false;
-  return calendar(local(value)) === value;
-}
-
-/** The UTC calendar date of an instant: the environment's "today" when given its clock's now. */
-export function utcDate(at: Date): CalendarDate {
-  return at.toISOString().slice(0, 10);
-}
-
-export function plusDays(date: CalendarDate, days: number): CalendarDate {
-  return calendar(addDays(local(date), days));
-}
-
-export function plusMonths(date: CalendarDate, months: number): CalendarDate {
-  return calendar(addMonths(local(date), months));
-}
-
-/** Whole days from `from` to `to` (negative when `to` is earlier). */
-export function daysBetween(from: CalendarDate, to: CalendarDate): number {
-  return differenceInCalendarDays(local(to), local(from));
-}
 
 /** Months per cycle: 1, 3 or 6 for `month`, 12 for `year`. */
 export function intervalMonths(schedule: Pick<Schedule, 'intervalType' | 'intervalCount'>): number {
@@ -130,7 +86,7 @@ export function movedTo(schedule: Schedule, cycle: number, date: CalendarDate): 
 /** When attempt `attempt` (0 = the first, 1..3 the retries) of a cycle due on `date` falls due: RENEWAL_HOUR_UTC of its day. */
 export function attemptDueAt(date: CalendarDate, attempt: number): Date {
   const day = attempt === 0 ? date : plusDays(date, RETRY_DAYS[attempt - 1]!);
-  return new Date(`${day}T${String(RENEWAL_HOUR_UTC).padStart(2, '0')}:00:00Z`);
+  return utcInstant(day, RENEWAL_HOUR_UTC);
 }
 
 /** The number of attempts a cycle gets before the subscription halts: the first and its retries. */

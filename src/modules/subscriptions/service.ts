@@ -20,21 +20,16 @@ import { tenantFilter, type Tenant } from '../../core/tenancy.js';
 import { findCustomer } from '../customers/service.js';
 import { checkNotesAndMethods, isPayinCurrency, optionalText, PAYIN_CURRENCIES } from '../orders/service.js';
 import { presentPayment, type CardOutcome, type Payment, type PaymentRow } from '../payments/service.js';
+import { daysBetween, isCalendarDate, plusDays, plusMonths, utcDate, type CalendarDate } from '../../core/calendar.js';
 import {
   attemptDueAt,
   cycleOn,
-  daysBetween,
   endDate,
-  isCalendarDate,
   maxBillingCycles,
   MAX_ATTEMPTS,
   movedTo,
   nextAfterBilled,
   nextOnResume,
-  plusDays,
-  plusMonths,
-  utcDate,
-  type CalendarDate,
   type Schedule,
 } from './schedule.js';
 import type { CreateSubscriptionBody, ListSubscriptionsQuery, Subscription } from './schemas.js';
