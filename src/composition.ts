@@ -88,6 +88,7 @@ export function composeModuleServices(deps: AppDeps, options: { log?: ServiceLog
     // Subscriptions are charged through payments' recording (payments import no subscriptions, nor they payments' inner files).
     payments: { record: (uow, input) => recordSubscriptionPayment(uow, fx, input), lastBilledCycle },
   });
+  const payments = createPaymentService({ db, ...fx });
   return Object.freeze({
     customers: createCustomerService({ db }),
     documents: createDocumentService({ db, store: deps.documentStore, maxBytes: deps.config.documentMaxBytes }),
@@ -100,7 +101,7 @@ export function composeModuleServices(deps: AppDeps, options: { log?: ServiceLog
     }),
     orders: createOrderService({ db }),
     paymentLinks: createPaymentLinkService({ db }),
-    payments: createPaymentService({ db, ...fx }),
+    payments,
     // Server-to-server payments pay subscriptions through that module's operations (payments import no subscriptions).
     serverPayments: createServerPaymentService({ db, ...fx, publicUrl: deps.config.publicUrl, subscriptions }),
     subscriptions,
@@ -115,7 +116,7 @@ export function composeModuleServices(deps: AppDeps, options: { log?: ServiceLog
     beneficiaries: createBeneficiaryService({ db }),
     bankAccountValidations: createBankAccountValidationService({ db }),
     withdrawals: createWithdrawalService({ db, ...fx }),
-    virtualAccounts: createVirtualAccountService({ db }),
+    virtualAccounts: createVirtualAccountService({ db, payments }),
     settlements: createSettlementService({
       db, railDelaySeconds: deps.config.sandboxRailDelaySeconds, realTime: deps.clock, ...(options.log ? { log: options.log } : {}),
     }),

@@ -204,6 +204,18 @@ export const ERRORS = {
     code: 'INVALID_PARAMETER',
     message: (currency: string, due: bigint) => `Amount must equal the amount due in ${currency}: ${due}`,
   },
+  /** connect-payin and eligible-payins resolve only a held transfer that matched no payin or the wrong amount. */
+  paymentNotConnectable: {
+    status: 400,
+    code: 'INVALID_STATE',
+    message: (state: string) => `Payment is ${state}: only an action_required bank transfer with PAYIN_NOT_FOUND or PAYIN_AMOUNT_MISMATCH can be connected to a payin`,
+  },
+  /** A transfer to a closed virtual account (or in another currency than the account's) is returned to its sender. */
+  transferReturned: {
+    status: 422,
+    code: 'TRANSFER_RETURNED',
+    message: (reason: string) => `Transfer returned: ${reason}`,
+  },
   /** The sandbox mock's card (`INVALID_PARAMETER`), not the checkout's card check (`NOT_A_TEST_CARD`). */
   paymentNotTestCard: { status: 400, code: 'INVALID_PARAMETER', message: 'Card is not a valid test card' },
 

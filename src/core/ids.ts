@@ -40,6 +40,8 @@ export const ID_PREFIXES = {
   cardToken: 'cardtok',
   /** `account_id` of a virtual account. */
   virtualAccount: 'va',
+  /** A bank transfer received on a virtual account (`external_reference` of its payment). */
+  inboundTransfer: 'itr',
   settlement: 'setl',
   /** A settlement's line: one per settled payment (`txn_` + the payment id's time and random part). */
   settlementTransaction: 'txn',

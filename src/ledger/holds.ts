@@ -17,6 +17,7 @@ import {
   resolveEntries,
   writeJournal,
   type Cause,
+  type EntryInput,
   type InsufficientFunds,
   type JournalInput,
 } from './journal.js';
@@ -52,7 +53,6 @@ export async function holdFunds(
   input: HoldInput,
 ): Promise<{ ok: true; hold: Hold } | InsufficientFunds> {
   if (input.amount <= 0n) throw new LedgerInvariantError('a hold must be for a positive amount');
-  const { tx, tenant } = uow;
   const now = uow.clock.now();
   const id = newId(ID_PREFIXES.hold, now);
   const posted = await postJournalTouchingHeld(uow, {
@@ -66,11 +66,38 @@ export async function holdFunds(
     ],
   });
   if (!posted.ok) return posted;
-  const [hold] = await tx
+  return { ok: true, hold: await insertHold(uow, id, input, now) };
+}
+
+/**
+ * Holds money that has just arrived and belongs to no balance yet (a bank transfer waiting to be matched): clearing
+ * → held, in one journal. The platform's clearing account may go negative, so this never lacks funds. Such a hold
+ * is only ever posted (to where the money turns out to belong); it has no void, which would credit `available`.
+ */
+export async function holdIncomingFunds(uow: UnitOfWork, input: HoldInput): Promise<Hold> {
+  if (input.amount <= 0n) throw new LedgerInvariantError('a hold must be for a positive amount');
+  const now = uow.clock.now();
+  const id = newId(ID_PREFIXES.hold, now);
+  const posted = await postJournalTouchingHeld(uow, {
+    kind: 'hold',
+    cause: input.cause,
+    holdId: id,
+    ...(input.memo !== undefined ? { memo: input.memo } : {}),
+    entries: [
+      { account: { purpose: 'clearing', currency: input.currency }, amount: -input.amount },
+      { account: { purpose: 'held', currency: input.currency }, amount: input.amount },
+    ],
+  });
+  if (!posted.ok) throw new LedgerInvariantError(`incoming hold refused: ${posted.reason}`);
+  return insertHold(uow, id, input, now);
+}
+
+async function insertHold(uow: UnitOfWork, id: string, input: HoldInput, now: Date): Promise<Hold> {
+  const [hold] = await uow.tx
     .insert(ledgerHolds)
     .values({
       id,
-      ...tenant,
+      ...uow.tenant,
       currency: input.currency,
       amount: input.amount,
       status: 'pending',
@@ -79,7 +106,7 @@ export async function holdFunds(
       createdAt: now,
     })
     .returning();
-  return { ok: true, hold: toHold(hold!) };
+  return toHold(hold!);
 }
 
 export interface PostHoldInput {
@@ -88,6 +115,11 @@ export interface PostHoldInput {
    * available (a partial post). Omitted: everything goes to `clearing` (money leaving the platform).
    */
   destinations?: ReadonlyArray<{ account: AccountRef; amount: bigint }>;
+  /**
+   * Entries in other currencies posted in the same journal, balanced among themselves per currency: where the held
+   * funds are converted (a payment's settlement leg after the FX leg the destinations carry). Never `held`.
+   */
+  otherLegs?: readonly EntryInput[];
   cause?: Cause;
   memo?: string;
 }
@@ -109,6 +141,11 @@ export async function postHold(
     }
     if (total > hold.amount) throw new LedgerInvariantError(`posting ${total} exceeds hold ${hold.id} of ${hold.amount}`);
     const remainder = hold.amount - total;
+    const otherLegs = input.otherLegs ?? [];
+    for (const leg of otherLegs) {
+      if (leg.account.currency === hold.currency) throw new LedgerInvariantError('other legs must be in another currency than the hold');
+      if (leg.account.purpose === 'held') throw new LedgerInvariantError('other legs cannot touch a held account');
+    }
     return {
       kind: 'hold_post',
       cause: input.cause ?? { type: hold.causeType, id: hold.causeId },
@@ -117,6 +154,7 @@ export async function postHold(
       entries: [
         { account: { purpose: 'held', currency: hold.currency }, amount: -hold.amount },
         ...destinations.map((d) => ({ account: d.account, amount: d.amount })),
+        ...otherLegs,
         ...(remainder > 0n ? [{ account: { purpose: 'available' as const, currency: hold.currency }, amount: remainder }] : []),
       ],
     };

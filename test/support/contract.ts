@@ -14,6 +14,17 @@ const DOCS = {
 };
 export type ContractVersion = keyof typeof DOCS;
 
+// Erratum (decision 0032): the 2026 Payment's `payment_method.details` is a oneOf of three shapes none of which
+// requires a field, so any details object matches all three and the oneOf can never pass. Read as anyOf.
+{
+  const details = (((((DOCS['2026'].components as Json).schemas as Json).Payment as Json).properties as Json).payment_method as Json).properties as Json;
+  const detail = details.details as Json;
+  if (Array.isArray(detail.oneOf)) {
+    detail.anyOf = detail.oneOf;
+    delete detail.oneOf;
+  }
+}
+
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 addFormats(ajv);
 ajv.addFormat('timestamp', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/);

@@ -1,5 +1,6 @@
 // Fields orders and payment links share (the contract gives both the same product, notes, payer bank account,
 // purpose code and currencies): their schemas and the checks the schema cannot express, in one place.
+import { and, eq, gt, isNotNull, lte, or, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import { MAX_NOTES } from '../../core/validation.js';
 import { Type } from 'typebox';
 import { errors } from '../../core/errors.js';
@@ -84,4 +85,34 @@ export function checkNotesAndMethods(notes: Record<string, string> | undefined, 
     throw errors.validation('Payment methods must not repeat a method');
   }
   if (notes && Object.keys(notes).length > MAX_NOTES) throw errors.validation(`Notes can have at most ${MAX_NOTES} keys`);
+}
+
+/** The columns an order and a payment link share that decide whether a bank transfer could pay it. */
+interface AwaitingTransferColumns {
+  status: AnyColumn;
+  currency: AnyColumn;
+  amount: AnyColumn;
+  expiresAt: AnyColumn;
+  paymentMethods: AnyColumn;
+}
+
+/** What a bank transfer in `currency` could pay: `active`, unexpired at `now`, accepting bank transfers. */
+export interface AwaitingTransferQuery {
+  currency: string;
+  now: Date;
+  /** At most this amount in the payin's currency (a customer-borne fee only raises what is due). */
+  maxAmount?: bigint;
+  /** Also payins in another currency whose own quote may price a payment in `currency` (orders from a payin quote). */
+  quotedColumn?: AnyColumn;
+}
+
+/** The filter of `AwaitingTransferQuery` on an order or payment link table (the caller adds the tenant). */
+export function awaitingTransferFilter(table: AwaitingTransferColumns, query: AwaitingTransferQuery): SQL {
+  const sameCurrency = and(eq(table.currency, query.currency), query.maxAmount === undefined ? undefined : lte(table.amount, query.maxAmount))!;
+  return and(
+    eq(table.status, 'active'),
+    gt(table.expiresAt, query.now),
+    sql`${table.paymentMethods} @> '["bank_transfer"]'::jsonb`,
+    query.quotedColumn ? or(sameCurrency, isNotNull(query.quotedColumn)) : sameCurrency,
+  )!;
 }

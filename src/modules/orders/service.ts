@@ -1,6 +1,6 @@
 // Orders: create (plain or from a payin quote, idempotent on request_id), retrieve, list, the RFI answer, and the
 // status changes other modules (payments) make in their own transactions.
-import { and, eq, type SQL } from 'drizzle-orm';
+import { and, desc, eq, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { orders, type OrderPaymentMethod, type OrderStatus } from '../../db/schema/index.js';
 import { jsonAmount } from '../../core/amount.js';
@@ -13,7 +13,7 @@ import { claimRequestId } from '../../core/idempotency.js';
 import { defineLifecycle } from '../../core/lifecycle.js';
 import { assertIdPrefix, ID_PREFIXES, newId } from '../../core/ids.js';
 import { listPage, pageRequest, type PageMeta } from '../../core/pagination.js';
-import { addMonths, checkNotesAndMethods, isPayinCurrency, optionalText, PAYIN_CURRENCIES, parseBankAccountDetails, parseProduct, PURPOSE_CODE } from './payin-fields.js';
+import { addMonths, awaitingTransferFilter, checkNotesAndMethods, isPayinCurrency, optionalText, PAYIN_CURRENCIES, parseBankAccountDetails, parseProduct, PURPOSE_CODE, type AwaitingTransferQuery } from './payin-fields.js';
 import { answerRfiRequirements, newRfiRequirements } from '../rfis/service.js';
 import { tenantFilter, type Tenant } from '../../core/tenancy.js';
 import { findCustomer } from '../customers/service.js';
@@ -23,7 +23,7 @@ import { consumeQuote, findQuote, quoteError } from '../quotes/service.js';
 import { type CreateOrderBody, type ListOrdersQuery, type Order, type UpdateOrderRfiBody } from './schemas.js';
 
 // What payment links share with orders (and payouts' notes limit), for the modules that use them.
-export { addMonths, checkNotesAndMethods, isPayinCurrency, optionalText, PAYIN_CURRENCIES, parseBankAccountDetails, parseProduct, PURPOSE_CODE, type StoredBankAccount, type StoredProduct } from './payin-fields.js';
+export { addMonths, awaitingTransferFilter, checkNotesAndMethods, isPayinCurrency, optionalText, PAYIN_CURRENCIES, parseBankAccountDetails, parseProduct, PURPOSE_CODE, type AwaitingTransferQuery, type StoredBankAccount, type StoredProduct } from './payin-fields.js';
 
 export interface OrderDeps {
   db: Db;
@@ -189,6 +189,18 @@ export async function createOrder(deps: OrderDeps, ctx: TenantContext, body: Cre
 export async function findOrder(db: DbOrTx, tenant: Tenant, id: string): Promise<OrderRow | undefined> {
   const [row] = await db.select().from(orders).where(and(tenantFilter(orders, tenant), eq(orders.id, id)));
   return row;
+}
+
+/**
+ * The tenant's orders a bank transfer could pay (`AwaitingTransferQuery`), newest first, at most `limit`: with
+ * `quoted`, also orders in another currency made from a payin quote (whose rate may price the transfer's currency).
+ */
+export async function findOrdersAwaitingTransfer(
+  db: DbOrTx, tenant: Tenant, query: Omit<AwaitingTransferQuery, 'quotedColumn'> & { quoted?: boolean }, limit: number,
+): Promise<OrderRow[]> {
+  const filter = awaitingTransferFilter(orders, { ...query, ...(query.quoted ? { quotedColumn: orders.quoteId } : {}) });
+  return db.select().from(orders).where(and(tenantFilter(orders, tenant), filter))
+    .orderBy(desc(orders.createdAt), desc(orders.id)).limit(limit);
 }
 
 export async function getOrder(deps: Pick<OrderDeps, 'db'>, tenant: Tenant, id: string): Promise<Order> {

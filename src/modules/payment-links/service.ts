@@ -1,6 +1,6 @@
 // Payment links (`/payin`): create (with the job that expires it), retrieve, list, update while active, cancel,
 // the RFI answer and the sandbox review, and the status changes other code (compliance, the expiry job) makes.
-import { and, eq, type SQL } from 'drizzle-orm';
+import { and, desc, eq, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx, Tx } from '../../db/client.js';
 import {
   paymentLinks,
@@ -15,7 +15,7 @@ import { withoutNulls } from '../../core/http-schemas.js';
 import { assertIdPrefix, ID_PREFIXES, newId } from '../../core/ids.js';
 import { defineLifecycle } from '../../core/lifecycle.js';
 import { listPage, pageRequest, type PageMeta } from '../../core/pagination.js';
-import { addMonths, checkNotesAndMethods, isPayinCurrency, optionalText, PAYIN_CURRENCIES, parseBankAccountDetails, parseProduct, PURPOSE_CODE } from '../orders/service.js';
+import { addMonths, awaitingTransferFilter, checkNotesAndMethods, isPayinCurrency, optionalText, PAYIN_CURRENCIES, parseBankAccountDetails, parseProduct, PURPOSE_CODE, type AwaitingTransferQuery } from '../orders/service.js';
 import { answerRfiRequirements, newRfiRequirements } from '../rfis/service.js';
 import { tenantFilter, type Tenant } from '../../core/tenancy.js';
 import { findCustomer } from '../customers/service.js';
@@ -180,6 +180,14 @@ export async function createPaymentLink(deps: PaymentLinkDeps, ctx: TenantContex
 }
 
 /** The tenant's link row, or undefined: for other modules in their own queries or transactions. */
+/** The tenant's payment links a bank transfer could pay (`AwaitingTransferQuery`), newest first, at most `limit`. */
+export async function findPaymentLinksAwaitingTransfer(
+  db: DbOrTx, tenant: Tenant, query: Omit<AwaitingTransferQuery, 'quotedColumn'>, limit: number,
+): Promise<PaymentLinkRow[]> {
+  return db.select().from(paymentLinks).where(and(tenantFilter(paymentLinks, tenant), awaitingTransferFilter(paymentLinks, query)))
+    .orderBy(desc(paymentLinks.createdAt), desc(paymentLinks.id)).limit(limit);
+}
+
 export async function findPaymentLink(db: DbOrTx, tenant: Tenant, id: string): Promise<PaymentLinkRow | undefined> {
   const [row] = await db.select().from(paymentLinks).where(and(tenantFilter(paymentLinks, tenant), eq(paymentLinks.id, id)));
   return row;

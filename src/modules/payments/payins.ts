@@ -5,8 +5,8 @@ import type { PayinType, PaymentMethodType } from '../../db/schema/index.js';
 import { ApiError, errors } from '../../core/errors.js';
 import { ID_PREFIXES } from '../../core/ids.js';
 import type { Tenant } from '../../core/tenancy.js';
-import { findOrder, transitionOrder, type OrderRow } from '../orders/service.js';
-import { findPaymentLink, transitionPaymentLink, type PaymentLinkRow } from '../payment-links/service.js';
+import { findOrder, findOrdersAwaitingTransfer, transitionOrder, type AwaitingTransferQuery, type OrderRow } from '../orders/service.js';
+import { findPaymentLink, findPaymentLinksAwaitingTransfer, transitionPaymentLink, type PaymentLinkRow } from '../payment-links/service.js';
 import type { UnitOfWork } from '../../core/context.js';
 
 export interface Payin {
@@ -24,6 +24,7 @@ export interface Payin {
   productName: string | null;
   productDescription: string | null;
   expiresAt: Date;
+  createdAt: Date;
 }
 
 /** An order row seen as a payin (for callers that already read it). */
@@ -32,7 +33,7 @@ export function payinOfOrder(row: OrderRow): Payin {
     type: 'orders', id: row.id, status: row.status, customerId: row.customerId, currency: row.currency,
     amount: row.amount, priceId: row.priceId, quoteId: row.quoteId, paymentMethods: row.paymentMethods,
     purposeCode: row.purposeCode, productName: row.product?.name ?? null, productDescription: row.product?.description ?? null,
-    expiresAt: row.expiresAt,
+    expiresAt: row.expiresAt, createdAt: row.createdAt,
   };
 }
 
@@ -41,7 +42,7 @@ function fromPaymentLink(row: PaymentLinkRow): Payin {
     type: 'payment_link', id: row.id, status: row.status, customerId: row.customerId, currency: row.currency,
     amount: row.amount, priceId: row.priceId, quoteId: null, paymentMethods: row.paymentMethods,
     purposeCode: row.purposeCode, productName: row.product?.name ?? null, productDescription: row.product?.description ?? null,
-    expiresAt: row.expiresAt,
+    expiresAt: row.expiresAt, createdAt: row.createdAt,
   };
 }
 
@@ -66,6 +67,22 @@ export async function findPayin(db: DbOrTx, tenant: Tenant, id: string): Promise
     default:
       return undefined;
   }
+}
+
+/**
+ * The tenant's orders and payment links a bank transfer could pay (active, unexpired, accepting bank transfers; in
+ * the transfer's currency, or with `quoted` also orders made from a payin quote), newest first, at most `limit`.
+ */
+export async function findPayinsAwaitingTransfer(
+  db: DbOrTx, tenant: Tenant, query: Omit<AwaitingTransferQuery, 'quotedColumn'> & { quoted?: boolean }, limit: number,
+): Promise<Payin[]> {
+  const { quoted: _quoted, ...linkQuery } = query;
+  // One after the other: inside a transaction the two share its connection. Payment links have no quote.
+  const orderRows = await findOrdersAwaitingTransfer(db, tenant, query, limit);
+  const linkRows = await findPaymentLinksAwaitingTransfer(db, tenant, linkQuery, limit);
+  return [...orderRows.map(payinOfOrder), ...linkRows.map(fromPaymentLink)]
+    .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : -1))
+    .slice(0, limit);
 }
 
 /** What the error texts call a payin of this type. */

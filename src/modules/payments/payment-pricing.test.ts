@@ -67,6 +67,14 @@ async function createPrice(app: App, key: string, body: Record<string, unknown>)
   expect(response.statusCode, response.body).toBe(201);
 }
 
+/** A transfer recorded `action_required` with `code`, its funds held: 201, the contract's Payment, no paid_at. */
+function expectHeld(response: { statusCode: number; body: string; json(): Record<string, unknown> }, code: string, fields: Record<string, unknown> = {}) {
+  expect(response.statusCode, response.body).toBe(201);
+  expectSchema('Payment', response.json(), '2026');
+  expect(response.json()).toMatchObject({ status: 'action_required', error_code: code, funds_available: false, ...fields });
+  expect(response.json().paid_at).toBeUndefined();
+}
+
 describe('payments in another currency (FX)', () => {
   let app: App;
   beforeAll(async () => {
@@ -79,9 +87,9 @@ describe('payments in another currency (FX)', () => {
     const order = await createOrder(app, key, { currency: 'AED', amount: 36_725 });
     const due = usdDue(36_725n);
 
+    // A transfer of another amount than the one due is held (its funds off the balances), the order stays payable.
     const wrong = await mockPayment(app, key, { payin_id: order.id, currency: 'USD', amount: Number(due.amount) - 1 });
-    expect(wrong.statusCode).toBe(400);
-    expect(wrong.json().message).toBe(`Amount must equal the amount due in USD: ${due.amount}`);
+    expectHeld(wrong, 'PAYIN_AMOUNT_MISMATCH', { payin_id: order.id, payment_currency: 'USD', payment_amount: Number(due.amount) - 1 });
 
     const response = await mockPayment(app, key, { payin_id: order.id, currency: 'usd', amount: Number(due.amount) });
     expect(response.statusCode, response.body).toBe(201);
@@ -104,8 +112,9 @@ describe('payments in another currency (FX)', () => {
 
     const list = await app.inject({ method: 'GET', url: '/api/v1/payment?currency=aed', headers: bearer(key) });
     expect(list.json().data.map((p: { id: string }) => p.id)).toEqual([payment.id]);
+    // Only the held transfer is in USD: it was received, not converted.
     const byPaid = await app.inject({ method: 'GET', url: '/api/v1/payment?currency=USD', headers: bearer(key) });
-    expect(byPaid.json().data).toEqual([]);
+    expect(byPaid.json().data.map((p: { id: string }) => p.id)).toEqual([wrong.json().id]);
   });
 
   it("uses the rate of the order's quote when the payer pays in the quote's source currency", async () => {
@@ -153,8 +162,7 @@ describe('fee bearer', () => {
     const order = await createOrder(app, key);
 
     const merchantAmount = await mockPayment(app, key, { payin_id: order.id, currency: 'USD', amount: 10_000 });
-    expect(merchantAmount.statusCode).toBe(400);
-    expect(merchantAmount.json().message).toBe('Amount must equal the amount due in USD: 10200');
+    expectHeld(merchantAmount, 'PAYIN_AMOUNT_MISMATCH', { payin_id: order.id, payment_amount: 10_000 });
 
     const response = await mockPayment(app, key, { payin_id: order.id, currency: 'USD', amount: 10_200 });
     expect(response.statusCode, response.body).toBe(201);
@@ -221,7 +229,7 @@ describe('paying a payment link', () => {
     return response.json() as { id: string };
   }
 
-  it('marks the link paid with its event, records payin_type payment_link, and refuses a second payment', async () => {
+  it('marks the link paid with its event, records payin_type payment_link, and holds a second payment', async () => {
     const merchant = await createTestMerchant();
     const key = merchant.sandboxSecret;
     const link = await createLink(key);
@@ -236,27 +244,27 @@ describe('paying a payment link', () => {
     expect((await balances(app, key)).pending).toEqual([{ currency: 'EUR', amount: 5_000 }]);
 
     const again = await mockPayment(app, key, { payin_id: link.id, currency: 'EUR', amount: 5_000 });
-    expect(again.statusCode).toBe(400);
-    expect(again.json()).toMatchObject({ message: 'Payment link is paid: a payment can only be made while it is active', code: 'INVALID_STATE' });
+    expectHeld(again, 'PAYIN_NOT_FOUND', { payin_id: link.id });
 
     const byType = await app.inject({ method: 'GET', url: '/api/v1/payment?payment_type=payment_link', headers: bearer(key) });
-    expect(byType.json().data.map((p: { id: string }) => p.id)).toEqual([response.json().id]);
+    expect(byType.json().data.map((p: { id: string }) => p.id)).toEqual([again.json().id, response.json().id]);
     const orders = await app.inject({ method: 'GET', url: '/api/v1/payment?payment_type=orders', headers: bearer(key) });
     expect(orders.json().data).toEqual([]);
     await expectLedgerConsistent(merchant.id);
   });
 
-  it('lets exactly one of concurrent payments of one link succeed', async () => {
+  it('lets exactly one of concurrent payments of one link succeed; the others are held', async () => {
     const merchant = await createTestMerchant();
     const link = await createLink(merchant.sandboxSecret);
     const attempts = await Promise.all(Array.from({ length: 5 }, () =>
       mockPayment(app, merchant.sandboxSecret, { payin_id: link.id, currency: 'EUR', amount: 5_000 })));
-    expect(attempts.map((r) => r.statusCode).sort()).toEqual([201, 400, 400, 400, 400]);
+    expect(attempts.map((r) => r.statusCode)).toEqual([201, 201, 201, 201, 201]);
+    expect(attempts.map((r) => r.json().status).sort()).toEqual(['action_required', 'action_required', 'action_required', 'action_required', 'success']);
     expect((await balances(app, merchant.sandboxSecret)).pending).toEqual([{ currency: 'EUR', amount: 5_000 }]);
     await expectLedgerConsistent(merchant.id);
   });
 
-  it("refuses a cancelled link and another merchant's link", async () => {
+  it("holds a transfer to a cancelled link and refuses another merchant's link", async () => {
     const merchant = await createTestMerchant();
     const other = await createTestMerchant();
     const link = await createLink(merchant.sandboxSecret);
@@ -266,8 +274,9 @@ describe('paying a payment link', () => {
     const cancel = await app.inject({ method: 'PATCH', url: `/api/v1/payin/${link.id}/cancel`, headers: bearer(merchant.sandboxSecret) });
     expect(cancel.statusCode, cancel.body).toBe(200);
     const refused = await mockPayment(app, merchant.sandboxSecret, { payin_id: link.id, currency: 'EUR', amount: 5_000 });
-    expect(refused.statusCode).toBe(400);
-    expect(refused.json().message).toBe('Payment link is cancelled: a payment can only be made while it is active');
+    expectHeld(refused, 'PAYIN_NOT_FOUND', { payin_id: link.id });
+    expect(await balances(app, merchant.sandboxSecret)).toEqual({ available: [], pending: [] });
+    await expectLedgerConsistent(merchant.id);
   });
 });
 
@@ -306,7 +315,7 @@ describe('sandbox sanctions screening', () => {
 });
 
 describe('payability at the edges', () => {
-  it('refuses a payment past expires_at even before the expiry job has run', async () => {
+  it('holds a transfer past expires_at even before the expiry job has run', async () => {
     const clock = new ManualClock('2026-01-10T10:00:00Z');
     const { app } = await buildTestApp({ clock });
     const merchant = await createTestMerchant(clock);
@@ -315,11 +324,12 @@ describe('payability at the edges', () => {
     const read = await app.inject({ method: 'GET', url: `/api/v1/orders/${order.id}`, headers: bearer(merchant.sandboxSecret) });
     expect(read.json().status).toBe('active');
     const response = await mockPayment(app, merchant.sandboxSecret, { payin_id: order.id, currency: 'USD', amount: 10_000 });
-    expect(response.statusCode).toBe(400);
-    expect(response.json()).toMatchObject({ message: 'Order is expired: a payment can only be made while it is active', code: 'INVALID_STATE' });
+    expectHeld(response, 'PAYIN_NOT_FOUND', { payin_id: order.id });
+    const after = await app.inject({ method: 'GET', url: `/api/v1/orders/${order.id}`, headers: bearer(merchant.sandboxSecret) });
+    expect(after.json().status).toBe('active');
   });
 
-  it('answers 400, not 500, when a customer-borne fee takes the amount past the largest the API carries', async () => {
+  it('never fails with 500 when a customer-borne fee takes the amount past the largest the API carries: the transfer is held', async () => {
     const { app } = await buildTestApp();
     const merchant = await createTestMerchant();
     const key = merchant.sandboxSecret;
@@ -329,8 +339,8 @@ describe('payability at the edges', () => {
     const publicRead = await app.inject({ method: 'GET', url: `/api/public/v1/order/${order.id}`, headers: bearer(merchant.sandboxPublishable) });
     expect(publicRead.statusCode).toBe(400);
     const response = await mockPayment(app, key, { payin_id: order.id, currency: 'USD', amount: Number.MAX_SAFE_INTEGER });
-    expect(response.statusCode).toBe(400);
-    expect(response.json().message).toBe('Amount with its fees is larger than the API can carry: use a smaller amount');
+    expectHeld(response, 'PAYIN_AMOUNT_MISMATCH', { payin_id: order.id, payment_amount: Number.MAX_SAFE_INTEGER });
     expect(await balances(app, key)).toEqual({ available: [], pending: [] });
+    await expectLedgerConsistent(merchant.id);
   });
 });

@@ -206,28 +206,27 @@ describe('POST /api/v1/payment/mock', () => {
     await expectLedgerConsistent(merchant.id);
   });
 
-  it('refuses a payment on a paid order', async () => {
+  it('holds a second transfer to a paid order as PAYIN_NOT_FOUND, off the balances', async () => {
     const merchant = await createTestMerchant();
     const key = merchant.sandboxSecret;
     const order = await createOrder(app, key);
     expect((await mockPayment(app, key, mockBody(order))).statusCode).toBe(201);
     const second = await mockPayment(app, key, mockBody(order));
-    expect(second.statusCode).toBe(400);
-    expect(second.json()).toEqual({ error: 'Bad Request', message: 'Order is paid: a payment can only be made while it is active', code: 'INVALID_STATE' });
+    expect(second.statusCode, second.body).toBe(201);
+    expect(second.json()).toMatchObject({ status: 'action_required', error_code: 'PAYIN_NOT_FOUND', payin_id: order.id, payment_amount: 10_000 });
+    expectSchema('Payment', second.json(), '2026');
     expect((await balances(app, key)).pending).toEqual([{ currency: 'USD', amount: 10_000 }]);
     await expectLedgerConsistent(merchant.id);
   });
 
-  it('lets exactly one of concurrent payments of one order succeed', async () => {
+  it('lets exactly one of concurrent payments of one order succeed; the others are held', async () => {
     const merchant = await createTestMerchant();
     const key = merchant.sandboxSecret;
     const order = await createOrder(app, key);
     const responses = await Promise.all(Array.from({ length: 5 }, () => mockPayment(app, key, mockBody(order))));
-    const statuses = responses.map((r) => r.statusCode).sort();
-    expect(statuses, responses.map((r) => r.body).join('\n')).toEqual([201, 400, 400, 400, 400]);
-    for (const refused of responses.filter((r) => r.statusCode === 400)) {
-      expect(refused.json().message).toBe('Order is paid: a payment can only be made while it is active');
-    }
+    expect(responses.map((r) => r.statusCode), responses.map((r) => r.body).join('\n')).toEqual([201, 201, 201, 201, 201]);
+    const outcomes = responses.map((r) => `${r.json().status}/${r.json().error_code ?? ''}`).sort();
+    expect(outcomes).toEqual(['action_required/PAYIN_NOT_FOUND', 'action_required/PAYIN_NOT_FOUND', 'action_required/PAYIN_NOT_FOUND', 'action_required/PAYIN_NOT_FOUND', 'success/']);
     expect((await balances(app, key)).pending).toEqual([{ currency: 'USD', amount: 10_000 }]);
     expect((await eventsOf(order.id)).map((e) => e.eventType)).toEqual(['active', 'paid']);
     await expectLedgerConsistent(merchant.id);
@@ -263,17 +262,16 @@ describe('POST /api/v1/payment/mock', () => {
     });
 
     it.each([
-      [{ payin_id: undefined }, 400, "Validation failed: Payin id can't be blank"],
       [{ payin_id: 'cust_6819d8046mpKt' }, 400, 'Validation failed: Payin ID must start with order_ or payin_ and be valid.'],
       [{ payin_id: 'order_6819d804aaaaa' }, 404, 'Order not found'],
       [{ payin_id: 'payin_6819d804aaaaa' }, 404, 'Payment link not found'],
-      [{ amount: 9_999 }, 400, 'Amount must equal the amount due in USD: 10000'],
       [{ currency: 'XYZ' }, 400, 'Validation failed: Currency must be a valid ISO 4217 currency code (e.g., USD)'],
       [{ currency: 'BRL' }, 400, 'Currency BRL is not supported for payments'],
       [{ amount: 99 }, 400, 'Validation failed: Amount must be between 100 and 9007199254740991'],
       [{ payment_method: 'Card', card_number: VISA_SUCCESS }, 400, 'Order does not accept card payments'],
       [{ payment_method: 'Card', card_number: '4111 1111 1111 1111' }, 400, 'Card is not a valid test card'],
       [{ payment_method: 'Card' }, 400, "Validation failed: Card number can't be blank"],
+      [{ payment_method: 'Card', payin_id: undefined, card_number: VISA_SUCCESS }, 400, "Validation failed: Payin id can't be blank"],
       [{ card_number: VISA_SUCCESS }, 400, 'card_number can only be sent with payment_method Card'],
     ])('%j answers %i', async (overrides, status, message) => {
       const response = await mockPayment(app, merchant.sandboxSecret, mockBody(order, overrides));

@@ -258,13 +258,21 @@ describe('POST /api/v1/payment with a card that asks for a one-time password', (
     expect((await getOrder(owner.sandboxSecret, order.id)).status).toBe('active');
     expect(await pendingUsd(owner.sandboxSecret)).toBe(before);
     expect(await eventTypes(answer.id)).toEqual(['payment.in_progress']);
-    // While it waits, the order takes no other payment.
-    const mock = await app.inject({
+    // While it waits, the order takes no other payment: a card attempt is refused, a bank transfer is held.
+    const card = await app.inject({
+      method: 'POST', url: '/api/v1/payment/mock', headers: bearer(owner.sandboxSecret),
+      payload: { payin_id: order.id, amount: order.amount, currency: order.currency, payment_method: 'Card', card_number: '4532 4911 1111 1111' },
+    });
+    expect(card.statusCode).toBe(400);
+    expect(card.json().message).toBe('The order has an existing in progress payment');
+    const transfer = await app.inject({
       method: 'POST', url: '/api/v1/payment/mock', headers: bearer(owner.sandboxSecret),
       payload: { payin_id: order.id, amount: order.amount, currency: order.currency, payment_method: 'BankTransfer' },
     });
-    expect(mock.statusCode).toBe(400);
-    expect(mock.json().message).toBe('The order has an existing in progress payment');
+    expect(transfer.statusCode, transfer.body).toBe(201);
+    expect(transfer.json()).toMatchObject({ status: 'action_required', error_code: 'PAYIN_NOT_FOUND' });
+    expect((await getOrder(owner.sandboxSecret, order.id)).status).toBe('active');
+    expect(await pendingUsd(owner.sandboxSecret)).toBe(before);
   });
 
   it('shows the page, takes the OTP, settles the payment and sends the customer to callback_url, signed', async () => {

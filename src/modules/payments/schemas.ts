@@ -14,6 +14,16 @@ const FeeLine = Type.Object({
   taxes: Type.Array(Type.Object({ amount: Type.Integer(), currency: Type.String(), name: Type.String(), bps: Type.Integer() })),
 });
 
+/** The 2026 contract's `Bank Transfer Details`, the fields the server knows of a received transfer. */
+export const BankTransferDetails = Type.Object({
+  sender_name: Type.String({ description: 'The remitter as the sending bank named it.', examples: ['Vaibhav LRS'] }),
+  sender_account_number: Type.Optional(Type.String()),
+  receiver_account_number: Type.Optional(Type.String({ description: 'The virtual account credited.' })),
+  remittance_information: Type.Optional(Type.String({ description: 'The sender\'s reference.' })),
+  transfer_type: Type.Optional(Type.Enum(['swift', 'local'])),
+  external_reference: Type.Optional(Type.String({ description: 'This server\'s id of the inbound transfer (itr_…), for reconciliation.' })),
+});
+
 /** The 2026 contract's `Payment`, the fields we can fill; optional fields without a value are omitted. */
 export const Payment = Type.Object({
   id: Type.String({ examples: ['payt_6819d8046mpKt'] }),
@@ -37,7 +47,7 @@ export const Payment = Type.Object({
   fee_collection_mode: Type.Enum(['immediate', 'deferred']),
   created_at: Type.String({ format: 'date-time' }),
   updated_at: Type.String({ format: 'date-time' }),
-  customer_id: Type.String(),
+  customer_id: Type.Optional(Type.String({ description: 'Absent for a bank transfer that matched no payin (until connect-payin connects it).' })),
   merchant_id: Type.String(),
   product_name: Type.Optional(Type.String()),
   product_description: Type.Optional(Type.String()),
@@ -52,8 +62,8 @@ export const Payment = Type.Object({
   documents: Type.Array(AttachedDocument, { description: 'Documents attached through update_rfi.' }),
   funds_available: Type.Boolean(),
   settlement_id: Type.Optional(Type.String({ description: 'The settlement that sent its funds to your bank, once settled.', examples: ['setl_6878e266jt1P3'] })),
-  payment_method: Type.Object({ type: Type.Enum([...PAYMENT_METHOD_TYPES]) }, {
-    description: 'The method type; `details` is not sent yet (see docs/decisions/0004-contract-choices.md, Payments).',
+  payment_method: Type.Object({ type: Type.Enum([...PAYMENT_METHOD_TYPES]), details: Type.Optional(BankTransferDetails) }, {
+    description: 'The method type; `details` for a bank transfer received on a virtual account (decision 0032).',
   }),
 });
 export type Payment = Static<typeof Payment>;
@@ -61,7 +71,7 @@ export type Payment = Static<typeof Payment>;
 export const CreateMockPaymentBody = Type.Object({
   amount: Type.Integer({ minimum: 100, maximum: Number.MAX_SAFE_INTEGER, description: 'Minor units, at least 100; must equal the amount due in `currency` (the payin amount, plus a customer-borne fee, converted when `currency` is not the payin\'s).', examples: [10_000] }),
   currency: Type.String({ description: 'The currency paid in: the payin\'s, or another the FX source quotes (converted, with the markup as `fx_fee`).', examples: ['USD'] }),
-  payin_id: Type.Optional(Type.String({ description: 'The active order (order_…) or payment link (payin_…) to pay. Required: unmatched transfers are not mocked yet.', examples: ['order_6819d8046mpKt'] })),
+  payin_id: Type.Optional(Type.String({ description: 'The active order (order_…) or payment link (payin_…) to pay. Required for Card. A BankTransfer without it is a transfer naming no payin: it pays the one active payin priced at its amount, or waits `action_required` (PAYIN_NOT_FOUND) with its funds held.', examples: ['order_6819d8046mpKt'] })),
   payment_method: Type.Optional(Type.Enum(['BankTransfer', 'Card'], {
     description: 'Default BankTransfer. Card (extension) takes `card_number`, a sandbox test card whose outcome notes §7.5 define.',
   })),
@@ -69,6 +79,24 @@ export const CreateMockPaymentBody = Type.Object({
   remitter_name: Type.Optional(Type.Enum(['Sanctioned_Entity', 'Non_Sanctioned_Entity'], { description: 'Sanctioned_Entity (or the amount 6623) records an `action_required` payment with `SANCTION_HIT`.' })),
 });
 export type CreateMockPaymentBody = Static<typeof CreateMockPaymentBody>;
+
+export const EligiblePayin = Type.Object({
+  payin_id: Type.String({ examples: ['order_6819d8046mpKt'] }),
+  payin_type: Type.Enum([...PAYIN_TYPES]),
+  customer_id: Type.String(),
+  requested_currency: Type.String(),
+  requested_amount: Type.Integer(),
+  payment_currency: Type.String({ description: 'The transfer\'s currency.' }),
+  payment_amount: Type.Integer({ description: 'What paying the payin in the transfer\'s currency costs: the transfer\'s amount.' }),
+  created_at: Type.String({ format: 'date-time' }),
+  expires_at: Type.String({ format: 'date-time' }),
+});
+export const EligiblePayinList = Type.Object({ data: Type.Array(EligiblePayin) });
+
+export const ConnectPayinBody = Type.Object({
+  payin_id: Type.String({ maxLength: 64, description: 'An active order (order_…) or payment link (payin_…) accepting bank transfers whose amount due in the payment\'s currency equals what was received.', examples: ['order_6819d8046mpKt'] }),
+});
+export type ConnectPayinBody = Static<typeof ConnectPayinBody>;
 
 export const FundsAvailableResponse = Type.Object({
   data: Payment,

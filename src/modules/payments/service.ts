@@ -3,24 +3,25 @@
 // `pending` balance, net of the price's fee and converted through FX when paid in another currency, in one
 // transaction with its events.
 import { and, eq, sql, type SQL } from 'drizzle-orm';
-import type { Db, DbOrTx, Tx } from '../../db/client.js';
+import type { Tx } from '../../db/client.js';
 import { payments, type PaymentMethodType } from '../../db/schema/index.js';
-import { jsonAmount, money } from '../../core/amount.js';
 import { unitOf, type TenantContext, type UnitOfWork } from '../../core/context.js';
 import { ApiError, duplicateRequest, errors } from '../../core/errors.js';
 import { claimRequestId } from '../../core/idempotency.js';
-import { defineLifecycle } from '../../core/lifecycle.js';
 import { recordEvent } from '../../core/events.js';
-import { presentAttachedDocuments } from '../rfis/service.js';
-import { withoutNulls } from '../../core/http-schemas.js';
 import { assertIdPrefix, ID_PREFIXES, newId } from '../../core/ids.js';
 import { listPage, pageRequest, type PageMeta } from '../../core/pagination.js';
 import { tenantFilter, type Tenant } from '../../core/tenancy.js';
-import { postJournal, type EntryInput } from '../../ledger/index.js';
+import { postJournal } from '../../ledger/index.js';
 import { sandboxTestCard, type CardOutcome } from './cards.js';
 import { assertPayable, findPayin, markPayinPaid, payinErrors, payinTypeOf, type Payin } from './payins.js';
-import { pricedColumns, pricePayment, type PaymentPricing, type PricingDeps } from './pricing.js';
+import { pricedColumns, pricePayment, type PaymentPricing } from './pricing.js';
+import {
+  DECLINED, findPayment, hasPaymentInProgress, NO_ERROR, PAYMENT_ENTITY_TYPE, paymentLifecycle, postPaymentJournal, presentPayment,
+  SANCTION_HIT, SANCTIONS_MAGIC_AMOUNT, type PaymentDeps, type PaymentRow,
+} from './rows.js';
 import type { CreateMockPaymentBody, ListPaymentsQuery, Payment } from './schemas.js';
+import { connectPayin, eligiblePayins, receiveTransfer, receiveTransferPayment, type IncomingTransfer } from './transfers.js';
 
 // What settlements read and write of payments (src/modules/settlements reaches them through this file).
 export {
@@ -28,94 +29,21 @@ export {
   settlementLines, type SettlementLineRow,
 } from './settlement-lines.js';
 
-export interface PaymentDeps extends PricingDeps {
-  db: Db;
-  /**
-   * What a subscription's first instalment settling `success` does to its subscription, in the payment's transaction
-   * and before the payment's own write (it activates the subscription; an ApiError means the subscription can no longer
-   * be paid, and the payment fails instead). Handed in by the composition root: payments import no subscriptions.
-   */
-  subscriptionPaymentSucceeded?: (uow: UnitOfWork, row: PaymentRow) => Promise<void>;
-}
 
-export type PaymentRow = typeof payments.$inferSelect;
+// The payment row's presentation, lifecycle, journal and lookups, for the modules that reach payments through here.
+export {
+  DECLINED, findPayment, lockPayment, NO_ERROR, PAYMENT_ENTITY_TYPE, paymentLifecycle, postPaymentJournal, presentPayment,
+  type PaymentDeps, type PaymentRow,
+} from './rows.js';
 
 // The types the subscriptions module reads of payments (its payments' recording is handed to it by the composition root).
 export type { CardOutcome } from './cards.js';
 export type { Payment } from './schemas.js';
 
-/** The webhook catalogue's entity type for payments (singular, as Glomo sends it). */
-export const PAYMENT_ENTITY_TYPE = 'payment';
 
 export const FUNDS_AVAILABLE_MESSAGE = 'Payment funds available status updated successfully';
 
-/** A fee as one `fee_breakdown` line (no taxes are modelled). */
-function feeLine(currency: string, amount: bigint, bearer: 'merchant' | 'customer') {
-  return amount > 0n ? [{ ...money(currency, amount), bearer, collection_mode: 'immediate' as const, taxes: [] }] : [];
-}
 
-export function presentPayment(row: PaymentRow): Payment {
-  const fees: Payment['fees'] = {};
-  if (row.feeAmount > 0n) fees.txn_fee = money(row.currency, row.feeAmount);
-  if (row.fxFeeAmount > 0n) fees.fx_fee = money(row.paymentCurrency, row.fxFeeAmount);
-  const present = withoutNulls({
-    id: row.id,
-    'auto_debit?': row.autoDebit,
-    status: row.status,
-    payment_currency: row.paymentCurrency,
-    payment_amount: jsonAmount(row.paymentAmount),
-    converted_currency: row.currency,
-    converted_amount: jsonAmount(row.amount),
-    requested_currency: row.currency,
-    requested_amount: jsonAmount(row.requestedAmount),
-    purpose_code: row.purposeCode,
-    error_code: row.errorCode,
-    error_description: row.errorDescription,
-    customer_error_description: row.customerErrorDescription,
-    paid_at: row.paidAt?.toISOString() ?? null,
-    fee_bearer: row.feeBearer,
-    fee_collection_mode: 'immediate' as const,
-    // Payments carry the contract's millisecond timestamps (notes-payins §1.4).
-    created_at: row.createdAt.toISOString(),
-    updated_at: row.updatedAt.toISOString(),
-    customer_id: row.customerId,
-    merchant_id: row.merchantId,
-    product_name: row.productName,
-    product_description: row.productDescription,
-    fees,
-    fee_breakdown: {
-      // The markup raises what the payer pays, so the payer bears it.
-      fx_fee: feeLine(row.paymentCurrency, row.fxFeeAmount, 'customer'),
-      txn_fee: feeLine(row.currency, row.feeAmount, row.feeBearer),
-      referral_fee: [],
-    },
-    documents: presentAttachedDocuments(row.documents),
-    funds_available: row.fundsAvailable,
-    settlement_id: row.settlementId,
-    payment_method: { type: row.methodType },
-  });
-  // The contract's nullable links are sent as null, not omitted: a payment names its payin or its subscription.
-  // `payin_type` is left out of a subscription's payment instead: the contract's enum for it has no null.
-  return {
-    ...present,
-    payin_id: row.payinId,
-    ...(row.payinType === null ? {} : { payin_type: row.payinType }),
-    subscription_id: row.subscriptionId,
-  };
-}
-
-/** The outcome texts of the contract (declines) and of the sandbox's sanctions screening (notes-payins §8.7, §8.8). */
-export const DECLINED = {
-  errorCode: 'PAYMENT_DECLINED',
-  errorDescription: 'The payment attempt was declined. This could be due to issuer rejection, risk assessment, or restrictions on the card or account. The customer should contact their bank or try a different payment method.',
-  customerErrorDescription: 'Your payment could not be completed. Please try a different payment method or contact your bank.',
-};
-const SANCTION_HIT = {
-  errorCode: 'SANCTION_HIT',
-  errorDescription: 'The remitter matched a sanctions screening list. The funds are held for compliance review and cannot be released through the API.',
-  customerErrorDescription: null,
-};
-export const NO_ERROR = { errorCode: null, errorDescription: null, customerErrorDescription: null };
 /** A card authentication (3DS/OTP) the customer never completed: the step expired and the card was not charged. */
 const AUTHENTICATION_EXPIRED = {
   errorCode: 'AUTHENTICATION_EXPIRED',
@@ -140,29 +68,10 @@ const SUBSCRIPTION_NOT_PAYABLE = {
 export type CardPaymentFailure = 'declined' | 'authentication_expired';
 const FAILURE_TEXTS = { declined: DECLINED, authentication_expired: AUTHENTICATION_EXPIRED } as const;
 
-/**
- * The statuses a payment moves between after its creation: a card payment waiting for its authentication settles
- * once. (A payment with an RFI moves to under_review in rfi.ts, which writes no event, as the catalogue has none.)
- */
-export const paymentLifecycle = defineLifecycle({
-  table: payments,
-  entity: 'Payment',
-  entityType: PAYMENT_ENTITY_TYPE,
-  transitions: {
-    in_progress: ['success', 'failed'],
-    success: [],
-    failed: [],
-    action_required: [],
-    under_review: [],
-  },
-  present: presentPayment,
-});
 
 /** The `request_id` scope of server-to-server payments, apart from orders' and refunds'. */
 export const PAYMENT_REQUEST_ID_SCOPE = 'payments';
 
-/** The sandbox's magic amount (minor units, any currency) that forces a sanctions hit (notes-payins §8.8). */
-const SANCTIONS_MAGIC_AMOUNT = 6623n;
 
 /** One attempt to pay a payin, as the mock or the checkout's payment step hands it over. */
 export interface PaymentAttempt {
@@ -198,41 +107,8 @@ function outcomeOf(attempt: PaymentAttempt, pricing: PaymentPricing, recording: 
   return 'success';
 }
 
-/**
- * The journal of a successful payment. Same currency: clearing −settled, fees +fee, pending +(settled − fee).
- * Another currency: the payment leg clearing −paid, fees +fx_fee, fx +(paid − fx_fee); the settlement leg fx
- * −settled, fees +fee, pending +(settled − fee). Balanced per currency.
- */
-function paymentEntries(row: PaymentRow): EntryInput[] {
-  const settle: EntryInput[] = [
-    { account: { purpose: 'fees', currency: row.currency }, amount: row.feeAmount },
-    { account: { purpose: 'pending', currency: row.currency }, amount: row.amount - row.feeAmount },
-  ];
-  const entries: EntryInput[] = row.paymentCurrency === row.currency
-    ? [{ account: { purpose: 'clearing', currency: row.currency }, amount: -row.amount }, ...settle]
-    : [
-      { account: { purpose: 'clearing', currency: row.paymentCurrency }, amount: -row.paymentAmount },
-      { account: { purpose: 'fees', currency: row.paymentCurrency }, amount: row.fxFeeAmount },
-      { account: { purpose: 'fx', currency: row.paymentCurrency }, amount: row.paymentAmount - row.fxFeeAmount },
-      { account: { purpose: 'fx', currency: row.currency }, amount: -row.amount },
-      ...settle,
-    ];
-  return entries.filter((entry) => entry.amount !== 0n);
-}
 
-/** The journal of a successful payment, posted in its transaction: only platform accounts are debited (they may go negative). */
-/** Posts a successful payment's journal (only platform accounts are debited, and they may go negative). */
-export async function postPaymentJournal(uow: UnitOfWork, row: PaymentRow): Promise<void> {
-  const posted = await postJournal(uow, { kind: 'payment', cause: { type: 'payment', id: row.id }, entries: paymentEntries(row) });
-  if (!posted.ok) throw new Error(`payment journal refused: ${posted.reason}`);
-}
 
-/** Whether the payin has a payment waiting for its card authentication: a new attempt waits for it to end. */
-async function hasPaymentInProgress(tx: Tx, tenant: Tenant, payinId: string): Promise<boolean> {
-  const [row] = await tx.select({ id: payments.id }).from(payments)
-    .where(and(tenantFilter(payments, tenant), eq(payments.payinId, payinId), eq(payments.status, 'in_progress'))).limit(1);
-  return row !== undefined;
-}
 
 /**
  * Records one attempt to pay a payin. Success marks the payin paid (its row lock decides between concurrent
@@ -358,26 +234,45 @@ async function insertPaymentRow(
   return row!;
 }
 
-/** The mock body's checks that need no database; a card number is dropped here, once its outcome is known. */
-function mockAttempt(body: CreateMockPaymentBody): PaymentAttempt {
+/** The mock's payin id, when it names one: it must look like an order's or a payment link's. */
+function mockPayinId(body: CreateMockPaymentBody): string | undefined {
   const payinId = body.payin_id?.trim() ?? '';
-  if (payinId === '') throw errors.blank('payin_id');
+  if (payinId === '') return undefined;
   if (payinTypeOf(payinId) === undefined) throw errors.validation('Payin ID must start with order_ or payin_ and be valid.');
-  const base = { payinId, currency: body.currency, amount: BigInt(body.amount), sanctionedRemitter: body.remitter_name === 'Sanctioned_Entity' };
-  if (body.payment_method === 'Card') {
-    const number = body.card_number?.trim() ?? '';
-    if (number === '') throw errors.blank('card_number');
-    const card = sandboxTestCard(number);
-    if (!card) throw errors.paymentNotTestCard();
-    return { ...base, method: 'card', card: { ...card, expMonth: null, expYear: null } };
-  }
-  if (body.card_number !== undefined) throw errors.invalidParameter('card_number can only be sent with payment_method Card');
-  return { ...base, method: 'bank_transfer', card: null };
+  return payinId;
 }
 
-/** `POST /payment/mock` (sandbox): a payment of an active order or payment link with exactly the amount due. */
+/** The mock body's card checks that need no database; the number is dropped here, once its outcome is known. */
+function mockCardAttempt(body: CreateMockPaymentBody): PaymentAttempt {
+  const payinId = mockPayinId(body);
+  if (payinId === undefined) throw errors.blank('payin_id');
+  const number = body.card_number?.trim() ?? '';
+  if (number === '') throw errors.blank('card_number');
+  const card = sandboxTestCard(number);
+  if (!card) throw errors.paymentNotTestCard();
+  return {
+    payinId, currency: body.currency, amount: BigInt(body.amount), sanctionedRemitter: body.remitter_name === 'Sanctioned_Entity',
+    method: 'card', card: { ...card, expMonth: null, expYear: null },
+  };
+}
+
+/** The mock's bank transfer: to the payin it names, or naming none (matched by amount, else held). */
+function mockTransfer(body: CreateMockPaymentBody): IncomingTransfer {
+  if (body.card_number !== undefined) throw errors.invalidParameter('card_number can only be sent with payment_method Card');
+  const payinId = mockPayinId(body);
+  return {
+    currency: body.currency, amount: BigInt(body.amount), ...(payinId === undefined ? {} : { payinId }), reference: null,
+    sanctionedRemitter: body.remitter_name === 'Sanctioned_Entity', details: null,
+  };
+}
+
+/**
+ * `POST /payment/mock` (sandbox): a card payment of an active payin with exactly the amount due, or an incoming bank
+ * transfer (`BankTransfer`, the default) that pays the payin it names or matches, or waits `action_required`.
+ */
 export async function createMockPayment(deps: PaymentDeps, ctx: TenantContext, body: CreateMockPaymentBody): Promise<Payment> {
-  return (await makePayment(deps, ctx, mockAttempt(body))).payment;
+  if (body.payment_method === 'Card') return (await makePayment(deps, ctx, mockCardAttempt(body))).payment;
+  return receiveTransferPayment(deps, ctx, mockTransfer(body));
 }
 
 /**
@@ -418,16 +313,7 @@ export async function markFundsAvailable(deps: PaymentDeps, ctx: TenantContext, 
   });
 }
 
-/** The tenant's payment locked (`FOR UPDATE`) in the caller's transaction: refunds of one payment serialise on it. */
-export async function lockPayment(tx: Tx, tenant: Tenant, id: string): Promise<PaymentRow | undefined> {
-  const [row] = await tx.select().from(payments).where(and(tenantFilter(payments, tenant), eq(payments.id, id))).for('update');
-  return row;
-}
 
-export async function findPayment(db: DbOrTx, tenant: Tenant, id: string): Promise<PaymentRow | undefined> {
-  const [row] = await db.select().from(payments).where(and(tenantFilter(payments, tenant), eq(payments.id, id)));
-  return row;
-}
 
 export async function getPayment(deps: Pick<PaymentDeps, 'db'>, tenant: Tenant, id: string): Promise<Payment> {
   assertIdPrefix(ID_PREFIXES.payment, id);
@@ -473,7 +359,12 @@ export function createPaymentService(deps: PaymentDeps) {
     price: (ctx: TenantContext, payin: Payin, paymentCurrency: string) => pricePayment(deps.db, deps, ctx.tenant, payin, paymentCurrency),
     /** Records a payment attempt of the hosted checkout. */
     pay: (ctx: TenantContext, attempt: PaymentAttempt) => makePayment(deps, ctx, attempt),
+    eligiblePayins: (ctx: TenantContext, id: string) => eligiblePayins(deps, ctx, id),
+    connectPayin: (ctx: TenantContext, id: string, payinId: string) => connectPayin(deps, ctx, id, payinId),
+    /** Records a bank transfer received on a virtual account, in the caller's transaction (virtual accounts). */
+    receiveTransfer: (uow: UnitOfWork, transfer: IncomingTransfer) => receiveTransfer(deps, uow, transfer),
   });
 }
 
 export type PaymentService = ReturnType<typeof createPaymentService>;
+export type { EligiblePayin, IncomingTransfer } from './transfers.js';

@@ -1,10 +1,10 @@
 // The virtual-account operations, served under /api/v1 and, as Glomo also serves them (notes-payouts §1), /api/v2:
 // the same handlers, with the v2 operationIds suffixed (`createVirtualAccountV2`, the live API's name).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { contextOf } from '../../core/auth/plugin.js';
+import { contextOf, sandboxOnly } from '../../core/auth/plugin.js';
 import { ErrorBody, secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
 import {
-  CloseVirtualAccountQuery, CreateVirtualAccountBody, ListVirtualAccountsQuery, VirtualAccount, VirtualAccountList,
+  CloseVirtualAccountQuery, CreateVirtualAccountBody, ListVirtualAccountsQuery, MockTransferBody, MockTransferResponse, VirtualAccount, VirtualAccountList,
 } from './schemas.js';
 import type { VirtualAccountService } from './service.js';
 
@@ -40,6 +40,23 @@ const routesWith = (suffix: '' | 'V2'): FastifyPluginAsyncTypebox<Options> => as
       response: { 200: VirtualAccount, ...standardErrors },
     },
   }, async (request) => virtualAccounts.close(contextOf(request), request.query));
+
+  // The sandbox helper is the v1 API's only (the issue's path); v2 serves the contract's operations.
+  if (suffix === 'V2') return;
+  app.post('/virtual-accounts/mock-transfer', {
+    preValidation: sandboxOnly,
+    schema: {
+      tags, operationId: 'mockVirtualAccountTransfer', summary: 'Mock an incoming transfer to a Virtual Account', security: secretKeySecurity,
+      description: "Sandbox only (a production key gets 404), as Stripe's fund_cash_balance: a bank transfer arriving on one of " +
+        "the environment's virtual accounts. It answers 201 with the payment that records it: `success` when its reference " +
+        'names, or its amount matches, exactly one active order or payment link at the amount due; otherwise ' +
+        '`action_required` (`PAYIN_NOT_FOUND`, `PAYIN_AMOUNT_MISMATCH`, `SANCTION_HIT`) with its funds held until ' +
+        'connect-payin. A transfer to a closed account or in another currency is returned to its sender (recorded) and ' +
+        'answers 422 `TRANSFER_RETURNED`.',
+      body: MockTransferBody,
+      response: { 201: MockTransferResponse, ...standardErrors, 422: ErrorBody },
+    },
+  }, async (request, reply) => reply.status(201).send(await virtualAccounts.mockTransfer(contextOf(request), request.body)));
 };
 
 export const virtualAccountV1Routes = routesWith('');

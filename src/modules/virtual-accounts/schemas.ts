@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { ListOf, PaginationQuery } from '../../core/pagination.js';
+import { Payment } from '../payments/schemas.js';
 import { VIRTUAL_ACCOUNT_PAYMENT_TYPES, VIRTUAL_ACCOUNT_STATUSES } from '../../db/schema/virtual-accounts.js';
 
 const PaymentType = Type.Enum([...VIRTUAL_ACCOUNT_PAYMENT_TYPES], {
@@ -45,3 +46,26 @@ export const ListVirtualAccountsQuery = Type.Object({
 export type ListVirtualAccountsQuery = Static<typeof ListVirtualAccountsQuery>;
 
 export const VirtualAccountList = ListOf(VirtualAccount);
+
+/** What arrived: the sandbox's mock-transfer body, also the operator API's (with its environment and connector key). */
+const transferFields = {
+  account_number: Type.String({ minLength: 1, maxLength: 64, description: "One of the environment's virtual accounts (its `account_number`).", examples: ['AE070991234567890123456'] }),
+  amount: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Minor units received.', examples: [10_000] }),
+  currency: Type.String({ format: 'iso-4217', description: "The transfer's currency; the account's own, or the transfer is returned.", examples: ['AED'] }),
+  remitter_name: Type.String({ minLength: 1, maxLength: 140, description: 'The sender, as the sending bank names it. `Sanctioned_Entity` (or the amount 6623) is a sanctions hit in sandbox.', examples: ['Vaibhav LRS'] }),
+  remitter_account_number: Type.Optional(Type.String({ maxLength: 64, examples: ['5454545454'] })),
+  reference: Type.Optional(Type.String({ maxLength: 140, description: 'The remittance information; an order or payment link id in it names that payin.', examples: ['order_6819d8046mpKt'] })),
+};
+
+export const MockTransferBody = Type.Object(transferFields, { additionalProperties: false });
+export type MockTransferBody = Static<typeof MockTransferBody>;
+
+export const RecordInboundTransferBody = Type.Object({
+  env: Type.Enum(['sandbox', 'production']),
+  ...transferFields,
+  connector_key: Type.String({ minLength: 1, maxLength: 255, pattern: '\\S', description: "The bank connector's own id of the transfer: a second delivery with it answers the first (200).", examples: ['bank-20261203-000123'] }),
+}, { additionalProperties: false });
+export type RecordInboundTransferBody = Static<typeof RecordInboundTransferBody>;
+
+/** What a mock transfer answers: the payment that records it. */
+export const MockTransferResponse = Payment;

@@ -2,7 +2,7 @@
 // drawn at the sandbox bank (account-details.ts) and never reused; opening and closing are the lifecycle kernel's
 // events `virtual_account`/`active` and `inactive`.
 import { and, eq, type SQL } from 'drizzle-orm';
-import type { Db, DbOrTx } from '../../db/client.js';
+import type { DbOrTx } from '../../db/client.js';
 import { virtualAccounts, type VirtualAccountPaymentType, type VirtualAccountStatus } from '../../db/schema/virtual-accounts.js';
 import { isoSeconds } from '../../core/clock.js';
 import { inUnitOfWork, type TenantContext, type UnitOfWork } from '../../core/context.js';
@@ -15,11 +15,13 @@ import { listPage, pageRequest, type PageMeta } from '../../core/pagination.js';
 import { tenantFilter, type Tenant } from '../../core/tenancy.js';
 import { findMerchant } from '../merchants/service.js';
 import { isVirtualAccountCurrency, newAccountDetails, VIRTUAL_ACCOUNT_CURRENCIES, type VirtualAccountCurrency } from './account-details.js';
-import type { CloseVirtualAccountQuery, CreateVirtualAccountBody, ListVirtualAccountsQuery, VirtualAccount } from './schemas.js';
+import type { Payment } from '../payments/service.js';
+import type { CloseVirtualAccountQuery, CreateVirtualAccountBody, ListVirtualAccountsQuery, MockTransferBody, VirtualAccount } from './schemas.js';
+import { receiveInboundTransfer, type InboundTransferDeps, type InboundTransferInput } from './inbound.js';
+export type { InboundTransferInput, InboundTransferResult, InboundTransferRow } from './inbound.js';
 
-export interface VirtualAccountDeps {
-  db: Db;
-}
+/** `payments` records a credited transfer (handed in by the composition root). */
+export type VirtualAccountDeps = InboundTransferDeps;
 
 export type VirtualAccountRow = typeof virtualAccounts.$inferSelect;
 
@@ -174,12 +176,34 @@ export async function receivingAccount(db: DbOrTx, tenant: Tenant, currency: str
   return row && payerDetails(row);
 }
 
+/**
+ * `POST /virtual-accounts/mock-transfer` (sandbox): a transfer arriving on one of the environment's accounts, as the
+ * bank would deliver it. A returned transfer is recorded (committed) and then answers 422.
+ */
+export async function mockTransfer(deps: VirtualAccountDeps, ctx: TenantContext, body: MockTransferBody): Promise<Payment> {
+  const { transfer, payment } = await receiveInboundTransfer(deps, ctx, { ...transferInput(body), connectorKey: null });
+  if (payment === null) throw errors.transferReturned(transfer.returnReason ?? transfer.status);
+  return payment;
+}
+
+/** The body's fields as a received transfer (optional texts trimmed, blank as none). */
+export function transferInput(body: MockTransferBody): Omit<InboundTransferInput, 'connectorKey'> {
+  const text = (value: string | undefined) => (value === undefined || value.trim() === '' ? null : value.trim());
+  return {
+    accountNumber: body.account_number, amount: BigInt(body.amount), currency: body.currency, remitterName: body.remitter_name.trim(),
+    remitterAccountNumber: text(body.remitter_account_number), reference: text(body.reference),
+  };
+}
+
 export function createVirtualAccountService(deps: VirtualAccountDeps) {
   return Object.freeze({
     create: (ctx: TenantContext, body: CreateVirtualAccountBody) => createVirtualAccount(deps, ctx, body),
     list: (ctx: TenantContext, query: ListVirtualAccountsQuery) => listVirtualAccounts(deps, ctx, query),
     close: (ctx: TenantContext, query: CloseVirtualAccountQuery) => closeVirtualAccount(deps, ctx, query),
     receivingAccount: (ctx: TenantContext, currency: string) => receivingAccount(deps.db, ctx.tenant, currency),
+    mockTransfer: (ctx: TenantContext, body: MockTransferBody) => mockTransfer(deps, ctx, body),
+    /** The operator API's received transfer (a bank connector's delivery), idempotent on its connector key. */
+    recordTransfer: (ctx: TenantContext, input: InboundTransferInput) => receiveInboundTransfer(deps, ctx, input),
   });
 }
 
