@@ -1,5 +1,5 @@
 // The operator API (/admin/v1), enabled by ADMIN_TOKEN: merchants and their keys (ledger routes in ledger-routes.ts).
-import { adminInboundTransferRoutes } from './inbound-transfer-routes.js';
+import { adminVirtualAccountRoutes } from './virtual-account-routes.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Services } from '../composition.js';
@@ -206,5 +206,5 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; services: S
   await app.register(adminPayoutApprovalRoutes, { deps, payouts: services.payouts, existingMerchant });
   await app.register(adminSandboxClockRoutes, { clocks: services.clocks, existingMerchant });
   await app.register(adminBackupRoutes, { deps });
-  await app.register(adminInboundTransferRoutes, { deps, virtualAccounts: services.virtualAccounts, existingMerchant });
+  await app.register(adminVirtualAccountRoutes, { deps, virtualAccounts: services.virtualAccounts, existingMerchant });
 };

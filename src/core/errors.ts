@@ -254,6 +254,7 @@ export const ERRORS = {
 
   // Virtual accounts (the contract's own words)
   virtualAccountMissingParameters: { status: 400, code: 'VALIDATION_FAILED', message: 'Missing Required parameters' },
+  virtualAccountNumberTaken: { status: 409, code: 'DUPLICATE_RECORD', error: 'Duplicate record', message: 'Account number already belongs to a virtual account' },
   virtualAccountExists: { status: 409, code: 'DUPLICATE_RECORD', error: 'Duplicate record', message: 'Virtual Account already exists' },
   virtualAccountCurrency: {
     status: 400,

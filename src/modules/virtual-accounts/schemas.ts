@@ -69,3 +69,19 @@ export type RecordInboundTransferBody = Static<typeof RecordInboundTransferBody>
 
 /** What a mock transfer answers: the payment that records it. */
 export const MockTransferResponse = Payment;
+
+/**
+ * The operator registers an account its bank issued for a merchant environment (production has no sandbox bank): the
+ * bank's own details, shown to payers as the sandbox bank's are.
+ */
+export const RegisterVirtualAccountBody = Type.Object({
+  env: Type.Enum(['sandbox', 'production']),
+  payment_type: PaymentType,
+  currency: Type.String({ format: 'iso-4217', examples: ['GBP'] }),
+  account_number: Type.String({ minLength: 4, maxLength: 34, pattern: '^[0-9A-Za-z]+$', description: 'As the bank issued it: an IBAN where the country uses IBANs (checked).', examples: ['GB33BUKB20201555555555'] }),
+  bank_name: Type.String({ minLength: 1, maxLength: 140, examples: ['Barclays Bank UK PLC'] }),
+  bank_country: Type.String({ pattern: '^[A-Za-z]{3}$', description: 'ISO 3166-1 alpha-3.', examples: ['GBR'] }),
+  bic: Type.String({ description: 'The bank\'s BIC (8 or 11 characters).', examples: ['BUKBGB22'] }),
+  local_bank_code: Type.Optional(Type.String({ maxLength: 16, pattern: '^[0-9A-Za-z]+$', description: 'The domestic code a local sender quotes: ABA routing number, sort code, bank code.', examples: ['202015'] })),
+}, { additionalProperties: false });
+export type RegisterVirtualAccountBody = Static<typeof RegisterVirtualAccountBody>;

@@ -16,7 +16,9 @@ import { tenantFilter, type Tenant } from '../../core/tenancy.js';
 import { findMerchant } from '../merchants/service.js';
 import { isVirtualAccountCurrency, newAccountDetails, VIRTUAL_ACCOUNT_CURRENCIES, type VirtualAccountCurrency } from './account-details.js';
 import type { Payment } from '../payments/service.js';
-import type { CloseVirtualAccountQuery, CreateVirtualAccountBody, ListVirtualAccountsQuery, MockTransferBody, VirtualAccount } from './schemas.js';
+import type { CloseVirtualAccountQuery, CreateVirtualAccountBody, ListVirtualAccountsQuery, MockTransferBody, RegisterVirtualAccountBody, VirtualAccount } from './schemas.js';
+import { isValidIban } from '../../core/iban.js';
+import { isValidBic } from '../../core/bank-identifiers.js';
 import { receiveInboundTransfer, type InboundTransferDeps, type InboundTransferInput } from './inbound.js';
 export type { InboundTransferInput, InboundTransferResult, InboundTransferRow } from './inbound.js';
 
@@ -115,6 +117,34 @@ export async function createVirtualAccount(deps: VirtualAccountDeps, ctx: Tenant
   });
 }
 
+/**
+ * The operator API's registration of an account a bank issued (the only way to have one in production): its given
+ * details, checked (an IBAN's check digits, the BIC's form), one active per kind (409) and a number no other account
+ * has (409), with the `virtual_account`/`active` event.
+ */
+export async function registerVirtualAccount(deps: VirtualAccountDeps, ctx: TenantContext, body: RegisterVirtualAccountBody): Promise<VirtualAccountRow> {
+  const { paymentType, currency } = accountKind(body);
+  const accountNumber = body.account_number.toUpperCase();
+  if (/^[A-Z]{2}/.test(accountNumber) && !isValidIban(accountNumber)) throw errors.validation('Account number is not a valid IBAN');
+  if (!isValidBic(body.bic.toUpperCase())) throw errors.validation('BIC must be 8 or 11 characters: bank, country, location and optional branch');
+  const merchant = await findMerchant(deps.db, ctx.tenant.merchantId);
+  if (!merchant) throw errors.notFound('Merchant');
+  return inUnitOfWork(deps.db, ctx, async (uow) => {
+    const now = uow.clock.now();
+    const [row] = await uow.tx.insert(virtualAccounts).values({
+      ...uow.tenant, id: newId(ID_PREFIXES.virtualAccount, now), paymentType, currency, status: 'active', name: merchant.name,
+      accountNumber, bankCountry: body.bank_country.toUpperCase(), bankName: body.bank_name.trim(), bic: body.bic.toUpperCase(),
+      localBankCode: body.local_bank_code ?? null, createdAt: now, updatedAt: now,
+    }).onConflictDoNothing().returning();
+    if (!row) {
+      const [existing] = await uow.tx.select({ id: virtualAccounts.id }).from(virtualAccounts).where(activeOf(uow.tenant, paymentType, currency));
+      throw existing ? errors.virtualAccountExists() : errors.virtualAccountNumberTaken();
+    }
+    await virtualAccountLifecycle.record(uow, row);
+    return row;
+  });
+}
+
 /** `GET /virtual-accounts`: the environment's accounts, closed ones too, newest first. */
 export async function listVirtualAccounts(
   deps: VirtualAccountDeps, ctx: TenantContext, query: ListVirtualAccountsQuery,
@@ -202,6 +232,8 @@ export function createVirtualAccountService(deps: VirtualAccountDeps) {
     close: (ctx: TenantContext, query: CloseVirtualAccountQuery) => closeVirtualAccount(deps, ctx, query),
     receivingAccount: (ctx: TenantContext, currency: string) => receivingAccount(deps.db, ctx.tenant, currency),
     mockTransfer: (ctx: TenantContext, body: MockTransferBody) => mockTransfer(deps, ctx, body),
+    /** The operator API's registration of a bank-issued account. */
+    register: (ctx: TenantContext, body: RegisterVirtualAccountBody) => registerVirtualAccount(deps, ctx, body),
     /** The operator API's received transfer (a bank connector's delivery), idempotent on its connector key. */
     recordTransfer: (ctx: TenantContext, input: InboundTransferInput) => receiveInboundTransfer(deps, ctx, input),
   });
