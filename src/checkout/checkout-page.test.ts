@@ -13,7 +13,7 @@ import { tableRateSource } from '../fx/rates.js';
 import { systemClock } from '../core/clock.js';
 import { findMerchant, replaceKeys } from '../modules/merchants/service.js';
 import { LocalDocumentStore } from '../modules/documents/storage.js';
-import { bearer, buildTestApp, createTestMerchant, customerBody, tempDir, type TestMerchant } from '../../test/support/app.js';
+import { ADMIN_TOKEN, bearer, buildTestApp, createTestMerchant, customerBody, tempDir, type TestMerchant } from '../../test/support/app.js';
 import { testEnv } from '../../test/support/env.js';
 import { expectLedgerConsistent } from '../../test/support/ledger.js';
 import { ibanCheckDigits, isValidIban } from '../core/iban.js';
@@ -507,6 +507,25 @@ describe('hosted checkout', () => {
       const shown = await details(productionOrder.id, owner.productionPublishable);
       expect(shown.statusCode).toBe(400);
       expect(shown.json().code).toBe('PAYMENT_METHOD_UNAVAILABLE');
+    });
+
+    it('shows the account the operator registered for the currency (a bank-issued one), never a made-up one', async () => {
+      const merchant = await createTestMerchant();
+      const liveOrder = await createOrder(app, merchant.productionSecret);
+      const registered = await app.inject({
+        method: 'POST', url: `/admin/v1/merchants/${merchant.id}/virtual_accounts`, headers: bearer(ADMIN_TOKEN),
+        payload: {
+          env: 'production', payment_type: 'local', currency: liveOrder.currency, account_number: '123456789012',
+          bank_name: 'Example Bank NA', bank_country: 'USA', bic: 'EXAMUS33', local_bank_code: '021000021',
+        },
+      });
+      expect(registered.statusCode, registered.body).toBe(201);
+      const shown = await details(liveOrder.id, merchant.productionPublishable);
+      expect(shown.statusCode, shown.body).toBe(200);
+      expect(shown.json()).toMatchObject({
+        order_id: liveOrder.id, account_number: '123456789012', bank_name: 'Example Bank NA', swift_code: 'EXAMUS33',
+        routing_number: '021000021', reference: liveOrder.id,
+      });
     });
   });
 

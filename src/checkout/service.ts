@@ -86,14 +86,18 @@ export function createCheckoutService(deps: CheckoutDeps) {
       return presentPublicOrder(row, merchantName, due.paymentAmount);
     },
 
-    /** The account to transfer an order's amount into. No made-up account in production: a customer could wire real money to it. */
+    /**
+     * The account to transfer an order's amount into: the environment's virtual account in the currency (in production
+     * only one the operator registered, which a bank issued). No made-up account in production: a customer could wire
+     * real money to it.
+     */
     async bankTransferDetails(ctx: TenantContext, id: string): Promise<BankTransferDetails> {
       const order = await orderOf(ctx, id);
       if (!order.paymentMethods.includes('bank_transfer')) throw payinErrors.methodNotAccepted('orders', 'bank_transfer');
-      if (ctx.tenant.env === 'production') throw errors.bankTransferUnavailable();
       // The amount the engine will record for this transfer, priced by the same function.
       const due = await payments.price(ctx, payinOfOrder(order), order.currency);
       const account = await deps.virtualAccounts.receivingAccount(ctx, due.paymentCurrency);
+      if (!account && ctx.tenant.env === 'production') throw errors.bankTransferUnavailable();
       if (account) {
         return withoutNulls({
           order_id: order.id, amount: jsonAmount(due.paymentAmount), currency: due.paymentCurrency,
