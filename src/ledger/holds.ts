@@ -52,21 +52,7 @@ export async function holdFunds(
   uow: UnitOfWork,
   input: HoldInput,
 ): Promise<{ ok: true; hold: Hold } | InsufficientFunds> {
-  if (input.amount <= 0n) throw new LedgerInvariantError('a hold must be for a positive amount');
-  const now = uow.clock.now();
-  const id = newId(ID_PREFIXES.hold, now);
-  const posted = await postJournalTouchingHeld(uow, {
-    kind: 'hold',
-    cause: input.cause,
-    holdId: id,
-    ...(input.memo !== undefined ? { memo: input.memo } : {}),
-    entries: [
-      { account: { purpose: 'available', currency: input.currency }, amount: -input.amount },
-      { account: { purpose: 'held', currency: input.currency }, amount: input.amount },
-    ],
-  });
-  if (!posted.ok) return posted;
-  return { ok: true, hold: await insertHold(uow, id, input, now) };
+  return openHold(uow, input, 'available');
 }
 
 /**
@@ -75,6 +61,17 @@ export async function holdFunds(
  * is only ever posted (to where the money turns out to belong); it has no void, which would credit `available`.
  */
 export async function holdIncomingFunds(uow: UnitOfWork, input: HoldInput): Promise<Hold> {
+  const opened = await openHold(uow, input, 'clearing');
+  if (!opened.ok) throw new LedgerInvariantError(`incoming hold refused: ${opened.reason}`);
+  return opened.hold;
+}
+
+/** One journal from `source` to held, and the pending hold it creates. */
+async function openHold(
+  uow: UnitOfWork,
+  input: HoldInput,
+  source: 'available' | 'clearing',
+): Promise<{ ok: true; hold: Hold } | InsufficientFunds> {
   if (input.amount <= 0n) throw new LedgerInvariantError('a hold must be for a positive amount');
   const now = uow.clock.now();
   const id = newId(ID_PREFIXES.hold, now);
@@ -84,15 +81,11 @@ export async function holdIncomingFunds(uow: UnitOfWork, input: HoldInput): Prom
     holdId: id,
     ...(input.memo !== undefined ? { memo: input.memo } : {}),
     entries: [
-      { account: { purpose: 'clearing', currency: input.currency }, amount: -input.amount },
+      { account: { purpose: source, currency: input.currency }, amount: -input.amount },
       { account: { purpose: 'held', currency: input.currency }, amount: input.amount },
     ],
   });
-  if (!posted.ok) throw new LedgerInvariantError(`incoming hold refused: ${posted.reason}`);
-  return insertHold(uow, id, input, now);
-}
-
-async function insertHold(uow: UnitOfWork, id: string, input: HoldInput, now: Date): Promise<Hold> {
+  if (!posted.ok) return posted;
   const [hold] = await uow.tx
     .insert(ledgerHolds)
     .values({
@@ -106,7 +99,7 @@ async function insertHold(uow: UnitOfWork, id: string, input: HoldInput, now: Da
       createdAt: now,
     })
     .returning();
-  return toHold(hold!);
+  return { ok: true, hold: toHold(hold!) };
 }
 
 export interface PostHoldInput {

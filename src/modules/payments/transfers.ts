@@ -3,6 +3,7 @@
 // right amount pays it through the same pricing, journal and events as any payment; one that matches nothing, the
 // wrong amount, or a sanctions hit is `action_required`, its funds held (clearing → held) until connect-payin moves
 // them, in one journal, to where they belong. Decision 0032.
+import { isoSeconds } from '../../core/clock.js';
 import { ApiError, errors } from '../../core/errors.js';
 import { unitOf, type TenantContext, type UnitOfWork } from '../../core/context.js';
 import { recordEvent } from '../../core/events.js';
@@ -238,8 +239,9 @@ export async function eligiblePayins(deps: PaymentDeps, ctx: TenantContext, id: 
         requested_amount: Number(payin.amount),
         payment_currency: pricing.paymentCurrency,
         payment_amount: Number(pricing.paymentAmount),
-        created_at: payin.createdAt.toISOString(),
-        expires_at: payin.expiresAt.toISOString(),
+        // As the order and the payment link show them (whole seconds).
+        created_at: isoSeconds(payin.createdAt),
+        expires_at: isoSeconds(payin.expiresAt),
       })),
     };
   });
