@@ -1,9 +1,11 @@
-import { and, count, eq } from 'drizzle-orm';
+import { and, count, eq, inArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { Tx } from '../db/client.js';
-import { ledgerHolds, ledgerJournals } from '../db/schema/index.js';
+import { ledgerAccounts, ledgerEntries, ledgerHolds, ledgerJournals } from '../db/schema/index.js';
 import type { Tenant } from '../core/tenancy.js';
-import { findHold, holdFunds, LedgerInvariantError, postHold, postJournal, verifyLedger, voidHold, type Hold, type PostHoldInput } from './index.js';
+import {
+  findHold, holdFunds, holdIncomingFunds, LedgerInvariantError, postHold, postJournal, verifyLedger, voidHold, type Hold, type PostHoldInput,
+} from './index.js';
 import {
   balanceMaps,
   clock,
@@ -23,6 +25,10 @@ async function hold(tenant: Tenant, amount: bigint, currency = 'USD'): Promise<H
   return result.hold;
 }
 
+/** A hold of money just received (clearing -> held), committed in its own transaction. */
+const holdIncoming = (tenant: Tenant, amount: bigint, currency = 'USD') =>
+  inTx((tx) => holdIncomingFunds({ tx, clock, tenant }, { currency, amount, cause: uniqueCause('payment') }));
+
 const post = (tenant: Tenant, holdId: string, input?: PostHoldInput) => inTx((tx) => postHold({ tx, clock, tenant }, holdId, input));
 const release = (tenant: Tenant, holdId: string) => inTx((tx) => voidHold({ tx, clock, tenant }, holdId));
 
@@ -30,6 +36,19 @@ async function journalKindsOfHold(holdId: string): Promise<string[]> {
   const { db } = await database();
   const rows = await db.select({ kind: ledgerJournals.kind }).from(ledgerJournals).where(eq(ledgerJournals.holdId, holdId));
   return rows.map((r) => r.kind).sort();
+}
+
+/** The entries of the journal that posted or voided a hold, as `purpose currency amount`, sorted. */
+async function resolutionEntries(holdId: string): Promise<string[]> {
+  const { db } = await database();
+  const rows = await db
+    .select({ journalId: ledgerJournals.id, purpose: ledgerAccounts.purpose, currency: ledgerEntries.currency, amount: ledgerEntries.amount })
+    .from(ledgerEntries)
+    .innerJoin(ledgerJournals, eq(ledgerJournals.id, ledgerEntries.journalId))
+    .innerJoin(ledgerAccounts, eq(ledgerAccounts.id, ledgerEntries.accountId))
+    .where(and(eq(ledgerJournals.holdId, holdId), inArray(ledgerJournals.kind, ['hold_post', 'hold_void'])));
+  expect(new Set(rows.map((r) => r.journalId)).size).toBe(1);
+  return rows.map((r) => `${r.purpose} ${r.currency} ${r.amount}`).sort();
 }
 
 async function holdCount(tenant: Tenant): Promise<number> {
@@ -215,6 +234,139 @@ describe('postHold and voidHold', () => {
     expect(await findHold((await database()).db, tenant, held.id)).toMatchObject({ status: 'pending' });
     expect(await storedBalance(tenant, 'USD', 'held')).toBe(1_000n);
     expect(await journalKindsOfHold(held.id)).toEqual(['hold']);
+  });
+});
+
+describe('holdIncomingFunds', () => {
+  it('moves money just received from clearing to held in one journal, leaving available alone; the hold is pending', async () => {
+    const tenant = await newTenant();
+    await seed(tenant, 'EUR', 1_000n);
+    const cause = uniqueCause('payment');
+    const held = await inTx((tx) => holdIncomingFunds({ tx, clock, tenant }, { currency: 'EUR', amount: 9_250n, cause, memo: 'unmatched transfer' }));
+    expect(held).toEqual({
+      id: expect.stringMatching(/^hold_/),
+      currency: 'EUR',
+      amount: 9_250n,
+      status: 'pending',
+      causeType: cause.type,
+      causeId: cause.id,
+      createdAt: expect.any(Date),
+      resolvedAt: null,
+    });
+    expect(await findHold((await database()).db, tenant, held.id)).toEqual(held);
+    // The platform's clearing account goes negative: an incoming hold never lacks funds.
+    expect(await storedBalance(tenant, 'EUR', 'clearing')).toBe(-9_250n);
+    expect(await storedBalance(tenant, 'EUR', 'held')).toBe(9_250n);
+    expect(await balanceMaps(tenant)).toEqual({ available: { EUR: 1_000n }, pending: { EUR: 0n } });
+    expect(await journalKindsOfHold(held.id)).toEqual(['hold']);
+    expect(await journalsForCause(cause.id)).toEqual({ journals: 1, entries: 2 });
+    await expectHealthyLedger(tenant);
+  });
+
+  it('is posted like any hold: to pending and fees, nothing back to available', async () => {
+    const tenant = await newTenant();
+    const held = await holdIncoming(tenant, 10_000n);
+    const result = await post(tenant, held.id, {
+      destinations: [
+        { account: { purpose: 'fees', currency: 'USD' }, amount: 250n },
+        { account: { purpose: 'pending', currency: 'USD' }, amount: 9_750n },
+      ],
+    });
+    expect(result).toEqual({ ok: true, hold: { ...held, status: 'posted', resolvedAt: expect.any(Date) } });
+    expect(await balanceMaps(tenant)).toEqual({ available: { USD: 0n }, pending: { USD: 9_750n } });
+    expect(await storedBalance(tenant, 'USD', 'held')).toBe(0n);
+    expect(await storedBalance(tenant, 'USD', 'clearing')).toBe(-10_000n);
+    expect(await resolutionEntries(held.id)).toEqual(['fees USD 250', 'held USD -10000', 'pending USD 9750']);
+    await expectHealthyLedger(tenant);
+  });
+
+  it.each([0n, -5n])('throws LedgerInvariantError on an incoming hold of %s, writing nothing', async (amount) => {
+    const tenant = await newTenant();
+    const cause = uniqueCause('payment');
+    await expect(inTx((tx) => holdIncomingFunds({ tx, clock, tenant }, { currency: 'USD', amount, cause }))).rejects.toBeInstanceOf(LedgerInvariantError);
+    expect(await holdCount(tenant)).toBe(0);
+    expect(await journalsForCause(cause.id)).toEqual({ journals: 0, entries: 0 });
+    expect(await storedBalance(tenant, 'USD', 'held')).toBeUndefined();
+  });
+});
+
+describe('postHold with otherLegs', () => {
+  // An FX-shaped post of EUR 92.50 received for a USD 100.00 payin: the EUR legs (the hold's currency) are its
+  // destinations, fx_fee and the platform's fx position; the USD legs (fx out, the txn fee, the merchant's pending)
+  // balance among themselves.
+  const fxPost: PostHoldInput = {
+    destinations: [
+      { account: { purpose: 'fees', currency: 'EUR' }, amount: 50n },
+      { account: { purpose: 'fx', currency: 'EUR' }, amount: 9_200n },
+    ],
+    otherLegs: [
+      { account: { purpose: 'fx', currency: 'USD' }, amount: -10_000n },
+      { account: { purpose: 'fees', currency: 'USD' }, amount: 250n },
+      { account: { purpose: 'pending', currency: 'USD' }, amount: 9_750n },
+    ],
+  };
+
+  it('posts the hold and the other-currency legs in one journal', async () => {
+    const tenant = await newTenant();
+    const held = await holdIncoming(tenant, 9_250n, 'EUR');
+    const result = await post(tenant, held.id, fxPost);
+    expect(result).toEqual({ ok: true, hold: { ...held, status: 'posted', resolvedAt: expect.any(Date) } });
+    expect(await resolutionEntries(held.id)).toEqual([
+      'fees EUR 50', 'fees USD 250', 'fx EUR 9200', 'fx USD -10000', 'held EUR -9250', 'pending USD 9750',
+    ]);
+    expect(await journalKindsOfHold(held.id)).toEqual(['hold', 'hold_post']);
+    // The merchant sees USD only; the EUR stayed on the platform's side.
+    expect(await balanceMaps(tenant)).toEqual({ available: { USD: 0n }, pending: { USD: 9_750n } });
+    expect(await storedBalance(tenant, 'EUR', 'held')).toBe(0n);
+    expect(await storedBalance(tenant, 'EUR', 'clearing')).toBe(-9_250n);
+    expect(await storedBalance(tenant, 'EUR', 'fx')).toBe(9_200n);
+    expect(await storedBalance(tenant, 'USD', 'fx')).toBe(-10_000n);
+    expect(await storedBalance(tenant, 'USD', 'fees')).toBe(250n);
+    expect(await storedBalance(tenant, 'EUR', 'available')).toBeUndefined();
+    await expectHealthyLedger(tenant);
+  });
+
+  it('returns what the destinations leave of the hold to available in its currency, beside the other legs', async () => {
+    const tenant = await newTenant();
+    await seed(tenant, 'EUR', 10_000n);
+    const held = await hold(tenant, 3_000n, 'EUR');
+    const result = await post(tenant, held.id, {
+      destinations: [{ account: { purpose: 'fx', currency: 'EUR' }, amount: 2_000n }],
+      otherLegs: [
+        { account: { purpose: 'fx', currency: 'USD' }, amount: -2_170n },
+        { account: { purpose: 'available', currency: 'USD' }, amount: 2_170n },
+      ],
+    });
+    expect(result).toMatchObject({ ok: true, hold: { status: 'posted' } });
+    expect(await resolutionEntries(held.id)).toEqual(['available EUR 1000', 'available USD 2170', 'fx EUR 2000', 'fx USD -2170', 'held EUR -3000']);
+    expect(await balanceMaps(tenant)).toEqual({ available: { EUR: 8_000n, USD: 2_170n }, pending: { EUR: 0n, USD: 0n } });
+    await expectHealthyLedger(tenant);
+  });
+
+  it('refuses other legs in the hold currency, touching held, or not balanced among themselves; the hold stays pending', async () => {
+    const tenant = await newTenant();
+    const held = await holdIncoming(tenant, 9_250n, 'EUR');
+    const bad: NonNullable<PostHoldInput['otherLegs']>[] = [
+      // In the hold's currency: they would move EUR beside the hold's own accounting.
+      [{ account: { purpose: 'fees', currency: 'EUR' }, amount: 10n }, { account: { purpose: 'fx', currency: 'EUR' }, amount: -10n }],
+      // A held account in another currency would drift from that currency's pending holds.
+      [{ account: { purpose: 'held', currency: 'USD' }, amount: 100n }, { account: { purpose: 'fx', currency: 'USD' }, amount: -100n }],
+      [{ account: { purpose: 'fx', currency: 'USD' }, amount: 100n }, { account: { purpose: 'held', currency: 'USD' }, amount: -100n }],
+      [{ account: { purpose: 'fx', currency: 'USD' }, amount: -10_000n }, { account: { purpose: 'pending', currency: 'USD' }, amount: 9_000n }],
+    ];
+    for (const otherLegs of bad) {
+      await expect(post(tenant, held.id, { ...fxPost, otherLegs }), JSON.stringify(otherLegs, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)))
+        .rejects.toBeInstanceOf(LedgerInvariantError);
+    }
+    expect(await findHold((await database()).db, tenant, held.id)).toMatchObject({ status: 'pending', resolvedAt: null });
+    expect(await journalKindsOfHold(held.id)).toEqual(['hold']);
+    expect(await storedBalance(tenant, 'EUR', 'held')).toBe(9_250n);
+    expect(await balanceMaps(tenant)).toEqual({ available: {}, pending: {} });
+    await expectHealthyLedger(tenant);
+
+    // The same hold still posts with well-formed legs.
+    expect(await post(tenant, held.id, fxPost)).toMatchObject({ ok: true, hold: { status: 'posted' } });
+    await expectHealthyLedger(tenant);
   });
 });
 
