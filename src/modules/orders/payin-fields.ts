@@ -102,13 +102,19 @@ export interface AwaitingTransferQuery {
   now: Date;
   /** At most this amount in the payin's currency (a customer-borne fee only raises what is due). */
   maxAmount?: bigint;
+  /** Exactly this amount in the payin's currency (the merchant bears the fee: what is due is the amount). */
+  exactAmount?: bigint;
   /** Also payins in another currency whose own quote may price a payment in `currency` (orders from a payin quote). */
   quotedColumn?: AnyColumn;
 }
 
 /** The filter of `AwaitingTransferQuery` on an order or payment link table (the caller adds the tenant). */
 export function awaitingTransferFilter(table: AwaitingTransferColumns, query: AwaitingTransferQuery): SQL {
-  const sameCurrency = and(eq(table.currency, query.currency), query.maxAmount === undefined ? undefined : lte(table.amount, query.maxAmount))!;
+  const sameCurrency = and(
+    eq(table.currency, query.currency),
+    query.maxAmount === undefined ? undefined : lte(table.amount, query.maxAmount),
+    query.exactAmount === undefined ? undefined : eq(table.amount, query.exactAmount),
+  )!;
   return and(
     eq(table.status, 'active'),
     gt(table.expiresAt, query.now),

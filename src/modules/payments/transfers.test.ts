@@ -299,10 +299,8 @@ describe('POST /api/v1/payment/mock: a BankTransfer naming no payin', () => {
     await expectLedgerConsistent(merchant.id);
   });
 
-  // BUG (transfers.ts payinsPricedAt/matchTransfer): the amount match looks at the 50 newest payins priced at most at
-  // the amount and pays the one that fits among them, so an older payin that fits as well is never seen: the transfer
-  // pays one of two fitting orders instead of being held as ambiguous. `it.fails` until that is fixed.
-  it.fails('holds a transfer as ambiguous when a second fitting order is older than 50 cheaper ones', async () => {
+  // The amount match must see every fitting payin: 50 newer cheaper orders must not hide an older one that fits.
+  it('holds a transfer as ambiguous when a second fitting order is older than 50 cheaper ones', async () => {
     const clock = new ManualClock('2026-01-10T10:00:00Z');
     const { app: clocked } = await buildTestApp({ clock });
     const merchant = await createTestMerchant(clock);

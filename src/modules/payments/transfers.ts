@@ -14,6 +14,7 @@ import { and, eq } from 'drizzle-orm';
 import { payments, type PayinType, type TransferDetails } from '../../db/schema/index.js';
 import { holdIncomingFunds, postHold, type EntryInput } from '../../ledger/index.js';
 import { assertPayable, findPayin, findPayinsAwaitingTransfer, markPayinPaid, payinErrors, payinTypeOf, type Payin } from './payins.js';
+import { payinFeeBearerOf } from '../merchants/service.js';
 import { pricedColumns, pricePayment, type PaymentPricing, type PricingDeps } from './pricing.js';
 import {
   hasPaymentInProgress, lockPayment, NO_ERROR, PAYMENT_ENTITY_TYPE, paymentEntries, paymentLifecycle, postPaymentJournal,
@@ -82,22 +83,30 @@ async function takesTransfer(uow: UnitOfWork, payin: Payin): Promise<boolean> {
   return !(await hasPaymentInProgress(uow.tx, uow.tenant, payin.id));
 }
 
+/** `named`: the transfer named the payin (its reference or `payinId`), rather than matching it by amount. */
 type Match =
-  | { payin: Payin; pricing: PaymentPricing }
+  | { payin: Payin; pricing: PaymentPricing; named: boolean }
   | { payin: Payin | null; pricing: PaymentPricing | null; held: HoldReason };
 
-/** The active payins whose price in `currency` is exactly `amount` (at most CANDIDATE_LIMIT looked at). */
+/**
+ * The active payins whose price in `currency` is exactly `amount`, of the newest CANDIDATE_LIMIT that could be;
+ * `complete` is false when there may be more than were looked at. Without `quoted` and with the merchant bearing the
+ * fee, only payins of exactly that amount in that currency can fit, and the query asks for just those.
+ */
 async function payinsPricedAt(
   uow: UnitOfWork, deps: PricingDeps, currency: string, amount: bigint, quoted: boolean,
-): Promise<Array<{ payin: Payin; pricing: PaymentPricing }>> {
-  const candidates = await findPayinsAwaitingTransfer(uow.tx, uow.tenant, { currency, now: uow.clock.now(), maxAmount: amount, quoted }, CANDIDATE_LIMIT);
+): Promise<{ fits: Array<{ payin: Payin; pricing: PaymentPricing }>; complete: boolean }> {
+  const exact = !quoted && (await payinFeeBearerOf(uow.tx, uow.tenant.merchantId)) === 'merchant';
+  const candidates = await findPayinsAwaitingTransfer(uow.tx, uow.tenant, {
+    currency, now: uow.clock.now(), quoted, ...(exact ? { exactAmount: amount } : { maxAmount: amount }),
+  }, CANDIDATE_LIMIT);
   const fits: Array<{ payin: Payin; pricing: PaymentPricing }> = [];
   for (const payin of candidates) {
     if (await hasPaymentInProgress(uow.tx, uow.tenant, payin.id)) continue;
     const pricing = await priceOrNothing(uow, deps, payin, currency);
     if (pricing?.paymentAmount === amount) fits.push({ payin, pricing });
   }
-  return fits;
+  return { fits, complete: candidates.length < CANDIDATE_LIMIT };
 }
 
 /**
@@ -120,10 +129,11 @@ async function matchTransfer(uow: UnitOfWork, deps: PricingDeps, transfer: Incom
     if (!(await takesTransfer(uow, named))) return { payin: named, pricing: null, held: PAYIN_NOT_FOUND };
     const pricing = await priceOrNothing(uow, deps, named, transfer.currency);
     if (pricing?.paymentAmount !== transfer.amount) return { payin: named, pricing: null, held: PAYIN_AMOUNT_MISMATCH };
-    return { payin: named, pricing };
+    return { payin: named, pricing, named: true };
   }
-  const fits = await payinsPricedAt(uow, deps, transfer.currency, transfer.amount, false);
-  return fits.length === 1 ? fits[0]! : { payin: null, pricing: null, held: PAYIN_NOT_FOUND };
+  // Exactly one fit among every candidate: a second one unseen past the limit would make it a guess.
+  const { fits, complete } = await payinsPricedAt(uow, deps, transfer.currency, transfer.amount, false);
+  return fits.length === 1 && complete ? { ...fits[0]!, named: false } : { payin: null, pricing: null, held: PAYIN_NOT_FOUND };
 }
 
 /** The columns of a held transfer that no price decided: what arrived, as requested, converted and paid, no fee. */
@@ -164,7 +174,8 @@ export async function receiveTransfer(deps: PricingDeps, uow: UnitOfWork, transf
       await markPayinPaid(uow, match.payin);
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
-      match = { payin: match.payin, pricing: null, held: PAYIN_NOT_FOUND };
+      // Another payment paid it first: held, naming the payin only if the transfer did.
+      match = { payin: match.named ? match.payin : null, pricing: null, held: PAYIN_NOT_FOUND };
     }
   }
   const now = uow.clock.now();
@@ -229,7 +240,7 @@ export async function eligiblePayins(deps: PaymentDeps, ctx: TenantContext, id: 
     const uow = unitOf(tx, ctx);
     const [row] = await tx.select().from(payments).where(and(tenantFilter(payments, ctx.tenant), eq(payments.id, id)));
     assertConnectable(row);
-    const fits = await payinsPricedAt(uow, deps, row.paymentCurrency, row.paymentAmount, true);
+    const { fits } = await payinsPricedAt(uow, deps, row.paymentCurrency, row.paymentAmount, true);
     return {
       data: fits.map(({ payin, pricing }) => ({
         payin_id: payin.id,

@@ -59,7 +59,7 @@ export async function receiveInboundTransfer(deps: InboundTransferDeps, ctx: Ten
   const currency = normalizeCurrency(input.currency.trim());
   if (currency === undefined) throw errors.validation('Currency must be a valid ISO 4217 currency code (e.g., USD)');
   if (input.amount <= 0n) throw errors.validation('Amount must be greater than 0');
-  return deps.db.transaction(async (tx) => {
+  const result = await deps.db.transaction(async (tx): Promise<InboundTransferResult> => {
     const uow = unitOf(tx, ctx);
     const now = ctx.clock.now();
     const id = newId(ID_PREFIXES.inboundTransfer, now);
@@ -68,8 +68,9 @@ export async function receiveInboundTransfer(deps: InboundTransferDeps, ctx: Ten
       if (!claim.claimed) {
         const first = await findTransfer(uow, claim.existingResourceId);
         if (!first) throw new Error(`connector key ${input.connectorKey} names ${claim.existingResourceId}, which does not exist`);
-        const payment = first.paymentId === null ? null : await deps.payments.get(ctx, first.paymentId);
-        return { transfer: first, payment, replayed: true };
+        // Its payment is read once this transaction has ended (it wrote nothing): on PGlite a read beside an open
+        // transaction would wait for it forever.
+        return { transfer: first, payment: null, replayed: true };
       }
     }
     const [account] = await tx.select().from(virtualAccounts)
@@ -99,4 +100,6 @@ export async function receiveInboundTransfer(deps: InboundTransferDeps, ctx: Ten
     }).returning();
     return { transfer: transfer!, payment, replayed: false };
   });
+  if (!result.replayed || result.transfer.paymentId === null) return result;
+  return { ...result, payment: await deps.payments.get(ctx, result.transfer.paymentId) };
 }
