@@ -1,5 +1,5 @@
-// Inbound transfers credited per second on PostgreSQL (not a test): `DATABASE_URL=postgres://... npx tsx
-// bench/inbound-transfers.ts [-- --transfers 2000 --concurrency 16 --warmup 100]` (or BENCH_TRANSFERS, BENCH_CONCURRENCY,
+// Inbound transfers credited per second on PostgreSQL (not a test): `DATABASE_URL=postgres://... npm run
+// bench:inbound-transfers [-- --transfers 2000 --concurrency 16 --warmup 100]` (or BENCH_TRANSFERS, BENCH_CONCURRENCY,
 // BENCH_WARMUP). One merchant with a sandbox USD virtual account and warmup + N active orders; a bank connector
 // delivers one transfer per order through the operator route POST /admin/v1/merchants/{id}/inbound_transfers (the
 // real app, listening on 127.0.0.1, keep-alive HTTP), each with its own connector_key and a reference naming its
@@ -10,25 +10,16 @@
 // payment-like row and two journal-entry-like rows, N times (the storage floor). At the end every order must be paid,
 // every transfer credited once, the pending balance the sum of the payments' net amounts, and verifyLedger clean.
 // Runs in a throwaway database, dropped at the end.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
-import { buildApp, type App } from '../src/app.js';
-import { loadConfig } from '../src/config.js';
-import { ensureSigningKey, loadKeyRing } from '../src/core/auth/signing-keys.js';
 import { systemClock } from '../src/core/clock.js';
 import { randomBase62 } from '../src/core/ids.js';
-import { openDatabase, selectRows, type Database } from '../src/db/client.js';
-import { DEFAULT_RATE_TABLE } from '../src/fx/default-rates.js';
-import { tableRateSource } from '../src/fx/rates.js';
+import { selectRows } from '../src/db/client.js';
 import { getBalances, verifyLedger } from '../src/ledger/index.js';
-import { LocalDocumentStore } from '../src/modules/documents/storage.js';
 import { createMerchant } from '../src/modules/merchants/service.js';
 import {
   benchCustomerBody, created, httpClient, machineInfo, percentile, runConcurrently, settingsFrom, shortened, statementsDuring,
-  withThrowawayDatabase, type HttpClient,
+  startBenchApp, withThrowawayDatabase, type BenchApp, type HttpClient,
 } from './support.js';
 
 interface Settings {
@@ -80,53 +71,16 @@ async function timed<T>(label: string, items: readonly T[], concurrency: number,
   return run;
 }
 
-/**
- * The real app as startBenchApp builds it (production wiring, no job runner, logger off), listening on 127.0.0.1,
- * with the operator API on (ADMIN_TOKEN) and the per-IP rate limit off (the setup creates thousands of orders).
- */
-async function startApp(url: string, poolMax: number): Promise<{ database: Database; app: App; url: string; close(): Promise<void> }> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'glomo-bench-inbound-'));
-  const database = await openDatabase({ databaseUrl: url, poolMax });
-  let app: App | undefined;
-  try {
-    await database.migrate();
-    await ensureSigningKey(database.db, systemClock);
-    const keyRing = await loadKeyRing(database.db);
-    const config = loadConfig({
-      DATA_DIR: dataDir, DATABASE_URL: url, HOST: '127.0.0.1', PORT: '0', JOBS_ENABLED: 'false', ADMIN_TOKEN, RATE_LIMIT_PER_MINUTE: '0',
-    });
-    app = await buildApp({
-      config, database, clock: systemClock, keyRing,
-      documentStore: new LocalDocumentStore(path.join(config.dataDir, 'documents')),
-      fxRates: tableRateSource(DEFAULT_RATE_TABLE, 'built-in'),
-    });
-    const listening = await app.listen({ host: config.host, port: config.port });
-    const started = app;
-    return {
-      database, app: started, url: listening,
-      async close() {
-        await started.close();
-        await database.close();
-        fs.rmSync(dataDir, { recursive: true, force: true });
-      },
-    };
-  } catch (error) {
-    await app?.close();
-    await database.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-    throw error;
-  }
-}
-
 async function bench(url: string, settings: Settings): Promise<boolean> {
   const { transfers: count, concurrency, warmup } = settings;
   const raw = new pg.Pool({ connectionString: url, max: concurrency });
   // Dropping the database at the end terminates clients the pool is still closing: not an error here.
   raw.on('error', () => undefined);
-  let started: Awaited<ReturnType<typeof startApp>> | undefined;
+  let started: BenchApp | undefined;
   let client: HttpClient | undefined;
   try {
-    started = await startApp(url, concurrency);
+    // The operator API on (ADMIN_TOKEN) and the per-IP rate limit off: the setup creates thousands of orders.
+    started = await startBenchApp(url, concurrency, 'inbound', { ADMIN_TOKEN, RATE_LIMIT_PER_MINUTE: '0' });
     const { database } = started;
     const db = database.db;
     client = httpClient(started.url, concurrency);
@@ -136,8 +90,7 @@ async function bench(url: string, settings: Settings): Promise<boolean> {
         `app pool ${concurrency}, raw pool ${concurrency}, keep-alive HTTP on 127.0.0.1`,
     );
 
-    const keyRing = await loadKeyRing(db);
-    const { merchant, keys } = await createMerchant({ db, keyRing, clock: systemClock }, { name: 'bench inbound transfers' });
+    const { merchant, keys } = await createMerchant({ db, keyRing: started.keyRing, clock: systemClock }, { name: 'bench inbound transfers' });
     const merchantHeaders = { authorization: `Bearer ${keys.sandbox.secretKey}` };
     const adminHeaders = { authorization: `Bearer ${ADMIN_TOKEN}` };
     const account = created<{ account_number: string }>(

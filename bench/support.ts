@@ -278,7 +278,8 @@ export interface BenchApp {
  * minus the data-dir lock (PostgreSQL), the default merchant and the job runner (JOBS_ENABLED=false: a web-only
  * process, so background jobs stay queued); the logger is off, as in the tests. One database connection per worker.
  */
-export async function startBenchApp(url: string, workers: number, label: string): Promise<BenchApp> {
+/** `env`: more settings for loadConfig (the operator API's ADMIN_TOKEN, RATE_LIMIT_PER_MINUTE, …). */
+export async function startBenchApp(url: string, workers: number, label: string, env: Record<string, string> = {}): Promise<BenchApp> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `glomo-bench-${label}-`));
   const database = await openDatabase({ databaseUrl: url, poolMax: workers });
   let app: App | undefined;
@@ -286,7 +287,7 @@ export async function startBenchApp(url: string, workers: number, label: string)
     await database.migrate();
     await ensureSigningKey(database.db, systemClock);
     const keyRing = await loadKeyRing(database.db);
-    const config = loadConfig({ DATA_DIR: dataDir, DATABASE_URL: url, HOST: '127.0.0.1', PORT: '0', JOBS_ENABLED: 'false' });
+    const config = loadConfig({ DATA_DIR: dataDir, DATABASE_URL: url, HOST: '127.0.0.1', PORT: '0', JOBS_ENABLED: 'false', ...env });
     app = await buildApp({
       config, database, clock: systemClock, keyRing,
       documentStore: new LocalDocumentStore(path.join(config.dataDir, 'documents')),
