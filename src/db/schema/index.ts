@@ -21,3 +21,4 @@ export * from './subscriptions.js';
 export * from './payment-authentications.js';
 export * from './virtual-accounts.js';
 export * from './settlements.js';
+export * from './internal-transfers.js';
