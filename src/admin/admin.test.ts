@@ -77,7 +77,7 @@ describe('POST /admin/v1/merchants', () => {
     for (const secret of [created.secret_key, created.production_secret_key]) expect(secret.split('.')).toHaveLength(3);
     expect(created.secret_key).not.toBe(created.production_secret_key);
     expect(Object.keys(created).sort()).toEqual([
-      'beneficiary_required_notes', 'beneficiary_review', 'created_at', 'email', 'id', 'maker_checker', 'name', 'payin_fee_bearer',
+      'beneficiary_required_notes', 'beneficiary_review', 'created_at', 'email', 'id', 'is_platform', 'maker_checker', 'name', 'payin_fee_bearer',
       'payout_queueing', 'production_public_key', 'production_secret_key', 'public_key', 'secret_key', 'settlement_schedule', 'status',
       'updated_at',
     ]);
@@ -160,7 +160,7 @@ describe('GET /admin/v1/merchants and /admin/v1/merchants/{id}', () => {
     const last = created[4]!;
     expect(body.data[0]).toEqual({
       id: last.id, name: last.name, email: last.email, status: 'active', payin_fee_bearer: 'merchant',
-      beneficiary_review: false, beneficiary_required_notes: [], payout_queueing: false, maker_checker: false, settlement_schedule: null, created_at: last.created_at, updated_at: last.updated_at,
+      beneficiary_review: false, beneficiary_required_notes: [], payout_queueing: false, maker_checker: false, is_platform: false, settlement_schedule: null, created_at: last.created_at, updated_at: last.updated_at,
     });
     expect(JSON.stringify(body)).not.toMatch(/secret_key|public_key/);
   });
@@ -193,7 +193,7 @@ describe('GET /admin/v1/merchants and /admin/v1/merchants/{id}', () => {
     expect(read.statusCode).toBe(200);
     expect(read.json()).toEqual({
       id: merchant.id, name: merchant.name, email: merchant.email, status: 'active', payin_fee_bearer: 'merchant',
-      beneficiary_review: false, beneficiary_required_notes: [], payout_queueing: false, maker_checker: false, settlement_schedule: null, created_at: merchant.created_at, updated_at: merchant.updated_at,
+      beneficiary_review: false, beneficiary_required_notes: [], payout_queueing: false, maker_checker: false, is_platform: false, settlement_schedule: null, created_at: merchant.created_at, updated_at: merchant.updated_at,
     });
     const unknown = await app.inject({ method: 'GET', url: '/admin/v1/merchants/merch_00000001aaaaa', headers: admin });
     expect(unknown.statusCode).toBe(404);
@@ -236,6 +236,37 @@ describe('PATCH /admin/v1/merchants/{id}: beneficiary settings', () => {
     const response = await patch(merchant.id, payload);
     expect(response.statusCode).toBe(400);
     expect(response.json()).toMatchObject({ error: 'Bad Request', message });
+  });
+});
+
+describe('PATCH /admin/v1/merchants/{id}: is_platform', () => {
+  let app: App;
+  beforeAll(async () => {
+    ({ app } = await buildTestApp());
+  });
+  const patch = (id: string, payload: Record<string, unknown>) =>
+    app.inject({ method: 'PATCH', url: `/admin/v1/merchants/${id}`, headers: admin, payload });
+
+  it('makes a merchant a platform and back (without child merchants), shown on GET, other settings untouched', async () => {
+    const merchant = await createTestMerchant();
+    const on = await patch(merchant.id, { is_platform: true });
+    expect(on.statusCode, on.body).toBe(200);
+    expect(on.json()).toMatchObject({ id: merchant.id, is_platform: true, payin_fee_bearer: 'merchant', settlement_schedule: null });
+    expect(on.json().owner_merchant_id).toBeUndefined();
+    const read = await app.inject({ method: 'GET', url: `/admin/v1/merchants/${merchant.id}`, headers: admin });
+    expect(read.json().is_platform).toBe(true);
+    const off = await patch(merchant.id, { is_platform: false });
+    expect(off.statusCode, off.body).toBe(200);
+    expect(off.json().is_platform).toBe(false);
+  });
+
+  it('refuses a value that is not a boolean, changing nothing', async () => {
+    const merchant = await createTestMerchant();
+    const response = await patch(merchant.id, { is_platform: 'yes' });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ error: 'Bad Request', message: 'Validation failed: Is platform must be true or false' });
+    const read = await app.inject({ method: 'GET', url: `/admin/v1/merchants/${merchant.id}`, headers: admin });
+    expect(read.json().is_platform).toBe(false);
   });
 });
 

@@ -32,6 +32,10 @@ const MerchantBody = Type.Object({
   beneficiary_required_notes: Type.Array(Type.String(), { description: 'notes keys every new v2 beneficiary must carry.' }),
   payout_queueing: Type.Boolean({ description: 'New payouts wait `queued` until the balance covers them, released FIFO per source currency at :02, :17, :32 and :47.' }),
   maker_checker: Type.Boolean({ description: 'New payouts wait `pending_approval` until the operator approves or rejects them.' }),
+  is_platform: Type.Boolean({ description: 'A platform onboards child merchants (POST /api/v1/platform/merchants) and moves money between itself and them.' }),
+  owner_merchant_id: Type.Optional(Type.String({ description: 'A child merchant\'s platform.' })),
+  owner_env: Type.Optional(Type.Enum(['sandbox', 'production'], { description: 'The one environment a child merchant lives in.' })),
+  onboarding_status: Type.Optional(Type.Enum(['pending', 'success', 'failed'], { description: 'A child merchant\'s onboarding.' })),
   settlement_schedule: Type.Union([SettlementSchedule, Type.Null()], {
     description: 'Automatic settlement: once a day at 00:30 UTC of each environment\'s clock, the available funds of payments paid at ' +
       'least delay_days days before are settled to the withdrawal account, per currency. Null (the default): off.',
@@ -53,6 +57,7 @@ const UpdateMerchantBody = Type.Object({
   settlement_schedule: Type.Optional(Type.Union([SettlementSchedule, Type.Null()], {
     description: 'Replaces the schedule (the first runs are scheduled at once); null switches automatic settlement off.',
   })),
+  is_platform: Type.Optional(Type.Boolean({ description: 'Makes the merchant a platform (true) or not (false: only without child merchants). A child cannot be one.' })),
 }, { additionalProperties: false });
 
 const CreatedMerchant = Type.Object({
@@ -93,6 +98,10 @@ function presentMerchantFields(merchant: Merchant) {
     beneficiary_required_notes: merchant.beneficiaryRequiredNotes,
     payout_queueing: merchant.payoutQueueing,
     maker_checker: merchant.makerChecker,
+    is_platform: merchant.isPlatform,
+    owner_merchant_id: merchant.ownerMerchantId,
+    owner_env: merchant.ownerEnv,
+    onboarding_status: merchant.onboardingStatus,
     created_at: isoSeconds(merchant.createdAt),
     updated_at: isoSeconds(merchant.updatedAt),
   });
@@ -164,6 +173,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; services: S
       payoutQueueing: request.body.payout_queueing,
       makerChecker: request.body.maker_checker,
       settlementSchedule: schedule,
+      isPlatform: request.body.is_platform,
     }, schedule ? (tx, updated) => settlements.scheduleRuns(tx, updated.id) : undefined));
   });
 

@@ -376,6 +376,27 @@ describe('glomo merchant settlement-schedule', () => {
   });
 });
 
+describe('glomo merchant platform', () => {
+  it('makes a merchant a platform and back, shown by merchant show', async () => {
+    const merchant = await createMerchant('Platform Co');
+    const on = await cli(['merchant', 'platform', merchant.id, '--on']);
+    expect(on.code, on.err).toBe(0);
+    expect(on.out).toMatch(/platform:\s+yes/);
+    const read = await fetch(`${server.url}/admin/v1/merchants/${merchant.id}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    expect(((await read.json()) as { is_platform: boolean }).is_platform).toBe(true);
+    const off = await cli(['merchant', 'platform', merchant.id, '--off']);
+    expect(off.code, off.err).toBe(0);
+    expect((await cli(['merchant', 'show', merchant.id])).out).toMatch(/platform:\s+no/);
+  });
+
+  it('needs exactly one of --on and --off (usage error, exit 2)', async () => {
+    const id = 'merch_6819d7d0aaaaa';
+    expect(await cli(['merchant', 'platform', id])).toMatchObject({ code: 2, err: expect.stringContaining('Give exactly one of --on and --off') });
+    expect(await cli(['merchant', 'platform', id, '--on', '--off'])).toMatchObject({ code: 2, err: expect.stringContaining('Give exactly one of --on and --off') });
+    expect(await cli(['merchant', 'platform'])).toMatchObject({ code: 2, err: expect.stringContaining('Missing argument: glomo merchant platform ID') });
+  });
+});
+
 describe('glomo clock show and clock advance', () => {
   it("shows a merchant's sandbox clock, advances it by a duration or to a time, and the merchant's key sees it", async () => {
     const merchant = await createMerchant('Clock Co');

@@ -41,6 +41,9 @@ Usage:
   glomo merchant settlement-schedule ID --delay-days N --currencies CODE[,CODE...] | --off
       Settle automatically, once a day at 00:30 UTC of each environment's clock, the available funds of payments
       paid at least N days before (0 to 30) in each currency (USD, EUR, GBP, AED, SGD); --off switches it off.
+  glomo merchant platform ID --on | --off
+      Make the merchant a platform, which onboards child merchants and moves money between itself and them
+      (--on), or not (--off; refused while it has child merchants).
   glomo clock show ID
       Show the merchant's sandbox test clock.
   glomo clock advance ID DURATION|TIME
@@ -90,6 +93,7 @@ const OPTIONS = {
   'delay-days': { type: 'string' },
   currencies: { type: 'string' },
   off: { type: 'boolean' },
+  on: { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
 
 type OptionName = keyof typeof OPTIONS;
@@ -375,8 +379,20 @@ function parseCommand(positionals: string[], values: Values): Command {
         print: printMerchant,
       };
     }
+    case 'platform': {
+      const synopsis = 'merchant platform ID --on | --off';
+      requireArgs(positionals, 3, synopsis);
+      if (Boolean(values.on) === Boolean(values.off)) throw new UsageError(`Give exactly one of --on and --off: glomo ${synopsis}`);
+      return {
+        options: ['on', 'off'],
+        method: 'PATCH',
+        path: `/merchants/${encodeURIComponent(rest[0]!)}`,
+        body: { is_platform: Boolean(values.on) },
+        print: printMerchant,
+      };
+    }
     case undefined:
-      throw new UsageError('Missing command: glomo merchant create|list|show|keys|adjust|adjustments|settlement-schedule');
+      throw new UsageError('Missing command: glomo merchant create|list|show|keys|adjust|adjustments|settlement-schedule|platform');
     default:
       throw new UsageError(`Unknown command '${positionals.join(' ')}'`);
   }
@@ -496,6 +512,10 @@ interface MerchantJson {
   email?: string;
   status?: string;
   settlement_schedule?: { delay_days?: number; currencies?: string[] } | null;
+  is_platform?: boolean;
+  owner_merchant_id?: string;
+  owner_env?: string;
+  onboarding_status?: string;
   created_at?: string;
   updated_at?: string;
 }
@@ -515,6 +535,8 @@ function merchantFields(merchant: MerchantJson): string {
     ['email', merchant.email],
     ['status', merchant.status],
     ['settlement', scheduleText(merchant.settlement_schedule)],
+    ['platform', merchant.is_platform === undefined ? undefined : merchant.is_platform ? 'yes' : 'no'],
+    ['owner', merchant.owner_merchant_id === undefined ? undefined : `${merchant.owner_merchant_id} (${merchant.owner_env ?? '?'}, onboarding ${merchant.onboarding_status ?? '?'})`],
     ['created_at', merchant.created_at],
     ['updated_at', merchant.updated_at],
   ]);

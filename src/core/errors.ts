@@ -252,6 +252,10 @@ export const ERRORS = {
     message: 'Checkout is unavailable: the merchant has no active secret key',
   },
 
+  // Platform merchants (set by the operator)
+  childCannotBePlatform: { status: 400, code: 'INVALID_STATE', message: 'A child merchant cannot be a platform' },
+  platformHasChildren: { status: 400, code: 'INVALID_STATE', message: 'A platform with child merchants stays a platform' },
+
   // Virtual accounts (the contract's own words)
   virtualAccountMissingParameters: { status: 400, code: 'VALIDATION_FAILED', message: 'Missing Required parameters' },
   virtualAccountNumberTaken: { status: 409, code: 'DUPLICATE_RECORD', error: 'Duplicate record', message: 'Account number already belongs to a virtual account' },

@@ -9,6 +9,7 @@ import type { Clock } from '../../core/clock.js';
 import { insertWithFreshId } from '../../core/fresh-id.js';
 import { ID_PREFIXES, newId } from '../../core/ids.js';
 import { listPage, type PageRequest } from '../../core/pagination.js';
+import { errors } from '../../core/errors.js';
 
 export type Merchant = typeof merchants.$inferSelect;
 
@@ -45,6 +46,8 @@ export interface MerchantSettings {
   makerChecker?: boolean;
   /** Automatic settlement (null: off). */
   settlementSchedule?: SettlementSchedule | null;
+  /** A platform onboards child merchants and moves money between itself and them (a child cannot be one). */
+  isPlatform?: boolean;
 }
 
 /**
@@ -65,7 +68,9 @@ export async function updateMerchantSettings(
   if (settings.payoutQueueing !== undefined) changes.payoutQueueing = settings.payoutQueueing;
   if (settings.makerChecker !== undefined) changes.makerChecker = settings.makerChecker;
   if (settings.settlementSchedule !== undefined) changes.settlementSchedule = settings.settlementSchedule;
+  if (settings.isPlatform !== undefined) changes.isPlatform = settings.isPlatform;
   return deps.db.transaction(async (tx) => {
+    if (settings.isPlatform !== undefined) await assertPlatformChange(tx, id, settings.isPlatform);
     const [row] = await tx.update(merchants).set(changes).where(eq(merchants.id, id)).returning();
     if (!row) throw new Error(`merchant ${id} vanished`);
     await within?.(tx, row);
@@ -73,7 +78,21 @@ export async function updateMerchantSettings(
   });
 }
 
-export async function findMerchant(db: Db, id: string): Promise<Merchant | undefined> {
+/**
+ * A child merchant is never a platform; a platform with children stays one (its children would lose their platform).
+ * The merchant's row is locked first, so the check and a concurrent onboarding (which locks the platform) serialise.
+ */
+async function assertPlatformChange(tx: Tx, id: string, isPlatform: boolean): Promise<void> {
+  const [merchant] = await tx.select().from(merchants).where(eq(merchants.id, id)).for('update');
+  if (!merchant) throw new Error(`merchant ${id} vanished`);
+  if (isPlatform && merchant.ownerMerchantId !== null) throw errors.childCannotBePlatform();
+  if (!isPlatform && merchant.isPlatform) {
+    const [child] = await tx.select({ id: merchants.id }).from(merchants).where(eq(merchants.ownerMerchantId, id)).limit(1);
+    if (child) throw errors.platformHasChildren();
+  }
+}
+
+export async function findMerchant(db: DbOrTx, id: string): Promise<Merchant | undefined> {
   const [merchant] = await db.select().from(merchants).where(eq(merchants.id, id));
   return merchant;
 }
