@@ -37,10 +37,13 @@ function clockRow(tenant: Tenant) {
   return and(eq(sandboxClocks.merchantId, tenant.merchantId), eq(sandboxClocks.env, tenant.env));
 }
 
-/** Creates the environment's clock at offset 0 if it has none (a merchant's sandbox gets one when it is created). */
-export async function ensureSandboxClock(db: DbOrTx, base: Clock, tenant: Tenant): Promise<void> {
+/**
+ * Creates the environment's clock at `offsetMs` (default 0: real time) if it has none: a merchant's sandbox gets one when
+ * it is created, a platform's child one at its platform's offset (it starts at its platform's time).
+ */
+export async function ensureSandboxClock(db: DbOrTx, base: Clock, tenant: Tenant, offsetMs = 0): Promise<void> {
   if (tenant.env !== 'sandbox') return;
-  await db.insert(sandboxClocks).values({ ...tenant, offsetMs: 0n, updatedAt: base.now() }).onConflictDoNothing();
+  await db.insert(sandboxClocks).values({ ...tenant, offsetMs: BigInt(offsetMs), updatedAt: base.now() }).onConflictDoNothing();
 }
 
 /** The environment's clock as it reads now. */

@@ -1,8 +1,9 @@
 // Merchants and their keys: created by the operator API, the `glomo` CLI, or the first start.
-import { ensureSandboxClock } from '../../core/tenant-clock.js';
+import { ensureSandboxClock, readTenantClock } from '../../core/tenant-clock.js';
+import type { Tenant } from '../../core/tenancy.js';
 import { eq } from 'drizzle-orm';
 import type { Db, DbOrTx, Tx } from '../../db/client.js';
-import { merchants, type Environment, type FeeBearer, type SettlementSchedule } from '../../db/schema/index.js';
+import { merchants, type Environment, type FeeBearer, type MerchantProfile, type SettlementSchedule } from '../../db/schema/index.js';
 import { issueKeyPair, revokeKeys, type KeyPair } from '../../core/auth/api-keys.js';
 import type { KeyRing } from '../../core/auth/signing-keys.js';
 import type { Clock } from '../../core/clock.js';
@@ -35,6 +36,37 @@ export async function createMerchant(deps: MerchantDeps, input: { name: string; 
     // The sandbox's test clock starts at real time (production has none: it never moves).
     await ensureSandboxClock(tx, deps.clock, { merchantId: merchant.id, env: 'sandbox' });
     return { merchant, keys: { sandbox, production } };
+  });
+}
+
+/** A child merchant as its platform onboards it: its name and onboarding details. */
+export interface ChildMerchantInput {
+  name: string;
+  profile: MerchantProfile;
+}
+
+/**
+ * Onboards a child merchant under the platform of `platform` (a tenant: the child lives in that environment only),
+ * `pending`, with a key pair for that environment and, in sandbox, a test clock at the platform's own offset. The
+ * platform's row is locked first (it must still be a platform: the operator's switch-off takes the same lock).
+ * Undefined when the merchant is not a platform.
+ */
+export async function createChildMerchant(
+  deps: MerchantDeps, platform: Tenant, input: ChildMerchantInput,
+): Promise<{ merchant: Merchant; keys: KeyPair } | undefined> {
+  return deps.db.transaction(async (tx) => {
+    const [owner] = await tx.select().from(merchants).where(eq(merchants.id, platform.merchantId)).for('update');
+    if (!owner?.isPlatform) return undefined;
+    const now = deps.clock.now();
+    const merchant = await insertWithFreshId(tx, merchants, () => newId(ID_PREFIXES.merchant, now), {
+      name: input.name, email: null, status: 'active', ownerMerchantId: owner.id, ownerEnv: platform.env,
+      onboardingStatus: 'pending', profile: input.profile, createdAt: now, updatedAt: now,
+    });
+    const tenant = { merchantId: merchant.id, env: platform.env };
+    const keys = await issueKeyPair(tx, deps.keyRing, deps.clock, tenant);
+    const { offsetMs } = await readTenantClock(tx, deps.clock, platform);
+    await ensureSandboxClock(tx, deps.clock, tenant, offsetMs);
+    return { merchant, keys };
   });
 }
 
@@ -150,6 +182,7 @@ export async function replaceKeys(
 export function createMerchantService(deps: MerchantDeps) {
   return Object.freeze({
     create: (input: { name: string; email?: string | undefined }) => createMerchant(deps, input),
+    createChild: (platform: Tenant, input: ChildMerchantInput) => createChildMerchant(deps, platform, input),
     find: (id: string) => findMerchant(deps.db, id),
     list: (page: PageRequest) => listMerchants(deps.db, page),
     updateSettings: (id: string, settings: MerchantSettings, within?: (tx: Tx, merchant: Merchant) => Promise<void>) =>
