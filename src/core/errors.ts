@@ -252,9 +252,20 @@ export const ERRORS = {
     message: 'Checkout is unavailable: the merchant has no active secret key',
   },
 
-  // Platform merchants (set by the operator)
+  // Platform merchants (set by the operator) and their routes (the contract's words, notes-payouts §21.2)
   childCannotBePlatform: { status: 400, code: 'INVALID_STATE', message: 'A child merchant cannot be a platform' },
   platformHasChildren: { status: 400, code: 'INVALID_STATE', message: 'A platform with child merchants stays a platform' },
+  /** A key that is not a platform's on a platform route: the contract's 401. */
+  platformOnly: { status: 401, code: 'UNAUTHORIZED', message: 'Invalid or missing authentication token' },
+  platformMerchantIdFormat: { status: 400, code: 'INVALID_ID', message: 'Invalid merchant ID format' },
+  platformMerchantNotFound: { status: 404, code: 'NOT_FOUND', message: 'Merchant with the specified ID was not found' },
+  onboardingNotPending: {
+    status: 400,
+    code: 'INVALID_STATE',
+    message: (status: string) => `Merchant onboarding is ${status}: only a pending merchant can be moved`,
+  },
+
+  // Internal transfers (notes-payouts §17)
 
   // Virtual accounts (the contract's own words)
   virtualAccountMissingParameters: { status: 400, code: 'VALIDATION_FAILED', message: 'Missing Required parameters' },
