@@ -12,6 +12,7 @@ import { ADMIN_TOKEN, bearer, buildTestApp, createTestMerchant, customerBody, ty
 import { expectResponse, expectSchema } from './support/contract.js';
 import { testEnv } from './support/env.js';
 import { expectLedgerConsistent } from './support/ledger.js';
+import { balances as balancesOf, createPrice } from './support/payins.js';
 import { registerWithdrawalAccount } from './support/settlements.js';
 
 type Method = 'GET' | 'POST' | 'PATCH';
@@ -47,8 +48,9 @@ describe('inbound transfers end to end', () => {
     key = bearer(merchant.sandboxSecret);
   });
 
+  /** The merchant's USD available and pending amounts (0 where a list has no USD), the body checked against the contract. */
   const balances = async () => {
-    const body = await expectStatus(200, 'GET', '/api/v1/balances', key);
+    const body = await balancesOf(app, merchant.sandboxSecret);
     expectResponse('get', '/balances', 200, body);
     const usd = (list: Array<{ currency: string; amount: number }>) => list.find((b) => b.currency === 'USD')?.amount ?? 0;
     return { available: usd(body.available), pending: usd(body.pending) };
@@ -114,7 +116,7 @@ describe('inbound transfers end to end', () => {
 
   it('pays by reference, holds and connects an unmatched transfer, settles both, settles a third on the schedule; the ledger verifies', async () => {
     // 1. A 1.5 % price (the merchant's default), a USD local virtual account, a customer and an order of USD 100.00.
-    await expectStatus(201, 'POST', '/api/v1/prices', key, { pricing_type: 'percentage', bps: 150 });
+    await createPrice(app, merchant.sandboxSecret, { pricing_type: 'percentage', bps: 150 });
     const account = await expectStatus(201, 'POST', '/api/v1/virtual-accounts', key, { payment_type: 'local', currency: 'USD' });
     expectResponse('post', '/virtual-accounts', 201, account);
     expect(account).toMatchObject({ currency: 'USD', status: 'active', account_number: expect.any(String) });

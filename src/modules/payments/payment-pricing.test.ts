@@ -1,15 +1,15 @@
 // What a payer is asked for and what reaches the merchant: FX payments (live rate and an order's quote), the
 // customer fee bearer, payment links paid through the mock, and the sandbox's sanctions hit. Expected amounts are
 // computed here from the rate table by brute force, not with the pricing code under test.
-import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../app.js';
-import { events } from '../../db/schema/index.js';
 import { ManualClock } from '../../core/clock.js';
-import { ADMIN_TOKEN, bearer, buildTestApp, createTestMerchant, customerBody, type TestMerchant } from '../../../test/support/app.js';
+import { ADMIN_TOKEN, bearer, buildTestApp, createTestMerchant } from '../../../test/support/app.js';
 import { expectSchema } from '../../../test/support/contract.js';
-import { testEnv } from '../../../test/support/env.js';
 import { expectLedgerConsistent } from '../../../test/support/ledger.js';
+import {
+  balances, cancelLink, createLink, createOrder, createPrice, eventsOf, expectHeld, mockPayment, orderStatus, quotedOrder, setFeeBearer,
+} from '../../../test/support/payins.js';
 
 /**
  * The built-in table's AED per USD (exact, as USD is the table's base: the other direction is a rounded cross
@@ -29,50 +29,6 @@ function usdDue(fils: bigint): { amount: bigint; fee: bigint } {
     const fee = (s * MARKUP_BPS + 9_999n) / 10_000n;
     if (filsOf(s - fee) >= fils) return { amount: s, fee };
   }
-}
-
-async function createCustomer(app: App, key: string): Promise<string> {
-  const response = await app.inject({ method: 'POST', url: '/api/v1/customer', headers: bearer(key), payload: customerBody() });
-  expect(response.statusCode, response.body).toBe(201);
-  return response.json().id;
-}
-
-async function createOrder(app: App, key: string, overrides: Record<string, unknown> = {}) {
-  const response = await app.inject({
-    method: 'POST', url: '/api/v1/orders', headers: bearer(key),
-    payload: { customer_id: await createCustomer(app, key), currency: 'USD', amount: 10_000, payment_methods: ['bank_transfer', 'card'], ...overrides },
-  });
-  expect(response.statusCode, response.body).toBe(201);
-  return response.json() as { id: string; amount: number; currency: string };
-}
-
-const mockPayment = (app: App, key: string, payload: Record<string, unknown>) =>
-  app.inject({ method: 'POST', url: '/api/v1/payment/mock', headers: bearer(key), payload: { payment_method: 'BankTransfer', ...payload } });
-
-async function balances(app: App, key: string) {
-  const response = await app.inject({ method: 'GET', url: '/api/v1/balances', headers: bearer(key) });
-  return response.json() as { available: { currency: string; amount: number }[]; pending: { currency: string; amount: number }[] };
-}
-
-async function setFeeBearer(app: App, merchant: TestMerchant, bearerName: 'merchant' | 'customer') {
-  const response = await app.inject({
-    method: 'PATCH', url: `/admin/v1/merchants/${merchant.id}`, headers: bearer(ADMIN_TOKEN), payload: { payin_fee_bearer: bearerName },
-  });
-  expect(response.statusCode, response.body).toBe(200);
-  expect(response.json().payin_fee_bearer).toBe(bearerName);
-}
-
-async function createPrice(app: App, key: string, body: Record<string, unknown>) {
-  const response = await app.inject({ method: 'POST', url: '/api/v1/prices', headers: bearer(key), payload: body });
-  expect(response.statusCode, response.body).toBe(201);
-}
-
-/** A transfer recorded `action_required` with `code`, its funds held: 201, the contract's Payment, no paid_at. */
-function expectHeld(response: { statusCode: number; body: string; json(): Record<string, unknown> }, code: string, fields: Record<string, unknown> = {}) {
-  expect(response.statusCode, response.body).toBe(201);
-  expectSchema('Payment', response.json(), '2026');
-  expect(response.json()).toMatchObject({ status: 'action_required', error_code: code, funds_available: false, ...fields });
-  expect(response.json().paid_at).toBeUndefined();
 }
 
 describe('payments in another currency (FX)', () => {
@@ -120,20 +76,14 @@ describe('payments in another currency (FX)', () => {
   it("uses the rate of the order's quote when the payer pays in the quote's source currency", async () => {
     const merchant = await createTestMerchant();
     const key = merchant.sandboxSecret;
-    const created = await app.inject({
-      method: 'POST', url: '/api/v1/quotes', headers: bearer(key),
-      payload: { resource: 'payin', source_currency: 'EUR', destination_currency: 'USD', destination_amount: 10_000 },
-    });
-    expect(created.statusCode, created.body).toBe(201);
-    const quote = created.json().quotes[0] as { id: string; source_amount: number; fees: { fx_fee: { amount: number } } };
-    const order = await createOrder(app, key, { quote_id: quote.id, amount: undefined, currency: undefined, payment_methods: undefined });
+    const { order, sourceAmount, fxFee } = await quotedOrder(app, key);
 
-    const response = await mockPayment(app, key, { payin_id: order.id, currency: 'EUR', amount: quote.source_amount });
+    const response = await mockPayment(app, key, { payin_id: order.id, currency: 'EUR', amount: sourceAmount });
     expect(response.statusCode, response.body).toBe(201);
     expect(response.json()).toMatchObject({
-      payment_currency: 'EUR', payment_amount: quote.source_amount,
+      payment_currency: 'EUR', payment_amount: sourceAmount,
       converted_currency: 'USD', converted_amount: 10_000,
-      fees: { fx_fee: { currency: 'EUR', amount: quote.fees.fx_fee.amount } },
+      fees: { fx_fee: { currency: 'EUR', amount: fxFee } },
     });
     await expectLedgerConsistent(merchant.id);
   });
@@ -217,29 +167,19 @@ describe('paying a payment link', () => {
     ({ app } = await buildTestApp());
   });
 
-  async function createLink(key: string) {
-    const response = await app.inject({
-      method: 'POST', url: '/api/v1/payin', headers: bearer(key),
-      payload: {
-        customer_id: await createCustomer(app, key), currency: 'EUR', amount: 5_000, purpose_code: 'P1401',
-        expires_at: new Date(Date.now() + 7 * 86_400_000).toISOString(), payment_methods: ['bank_transfer'],
-      },
-    });
-    expect(response.statusCode, response.body).toBe(201);
-    return response.json() as { id: string };
-  }
+  /** The link these tests pay: EUR 50.00 by bank transfer. */
+  const createEuroLink = (key: string) => createLink(app, key, { currency: 'EUR', amount: 5_000 });
 
   it('marks the link paid with its event, records payin_type payment_link, and holds a second payment', async () => {
     const merchant = await createTestMerchant();
     const key = merchant.sandboxSecret;
-    const link = await createLink(key);
+    const link = await createEuroLink(key);
     const response = await mockPayment(app, key, { payin_id: link.id, currency: 'EUR', amount: 5_000 });
     expect(response.statusCode, response.body).toBe(201);
     expect(response.json()).toMatchObject({ payin_id: link.id, payin_type: 'payment_link', status: 'success', purpose_code: 'P1401' });
     const read = await app.inject({ method: 'GET', url: `/api/v1/payin/${link.id}`, headers: bearer(key) });
     expect(read.json().status).toBe('paid');
-    const { database } = await testEnv();
-    const linkEvents = await database.db.select().from(events).where(eq(events.entityId, link.id)).orderBy(events.seq);
+    const linkEvents = await eventsOf(link.id);
     expect(linkEvents.map((e) => [e.entityType, e.eventType])).toEqual([['payment_link', 'active'], ['payment_link', 'paid']]);
     expect((await balances(app, key)).pending).toEqual([{ currency: 'EUR', amount: 5_000 }]);
 
@@ -255,7 +195,7 @@ describe('paying a payment link', () => {
 
   it('lets exactly one of concurrent payments of one link succeed; the others are held', async () => {
     const merchant = await createTestMerchant();
-    const link = await createLink(merchant.sandboxSecret);
+    const link = await createEuroLink(merchant.sandboxSecret);
     const attempts = await Promise.all(Array.from({ length: 5 }, () =>
       mockPayment(app, merchant.sandboxSecret, { payin_id: link.id, currency: 'EUR', amount: 5_000 })));
     expect(attempts.map((r) => r.statusCode)).toEqual([201, 201, 201, 201, 201]);
@@ -267,12 +207,11 @@ describe('paying a payment link', () => {
   it("holds a transfer to a cancelled link and refuses another merchant's link", async () => {
     const merchant = await createTestMerchant();
     const other = await createTestMerchant();
-    const link = await createLink(merchant.sandboxSecret);
+    const link = await createEuroLink(merchant.sandboxSecret);
     const foreign = await mockPayment(app, other.sandboxSecret, { payin_id: link.id, currency: 'EUR', amount: 5_000 });
     expect(foreign.statusCode).toBe(404);
     expect(foreign.json().message).toBe('Payment link not found');
-    const cancel = await app.inject({ method: 'PATCH', url: `/api/v1/payin/${link.id}/cancel`, headers: bearer(merchant.sandboxSecret) });
-    expect(cancel.statusCode, cancel.body).toBe(200);
+    await cancelLink(app, merchant.sandboxSecret, link.id);
     const refused = await mockPayment(app, merchant.sandboxSecret, { payin_id: link.id, currency: 'EUR', amount: 5_000 });
     expectHeld(refused, 'PAYIN_NOT_FOUND', { payin_id: link.id });
     expect(await balances(app, merchant.sandboxSecret)).toEqual({ available: [], pending: [] });
@@ -293,13 +232,8 @@ describe('sandbox sanctions screening', () => {
     const merchant = await createTestMerchant();
     const key = merchant.sandboxSecret;
     const order = await createOrder(app, key, { amount });
-    const response = await mockPayment(app, key, { payin_id: order.id, currency: 'USD', amount, ...extra });
-    expect(response.statusCode, response.body).toBe(201);
-    expectSchema('Payment', response.json(), '2026');
-    expect(response.json()).toMatchObject({ status: 'action_required', error_code: 'SANCTION_HIT', funds_available: false });
-    expect(response.json().paid_at).toBeUndefined();
-    const order2 = await app.inject({ method: 'GET', url: `/api/v1/orders/${order.id}`, headers: bearer(key) });
-    expect(order2.json().status).toBe('active');
+    expectHeld(await mockPayment(app, key, { payin_id: order.id, currency: 'USD', amount, ...extra }), 'SANCTION_HIT');
+    expect(await orderStatus(app, key, order.id)).toBe('active');
     expect(await balances(app, key)).toEqual({ available: [], pending: [] });
     await expectLedgerConsistent(merchant.id);
   });
@@ -321,12 +255,10 @@ describe('payability at the edges', () => {
     const merchant = await createTestMerchant(clock);
     const order = await createOrder(app, merchant.sandboxSecret);
     clock.advance(92 * 86_400_000); // past the three months
-    const read = await app.inject({ method: 'GET', url: `/api/v1/orders/${order.id}`, headers: bearer(merchant.sandboxSecret) });
-    expect(read.json().status).toBe('active');
+    expect(await orderStatus(app, merchant.sandboxSecret, order.id)).toBe('active');
     const response = await mockPayment(app, merchant.sandboxSecret, { payin_id: order.id, currency: 'USD', amount: 10_000 });
     expectHeld(response, 'PAYIN_NOT_FOUND', { payin_id: order.id });
-    const after = await app.inject({ method: 'GET', url: `/api/v1/orders/${order.id}`, headers: bearer(merchant.sandboxSecret) });
-    expect(after.json().status).toBe('active');
+    expect(await orderStatus(app, merchant.sandboxSecret, order.id)).toBe('active');
   });
 
   it('never fails with 500 when a customer-borne fee takes the amount past the largest the API carries: the transfer is held', async () => {

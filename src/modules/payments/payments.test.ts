@@ -1,12 +1,15 @@
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../app.js';
-import { events, payments } from '../../db/schema/index.js';
-import { bearer, buildTestApp, createTestMerchant, customerBody, type TestMerchant } from '../../../test/support/app.js';
+import { payments } from '../../db/schema/index.js';
+import { bearer, buildTestApp, createTestMerchant, type TestMerchant } from '../../../test/support/app.js';
 import { expectResponse, expectSchema } from '../../../test/support/contract.js';
 import { testEnv } from '../../../test/support/env.js';
 import { expectLedgerConsistent } from '../../../test/support/ledger.js';
 import { describeListConventions } from '../../../test/support/lists.js';
+import {
+  balances, createOrder, createPrice, eventsOf, expectHeld, fundsAvailable, mockPayment, orderStatus,
+} from '../../../test/support/payins.js';
 import { describeSecurity } from '../../../test/support/security.js';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -15,28 +18,9 @@ import { describeSecurity } from '../../../test/support/security.js';
 const VISA_SUCCESS = '4532 4911 1111 1111';
 const VISA_FAILURE = '4556 8911 1111 1112';
 
-async function createOrder(app: App, key: string, overrides: Record<string, unknown> = {}) {
-  const customer = await app.inject({ method: 'POST', url: '/api/v1/customer', headers: bearer(key), payload: customerBody() });
-  expect(customer.statusCode, customer.body).toBe(201);
-  const response = await app.inject({
-    method: 'POST', url: '/api/v1/orders', headers: bearer(key),
-    payload: { customer_id: customer.json().id, currency: 'USD', amount: 10_000, payment_methods: ['bank_transfer', 'card'], ...overrides },
-  });
-  expect(response.statusCode, response.body).toBe(201);
-  return response.json() as { id: string; customer_id: string; amount: number; currency: string };
-}
-
-async function createPrice(app: App, key: string, body: Record<string, unknown>): Promise<string> {
-  const response = await app.inject({ method: 'POST', url: '/api/v1/prices', headers: bearer(key), payload: body });
-  expect(response.statusCode, response.body).toBe(201);
-  return response.json().id;
-}
-
-const mockPayment = (app: App, key: string, payload: Record<string, unknown>) =>
-  app.inject({ method: 'POST', url: '/api/v1/payment/mock', headers: bearer(key), payload });
-
+/** The mock payment body paying `order` in full (mockPayment makes it a BankTransfer unless `overrides` say otherwise). */
 const mockBody = (order: { id: string; amount: number; currency: string }, overrides: Record<string, unknown> = {}) =>
-  ({ payin_id: order.id, amount: order.amount, currency: order.currency, payment_method: 'BankTransfer', ...overrides });
+  ({ payin_id: order.id, amount: order.amount, currency: order.currency, ...overrides });
 
 async function payOrder(app: App, key: string, overrides: Record<string, unknown> = {}): Promise<string> {
   const order = await createOrder(app, key);
@@ -44,23 +28,6 @@ async function payOrder(app: App, key: string, overrides: Record<string, unknown
   expect(response.statusCode, response.body).toBe(201);
   return response.json().id;
 }
-
-const fundsAvailable = (app: App, key: string, id: string) =>
-  app.inject({ method: 'PATCH', url: `/api/v1/payment/${id}/mock-funds-available`, headers: bearer(key) });
-
-async function balances(app: App, key: string) {
-  const response = await app.inject({ method: 'GET', url: '/api/v1/balances', headers: bearer(key) });
-  expect(response.statusCode).toBe(200);
-  return response.json() as { available: { currency: string; amount: number }[]; pending: { currency: string; amount: number }[] };
-}
-
-async function eventsOf(entityId: string) {
-  const { database } = await testEnv();
-  return database.db.select().from(events).where(eq(events.entityId, entityId)).orderBy(events.seq);
-}
-
-const getOrder = (app: App, key: string, id: string) =>
-  app.inject({ method: 'GET', url: `/api/v1/orders/${id}`, headers: bearer(key) }).then((r) => r.json());
 
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -106,7 +73,7 @@ describe('POST /api/v1/payment/mock', () => {
       funds_available: false,
       payment_method: { type: 'bank_transfer' },
     });
-    expect((await getOrder(app, key, order.id)).status).toBe('paid');
+    expect(await orderStatus(app, key, order.id)).toBe('paid');
     expect(await balances(app, key)).toEqual({ available: [{ currency: 'USD', amount: 0 }], pending: [{ currency: 'USD', amount: 9_750 }] });
     await expectLedgerConsistent(merchant.id);
 
@@ -191,7 +158,7 @@ describe('POST /api/v1/payment/mock', () => {
     expect(payment).toMatchObject({ status: 'failed', error_code: 'PAYMENT_DECLINED', funds_available: false });
     expect(payment.error_description).toEqual(expect.any(String));
     expect(payment.paid_at).toBeUndefined();
-    expect((await getOrder(app, key, order.id)).status).toBe('active');
+    expect(await orderStatus(app, key, order.id)).toBe('active');
     expect(await balances(app, key)).toEqual({ available: [], pending: [] });
     expect((await eventsOf(payment.id)).map((e) => [e.entityType, e.eventType])).toEqual([['payment', 'failed']]);
 
@@ -202,7 +169,7 @@ describe('POST /api/v1/payment/mock', () => {
     // A later attempt can still pay the order.
     const retry = await mockPayment(app, key, mockBody(order, { payment_method: 'Card', card_number: VISA_SUCCESS }));
     expect(retry.statusCode, retry.body).toBe(201);
-    expect((await getOrder(app, key, order.id)).status).toBe('paid');
+    expect(await orderStatus(app, key, order.id)).toBe('paid');
     await expectLedgerConsistent(merchant.id);
   });
 
@@ -211,10 +178,7 @@ describe('POST /api/v1/payment/mock', () => {
     const key = merchant.sandboxSecret;
     const order = await createOrder(app, key);
     expect((await mockPayment(app, key, mockBody(order))).statusCode).toBe(201);
-    const second = await mockPayment(app, key, mockBody(order));
-    expect(second.statusCode, second.body).toBe(201);
-    expect(second.json()).toMatchObject({ status: 'action_required', error_code: 'PAYIN_NOT_FOUND', payin_id: order.id, payment_amount: 10_000 });
-    expectSchema('Payment', second.json(), '2026');
+    expectHeld(await mockPayment(app, key, mockBody(order)), 'PAYIN_NOT_FOUND', { payin_id: order.id, payment_amount: 10_000 });
     expect((await balances(app, key)).pending).toEqual([{ currency: 'USD', amount: 10_000 }]);
     await expectLedgerConsistent(merchant.id);
   });
@@ -244,7 +208,8 @@ describe('POST /api/v1/payment/mock', () => {
 
   it('answers the production key 404 as an unknown route, before validating the body', async () => {
     const merchant = await createTestMerchant();
-    const create = await mockPayment(app, merchant.productionSecret, {});
+    // An empty body, not mockPayment's (which names a payment_method).
+    const create = await app.inject({ method: 'POST', url: '/api/v1/payment/mock', headers: bearer(merchant.productionSecret), payload: {} });
     expect(create.statusCode).toBe(404);
     expect(create.json()).toEqual({ error: 'Not Found', message: 'Route POST /api/v1/payment/mock not found', code: 'ROUTE_NOT_FOUND' });
     const id = await payOrder(app, merchant.sandboxSecret);
@@ -280,7 +245,7 @@ describe('POST /api/v1/payment/mock', () => {
     });
 
     it('leaves the order active and the ledger empty', async () => {
-      expect((await getOrder(app, merchant.sandboxSecret, order.id)).status).toBe('active');
+      expect(await orderStatus(app, merchant.sandboxSecret, order.id)).toBe('active');
       expect(await balances(app, merchant.sandboxSecret)).toEqual({ available: [], pending: [] });
       await expectLedgerConsistent(merchant.id);
     });

@@ -4,80 +4,22 @@
 import { eq } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../app.js';
-import { ManualClock, type Clock } from '../../core/clock.js';
-import { events, ledgerHolds, ledgerJournals, payments } from '../../db/schema/index.js';
-import { ADMIN_TOKEN, bearer, buildTestApp, createTestMerchant, customerBody, type TestMerchant } from '../../../test/support/app.js';
+import { ManualClock } from '../../core/clock.js';
+import { ledgerHolds, ledgerJournals, payments } from '../../db/schema/index.js';
+import { bearer, buildTestApp, createTestMerchant, type TestMerchant } from '../../../test/support/app.js';
 import { expectSchema } from '../../../test/support/contract.js';
 import { testEnv } from '../../../test/support/env.js';
 import { expectLedgerConsistent } from '../../../test/support/ledger.js';
 import { storedBalance } from '../../../test/support/ledger-helpers.js';
+import {
+  balances, cancelLink, createCustomer, createLink, createOrder, createPrice, eventsOf, expectHeld, fundsAvailable, mockPayment, orderStatus,
+  quotedOrder, setFeeBearer, type Payin,
+} from '../../../test/support/payins.js';
 import { describeSecurity } from '../../../test/support/security.js';
 import { payinIdsIn } from './transfers.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Fixtures through the API.
-
-type Payin = { id: string; customer_id: string; amount: number; currency: string; created_at: string; expires_at: string };
-
-async function createCustomer(app: App, key: string): Promise<string> {
-  const response = await app.inject({ method: 'POST', url: '/api/v1/customer', headers: bearer(key), payload: customerBody() });
-  expect(response.statusCode, response.body).toBe(201);
-  return response.json().id;
-}
-
-async function createOrder(app: App, key: string, overrides: Record<string, unknown> = {}): Promise<Payin> {
-  const response = await app.inject({
-    method: 'POST', url: '/api/v1/orders', headers: bearer(key),
-    payload: { customer_id: await createCustomer(app, key), currency: 'USD', amount: 10_000, payment_methods: ['bank_transfer', 'card'], ...overrides },
-  });
-  expect(response.statusCode, response.body).toBe(201);
-  return response.json();
-}
-
-async function createLink(app: App, key: string, clock: Clock, overrides: Record<string, unknown> = {}): Promise<Payin> {
-  const response = await app.inject({
-    method: 'POST', url: '/api/v1/payin', headers: bearer(key),
-    payload: {
-      customer_id: await createCustomer(app, key), currency: 'USD', amount: 10_000, purpose_code: 'P1401',
-      expires_at: new Date(clock.now().getTime() + 7 * 86_400_000).toISOString(), payment_methods: ['bank_transfer'], ...overrides,
-    },
-  });
-  expect(response.statusCode, response.body).toBe(201);
-  return response.json();
-}
-
-async function cancelLink(app: App, key: string, id: string): Promise<void> {
-  const response = await app.inject({ method: 'PATCH', url: `/api/v1/payin/${id}/cancel`, headers: bearer(key) });
-  expect(response.statusCode, response.body).toBe(200);
-}
-
-/** A payin quote EUR -> USD for USD 100.00, and the order made from it. */
-async function quotedOrder(app: App, key: string): Promise<{ order: Payin; sourceAmount: number; fxFee: number }> {
-  const created = await app.inject({
-    method: 'POST', url: '/api/v1/quotes', headers: bearer(key),
-    payload: { resource: 'payin', source_currency: 'EUR', destination_currency: 'USD', destination_amount: 10_000 },
-  });
-  expect(created.statusCode, created.body).toBe(201);
-  const quote = created.json().quotes[0] as { id: string; source_amount: number; fees: { fx_fee: { amount: number } } };
-  const order = await createOrder(app, key, { quote_id: quote.id, amount: undefined, currency: undefined, payment_methods: undefined });
-  expect(order).toMatchObject({ currency: 'USD', amount: 10_000 });
-  return { order, sourceAmount: quote.source_amount, fxFee: quote.fees.fx_fee.amount };
-}
-
-async function createPrice(app: App, key: string, body: Record<string, unknown>): Promise<void> {
-  const response = await app.inject({ method: 'POST', url: '/api/v1/prices', headers: bearer(key), payload: body });
-  expect(response.statusCode, response.body).toBe(201);
-}
-
-async function setFeeBearer(app: App, merchant: TestMerchant, bearerName: 'merchant' | 'customer'): Promise<void> {
-  const response = await app.inject({
-    method: 'PATCH', url: `/admin/v1/merchants/${merchant.id}`, headers: bearer(ADMIN_TOKEN), payload: { payin_fee_bearer: bearerName },
-  });
-  expect(response.statusCode, response.body).toBe(200);
-}
-
-const mockPayment = (app: App, key: string, payload: Record<string, unknown>) =>
-  app.inject({ method: 'POST', url: '/api/v1/payment/mock', headers: bearer(key), payload: { payment_method: 'BankTransfer', ...payload } });
 
 /** A mock bank transfer naming no payin. */
 const transfer = (app: App, key: string, currency: string, amount: number, extra: Record<string, unknown> = {}) =>
@@ -90,25 +32,11 @@ async function heldTransfer(app: App, key: string, currency = 'USD', amount = 10
   return response.json().id;
 }
 
-/** A transfer recorded `action_required` with `code`, its funds held: 201, the contract's Payment, no paid_at. */
-function expectHeld(response: { statusCode: number; body: string; json(): Record<string, unknown> }, code: string, fields: Record<string, unknown> = {}) {
-  expect(response.statusCode, response.body).toBe(201);
-  expectSchema('Payment', response.json(), '2026');
-  expect(response.json()).toMatchObject({ status: 'action_required', error_code: code, funds_available: false, ...fields });
-  expect(response.json().paid_at).toBeUndefined();
-}
-
 const eligible = (app: App, key: string, id: string) =>
   app.inject({ method: 'GET', url: `/api/v1/payment/${id}/eligible-payins`, headers: bearer(key) });
 
 const connect = (app: App, key: string, id: string, payload: Record<string, unknown> | string) =>
   app.inject({ method: 'POST', url: `/api/v1/payment/${id}/connect-payin`, headers: bearer(key), payload: typeof payload === 'string' ? { payin_id: payload } : payload });
-
-async function balances(app: App, key: string) {
-  const response = await app.inject({ method: 'GET', url: '/api/v1/balances', headers: bearer(key) });
-  expect(response.statusCode).toBe(200);
-  return response.json() as { available: { currency: string; amount: number }[]; pending: { currency: string; amount: number }[] };
-}
 
 const read = async (app: App, key: string, url: string) => {
   const response = await app.inject({ method: 'GET', url, headers: bearer(key) });
@@ -116,13 +44,7 @@ const read = async (app: App, key: string, url: string) => {
   return response.json();
 };
 const getPayment = (app: App, key: string, id: string) => read(app, key, `/api/v1/payment/${id}`);
-const orderStatus = async (app: App, key: string, id: string) => (await read(app, key, `/api/v1/orders/${id}`)).status;
 const linkStatus = async (app: App, key: string, id: string) => (await read(app, key, `/api/v1/payin/${id}`)).status;
-
-async function eventsOf(entityId: string) {
-  const { database } = await testEnv();
-  return database.db.select().from(events).where(eq(events.entityId, entityId)).orderBy(events.seq);
-}
 
 /** The ledger hold of a payment, as stored (undefined when the payment has none). */
 async function holdOf(paymentId: string) {
@@ -257,7 +179,7 @@ describe('POST /api/v1/payment/mock: a BankTransfer naming no payin', () => {
     expect(await orderStatus(app, key, second.id)).toBe('active');
 
     // An order and a payment link of one amount are as ambiguous as two orders.
-    const link = await createLink(app, key, { now: () => new Date() }, { currency: 'EUR', amount: 7_000 });
+    const link = await createLink(app, key, { currency: 'EUR', amount: 7_000 });
     const euroOrder = await createOrder(app, key, { currency: 'EUR', amount: 7_000 });
     expectHeld(await transfer(app, key, 'EUR', 7_000), 'PAYIN_NOT_FOUND', { payin_id: null });
     expect(await linkStatus(app, key, link.id)).toBe('active');
@@ -323,7 +245,7 @@ describe('POST /api/v1/payment/mock: a BankTransfer naming no payin', () => {
   it('pays a payment link matched by its amount', async () => {
     const merchant = await createTestMerchant();
     const key = merchant.sandboxSecret;
-    const link = await createLink(app, key, { now: () => new Date() }, { currency: 'EUR', amount: 5_000 });
+    const link = await createLink(app, key, { currency: 'EUR', amount: 5_000 });
     const response = await transfer(app, key, 'EUR', 5_000);
     expect(response.statusCode, response.body).toBe(201);
     expectSchema('Payment', response.json(), '2026');
@@ -355,7 +277,7 @@ describe('GET /api/v1/payment/{id}/eligible-payins', () => {
     tick();
     const older = await createOrder(app, key);
     tick();
-    const link = await createLink(app, key, clock);
+    const link = await createLink(app, key, {}, clock);
     tick();
     await createOrder(app, key, { payment_methods: ['card'] });
     tick();
@@ -366,7 +288,7 @@ describe('GET /api/v1/payment/{id}/eligible-payins', () => {
     const paid = await createOrder(app, key);
     expect((await mockPayment(app, key, { payin_id: paid.id, currency: 'USD', amount: 10_000 })).json().status).toBe('success');
     tick();
-    const cancelled = await createLink(app, key, clock);
+    const cancelled = await createLink(app, key, {}, clock);
     await cancelLink(app, key, cancelled.id);
     tick();
     await createOrder(app, other.sandboxSecret);
@@ -548,7 +470,7 @@ describe('POST /api/v1/payment/{id}/connect-payin', () => {
     await expectLedgerConsistent(merchant.id);
 
     // The connected payment is like any other: its pending funds can be released.
-    const released = await app.inject({ method: 'PATCH', url: `/api/v1/payment/${held}/mock-funds-available`, headers: bearer(key) });
+    const released = await fundsAvailable(app, key, held);
     expect(released.statusCode, released.body).toBe(200);
     expect(await balances(app, key)).toEqual({ available: [{ currency: 'USD', amount: 9_750 }], pending: [{ currency: 'USD', amount: 0 }] });
     await expectLedgerConsistent(merchant.id);
@@ -558,7 +480,7 @@ describe('POST /api/v1/payment/{id}/connect-payin', () => {
     const merchant = await createTestMerchant();
     const key = merchant.sandboxSecret;
     const held = await heldTransfer(app, key, 'EUR', 5_000);
-    const link = await createLink(app, key, { now: () => new Date() }, { currency: 'EUR', amount: 5_000 });
+    const link = await createLink(app, key, { currency: 'EUR', amount: 5_000 });
     const response = await connect(app, key, held, link.id);
     expect(response.statusCode, response.body).toBe(200);
     expectSchema('Payment', response.json(), '2026');
@@ -645,7 +567,7 @@ describe('POST /api/v1/payment/{id}/connect-payin', () => {
     const cardOnly = await createOrder(clocked, key, { payment_methods: ['card'] });
     const paid = await createOrder(clocked, key);
     expect((await mockPayment(clocked, key, { payin_id: paid.id, currency: 'USD', amount: 10_000 })).json().status).toBe('success');
-    const cancelled = await createLink(clocked, key, clock);
+    const cancelled = await createLink(clocked, key, {}, clock);
     await cancelLink(clocked, key, cancelled.id);
     const foreign = await createOrder(clocked, other.sandboxSecret);
     const fits = await createOrder(clocked, key);
