@@ -14,6 +14,7 @@ import { createBeneficiaryService, type BeneficiaryService } from './modules/ben
 import { createCustomerService, type CustomerService } from './modules/customers/service.js';
 import { createDocumentService, type DocumentService } from './modules/documents/service.js';
 import { createMerchantService, type MerchantService } from './modules/merchants/service.js';
+import { createPlatformService, type PlatformService } from './modules/merchants/platform.js';
 import { createOrderService, type OrderService } from './modules/orders/service.js';
 import { createPaymentLinkService, type PaymentLinkService } from './modules/payment-links/service.js';
 import { createPaymentRfiService, type PaymentRfiService } from './modules/payments/rfi.js';
@@ -63,6 +64,7 @@ export interface ModuleServices {
   virtualAccounts: VirtualAccountService;
   settlements: SettlementService;
   merchants: MerchantService;
+  platform: PlatformService;
 }
 
 export interface Services extends ModuleServices {
@@ -121,6 +123,7 @@ export function composeModuleServices(deps: AppDeps, options: { log?: ServiceLog
       db, railDelaySeconds: deps.config.sandboxRailDelaySeconds, realTime: deps.clock, ...(options.log ? { log: options.log } : {}),
     }),
     merchants: createMerchantService({ db, keyRing: deps.keyRing, clock: deps.clock }),
+    platform: createPlatformService({ db, keyRing: deps.keyRing, clock: deps.clock }),
   });
 }
 

@@ -44,7 +44,7 @@ describe('GET /openapi.json and /docs', () => {
   it('describes every /api/v1 operation as the contract does', () => {
     const ours = Object.entries(doc.paths).filter(([path]) => path.startsWith('/api/v1/'));
     const count = ours.reduce((n, [, operations]) => n + Object.keys(operations).length, 0);
-    expect(count).toBe(90);
+    expect(count).toBe(94);
     for (const [path, operations] of ours) {
       for (const [method, operation] of Object.entries(operations)) {
         const contractPath = path.replace(/^\/api\/v1/, '');
@@ -81,6 +81,8 @@ describe('GET /openapi.json and /docs', () => {
             // Held bank transfers (notes-payins §8.6 names them from the guides; bodies inferred) and the virtual
             // account's sandbox transfer (issue 14): decision 0032.
             'getEligiblePayins', 'connectPayin', 'mockVirtualAccountTransfer',
+            // A platform's list of its children and the sandbox onboarding review (notes-payouts §21): decision 0035.
+            'listPlatformMerchants', 'updateMerchantStatus',
           ], `${label} is not in the contract`).toContain(operation.operationId);
         }
         expect(operation.security, label).toEqual([{ JWT: [] }]);

@@ -103,3 +103,15 @@ export function expectSubscriptionPayment(payment: unknown): void {
   expect(body).not.toHaveProperty('payin_type');
   expectSchema('Payment', body, '2026');
 }
+
+/**
+ * A child merchant read back by its platform (GET, list, status-update) against the contract's `Merchant`, which marks
+ * `jwt_token` required: the server shows a child's secret key once, in the onboarding answer, and never again
+ * (decision 0035). The body must not carry it; everything else is checked as the contract says.
+ */
+export function expectChildMerchant(merchant: unknown): void {
+  const body = merchant as Record<string, unknown>;
+  expect(body).not.toHaveProperty('jwt_token');
+  expect(body).not.toHaveProperty('public_key');
+  expectSchema('Merchant', { ...body, jwt_token: 'shown once, at onboarding' });
+}

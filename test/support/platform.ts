@@ -35,7 +35,7 @@ export async function createTestPlatform(clock: Clock = systemClock): Promise<Te
 /** A child onboarded under `platform` in `env` (still `pending`). */
 export async function createTestChild(platform: TestMerchant, env: Environment = 'sandbox', clock: Clock = systemClock): Promise<TestChild> {
   const { database, keyRing } = await testEnv();
-  const created = await createChildMerchant({ db: database.db, keyRing, clock }, { merchantId: platform.id, env }, {
+  const created = await createChildMerchant({ db: database.db, keyRing, clock }, { tenant: { merchantId: platform.id, env }, clock }, {
     name: `Test child ${randomBase62(6)}`, profile: CHILD_PROFILE,
   });
   if (!created) throw new Error(`${platform.id} is not a platform`);

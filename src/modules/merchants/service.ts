@@ -1,9 +1,10 @@
 // Merchants and their keys: created by the operator API, the `glomo` CLI, or the first start.
 import { ensureSandboxClock, readTenantClock } from '../../core/tenant-clock.js';
 import type { Tenant } from '../../core/tenancy.js';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Db, DbOrTx, Tx } from '../../db/client.js';
-import { merchants, type Environment, type FeeBearer, type MerchantProfile, type SettlementSchedule } from '../../db/schema/index.js';
+import { merchants, type Environment, type FeeBearer, type MerchantProfile, type OnboardingStatus, type SettlementSchedule } from '../../db/schema/index.js';
+import type { TenantContext, UnitOfWork } from '../../core/context.js';
 import { issueKeyPair, revokeKeys, type KeyPair } from '../../core/auth/api-keys.js';
 import type { KeyRing } from '../../core/auth/signing-keys.js';
 import type { Clock } from '../../core/clock.js';
@@ -52,12 +53,15 @@ export interface ChildMerchantInput {
  * Undefined when the merchant is not a platform.
  */
 export async function createChildMerchant(
-  deps: MerchantDeps, platform: Tenant, input: ChildMerchantInput,
+  deps: MerchantDeps, ctx: TenantContext, input: ChildMerchantInput,
+  within?: (uow: UnitOfWork, child: Merchant) => Promise<void>,
 ): Promise<{ merchant: Merchant; keys: KeyPair } | undefined> {
+  const platform = ctx.tenant;
   return deps.db.transaction(async (tx) => {
     const [owner] = await tx.select().from(merchants).where(eq(merchants.id, platform.merchantId)).for('update');
     if (!owner?.isPlatform) return undefined;
-    const now = deps.clock.now();
+    // The child's row is the platform environment's: its times are that environment's clock (keys live in real time).
+    const now = ctx.clock.now();
     const merchant = await insertWithFreshId(tx, merchants, () => newId(ID_PREFIXES.merchant, now), {
       name: input.name, email: null, status: 'active', ownerMerchantId: owner.id, ownerEnv: platform.env,
       onboardingStatus: 'pending', profile: input.profile, createdAt: now, updatedAt: now,
@@ -66,8 +70,39 @@ export async function createChildMerchant(
     const keys = await issueKeyPair(tx, deps.keyRing, deps.clock, tenant);
     const { offsetMs } = await readTenantClock(tx, deps.clock, platform);
     await ensureSandboxClock(tx, deps.clock, tenant, offsetMs);
+    await within?.({ tx, ...ctx }, merchant);
     return { merchant, keys };
   });
+}
+
+/** The platform's child in the platform's environment, or undefined (another platform's, or another environment's). */
+export async function findChildMerchant(db: DbOrTx, platform: Tenant, id: string): Promise<Merchant | undefined> {
+  const [child] = await db.select().from(merchants)
+    .where(and(eq(merchants.id, id), eq(merchants.ownerMerchantId, platform.merchantId), eq(merchants.ownerEnv, platform.env)));
+  return child;
+}
+
+/** The platform's children in its environment, newest first. */
+export async function listChildMerchants(db: Db, platform: Tenant, page: PageRequest, status?: OnboardingStatus) {
+  return listPage(db, merchants, [
+    eq(merchants.ownerMerchantId, platform.merchantId), eq(merchants.ownerEnv, platform.env),
+    ...(status === undefined ? [] : [eq(merchants.onboardingStatus, status)]),
+  ], page);
+}
+
+/**
+ * Moves a `pending` child's onboarding to `target`, in the caller's transaction (the conditional update decides
+ * between concurrent moves). Undefined when the platform has no such child; 400 when it is no longer pending.
+ */
+export async function settleOnboarding(uow: UnitOfWork, id: string, target: Exclude<OnboardingStatus, 'pending'>): Promise<Merchant | undefined> {
+  const platform = uow.tenant;
+  const [moved] = await uow.tx.update(merchants).set({ onboardingStatus: target, updatedAt: uow.clock.now() })
+    .where(and(eq(merchants.id, id), eq(merchants.ownerMerchantId, platform.merchantId), eq(merchants.ownerEnv, platform.env), eq(merchants.onboardingStatus, 'pending')))
+    .returning();
+  if (moved) return moved;
+  const child = await findChildMerchant(uow.tx, platform, id);
+  if (!child) return undefined;
+  throw errors.onboardingNotPending(child.onboardingStatus!);
 }
 
 export interface MerchantSettings {
@@ -182,7 +217,7 @@ export async function replaceKeys(
 export function createMerchantService(deps: MerchantDeps) {
   return Object.freeze({
     create: (input: { name: string; email?: string | undefined }) => createMerchant(deps, input),
-    createChild: (platform: Tenant, input: ChildMerchantInput) => createChildMerchant(deps, platform, input),
+
     find: (id: string) => findMerchant(deps.db, id),
     list: (page: PageRequest) => listMerchants(deps.db, page),
     updateSettings: (id: string, settings: MerchantSettings, within?: (tx: Tx, merchant: Merchant) => Promise<void>) =>
