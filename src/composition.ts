@@ -13,6 +13,7 @@ import { createBankAccountValidationService, type BankAccountValidationService }
 import { createBeneficiaryService, type BeneficiaryService } from './modules/beneficiaries/service.js';
 import { createCustomerService, type CustomerService } from './modules/customers/service.js';
 import { createDocumentService, type DocumentService } from './modules/documents/service.js';
+import { createInternalTransferService, type InternalTransferService } from './modules/internal-transfers/service.js';
 import { createMerchantService, type MerchantService } from './modules/merchants/service.js';
 import { createPlatformService, type PlatformService } from './modules/merchants/platform.js';
 import { createOrderService, type OrderService } from './modules/orders/service.js';
@@ -64,6 +65,7 @@ export interface ModuleServices {
   virtualAccounts: VirtualAccountService;
   settlements: SettlementService;
   merchants: MerchantService;
+  internalTransfers: InternalTransferService;
   platform: PlatformService;
 }
 
@@ -123,6 +125,7 @@ export function composeModuleServices(deps: AppDeps, options: { log?: ServiceLog
       db, railDelaySeconds: deps.config.sandboxRailDelaySeconds, realTime: deps.clock, ...(options.log ? { log: options.log } : {}),
     }),
     merchants: createMerchantService({ db, keyRing: deps.keyRing, clock: deps.clock }),
+    internalTransfers: createInternalTransferService({ db, currencies: deps.config.internalTransferCurrencies }),
     platform: createPlatformService({ db, keyRing: deps.keyRing, clock: deps.clock }),
   });
 }

@@ -20,3 +20,21 @@ describe('PUBLIC_URL', () => {
     }
   });
 });
+
+describe('INTERNAL_TRANSFER_CURRENCIES', () => {
+  it("defaults to the contract's AED", () => {
+    expect(loadConfig({}).internalTransferCurrencies).toEqual(['AED']);
+    expect(loadConfig({ INTERNAL_TRANSFER_CURRENCIES: ' ' }).internalTransferCurrencies).toEqual(['AED']);
+  });
+
+  it('takes ISO 4217 codes separated by commas, any case and spacing, upper-cased and each once', () => {
+    expect(loadConfig({ INTERNAL_TRANSFER_CURRENCIES: 'aed, USD,eur ,usd' }).internalTransferCurrencies).toEqual(['AED', 'USD', 'EUR']);
+  });
+
+  it('refuses what is not a list of ISO 4217 codes, in one line naming the setting', () => {
+    for (const bad of ['AED,XYZ', 'AED,,USD', 'AED;USD', 'dirhams', 'AED,']) {
+      expect(() => loadConfig({ INTERNAL_TRANSFER_CURRENCIES: bad }), bad).toThrow(ConfigError);
+      expect(() => loadConfig({ INTERNAL_TRANSFER_CURRENCIES: bad }), bad).toThrow(/^INTERNAL_TRANSFER_CURRENCIES must be ISO 4217 currency codes separated by commas \(e\.g\. AED,USD\), got "[^"\n]*"$/);
+    }
+  });
+});

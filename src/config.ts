@@ -1,6 +1,7 @@
 // Every environment variable the server reads, parsed and typed in one place.
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { normalizeCurrency } from './core/iso.js';
 
 export interface Config {
   host: string;
@@ -59,6 +60,8 @@ export interface Config {
    * subscription's `subscription_link_url`. Defaults to http://HOST:PORT (localhost for a wildcard HOST).
    */
   publicUrl: string;
+  /** The currencies internal transfers move (upper-case ISO 4217 codes, each once); the contract has AED only. */
+  internalTransferCurrencies: readonly string[];
 }
 
 export type TrustProxy = boolean | number | string[];
@@ -123,6 +126,21 @@ function publicUrl(env: NodeJS.ProcessEnv, name: string, fallback: string): stri
   return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
 }
 
+/** A comma-separated list of ISO 4217 codes, any case, stored upper-case and each once. */
+function currencies(env: NodeJS.ProcessEnv, name: string, fallback: readonly string[]): readonly string[] {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  const codes = new Set<string>();
+  for (const entry of raw.split(',').map((part) => part.trim())) {
+    const code = normalizeCurrency(entry);
+    if (entry === '' || code === undefined) {
+      throw new ConfigError(`${name} must be ISO 4217 currency codes separated by commas (e.g. AED,USD), got ${JSON.stringify(entry)}`);
+    }
+    codes.add(code);
+  }
+  return Object.freeze([...codes]);
+}
+
 function optional(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const raw = env[name]?.trim();
   return raw ? raw : undefined;
@@ -164,5 +182,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobsEnabled: boolean(env, 'JOBS_ENABLED', true),
     sandboxRailDelaySeconds: integer(env, 'SANDBOX_RAIL_DELAY_SECONDS', 60, 0, 24 * 60 * 60),
     publicUrl: publicUrl(env, 'PUBLIC_URL', `http://${urlHost}:${port}`),
+    internalTransferCurrencies: currencies(env, 'INTERNAL_TRANSFER_CURRENCIES', ['AED']),
   };
 }

@@ -266,6 +266,28 @@ export const ERRORS = {
   },
 
   // Internal transfers (notes-payouts §17)
+  internalTransferSameMerchant: {
+    status: 400,
+    code: 'IDENTICAL_MERCHANTS',
+    message: 'from_merchant_id and to_merchant_id must be different',
+  },
+  /** The caller is in no platform hierarchy (neither a platform nor a child merchant). */
+  internalTransferNoHierarchy: {
+    status: 400,
+    code: 'NOT_IN_PLATFORM_HIERARCHY',
+    message: 'Internal transfers move money within one platform hierarchy only: platform to child, child to platform, or between children of the same platform',
+  },
+  internalTransferNotPayer: {
+    status: 400,
+    code: 'TRANSFER_NOT_ALLOWED',
+    message: 'Only the platform or the paying merchant (from_merchant_id) can make an internal transfer',
+  },
+  /** Unknown, of another environment or of another hierarchy: one answer, so that none is revealed. */
+  internalTransferMerchantNotFound: {
+    status: 400,
+    code: 'MERCHANT_NOT_FOUND',
+    message: (field: string) => `${field} is not a merchant of this platform hierarchy in this environment`,
+  },
 
   // Virtual accounts (the contract's own words)
   virtualAccountMissingParameters: { status: 400, code: 'VALIDATION_FAILED', message: 'Missing Required parameters' },

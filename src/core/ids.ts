@@ -45,6 +45,8 @@ export const ID_PREFIXES = {
   settlement: 'setl',
   /** A settlement's line: one per settled payment (`txn_` + the payment id's time and random part). */
   settlementTransaction: 'txn',
+  /** Money moved between merchants of one platform hierarchy (`inttransfer_…`, as the contract's example). */
+  internalTransfer: 'inttransfer',
 } as const;
 
 export type IdPrefix = (typeof ID_PREFIXES)[keyof typeof ID_PREFIXES];

@@ -8,6 +8,7 @@ import { bankAccountValidationModule } from './bank-account-validation/manifest.
 import { beneficiariesModule } from './beneficiaries/manifest.js';
 import { customersModule } from './customers/manifest.js';
 import { documentsModule } from './documents/manifest.js';
+import { internalTransfersModule } from './internal-transfers/manifest.js';
 import { merchantsModule } from './merchants/manifest.js';
 import { ordersModule } from './orders/manifest.js';
 import { paymentLinksModule } from './payment-links/manifest.js';
@@ -46,4 +47,5 @@ export const MODULES = [
   settlementsModule,
   sandboxClockModule,
   merchantsModule,
+  internalTransfersModule,
 ] as const;
