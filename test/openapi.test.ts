@@ -44,7 +44,7 @@ describe('GET /openapi.json and /docs', () => {
   it('describes every /api/v1 operation as the contract does', () => {
     const ours = Object.entries(doc.paths).filter(([path]) => path.startsWith('/api/v1/'));
     const count = ours.reduce((n, [, operations]) => n + Object.keys(operations).length, 0);
-    expect(count).toBe(94);
+    expect(count).toBe(97);
     for (const [path, operations] of ours) {
       for (const [method, operation] of Object.entries(operations)) {
         const contractPath = path.replace(/^\/api\/v1/, '');
@@ -83,6 +83,8 @@ describe('GET /openapi.json and /docs', () => {
             'getEligiblePayins', 'connectPayin', 'mockVirtualAccountTransfer',
             // A platform's list of its children and the sandbox onboarding review (notes-payouts §21): decision 0035.
             'listPlatformMerchants', 'updateMerchantStatus',
+            // Reading internal transfers back, for reconciliation: decision 0034.
+            'listInternalTransfers', 'getInternalTransfer',
           ], `${label} is not in the contract`).toContain(operation.operationId);
         }
         expect(operation.security, label).toEqual([{ JWT: [] }]);

@@ -11,4 +11,5 @@ export const virtualAccountsModule: ModuleManifest<Needs> = {
     route('v2', virtualAccountV2Routes, (services: Needs) => ({ virtualAccounts: services.virtualAccounts })),
   ],
   events: ['virtual_account.active', 'virtual_account.inactive', 'virtual_account.disabled'],
+  sandboxHelpers: ['mockVirtualAccountTransfer'],
 };
