@@ -378,7 +378,10 @@ async function deliver(deps: WebhookDeps, slots: EndpointSlots, clock: Clock, pa
   return recordAttempt(deps, clock, delivery.id, attemptedAt, manual, result);
 }
 
-/** The attempt's request: the canonical body, signed with the endpoint's secret as it is now. */
+/**
+ * The attempt's request: the canonical body, signed with the endpoint's secret as it is now (a platform's endpoint's
+ * own secret for a child's event it receives).
+ */
 function send(
   deps: WebhookDeps,
   attemptedAt: Date,
@@ -399,6 +402,8 @@ function send(
         'X-Glomopay-Event-Id': event.id,
         'X-Glomopay-Timestamp': String(Math.floor(attemptedAt.getTime() / 1000)),
         'X-Glomopay-Delivery-Id': deliveryId,
+        // A child's event at its platform's endpoint (the child has none): which of its merchants it is about.
+        ...(endpoint.merchantId === event.merchantId ? {} : { 'X-Glomopay-Merchant-Id': event.merchantId }),
       },
     },
     {

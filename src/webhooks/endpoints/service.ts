@@ -1,8 +1,9 @@
 // Webhook endpoints per merchant environment: register, list, update, soft-delete and rotate the signing secret,
-// and the two look-ups the delivery worker needs (endpoints that want an event, and any endpoint by id).
+// and the two look-ups the delivery worker needs (endpoints that want an event, a child's falling back to its
+// platform's, and any endpoint by id).
 import { and, asc, count, eq, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
-import { webhookEndpoints, type Environment } from '../../db/schema/index.js';
+import { merchants, webhookEndpoints, type Environment } from '../../db/schema/index.js';
 import type { TenantContext } from '../../core/context.js';
 import { isoSeconds } from '../../core/clock.js';
 import { errors } from '../../core/errors.js';
@@ -277,15 +278,24 @@ export async function rotateWebhookEndpointSecret(
 /**
  * For the delivery worker: the tenant's enabled, non-deleted endpoints that want `eventName`
  * (`entity_type.event_type`): enabled_events null, containing "*", or containing the name. Oldest first.
+ * A child merchant without an enabled endpoint of its own in the environment it lives in has its events delivered
+ * to its platform's endpoints there instead (notes-payins §1.11, decisions/0033), found by the same one query.
  */
 export async function findDeliverableEndpoints(db: DbOrTx, tenant: Tenant, eventName: string): Promise<WebhookEndpointRow[]> {
   const wants = (name: string) => sql`${webhookEndpoints.enabledEvents} @> ${JSON.stringify([name])}::jsonb`;
+  // Both subqueries are uncorrelated: each runs once. The owner is null for every merchant but a child (and for a
+  // child asked about another environment), so the fallback then matches nothing.
+  const platformOfEndpointlessChild = and(
+    eq(webhookEndpoints.env, tenant.env),
+    sql`${webhookEndpoints.merchantId} = (select child.owner_merchant_id from ${merchants} child where child.id = ${tenant.merchantId} and child.owner_env = ${tenant.env})`,
+    sql`not exists (select 1 from ${webhookEndpoints} own where own.merchant_id = ${tenant.merchantId} and own.env = ${tenant.env} and own.status = 'enabled' and own.deleted_at is null)`,
+  );
   return db
     .select()
     .from(webhookEndpoints)
     .where(
       and(
-        tenantFilter(webhookEndpoints, tenant),
+        or(tenantFilter(webhookEndpoints, tenant), platformOfEndpointlessChild),
         eq(webhookEndpoints.status, 'enabled'),
         isNull(webhookEndpoints.deletedAt),
         or(isNull(webhookEndpoints.enabledEvents), wants(ALL_EVENTS), wants(eventName)),

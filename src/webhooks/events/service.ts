@@ -1,7 +1,7 @@
 // The event log of a merchant environment with the delivery state of each event, redelivery, and the test event.
 import { and, asc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client.js';
-import { events, webhookAttempts, webhookDeliveries } from '../../db/schema/index.js';
+import { events, webhookAttempts, webhookDeliveries, webhookEndpoints } from '../../db/schema/index.js';
 import type { TenantContext } from '../../core/context.js';
 import { isoSeconds } from '../../core/clock.js';
 import { errors } from '../../core/errors.js';
@@ -61,14 +61,19 @@ function presentEventFields(row: EventRow) {
   };
 }
 
-/** The tenant's deliveries of these events, oldest first. */
+/**
+ * The tenant's deliveries of these events to its own endpoints, oldest first. A child's events delivered to its
+ * platform's endpoints are left out: their attempts (status, response, errors) are the platform's endpoint's.
+ */
 async function deliveriesOf(db: DbOrTx, tenant: Tenant, eventIds: string[]): Promise<DeliveryRow[]> {
   if (eventIds.length === 0) return [];
-  return db
-    .select()
+  const rows = await db
+    .select({ delivery: webhookDeliveries })
     .from(webhookDeliveries)
+    .innerJoin(webhookEndpoints, and(eq(webhookEndpoints.id, webhookDeliveries.endpointId), tenantFilter(webhookEndpoints, tenant)))
     .where(and(tenantFilter(webhookDeliveries, tenant), inArray(webhookDeliveries.eventId, eventIds)))
     .orderBy(asc(webhookDeliveries.createdAt), asc(webhookDeliveries.id));
+  return rows.map((row) => row.delivery);
 }
 
 async function findEvent(db: DbOrTx, tenant: Tenant, id: string): Promise<EventRow> {
