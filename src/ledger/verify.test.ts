@@ -6,7 +6,9 @@ import { ledgerAccounts, ledgerEntries, ledgerHolds, ledgerJournals } from '../d
 import { ID_PREFIXES, newId } from '../core/ids.js';
 import type { Tenant } from '../core/tenancy.js';
 import { holdFunds, postHold, postJournal, verifyLedger, voidHold, type Hold } from './index.js';
+import type { Tx } from '../db/client.js';
 import { accountId, clock, database, inRolledBackTx, inTx, newTenant, refusal, seed, storedBalance, uniqueCause } from '../../test/support/ledger-helpers.js';
+import { createTestChild, createTestPlatform } from '../../test/support/platform.js';
 
 interface Fixture {
   tenant: Tenant;
@@ -264,5 +266,162 @@ describe('verifyLedger', () => {
         .from(ledgerHolds)
         .where(and(eq(ledgerHolds.merchantId, corrupt.tenant.merchantId), eq(ledgerHolds.id, corrupt.posted.id))),
     ).resolves.toEqual([{ status: 'posted' }]);
+  });
+});
+
+describe('verifyLedger across tenants (internal transfers)', () => {
+  const usd = (merchantId?: string) => ({ purpose: 'available' as const, currency: 'USD', ...(merchantId ? { merchantId } : {}) });
+
+  /** Moves `amount` from `from`'s available USD to `to`'s in one journal of `tenant` (the caller's transaction). */
+  async function moveFunds(tx: Tx, tenant: Tenant, from: string, to: string, amount: bigint, kind = 'internal_transfer') {
+    const posted = await postJournal({ tx, clock, tenant }, {
+      kind,
+      cause: uniqueCause('internal_transfer'),
+      entries: [{ account: usd(from), amount: -amount }, { account: usd(to), amount }],
+    });
+    if (!posted.ok) throw new Error(`the move from ${from} failed: ${posted.reason}`);
+    return posted.journal.id;
+  }
+
+  /** A platform (funded with 10000 USD) and two sandbox children, with internal transfers P->A, A->P and A->B. */
+  async function hierarchy() {
+    const platform = await createTestPlatform();
+    const [childA, childB] = [await createTestChild(platform), await createTestChild(platform)];
+    const tenant: Tenant = { merchantId: platform.id, env: 'sandbox' };
+    await seed(tenant, 'USD', 10_000n);
+    const journals = await inTx(async (tx) => ({
+      toChild: await moveFunds(tx, tenant, platform.id, childA.id, 3_000n),
+      toPlatform: await moveFunds(tx, tenant, childA.id, platform.id, 500n),
+      toSibling: await moveFunds(tx, tenant, childA.id, childB.id, 1_000n),
+    }));
+    return { platform, childA, childB, tenant, journals };
+  }
+
+  const crossing = (report: Awaited<ReturnType<typeof verifyLedger>>) => report.problems.filter((p) => p.check === 'cross_tenant_journal');
+
+  it("is ok for a platform's internal transfers with its children, and each child's report covers the platform's journals", async () => {
+    const { platform, childA, childB, journals } = await hierarchy();
+    const { db } = await database();
+    for (const merchantId of [platform.id, childA.id, childB.id]) {
+      expect(await verifyLedger(db, { merchantId }), merchantId).toMatchObject({ ok: true, problems: [] });
+    }
+    // Over the whole ledger too (other tests' journals are theirs to judge).
+    const ours: ReadonlySet<string | undefined> = new Set(Object.values(journals));
+    expect(crossing(await verifyLedger(db)).filter((problem) => ours.has(problem.journalId))).toEqual([]);
+    // Child A owns no journal: the three it counts are the platform's, touching its account.
+    expect((await verifyLedger(db, { merchantId: childA.id })).counts).toEqual({ accounts: 1, journals: 3, entries: 3, holds: 0 });
+    expect((await verifyLedger(db, { merchantId: childB.id })).counts).toEqual({ accounts: 1, journals: 1, entries: 1, holds: 0 });
+    expect(await storedBalance({ merchantId: childA.id, env: 'sandbox' }, 'USD', 'available')).toBe(1_500n);
+  });
+
+  it("reports journal_unbalanced to the child for a platform's journal that touches the child's account", async () => {
+    const { childA, journals } = await hierarchy();
+    const childAccount = await accountId({ merchantId: childA.id, env: 'sandbox' }, 'USD', 'available');
+    const report = await inRolledBackTx(async (tx) => {
+      await tx.insert(ledgerEntries).values({
+        journalId: journals.toChild, accountId: childAccount, merchantId: childA.id, env: 'sandbox', currency: 'USD', amount: 7n, createdAt: clock.now(),
+      });
+      await tx.update(ledgerAccounts).set({ balance: sql`${ledgerAccounts.balance} + 7` }).where(eq(ledgerAccounts.id, childAccount));
+      return verifyLedger(tx, { merchantId: childA.id });
+    });
+    expect(report).toMatchObject({
+      ok: false,
+      problems: [{ check: 'journal_unbalanced', journalId: journals.toChild, currency: 'USD', detail: `entries of journal ${journals.toChild} sum to 7 USD, not 0` }],
+    });
+  });
+
+  it('reports cross_tenant_journal for an internal transfer between two unrelated merchants, to both and over the whole ledger', async () => {
+    const [payer, payee] = [await newTenant(), await newTenant()];
+    await seed(payer, 'USD', 1_000n);
+    const result = await inRolledBackTx(async (tx) => {
+      const journalId = await moveFunds(tx, payer, payer.merchantId, payee.merchantId, 400n);
+      return {
+        journalId,
+        payer: await verifyLedger(tx, { merchantId: payer.merchantId }),
+        payee: await verifyLedger(tx, { merchantId: payee.merchantId }),
+        whole: await verifyLedger(tx),
+      };
+    });
+    const [first, second] = [payer.merchantId, payee.merchantId].sort();
+    const problem = {
+      check: 'cross_tenant_journal',
+      journalId: result.journalId,
+      merchantId: payer.merchantId,
+      env: 'sandbox',
+      detail: `journal ${result.journalId} (internal_transfer, ${payer.merchantId} sandbox) moves the funds of ${first} sandbox, ${second} sandbox: they are not one platform and its children`,
+    };
+    expect(result.payer).toMatchObject({ ok: false, problems: [problem] });
+    expect(result.payee).toMatchObject({ ok: false, problems: [problem] });
+    expect(result.whole.problems).toContainEqual(problem);
+  });
+
+  it('reports cross_tenant_journal for a journal of another kind between a platform and its child', async () => {
+    const { platform, childA, tenant } = await hierarchy();
+    const report = await inRolledBackTx(async (tx) => {
+      const journalId = await moveFunds(tx, tenant, platform.id, childA.id, 100n, 'transfer');
+      return { journalId, report: await verifyLedger(tx, { merchantId: childA.id }) };
+    });
+    expect(report.report).toMatchObject({
+      ok: false,
+      problems: [{ check: 'cross_tenant_journal', journalId: report.journalId, merchantId: platform.id, env: 'sandbox', detail: expect.stringMatching(/^journal \S+ \(transfer, .*: only an internal_transfer journal may$/) }],
+    });
+  });
+
+  it("reports cross_tenant_journal for a platform's journal with another platform's child", async () => {
+    const { platform, tenant } = await hierarchy();
+    const stranger = await createTestChild(await createTestPlatform());
+    const report = await inRolledBackTx(async (tx) => {
+      const journalId = await moveFunds(tx, tenant, platform.id, stranger.id, 100n);
+      return { journalId, report: await verifyLedger(tx, { merchantId: stranger.id }) };
+    });
+    expect(report.report).toMatchObject({
+      ok: false,
+      problems: [{ check: 'cross_tenant_journal', journalId: report.journalId, detail: expect.stringMatching(/: they are not one platform and its children$/) }],
+    });
+  });
+
+  it('reports cross_tenant_journal for a journal with a child outside the environment it lives in', async () => {
+    const { platform, childA } = await hierarchy();
+    const production: Tenant = { merchantId: platform.id, env: 'production' };
+    await seed(production, 'USD', 1_000n);
+    const report = await inRolledBackTx(async (tx) => {
+      // The sandbox child gets production accounts: the journal is in production, the child is not.
+      const journalId = await moveFunds(tx, production, platform.id, childA.id, 100n);
+      return { journalId, report: await verifyLedger(tx, { merchantId: childA.id }) };
+    });
+    expect(report.report).toMatchObject({
+      ok: false,
+      problems: [{
+        check: 'cross_tenant_journal', journalId: report.journalId, merchantId: platform.id, env: 'production',
+        detail: `journal ${report.journalId} (internal_transfer, ${platform.id} production) moves the funds of ${[platform.id, childA.id].sort().map((id) => `${id} production`).join(', ')}: not all of them are in production`,
+      }],
+    });
+  });
+
+  it("reports cross_tenant_journal for a clean internal transfer whose entries were made to move a stranger's funds", async () => {
+    const { platform, childA, journals } = await hierarchy();
+    const stranger = await newTenant();
+    await seed(stranger, 'USD', 1_000n);
+    const strangerAccount = await accountId(stranger, 'USD', 'available');
+    const childAccount = await accountId({ merchantId: childA.id, env: 'sandbox' }, 'USD', 'available');
+    const reports = await inRolledBackTx(async (tx) => {
+      // A balanced pair added to the platform's journal (and the balances to match): only the cross-tenant check can see it.
+      await tx.insert(ledgerEntries).values([
+        { journalId: journals.toChild, accountId: strangerAccount, merchantId: stranger.merchantId, env: 'sandbox', currency: 'USD', amount: -50n, createdAt: clock.now() },
+        { journalId: journals.toChild, accountId: childAccount, merchantId: childA.id, env: 'sandbox', currency: 'USD', amount: 50n, createdAt: clock.now() },
+      ]);
+      await tx.update(ledgerAccounts).set({ balance: sql`${ledgerAccounts.balance} - 50` }).where(eq(ledgerAccounts.id, strangerAccount));
+      await tx.update(ledgerAccounts).set({ balance: sql`${ledgerAccounts.balance} + 50` }).where(eq(ledgerAccounts.id, childAccount));
+      return {
+        stranger: await verifyLedger(tx, { merchantId: stranger.merchantId }),
+        platform: await verifyLedger(tx, { merchantId: platform.id }),
+      };
+    });
+    for (const report of [reports.stranger, reports.platform]) {
+      expect(report).toMatchObject({
+        ok: false,
+        problems: [{ check: 'cross_tenant_journal', journalId: journals.toChild, merchantId: platform.id, detail: expect.stringContaining(`${stranger.merchantId} sandbox`) }],
+      });
+    }
   });
 });
