@@ -1,5 +1,6 @@
 // The security cases every /api route must pass, in one place (the Unkey habit): missing, malformed, forged,
-// expired, revoked and publishable keys answer 401; another merchant's or environment's object answers 404.
+// expired, revoked and publishable keys answer 401; another merchant's or environment's object answers 404, and so
+// does a child merchant's to its sibling and its platform, and the platform's to its child.
 import { generateKeyPairSync } from 'node:crypto';
 import { createPrivateKey } from 'node:crypto';
 import { decodeJwt, SignJWT, UnsecuredJWT } from 'jose';
@@ -9,6 +10,7 @@ import { replaceKeys } from '../../src/modules/merchants/service.js';
 import { systemClock } from '../../src/core/clock.js';
 import { bearer, buildTestApp, createTestMerchant, type TestMerchant } from './app.js';
 import { testEnv } from './env.js';
+import { createTestChild, createTestPlatform, type TestChild } from './platform.js';
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -30,6 +32,11 @@ export interface SecurityTarget {
   listedObject?: (app: App, owner: TestMerchant) => Promise<string>;
   /** What the owner's request answers (default 200; e.g. 202 for a route that only enqueues work). */
   successStatus?: number;
+  /**
+   * Why the child-merchant case cannot run for this route (its createObject or listedObject cannot work for a child):
+   * the case is then reported as skipped with this reason, never left out silently.
+   */
+  skipChildMerchantCase?: string;
 }
 
 const INVALID = { error: 'Unauthorized', message: 'Auth token expired or invalid' };
@@ -66,6 +73,15 @@ async function forgeries(merchant: TestMerchant): Promise<Record<string, string>
       return `${header}.${payload}.${signature}`;
     })(),
   };
+}
+
+/**
+ * A child as the targets' `owner`: its key pair is for its one environment (sandbox here). It has no production keys:
+ * empty strings, so a createObject that reached for one would be refused (401) rather than act as another tenant.
+ */
+function childAsMerchant(child: TestChild): TestMerchant {
+  if (child.env !== 'sandbox') throw new Error('the security targets create their objects in sandbox');
+  return { id: child.id, sandboxSecret: child.secret, sandboxPublishable: child.publishable, productionSecret: '', productionPublishable: '' };
 }
 
 export function describeSecurity(name: string, target: SecurityTarget): void {
@@ -183,5 +199,85 @@ export function describeSecurity(name: string, target: SecurityTarget): void {
         }
       });
     }
+
+    if (target.createObject || target.listedObject) describeChildMerchants(() => app);
   });
+
+  /** A platform with two sandbox children: each one's objects are its own, whoever else in the hierarchy asks. */
+  function describeChildMerchants(appOf: () => App): void {
+    describe('child merchants', () => {
+      if (target.skipChildMerchantCase !== undefined) {
+        it.skip(`child-merchant case not run: ${target.skipChildMerchantCase}`, () => {});
+        return;
+      }
+      let platform: TestMerchant;
+      let childA: TestMerchant;
+      let childB: TestMerchant;
+
+      beforeAll(async () => {
+        platform = await createTestPlatform();
+        childA = childAsMerchant(await createTestChild(platform, 'sandbox'));
+        childB = childAsMerchant(await createTestChild(platform, 'sandbox'));
+      });
+
+      // Only sandbox keys here: a child has no key in another environment.
+      const send = (key: string, id?: string) =>
+        appOf().inject({
+          method: target.method,
+          url: target.url(id),
+          headers: { ...target.headers, ...bearer(key) },
+          ...(target.payload ? { payload: target.payload() } : {}),
+        });
+      const notFound = { error: 'Not Found', ...(target.notFoundMessage !== undefined ? { message: target.notFoundMessage } : {}) };
+
+      if (target.createObject) {
+        // In this order, so that it also holds for a route that acts on the caller's own object rather than on an id
+        // (DELETE /virtual-accounts) and for a payload that names the object created last: each 404 is asked by a
+        // merchant without an object of its own, and the child's 200 comes right after its object is made.
+        let childObject: string;
+        beforeAll(async () => {
+          childObject = await target.createObject!(appOf(), childA);
+        });
+
+        it("answers 404 for a child's object to its sibling and to its platform", async () => {
+          for (const [who, key] of [['sibling', childB.sandboxSecret], ['platform', platform.sandboxSecret]] as const) {
+            const response = await send(key, childObject);
+            expect(response.statusCode, `${who}: ${response.body}`).toBe(404);
+            expect(response.json(), who).toMatchObject(notFound);
+          }
+        });
+
+        it(`answers ${target.successStatus ?? 200} for the child's own object with its key (the object is real)`, async () => {
+          const response = await send(childA.sandboxSecret, childObject);
+          expect(response.statusCode, response.body).toBe(target.successStatus ?? 200);
+        });
+
+        it("answers 404 for the platform's object to its child", async () => {
+          const platformObject = await target.createObject!(appOf(), platform);
+          const response = await send(childA.sandboxSecret, platformObject);
+          expect(response.statusCode, response.body).toBe(404);
+          expect(response.json()).toMatchObject(notFound);
+        });
+      }
+
+      if (target.listedObject) {
+        it("never lists a child's object to its sibling or its platform, nor the platform's to the child", async () => {
+          const childListed = await target.listedObject!(appOf(), childA);
+          const platformListed = await target.listedObject!(appOf(), platform);
+          const lists = async (key: string) => {
+            const response = await send(key);
+            expect(response.statusCode, response.body).toBe(200);
+            return JSON.stringify(response.json());
+          };
+          const ownList = await lists(childA.sandboxSecret);
+          expect(ownList).toContain(childListed);
+          expect(ownList).not.toContain(platformListed);
+          expect(await lists(childB.sandboxSecret)).not.toContain(childListed);
+          const platformList = await lists(platform.sandboxSecret);
+          expect(platformList).toContain(platformListed);
+          expect(platformList).not.toContain(childListed);
+        });
+      }
+    });
+  }
 }
