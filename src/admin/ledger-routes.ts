@@ -45,7 +45,7 @@ const AdjustmentJson = Type.Object({
 const LedgerProblemJson = Type.Object({
   check: Type.String({
     description:
-      'journal_unbalanced, currency_unbalanced, balance_mismatch, negative_balance, hold_resolved_twice, hold_state_mismatch or held_balance_mismatch.',
+      'journal_unbalanced, currency_unbalanced, balance_mismatch, negative_balance, hold_resolved_twice, hold_state_mismatch, held_balance_mismatch or cross_tenant_journal.',
   }),
   detail: Type.String(),
   merchant_id: Type.Optional(Type.String()),

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Tx } from '../db/client.js';
 import { ledgerAccounts, ledgerEntries, ledgerHolds, ledgerJournals } from '../db/schema/index.js';
 import type { Tenant } from '../core/tenancy.js';
+import { createTestChild, createTestPlatform } from '../../test/support/platform.js';
 import {
   findHold, holdFunds, holdIncomingFunds, LedgerInvariantError, postHold, postJournal, verifyLedger, voidHold, type Hold, type PostHoldInput,
 } from './index.js';
@@ -146,24 +147,22 @@ describe('postHold and voidHold', () => {
 
   it('posts to explicit destinations, and a partial post returns the remainder to available', async () => {
     const tenant = await newTenant();
-    const payee = await newTenant();
     await seed(tenant, 'USD', 10_000n);
     const held = await hold(tenant, 3_000n);
     const result = await post(tenant, held.id, {
       destinations: [
         { account: { purpose: 'fees', currency: 'USD' }, amount: 500n },
         { account: { purpose: 'pending', currency: 'USD' }, amount: 1_000n },
-        { account: { purpose: 'available', currency: 'USD', merchantId: payee.merchantId }, amount: 400n },
+        { account: { purpose: 'clearing', currency: 'USD' }, amount: 400n },
       ],
     });
     expect(result).toMatchObject({ ok: true, hold: { id: held.id, status: 'posted', amount: 3_000n } });
-    // 3,000 held: 500 fees + 1,000 pending + 400 to the payee, the other 1,100 back to available.
+    // 3,000 held: 500 fees + 1,000 pending + 400 leaving through clearing, the other 1,100 back to available.
     expect(await balanceMaps(tenant)).toEqual({ available: { USD: 8_100n }, pending: { USD: 1_000n } });
     expect(await storedBalance(tenant, 'USD', 'held')).toBe(0n);
     expect(await storedBalance(tenant, 'USD', 'fees')).toBe(500n);
-    expect(await storedBalance(tenant, 'USD', 'clearing')).toBeUndefined();
-    expect(await balanceMaps(payee)).toEqual({ available: { USD: 400n }, pending: { USD: 0n } });
-    await expectHealthyLedger(tenant, payee);
+    expect(await storedBalance(tenant, 'USD', 'clearing')).toBe(400n);
+    await expectHealthyLedger(tenant);
   });
 
   it('refuses destinations beyond the hold, in another currency, not positive or held, and the hold stays pending', async () => {
@@ -427,8 +426,10 @@ describe('holds under concurrency', () => {
   });
 
   it('journals of two merchants across two currencies, entries in every order, run in parallel without deadlock', async () => {
-    const a = await newTenant();
-    const b = await newTenant();
+    // Two merchants of one hierarchy (a platform and its child): the only merchants one journal may join (verify).
+    const platform = await createTestPlatform();
+    const a: Tenant = { merchantId: platform.id, env: 'sandbox' };
+    const b: Tenant = { merchantId: (await createTestChild(platform)).id, env: 'sandbox' };
     for (const tenant of [a, b]) {
       await seed(tenant, 'USD', 100_000n);
       await seed(tenant, 'EUR', 100_000n);
@@ -452,7 +453,7 @@ describe('holds under concurrency', () => {
       // USD goes from -> to, EUR to -> from, and the platform's fee accounts (first used here, so created
       // concurrently) take 1 from each side.
       return postJournal({ tx, clock, tenant: from }, {
-        kind: 'swap',
+        kind: 'internal_transfer',
         cause: uniqueCause('swap'),
         entries: shuffled(
           [

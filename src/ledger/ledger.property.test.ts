@@ -13,7 +13,9 @@ const CURRENCIES = ['USD', 'JPY'] as const;
 type Currency = (typeof CURRENCIES)[number];
 type Merchant = 0 | 1;
 type SpendablePurpose = 'available' | 'pending';
-type Destination = 'clearing' | 'fees' | 'pending' | 'payee';
+// A hold posts to its own merchant's accounts: money moves between merchants only by internal transfers, whose
+// journals verify checks (a cross-tenant journal of any other kind is a problem).
+type Destination = 'clearing' | 'fees' | 'pending';
 type Status = 'pending' | 'posted' | 'voided';
 
 type Command =
@@ -105,7 +107,6 @@ function predict(model: Model, command: Command): { outcome: Outcome; hold?: Mod
       const part = partOf(hold.amount, command.percent);
       add(model, hold.merchant, hold.currency, 'available', hold.amount - part);
       if (command.destination === 'pending') add(model, hold.merchant, hold.currency, 'pending', part);
-      if (command.destination === 'payee') add(model, other(hold.merchant), hold.currency, 'available', part);
       hold.status = 'posted';
       return { outcome: { ok: true, status: 'posted' } };
     }
@@ -114,15 +115,11 @@ function predict(model: Model, command: Command): { outcome: Outcome; hold?: Mod
 
 const pickHold = (model: Model, pick: number): ModelHold | undefined => (model.holds.length === 0 ? undefined : model.holds[pick % model.holds.length]);
 
-function postInput(hold: ModelHold, tenants: readonly [Tenant, Tenant], destination: Destination, percent: number): PostHoldInput {
+function postInput(hold: ModelHold, destination: Destination, percent: number): PostHoldInput {
   const amount = partOf(hold.amount, percent);
   // A full post to clearing takes the default path (no destinations).
   if (destination === 'clearing' && amount === hold.amount) return {};
-  const account =
-    destination === 'payee'
-      ? { purpose: 'available' as const, currency: hold.currency, merchantId: tenants[other(hold.merchant)].merchantId }
-      : { purpose: destination, currency: hold.currency };
-  return { destinations: [{ account, amount }] };
+  return { destinations: [{ account: { purpose: destination, currency: hold.currency }, amount }] };
 }
 
 /** Runs the command against the ledger in its own transaction, reduced to an Outcome (and the new hold id). */
@@ -168,7 +165,7 @@ async function run(command: Command, model: Model, tenants: readonly [Tenant, Te
         const tenant = tenants[command.asOther ? other(hold.merchant) : hold.merchant];
         const result =
           command.kind === 'post'
-            ? await postHold({ tx, clock, tenant }, hold.id, postInput(hold, tenants, command.destination, command.percent))
+            ? await postHold({ tx, clock, tenant }, hold.id, postInput(hold, command.destination, command.percent))
             : await voidHold({ tx, clock, tenant }, hold.id);
         return { outcome: result.ok ? { ok: true, status: result.hold.status } : reduce(result) };
       }
@@ -243,7 +240,7 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
       kind: fc.constant('post' as const),
       pick: fc.nat(),
       asOther: rarely,
-      destination: fc.constantFrom<Destination>('clearing', 'fees', 'pending', 'payee'),
+      destination: fc.constantFrom<Destination>('clearing', 'fees', 'pending'),
       // Mostly full posts, sometimes partial ones.
       percent: fc.oneof({ weight: 1, arbitrary: fc.constant(100) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 99 }) }),
     }),
