@@ -65,8 +65,11 @@ describe('pay-ins end to end', () => {
     expect(duplicate.status).toBe(400);
     expect((await ok('GET', '/api/v1/orders?request_id=flow-order-1', key)).data).toHaveLength(1);
 
-    // The payer pays in EUR. An amount that is not the amount due is refused and reports what is due.
-    const wrong = await api('POST', '/api/v1/payment/mock', key, { payin_id: order.id, currency: 'EUR', amount: 100, payment_method: 'BankTransfer' });
+    // The payer pays in EUR. A card charge of another amount than the one due is refused and reports what is due
+    // (a bank transfer of another amount would be held instead, decision 0032).
+    const wrong = await api('POST', '/api/v1/payment/mock', key, {
+      payin_id: order.id, currency: 'EUR', amount: 100, payment_method: 'Card', card_number: '4532 4911 1111 1111',
+    });
     expect(wrong.status).toBe(400);
     const due = Number(/: (\d+)$/.exec(wrong.body.message)![1]);
     clock.advance(60_000);

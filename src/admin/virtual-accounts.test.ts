@@ -6,13 +6,21 @@ import { ADMIN_TOKEN, bearer, buildTestApp, createTestMerchant, customerBody, ty
 import { expectAdminAbsentWithoutToken, expectAdminAuthRefused } from '../../test/support/admin.js';
 import { expectResponse, expectSchema } from '../../test/support/contract.js';
 import { testEnv } from '../../test/support/env.js';
+import { ibanCheckDigits } from '../core/iban.js';
+import { randomDigits } from '../core/ids.js';
 import { expectLedgerConsistent } from '../../test/support/ledger.js';
 
 const admin = bearer(ADMIN_TOKEN);
 const UNKNOWN_MERCHANT = 'merch_00000001aaaaa';
-/** A bank-issued GBP account (a valid IBAN: the check digits of the example in ISO 13616). */
+/** A valid GB IBAN no other test has (numbers are unique across every merchant). */
+function freshIban(): string {
+  const bban = `BUKB202015${randomDigits(8)}`;
+  return `GB${ibanCheckDigits('GB', bban)}${bban}`;
+}
+
+/** A bank-issued GBP account. */
 const GBP_ACCOUNT = {
-  env: 'production', payment_type: 'local', currency: 'GBP', account_number: 'GB33BUKB20201555555555',
+  env: 'production', payment_type: 'local', currency: 'GBP', account_number: freshIban(),
   bank_name: 'Barclays Bank UK PLC', bank_country: 'GBR', bic: 'BUKBGB22', local_bank_code: '202015',
 };
 
@@ -38,7 +46,7 @@ describe('POST /admin/v1/merchants/{id}/virtual_accounts', () => {
     const account = response.json();
     expect(account).toMatchObject({
       merchant_id: merchant.id, env: 'production', payment_type: 'local', currency: 'GBP', status: 'active',
-      account_number: 'GB33BUKB20201555555555', bank_name: 'Barclays Bank UK PLC', bank_country: 'GBR', bic: 'BUKBGB22', local_bank_code: '202015',
+      account_number: GBP_ACCOUNT.account_number, bank_name: 'Barclays Bank UK PLC', bank_country: 'GBR', bic: 'BUKBGB22', local_bank_code: '202015',
     });
     expect(account.account_id).toMatch(/^va_/);
     const { database } = await testEnv();
@@ -78,19 +86,20 @@ describe('POST /admin/v1/merchants/{id}/virtual_accounts', () => {
 
   it('refuses a second active account of the kind and a number another account has (409), writing nothing', async () => {
     const other = await createTestMerchant();
-    const first = await register(app, other.id, { ...GBP_ACCOUNT, account_number: 'GB94BARC10201530093459' });
+    const number = freshIban();
+    const first = await register(app, other.id, { ...GBP_ACCOUNT, account_number: number });
     expect(first.statusCode, first.body).toBe(201);
-    const sameKind = await register(app, other.id, { ...GBP_ACCOUNT, account_number: 'GB82WEST12345698765432' });
+    const sameKind = await register(app, other.id, { ...GBP_ACCOUNT, account_number: freshIban() });
     expect(sameKind.statusCode).toBe(409);
     expect(sameKind.json()).toEqual({ error: 'Duplicate record', message: 'Virtual Account already exists', code: 'DUPLICATE_RECORD' });
-    const taken = await register(app, other.id, { ...GBP_ACCOUNT, env: 'sandbox', account_number: 'GB94BARC10201530093459' });
+    const taken = await register(app, other.id, { ...GBP_ACCOUNT, env: 'sandbox', account_number: number });
     expect(taken.statusCode).toBe(409);
     expect(taken.json()).toEqual({ error: 'Duplicate record', message: 'Account number already belongs to a virtual account', code: 'DUPLICATE_RECORD' });
     expect(await accountsOf(other.id)).toHaveLength(1);
   });
 
   it.each([
-    [{ account_number: 'GB00BUKB20201555555555' }, 'Validation failed: Account number is not a valid IBAN'],
+    [{ account_number: 'GB00BUKB20201512345678' }, 'Validation failed: Account number is not a valid IBAN'],
     [{ bic: 'BUKB' }, 'Validation failed: BIC must be 8 or 11 characters: bank, country, location and optional branch'],
     [{ currency: 'INR' }, undefined],
     [{ payment_type: 'ach' }, undefined],

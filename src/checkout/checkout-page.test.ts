@@ -17,6 +17,7 @@ import { ADMIN_TOKEN, bearer, buildTestApp, createTestMerchant, customerBody, te
 import { testEnv } from '../../test/support/env.js';
 import { expectLedgerConsistent } from '../../test/support/ledger.js';
 import { ibanCheckDigits, isValidIban } from '../core/iban.js';
+import { randomDigits } from '../core/ids.js';
 import { bankTransferDetails } from './bank-details.js';
 import { CHECKOUT_CSP, escapeHtml, validRedirectUrl } from './page-routes.js';
 import { verifyPaymentSignature } from './signature.js';
@@ -512,10 +513,12 @@ describe('hosted checkout', () => {
     it('shows the account the operator registered for the currency (a bank-issued one), never a made-up one', async () => {
       const merchant = await createTestMerchant();
       const liveOrder = await createOrder(app, merchant.productionSecret);
+      // Account numbers are unique across merchants: one no other run has.
+      const account_number = randomDigits(12);
       const registered = await app.inject({
         method: 'POST', url: `/admin/v1/merchants/${merchant.id}/virtual_accounts`, headers: bearer(ADMIN_TOKEN),
         payload: {
-          env: 'production', payment_type: 'local', currency: liveOrder.currency, account_number: '123456789012',
+          env: 'production', payment_type: 'local', currency: liveOrder.currency, account_number,
           bank_name: 'Example Bank NA', bank_country: 'USA', bic: 'EXAMUS33', local_bank_code: '021000021',
         },
       });
@@ -523,7 +526,7 @@ describe('hosted checkout', () => {
       const shown = await details(liveOrder.id, merchant.productionPublishable);
       expect(shown.statusCode, shown.body).toBe(200);
       expect(shown.json()).toMatchObject({
-        order_id: liveOrder.id, account_number: '123456789012', bank_name: 'Example Bank NA', swift_code: 'EXAMUS33',
+        order_id: liveOrder.id, account_number, bank_name: 'Example Bank NA', swift_code: 'EXAMUS33',
         routing_number: '021000021', reference: liveOrder.id,
       });
     });

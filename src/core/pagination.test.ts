@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../app.js';
-import { ADMIN_TOKEN, bearer, buildTestApp, createTestMerchant, type TestMerchant } from '../../test/support/app.js';
+import { ADMIN_TOKEN, bearer, buildTestApp, type TestMerchant } from '../../test/support/app.js';
+import { createTestPlatform } from '../../test/support/platform.js';
 import { fundMerchant } from '../../test/support/ledger.js';
 import { MAX_PAGE } from './pagination.js';
 
@@ -10,7 +11,8 @@ describe('paging parameters out of range, on every paginated list', () => {
   let lists: string[];
   beforeAll(async () => {
     ({ app } = await buildTestApp());
-    merchant = await createTestMerchant();
+    // A platform, so that its list of child merchants answers too; it is a merchant for every other list.
+    merchant = await createTestPlatform();
     // The lists under one object: the operator's under a merchant, a settlement's transactions under a settlement.
     const account = await app.inject({
       method: 'POST', url: `/admin/v1/merchants/${merchant.id}/withdrawal_accounts`, headers: bearer(ADMIN_TOKEN),

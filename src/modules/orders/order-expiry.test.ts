@@ -116,7 +116,7 @@ describe('expiry by the orders.expire job', () => {
     clock.set(start);
   });
 
-  it('refuses a payment after expiry: the order stays expired', async () => {
+  it('holds a transfer after expiry as PAYIN_NOT_FOUND: the order stays expired', async () => {
     const start = clock.now();
     const order = await createOrder();
     clock.set(order.expires_at);
@@ -124,9 +124,9 @@ describe('expiry by the orders.expire job', () => {
     expect(await status(order.id)).toBe('expired');
 
     const response = await pay(order);
-    // 400 here; the live API would record an `action_required` payment with PAYIN_NOT_FOUND (decisions/0004).
-    expect(response.statusCode, response.body).toBe(400);
-    expect(response.json()).toMatchObject({ code: 'INVALID_STATE', message: 'Order is expired: a payment can only be made while it is active' });
+    // As the live API: a transfer to an order that is not active is recorded and held (decision 0032).
+    expect(response.statusCode, response.body).toBe(201);
+    expect(response.json()).toMatchObject({ status: 'action_required', error_code: 'PAYIN_NOT_FOUND', payin_id: order.id });
     expect(await status(order.id)).toBe('expired');
     expect(await eventTypes(order.id)).toEqual(['active', 'expired']);
     clock.set(start);
