@@ -1,78 +1,34 @@
 // A child merchant's webhooks (issue 15, notes-payins §1.11): without an enabled endpoint of its own in its
 // environment, its events go to its platform's endpoints there, signed with their secrets, the body unchanged.
 import { and, eq } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../core/clock.js';
 import { loadKeyRing } from '../core/auth/signing-keys.js';
 import { webhookDeliveries, type Environment } from '../db/schema/index.js';
 import { createChildMerchant, updateMerchantSettings } from '../modules/merchants/service.js';
-import { bearer, customerBody, type TestMerchant } from '../../test/support/app.js';
+import { bearer, type TestMerchant } from '../../test/support/app.js';
 import { CHILD_PROFILE } from '../../test/support/platform.js';
-import { startReceiver, webhookHarness, type Receiver, type ReceiverAnswer, type WebhookHarness } from '../../test/support/webhook-receiver.js';
+import { useWebhookHarness } from '../../test/support/webhook-receiver.js';
 import { canonicalJson } from './delivery/canonical-json.js';
 import { verifySignature } from './delivery/signature.js';
-import type { Event } from './events/schemas.js';
 
 const MINUTE = 60 * 1000;
 
 const clock = new ManualClock('2025-06-01T00:00:00Z');
-let harness: WebhookHarness;
-const receivers: Receiver[] = [];
-
-beforeAll(async () => {
-  harness = await webhookHarness(clock);
-});
-afterAll(async () => {
-  await harness?.close();
-});
-afterEach(async () => {
-  await Promise.all(receivers.splice(0).map((r) => r.close()));
-  expect(harness.handlerErrors).toEqual([]);
-});
-
-async function receiver(answer: ReceiverAnswer | ((index: number) => ReceiverAnswer) = { status: 200 }): Promise<Receiver> {
-  const started = await startReceiver(clock, (_request, index) => (typeof answer === 'function' ? answer(index) : answer));
-  receivers.push(started);
-  return started;
-}
-
-async function api(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, key: string, payload?: Record<string, unknown>) {
-  return harness.app.inject({ method, url, headers: bearer(key), ...(payload ? { payload } : {}) });
-}
-
-async function createEndpoint(key: string, url: string, extra: Record<string, unknown> = {}): Promise<{ id: string; secret: string }> {
-  const response = await api('POST', '/api/v1/webhook_endpoints', key, { url, ...extra });
-  expect(response.statusCode, response.body).toBe(201);
-  return response.json();
-}
-
-/** Creates a customer (which records customer.created) and answers the event's id and the customer. */
-async function customerEvent(key: string): Promise<{ eventId: string; customer: Record<string, unknown> }> {
-  const created = await api('POST', '/api/v1/customer', key, customerBody());
-  expect(created.statusCode, created.body).toBe(201);
-  const customer = created.json() as Record<string, unknown>;
-  const list = await api('GET', `/api/v1/events?entity_id=${String(customer.id)}`, key);
-  const [event] = list.json().data as Array<{ id: string }>;
-  return { eventId: event!.id, customer };
-}
-
-async function eventDetail(key: string, id: string): Promise<Event> {
-  const response = await api('GET', `/api/v1/events/${id}`, key);
-  expect(response.statusCode, response.body).toBe(200);
-  return response.json();
-}
+const kit = useWebhookHarness(clock);
+const { api, receiver, createEndpoint, customerEvent, eventDetail } = kit;
 
 /** A merchant of the harness's database the operator made a platform. */
 async function newPlatform(): Promise<TestMerchant> {
-  const platform = await harness.newMerchant();
-  await updateMerchantSettings({ db: harness.db, clock }, platform.id, { isPlatform: true });
+  const platform = await kit.harness().newMerchant();
+  await updateMerchantSettings({ db: kit.harness().db, clock }, platform.id, { isPlatform: true });
   return platform;
 }
 
 /** A child onboarded under the platform in `env` (createChildMerchant, what POST /api/v1/platform/merchants does). */
 async function newChild(platform: TestMerchant, env: Environment = 'sandbox'): Promise<{ id: string; secret: string }> {
-  const keyRing = await loadKeyRing(harness.db);
-  const created = await createChildMerchant({ db: harness.db, keyRing, clock }, { tenant: { merchantId: platform.id, env }, clock }, {
+  const keyRing = await loadKeyRing(kit.harness().db);
+  const created = await createChildMerchant({ db: kit.harness().db, keyRing, clock }, { tenant: { merchantId: platform.id, env }, clock }, {
     name: 'Child merchant', profile: CHILD_PROFILE,
   });
   if (!created) throw new Error(`${platform.id} is not a platform`);
@@ -94,7 +50,7 @@ describe('webhook delivery of a child merchant', () => {
     await createEndpoint(platform.productionSecret, production.url);
 
     const { eventId, customer } = await customerEvent(child.secret);
-    await harness.runner().runDue();
+    await kit.harness().runner().runDue();
 
     expect(hooks.received).toHaveLength(1);
     expect(second.received).toHaveLength(1);
@@ -108,7 +64,7 @@ describe('webhook delivery of a child merchant', () => {
     expect(request!.rawHeaderNames).toContain('X-Glomopay-Merchant-Id');
 
     // The deliveries are the child's event's (its tenant, its clock), to the platform's endpoints, and succeeded.
-    const deliveries = await harness.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.eventId, eventId));
+    const deliveries = await kit.harness().db.select().from(webhookDeliveries).where(eq(webhookDeliveries.eventId, eventId));
     expect(deliveries.map((d) => ({ merchantId: d.merchantId, env: d.env, endpointId: d.endpointId, status: d.status })))
       .toEqual(expect.arrayContaining([endpoint.id, other.id].map((endpointId) => ({ merchantId: child.id, env: 'sandbox', endpointId, status: 'succeeded' }))));
     expect(deliveries).toHaveLength(2);
@@ -128,12 +84,12 @@ describe('webhook delivery of a child merchant', () => {
     await createEndpoint(platform.sandboxSecret, platformHooks.url);
 
     const { eventId } = await customerEvent(child.secret);
-    const document = await harness.app.inject({
+    const document = await kit.harness().app.inject({
       method: 'POST', url: '/api/v1/document', headers: { ...bearer(child.secret), 'content-type': 'multipart/form-data; boundary=b' },
       payload: '--b\r\nContent-Disposition: form-data; name="document_name"\r\n\r\ninvoice\r\n--b\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4\r\n--b--\r\n',
     });
     expect(document.statusCode, document.body).toBe(201);
-    await harness.runner().runDue();
+    await kit.harness().runner().runDue();
 
     expect(own.received).toHaveLength(1);
     expect(platformHooks.received).toHaveLength(0);
@@ -153,14 +109,14 @@ describe('webhook delivery of a child merchant', () => {
     await createEndpoint(platform.sandboxSecret, platformHooks.url);
 
     await customerEvent(child.secret);
-    await harness.runner().runDue();
+    await kit.harness().runner().runDue();
     expect(own.received).toHaveLength(0);
     expect(platformHooks.received).toHaveLength(1);
 
     // Enabled again, the child's endpoint takes its events from now on.
     expect((await api('PATCH', `/api/v1/webhook_endpoints/${paused.id}`, child.secret, { status: 'enabled' })).statusCode).toBe(200);
     await customerEvent(child.secret);
-    await harness.runner().runDue();
+    await kit.harness().runner().runDue();
     expect(own.received).toHaveLength(1);
     expect(platformHooks.received).toHaveLength(1);
   });
@@ -173,7 +129,7 @@ describe('webhook delivery of a child merchant', () => {
     const endpoint = await createEndpoint(platform.productionSecret, productionHooks.url);
 
     await customerEvent(child.secret);
-    await harness.runner().runDue();
+    await kit.harness().runner().runDue();
     expect(sandboxHooks.received).toHaveLength(0);
     expect(productionHooks.received).toHaveLength(1);
     expect(verifySignature(endpoint.secret, productionHooks.received[0]!.body, signature(productionHooks.received[0]!))).toBe(true);
@@ -184,7 +140,7 @@ describe('webhook delivery of a child merchant', () => {
     const child = await newChild(platform);
     const hooks = await receiver((index) => (index === 0 ? { status: 500 } : { status: 200 }));
     const endpoint = await createEndpoint(platform.sandboxSecret, hooks.url);
-    const runner = harness.runner();
+    const runner = kit.harness().runner();
     const { eventId } = await customerEvent(child.secret);
     await runner.runDue();
     const rotated = await api('POST', `/api/v1/webhook_endpoints/${endpoint.id}/rotate_secret`, platform.sandboxSecret);
@@ -197,7 +153,7 @@ describe('webhook delivery of a child merchant', () => {
     expect(verifySignature(endpoint.secret, first!.body, signature(first!))).toBe(true);
     expect(verifySignature(rotated.json().secret as string, second!.body, signature(second!))).toBe(true);
     expect(second!.headers['x-glomopay-merchant-id']).toBe(child.id);
-    const [delivery] = await harness.db.select().from(webhookDeliveries)
+    const [delivery] = await kit.harness().db.select().from(webhookDeliveries)
       .where(and(eq(webhookDeliveries.eventId, eventId), eq(webhookDeliveries.endpointId, endpoint.id)));
     expect(delivery).toMatchObject({ merchantId: child.id, status: 'succeeded', attempts: 2 });
   });
@@ -205,7 +161,7 @@ describe('webhook delivery of a child merchant', () => {
   it("leaves a merchant without a platform as it was: a platform's own events go to its endpoints, a sibling's nowhere else", async () => {
     const platform = await newPlatform();
     const [childA, childB] = [await newChild(platform), await newChild(platform)];
-    const standalone = await harness.newMerchant();
+    const standalone = await kit.harness().newMerchant();
     const [platformHooks, siblingHooks] = await Promise.all([receiver(), receiver()]);
     await createEndpoint(platform.sandboxSecret, platformHooks.url);
     await createEndpoint(childB.secret, siblingHooks.url);
@@ -214,12 +170,12 @@ describe('webhook delivery of a child merchant', () => {
     const ofChild = await customerEvent(childA.secret);
     // A merchant without endpoints (and without a platform) has its events delivered nowhere.
     const alone = await customerEvent(standalone.sandboxSecret);
-    await harness.runner().runDue();
+    await kit.harness().runner().runDue();
 
     expect(platformHooks.received.map((r) => r.headers['x-glomopay-event-id'])).toEqual(expect.arrayContaining([own.eventId, ofChild.eventId]));
     expect(platformHooks.received).toHaveLength(2);
     expect(platformHooks.received.find((r) => r.headers['x-glomopay-event-id'] === own.eventId)!.headers['x-glomopay-merchant-id']).toBeUndefined();
     expect(siblingHooks.received).toHaveLength(0);
-    expect(await harness.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.eventId, alone.eventId))).toEqual([]);
+    expect(await kit.harness().db.select().from(webhookDeliveries).where(eq(webhookDeliveries.eventId, alone.eventId))).toEqual([]);
   });
 });

@@ -9,7 +9,9 @@ import type { Config } from '../../src/config.js';
 import { ensureSigningKey } from '../../src/core/auth/signing-keys.js';
 import { JobRunner } from '../../src/core/jobs.js';
 import { openDatabase, type Database, type Db } from '../../src/db/client.js';
-import { buildTestApp, createTestMerchant, type TestMerchant } from './app.js';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { bearer, buildTestApp, createTestMerchant, customerBody, type TestMerchant } from './app.js';
+import type { Event } from '../../src/webhooks/events/schemas.js';
 import { createFreshPostgresDatabase, onPostgres, testEnv } from './env.js';
 import type { Lookup } from '../../src/webhooks/url-guard.js';
 import { webhookJobHandlers } from '../../src/webhooks/delivery/handlers.js';
@@ -135,6 +137,60 @@ export async function webhookHarness(clock: Clock): Promise<WebhookHarness> {
     async close() {
       await app.close();
       await dropDatabase();
+    },
+  };
+}
+
+/**
+ * A delivery test file's setup on `clock`: its harness (opened before the file's tests, closed after them), receivers
+ * closed after each test (which must leave no job handler error), and the HTTP helpers those files share.
+ */
+export function useWebhookHarness(clock: Clock) {
+  let opened: WebhookHarness | undefined;
+  const receivers: Receiver[] = [];
+  beforeAll(async () => {
+    opened = await webhookHarness(clock);
+  });
+  afterAll(async () => {
+    await opened?.close();
+  });
+  afterEach(async () => {
+    await Promise.all(receivers.splice(0).map((r) => r.close()));
+    expect(opened!.handlerErrors).toEqual([]);
+  });
+  const harness = (): WebhookHarness => {
+    if (!opened) throw new Error('the webhook harness opens in beforeAll');
+    return opened;
+  };
+  const api = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, key: string, payload?: Record<string, unknown>) =>
+    harness().app.inject({ method, url, headers: bearer(key), ...(payload ? { payload } : {}) });
+  return {
+    harness,
+    api,
+    /** A receiver answering `answer` (or answer(index) per request, which may answer later), closed after the test. */
+    async receiver(answer: ReceiverAnswer | ((index: number) => ReceiverAnswer | Promise<ReceiverAnswer>) = { status: 200 }): Promise<Receiver> {
+      const started = await startReceiver(clock, (_request, index) => (typeof answer === 'function' ? answer(index) : answer));
+      receivers.push(started);
+      return started;
+    },
+    async createEndpoint(key: string, url: string, extra: Record<string, unknown> = {}): Promise<{ id: string; secret: string }> {
+      const response = await api('POST', '/api/v1/webhook_endpoints', key, { url, ...extra });
+      expect(response.statusCode, response.body).toBe(201);
+      return response.json();
+    },
+    /** Creates a customer (which records customer.created) and answers the event's id and the customer. */
+    async customerEvent(key: string): Promise<{ eventId: string; customer: Record<string, unknown> }> {
+      const created = await api('POST', '/api/v1/customer', key, customerBody());
+      expect(created.statusCode, created.body).toBe(201);
+      const customer = created.json() as Record<string, unknown>;
+      const list = await api('GET', `/api/v1/events?entity_id=${String(customer.id)}`, key);
+      const [event] = list.json().data as Array<{ id: string }>;
+      return { eventId: event!.id, customer };
+    },
+    async eventDetail(key: string, id: string): Promise<Event> {
+      const response = await api('GET', `/api/v1/events/${id}`, key);
+      expect(response.statusCode, response.body).toBe(200);
+      return response.json();
     },
   };
 }

@@ -1,73 +1,30 @@
 // Delivery end to end: events recorded by the API, the job runner driven by a manual clock, real HTTP receivers.
 import { eq } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { isoSeconds, ManualClock } from '../../core/clock.js';
 import { WEBHOOK_DISPATCH_QUEUE } from '../../core/events.js';
 import { events, jobs, webhookAttempts, webhookDeliveries } from '../../db/schema/index.js';
-import { bearer, customerBody, type TestMerchant } from '../../../test/support/app.js';
+import type { TestMerchant } from '../../../test/support/app.js';
 import type { Event } from '../events/schemas.js';
 import { canonicalJson } from './canonical-json.js';
 import { JobRunner, type Job } from '../../core/jobs.js';
 import { createDelivery, ENDPOINT_BUSY_DEFER_MS, EndpointSlots, RETRY_DELAYS_MS, USER_AGENT, WEBHOOK_DELIVER_QUEUE, webhookJobHandlers } from './handlers.js';
 import { verifySignature } from './signature.js';
-import { startReceiver, webhookHarness, type Receiver, type ReceiverAnswer, type WebhookHarness } from '../../../test/support/webhook-receiver.js';
+import { useWebhookHarness, type Receiver } from '../../../test/support/webhook-receiver.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 
 const clock = new ManualClock('2025-06-01T00:00:00Z');
-let harness: WebhookHarness;
-const receivers: Receiver[] = [];
-
-beforeAll(async () => {
-  harness = await webhookHarness(clock);
-});
-afterAll(async () => {
-  await harness?.close();
-});
-afterEach(async () => {
-  await Promise.all(receivers.splice(0).map((r) => r.close()));
-  expect(harness.handlerErrors).toEqual([]);
-});
-
-async function receiver(answer: ReceiverAnswer | ((index: number) => ReceiverAnswer)): Promise<Receiver> {
-  const started = await startReceiver(clock, (_request, index) => (typeof answer === 'function' ? answer(index) : answer));
-  receivers.push(started);
-  return started;
-}
-
-async function api(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, key: string, payload?: Record<string, unknown>) {
-  return harness.app.inject({ method, url, headers: bearer(key), ...(payload ? { payload } : {}) });
-}
-
-async function createEndpoint(key: string, url: string, extra: Record<string, unknown> = {}): Promise<{ id: string; secret: string }> {
-  const response = await api('POST', '/api/v1/webhook_endpoints', key, { url, ...extra });
-  expect(response.statusCode, response.body).toBe(201);
-  return response.json();
-}
-
-/** Creates a customer (which records customer.created) and answers the event's id and the customer. */
-async function customerEvent(key: string): Promise<{ eventId: string; customer: Record<string, unknown> }> {
-  const created = await api('POST', '/api/v1/customer', key, customerBody());
-  expect(created.statusCode, created.body).toBe(201);
-  const customer = created.json() as Record<string, unknown>;
-  const list = await api('GET', `/api/v1/events?entity_id=${String(customer.id)}`, key);
-  const [event] = list.json().data as Array<{ id: string }>;
-  return { eventId: event!.id, customer };
-}
-
-async function eventDetail(key: string, id: string): Promise<Event> {
-  const response = await api('GET', `/api/v1/events/${id}`, key);
-  expect(response.statusCode, response.body).toBe(200);
-  return response.json();
-}
+const kit = useWebhookHarness(clock);
+const { api, receiver, createEndpoint, customerEvent, eventDetail } = kit;
 
 describe('webhook delivery', () => {
   // A merchant per test: the endpoints of one test never hear another test's events.
   let merchant: TestMerchant;
   beforeEach(async () => {
-    merchant = await harness.newMerchant();
+    merchant = await kit.harness().newMerchant();
   });
 
   it('sends the canonical body, signed over the exact bytes, with every header, to each subscribed endpoint', async () => {
@@ -78,14 +35,14 @@ describe('webhook delivery', () => {
     const second = await createEndpoint(merchant.sandboxSecret, other.url, { enabled_events: ['customer.created'] });
     await createEndpoint(merchant.sandboxSecret, unsubscribed.url, { enabled_events: ['payment.success'] });
     // Another merchant's endpoint and this merchant's production endpoint hear nothing of it.
-    const stranger = await harness.newMerchant();
+    const stranger = await kit.harness().newMerchant();
     const foreign = await receiver({ status: 200 });
     await createEndpoint(stranger.sandboxSecret, foreign.url);
     await createEndpoint(merchant.productionSecret, foreign.url);
 
     const { eventId, customer } = await customerEvent(merchant.sandboxSecret);
     const sentAt = clock.now();
-    await harness.runner().runDue();
+    await kit.harness().runner().runDue();
 
     expect(hooks.received).toHaveLength(1);
     expect(other.received).toHaveLength(1);
@@ -121,14 +78,14 @@ describe('webhook delivery', () => {
     }]);
     // Nothing more is sent later.
     clock.advance(HOUR);
-    await harness.runner().runDue();
+    await kit.harness().runner().runDue();
     expect(hooks.received).toHaveLength(1);
   });
 
   it('retries a sandbox delivery exactly 1, 2, 5, 10 and 30 minutes after each failure, then marks it failed', async () => {
     const hooks = await receiver({ status: 500, body: 'boom' });
     const endpoint = await createEndpoint(merchant.sandboxSecret, hooks.url);
-    const runner = harness.runner();
+    const runner = kit.harness().runner();
     const { eventId } = await customerEvent(merchant.sandboxSecret);
     const expected = [clock.now().getTime()];
     await runner.runDue();
@@ -165,7 +122,7 @@ describe('webhook delivery', () => {
   it('delivers to a receiver that recovers, and stops there', async () => {
     const hooks = await receiver((index) => (index < 2 ? { status: 503 } : { status: 200, body: 'thanks' }));
     await createEndpoint(merchant.sandboxSecret, hooks.url);
-    const runner = harness.runner();
+    const runner = kit.harness().runner();
     const { eventId } = await customerEvent(merchant.sandboxSecret);
     await runner.runDue();
     clock.advance(MINUTE);
@@ -184,7 +141,7 @@ describe('webhook delivery', () => {
   it('follows the production schedule: 1 m, 5 m, 15 m, 1 h, 3 h, 6 h, 12 h, 24 h, 48 h, ten attempts in all', async () => {
     const hooks = await receiver({ status: 500 });
     await createEndpoint(merchant.productionSecret, hooks.url);
-    const runner = harness.runner({ webhookAllowPrivateTargets: true });
+    const runner = kit.harness().runner({ webhookAllowPrivateTargets: true });
     const { eventId } = await customerEvent(merchant.productionSecret);
     await runner.runDue();
     const expected = [clock.now().getTime()];
@@ -207,7 +164,7 @@ describe('webhook delivery', () => {
     const hooks = await receiver({ status: 200 });
     await createEndpoint(merchant.productionSecret, hooks.url);
     const { eventId } = await customerEvent(merchant.productionSecret);
-    await harness.runner({ webhookAllowPrivateTargets: false }).runDue();
+    await kit.harness().runner({ webhookAllowPrivateTargets: false }).runDue();
     expect(hooks.received).toHaveLength(0);
     const delivery = (await eventDetail(merchant.productionSecret, eventId)).deliveries[0]!;
     expect(delivery).toMatchObject({ status: 'pending', attempts: 1, last_status_code: null });
@@ -220,7 +177,7 @@ describe('webhook delivery', () => {
     const endpoint = await createEndpoint(merchant.sandboxSecret, hooks.url);
     const { eventId } = await customerEvent(merchant.sandboxSecret);
     const started = Date.now();
-    await harness.runner({ webhookTimeoutMs: 200 }).runDue();
+    await kit.harness().runner({ webhookTimeoutMs: 200 }).runDue();
     expect(Date.now() - started).toBeLessThan(5000);
     expect(hooks.received).toHaveLength(1);
     const delivery = (await eventDetail(merchant.sandboxSecret, eventId)).deliveries[0]!;
@@ -236,7 +193,7 @@ describe('webhook delivery', () => {
     const hooks = await receiver({ status: 301, headers: { location: elsewhere.url } });
     const endpoint = await createEndpoint(merchant.sandboxSecret, hooks.url);
     const { eventId } = await customerEvent(merchant.sandboxSecret);
-    await harness.runner().runDue();
+    await kit.harness().runner().runDue();
     expect(hooks.received).toHaveLength(1);
     expect(elsewhere.received).toHaveLength(0);
     const delivery = (await eventDetail(merchant.sandboxSecret, eventId)).deliveries[0]!;
@@ -247,7 +204,7 @@ describe('webhook delivery', () => {
   it('signs each retry with the secret the endpoint has then (rotation)', async () => {
     const hooks = await receiver((index) => (index === 0 ? { status: 500 } : { status: 200 }));
     const endpoint = await createEndpoint(merchant.sandboxSecret, hooks.url);
-    const runner = harness.runner();
+    const runner = kit.harness().runner();
     await customerEvent(merchant.sandboxSecret);
     await runner.runDue();
     const rotated = await api('POST', `/api/v1/webhook_endpoints/${endpoint.id}/rotate_secret`, merchant.sandboxSecret);
@@ -266,7 +223,7 @@ describe('webhook delivery', () => {
   ])('cancels the delivery without a request when the endpoint is %s before the next attempt', async (_label, change) => {
     const hooks = await receiver({ status: 500 });
     const endpoint = await createEndpoint(merchant.sandboxSecret, hooks.url);
-    const runner = harness.runner();
+    const runner = kit.harness().runner();
     const { eventId } = await customerEvent(merchant.sandboxSecret);
     await runner.runDue();
     expect((await change(endpoint.id, merchant.sandboxSecret)).statusCode).toBe(200);
@@ -284,16 +241,16 @@ describe('webhook delivery', () => {
   it('sends nothing early when a delivery job runs before its next attempt (a worker died before rescheduling it)', async () => {
     const hooks = await receiver({ status: 500 });
     await createEndpoint(merchant.sandboxSecret, hooks.url);
-    const runner = harness.runner();
+    const runner = kit.harness().runner();
     const { eventId } = await customerEvent(merchant.sandboxSecret);
     await runner.runDue();
-    const [delivery] = await harness.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.eventId, eventId));
+    const [delivery] = await kit.harness().db.select().from(webhookDeliveries).where(eq(webhookDeliveries.eventId, eventId));
     // As if the attempt had been recorded but the runner never heard of the retry: the job is due again at once.
-    await harness.db.update(jobs).set({ runAt: clock.now() }).where(eq(jobs.uniqueKey, `deliver:${delivery!.id}:1`));
+    await kit.harness().db.update(jobs).set({ runAt: clock.now() }).where(eq(jobs.uniqueKey, `deliver:${delivery!.id}:1`));
     clock.advance(SECOND);
     await runner.runDue();
     expect(hooks.received).toHaveLength(1);
-    const [job] = await harness.db.select().from(jobs).where(eq(jobs.uniqueKey, `deliver:${delivery!.id}:1`));
+    const [job] = await kit.harness().db.select().from(jobs).where(eq(jobs.uniqueKey, `deliver:${delivery!.id}:1`));
     expect(job).toMatchObject({ status: 'queued', runAt: delivery!.nextAttemptAt });
     clock.advance(MINUTE - SECOND);
     await runner.runDue();
@@ -304,14 +261,14 @@ describe('webhook delivery', () => {
   it('dispatches an event once: a dispatch job that runs again creates no second delivery', async () => {
     const hooks = await receiver({ status: 200 });
     await createEndpoint(merchant.sandboxSecret, hooks.url);
-    const runner = harness.runner();
+    const runner = kit.harness().runner();
     const { eventId } = await customerEvent(merchant.sandboxSecret);
     await runner.runDue();
-    const handlers = webhookJobHandlers({ db: harness.db, config: harness.config });
+    const handlers = webhookJobHandlers({ db: kit.harness().db, config: kit.harness().config });
     const job = { id: 0n, queue: WEBHOOK_DISPATCH_QUEUE, payload: { eventId }, attempt: 2, maxAttempts: 10, tenant: undefined, clock };
     expect(await handlers[WEBHOOK_DISPATCH_QUEUE]!(job)).toEqual({ status: 'done' });
     await runner.runDue();
-    expect(await harness.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.eventId, eventId))).toHaveLength(1);
+    expect(await kit.harness().db.select().from(webhookDeliveries).where(eq(webhookDeliveries.eventId, eventId))).toHaveLength(1);
     expect(hooks.received).toHaveLength(1);
     // An unknown event is given up, not retried.
     expect(await handlers[WEBHOOK_DISPATCH_QUEUE]!({ ...job, payload: { eventId: 'evt_missing' } })).toMatchObject({ status: 'dead' });
@@ -322,13 +279,13 @@ describe('redelivery', () => {
   // A merchant per test: the endpoints of one test never hear another test's events.
   let merchant: TestMerchant;
   beforeEach(async () => {
-    merchant = await harness.newMerchant();
+    merchant = await kit.harness().newMerchant();
   });
 
   it('sends a delivered event again once, logged as manual, without touching the schedule', async () => {
     const hooks = await receiver({ status: 200 });
     await createEndpoint(merchant.sandboxSecret, hooks.url);
-    const runner = harness.runner();
+    const runner = kit.harness().runner();
     const { eventId } = await customerEvent(merchant.sandboxSecret);
     await runner.runDue();
     clock.advance(10 * MINUTE);
@@ -352,7 +309,7 @@ describe('redelivery', () => {
     let healthy = false;
     const hooks = await receiver(() => (healthy ? { status: 200 } : { status: 500 }));
     await createEndpoint(merchant.sandboxSecret, hooks.url);
-    const runner = harness.runner();
+    const runner = kit.harness().runner();
     const { eventId } = await customerEvent(merchant.sandboxSecret);
     await runner.runDue();
     const before = (await eventDetail(merchant.sandboxSecret, eventId)).deliveries[0]!;
@@ -384,7 +341,7 @@ describe('redelivery', () => {
     let healthy = false;
     const hooks = await receiver(() => (healthy ? { status: 200 } : { status: 500 }));
     await createEndpoint(merchant.sandboxSecret, hooks.url);
-    const runner = harness.runner();
+    const runner = kit.harness().runner();
     const { eventId } = await customerEvent(merchant.sandboxSecret);
     await runner.runDue();
     for (const delay of RETRY_DELAYS_MS.sandbox) {
@@ -401,7 +358,7 @@ describe('redelivery', () => {
 
   it('delivers an old event to an endpoint registered after it, when that endpoint is subscribed', async () => {
     const { eventId } = await customerEvent(merchant.sandboxSecret);
-    const runner = harness.runner();
+    const runner = kit.harness().runner();
     await runner.runDue();
     const hooks = await receiver({ status: 200 });
     const late = await createEndpoint(merchant.sandboxSecret, hooks.url, { enabled_events: ['customer.created'] });
@@ -424,8 +381,8 @@ describe('redelivery', () => {
     const hooks = await receiver({ status: 200 });
     await createEndpoint(merchant.sandboxSecret, hooks.url);
     const { eventId } = await customerEvent(merchant.sandboxSecret);
-    await harness.runner().runDue();
-    const stranger = await harness.newMerchant();
+    await kit.harness().runner().runDue();
+    const stranger = await kit.harness().newMerchant();
     const strangerHooks = await receiver({ status: 200 });
     const strangerEndpoint = await createEndpoint(stranger.sandboxSecret, strangerHooks.url);
     for (const [method, url, payload] of [
@@ -442,7 +399,7 @@ describe('redelivery', () => {
     const crossed = await api('POST', `/api/v1/events/${eventId}/redeliver`, merchant.sandboxSecret, { endpoint_id: strangerEndpoint.id });
     expect(crossed.statusCode).toBe(404);
     expect(crossed.json().message).toBe('Webhook endpoint not found');
-    await harness.runner().runDue();
+    await kit.harness().runner().runDue();
     expect(hooks.received).toHaveLength(1);
     expect(strangerHooks.received).toHaveLength(0);
   });
@@ -450,7 +407,7 @@ describe('redelivery', () => {
 
 describe('test event', () => {
   it('sends webhook_test/test to that one endpoint, whatever it subscribed to', async () => {
-    const merchant = await harness.newMerchant();
+    const merchant = await kit.harness().newMerchant();
     const hooks = await receiver({ status: 200 });
     const bystander = await receiver({ status: 200 });
     const endpoint = await createEndpoint(merchant.sandboxSecret, hooks.url, { enabled_events: ['payment.success'] });
@@ -461,10 +418,10 @@ describe('test event', () => {
     const data = { id: endpoint.id, message: 'Test webhook from glomo-server', created_at: isoSeconds(clock.now()) };
     expect(event).toMatchObject({ entity_type: 'webhook_test', event_type: 'test', entity_id: endpoint.id, data, deliveries: [] });
     expect(event.id).toMatch(/^evt_/);
-    const [row] = await harness.db.select().from(events).where(eq(events.id, event.id));
+    const [row] = await kit.harness().db.select().from(events).where(eq(events.id, event.id));
     expect(row).toMatchObject({ merchantId: merchant.id, env: 'sandbox' });
 
-    await harness.runner().runDue();
+    await kit.harness().runner().runDue();
     expect(bystander.received).toHaveLength(0);
     expect(hooks.received).toHaveLength(1);
     const [request] = hooks.received;
@@ -480,15 +437,14 @@ describe('test event', () => {
 describe('per-endpoint concurrency', () => {
   let merchant: TestMerchant;
   beforeEach(async () => {
-    merchant = await harness.newMerchant();
+    merchant = await kit.harness().newMerchant();
   });
 
   /** A receiver that holds every request open until release() (then answers 200), like a slow endpoint. */
   async function heldReceiver(): Promise<Receiver & { release(): void }> {
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
-    const started = await startReceiver(clock, () => released.then(() => ({ status: 200 })));
-    receivers.push(started);
+    const started = await receiver(() => released.then(() => ({ status: 200 })));
     return Object.assign(started, { release });
   }
 
@@ -497,20 +453,20 @@ describe('per-endpoint concurrency', () => {
   });
 
   const deliveriesTo = (endpointId: string) =>
-    harness.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.endpointId, endpointId));
+    kit.harness().db.select().from(webhookDeliveries).where(eq(webhookDeliveries.endpointId, endpointId));
 
   it('a slow endpoint with many pending deliveries holds at most its limit of attempts, and delays no other endpoint', async () => {
     const slow = await heldReceiver();
     const fast = await receiver({ status: 200 });
     const slowEndpoint = await createEndpoint(merchant.sandboxSecret, slow.url);
     const fastEndpoint = await createEndpoint(merchant.sandboxSecret, fast.url);
-    const handlers = webhookJobHandlers({ db: harness.db, config: { ...harness.config, webhookEndpointConcurrency: 2 } });
+    const handlers = webhookJobHandlers({ db: kit.harness().db, config: { ...kit.harness().config, webhookEndpointConcurrency: 2 } });
     // Each event's two deliveries and their jobs, none attempted yet (as a dispatch leaves them when the endpoints'
     // slots are taken, or a redelivery to a new endpoint does).
     const tenant = { merchantId: merchant.id, env: 'sandbox' as const };
     for (let i = 0; i < 6; i++) {
       const { eventId } = await customerEvent(merchant.sandboxSecret);
-      await harness.db.transaction(async (tx) => {
+      await kit.harness().db.transaction(async (tx) => {
         for (const endpoint of [slowEndpoint, fastEndpoint]) await createDelivery({ tx, clock, tenant }, eventId, endpoint.id);
       });
     }
@@ -554,10 +510,10 @@ describe('per-endpoint concurrency', () => {
     const fast = await receiver({ status: 200 });
     const slowEndpoint = await createEndpoint(merchant.sandboxSecret, slow.url);
     await createEndpoint(merchant.sandboxSecret, fast.url);
-    const handlers = webhookJobHandlers({ db: harness.db, config: { ...harness.config, webhookEndpointConcurrency: 2 } });
+    const handlers = webhookJobHandlers({ db: kit.harness().db, config: { ...kit.harness().config, webhookEndpointConcurrency: 2 } });
     // Three slots: the held endpoint may take two of them, never the third.
     const runner = new JobRunner({
-      db: harness.db, clock, handlers, concurrency: 3, pollMs: 20, onError: (error) => harness.handlerErrors.push(error),
+      db: kit.harness().db, clock, handlers, concurrency: 3, pollMs: 20, onError: (error) => kit.harness().handlerErrors.push(error),
     });
     const eventIds: string[] = [];
     for (let i = 0; i < 6; i++) eventIds.push((await customerEvent(merchant.sandboxSecret)).eventId);
@@ -585,8 +541,8 @@ describe('per-endpoint concurrency', () => {
     const endpoint = await createEndpoint(merchant.sandboxSecret, hooks.url);
     const slots = new EndpointSlots(1);
     const runner = new JobRunner({
-      db: harness.db, clock, handlers: webhookJobHandlers({ db: harness.db, config: harness.config }, slots),
-      onError: (error) => harness.handlerErrors.push(error),
+      db: kit.harness().db, clock, handlers: webhookJobHandlers({ db: kit.harness().db, config: kit.harness().config }, slots),
+      onError: (error) => kit.harness().handlerErrors.push(error),
     });
     // The endpoint's one slot is taken, as by an attempt in flight.
     const taken = slots.tryAcquire(endpoint.id)!;
@@ -596,16 +552,16 @@ describe('per-endpoint concurrency', () => {
     const createdAt = clock.now();
     await runner.runDue();
     expect(hooks.received).toHaveLength(0);
-    const [delivery] = await harness.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.eventId, eventId));
+    const [delivery] = await kit.harness().db.select().from(webhookDeliveries).where(eq(webhookDeliveries.eventId, eventId));
     expect(delivery).toMatchObject({ status: 'pending', attempts: 0, nextAttemptAt: createdAt, lastAttemptAt: null });
-    expect(await harness.db.select().from(webhookAttempts).where(eq(webhookAttempts.deliveryId, delivery!.id))).toEqual([]);
-    const jobOf = async () => (await harness.db.select().from(jobs).where(eq(jobs.uniqueKey, `deliver:${delivery!.id}:1`)))[0]!;
+    expect(await kit.harness().db.select().from(webhookAttempts).where(eq(webhookAttempts.deliveryId, delivery!.id))).toEqual([]);
+    const jobOf = async () => (await kit.harness().db.select().from(jobs).where(eq(jobs.uniqueKey, `deliver:${delivery!.id}:1`)))[0]!;
     const deferred = await jobOf();
     expect(deferred).toMatchObject({ status: 'queued', attempts: 0 });
     // ENDPOINT_BUSY_DEFER_MS, unless this machine took longer than that since the slot was taken (the wait follows the
     // age of the attempt in flight).
     expect(deferred.runAt.getTime() - createdAt.getTime()).toBeGreaterThanOrEqual(ENDPOINT_BUSY_DEFER_MS);
-    expect(deferred.runAt.getTime() - createdAt.getTime()).toBeLessThan(harness.config.webhookTimeoutMs);
+    expect(deferred.runAt.getTime() - createdAt.getTime()).toBeLessThan(kit.harness().config.webhookTimeoutMs);
 
     // Deferred again while the slot stays taken: still no attempt, on the job or the delivery.
     clock.set(deferred.runAt);
@@ -621,7 +577,7 @@ describe('per-endpoint concurrency', () => {
     expect(hooks.received).toHaveLength(1);
     const attemptedAt = clock.now();
     expect(slots.openTo(endpoint.id)).toBe(0);
-    const [after] = await harness.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, delivery!.id));
+    const [after] = await kit.harness().db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, delivery!.id));
     expect(after).toMatchObject({ status: 'pending', attempts: 1, lastAttemptAt: attemptedAt, nextAttemptAt: new Date(attemptedAt.getTime() + RETRY_DELAYS_MS.sandbox[0]!) });
     expect(await jobOf()).toMatchObject({ status: 'queued', attempts: 1, runAt: after!.nextAttemptAt });
     await api('DELETE', `/api/v1/webhook_endpoints/${endpoint.id}`, merchant.sandboxSecret);
@@ -664,12 +620,12 @@ describe('per-endpoint concurrency', () => {
     const hooks = await receiver('hang');
     const endpoint = await createEndpoint(merchant.sandboxSecret, hooks.url);
     const slots = new EndpointSlots(1);
-    const handlers = webhookJobHandlers({ db: harness.db, config: { ...harness.config, webhookTimeoutMs: 200 } }, slots);
+    const handlers = webhookJobHandlers({ db: kit.harness().db, config: { ...kit.harness().config, webhookTimeoutMs: 200 } }, slots);
     const { eventId } = await customerEvent(merchant.sandboxSecret);
-    const runner = new JobRunner({ db: harness.db, clock, handlers: { [WEBHOOK_DISPATCH_QUEUE]: handlers[WEBHOOK_DISPATCH_QUEUE]! } });
+    const runner = new JobRunner({ db: kit.harness().db, clock, handlers: { [WEBHOOK_DISPATCH_QUEUE]: handlers[WEBHOOK_DISPATCH_QUEUE]! } });
     // The dispatch's own first attempt times out: its slot is free again.
     await runner.runDue();
-    const [delivery] = await harness.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.eventId, eventId));
+    const [delivery] = await kit.harness().db.select().from(webhookDeliveries).where(eq(webhookDeliveries.eventId, eventId));
     expect(delivery).toMatchObject({ attempts: 1, lastError: 'Timed out after 200 ms' });
     expect(slots.openTo(endpoint.id)).toBe(0);
     // And the deliver job's attempt, at the next scheduled time.
@@ -684,15 +640,15 @@ describe('per-endpoint concurrency', () => {
 describe("the dispatch's own first attempt", () => {
   let merchant: TestMerchant;
   beforeEach(async () => {
-    merchant = await harness.newMerchant();
+    merchant = await kit.harness().newMerchant();
   });
 
   const deliverJobOf = async (deliveryId: string) => {
-    const [job] = await harness.db.select().from(jobs).where(eq(jobs.uniqueKey, `deliver:${deliveryId}:1`));
+    const [job] = await kit.harness().db.select().from(jobs).where(eq(jobs.uniqueKey, `deliver:${deliveryId}:1`));
     return job!;
   };
   const deliveryOf = async (eventId: string) => {
-    const [delivery] = await harness.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.eventId, eventId));
+    const [delivery] = await kit.harness().db.select().from(webhookDeliveries).where(eq(webhookDeliveries.eventId, eventId));
     return delivery!;
   };
 
@@ -700,7 +656,7 @@ describe("the dispatch's own first attempt", () => {
     const hooks = await receiver({ status: 200 });
     const endpoint = await createEndpoint(merchant.sandboxSecret, hooks.url);
     const { eventId } = await customerEvent(merchant.sandboxSecret);
-    const runner = harness.runner();
+    const runner = kit.harness().runner();
     await runner.runDue();
     expect(hooks.received).toHaveLength(1);
     const delivery = await deliveryOf(eventId);
@@ -716,7 +672,7 @@ describe("the dispatch's own first attempt", () => {
     const hooks = await receiver((index) => ({ status: index === 0 ? 503 : 200 }));
     const endpoint = await createEndpoint(merchant.sandboxSecret, hooks.url);
     const { eventId } = await customerEvent(merchant.sandboxSecret);
-    const runner = harness.runner();
+    const runner = kit.harness().runner();
     await runner.runDue();
     const delivery = await deliveryOf(eventId);
     expect(delivery).toMatchObject({ status: 'pending', attempts: 1, lastStatusCode: 503 });
@@ -736,15 +692,15 @@ describe("the dispatch's own first attempt", () => {
     const endpoint = await createEndpoint(merchant.sandboxSecret, hooks.url);
     const { eventId } = await customerEvent(merchant.sandboxSecret);
     // What the dispatch commits before its attempt, for a delivery it would attempt itself; then nothing (it died).
-    await harness.db.update(jobs).set({ status: 'done' }).where(eq(jobs.uniqueKey, `dispatch:${eventId}`));
-    const fallbackAt = new Date(clock.now().getTime() + harness.config.webhookTimeoutMs + harness.config.jobsLeaseMs);
-    await harness.db.transaction((tx) =>
+    await kit.harness().db.update(jobs).set({ status: 'done' }).where(eq(jobs.uniqueKey, `dispatch:${eventId}`));
+    const fallbackAt = new Date(clock.now().getTime() + kit.harness().config.webhookTimeoutMs + kit.harness().config.jobsLeaseMs);
+    await kit.harness().db.transaction((tx) =>
       createDelivery({ tx, clock, tenant: { merchantId: merchant.id, env: 'sandbox' } }, eventId, endpoint.id, fallbackAt));
-    const runner = harness.runner();
-    clock.advance(harness.config.webhookTimeoutMs);
+    const runner = kit.harness().runner();
+    clock.advance(kit.harness().config.webhookTimeoutMs);
     await runner.runDue();
     expect(hooks.received).toHaveLength(0);
-    clock.advance(harness.config.jobsLeaseMs);
+    clock.advance(kit.harness().config.jobsLeaseMs);
     await runner.runDue();
     expect(hooks.received).toHaveLength(1);
     expect(await deliveryOf(eventId)).toMatchObject({ status: 'succeeded', attempts: 1 });
