@@ -58,7 +58,7 @@ describe('the error registry', () => {
     expect(duplicateRequest('payout').statusCode).toBe(409);
     expect(duplicateRequest('payout').toBody()).toEqual({
       error: 'Conflict',
-      message: 'A payout with this request_id already exists',
+      message: 'Record already exists',
       code: 'DUPLICATE_REQUEST_ID',
     });
     for (const resource of ['order', 'payment', 'refund', 'payout'] as const) {

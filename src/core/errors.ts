@@ -82,7 +82,7 @@ export const ERRORS = {
   orderDuplicateRequest: { status: 400, code: 'DUPLICATE_REQUEST_ID', message: 'Order already exists for this request_id' },
   paymentDuplicateRequest: { status: 400, code: 'DUPLICATE_REQUEST_ID', message: 'Payment already exists for this request_id' },
   refundDuplicateRequest: { status: 400, code: 'DUPLICATE_REQUEST_ID', message: 'Refund already exists for this request_id' },
-  payoutDuplicateRequest: { status: 409, code: 'DUPLICATE_REQUEST_ID', message: 'A payout with this request_id already exists' },
+  payoutDuplicateRequest: { status: 409, code: 'DUPLICATE_REQUEST_ID', message: 'Record already exists' },
 
   // Balances
   /** A debit the balance cannot cover; `shortfall` is what the account would additionally need, in minor units. */

@@ -291,7 +291,7 @@ describe('payouts under concurrency', () => {
     const answers = await Promise.all(Array.from({ length: 6 }, () => post(app, key, usdBody(beneficiaryId, { request_id: 'dup-1' }))));
     expect(answers.map((r) => r.statusCode).sort()).toEqual([201, 409, 409, 409, 409, 409]);
     const conflict = answers.find((r) => r.statusCode === 409)!;
-    expect(conflict.json()).toMatchObject({ error: 'Conflict', message: 'A payout with this request_id already exists' });
+    expect(conflict.json()).toMatchObject({ error: 'Conflict', message: 'Record already exists' });
     const listed = await app.inject({ method: 'GET', url: '/api/v1/payouts?request_id=dup-1', headers: bearer(key) });
     expect(listed.json().data).toHaveLength(1);
     expect(await available(app, key)).toBe(1_000_000 - 11_500);
