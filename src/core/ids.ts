@@ -18,8 +18,12 @@ export const ID_PREFIXES = {
   adjustment: 'adj',
   quote: 'quote',
   order: 'order',
-  /** Payment links: the contract's and the live API's ids are `payin_…` (notes-payins §1.5). */
-  paymentLink: 'payin',
+  /**
+   * Payment links: `plink_`, as Glomo's guides write them (issue 16, decision 0004); links made before that keep the
+   * `payin_` ids of the 2025 contract's fixtures (notes-payins §1.5).
+   */
+  paymentLink: 'plink',
+  legacyPaymentLink: 'payin',
   payment: 'payt',
   refund: 'refund',
   rfiDocument: 'rfidoc',

@@ -40,7 +40,7 @@ export const payments = pgTable('payments', {
   id: text('id').primaryKey(),
   ...tenantColumns(),
   /**
-   * The payin paid, `payin_id` on the wire: an `order_…` (payin_type `orders`) or a `payin_…` (`payment_link`). The
+   * The payin paid, `payin_id` on the wire: an `order_…` (payin_type `orders`) or a `plink_…`/older `payin_…` (`payment_link`). The
    * column keeps its first name, `order_id`, from before payment links could be paid. Null for a subscription's
    * payment, which names its subscription instead (exactly one of the two is set).
    */

@@ -5,7 +5,7 @@ import { ManualClock, systemClock, type Clock } from '../../core/clock.js';
 import type { JobRunner } from '../../core/jobs.js';
 import type { Tenant } from '../../core/tenancy.js';
 import type { Database, Db } from '../../db/client.js';
-import { events, jobs } from '../../db/schema/index.js';
+import { events, jobs, paymentLinks } from '../../db/schema/index.js';
 import { bearer, buildTestApp, createTestMerchant, type TestMerchant } from '../../../test/support/app.js';
 import { expectResponse } from '../../../test/support/contract.js';
 import { testEnv } from '../../../test/support/env.js';
@@ -88,7 +88,7 @@ describe('POST /api/v1/payin', () => {
     const body = response.json();
     expectResponse('post', '/payin', 201, body);
     expect(body).toEqual({
-      id: expect.stringMatching(/^payin_[0-9a-f]{8}[0-9A-Za-z]{5}$/),
+      id: expect.stringMatching(/^plink_[0-9a-f]{8}[0-9A-Za-z]{5}$/),
       customer_id: customerId,
       status: 'active',
       currency: 'USD',
@@ -223,13 +223,33 @@ describe('GET /api/v1/payin and /api/v1/payin/{id}', () => {
     }
   });
 
+  it('keeps answering a link made before plink_ ids under its payin_ id: read, listed and paid', async () => {
+    const customerId = await createCustomerId(app, merchant.sandboxSecret);
+    const made = await createLink(app, merchant.sandboxSecret, linkBody(customerId, systemClock, { payment_methods: ['bank_transfer'] }));
+    const created = made as Link & { currency: string; amount: number };
+    const legacy = `payin_${created.id.slice('plink_'.length)}`;
+    const { database } = await testEnv();
+    await database.db.update(paymentLinks).set({ id: legacy }).where(eq(paymentLinks.id, created.id));
+    const read = await app.inject({ method: 'GET', url: `/api/v1/payin/${legacy}`, headers: bearer(merchant.sandboxSecret) });
+    expect(read.statusCode, read.body).toBe(200);
+    expect(read.json()).toMatchObject({ id: legacy, status: 'active' });
+    const paid = await app.inject({
+      method: 'POST', url: '/api/v1/payment/mock', headers: bearer(merchant.sandboxSecret),
+      payload: { payin_id: legacy, currency: created.currency, amount: created.amount, payment_method: 'BankTransfer' },
+    });
+    expect(paid.statusCode, paid.body).toBe(201);
+    expect(paid.json()).toMatchObject({ status: 'success', payin_id: legacy, payin_type: 'payment_link' });
+    const byPayin = await app.inject({ method: 'GET', url: `/api/v1/payment?payin_id=${legacy}`, headers: bearer(merchant.sandboxSecret) });
+    expect(byPayin.json().data.map((p: { id: string }) => p.id)).toEqual([paid.json().id]);
+  });
+
   it('answers 404 Payment link not found and 400 for a wrong prefix', async () => {
     const missing = await app.inject({ method: 'GET', url: '/api/v1/payin/payin_6819d804aaaaa', headers: bearer(merchant.sandboxSecret) });
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toEqual({ error: 'Not Found', message: 'Payment link not found', code: 'NOT_FOUND' });
     const wrong = await app.inject({ method: 'GET', url: '/api/v1/payin/order_6819d804aaaaa', headers: bearer(merchant.sandboxSecret) });
     expect(wrong.statusCode).toBe(400);
-    expect(wrong.json()).toMatchObject({ message: "Id must start with 'payin_'" });
+    expect(wrong.json()).toMatchObject({ message: "Id must start with 'plink_'" });
   });
 });
 
@@ -502,7 +522,7 @@ describeSecurity('GET /api/v1/payin/{id}', {
   method: 'GET',
   url: (id) => `/api/v1/payin/${id}`,
   notFoundMessage: 'Payment link not found',
-  idPrefix: 'payin',
+  idPrefix: 'plink',
   createObject: ownerLink,
 });
 describeSecurity('PATCH /api/v1/payin/{id}', {
@@ -510,14 +530,14 @@ describeSecurity('PATCH /api/v1/payin/{id}', {
   url: (id) => `/api/v1/payin/${id}`,
   payload: () => ({ reminder_frequency: 7 }),
   notFoundMessage: 'Payment link not found',
-  idPrefix: 'payin',
+  idPrefix: 'plink',
   createObject: ownerLink,
 });
 describeSecurity('PATCH /api/v1/payin/{id}/cancel', {
   method: 'PATCH',
   url: (id) => `/api/v1/payin/${id}/cancel`,
   notFoundMessage: 'Payment link not found',
-  idPrefix: 'payin',
+  idPrefix: 'plink',
   createObject: ownerLink,
 });
 {
@@ -528,7 +548,7 @@ describeSecurity('PATCH /api/v1/payin/{id}/cancel', {
     url: (id) => `/api/v1/payin/${id}/update_rfi`,
     payload: () => submission,
     notFoundMessage: 'Payment link not found',
-    idPrefix: 'payin',
+    idPrefix: 'plink',
     createObject: async (app, owner) => {
       const id = await ownerLink(app, owner);
       const [rfiDocId] = await requireDocuments((await testEnv()).database.db, owner, id);

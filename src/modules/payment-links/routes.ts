@@ -11,7 +11,7 @@ import {
 } from './schemas.js';
 import type { PaymentLinkService } from './service.js';
 
-const EXAMPLE_ID = 'payin_678a4c88hpAjf';
+const EXAMPLE_ID = 'plink_678a4c88hpAjf';
 
 export const paymentLinkRoutes: FastifyPluginAsyncTypebox<{ paymentLinks: PaymentLinkService }> = async (app, { paymentLinks }) => {
   const tags = ['Payment links'];

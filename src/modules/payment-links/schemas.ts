@@ -40,7 +40,7 @@ export const CreatePaymentLinkBody = Type.Object({
 export type CreatePaymentLinkBody = Static<typeof CreatePaymentLinkBody>;
 
 export const PaymentLink = Type.Object({
-  id: Type.String({ examples: ['payin_678a4c88hpAjf'] }),
+  id: Type.String({ description: 'plink_… (links made before plink_ ids keep their payin_ ids).', examples: ['plink_678a4c88hpAjf'] }),
   customer_id: Type.String(),
   document_id: Type.Optional(Type.String()),
   status: PaymentLinkStatus,

@@ -188,13 +188,18 @@ export async function findPaymentLinksAwaitingTransfer(
     .orderBy(desc(paymentLinks.createdAt), desc(paymentLinks.id)).limit(limit);
 }
 
+/** A payment link's path id: `plink_`, or the `payin_` of a link made before (400 `Id must start with 'plink_'`). */
+function assertPaymentLinkId(id: string): void {
+  if (!id.startsWith(`${ID_PREFIXES.legacyPaymentLink}_`)) assertIdPrefix(ID_PREFIXES.paymentLink, id);
+}
+
 export async function findPaymentLink(db: DbOrTx, tenant: Tenant, id: string): Promise<PaymentLinkRow | undefined> {
   const [row] = await db.select().from(paymentLinks).where(and(tenantFilter(paymentLinks, tenant), eq(paymentLinks.id, id)));
   return row;
 }
 
 export async function getPaymentLink(deps: Pick<PaymentLinkDeps, 'db'>, tenant: Tenant, id: string): Promise<PaymentLink> {
-  assertIdPrefix(ID_PREFIXES.paymentLink, id);
+  assertPaymentLinkId(id);
   const row = await findPaymentLink(deps.db, tenant, id);
   if (!row) throw errors.notFound('Payment link');
   return presentPaymentLink(row);
@@ -277,7 +282,7 @@ export async function transitionPaymentLink(
  */
 export async function updatePaymentLink(deps: PaymentLinkDeps, ctx: TenantContext, id: string, body: UpdatePaymentLinkBody): Promise<PaymentLink> {
   const { tenant, clock } = ctx;
-  assertIdPrefix(ID_PREFIXES.paymentLink, id);
+  assertPaymentLinkId(id);
   const now = clock.now();
   const reminderFrequency = parseReminderFrequency(body.reminder_frequency);
   const expiresAt = body.expires_at === undefined ? null : parseExpiresAt(body.expires_at, now);
@@ -301,7 +306,7 @@ export async function updatePaymentLink(deps: PaymentLinkDeps, ctx: TenantContex
 /** `PATCH /payin/{id}/cancel`: active → cancelled with its event; any other status answers 400. */
 export async function cancelPaymentLink(deps: PaymentLinkDeps, ctx: TenantContext, id: string): Promise<PaymentLink> {
   const { tenant } = ctx;
-  assertIdPrefix(ID_PREFIXES.paymentLink, id);
+  assertPaymentLinkId(id);
   return deps.db.transaction(async (tx) => {
     const uow = { tx, ...ctx };
     const current = await paymentLinkLifecycle.mustLock(tx, tenant, id);
@@ -324,7 +329,7 @@ export async function updatePaymentLinkRfi(
   body: UpdatePaymentLinkRfiBody,
 ): Promise<PaymentLink> {
   const { tenant } = ctx;
-  assertIdPrefix(ID_PREFIXES.paymentLink, id);
+  assertPaymentLinkId(id);
   return deps.db.transaction(async (tx) => {
     const uow = { tx, ...ctx };
     const current = await paymentLinkLifecycle.mustLock(tx, tenant, id);
@@ -340,7 +345,7 @@ export async function updatePaymentLinkRfi(
  */
 export async function mockMarkPaymentLinkReviewed(deps: PaymentLinkDeps, ctx: TenantContext, id: string): Promise<PaymentLink> {
   const { tenant, clock } = ctx;
-  assertIdPrefix(ID_PREFIXES.paymentLink, id);
+  assertPaymentLinkId(id);
   return deps.db.transaction(async (tx) => {
     const uow = { tx, ...ctx };
     const current = await paymentLinkLifecycle.mustLock(tx, tenant, id);

@@ -1,5 +1,5 @@
-// What a payment pays: an order (`order_…`, payin_type `orders`) or a payment link (`payin_…`, `payment_link`),
-// seen through one shape, so that pricing, the mock and the checkout need not know which.
+// What a payment pays: an order (`order_…`, payin_type `orders`) or a payment link (`plink_…`, or an older
+// `payin_…`; payin_type `payment_link`), seen through one shape, so that pricing, the mock and the checkout need not know which.
 import type { DbOrTx } from '../../db/client.js';
 import type { PayinType, PaymentMethodType } from '../../db/schema/index.js';
 import { ApiError, errors } from '../../core/errors.js';
@@ -46,10 +46,13 @@ function fromPaymentLink(row: PaymentLinkRow): Payin {
   };
 }
 
-/** The prefix of a payin id names its kind; anything else is no payin. */
+/** What a payin id must look like (the mock, connect-payin, the payments list's filter). */
+export const PAYIN_ID_FORMAT = 'Payin ID must start with order_, plink_ or payin_ and be valid.';
+
+/** The prefix of a payin id names its kind (`plink_` and the older `payin_` are links); anything else is no payin. */
 export function payinTypeOf(id: string): PayinType | undefined {
   if (id.startsWith(`${ID_PREFIXES.order}_`)) return 'orders';
-  if (id.startsWith(`${ID_PREFIXES.paymentLink}_`)) return 'payment_link';
+  if (id.startsWith(`${ID_PREFIXES.paymentLink}_`) || id.startsWith(`${ID_PREFIXES.legacyPaymentLink}_`)) return 'payment_link';
   return undefined;
 }
 

@@ -227,7 +227,7 @@ describe('POST /api/v1/payment/mock', () => {
     });
 
     it.each([
-      [{ payin_id: 'cust_6819d8046mpKt' }, 400, 'Validation failed: Payin ID must start with order_ or payin_ and be valid.'],
+      [{ payin_id: 'cust_6819d8046mpKt' }, 400, 'Validation failed: Payin ID must start with order_, plink_ or payin_ and be valid.'],
       [{ payin_id: 'order_6819d804aaaaa' }, 404, 'Order not found'],
       [{ payin_id: 'payin_6819d804aaaaa' }, 404, 'Payment link not found'],
       [{ currency: 'XYZ' }, 400, 'Validation failed: Currency must be a valid ISO 4217 currency code (e.g., USD)'],
@@ -299,6 +299,17 @@ describe('GET /api/v1/payment', () => {
   it('refuses payin_id with subscription_id, and statuses outside the filter set', async () => {
     expect((await list(`?payin_id=${orderId}&subscription_id=sub_68877570b5zeE`)).statusCode).toBe(400);
     expect((await list('?status=under_review')).statusCode).toBe(400);
+  });
+
+  it('refuses a payin_id that is neither an order nor a payment link (plink_, or the older payin_)', async () => {
+    for (const id of ['cust_6819d8046mpKt', 'sub_68877570b5zeE', 'anything']) {
+      const response = await list(`?payin_id=${id}`);
+      expect(response.statusCode, id).toBe(400);
+      expect(response.json()).toEqual({
+        error: 'Bad Request', message: 'Validation failed: Payin ID must start with order_, plink_ or payin_ and be valid.', code: 'VALIDATION_FAILED',
+      });
+    }
+    for (const id of ['plink_6819d804aaaaa', 'payin_6819d804aaaaa']) expect(await ids(`?payin_id=${id}`)).toEqual([]);
   });
 });
 

@@ -12,7 +12,7 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ payments: PaymentService
     schema: {
       tags, operationId: 'createMockPayment', summary: 'Create a mock payment', security: secretKeySecurity,
       description: 'Sandbox only (a production key gets 404). `Card` with a sandbox test `card_number` pays an `active` order ' +
-        '(`order_…`) or payment link (`payin_…`) with exactly the amount due in `currency` (its outcome; a declined card ' +
+        '(`order_…`) or payment link (`plink_…`, or an older `payin_…`) with exactly the amount due in `currency` (its outcome; a declined card ' +
         'answers 201 with a `failed` payment). `BankTransfer` (the default) is an incoming transfer: it pays the payin it ' +
         'names when that is active at exactly the amount due in `currency` (converted through FX when it is not the ' +
         'payin\'s), or, naming none, the one active payin priced at its amount. Otherwise it answers 201 with an ' +

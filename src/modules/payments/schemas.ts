@@ -27,7 +27,7 @@ export const BankTransferDetails = Type.Object({
 /** The 2026 contract's `Payment`, the fields we can fill; optional fields without a value are omitted. */
 export const Payment = Type.Object({
   id: Type.String({ examples: ['payt_6819d8046mpKt'] }),
-  payin_id: Type.Union([Type.String(), Type.Null()], { description: 'The payin paid: an order (order_…) or a payment link (payin_…); null for a subscription\'s payment.' }),
+  payin_id: Type.Union([Type.String(), Type.Null()], { description: 'The payin paid: an order (order_…) or a payment link (plink_…, or an older payin_…); null for a subscription\'s payment.' }),
   payin_type: Type.Optional(Type.Enum([...PAYIN_TYPES], { description: 'Absent for a subscription\'s payment (the contract\'s enum has no null).' })),
   subscription_id: Type.Union([Type.String(), Type.Null()], { description: 'The subscription an instalment pays; null for a payin\'s payment.' }),
   'auto_debit?': Type.Optional(Type.Boolean({ description: 'Subscription payments only: true for a scheduled renewal, false for a payment the customer or the merchant made.' })),
@@ -71,7 +71,7 @@ export type Payment = Static<typeof Payment>;
 export const CreateMockPaymentBody = Type.Object({
   amount: Type.Integer({ minimum: 100, maximum: Number.MAX_SAFE_INTEGER, description: 'Minor units, at least 100; must equal the amount due in `currency` (the payin amount, plus a customer-borne fee, converted when `currency` is not the payin\'s).', examples: [10_000] }),
   currency: Type.String({ description: 'The currency paid in: the payin\'s, or another the FX source quotes (converted, with the markup as `fx_fee`).', examples: ['USD'] }),
-  payin_id: Type.Optional(Type.String({ description: 'The active order (order_…) or payment link (payin_…) to pay. Required for Card. A BankTransfer without it is a transfer naming no payin: it pays the one active payin priced at its amount, or waits `action_required` (PAYIN_NOT_FOUND) with its funds held.', examples: ['order_6819d8046mpKt'] })),
+  payin_id: Type.Optional(Type.String({ description: 'The active order (order_…) or payment link (plink_…, or an older payin_…) to pay. Required for Card. A BankTransfer without it is a transfer naming no payin: it pays the one active payin priced at its amount, or waits `action_required` (PAYIN_NOT_FOUND) with its funds held.', examples: ['order_6819d8046mpKt'] })),
   payment_method: Type.Optional(Type.Enum(['BankTransfer', 'Card'], {
     description: 'Default BankTransfer. Card (extension) takes `card_number`, a sandbox test card whose outcome notes §7.5 define.',
   })),
@@ -94,7 +94,7 @@ export const EligiblePayin = Type.Object({
 export const EligiblePayinList = Type.Object({ data: Type.Array(EligiblePayin) });
 
 export const ConnectPayinBody = Type.Object({
-  payin_id: Type.String({ maxLength: 64, description: 'An active order (order_…) or payment link (payin_…) accepting bank transfers whose amount due in the payment\'s currency equals what was received.', examples: ['order_6819d8046mpKt'] }),
+  payin_id: Type.String({ maxLength: 64, description: 'An active order (order_…) or payment link (plink_…, or an older payin_…) accepting bank transfers whose amount due in the payment\'s currency equals what was received.', examples: ['order_6819d8046mpKt'] }),
 });
 export type ConnectPayinBody = Static<typeof ConnectPayinBody>;
 

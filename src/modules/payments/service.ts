@@ -14,7 +14,7 @@ import { listPage, pageRequest, type PageMeta } from '../../core/pagination.js';
 import { tenantFilter, type Tenant } from '../../core/tenancy.js';
 import { postJournal } from '../../ledger/index.js';
 import { sandboxTestCard, type CardOutcome } from './cards.js';
-import { assertPayable, findPayin, markPayinPaid, payinErrors, payinTypeOf, type Payin } from './payins.js';
+import { PAYIN_ID_FORMAT, assertPayable, findPayin, markPayinPaid, payinErrors, payinTypeOf, type Payin } from './payins.js';
 import { pricedColumns, pricePayment, type PaymentPricing } from './pricing.js';
 import {
   DECLINED, findPayment, hasPaymentInProgress, NO_ERROR, PAYMENT_ENTITY_TYPE, paymentLifecycle, postPaymentJournal, presentPayment,
@@ -238,7 +238,7 @@ async function insertPaymentRow(
 function mockPayinId(body: CreateMockPaymentBody): string | undefined {
   const payinId = body.payin_id?.trim() ?? '';
   if (payinId === '') return undefined;
-  if (payinTypeOf(payinId) === undefined) throw errors.validation('Payin ID must start with order_ or payin_ and be valid.');
+  if (payinTypeOf(payinId) === undefined) throw errors.validation(PAYIN_ID_FORMAT);
   return payinId;
 }
 
@@ -336,7 +336,11 @@ export async function listPayments(
   if (query.subscription_id !== undefined) where.push(eq(payments.subscriptionId, query.subscription_id.trim()));
   if (query.request_id !== undefined) where.push(eq(payments.requestId, query.request_id.trim()));
   if (query.customer_id !== undefined) where.push(eq(payments.customerId, query.customer_id.trim()));
-  if (query.payin_id !== undefined) where.push(eq(payments.payinId, query.payin_id.trim()));
+  if (query.payin_id !== undefined) {
+    const payinId = query.payin_id.trim();
+    if (payinTypeOf(payinId) === undefined) throw errors.validation(PAYIN_ID_FORMAT);
+    where.push(eq(payments.payinId, payinId));
+  }
   if (query.payment_type !== undefined && query.payment_type !== 'add_funds') where.push(eq(payments.payinType, query.payment_type));
   if (query.status !== undefined) where.push(eq(payments.status, query.status));
   // The requested (= converted) currency, not the one paid in (notes-payins §8.3).

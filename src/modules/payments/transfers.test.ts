@@ -588,7 +588,7 @@ describe('POST /api/v1/payment/{id}/connect-payin', () => {
       ["another merchant's order", held, foreign.id, 404, { message: 'Order not found', code: 'NOT_FOUND' }],
       ['a blank payin_id', held, '', 400, { message: "Validation failed: Payin id can't be blank", code: 'VALIDATION_FAILED' }],
       ['a whitespace payin_id', held, '   ', 400, { message: "Validation failed: Payin id can't be blank", code: 'VALIDATION_FAILED' }],
-      ['an id that is no payin', held, 'cust_6819d8046mpKt', 400, { message: 'Validation failed: Payin ID must start with order_ or payin_ and be valid.' }],
+      ['an id that is no payin', held, 'cust_6819d8046mpKt', 400, { message: 'Validation failed: Payin ID must start with order_, plink_ or payin_ and be valid.' }],
       ['no payin_id', held, {}, 400, {}],
       ['a SANCTION_HIT payment', sanctioned.json().id, fits.id, 400, NOT_CONNECTABLE('SANCTION_HIT')],
       ['an unknown payment', 'payt_6819d804aaaaa', fits.id, 404, { message: 'Payment not found', code: 'NOT_FOUND' }],

@@ -13,7 +13,7 @@ import { tenantFilter } from '../../core/tenancy.js';
 import { and, eq } from 'drizzle-orm';
 import { payments, type PayinType, type TransferDetails } from '../../db/schema/index.js';
 import { holdIncomingFunds, postHold, type EntryInput } from '../../ledger/index.js';
-import { assertPayable, findPayin, findPayinsAwaitingTransfer, markPayinPaid, payinErrors, payinTypeOf, type Payin } from './payins.js';
+import { PAYIN_ID_FORMAT, assertPayable, findPayin, findPayinsAwaitingTransfer, markPayinPaid, payinErrors, payinTypeOf, type Payin } from './payins.js';
 import { payinFeeBearerOf } from '../merchants/service.js';
 import { pricedColumns, pricePayment, type PaymentPricing, type PricingDeps } from './pricing.js';
 import {
@@ -56,10 +56,10 @@ const CONNECTABLE_CODES: ReadonlySet<string> = new Set([PAYIN_NOT_FOUND.errorCod
 /** How many payable payins the amount match and eligible-payins look at (newest first). */
 const CANDIDATE_LIMIT = 50;
 
-/** Payin ids (`order_…`, `payin_…`) quoted in a transfer's reference, in order. */
+/** Payin ids (`order_…`, `plink_…`, `payin_…`) quoted in a transfer's reference, in order. */
 export function payinIdsIn(reference: string | null): string[] {
   if (reference === null) return [];
-  return [...reference.matchAll(/\b(?:order|payin)_[0-9A-Za-z]{8,}/g)].map((match) => match[0]);
+  return [...reference.matchAll(/\b(?:order|plink|payin)_[0-9A-Za-z]{8,}/g)].map((match) => match[0]);
 }
 
 /** The payin's price of a payment in `currency`, or undefined when it cannot be priced in it (no FX rate, too small). */
@@ -282,7 +282,7 @@ export async function connectPayin(
   assertIdPrefix(ID_PREFIXES.payment, id);
   const target = payinId.trim();
   if (target === '') throw errors.blank('payin_id');
-  if (payinTypeOf(target) === undefined) throw errors.validation('Payin ID must start with order_ or payin_ and be valid.');
+  if (payinTypeOf(target) === undefined) throw errors.validation(PAYIN_ID_FORMAT);
   return deps.db.transaction(async (tx) => {
     const uow = unitOf(tx, ctx);
     const row = await lockPayment(tx, ctx.tenant, id);
