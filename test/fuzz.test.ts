@@ -162,7 +162,7 @@ describe(`generated requests over every operation (seed ${SEED}, ${RUNS} per ope
     const order = await fixture('POST', '/api/v1/orders', {
       customer_id: customer.id, currency: 'USD', amount: 25_000, payment_methods: ['bank_transfer', 'card'], purpose_code: 'P0802', product: { name: 'Fees' },
     });
-    await fixture('POST', '/api/v1/orders', { customer_id: customer.id, currency: 'EUR', amount: 9_000, payment_methods: ['card'], purpose_code: 'P0802' });
+    const cardOrder = await fixture('POST', '/api/v1/orders', { customer_id: customer.id, currency: 'EUR', amount: 9_000, payment_methods: ['card'], purpose_code: 'P0802' });
     await fixture('POST', '/api/v1/payin', {
       customer_id: customer.id, currency: 'USD', amount: 10_000, purpose_code: 'P0802', expires_at: soon, payment_methods: ['card', 'bank_transfer'],
     });
@@ -172,9 +172,15 @@ describe(`generated requests over every operation (seed ${SEED}, ${RUNS} per ope
     // A sanctions hit: an action_required payment with an RFI.
     const flagged = await fixture('POST', '/api/v1/orders', { customer_id: customer.id, currency: 'USD', amount: 6_623, payment_methods: ['bank_transfer'], purpose_code: 'P0802' });
     await fixture('POST', '/api/v1/payment/mock', { payin_id: flagged.id, currency: 'USD', amount: 6_623, payment_method: 'BankTransfer', remitter_name: 'Sanctioned_Entity' });
-    if (payment.id) {
-      await fixture('PATCH', `/api/v1/payment/${String(payment.id)}/mock-funds-available`);
-      await fixture('POST', '/api/v1/refunds', { payment_id: payment.id, reason: 'Requested By Customer', amount: 1_000 });
+    if (payment.id) await fixture('PATCH', `/api/v1/payment/${String(payment.id)}/mock-funds-available`);
+    // A partial refund: of a card payment, with partial refunds enabled for the merchant.
+    await fixture('PATCH', `/admin/v1/merchants/${merchant.id}`, { partial_refunds: true }, ADMIN_TOKEN);
+    let card = await fixture('POST', '/api/v1/payment/mock', { payin_id: cardOrder.id, currency: 'EUR', amount: 9_000, payment_method: 'Card', card_number: '4532 4911 1111 1111' });
+    const cardDue = /: (\d+)$/.exec(String(card.message ?? ''));
+    if (cardDue) card = await fixture('POST', '/api/v1/payment/mock', { payin_id: cardOrder.id, currency: 'EUR', amount: Number(cardDue[1]), payment_method: 'Card', card_number: '4532 4911 1111 1111' });
+    if (card.id) {
+      await fixture('PATCH', `/api/v1/payment/${String(card.id)}/mock-funds-available`);
+      await fixture('POST', '/api/v1/refunds', { payment_id: card.id, reason: 'Requested By Customer', amount: 1_000 });
     }
     await fixture('POST', '/api/v1/webhook_endpoints', { url: 'http://127.0.0.1:9/hook' });
     await fixture('POST', '/api/v1/quotes', { resource: 'payout', source_currency: 'USD', destination_currency: 'INR', source_amount: 10_000 });

@@ -1,6 +1,6 @@
 // Pay-ins end to end, as a merchant integrates them: a webhook endpoint, a price, a customer, an order paid in
-// another currency, funds made available, a partial refund that succeeds, one that fails, one that would exceed
-// what is left; then every webhook delivered and signed, the balances, and the operator's ledger verification.
+// another currency by card, funds made available, a partial refund (the operator enabled them for the merchant)
+// that succeeds, one that fails, one that would exceed what is left; then every webhook delivered and signed, the balances, and the operator's ledger verification.
 // Runs on PGlite and, with DATABASE_URL, on PostgreSQL (a database of its own, for its job runner).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/core/clock.js';
@@ -47,6 +47,8 @@ describe('pay-ins end to end', () => {
     merchant = await harness.newMerchant();
     key = merchant.sandboxSecret;
     ({ secret } = await ok('POST', '/api/v1/webhook_endpoints', key, { url: hooks.url }));
+    // Partial refunds (of card payments) are the operator's to enable.
+    expect((await ok('PATCH', `/admin/v1/merchants/${merchant.id}`, ADMIN_TOKEN, { partial_refunds: true })).partial_refunds).toBe(true);
   });
 
   it('runs order → FX payment → funds available → refunds, with every event delivered and the ledger verified', async () => {
@@ -65,15 +67,17 @@ describe('pay-ins end to end', () => {
     expect(duplicate.status).toBe(400);
     expect((await ok('GET', '/api/v1/orders?request_id=flow-order-1', key)).data).toHaveLength(1);
 
-    // The payer pays in EUR. A card charge of another amount than the one due is refused and reports what is due
-    // (a bank transfer of another amount would be held instead, decision 0032).
+    // The payer pays in EUR by card. A card charge of another amount than the one due is refused and reports what is
+    // due (a bank transfer of another amount would be held instead, decision 0032).
     const wrong = await api('POST', '/api/v1/payment/mock', key, {
       payin_id: order.id, currency: 'EUR', amount: 100, payment_method: 'Card', card_number: '4532 4911 1111 1111',
     });
     expect(wrong.status).toBe(400);
     const due = Number(/: (\d+)$/.exec(wrong.body.message)![1]);
     clock.advance(60_000);
-    const payment = await ok('POST', '/api/v1/payment/mock', key, { payin_id: order.id, currency: 'EUR', amount: due, payment_method: 'BankTransfer' });
+    const payment = await ok('POST', '/api/v1/payment/mock', key, {
+      payin_id: order.id, currency: 'EUR', amount: due, payment_method: 'Card', card_number: '4532 4911 1111 1111',
+    });
     expectSchema('Payment', payment, '2026');
     expect(payment).toMatchObject({
       status: 'success', payin_id: order.id, payment_currency: 'EUR', payment_amount: due,
@@ -89,7 +93,9 @@ describe('pay-ins end to end', () => {
 
     // A partial refund is held at once and leaves when the bank confirms it.
     clock.advance(60_000);
-    const refund = await ok('POST', '/api/v1/refunds', key, { payment_id: payment.id, reason: 'Requested By Customer', amount: 10_000, request_id: 'flow-refund-1' });
+    const created = await api('POST', '/api/v1/refunds', key, { payment_id: payment.id, reason: 'Requested By Customer', amount: 10_000, request_id: 'flow-refund-1' });
+    expect(created.status, JSON.stringify(created.body)).toBe(202);
+    const refund = created.body;
     expect(refund.status).toBe('in_progress');
     expect(await balances(key)).toEqual({ available: [{ currency: 'USD', amount: 14_625 }], pending: [{ currency: 'USD', amount: 0 }] });
     await ok('PATCH', `/api/v1/refunds/${refund.id}/mock_update_status`, key, { status: 'success' });

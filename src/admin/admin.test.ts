@@ -77,8 +77,8 @@ describe('POST /admin/v1/merchants', () => {
     for (const secret of [created.secret_key, created.production_secret_key]) expect(secret.split('.')).toHaveLength(3);
     expect(created.secret_key).not.toBe(created.production_secret_key);
     expect(Object.keys(created).sort()).toEqual([
-      'beneficiary_required_notes', 'beneficiary_review', 'created_at', 'email', 'id', 'is_platform', 'maker_checker', 'name', 'payin_fee_bearer',
-      'payout_queueing', 'production_public_key', 'production_secret_key', 'public_key', 'secret_key', 'settlement_schedule', 'status',
+      'beneficiary_required_notes', 'beneficiary_review', 'created_at', 'email', 'id', 'is_platform', 'maker_checker', 'name', 'partial_refunds',
+      'payin_fee_bearer', 'payout_queueing', 'production_public_key', 'production_secret_key', 'public_key', 'secret_key', 'settlement_schedule', 'status',
       'updated_at',
     ]);
     expect(created.settlement_schedule).toBeNull();
@@ -160,7 +160,7 @@ describe('GET /admin/v1/merchants and /admin/v1/merchants/{id}', () => {
     const last = created[4]!;
     expect(body.data[0]).toEqual({
       id: last.id, name: last.name, email: last.email, status: 'active', payin_fee_bearer: 'merchant',
-      beneficiary_review: false, beneficiary_required_notes: [], payout_queueing: false, maker_checker: false, is_platform: false, settlement_schedule: null, created_at: last.created_at, updated_at: last.updated_at,
+      beneficiary_review: false, beneficiary_required_notes: [], payout_queueing: false, maker_checker: false, is_platform: false, partial_refunds: false, settlement_schedule: null, created_at: last.created_at, updated_at: last.updated_at,
     });
     expect(JSON.stringify(body)).not.toMatch(/secret_key|public_key/);
   });
@@ -193,7 +193,7 @@ describe('GET /admin/v1/merchants and /admin/v1/merchants/{id}', () => {
     expect(read.statusCode).toBe(200);
     expect(read.json()).toEqual({
       id: merchant.id, name: merchant.name, email: merchant.email, status: 'active', payin_fee_bearer: 'merchant',
-      beneficiary_review: false, beneficiary_required_notes: [], payout_queueing: false, maker_checker: false, is_platform: false, settlement_schedule: null, created_at: merchant.created_at, updated_at: merchant.updated_at,
+      beneficiary_review: false, beneficiary_required_notes: [], payout_queueing: false, maker_checker: false, is_platform: false, partial_refunds: false, settlement_schedule: null, created_at: merchant.created_at, updated_at: merchant.updated_at,
     });
     const unknown = await app.inject({ method: 'GET', url: '/admin/v1/merchants/merch_00000001aaaaa', headers: admin });
     expect(unknown.statusCode).toBe(404);
@@ -267,6 +267,40 @@ describe('PATCH /admin/v1/merchants/{id}: is_platform', () => {
     expect(response.json()).toMatchObject({ error: 'Bad Request', message: 'Validation failed: Is platform must be true or false' });
     const read = await app.inject({ method: 'GET', url: `/admin/v1/merchants/${merchant.id}`, headers: admin });
     expect(read.json().is_platform).toBe(false);
+  });
+});
+
+describe('PATCH /admin/v1/merchants/{id}: partial_refunds', () => {
+  let app: App;
+  beforeAll(async () => {
+    ({ app } = await buildTestApp());
+  });
+  const patch = (id: string, payload: Record<string, unknown>) =>
+    app.inject({ method: 'PATCH', url: `/admin/v1/merchants/${id}`, headers: admin, payload });
+  const read = async (id: string) => (await app.inject({ method: 'GET', url: `/admin/v1/merchants/${id}`, headers: admin })).json();
+
+  it('is off by default; the operator switches it on and off, shown on GET, other settings untouched', async () => {
+    const merchant = await createTestMerchant();
+    expect((await read(merchant.id)).partial_refunds).toBe(false);
+    const on = await patch(merchant.id, { partial_refunds: true });
+    expect(on.statusCode, on.body).toBe(200);
+    expect(on.json()).toMatchObject({ id: merchant.id, partial_refunds: true, is_platform: false, payin_fee_bearer: 'merchant', settlement_schedule: null });
+    expect((await read(merchant.id)).partial_refunds).toBe(true);
+    // Another setting leaves it as it was.
+    const other = await patch(merchant.id, { maker_checker: true });
+    expect(other.json()).toMatchObject({ partial_refunds: true, maker_checker: true });
+    const off = await patch(merchant.id, { partial_refunds: false });
+    expect(off.statusCode, off.body).toBe(200);
+    expect(off.json()).toMatchObject({ partial_refunds: false, maker_checker: true });
+    expect((await read(merchant.id)).partial_refunds).toBe(false);
+  });
+
+  it('refuses a value that is not a boolean, changing nothing', async () => {
+    const merchant = await createTestMerchant();
+    const response = await patch(merchant.id, { partial_refunds: 'yes' });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ error: 'Bad Request', message: 'Validation failed: Partial refunds must be true or false' });
+    expect((await read(merchant.id)).partial_refunds).toBe(false);
   });
 });
 

@@ -33,6 +33,7 @@ const MerchantBody = Type.Object({
   payout_queueing: Type.Boolean({ description: 'New payouts wait `queued` until the balance covers them, released FIFO per source currency at :02, :17, :32 and :47.' }),
   maker_checker: Type.Boolean({ description: 'New payouts wait `pending_approval` until the operator approves or rejects them.' }),
   is_platform: Type.Boolean({ description: 'A platform onboards child merchants (POST /api/v1/platform/merchants) and moves money between itself and them.' }),
+  partial_refunds: Type.Boolean({ description: 'Refunds of less than what remains of a card payment are allowed (default false: a refund takes the whole remainder).' }),
   owner_merchant_id: Type.Optional(Type.String({ description: 'A child merchant\'s platform.' })),
   owner_env: Type.Optional(Type.Enum(['sandbox', 'production'], { description: 'The one environment a child merchant lives in.' })),
   onboarding_status: Type.Optional(Type.Enum(['pending', 'success', 'failed'], { description: 'A child merchant\'s onboarding.' })),
@@ -58,6 +59,7 @@ const UpdateMerchantBody = Type.Object({
     description: 'Replaces the schedule (the first runs are scheduled at once); null switches automatic settlement off.',
   })),
   is_platform: Type.Optional(Type.Boolean({ description: 'Makes the merchant a platform (true) or not (false: only without child merchants). A child cannot be one.' })),
+  partial_refunds: Type.Optional(Type.Boolean({ description: 'Allows refunds of less than what remains of a card payment (bank transfers are refunded whole only).' })),
 }, { additionalProperties: false });
 
 const CreatedMerchant = Type.Object({
@@ -99,6 +101,7 @@ function presentMerchantFields(merchant: Merchant) {
     payout_queueing: merchant.payoutQueueing,
     maker_checker: merchant.makerChecker,
     is_platform: merchant.isPlatform,
+    partial_refunds: merchant.partialRefunds,
     owner_merchant_id: merchant.ownerMerchantId,
     owner_env: merchant.ownerEnv,
     onboarding_status: merchant.onboardingStatus,
@@ -174,6 +177,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; services: S
       makerChecker: request.body.maker_checker,
       settlementSchedule: schedule,
       isPlatform: request.body.is_platform,
+      partialRefunds: request.body.partial_refunds,
     }, schedule ? (tx, updated) => settlements.scheduleRuns(tx, updated.id) : undefined));
   });
 

@@ -335,6 +335,7 @@ export const ERRORS = {
     message: (remaining: bigint) =>
       `Amount exceeds the refundable amount of the payment: at most ${remaining} can be refunded`,
   },
+  partialRefundsDisabled: { status: 400, code: 'INVALID_PARAMETER', message: 'Partial refunds are not enabled for this business' },
   refundDocumentsNotSupported: {
     status: 400,
     code: 'INVALID_PARAMETER',

@@ -50,6 +50,8 @@ export const merchants = pgTable('merchants', {
   settlementSchedule: jsonb('settlement_schedule').$type<SettlementSchedule | null>(),
   /** A platform (set by the operator) onboards child merchants and moves money between itself and them. */
   isPlatform: boolean('is_platform').notNull().default(false),
+  /** Partial refunds (notes-payins §9.2): cards only, and only once the operator enables them for the business. */
+  partialRefunds: boolean('partial_refunds').notNull().default(false),
   /** A child merchant's platform; null for every other merchant. A child is never a platform itself. */
   ownerMerchantId: text('owner_merchant_id').references((): AnyPgColumn => merchants.id),
   /** The one environment a child lives in: its platform's, where it was onboarded (it has keys there only). */

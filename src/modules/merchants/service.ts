@@ -115,6 +115,8 @@ export interface MerchantSettings {
   settlementSchedule?: SettlementSchedule | null;
   /** A platform onboards child merchants and moves money between itself and them (a child cannot be one). */
   isPlatform?: boolean;
+  /** Refunds of less than a card payment's remainder (notes-payins §9.2; default off). */
+  partialRefunds?: boolean;
 }
 
 /**
@@ -136,6 +138,7 @@ export async function updateMerchantSettings(
   if (settings.makerChecker !== undefined) changes.makerChecker = settings.makerChecker;
   if (settings.settlementSchedule !== undefined) changes.settlementSchedule = settings.settlementSchedule;
   if (settings.isPlatform !== undefined) changes.isPlatform = settings.isPlatform;
+  if (settings.partialRefunds !== undefined) changes.partialRefunds = settings.partialRefunds;
   return deps.db.transaction(async (tx) => {
     if (settings.isPlatform !== undefined) await assertPlatformChange(tx, id, settings.isPlatform);
     const [row] = await tx.update(merchants).set(changes).where(eq(merchants.id, id)).returning();
@@ -168,6 +171,12 @@ export async function findMerchant(db: DbOrTx, id: string): Promise<Merchant | u
 export async function payinFeeBearerOf(db: DbOrTx, merchantId: string): Promise<FeeBearer> {
   const [row] = await db.select({ bearer: merchants.payinFeeBearer }).from(merchants).where(eq(merchants.id, merchantId));
   return row?.bearer ?? 'merchant';
+}
+
+/** Whether the operator enabled partial refunds for this merchant (false when the merchant is not found). */
+export async function partialRefundsOf(db: DbOrTx, merchantId: string): Promise<boolean> {
+  const [row] = await db.select({ enabled: merchants.partialRefunds }).from(merchants).where(eq(merchants.id, merchantId));
+  return row?.enabled ?? false;
 }
 
 /** The merchant's payout switches, maker-checker and queueing (both off when the merchant is not found). */

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../app.js';
 import { ManualClock } from '../../core/clock.js';
 import { events, ledgerAccounts, refunds } from '../../db/schema/index.js';
-import { bearer, buildTestApp, createTestMerchant, customerBody, type TestMerchant } from '../../../test/support/app.js';
+import { ADMIN_TOKEN, bearer, buildTestApp, createTestMerchant, customerBody, type TestMerchant } from '../../../test/support/app.js';
 import { expectResponse, expectSchema } from '../../../test/support/contract.js';
 import { testEnv } from '../../../test/support/env.js';
 import { expectLedgerConsistent, fundMerchant } from '../../../test/support/ledger.js';
@@ -11,12 +11,25 @@ import { uploadDocumentId } from '../../../test/support/fixtures.js';
 import { describeListConventions } from '../../../test/support/lists.js';
 import { describeSecurity } from '../../../test/support/security.js';
 import { expectRfiDocumentsRefused } from '../../../test/support/rfi-documents.js';
+import { createdRefundStatusCode } from './service.js';
 
 // ---------------------------------------------------------------------------------------------------------------
-// Fixtures through the API: an order of 100.00 USD paid by bank transfer (no price, so no fee), its funds made
-// available unless asked otherwise.
+// Fixtures through the API: an order of 100.00 USD paid by bank transfer or a test card (no price, so no fee), its
+// funds made available unless asked otherwise. Refunds of part of a payment need a card payment of a merchant whose
+// operator enabled partial refunds (withPartialRefunds).
 
 const VISA_FAILURE = '4556 8911 1111 1112';
+const VISA_SUCCESS = '4532 4911 1111 1111';
+
+/** Enables partial refunds for the merchant through the operator API. */
+async function withPartialRefunds(app: App, merchant: TestMerchant, enabled = true): Promise<TestMerchant> {
+  const response = await app.inject({
+    method: 'PATCH', url: `/admin/v1/merchants/${merchant.id}`, headers: bearer(ADMIN_TOKEN), payload: { partial_refunds: enabled },
+  });
+  expect(response.statusCode, response.body).toBe(200);
+  expect(response.json().partial_refunds).toBe(enabled);
+  return merchant;
+}
 
 async function payOrder(app: App, key: string, options: { available?: boolean; card?: string } = {}): Promise<string> {
   const customer = await app.inject({ method: 'POST', url: '/api/v1/customer', headers: bearer(key), payload: customerBody() });
@@ -49,7 +62,7 @@ const mockStatus = (app: App, key: string, id: string, status: string) =>
 
 async function refundOf(app: App, key: string, paymentId: string, amount?: number): Promise<string> {
   const response = await createRefund(app, key, { payment_id: paymentId, ...(amount !== undefined ? { amount } : {}) });
-  expect(response.statusCode, response.body).toBe(201);
+  expect(response.statusCode, response.body).toBe(202);
   return response.json().id;
 }
 
@@ -86,7 +99,7 @@ describe('POST /api/v1/refunds', () => {
     ({ app } = await buildTestApp());
   });
 
-  it('refunds a whole payment: held at creation, gone on success; only the success event', async () => {
+  it('refunds a whole bank transfer: 202 in_progress, held at creation, gone on success; only the success event', async () => {
     const merchant = await createTestMerchant();
     const key = merchant.sandboxSecret;
     const paymentId = await payOrder(app, key);
@@ -94,7 +107,7 @@ describe('POST /api/v1/refunds', () => {
     expect(await usd(merchant.id)).toEqual({ available: 10_000n, held: 0n });
 
     const response = await createRefund(app, key, { payment_id: paymentId, request_id: 'refund-1' });
-    expect(response.statusCode, response.body).toBe(201);
+    expect(response.statusCode, response.body).toBe(202);
     const refund = response.json();
     expectRefundSchema(refund);
     expect(refund).toEqual({
@@ -137,10 +150,10 @@ describe('POST /api/v1/refunds', () => {
     expect(await storedRefunds(merchant.id)).toHaveLength(1);
   });
 
-  it('refunds in parts up to the remainder; a failed refund frees its amount again', async () => {
-    const merchant = await createTestMerchant();
+  it('refunds a card payment in parts up to the remainder; a failed refund frees its amount again', async () => {
+    const merchant = await withPartialRefunds(app, await createTestMerchant());
     const key = merchant.sandboxSecret;
-    const paymentId = await payOrder(app, key);
+    const paymentId = await payOrder(app, key, { card: VISA_SUCCESS });
 
     const first = await refundOf(app, key, paymentId, 3_000);
     const second = await refundOf(app, key, paymentId, 2_000);
@@ -163,7 +176,7 @@ describe('POST /api/v1/refunds', () => {
 
     // The failed 3000 counts no more: 8000 remain, taken by default.
     const rest = await createRefund(app, key, { payment_id: paymentId, reason: 'Duplicate' });
-    expect(rest.statusCode, rest.body).toBe(201);
+    expect(rest.statusCode, rest.body).toBe(202);
     expect(rest.json()).toMatchObject({ amount: 8_000, reason: 'Duplicate', status: 'in_progress' });
     expect(await usd(merchant.id)).toEqual({ available: 0n, held: 10_000n });
     expect((await mockStatus(app, key, second, 'success')).statusCode).toBe(200);
@@ -173,9 +186,9 @@ describe('POST /api/v1/refunds', () => {
   });
 
   it('funds refunds from the available balance only: 400 with the shortfall, nothing stored', async () => {
-    const merchant = await createTestMerchant();
+    const merchant = await withPartialRefunds(app, await createTestMerchant());
     const key = merchant.sandboxSecret;
-    const paymentId = await payOrder(app, key, { available: false });
+    const paymentId = await payOrder(app, key, { available: false, card: VISA_SUCCESS });
     await fundMerchant(merchant.id, 'USD', 2_500n);
 
     const response = await createRefund(app, key, { payment_id: paymentId, amount: 4_000, request_id: 'short' });
@@ -191,21 +204,21 @@ describe('POST /api/v1/refunds', () => {
 
     // The request_id was not spent by the refusal.
     const retry = await createRefund(app, key, { payment_id: paymentId, amount: 2_500, request_id: 'short' });
-    expect(retry.statusCode, retry.body).toBe(201);
+    expect(retry.statusCode, retry.body).toBe(202);
     expect(await usd(merchant.id)).toEqual({ available: 0n, held: 2_500n });
     await expectLedgerConsistent(merchant.id);
   });
 
   it('serialises concurrent refunds of one payment: exactly the ones that fit succeed', async () => {
-    const merchant = await createTestMerchant();
+    const merchant = await withPartialRefunds(app, await createTestMerchant());
     const key = merchant.sandboxSecret;
-    const paymentId = await payOrder(app, key);
+    const paymentId = await payOrder(app, key, { card: VISA_SUCCESS });
     // Available (25 000) covers all ten, so only the payment's remainder can refuse them.
     await fundMerchant(merchant.id, 'USD', 15_000n);
 
     const responses = await Promise.all(Array.from({ length: 10 }, () => createRefund(app, key, { payment_id: paymentId, amount: 1_500 })));
     const statuses = responses.map((r) => r.statusCode).sort();
-    expect(statuses).toEqual([201, 201, 201, 201, 201, 201, 400, 400, 400, 400]);
+    expect(statuses).toEqual([202, 202, 202, 202, 202, 202, 400, 400, 400, 400]);
     for (const refused of responses.filter((r) => r.statusCode === 400)) {
       // Refusals start once six are in: 1000 remain for each of them.
       expect(refused.json().message).toBe('Amount exceeds the refundable amount of the payment: at most 1000 can be refunded');
@@ -216,13 +229,13 @@ describe('POST /api/v1/refunds', () => {
   });
 
   it('creates one refund for concurrent requests with the same request_id', async () => {
-    const merchant = await createTestMerchant();
+    const merchant = await withPartialRefunds(app, await createTestMerchant());
     const key = merchant.sandboxSecret;
-    const paymentId = await payOrder(app, key);
+    const paymentId = await payOrder(app, key, { card: VISA_SUCCESS });
 
     const responses = await Promise.all(Array.from({ length: 5 }, () =>
       createRefund(app, key, { payment_id: paymentId, amount: 1_000, request_id: 'same' })));
-    expect(responses.map((r) => r.statusCode).sort()).toEqual([201, 400, 400, 400, 400]);
+    expect(responses.map((r) => r.statusCode).sort()).toEqual([202, 400, 400, 400, 400]);
     for (const refused of responses.filter((r) => r.statusCode === 400)) {
       expect(refused.json()).toEqual({ error: 'Bad Request', message: 'Refund already exists for this request_id', code: 'DUPLICATE_REQUEST_ID' });
     }
@@ -263,17 +276,98 @@ describe('POST /api/v1/refunds', () => {
   it('refuses payments older than 180 days', async () => {
     const clock = new ManualClock('2026-01-01T00:00:00Z');
     const { app: clocked } = await buildTestApp({ clock });
-    const merchant = await createTestMerchant(clock);
-    const paymentId = await payOrder(clocked, merchant.sandboxSecret);
+    const merchant = await withPartialRefunds(clocked, await createTestMerchant(clock));
+    const paymentId = await payOrder(clocked, merchant.sandboxSecret, { card: VISA_SUCCESS });
 
     clock.advance(180 * 24 * 3600 * 1000);
     const last = await createRefund(clocked, merchant.sandboxSecret, { payment_id: paymentId, amount: 100 });
-    expect(last.statusCode, last.body).toBe(201);
+    expect(last.statusCode, last.body).toBe(202);
     clock.advance(1);
     const late = await createRefund(clocked, merchant.sandboxSecret, { payment_id: paymentId, amount: 100 });
     expect(late.statusCode).toBe(400);
     expect(late.json()).toEqual({ error: 'Bad Request', message: 'Payment is older than 180 days and cannot be refunded', code: 'INVALID_STATE' });
     await expectLedgerConsistent(merchant.id);
+  });
+});
+
+describe('POST /api/v1/refunds: partial refunds', () => {
+  let app: App;
+  beforeAll(async () => {
+    ({ app } = await buildTestApp());
+  });
+
+  const PARTIAL_DISABLED = { error: 'Bad Request', message: 'Partial refunds are not enabled for this business', code: 'INVALID_PARAMETER' };
+
+  it('refuses less than the remainder of a card payment unless the operator enabled partial refunds; nothing stored', async () => {
+    const merchant = await createTestMerchant();
+    const key = merchant.sandboxSecret;
+    const paymentId = await payOrder(app, key, { card: VISA_SUCCESS });
+
+    const refused = await createRefund(app, key, { payment_id: paymentId, amount: 4_000, request_id: 'part' });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json()).toEqual(PARTIAL_DISABLED);
+    expect(await storedRefunds(merchant.id)).toEqual([]);
+    expect(await usd(merchant.id)).toEqual({ available: 10_000n, held: 0n });
+    await expectLedgerConsistent(merchant.id);
+
+    // Enabled: the same request goes through (the refusal spent no request_id).
+    await withPartialRefunds(app, merchant);
+    const part = await createRefund(app, key, { payment_id: paymentId, amount: 4_000, request_id: 'part' });
+    expect(part.statusCode, part.body).toBe(202);
+    expect(part.json()).toMatchObject({ amount: 4_000, status: 'in_progress' });
+    expect(await usd(merchant.id)).toEqual({ available: 6_000n, held: 4_000n });
+
+    // Disabled again: a repeat answers the duplicate first; less than the 6000 left is refused, all of it is not.
+    await withPartialRefunds(app, merchant, false);
+    const repeat = await createRefund(app, key, { payment_id: paymentId, amount: 4_000, request_id: 'part' });
+    expect(repeat.statusCode).toBe(400);
+    expect(repeat.json()).toEqual({ error: 'Bad Request', message: 'Refund already exists for this request_id', code: 'DUPLICATE_REQUEST_ID' });
+    const smaller = await createRefund(app, key, { payment_id: paymentId, amount: 5_999 });
+    expect(smaller.statusCode).toBe(400);
+    expect(smaller.json()).toEqual(PARTIAL_DISABLED);
+    expect(await usd(merchant.id)).toEqual({ available: 6_000n, held: 4_000n });
+    const rest = await createRefund(app, key, { payment_id: paymentId, amount: 6_000 });
+    expect(rest.statusCode, rest.body).toBe(202);
+    expect(rest.json()).toMatchObject({ amount: 6_000, status: 'in_progress' });
+    expect((await storedRefunds(merchant.id)).map((row) => row.amount).sort()).toEqual([4_000n, 6_000n]);
+    expect(await usd(merchant.id)).toEqual({ available: 0n, held: 10_000n });
+    await expectLedgerConsistent(merchant.id);
+  });
+
+  it('refunds a bank transfer whole only, even with partial refunds enabled', async () => {
+    const merchant = await withPartialRefunds(app, await createTestMerchant());
+    const key = merchant.sandboxSecret;
+    const paymentId = await payOrder(app, key);
+
+    const refused = await createRefund(app, key, { payment_id: paymentId, amount: 5_000 });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json()).toEqual(PARTIAL_DISABLED);
+    expect(await storedRefunds(merchant.id)).toEqual([]);
+    expect(await usd(merchant.id)).toEqual({ available: 10_000n, held: 0n });
+
+    // The whole amount, by default or named, keeps working, also again after a refund that failed.
+    const whole = await createRefund(app, key, { payment_id: paymentId });
+    expect(whole.statusCode, whole.body).toBe(202);
+    expect(whole.json()).toMatchObject({ amount: 10_000, status: 'in_progress' });
+    expect((await mockStatus(app, key, whole.json().id, 'failed')).statusCode).toBe(200);
+    const named = await createRefund(app, key, { payment_id: paymentId, amount: 10_000 });
+    expect(named.statusCode, named.body).toBe(202);
+    expect(named.json()).toMatchObject({ amount: 10_000, status: 'in_progress' });
+    expect(await usd(merchant.id)).toEqual({ available: 0n, held: 10_000n });
+    await expectLedgerConsistent(merchant.id);
+  });
+});
+
+describe('the status code of a created refund (notes-payins §9.2)', () => {
+  // Every refund starts in_progress here (202, tested through the API above); the others are the live API's answers
+  // for refunds that resolve or stop at creation, which no refund reaches in this server yet.
+  it('is 202 while on its way, 201 when already success, 422 when failed or cancelled at creation', () => {
+    expect(createdRefundStatusCode('in_progress')).toBe(202);
+    expect(createdRefundStatusCode('action_required')).toBe(202);
+    expect(createdRefundStatusCode('under_review')).toBe(202);
+    expect(createdRefundStatusCode('success')).toBe(201);
+    expect(createdRefundStatusCode('failed')).toBe(422);
+    expect(createdRefundStatusCode('cancelled')).toBe(422);
   });
 });
 
@@ -283,8 +377,8 @@ describe('PATCH /api/v1/refunds/{id}/mock_update_status', () => {
   let paymentId: string;
   beforeAll(async () => {
     ({ app } = await buildTestApp());
-    merchant = await createTestMerchant();
-    paymentId = await payOrder(app, merchant.sandboxSecret);
+    merchant = await withPartialRefunds(app, await createTestMerchant());
+    paymentId = await payOrder(app, merchant.sandboxSecret, { card: VISA_SUCCESS });
   });
 
   it('resolves a refund once: any second update answers 400, money untouched', async () => {
@@ -353,14 +447,16 @@ describe('GET /api/v1/refunds', () => {
   let ids: { a1: string; a2: string; b1: string };
   beforeAll(async () => {
     ({ app } = await buildTestApp());
-    merchant = await createTestMerchant();
+    merchant = await withPartialRefunds(app, await createTestMerchant());
     const key = merchant.sandboxSecret;
-    paymentA = await payOrder(app, key);
-    const paymentB = await payOrder(app, key, { card: '4532 4911 1111 1111' });
+    // Two partial refunds of a card payment, then a whole one of a bank transfer.
+    paymentA = await payOrder(app, key, { card: VISA_SUCCESS });
+    const paymentB = await payOrder(app, key);
     ids = { a1: await refundOf(app, key, paymentA, 100), a2: '', b1: '' };
     const a2 = await createRefund(app, key, { payment_id: paymentA, amount: 200, request_id: 'listed' });
+    expect(a2.statusCode, a2.body).toBe(202);
     ids.a2 = a2.json().id;
-    ids.b1 = await refundOf(app, key, paymentB, 300);
+    ids.b1 = await refundOf(app, key, paymentB);
     expect((await mockStatus(app, key, ids.a1, 'success')).statusCode).toBe(200);
   });
 
@@ -378,7 +474,8 @@ describe('GET /api/v1/refunds', () => {
     expect(await listed('?status=in_progress')).toEqual([ids.b1, ids.a2]);
     expect(await listed('?status=pending')).toEqual([ids.b1, ids.a2]);
     expect(await listed('?status=under_review')).toEqual([]);
-    expect(await listed('?payment_method=card')).toEqual([ids.b1]);
+    expect(await listed('?payment_method=card')).toEqual([ids.a2, ids.a1]);
+    expect(await listed('?payment_method=bank_transfer')).toEqual([ids.b1]);
     expect(await listed('?request_id=listed')).toEqual([ids.a2]);
     expect((await list('?status=cancelled')).statusCode).toBe(400);
   });
@@ -389,7 +486,7 @@ describeListConventions('GET /api/v1/refunds', {
   contractPath: '/refunds',
   // Resolved refunds, so that each page also passes the contract's status enum (which lacks in_progress).
   create: async (app, key) => {
-    const id = await refundOf(app, key, await payOrder(app, key), 1_000);
+    const id = await refundOf(app, key, await payOrder(app, key));
     expect((await mockStatus(app, key, id, 'success')).statusCode).toBe(200);
     return id;
   },
@@ -401,8 +498,8 @@ describe('PATCH /api/v1/refunds/{id}/update_rfi', () => {
   let paymentId: string;
   beforeAll(async () => {
     ({ app } = await buildTestApp());
-    merchant = await createTestMerchant();
-    paymentId = await payOrder(app, merchant.sandboxSecret);
+    merchant = await withPartialRefunds(app, await createTestMerchant());
+    paymentId = await payOrder(app, merchant.sandboxSecret, { card: VISA_SUCCESS });
   });
 
   const updateRfi = (key: string, id: string, payload: unknown) =>
@@ -502,13 +599,13 @@ describeSecurity('POST /api/v1/refunds', {
 describeSecurity('GET /api/v1/refunds', {
   method: 'GET',
   url: () => '/api/v1/refunds',
-  listedObject: async (app, owner) => refundOf(app, owner.sandboxSecret, await payOrder(app, owner.sandboxSecret), 100),
+  listedObject: async (app, owner) => refundOf(app, owner.sandboxSecret, await payOrder(app, owner.sandboxSecret)),
 });
 
 describeSecurity('GET /api/v1/refunds/{id}', {
   method: 'GET',
   url: (id) => `/api/v1/refunds/${id}`,
-  createObject: async (app, owner) => refundOf(app, owner.sandboxSecret, await payOrder(app, owner.sandboxSecret), 100),
+  createObject: async (app, owner) => refundOf(app, owner.sandboxSecret, await payOrder(app, owner.sandboxSecret)),
   notFoundMessage: 'Refund not found',
   idPrefix: 'refund',
 });
@@ -527,7 +624,7 @@ describeSecurity('PATCH /api/v1/refunds/{id}/update_rfi', {
   payload: () => ({ documents: [{ id: securityDocumentId }] }),
   createObject: async (app, owner) => {
     securityDocumentId = await uploadDocumentId(app, owner.sandboxSecret);
-    return refundOf(app, owner.sandboxSecret, await payOrder(app, owner.sandboxSecret), 100);
+    return refundOf(app, owner.sandboxSecret, await payOrder(app, owner.sandboxSecret));
   },
   notFoundMessage: 'Refund not found',
   idPrefix: 'refund',

@@ -3,7 +3,7 @@ import { contextOf, sandboxOnly } from '../../core/auth/plugin.js';
 import { IdParams, secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
 import { UpdateRfiBody } from '../rfis/service.js';
 import { CreateRefundBody, ListRefundsQuery, MockUpdateRefundBody, Refund, RefundList } from './schemas.js';
-import type { RefundService } from './service.js';
+import { createdRefundStatusCode, type RefundService } from './service.js';
 
 export const refundRoutes: FastifyPluginAsyncTypebox<{ refunds: RefundService }> = async (app, { refunds }) => {
   const tags = ['Refund'];
@@ -11,14 +11,26 @@ export const refundRoutes: FastifyPluginAsyncTypebox<{ refunds: RefundService }>
   app.post('/refunds', {
     schema: {
       tags, operationId: 'createRefund', summary: 'Create refund for a payment', security: secretKeySecurity,
-      description: 'Refunds a `success` payment of the last 180 days, wholly or in part (`amount`, default all that remains): ' +
-        'the payment amount less its `in_progress` and `success` refunds. The amount is held on the available balance in ' +
-        'the payment currency (400 `INSUFFICIENT_BALANCE` with the shortfall otherwise) until the refund resolves. ' +
-        'A repeated `request_id` answers 400 `Refund already exists for this request_id`.',
+      description: 'Refunds a `success` payment of the last 180 days, by default all that remains: the payment amount less ' +
+        'its `in_progress` and `success` refunds. Less than that (`amount`) only for a card payment of a business whose ' +
+        'operator enabled partial refunds (`PATCH /admin/v1/merchants/{id}` `partial_refunds`), otherwise 400 `Partial ' +
+        'refunds are not enabled for this business`; bank transfers are refunded whole. The amount is held on the ' +
+        'available balance in the payment currency (400 `INSUFFICIENT_BALANCE` with the shortfall otherwise) until the ' +
+        'refund resolves. Answers 202 while the refund is `in_progress` (every refund starts so here), 201 when it is ' +
+        'already `success`, 422 with the refund as the body when it failed at creation. A repeated `request_id` answers ' +
+        '400 `Refund already exists for this request_id`.',
       body: CreateRefundBody,
-      response: { 201: Refund, ...standardErrors },
+      response: {
+        201: Refund,
+        202: { ...Refund, description: 'The refund is on its way (`in_progress`).' },
+        422: { ...Refund, description: 'The refund failed at creation.' },
+        ...standardErrors,
+      },
     },
-  }, async (request, reply) => reply.status(201).send(await refunds.create(contextOf(request), request.body)));
+  }, async (request, reply) => {
+    const refund = await refunds.create(contextOf(request), request.body);
+    return reply.status(createdRefundStatusCode(refund.status)).send(refund);
+  });
 
   app.get('/refunds', {
     schema: {

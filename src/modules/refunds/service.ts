@@ -16,6 +16,7 @@ import { presentAttachedDocuments, resolveAttachedDocuments, type UpdateRfiBody 
 import { tenantFilter, type Tenant } from '../../core/tenancy.js';
 import { holdFunds, postHold, voidHold } from '../../ledger/index.js';
 import { findDocument } from '../documents/service.js';
+import { partialRefundsOf } from '../merchants/service.js';
 import { lockPayment } from '../payments/service.js';
 import type { CreateRefundBody, ListRefundsQuery, MockUpdateRefundBody, Refund } from './schemas.js';
 
@@ -33,6 +34,29 @@ const REFUND_WINDOW_MS = REFUND_WINDOW_DAYS * 24 * 60 * 60 * 1000;
 
 /** Refunds that count against the payment: resolved-successful and still-unresolved ones. */
 const OUTSTANDING: RefundStatus[] = ['in_progress', 'success'];
+
+/**
+ * The statuses a refund may have when its create answers (notes-payins §9.2, §9.6): the ones stored today and the
+ * live API's RFI and cancellation statuses, which no refund reaches here yet.
+ */
+export type RefundCreationStatus = RefundStatus | 'action_required' | 'under_review' | 'cancelled';
+
+const CREATED_STATUS_CODES: Record<RefundCreationStatus, 201 | 202 | 422> = {
+  success: 201,
+  in_progress: 202,
+  action_required: 202,
+  under_review: 202,
+  failed: 422,
+  cancelled: 422,
+};
+
+/**
+ * The status code of `POST /refunds` for the refund it created (notes-payins §9.2): 201 when it is already `success`,
+ * 202 while it is still on its way, 422 (with the refund as the body) when it failed or was cancelled at creation.
+ */
+export function createdRefundStatusCode(status: RefundCreationStatus): 201 | 202 | 422 {
+  return CREATED_STATUS_CODES[status];
+}
 
 export function presentRefund(row: RefundRow): Refund {
   return {
@@ -59,8 +83,8 @@ async function refundedAmount(tx: Tx, tenant: Tenant, paymentId: string): Promis
 }
 
 /**
- * `POST /refunds`: in one transaction, lock the payment, check the amount fits in what remains refundable, insert
- * the `in_progress` refund, claim its request_id and hold its amount on the available balance. Any refusal rolls the
+ * `POST /refunds`: in one transaction, lock the payment, check the amount fits in what remains refundable (less than
+ * all of it only for a card payment of a merchant with partial refunds enabled), insert the `in_progress` refund, claim its request_id and hold its amount on the available balance. Any refusal rolls the
  * whole transaction back, so nothing is stored. No event is recorded: the catalogue has no `refund.in_progress`.
  */
 export async function createRefund(deps: RefundDeps, ctx: TenantContext, body: CreateRefundBody): Promise<Refund> {
@@ -84,14 +108,20 @@ export async function createRefund(deps: RefundDeps, ctx: TenantContext, body: C
     const requestId = body.request_id?.trim();
     const remaining = payment.amount - await refundedAmount(tx, tenant, payment.id);
     const amount = body.amount !== undefined ? BigInt(body.amount) : remaining;
-    if (remaining <= 0n || amount > remaining) {
+    const refusal = remaining <= 0n ? errors.refundPaymentFullyRefunded()
+      : amount > remaining ? errors.refundExceedsRemaining(remaining)
+      // Partial refunds are for cards only, and only where the operator enabled them (notes-payins §9.2).
+      : amount < remaining && (payment.methodType !== 'card' || !await partialRefundsOf(tx, tenant.merchantId))
+        ? errors.partialRefundsDisabled()
+        : undefined;
+    if (refusal) {
       // A repeat of a request that went through must answer the duplicate, not "nothing left to refund": probe
       // the claim (the refusal rolls it back). The payment lock makes the first request's claim visible here.
       if (requestId) {
         const probe = await claimRequestId(uow, 'refunds', requestId, payment.id);
         if (!probe.claimed) throw duplicateRequest('refund');
       }
-      throw remaining <= 0n ? errors.refundPaymentFullyRefunded() : errors.refundExceedsRemaining(remaining);
+      throw refusal;
     }
 
     const inserted = await insertWithFreshId(tx, refunds, () => newId(ID_PREFIXES.refund, now), {

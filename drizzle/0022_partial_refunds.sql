@@ -1,0 +1,1 @@
+ALTER TABLE "merchants" ADD COLUMN "partial_refunds" boolean DEFAULT false NOT NULL;
