@@ -76,8 +76,16 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerO
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
-  // The API takes JSON (and multipart on /document): any other body type answers 415.
+  // The API takes JSON (and multipart on /document): any other body type answers 415. A JSON body that is empty (a
+  // bodiless PATCH or POST sent with content-type: application/json) is {}: the route's schema then says what is missing.
   app.removeContentTypeParser('text/plain');
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body.toString();
+    if (text.trim() === '') return done(null, {});
+    return parseJson(request, text, done);
+  });
   const services = composeServices(deps, {
     onJobError: (error, job) => app.log.warn({ err: error, job: job && { id: String(job.id), queue: job.queue, attempt: job.attempt } }, 'job failed'),
     log: app.log,
