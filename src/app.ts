@@ -18,6 +18,8 @@ import { checkoutPageRoutes } from './checkout/page-routes.js';
 import { checkoutPaymentRoutes } from './checkout/payment-routes.js';
 import { publicCheckoutRoutes } from './checkout/public-routes.js';
 import { subscriptionPageRoutes } from './checkout/subscription-page-routes.js';
+import { httpRequestDuration, httpRequests } from './core/metrics.js';
+import { metricsRoutes } from './metrics-routes.js';
 import { subscriptionPublicRoutes } from './checkout/subscription-routes.js';
 import { healthRoutes } from './health.js';
 import { composeServices, modules, type Services } from './composition.js';
@@ -118,6 +120,12 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerO
 
   // On the root, so every scope inherits it: text the database cannot store answers 400 before any handler runs.
   app.addHook('preValidation', refuseUnstorableText);
+  // Every answer counted by route pattern and status, and timed (/metrics).
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    httpRequestDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
     reply.header('x-content-type-options', 'nosniff');
@@ -196,6 +204,8 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerO
       admin.addHook('onRequest', requireAdminToken(adminToken));
       await admin.register(adminRoutes, { deps, services });
     }, { prefix: '/admin/v1' });
+    // Prometheus metrics, for the operator's scraper.
+    await app.register(metricsRoutes, { deps, adminToken });
   }
 
   await app.ready();
