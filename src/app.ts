@@ -18,6 +18,7 @@ import { checkoutPageRoutes } from './checkout/page-routes.js';
 import { checkoutPaymentRoutes } from './checkout/payment-routes.js';
 import { publicCheckoutRoutes } from './checkout/public-routes.js';
 import { subscriptionPageRoutes } from './checkout/subscription-page-routes.js';
+import { apiIntroduction } from './api-docs/introduction.js';
 import { httpRequestDuration, httpRequests } from './core/metrics.js';
 import { metricsRoutes } from './metrics-routes.js';
 import { subscriptionPublicRoutes } from './checkout/subscription-routes.js';
@@ -148,7 +149,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerO
       info: {
         title: 'glomo-server',
         version: '0.1.0',
-        description: 'A self-hostable implementation of the Glomo cross-border payments API.',
+        description: apiIntroduction(deps.config.publicUrl, deps.config.webhookTimeoutMs),
       },
       components: {
         securitySchemes: {
@@ -158,7 +159,11 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerO
       },
     },
   });
-  await app.register(scalar, { routePrefix: '/docs', configuration: { url: '/openapi.json' } });
+  // Self-contained: no web fonts, no AI agent, no telemetry (each would call Scalar's hosted services).
+  await app.register(scalar, {
+    routePrefix: '/docs',
+    configuration: { url: '/openapi.json', withDefaultFonts: false, telemetry: false, agent: { disabled: true } },
+  });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthRoutes, { database: deps.database });
