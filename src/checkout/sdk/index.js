@@ -109,21 +109,22 @@ export class GlomoCheckoutApi {
       background: 'rgba(15, 23, 42, 0.6)', margin: '0', padding: '0',
     }, { 'data-glomo-checkout': '' });
     const small = window.matchMedia('(max-width: 540px), (max-height: 640px)').matches;
+    // The hosted page's own background (checkout.css), so that bar, frame and page read as one surface.
     const dialog = styled('div', {
-      position: 'relative', display: 'flex', flexDirection: 'column', background: '#ffffff', overflow: 'hidden',
+      position: 'relative', display: 'flex', flexDirection: 'column', background: '#f3f4f6', overflow: 'hidden',
       width: small ? '100%' : '480px', height: small ? '100%' : 'min(760px, calc(100% - 48px))',
       borderRadius: small ? '0' : '12px', boxShadow: '0 12px 48px rgba(0, 0, 0, 0.35)',
     }, { role: 'dialog', 'aria-modal': 'true', 'aria-label': 'Glomo checkout' });
     const bar = styled('div', {
       display: 'flex', justifyContent: 'flex-end', alignItems: 'center', height: '44px', flex: '0 0 44px',
-      padding: '0 4px', borderBottom: '1px solid #e5e7eb', background: '#ffffff',
+      padding: '0 4px', background: '#f3f4f6',
     });
     const closeButton = styled('button', {
       width: '40px', height: '40px', border: '0', borderRadius: '8px', background: 'transparent', color: '#111827',
       font: '400 28px/1 system-ui, sans-serif', cursor: 'pointer', padding: '0',
     }, { type: 'button', 'aria-label': 'Close checkout', 'data-glomo-close': '' });
     closeButton.textContent = '×';
-    const frame = styled('iframe', { flex: '1 1 auto', width: '100%', border: '0', display: 'block', background: '#ffffff' }, {
+    const frame = styled('iframe', { flex: '1 1 auto', width: '100%', border: '0', display: 'block', background: '#f3f4f6' }, {
       title: 'Glomo checkout', src: this.#target.url,
     });
     bar.append(closeButton);
