@@ -314,6 +314,15 @@ window.addEventListener('message', function (e) {
     await page.context().close();
   });
 
+  it('opens a payment link with paymentLinkId at /payment-link/{id}; closing it names the link', async () => {
+    const page = await openShop({ paymentLinkId: 'plink_6819d804aB3xQ', publicKey: glomo.merchant.public_key }, { open: 'button' });
+    await page.locator('#pay').click();
+    expect(await page.locator('[data-glomo-checkout] iframe').getAttribute('src')).toBe(`${glomo.server.url}/payment-link/plink_6819d804aB3xQ`);
+    await page.locator('[data-glomo-close]').click();
+    expect(await waitForCalls(page, 1)).toEqual([{ name: 'checkout.closed', response: { payment_link_id: 'plink_6819d804aB3xQ' } }]);
+    await page.context().close();
+  });
+
   it('refuses options Glomo\'s SDKs refuse, with a TypeError, before opening anything', async () => {
     const page = await openShop({ orderId: 'order_x', publicKey: glomo.merchant.public_key }, { open: 'button' });
     const errors = await page.evaluate(() => {
