@@ -16,6 +16,7 @@ import { adminRoutes } from './admin/routes.js';
 import { authenticationPageRoutes } from './checkout/authentication-page.js';
 import { checkoutPageRoutes } from './checkout/page-routes.js';
 import { checkoutPaymentRoutes } from './checkout/payment-routes.js';
+import { checkoutSdkRoutes } from './checkout/sdk-routes.js';
 import { publicCheckoutRoutes } from './checkout/public-routes.js';
 import { subscriptionPageRoutes } from './checkout/subscription-page-routes.js';
 import { apiIntroduction } from './api-docs/introduction.js';
@@ -198,6 +199,8 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerO
   }, { prefix: '/api/public/v1' });
   // The hosted checkout page and its assets (HTML, not API operations: hidden from /openapi.json).
   await app.register(checkoutPageRoutes, { deps });
+  // Glomo's SDKs: the web SDK's drop-in module and the mobile SDKs' /checkout?orderId=… URL (decision 0038).
+  await app.register(checkoutSdkRoutes, { deps, services });
   // The card authentication page of server-to-server payments (next_steps.redirect_url).
   await app.register(authenticationPageRoutes, { deps, services });
   // The hosted subscription page, where subscription_link_url points.

@@ -171,9 +171,33 @@ export function pageErrorHandler(title: string) {
   };
 }
 
-export const checkoutPageRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { deps }) => {
+/**
+ * The order checkout's page for order `id` under `publicKey` (given, not yet checked): the filled HTML shell, or a
+ * PageError (401 for a key that is not a live publishable key, 404 for an order not of its merchant and environment).
+ * The path form below and the SDKs' `/checkout?orderId=…` form (sdk-routes.ts) both answer it.
+ */
+export function orderCheckoutPage(deps: AppDeps): (id: string, publicKey: string, redirectUrl: string) => Promise<string> {
   const shell = readPageTemplate('checkout.html');
   const assets = pageAssets();
+  return async (id, publicKey, redirectUrl) => {
+    // A secret key in a URL is refused like any other non-publishable string (and never echoed).
+    const tenant = looksPublishable(publicKey) ? await resolvePublishableKey(deps.database.db, deps.clock, publicKey) : undefined;
+    if (!tenant) throw pageErrors.badKey();
+    const order = id.startsWith(`${ID_PREFIXES.order}_`) ? await findOrder(deps.database.db, tenant, id) : undefined;
+    if (!order) throw pageErrors.orderNotFound();
+    return fillTemplate(shell, {
+      ORDER_ID: order.id,
+      PUBLIC_KEY: publicKey,
+      REDIRECT_URL: redirectUrl,
+      MODE: tenant.env === 'sandbox' ? 'sandbox' : 'live',
+      ASSET_VERSION: assets.version,
+    });
+  };
+}
+
+export const checkoutPageRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (app, { deps }) => {
+  const assets = pageAssets();
+  const checkoutPage = orderCheckoutPage(deps);
 
   // Pages answer pages: anything thrown in this scope (including framework errors) becomes an HTML error page.
   app.setErrorHandler(pageErrorHandler('Checkout unavailable'));
@@ -193,18 +217,6 @@ export const checkoutPageRoutes: FastifyPluginAsync<{ deps: AppDeps }> = async (
     if (publicKey === undefined || publicKey === '') throw pageErrors.missingKey();
     if (publicKey === null) throw pageErrors.badKey();
     const redirectUrl = redirectUrlOf(request.query);
-    // A secret key in a URL is refused like any other non-publishable string (and never echoed).
-    const tenant = looksPublishable(publicKey) ? await resolvePublishableKey(deps.database.db, deps.clock, publicKey) : undefined;
-    if (!tenant) throw pageErrors.badKey();
-    const order = id.startsWith(`${ID_PREFIXES.order}_`) ? await findOrder(deps.database.db, tenant, id) : undefined;
-    if (!order) throw pageErrors.orderNotFound();
-    const html = fillTemplate(shell, {
-      ORDER_ID: order.id,
-      PUBLIC_KEY: publicKey,
-      REDIRECT_URL: redirectUrl,
-      MODE: tenant.env === 'sandbox' ? 'sandbox' : 'live',
-      ASSET_VERSION: assets.version,
-    });
-    return htmlHeaders(reply).send(html);
+    return htmlHeaders(reply).send(await checkoutPage(id, publicKey, redirectUrl));
   });
 };

@@ -4,6 +4,7 @@
 // the errors and the result shown, the signed result reported to the merchant's site (redirect or postMessage), the
 // payment POST, the first load, and the card step (number formatting, the page's checks, the one-time password prompt,
 // the sandbox test cards). Both pages use the same element ids for these (#card-form, #card-number, #otp-step, #result…).
+// One listener of its own: in a frame, Escape asks the embedding SDK to close the page (sdk/index.js).
 // The card number and CVV stay in the form fields and go only into the page's one POST body: never into a URL,
 // storage, the console or the DOM's attributes.
 /* global window, document, fetch, navigator, URL */
@@ -102,7 +103,22 @@ function sendMessage(message) {
   // message carries nothing secret (the merchant verifies the signature server-side), hence the target origin '*'.
   const framed = window.parent && window.parent !== window;
   const target = framed ? window.parent : window.opener;
-  if (target) target.postMessage(message, '*');
+  if (target) {
+    target.postMessage(message, '*');
+    return;
+  }
+  // Neither framed nor opened: Glomo's mobile SDKs load the page at the top of a WebView and inject a listener for
+  // this window's own messages, which forwards them to the app (their GlomoPayBridge, decision 0038). They read the
+  // page's id from order_id (a subscription's id is passed in orderId too), so a subscription's result carries both.
+  const own = message.subscription_id && !message.order_id ? { ...message, order_id: message.subscription_id } : message;
+  window.postMessage(own, window.location.origin);
+}
+
+// Escape inside a framed page asks the embedding SDK to close it (the key press never reaches the merchant's page).
+if (window.parent && window.parent !== window) {
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') window.parent.postMessage({ type: 'checkout.close_requested' }, '*');
+  });
 }
 
 /**
