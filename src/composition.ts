@@ -92,7 +92,7 @@ export function composeModuleServices(deps: AppDeps, options: { log?: ServiceLog
     // Subscriptions are charged through payments' recording (payments import no subscriptions, nor they payments' inner files).
     payments: { record: (uow, input) => recordSubscriptionPayment(uow, fx, input), lastBilledCycle },
   });
-  const payments = createPaymentService({ db, ...fx });
+  const payments = createPaymentService({ db, ...fx, publicUrl: deps.config.publicUrl });
   return Object.freeze({
     customers: createCustomerService({ db }),
     documents: createDocumentService({ db, store: deps.documentStore, maxBytes: deps.config.documentMaxBytes }),
@@ -104,7 +104,7 @@ export function composeModuleServices(deps: AppDeps, options: { log?: ServiceLog
       db, ...fx, quoteTtlSeconds: deps.config.quoteTtlSeconds, payoutPricing: payoutQuotePricing(deps.fxRates),
     }),
     orders: createOrderService({ db }),
-    paymentLinks: createPaymentLinkService({ db }),
+    paymentLinks: createPaymentLinkService({ db, publicUrl: deps.config.publicUrl }),
     payments,
     // Server-to-server payments pay subscriptions through that module's operations (payments import no subscriptions).
     serverPayments: createServerPaymentService({ db, ...fx, publicUrl: deps.config.publicUrl, subscriptions }),

@@ -15,6 +15,7 @@ import { tenantFilter, type Tenant } from '../../core/tenancy.js';
 import { postJournal } from '../../ledger/index.js';
 import { sandboxTestCard, type CardOutcome } from './cards.js';
 import { PAYIN_ID_FORMAT, assertPayable, findPayin, markPayinPaid, payinErrors, payinTypeOf, type Payin } from './payins.js';
+import { priceAttempt } from './partial-payments.js';
 import { pricedColumns, pricePayment, type PaymentPricing } from './pricing.js';
 import {
   DECLINED, findPayment, hasPaymentInProgress, NO_ERROR, PAYMENT_ENTITY_TYPE, paymentLifecycle, postPaymentJournal, presentPayment,
@@ -80,6 +81,8 @@ export interface PaymentAttempt {
   currency: string;
   /** The amount the payer sent (the mock's `amount`); it must equal the priced amount. The checkout sends none. */
   amount?: bigint;
+  /** What this payment pays of the payin, in its currency: a part of a link that allows it (the hosted link page). */
+  part?: bigint;
   method: PaymentMethodType;
   /** A checked card: only these fields, never the number or the CVV. */
   card: { network: string; last4: string; expMonth: number | null; expYear: number | null; outcome: CardOutcome } | null;
@@ -135,13 +138,11 @@ export async function makePayment(
       if (!claim.claimed) throw duplicateRequest('payment');
     }
     if (await hasPaymentInProgress(tx, tenant, payin.id)) throw errors.payinPaymentInProgress(payin.type === 'orders' ? 'order' : 'payment link');
-    const pricing = await pricePayment(tx, deps, tenant, payin, attempt.currency);
-    if (attempt.amount !== undefined && attempt.amount !== pricing.paymentAmount) {
-      throw errors.paymentAmountMismatch(pricing.paymentCurrency, pricing.paymentAmount);
-    }
+    // All that is due, or the part of it this payment pays (decision 0037), at its price.
+    const { payin: paid, pricing } = await priceAttempt(tx, deps, tenant, payin, attempt);
     const outcome = outcomeOf(attempt, pricing, recording);
-    if (outcome === 'success') await markPayinPaid(uow, payin);
-    const row = await insertPaymentRow(tx, tenant, payin, attempt, pricing, outcome, now, { id, requestId: recording.requestId ?? null });
+    if (outcome === 'success') await markPayinPaid(uow, paid, deps);
+    const row = await insertPaymentRow(tx, tenant, paid, attempt, pricing, outcome, now, { id, requestId: recording.requestId ?? null });
     if (row.status === 'success') await postPaymentJournal(uow, row);
     await recording.alsoInTransaction?.(uow, row);
     const payment = presentPayment(row);
@@ -157,7 +158,7 @@ export async function makePayment(
  * `failed` records why. Only an `in_progress` payment moves (the lifecycle refuses anything else).
  */
 export async function settleCardPayment(
-  deps: Pick<PaymentDeps, 'subscriptionPaymentSucceeded'>,
+  deps: Pick<PaymentDeps, 'subscriptionPaymentSucceeded' | 'publicUrl'>,
   uow: UnitOfWork,
   row: PaymentRow,
   outcome: { status: 'success' } | { status: 'failed'; reason: CardPaymentFailure },
@@ -173,7 +174,7 @@ export async function settleCardPayment(
       const moved = await paymentLifecycle.apply(uow, row, 'failed', PAYIN_NOT_PAYABLE);
       return { row: moved.row, payment: moved.presented };
     }
-    await markPayinPaid(uow, payin);
+    await markPayinPaid(uow, payin, deps);
   } else {
     if (!deps.subscriptionPaymentSucceeded) throw new Error(`no subscription hook to settle ${row.id}`);
     try {
