@@ -17,6 +17,8 @@ import { authenticationPageRoutes } from './checkout/authentication-page.js';
 import { checkoutPageRoutes } from './checkout/page-routes.js';
 import { checkoutPaymentRoutes } from './checkout/payment-routes.js';
 import { publicCheckoutRoutes } from './checkout/public-routes.js';
+import { paymentLinkPageRoutes } from './checkout/payment-link-page-routes.js';
+import { paymentLinkPublicRoutes } from './checkout/payment-link-routes.js';
 import { subscriptionPageRoutes } from './checkout/subscription-page-routes.js';
 import { subscriptionPublicRoutes } from './checkout/subscription-routes.js';
 import { healthRoutes } from './health.js';
@@ -174,6 +176,8 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerO
     await publicApi.register(checkoutPaymentRoutes, { deps, services });
     // The subscription page's routes take no key at all: the link's subscription id finds its tenant.
     await publicApi.register(subscriptionPublicRoutes, { deps, services });
+    // So do the payment link page's: the link's id finds its tenant (decision 0037).
+    await publicApi.register(paymentLinkPublicRoutes, { deps, services });
   }, { prefix: '/api/public/v1' });
   // The hosted checkout page and its assets (HTML, not API operations: hidden from /openapi.json).
   await app.register(checkoutPageRoutes, { deps });
@@ -181,6 +185,8 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerO
   await app.register(authenticationPageRoutes, { deps, services });
   // The hosted subscription page, where subscription_link_url points.
   await app.register(subscriptionPageRoutes, { deps, services });
+  // The hosted payment link page, where a link's payment_link points.
+  await app.register(paymentLinkPageRoutes, { deps, services });
 
   if (deps.config.adminToken) {
     const adminToken = deps.config.adminToken;

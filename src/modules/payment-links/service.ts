@@ -363,9 +363,12 @@ export async function transitionPaymentLink(
  * transaction: under the link's row lock, so that concurrent parts never pay more than the amount. The link moves to
  * `paid` once paid in full, else `partially_paid` (each part its event); a part larger than what remains is refused
  * (400), and so is less than all of it on a link that does not allow partial payments. A link that is not payable
- * answers the lifecycle's INVALID_STATE.
+ * answers the lifecycle's INVALID_STATE. Answers the link and what it had been paid before (the payment's
+ * `payin_paid_before`).
  */
-export async function recordPaymentLinkPayment(origin: PaymentLinkOrigin, uow: UnitOfWork, id: string, part: bigint): Promise<PaymentLink> {
+export async function recordPaymentLinkPayment(
+  origin: PaymentLinkOrigin, uow: UnitOfWork, id: string, part: bigint,
+): Promise<{ link: PaymentLink; paidBefore: bigint }> {
   const lifecycle = paymentLinkLifecycleFor(origin);
   const current = await lifecycle.mustLock(uow.tx, uow.tenant, id);
   if (!PAYABLE_STATUSES.includes(current.status)) lifecycle.assertMove(current, 'paid');
@@ -376,7 +379,7 @@ export async function recordPaymentLinkPayment(origin: PaymentLinkOrigin, uow: U
   const to = amountPaid === current.amount ? 'paid' : 'partially_paid';
   // A paid link sends no more reminders.
   const fields = to === 'paid' ? { amountPaid, nextReminderAt: null } : { amountPaid };
-  return (await lifecycle.apply(uow, current, to, fields)).presented;
+  return { link: (await lifecycle.apply(uow, current, to, fields)).presented, paidBefore: current.amountPaid };
 }
 
 /**

@@ -136,12 +136,16 @@ export function payinPart(payin: Payin, part: bigint | undefined): Payin {
  * Marks the payin paid by `payin.amount` (all that is due, or the part of `payinPart`) in the payment's transaction,
  * with its event: an order `paid`, a link `paid` or `partially_paid`. The payin's row lock decides between concurrent
  * payments: the loser sees the status the winner left, or (a part) that the part no longer fits what remains.
+ * Answers what the payin had been paid before (the payment's `payin_paid_before`: 0 but for a later part).
  */
-export async function markPayinPaid(uow: UnitOfWork, payin: Payin, origin: PaymentLinkOrigin): Promise<void> {
+export async function markPayinPaid(uow: UnitOfWork, payin: Payin, origin: PaymentLinkOrigin): Promise<bigint> {
   const { tx, tenant } = uow;
   try {
-    if (payin.type === 'orders') await transitionOrder(uow, payin.id, { to: 'paid' });
-    else await recordPaymentLinkPayment(origin, uow, payin.id, payin.amount);
+    if (payin.type === 'orders') {
+      await transitionOrder(uow, payin.id, { to: 'paid' });
+      return 0n;
+    }
+    return (await recordPaymentLinkPayment(origin, uow, payin.id, payin.amount)).paidBefore;
   } catch (err) {
     if (err instanceof ApiError && err.code === 'INVALID_STATE') {
       throw payinErrors.notActive(payin.type, (await findPayin(tx, tenant, payin.id))?.status ?? 'gone');

@@ -141,8 +141,8 @@ export async function makePayment(
     // All that is due, or the part of it this payment pays (decision 0037), at its price.
     const { payin: paid, pricing } = await priceAttempt(tx, deps, tenant, payin, attempt);
     const outcome = outcomeOf(attempt, pricing, recording);
-    if (outcome === 'success') await markPayinPaid(uow, paid, deps);
-    const row = await insertPaymentRow(tx, tenant, paid, attempt, pricing, outcome, now, { id, requestId: recording.requestId ?? null });
+    const paidBefore = outcome === 'success' ? await markPayinPaid(uow, paid, deps) : 0n;
+    const row = await insertPaymentRow(tx, tenant, paid, attempt, pricing, outcome, now, { id, requestId: recording.requestId ?? null, paidBefore });
     if (row.status === 'success') await postPaymentJournal(uow, row);
     await recording.alsoInTransaction?.(uow, row);
     const payment = presentPayment(row);
@@ -168,13 +168,14 @@ export async function settleCardPayment(
     const moved = await paymentLifecycle.apply(uow, row, 'failed', FAILURE_TEXTS[outcome.reason]);
     return { row: moved.row, payment: moved.presented };
   }
+  let paidBefore = 0n;
   if (row.payinId !== null) {
     const payin = await findPayin(uow.tx, uow.tenant, row.payinId);
     if (!payin || !isPayable(payin, row.methodType, uow.clock.now())) {
       const moved = await paymentLifecycle.apply(uow, row, 'failed', PAYIN_NOT_PAYABLE);
       return { row: moved.row, payment: moved.presented };
     }
-    await markPayinPaid(uow, payin, deps);
+    paidBefore = await markPayinPaid(uow, payin, deps);
   } else {
     if (!deps.subscriptionPaymentSucceeded) throw new Error(`no subscription hook to settle ${row.id}`);
     try {
@@ -186,7 +187,7 @@ export async function settleCardPayment(
       return { row: moved.row, payment: moved.presented };
     }
   }
-  const written = await paymentLifecycle.write(uow, row, 'success', { paidAt: uow.clock.now() });
+  const written = await paymentLifecycle.write(uow, row, 'success', { paidAt: uow.clock.now(), payinPaidBefore: paidBefore });
   await postPaymentJournal(uow, written);
   return { row: written, payment: await paymentLifecycle.record(uow, written) };
 }
@@ -207,7 +208,7 @@ function isPayable(payin: Payin, method: PaymentMethodType, now: Date): boolean 
  */
 async function insertPaymentRow(
   tx: Tx, tenant: Tenant, payin: Payin, attempt: PaymentAttempt, pricing: PaymentPricing, outcome: Outcome, now: Date,
-  fixed: { id: string; requestId: string | null },
+  fixed: { id: string; requestId: string | null; paidBefore: bigint },
 ): Promise<PaymentRow> {
   const [row] = await tx.insert(payments).values({
     id: fixed.id,
@@ -215,6 +216,7 @@ async function insertPaymentRow(
     requestId: fixed.requestId,
     payinId: payin.id,
     payinType: payin.type,
+    payinPaidBefore: fixed.paidBefore,
     customerId: payin.customerId,
     status: outcome,
     ...pricedColumns(pricing),

@@ -174,9 +174,10 @@ export async function receiveTransfer(
   let match = await matchTransfer(uow, deps, { ...transfer, currency });
   const sanctioned = transfer.sanctionedRemitter || transfer.amount === SANCTIONS_MAGIC_AMOUNT;
   if (sanctioned) match = { payin: match.payin, pricing: match.pricing, held: SANCTION_HIT };
+  let paidBefore = 0n;
   if (!('held' in match)) {
     try {
-      await markPayinPaid(uow, match.payin, deps);
+      paidBefore = await markPayinPaid(uow, match.payin, deps);
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       // Another payment paid it first: held, naming the payin only if the transfer did.
@@ -191,6 +192,7 @@ export async function receiveTransfer(
     id,
     ...uow.tenant,
     ...payinColumns(match.payin),
+    payinPaidBefore: paidBefore,
     status: held ? 'action_required' : 'success',
     ...(match.pricing ? pricedColumns(match.pricing) : receivedColumns(currency, transfer.amount)),
     methodType: 'bank_transfer',
@@ -298,9 +300,10 @@ export async function connectPayin(
     if (await hasPaymentInProgress(tx, ctx.tenant, payin.id)) throw errors.payinPaymentInProgress(payin.type === 'orders' ? 'order' : 'payment link');
     const pricing = await pricePayment(tx, deps, ctx.tenant, payin, row.paymentCurrency);
     if (pricing.paymentAmount !== row.paymentAmount) throw errors.paymentAmountMismatch(pricing.paymentCurrency, pricing.paymentAmount);
-    await markPayinPaid(uow, payin, deps);
+    const paidBefore = await markPayinPaid(uow, payin, deps);
     const written = await paymentLifecycle.write(uow, row, 'success', {
       ...payinColumns(payin),
+      payinPaidBefore: paidBefore,
       ...pricedColumns(pricing),
       ...NO_ERROR,
       paidAt: ctx.clock.now(),
