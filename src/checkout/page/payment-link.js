@@ -94,6 +94,9 @@ function finishPayment(result) {
     case 'success': {
       const rest = result.payment_link_status === 'partially_paid';
       finished = !rest;
+      // The summary shows the link after this payment.
+      $('paid').textContent = formatAmount(result.amount_paid, link.currency);
+      $('remaining').textContent = formatAmount(result.amount_remaining, link.currency);
       const text = rest
         ? `You paid ${charged} to ${link.merchant_name}. ${formatAmount(result.amount_remaining, link.currency)} remains to be paid.`
         : `You paid ${charged} to ${link.merchant_name}. This payment link is paid.`;
