@@ -18,6 +18,8 @@ import { checkoutPageRoutes } from './checkout/page-routes.js';
 import { checkoutPaymentRoutes } from './checkout/payment-routes.js';
 import { checkoutSdkRoutes } from './checkout/sdk-routes.js';
 import { publicCheckoutRoutes } from './checkout/public-routes.js';
+import { paymentLinkPageRoutes } from './checkout/payment-link-page-routes.js';
+import { paymentLinkPublicRoutes } from './checkout/payment-link-routes.js';
 import { subscriptionPageRoutes } from './checkout/subscription-page-routes.js';
 import { apiIntroduction } from './api-docs/introduction.js';
 import { httpRequestDuration, httpRequests } from './core/metrics.js';
@@ -196,6 +198,8 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerO
     await publicApi.register(checkoutPaymentRoutes, { deps, services });
     // The subscription page's routes take no key at all: the link's subscription id finds its tenant.
     await publicApi.register(subscriptionPublicRoutes, { deps, services });
+    // So do the payment link page's: the link's id finds its tenant (decision 0037).
+    await publicApi.register(paymentLinkPublicRoutes, { deps, services });
   }, { prefix: '/api/public/v1' });
   // The hosted checkout page and its assets (HTML, not API operations: hidden from /openapi.json).
   await app.register(checkoutPageRoutes, { deps });
@@ -205,6 +209,8 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerO
   await app.register(authenticationPageRoutes, { deps, services });
   // The hosted subscription page, where subscription_link_url points.
   await app.register(subscriptionPageRoutes, { deps, services });
+  // The hosted payment link page, where a link's payment_link points.
+  await app.register(paymentLinkPageRoutes, { deps, services });
 
   if (deps.config.adminToken) {
     const adminToken = deps.config.adminToken;

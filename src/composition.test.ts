@@ -8,6 +8,7 @@ import { buildApp, type App } from './app.js';
 import { checkoutPaymentRoutes } from './checkout/payment-routes.js';
 import { publicCheckoutRoutes } from './checkout/public-routes.js';
 import { subscriptionPublicRoutes } from './checkout/subscription-routes.js';
+import { paymentLinkPublicRoutes } from './checkout/payment-link-routes.js';
 import { jobHandlers, modules } from './composition.js';
 import { loadConfig } from './config.js';
 import { sandboxOnly } from './core/auth/plugin.js';
@@ -122,6 +123,7 @@ describe('the composition root and the module manifests', () => {
       await scope.register(publicCheckoutRoutes, { deps, services: app.services });
       await scope.register(checkoutPaymentRoutes, { deps, services: app.services });
       await scope.register(subscriptionPublicRoutes, { deps, services: app.services });
+      await scope.register(paymentLinkPublicRoutes, { deps, services: app.services });
     });
     const declared = [...routesOf.values()].flat().map((probed) => probed.route);
     // No route is declared by two manifests.

@@ -93,7 +93,7 @@ export function composeModuleServices(deps: AppDeps, options: { log?: ServiceLog
     // Subscriptions are charged through payments' recording (payments import no subscriptions, nor they payments' inner files).
     payments: { record: (uow, input) => recordSubscriptionPayment(uow, fx, input), lastBilledCycle },
   });
-  const payments = createPaymentService({ db, ...fx });
+  const payments = createPaymentService({ db, ...fx, publicUrl: deps.config.publicUrl });
   // The default merchant's keys in DATA_DIR/credentials.json follow every reissue and rotation of them.
   const keysChanged = (merchantId: string) =>
     refreshCredentialsOf({ db, keyRing: deps.keyRing, clock: deps.clock }, deps.config.dataDir, merchantId);
@@ -108,7 +108,7 @@ export function composeModuleServices(deps: AppDeps, options: { log?: ServiceLog
       db, ...fx, quoteTtlSeconds: deps.config.quoteTtlSeconds, payoutPricing: payoutQuotePricing(deps.fxRates),
     }),
     orders: createOrderService({ db }),
-    paymentLinks: createPaymentLinkService({ db }),
+    paymentLinks: createPaymentLinkService({ db, publicUrl: deps.config.publicUrl }),
     payments,
     // Server-to-server payments pay subscriptions through that module's operations (payments import no subscriptions).
     serverPayments: createServerPaymentService({ db, ...fx, publicUrl: deps.config.publicUrl, subscriptions }),

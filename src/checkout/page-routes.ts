@@ -39,6 +39,7 @@ const PAGE_ASSET_TYPES = {
   'checkout.js': 'text/javascript; charset=utf-8',
   'checkout.css': 'text/css; charset=utf-8',
   'subscription.js': 'text/javascript; charset=utf-8',
+  'payment-link.js': 'text/javascript; charset=utf-8',
 } as const;
 
 export interface PageAssets {

@@ -15,8 +15,8 @@ import type { PaymentMethodType } from '../db/schema/index.js';
 import type { MerchantService } from '../modules/merchants/service.js';
 import type { OrderRow, OrderService } from '../modules/orders/service.js';
 import { checkSandboxCard, SANDBOX_OTP, type CheckedCard } from '../modules/payments/cards.js';
-import { assertPayable, payinErrors, payinOfOrder } from '../modules/payments/payins.js';
-import type { PaymentAttempt, PaymentService } from '../modules/payments/service.js';
+import { assertPayable, payinErrors, payinOfOrder, payinPart, type Payin } from '../modules/payments/payins.js';
+import type { Payment, PaymentAttempt, PaymentService } from '../modules/payments/service.js';
 import type { VirtualAccountService } from '../modules/virtual-accounts/service.js';
 import { bankTransferDetails } from './bank-details.js';
 import type { BankTransferDetails, CheckoutPaymentBody, CheckoutPaymentResult, OtpRequired, PublicOrder } from './schemas.js';
@@ -61,6 +61,97 @@ export function sandboxCard(body: Pick<CheckoutPaymentBody, 'card' | 'otp'>, now
   return { card: body.otp.trim() === SANDBOX_OTP ? checked.card : { ...checked.card, outcome: 'failure' } };
 }
 
+/** What paying a payin from a hosted page needs (the order checkout's and the payment link page's). */
+export type PagePaymentDeps = Pick<CheckoutDeps, 'db' | 'keyRing' | 'realTime' | 'virtualAccounts'> & {
+  payments: Pick<PaymentService, 'pay' | 'price'>;
+  merchants: Pick<MerchantService, 'find'>;
+};
+
+/** A payment made from a hosted page, with the signature the page reports (`<payin id>|payment_id|status`). */
+export interface PagePayment {
+  payment: Payment;
+  signature: string;
+}
+
+/**
+ * Pays `payin` from a hosted page (the order checkout, the payment link page) by the body's method: checks first what
+ * the engine would refuse (so that no OTP prompt precedes a refusal), refuses in production what this server cannot
+ * do, checks the sandbox card (the OTP prompt of a card that asks for one), then records the attempt through the
+ * payment engine and signs its result with the merchant's current secret key, `payin.id` in the order id's place.
+ * `part`: what this payment pays of a link that allows partial payments (decision 0037).
+ */
+export async function payPayinFromPage(
+  deps: PagePaymentDeps, ctx: TenantContext, payin: Payin, body: CheckoutPaymentBody, part?: bigint,
+): Promise<PagePayment | OtpRequired> {
+  const method = body.method as PaymentMethodType;
+  assertPayable(payin, method, ctx.clock.now());
+  const paid = payinPart(payin, part);
+  if (ctx.tenant.env === 'production') {
+    // Nothing here can take real money yet: say so rather than pretend.
+    if (method === 'card') throw errors.cardPaymentsUnavailable();
+    if (method === 'pay_via_bank') throw errors.payViaBankUnavailable();
+    throw errors.bankTransferUnavailable();
+  }
+  let card: CheckedCard | null = null;
+  if (method === 'card') {
+    const checked = sandboxCard(body, ctx.clock.now());
+    if (checked === 'otp_required') return { status: 'otp_required' };
+    card = checked.card;
+  }
+  // Before recording anything: a result without its signature would be useless to the merchant.
+  const secretKey = await currentSecretKey(deps.db, deps.keyRing, deps.realTime, ctx.tenant);
+  if (!secretKey) throw errors.checkoutNoSecretKey();
+  const attempt: PaymentAttempt = {
+    payinId: payin.id,
+    currency: payin.currency,
+    ...(paid === payin ? {} : { part: paid.amount }),
+    method,
+    card: card && { network: card.network, last4: card.last4, expMonth: card.expMonth, expYear: card.expYear, outcome: card.outcome },
+    sanctionedRemitter: false,
+  };
+  const { payment } = await deps.payments.pay(ctx, attempt);
+  return { payment, signature: paymentSignature(secretKey, payin.id, payment.id, payment.status) };
+}
+
+/** Bank transfer details without the id of what they pay (each page's route names it: `order_id`, `payment_link_id`). */
+export type PayinBankTransferDetails = Omit<BankTransferDetails, 'order_id'>;
+
+/**
+ * The account to transfer `payin`'s amount due (or `part` of a link that allows it) into: the environment's virtual
+ * account in the currency (in production only one the operator registered, which a bank issued), else in the sandbox
+ * the derived details of bank-details.ts. No made-up account in production: a customer could wire real money to it.
+ * `reference` is the payin's id. The amount is what the engine will record, priced by the same function.
+ */
+export async function payinBankTransferDetails(
+  deps: PagePaymentDeps, ctx: TenantContext, payin: Payin, part?: bigint,
+): Promise<PayinBankTransferDetails> {
+  if (!payin.paymentMethods.includes('bank_transfer')) throw payinErrors.methodNotAccepted(payin.type, 'bank_transfer');
+  const due = await deps.payments.price(ctx, payinPart(payin, part), payin.currency);
+  const account = await deps.virtualAccounts.receivingAccount(ctx, due.paymentCurrency);
+  if (!account && ctx.tenant.env === 'production') throw errors.bankTransferUnavailable();
+  if (account) {
+    return withoutNulls({
+      amount: jsonAmount(due.paymentAmount), currency: due.paymentCurrency,
+      account_name: account.accountName, bank_name: account.bankName, account_number: account.accountNumber,
+      iban: account.iban, swift_code: account.bic, routing_number: account.routingNumber, sort_code: account.sortCode,
+      bank_code: account.bankCode, reference: payin.id,
+    });
+  }
+  const merchant = await deps.merchants.find(ctx.tenant.merchantId);
+  if (!merchant) throw payinErrors.notFound(payin.type);
+  const details = bankTransferDetails(ctx.tenant, merchant.name, payin.currency, payin.id);
+  return {
+    amount: jsonAmount(due.paymentAmount),
+    currency: due.paymentCurrency,
+    account_name: details.accountName,
+    bank_name: details.bankName,
+    account_number: details.accountNumber,
+    iban: details.iban,
+    swift_code: details.swiftCode,
+    reference: details.reference,
+  };
+}
+
 export function createCheckoutService(deps: CheckoutDeps) {
   const { orders, payments, merchants } = deps;
 
@@ -86,74 +177,23 @@ export function createCheckoutService(deps: CheckoutDeps) {
       return presentPublicOrder(row, merchantName, due.paymentAmount);
     },
 
-    /**
-     * The account to transfer an order's amount into: the environment's virtual account in the currency (in production
-     * only one the operator registered, which a bank issued). No made-up account in production: a customer could wire
-     * real money to it.
-     */
+    /** The account to transfer an order's amount into (`payinBankTransferDetails`), quoting the order id. */
     async bankTransferDetails(ctx: TenantContext, id: string): Promise<BankTransferDetails> {
       const order = await orderOf(ctx, id);
-      if (!order.paymentMethods.includes('bank_transfer')) throw payinErrors.methodNotAccepted('orders', 'bank_transfer');
-      // The amount the engine will record for this transfer, priced by the same function.
-      const due = await payments.price(ctx, payinOfOrder(order), order.currency);
-      const account = await deps.virtualAccounts.receivingAccount(ctx, due.paymentCurrency);
-      if (!account && ctx.tenant.env === 'production') throw errors.bankTransferUnavailable();
-      if (account) {
-        return withoutNulls({
-          order_id: order.id, amount: jsonAmount(due.paymentAmount), currency: due.paymentCurrency,
-          account_name: account.accountName, bank_name: account.bankName, account_number: account.accountNumber,
-          iban: account.iban, swift_code: account.bic, routing_number: account.routingNumber, sort_code: account.sortCode,
-          bank_code: account.bankCode, reference: order.id,
-        });
-      }
-      const details = bankTransferDetails(ctx.tenant, await merchantNameOf(ctx), order.currency, order.id);
-      return {
-        order_id: order.id,
-        amount: jsonAmount(due.paymentAmount),
-        currency: due.paymentCurrency,
-        account_name: details.accountName,
-        bank_name: details.bankName,
-        account_number: details.accountNumber,
-        iban: details.iban,
-        swift_code: details.swiftCode,
-        reference: details.reference,
-      };
+      return { order_id: order.id, ...(await payinBankTransferDetails(deps, ctx, payinOfOrder(order))) };
     },
 
     /** Pays an order from the checkout: the payment result with its signature, or the OTP prompt of a card that asks for one. */
     async pay(ctx: TenantContext, id: string, body: CheckoutPaymentBody): Promise<CheckoutPaymentResult | OtpRequired> {
-      const method = body.method as PaymentMethodType;
       const order = await orderOf(ctx, id);
-      // What the engine would refuse anyway, checked first: an OTP prompt must not precede a refusal.
-      assertPayable(payinOfOrder(order), method, ctx.clock.now());
-      if (ctx.tenant.env === 'production') {
-        // Nothing here can take real money yet: say so rather than pretend.
-        if (method === 'card') throw errors.cardPaymentsUnavailable();
-        if (method === 'pay_via_bank') throw errors.payViaBankUnavailable();
-        throw errors.bankTransferUnavailable();
-      }
-      let card: CheckedCard | null = null;
-      if (method === 'card') {
-        const checked = sandboxCard(body, ctx.clock.now());
-        if (checked === 'otp_required') return { status: 'otp_required' };
-        card = checked.card;
-      }
-      // Before recording anything: a result without its signature would be useless to the merchant.
-      const secretKey = await currentSecretKey(deps.db, deps.keyRing, deps.realTime, ctx.tenant);
-      if (!secretKey) throw errors.checkoutNoSecretKey();
-      const attempt: PaymentAttempt = {
-        payinId: order.id,
-        currency: order.currency,
-        method,
-        card: card && { network: card.network, last4: card.last4, expMonth: card.expMonth, expYear: card.expYear, outcome: card.outcome },
-        sanctionedRemitter: false,
-      };
-      const { payment } = await payments.pay(ctx, attempt);
+      const result = await payPayinFromPage(deps, ctx, payinOfOrder(order), body);
+      if ('status' in result) return result;
+      const { payment, signature } = result;
       return withoutNulls({
         order_id: order.id,
         payment_id: payment.id,
         status: payment.status as CheckoutPaymentResult['status'],
-        signature: paymentSignature(secretKey, order.id, payment.id, payment.status),
+        signature,
         error_code: payment.error_code ?? null,
         error_message: payment.customer_error_description ?? null,
       });

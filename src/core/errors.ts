@@ -171,6 +171,22 @@ export const ERRORS = {
     message: (status: string, action: string) => `Payment link is ${status}: only an active payment link can be ${action}`,
   },
   paymentLinkNotUnderReview: { status: 400, code: 'INVALID_STATE', message: 'Payment link is not under review.' },
+  /** A part of a link that allows partial payments (decision 0037) larger than what remains to be paid. */
+  paymentLinkPartTooLarge: {
+    status: 400,
+    code: 'INVALID_PARAMETER',
+    message: (currency: string, remaining: bigint) => `Amount must not exceed what remains to be paid in ${currency}: ${remaining}`,
+  },
+  paymentLinkPartialNotAllowed: {
+    status: 400,
+    code: 'INVALID_PARAMETER',
+    message: 'This payment link does not allow partial payments: pay the whole amount due',
+  },
+  paymentLinkPartialCurrency: {
+    status: 400,
+    code: 'INVALID_PARAMETER',
+    message: (currency: string) => `A partial payment of this payment link must be made in ${currency}`,
+  },
   // Subscriptions
   subscriptionInvalidState: {
     status: 400,

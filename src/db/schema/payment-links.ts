@@ -1,6 +1,6 @@
 // Payment links (`/payin`): a shareable request for an amount from one customer that stops working at `expires_at`.
 import { sql } from 'drizzle-orm';
-import { bigint, check, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 import { createdAt, updatedAt } from './columns.js';
 import { envCheck, tenantColumns } from './tenant.js';
 
@@ -53,6 +53,15 @@ export const paymentLinks = pgTable('payment_links', {
   /** Days between reminders: 1, 2, 7 or 14. */
   reminderFrequency: integer('reminder_frequency'),
   lastReminderSentAt: timestamp('last_reminder_sent_at', { withTimezone: true, mode: 'date' }),
+  /**
+   * When the next reminder is due (the `payment_links.remind` job's time), null when none is: a job whose time is not
+   * this one was superseded (reminder_frequency changed) and does nothing.
+   */
+  nextReminderAt: timestamp('next_reminder_at', { withTimezone: true, mode: 'date' }),
+  /** Extension (decision 0037): the customer may pay the link in parts, each less than what remains. */
+  allowPartialPayments: boolean('allow_partial_payments').notNull().default(false),
+  /** What successful payments have paid of `amount` so far, in its currency (net of a customer-borne fee). */
+  amountPaid: bigint('amount_paid', { mode: 'bigint' }).notNull().default(sql`0`),
   rfiDocuments: jsonb('rfi_documents').$type<PaymentLinkRfiDocument[]>(),
   /** The `payment_links.expire` job moves the link to `expired` at this time (src/modules/payment-links/jobs.ts). */
   expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
@@ -65,5 +74,6 @@ export const paymentLinks = pgTable('payment_links', {
   envCheck('payment_links', t.env),
   check('payment_links_status_ck', sql`${t.status} in ('active', 'paid', 'failed', 'action_required', 'cancelled', 'partially_paid', 'under_review', 'expired')`),
   check('payment_links_amount_ck', sql`${t.amount} > 0 and (${t.invoiceAmount} is null or ${t.invoiceAmount} >= 0)`),
+  check('payment_links_amount_paid_ck', sql`${t.amountPaid} >= 0 and ${t.amountPaid} <= ${t.amount}`),
   check('payment_links_reminder_frequency_ck', sql`${t.reminderFrequency} is null or ${t.reminderFrequency} in (1, 2, 7, 14)`),
 ]);

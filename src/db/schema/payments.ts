@@ -46,6 +46,11 @@ export const payments = pgTable('payments', {
    */
   payinId: text('order_id'),
   payinType: text('payin_type').$type<PayinType>(),
+  /**
+   * What the payin had been paid before this successful payment (its currency): 0 but for a later part of a link paid
+   * in parts (decision 0037). With the payin it is unique among successful payments, the row lock's backstop.
+   */
+  payinPaidBefore: bigint('payin_paid_before', { mode: 'bigint' }).notNull().default(sql`0`),
   subscriptionId: text('subscription_id'),
   /**
    * Which of its subscription's cycles the payment bills (1 = the first instalment), or which as-presented charge;
@@ -121,8 +126,9 @@ export const payments = pgTable('payments', {
   // No cycle of a subscription is ever charged twice, whatever runs the charge.
   uniqueIndex('payments_subscription_cycle_success_uq').on(t.merchantId, t.env, t.subscriptionId, t.billingCycle)
     .where(sql`${t.status} = 'success' and ${t.subscriptionId} is not null`),
-  // Backstop of the payin's row lock: an order or a payment link is paid by one payment at most.
-  uniqueIndex('payments_order_success_uq').on(t.merchantId, t.env, t.payinId).where(sql`${t.status} = 'success'`),
+  // Backstop of the payin's row lock: an order or a payment link is paid by one payment at most, and each part of a
+  // link paid in parts (decision 0037) by one payment, after what was paid before it.
+  uniqueIndex('payments_payin_success_uq').on(t.merchantId, t.env, t.payinId, t.payinPaidBefore).where(sql`${t.status} = 'success'`),
   envCheck('payments', t.env),
   check('payments_status_ck', sql`${t.status} in ('success', 'failed', 'action_required', 'in_progress', 'under_review')`),
   check('payments_method_ck', sql`${t.methodType} in ('bank_transfer', 'pay_via_bank', 'card')`),

@@ -1,12 +1,13 @@
 import { route, type ModuleManifest } from '../manifest.js';
-import { paymentLinkJobHandlers } from './jobs.js';
 import { paymentLinkRoutes } from './routes.js';
 import type { PaymentLinkService } from './service.js';
 
-export const paymentLinksModule: ModuleManifest<{ paymentLinks: PaymentLinkService }> = {
+type Services = { paymentLinks: PaymentLinkService };
+
+export const paymentLinksModule: ModuleManifest<Services, Services> = {
   name: 'payment-links',
-  routes: [route('v1', paymentLinkRoutes, (services: { paymentLinks: PaymentLinkService }) => ({ paymentLinks: services.paymentLinks }))],
-  jobs: (deps) => paymentLinkJobHandlers({ db: deps.database.db }),
+  routes: [route('v1', paymentLinkRoutes, (services: Services) => ({ paymentLinks: services.paymentLinks }))],
+  jobs: (_deps, services) => services.paymentLinks.jobHandlers(),
   events: ['active', 'paid', 'failed', 'action_required', 'cancelled', 'partially_paid', 'under_review', 'expired']
     .map((status) => `payment_link.${status}`),
   sandboxHelpers: ['mockReviewPaymentLink'],

@@ -7,7 +7,7 @@ import type { Tenant } from '../../core/tenancy.js';
 import type { Database, Db } from '../../db/client.js';
 import { events, jobs, paymentLinks } from '../../db/schema/index.js';
 import { bearer, buildTestApp, createTestMerchant, type TestMerchant } from '../../../test/support/app.js';
-import { expectResponse } from '../../../test/support/contract.js';
+import { expectResponse, expectSchema } from '../../../test/support/contract.js';
 import { testEnv } from '../../../test/support/env.js';
 import { describeListConventions } from '../../../test/support/lists.js';
 import { createCustomerId, uploadDocumentId } from '../../../test/support/fixtures.js';
@@ -20,6 +20,8 @@ import { PAYMENT_LINK_EXPIRE_QUEUE, transitionPaymentLink } from './service.js';
 // Fixtures through the API.
 
 const DAY = 24 * 60 * 60 * 1000;
+/** The test apps' PUBLIC_URL default (`http://HOST:PORT`). */
+const ORIGIN = { publicUrl: 'http://127.0.0.1:4000' };
 
 
 const inDays = (clock: Clock, days: number) => new Date(clock.now().getTime() + days * DAY).toISOString();
@@ -56,7 +58,7 @@ const sandbox = (merchant: TestMerchant): Tenant => ({ merchantId: merchant.id, 
 /** Moves a link to `action_required` as compliance would, and answers its required rfi_doc_ids. */
 async function requireDocuments(db: Db, merchant: TestMerchant, linkId: string, names = ['Passport']): Promise<string[]> {
   const link = await db.transaction((tx) =>
-    transitionPaymentLink({ tx, clock: systemClock, tenant: sandbox(merchant) }, linkId, { to: 'action_required', requiredDocuments: names }));
+    transitionPaymentLink(ORIGIN, { tx, clock: systemClock, tenant: sandbox(merchant) }, linkId, { to: 'action_required', requiredDocuments: names }));
   return link.rfi_documents!.map((doc) => doc.rfi_doc_id);
 }
 
@@ -96,6 +98,9 @@ describe('POST /api/v1/payin', () => {
       purpose_code: 'P1401',
       payment_methods: ['card'],
       expires_at: expiresAt.replace(/\.\d{3}Z$/, 'Z'),
+      payment_link: `${ORIGIN.publicUrl}/payin/pl/${body.id}`,
+      allow_partial_payments: false,
+      amount_paid: 0,
       created_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/),
       updated_at: body.created_at,
     });
@@ -347,8 +352,9 @@ describe('PATCH /api/v1/payin/{id}/update_rfi and mock_mark_reviewed', () => {
 
     const reviewed = await patch(app, merchant.sandboxSecret, `/api/v1/payin/${link.id}/mock_mark_reviewed`);
     expect(reviewed.statusCode, reviewed.body).toBe(200);
-    expectResponse('patch', '/payin/{id}/mock_mark_reviewed', 200, reviewed.json());
-    expect(reviewed.json()).toMatchObject({ status: 'active' });
+    // The contract types this answer as the request's `PaymentLink`; it is the link as every route answers it.
+    expectSchema('PaymentLinkResponse', reviewed.json());
+    expect(reviewed.json()).toMatchObject({ status: 'active', payment_link: `${ORIGIN.publicUrl}/payin/pl/${link.id}` });
     expect((await eventsOf(db, link.id)).map((row) => row.eventType)).toEqual(['active', 'action_required', 'under_review', 'active']);
   });
 
@@ -398,7 +404,7 @@ describe('expiry by the payment_links.expire job', () => {
   let runner: JobRunner;
 
   beforeAll(async () => {
-    suite = await jobSuite('payment_links', clock, paymentLinkJobHandlers);
+    suite = await jobSuite('payment_links', clock, (deps) => paymentLinkJobHandlers({ ...deps, ...ORIGIN }));
     ({ database, app, merchant, customerId, runner } = suite);
   });
 
@@ -430,7 +436,7 @@ describe('expiry by the payment_links.expire job', () => {
     clock.advance(DAY);
     expect(await runner.runDue()).toBe(0);
     // Re-running the handler (at-least-once delivery) changes nothing.
-    const handler = paymentLinkJobHandlers({ db: database.db })[PAYMENT_LINK_EXPIRE_QUEUE]!;
+    const handler = paymentLinkJobHandlers({ db: database.db, ...ORIGIN })[PAYMENT_LINK_EXPIRE_QUEUE]!;
     const payload = { merchantId: merchant.id, env: 'sandbox', paymentLinkId: link.id };
     expect(await handler({ id: 0n, queue: PAYMENT_LINK_EXPIRE_QUEUE, payload, attempt: 1, maxAttempts: 10, tenant: undefined, clock })).toEqual({ status: 'done' });
     expect(await eventsOf(database.db, link.id)).toHaveLength(2);
@@ -476,7 +482,7 @@ describe('expiry by the payment_links.expire job', () => {
 
   it('expires a link still under review, and the mock review of an overdue link expires it', async () => {
     const link = await createLink(app, merchant.sandboxSecret, linkBody(customerId, clock, { expires_at: inDays(clock, 1) }));
-    await database.db.transaction((tx) => transitionPaymentLink({ tx, clock, tenant: sandbox(merchant) }, link.id, { to: 'action_required', requiredDocuments: ['Passport'] }));
+    await database.db.transaction((tx) => transitionPaymentLink(ORIGIN, { tx, clock, tenant: sandbox(merchant) }, link.id, { to: 'action_required', requiredDocuments: ['Passport'] }));
     clock.set(link.expires_at);
     expect(await runner.runDue()).toBe(1);
     expect(await status(link.id)).toBe('expired');
@@ -484,8 +490,8 @@ describe('expiry by the payment_links.expire job', () => {
     // Under review when expires_at passes and reviewed before the job ran: the review expires it, the job then does nothing.
     const reviewed = await createLink(app, merchant.sandboxSecret, linkBody(customerId, clock, { expires_at: inDays(clock, 1) }));
     await database.db.transaction(async (tx) => {
-      await transitionPaymentLink({ tx, clock, tenant: sandbox(merchant) }, reviewed.id, { to: 'action_required', requiredDocuments: ['Passport'] });
-      await transitionPaymentLink({ tx, clock, tenant: sandbox(merchant) }, reviewed.id, { to: 'under_review' });
+      await transitionPaymentLink(ORIGIN, { tx, clock, tenant: sandbox(merchant) }, reviewed.id, { to: 'action_required', requiredDocuments: ['Passport'] });
+      await transitionPaymentLink(ORIGIN, { tx, clock, tenant: sandbox(merchant) }, reviewed.id, { to: 'under_review' });
     });
     clock.set(reviewed.expires_at);
     const response = await patch(app, merchant.sandboxSecret, `/api/v1/payin/${reviewed.id}/mock_mark_reviewed`);

@@ -36,6 +36,11 @@ export const CreatePaymentLinkBody = Type.Object({
   product: Type.Optional(Product),
   notes: Type.Optional(Notes),
   bank_account_details: Type.Optional(PayerBankAccountInput),
+  allow_partial_payments: Type.Optional(Type.Boolean({
+    description: 'Extension (decision 0037; Glomo has no such field): the customer may pay the link in parts, each at most what ' +
+      'remains; the link is `partially_paid` until paid in full. Default false: only the whole amount pays it. Set at creation only.',
+    examples: [false],
+  })),
 });
 export type CreatePaymentLinkBody = Static<typeof CreatePaymentLinkBody>;
 
@@ -55,6 +60,17 @@ export const PaymentLink = Type.Object({
   last_reminder_sent_at: Type.Optional(Type.String({ format: 'date-time' })),
   invoice_amount: Type.Optional(Type.Integer()),
   reminder_frequency: Type.Optional(Type.Integer()),
+  payment_link: Type.Optional(Type.String({
+    description: "The link's hosted page on this server, to share with the customer: present while the link can be paid " +
+      '(`active`, `partially_paid`), as Glomo generates it only once the payin was reviewed.',
+    examples: ['http://127.0.0.1:4000/payin/pl/plink_678a4c88hpAjf'],
+  })),
+  allow_partial_payments: Type.Boolean({ description: 'Extension: whether the link may be paid in parts (decision 0037).' }),
+  amount_paid: Type.Integer({
+    description: 'Extension: what successful payments have paid of `amount` so far, in minor units of `currency` (a fee the ' +
+      'customer bears not included); `amount` once `paid`.',
+    examples: [0],
+  }),
   price_id: Type.Optional(Type.String()),
   product: Type.Optional(Product),
   notes: Type.Optional(Notes),

@@ -8,11 +8,12 @@ import {
 } from '../../db/schema/index.js';
 import { jsonAmount } from '../../core/amount.js';
 import { isoSeconds } from '../../core/clock.js';
-import type { TenantContext, UnitOfWork } from '../../core/context.js';
+import { inUnitOfWork, type TenantContext, type UnitOfWork } from '../../core/context.js';
 import { errors } from '../../core/errors.js';
 import { insertWithFreshId } from '../../core/fresh-id.js';
 import { withoutNulls } from '../../core/http-schemas.js';
 import { assertIdPrefix, ID_PREFIXES, newId } from '../../core/ids.js';
+import { enqueueJob, tenantRowPayload, type JobHandler } from '../../core/jobs.js';
 import { defineLifecycle } from '../../core/lifecycle.js';
 import { listPage, pageRequest, type PageMeta } from '../../core/pagination.js';
 import { addMonths, awaitingTransferFilter, checkNotesAndMethods, isPayinCurrency, optionalText, PAYIN_CURRENCIES, parseBankAccountDetails, parseProduct, PURPOSE_CODE, type AwaitingTransferQuery } from '../orders/service.js';
@@ -30,9 +31,22 @@ import {
   type UpdatePaymentLinkRfiBody,
 } from './schemas.js';
 
-export interface PaymentLinkDeps {
-  db: Db;
+/** What presenting a link needs: the server's public origin, the base of its `payment_link` URL. */
+export interface PaymentLinkOrigin {
+  publicUrl: string;
 }
+
+export interface PaymentLinkDeps extends PaymentLinkOrigin {
+  db: Db;
+  /**
+   * Sends one reminder of the link to its customer, in the reminder's transaction (decision 0037). The seam where the
+   * mail of issue 17 goes; without it the reminder is only recorded (`last_reminder_sent_at`).
+   */
+  sendReminder?: PaymentLinkReminderSender;
+}
+
+/** What a reminder hands the mail: the link as the API presents it, with its transaction handle. */
+export type PaymentLinkReminderSender = (uow: UnitOfWork, link: PaymentLink) => Promise<void>;
 
 export type PaymentLinkRow = typeof paymentLinks.$inferSelect;
 
@@ -40,6 +54,9 @@ export type PaymentLinkRow = typeof paymentLinks.$inferSelect;
 export const PAYMENT_LINK_ENTITY_TYPE = 'payment_link';
 /** The queue of the job that expires a link at its `expires_at` (jobs.ts). */
 export const PAYMENT_LINK_EXPIRE_QUEUE = 'payment_links.expire';
+/** The queue of the job that records a link's reminder on its `reminder_frequency` and schedules the next (decision 0037). */
+export const PAYMENT_LINK_REMIND_QUEUE = 'payment_links.remind';
+const DAY_MS = 24 * 60 * 60 * 1000;
 /** `expires_at` may be at most this many months ahead (the contract's "up to 6 months in the future"). */
 const MAX_LIFETIME_MONTHS = 6;
 
@@ -49,9 +66,20 @@ const MAX_LIFETIME_MONTHS = 6;
  */
 export const EXPIRABLE_STATUSES: readonly PaymentLinkStatus[] = ['active', 'action_required', 'under_review'];
 
-export function presentPaymentLink(row: PaymentLinkRow): PaymentLink {
+/** The statuses a customer can pay a link in (a partial link stays payable until it is paid in full). */
+export const PAYABLE_STATUSES: readonly PaymentLinkStatus[] = ['active', 'partially_paid'];
+
+/** The hosted page of a link, where its `payment_link` points (decision 0037; the contract's example is `…/payin/pl/…`). */
+export const paymentLinkPagePath = (id: string) => `/payin/pl/${id}`;
+
+/** What remains to be paid of the link, in its currency. */
+export const remainingOf = (row: Pick<PaymentLinkRow, 'amount' | 'amountPaid'>): bigint => row.amount - row.amountPaid;
+
+export function presentPaymentLink(row: PaymentLinkRow, origin: PaymentLinkOrigin): PaymentLink {
   return withoutNulls({
     id: row.id,
+    // Only once the link can be paid (the contract: generated after review), and while it can.
+    payment_link: PAYABLE_STATUSES.includes(row.status) ? `${origin.publicUrl}${paymentLinkPagePath(row.id)}` : null,
     customer_id: row.customerId,
     document_id: row.documentId,
     status: row.status,
@@ -66,6 +94,9 @@ export function presentPaymentLink(row: PaymentLinkRow): PaymentLink {
     last_reminder_sent_at: row.lastReminderSentAt === null ? null : isoSeconds(row.lastReminderSentAt),
     invoice_amount: row.invoiceAmount === null ? null : jsonAmount(row.invoiceAmount),
     reminder_frequency: row.reminderFrequency,
+    allow_partial_payments: row.allowPartialPayments,
+    // A link paid before amount_paid existed (migration 0023) reads 0 there; paid means paid in full.
+    amount_paid: jsonAmount(row.status === 'paid' ? row.amount : row.amountPaid),
     price_id: row.priceId,
     product: row.product,
     notes: row.notes,
@@ -139,6 +170,7 @@ function validateCreate(body: CreatePaymentLinkBody, now: Date) {
     invoiceAmount: body.invoice_amount === undefined ? null : BigInt(body.invoice_amount),
     referenceNumber: optionalText(body.reference_number),
     reminderFrequency: parseReminderFrequency(body.reminder_frequency),
+    allowPartialPayments: body.allow_partial_payments ?? false,
     priceId,
     product,
     notes: body.notes ?? null,
@@ -152,7 +184,32 @@ function validateCreate(body: CreatePaymentLinkBody, now: Date) {
  * back to a time already scheduled adds nothing. The handler re-reads the link, so stale jobs do nothing.
  */
 function scheduleExpiry(uow: UnitOfWork, id: string, expiresAt: Date, first: boolean): Promise<void> {
-  return paymentLinkLifecycle.scheduleExpiry(uow, id, expiresAt, first ? `expire:${id}` : `expire:${id}:${expiresAt.toISOString()}`);
+  return paymentLinkLifecycleFor(NO_ORIGIN).scheduleExpiry(uow, id, expiresAt, first ? `expire:${id}` : `expire:${id}:${expiresAt.toISOString()}`);
+}
+
+/**
+ * The next reminder after `from`: `reminder_frequency` days later, or null when there is no frequency or the link
+ * expires first (no reminder of a link that can no longer be paid).
+ */
+function nextReminderAfter(row: Pick<PaymentLinkRow, 'reminderFrequency' | 'expiresAt'>, from: Date): Date | null {
+  if (row.reminderFrequency === null) return null;
+  const at = new Date(from.getTime() + row.reminderFrequency * DAY_MS);
+  return at.getTime() < row.expiresAt.getTime() ? at : null;
+}
+
+/**
+ * Sets the link's next reminder (null: none) and enqueues its job, with the caller's handle. One job per (link, time);
+ * a job whose time is no longer the link's `next_reminder_at` (the frequency changed since) does nothing.
+ */
+async function scheduleReminder(uow: UnitOfWork, id: string, at: Date | null): Promise<void> {
+  await uow.tx.update(paymentLinks).set({ nextReminderAt: at }).where(and(tenantFilter(paymentLinks, uow.tenant), eq(paymentLinks.id, id)));
+  if (at === null) return;
+  await enqueueJob(uow, {
+    queue: PAYMENT_LINK_REMIND_QUEUE,
+    payload: { merchantId: uow.tenant.merchantId, env: uow.tenant.env, paymentLinkId: id, at: at.toISOString() },
+    runAt: at,
+    uniqueKey: `remind:${id}:${at.toISOString()}`,
+  });
 }
 
 /** Creates an active link, its expiry job and its `payment_link`/`active` event in one transaction. */
@@ -170,12 +227,15 @@ export async function createPaymentLink(deps: PaymentLinkDeps, ctx: TenantContex
       ...fields,
       status: 'active',
       lastReminderSentAt: null,
+      nextReminderAt: nextReminderAfter(fields, now),
+      amountPaid: 0n,
       rfiDocuments: null,
       createdAt: now,
       updatedAt: now,
     });
     await scheduleExpiry(uow, row.id, row.expiresAt, true);
-    return paymentLinkLifecycle.record(uow, row);
+    await scheduleReminder(uow, row.id, row.nextReminderAt);
+    return paymentLinkLifecycleFor(deps).record(uow, row);
   });
 }
 
@@ -193,20 +253,27 @@ function assertPaymentLinkId(id: string): void {
   if (!id.startsWith(`${ID_PREFIXES.legacyPaymentLink}_`)) assertIdPrefix(ID_PREFIXES.paymentLink, id);
 }
 
+/** The link with this id in any tenant, with its tenant; undefined for an unknown id or one that is no link's. */
+export async function locatePaymentLink(db: DbOrTx, id: string): Promise<{ tenant: Tenant; row: PaymentLinkRow } | undefined> {
+  if (!id.startsWith(`${ID_PREFIXES.paymentLink}_`) && !id.startsWith(`${ID_PREFIXES.legacyPaymentLink}_`)) return undefined;
+  const [row] = await db.select().from(paymentLinks).where(eq(paymentLinks.id, id));
+  return row && { tenant: { merchantId: row.merchantId, env: row.env }, row };
+}
+
 export async function findPaymentLink(db: DbOrTx, tenant: Tenant, id: string): Promise<PaymentLinkRow | undefined> {
   const [row] = await db.select().from(paymentLinks).where(and(tenantFilter(paymentLinks, tenant), eq(paymentLinks.id, id)));
   return row;
 }
 
-export async function getPaymentLink(deps: Pick<PaymentLinkDeps, 'db'>, tenant: Tenant, id: string): Promise<PaymentLink> {
+export async function getPaymentLink(deps: Pick<PaymentLinkDeps, 'db' | 'publicUrl'>, tenant: Tenant, id: string): Promise<PaymentLink> {
   assertPaymentLinkId(id);
   const row = await findPaymentLink(deps.db, tenant, id);
   if (!row) throw errors.notFound('Payment link');
-  return presentPaymentLink(row);
+  return presentPaymentLink(row, deps);
 }
 
 export async function listPaymentLinks(
-  deps: Pick<PaymentLinkDeps, 'db'>,
+  deps: Pick<PaymentLinkDeps, 'db' | 'publicUrl'>,
   tenant: Tenant,
   query: ListPaymentLinksQuery,
 ): Promise<{ data: PaymentLink[]; page_meta: PageMeta }> {
@@ -218,37 +285,51 @@ export async function listPaymentLinks(
   }
   if (query.status !== undefined) where.push(eq(paymentLinks.status, query.status as PaymentLinkStatus));
   const page = await listPage(deps.db, paymentLinks, where, pageRequest(query));
-  return { data: page.rows.map(presentPaymentLink), page_meta: page.meta };
+  return { data: page.rows.map((row) => presentPaymentLink(row, deps)), page_meta: page.meta };
 }
 
 /**
  * The status changes the lifecycle allows (the orders' lifecycle, notes-payins §6.6, plus cancel). `paid`,
- * `failed`, `cancelled` and `expired` are terminal.
+ * `failed`, `cancelled` and `expired` are terminal. `partially_paid` → `partially_paid` is a further part paid.
  */
 const TRANSITIONS: Record<PaymentLinkStatus, readonly PaymentLinkStatus[]> = {
   active: ['paid', 'partially_paid', 'failed', 'action_required', 'cancelled', 'expired'],
   action_required: ['under_review', 'failed', 'cancelled', 'expired'],
   under_review: ['active', 'action_required', 'failed', 'cancelled', 'expired'],
-  partially_paid: ['paid', 'failed'],
+  partially_paid: ['partially_paid', 'paid', 'failed'],
   paid: [],
   failed: [],
   cancelled: [],
   expired: [],
 };
 
-/** The links' lock, moves and expiry: the lifecycle kernel over their table; a move keeps the RFI documents unless it sets them. */
-const paymentLinkLifecycle = defineLifecycle({
-  table: paymentLinks,
-  entity: 'Payment link',
-  entityType: PAYMENT_LINK_ENTITY_TYPE,
-  transitions: TRANSITIONS,
-  present: presentPaymentLink,
-  expiry: { statuses: EXPIRABLE_STATUSES, to: 'expired', expiresAt: (row) => row.expiresAt, job: { queue: PAYMENT_LINK_EXPIRE_QUEUE, idKey: 'paymentLinkId' } },
-});
+/**
+ * The links' lock, moves and expiry: the lifecycle kernel over their table, presenting (in every event) with the
+ * server's origin; a move keeps the RFI documents unless it sets them. One per origin (in practice one per process).
+ */
+function definePaymentLinkLifecycle(origin: PaymentLinkOrigin) {
+  return defineLifecycle({
+    table: paymentLinks,
+    entity: 'Payment link',
+    entityType: PAYMENT_LINK_ENTITY_TYPE,
+    transitions: TRANSITIONS,
+    present: (row: PaymentLinkRow) => presentPaymentLink(row, origin),
+    expiry: { statuses: EXPIRABLE_STATUSES, to: 'expired', expiresAt: (row) => row.expiresAt, job: { queue: PAYMENT_LINK_EXPIRE_QUEUE, idKey: 'paymentLinkId' } },
+  });
+}
+type PaymentLinkLifecycle = ReturnType<typeof definePaymentLinkLifecycle>;
+const lifecycles = new Map<string, PaymentLinkLifecycle>();
+function paymentLinkLifecycleFor(origin: PaymentLinkOrigin): PaymentLinkLifecycle {
+  let lifecycle = lifecycles.get(origin.publicUrl);
+  if (!lifecycle) lifecycles.set(origin.publicUrl, lifecycle = definePaymentLinkLifecycle(origin));
+  return lifecycle;
+}
+/** For what presents nothing (locks, job scheduling). */
+const NO_ORIGIN: PaymentLinkOrigin = { publicUrl: '' };
 
 /** Locks the tenant's link row for the rest of the transaction; undefined when there is none. */
 export function lockPaymentLink(tx: Tx, tenant: Tenant, id: string): Promise<PaymentLinkRow | undefined> {
-  return paymentLinkLifecycle.lock(tx, tenant, id);
+  return paymentLinkLifecycleFor(NO_ORIGIN).lock(tx, tenant, id);
 }
 
 export interface PaymentLinkTransition {
@@ -263,16 +344,42 @@ export interface PaymentLinkTransition {
  * lifecycle does not allow.
  */
 export async function transitionPaymentLink(
+  origin: PaymentLinkOrigin,
   uow: UnitOfWork,
   id: string,
   transition: PaymentLinkTransition,
 ): Promise<PaymentLink> {
   const { tx, clock, tenant } = uow;
-  const current = await paymentLinkLifecycle.mustLock(tx, tenant, id);
+  const lifecycle = paymentLinkLifecycleFor(origin);
+  const current = await lifecycle.mustLock(tx, tenant, id);
   const rfiDocuments = transition.to === 'action_required'
     ? newRfiRequirements(transition.requiredDocuments ?? [], clock, 'a payment link')
     : current.rfiDocuments;
-  return (await paymentLinkLifecycle.apply(uow, current, transition.to, { rfiDocuments })).presented;
+  return (await lifecycle.apply(uow, current, transition.to, { rfiDocuments })).presented;
+}
+
+/**
+ * A successful payment of `part` of the link (its currency, net of a customer-borne fee), in the payment's
+ * transaction: under the link's row lock, so that concurrent parts never pay more than the amount. The link moves to
+ * `paid` once paid in full, else `partially_paid` (each part its event); a part larger than what remains is refused
+ * (400), and so is less than all of it on a link that does not allow partial payments. A link that is not payable
+ * answers the lifecycle's INVALID_STATE. Answers the link and what it had been paid before (the payment's
+ * `payin_paid_before`).
+ */
+export async function recordPaymentLinkPayment(
+  origin: PaymentLinkOrigin, uow: UnitOfWork, id: string, part: bigint,
+): Promise<{ link: PaymentLink; paidBefore: bigint }> {
+  const lifecycle = paymentLinkLifecycleFor(origin);
+  const current = await lifecycle.mustLock(uow.tx, uow.tenant, id);
+  if (!PAYABLE_STATUSES.includes(current.status)) lifecycle.assertMove(current, 'paid');
+  const remaining = remainingOf(current);
+  if (part > remaining) throw errors.paymentLinkPartTooLarge(current.currency, remaining);
+  if (part < remaining && !current.allowPartialPayments) throw errors.paymentLinkPartialNotAllowed();
+  const amountPaid = current.amountPaid + part;
+  const to = amountPaid === current.amount ? 'paid' : 'partially_paid';
+  // A paid link sends no more reminders.
+  const fields = to === 'paid' ? { amountPaid, nextReminderAt: null } : { amountPaid };
+  return { link: (await lifecycle.apply(uow, current, to, fields)).presented, paidBefore: current.amountPaid };
 }
 
 /**
@@ -288,18 +395,27 @@ export async function updatePaymentLink(deps: PaymentLinkDeps, ctx: TenantContex
   const expiresAt = body.expires_at === undefined ? null : parseExpiresAt(body.expires_at, now);
   return deps.db.transaction(async (tx) => {
     const uow = { tx, ...ctx };
-    const current = await paymentLinkLifecycle.mustLock(tx, tenant, id);
+    const current = await paymentLinkLifecycleFor(deps).mustLock(tx, tenant, id);
     if (current.status !== 'active') throw errors.paymentLinkNotActive(current.status, 'updated');
     const changes: Partial<PaymentLinkRow> = { updatedAt: now };
     if (reminderFrequency !== null) changes.reminderFrequency = reminderFrequency;
     if (expiresAt !== null) changes.expiresAt = expiresAt;
-    const [row] = await tx.update(paymentLinks).set(changes)
+    let [row] = await tx.update(paymentLinks).set(changes)
       .where(and(tenantFilter(paymentLinks, tenant), eq(paymentLinks.id, id)))
       .returning();
     if (expiresAt !== null && expiresAt.getTime() !== current.expiresAt.getTime()) {
       await scheduleExpiry(uow, id, expiresAt, false);
     }
-    return presentPaymentLink(row!);
+    // A new frequency counts from now; a new expiry may end (or, moved later, allow) the pending reminder.
+    const frequencyChanged = reminderFrequency !== null && reminderFrequency !== current.reminderFrequency;
+    const next = frequencyChanged || row!.nextReminderAt === null
+      ? nextReminderAfter(row!, now)
+      : (row!.nextReminderAt.getTime() < row!.expiresAt.getTime() ? row!.nextReminderAt : null);
+    if ((next?.getTime() ?? null) !== (row!.nextReminderAt?.getTime() ?? null)) {
+      await scheduleReminder(uow, id, next);
+      row = { ...row!, nextReminderAt: next };
+    }
+    return presentPaymentLink(row!, deps);
   });
 }
 
@@ -309,14 +425,50 @@ export async function cancelPaymentLink(deps: PaymentLinkDeps, ctx: TenantContex
   assertPaymentLinkId(id);
   return deps.db.transaction(async (tx) => {
     const uow = { tx, ...ctx };
-    const current = await paymentLinkLifecycle.mustLock(tx, tenant, id);
+    const lifecycle = paymentLinkLifecycleFor(deps);
+    const current = await lifecycle.mustLock(tx, tenant, id);
     if (current.status !== 'active') throw errors.paymentLinkNotActive(current.status, 'cancelled');
-    return (await paymentLinkLifecycle.apply(uow, current, 'cancelled')).presented;
+    return (await lifecycle.apply(uow, current, 'cancelled', { nextReminderAt: null })).presented;
   });
 }
 
-/** The runner's handler of `payment_links.expire` (the lifecycle kernel's: a moved, paid or cancelled link's job does nothing). */
-export const paymentLinkJobHandlers = (deps: { db: Db }) => paymentLinkLifecycle.expiryJobHandlers(deps.db);
+/**
+ * The reminder job's work, under the link's lock: the reminder due at `at` is sent (`sendReminder`) and recorded as
+ * `last_reminder_sent_at` (the tenant's now), and the next one scheduled, while the link is payable and not expired.
+ * A job for another time (the frequency changed since), or for a link paid, cancelled or expired, ends the schedule
+ * or does nothing. No event: the webhook catalogue has none for a reminder.
+ */
+export async function remindPaymentLink(deps: PaymentLinkDeps, uow: UnitOfWork, id: string, at: Date): Promise<boolean> {
+  const row = await lockPaymentLink(uow.tx, uow.tenant, id);
+  if (!row || row.nextReminderAt === null || row.nextReminderAt.getTime() !== at.getTime()) return false;
+  const now = uow.clock.now();
+  if (!PAYABLE_STATUSES.includes(row.status) || row.expiresAt.getTime() <= now.getTime()) {
+    await scheduleReminder(uow, id, null);
+    return false;
+  }
+  const [reminded] = await uow.tx.update(paymentLinks).set({ lastReminderSentAt: now })
+    .where(and(tenantFilter(paymentLinks, uow.tenant), eq(paymentLinks.id, id))).returning();
+  await deps.sendReminder?.(uow, presentPaymentLink(reminded!, deps));
+  await scheduleReminder(uow, id, nextReminderAfter(row, now));
+  return true;
+}
+
+/**
+ * The runner's handlers: `payment_links.expire` (the lifecycle kernel's: a moved, paid or cancelled link's job does
+ * nothing) and `payment_links.remind`.
+ */
+export function paymentLinkJobHandlers(deps: PaymentLinkDeps): Record<string, JobHandler> {
+  return {
+    ...paymentLinkLifecycleFor(deps).expiryJobHandlers(deps.db),
+    [PAYMENT_LINK_REMIND_QUEUE]: async (job) => {
+      const target = tenantRowPayload(job.payload, 'paymentLinkId');
+      const at = typeof job.payload.at === 'string' ? new Date(job.payload.at) : null;
+      if (!target || at === null || Number.isNaN(at.getTime())) return { status: 'dead', error: `malformed ${PAYMENT_LINK_REMIND_QUEUE} payload` };
+      await inUnitOfWork(deps.db, { tenant: target.tenant, clock: job.clock }, (uow) => remindPaymentLink(deps, uow, target.id, at));
+      return { status: 'done' };
+    },
+  };
+}
 
 /**
  * `PATCH /payin/{id}/update_rfi`: one document per required `rfi_doc_id`, each the tenant's; the link moves to
@@ -332,10 +484,11 @@ export async function updatePaymentLinkRfi(
   assertPaymentLinkId(id);
   return deps.db.transaction(async (tx) => {
     const uow = { tx, ...ctx };
-    const current = await paymentLinkLifecycle.mustLock(tx, tenant, id);
+    const lifecycle = paymentLinkLifecycleFor(deps);
+    const current = await lifecycle.mustLock(tx, tenant, id);
     if (current.status !== 'action_required') throw errors.documentsOnlyWhenActionRequired('Payment link', current.status);
     const rfiDocuments = await answerRfiRequirements(tx, tenant, current.rfiDocuments ?? [], body.documents, 'payment link', findDocument);
-    return (await paymentLinkLifecycle.apply(uow, current, 'under_review', { rfiDocuments })).presented;
+    return (await lifecycle.apply(uow, current, 'under_review', { rfiDocuments })).presented;
   });
 }
 
@@ -348,10 +501,11 @@ export async function mockMarkPaymentLinkReviewed(deps: PaymentLinkDeps, ctx: Te
   assertPaymentLinkId(id);
   return deps.db.transaction(async (tx) => {
     const uow = { tx, ...ctx };
-    const current = await paymentLinkLifecycle.mustLock(tx, tenant, id);
+    const lifecycle = paymentLinkLifecycleFor(deps);
+    const current = await lifecycle.mustLock(tx, tenant, id);
     if (current.status !== 'under_review') throw errors.paymentLinkNotUnderReview();
-    const due = paymentLinkLifecycle.isDue(current, clock);
-    return (await paymentLinkLifecycle.apply(uow, current, due ? 'expired' : 'active')).presented;
+    const due = lifecycle.isDue(current, clock);
+    return (await lifecycle.apply(uow, current, due ? 'expired' : 'active')).presented;
   });
 }
 
@@ -367,6 +521,13 @@ export function createPaymentLinkService(deps: PaymentLinkDeps) {
     updateRfi: (ctx: TenantContext, id: string, body: UpdatePaymentLinkRfiBody) =>
       updatePaymentLinkRfi(deps, ctx, id, body),
     mockMarkReviewed: (ctx: TenantContext, id: string) => mockMarkPaymentLinkReviewed(deps, ctx, id),
+    /** The tenant's link row, or undefined (the hosted page). */
+    find: (ctx: TenantContext, id: string) => findPaymentLink(deps.db, ctx.tenant, id),
+    /** The link of a page URL by its id alone, with its tenant: the one cross-tenant read (the hosted page, decision 0037). */
+    locate: (id: string) => locatePaymentLink(deps.db, id),
+    present: (row: PaymentLinkRow) => presentPaymentLink(row, deps),
+    /** The runner's handlers of the links' queues (jobs.ts). */
+    jobHandlers: () => paymentLinkJobHandlers(deps),
   });
 }
 

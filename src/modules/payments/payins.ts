@@ -6,7 +6,10 @@ import { ApiError, errors } from '../../core/errors.js';
 import { ID_PREFIXES } from '../../core/ids.js';
 import type { Tenant } from '../../core/tenancy.js';
 import { findOrder, findOrdersAwaitingTransfer, transitionOrder, type AwaitingTransferQuery, type OrderRow } from '../orders/service.js';
-import { findPaymentLink, findPaymentLinksAwaitingTransfer, transitionPaymentLink, type PaymentLinkRow } from '../payment-links/service.js';
+import {
+  findPaymentLink, findPaymentLinksAwaitingTransfer, PAYABLE_STATUSES, recordPaymentLinkPayment, remainingOf, type PaymentLinkOrigin,
+  type PaymentLinkRow,
+} from '../payment-links/service.js';
 import type { UnitOfWork } from '../../core/context.js';
 
 export interface Payin {
@@ -15,7 +18,10 @@ export interface Payin {
   status: string;
   customerId: string;
   currency: string;
+  /** What is due now: an order's amount; what remains to be paid of a link (all of it until a part is paid). */
   amount: bigint;
+  /** A payment may pay less than `amount` (a link that allows partial payments, decision 0037). */
+  allowsPartial: boolean;
   priceId: string | null;
   /** The payin quote an order was created from: its rate prices payments in the quote's source currency. */
   quoteId: string | null;
@@ -31,7 +37,7 @@ export interface Payin {
 export function payinOfOrder(row: OrderRow): Payin {
   return {
     type: 'orders', id: row.id, status: row.status, customerId: row.customerId, currency: row.currency,
-    amount: row.amount, priceId: row.priceId, quoteId: row.quoteId, paymentMethods: row.paymentMethods,
+    amount: row.amount, allowsPartial: false, priceId: row.priceId, quoteId: row.quoteId, paymentMethods: row.paymentMethods,
     purposeCode: row.purposeCode, productName: row.product?.name ?? null, productDescription: row.product?.description ?? null,
     expiresAt: row.expiresAt, createdAt: row.createdAt,
   };
@@ -40,7 +46,7 @@ export function payinOfOrder(row: OrderRow): Payin {
 function fromPaymentLink(row: PaymentLinkRow): Payin {
   return {
     type: 'payment_link', id: row.id, status: row.status, customerId: row.customerId, currency: row.currency,
-    amount: row.amount, priceId: row.priceId, quoteId: null, paymentMethods: row.paymentMethods,
+    amount: remainingOf(row), allowsPartial: row.allowPartialPayments, priceId: row.priceId, quoteId: null, paymentMethods: row.paymentMethods,
     purposeCode: row.purposeCode, productName: row.product?.name ?? null, productDescription: row.product?.description ?? null,
     expiresAt: row.expiresAt, createdAt: row.createdAt,
   };
@@ -98,25 +104,48 @@ export const payinErrors = {
   methodNotAccepted: (type: PayinType, method: string) => errors.payinMethodNotAccepted(payinLabel(type), method),
 };
 
+/** Whether the payin's status takes payments: `active`, and a link's `partially_paid` (the rest of it). */
+function payableStatus(payin: Payin): boolean {
+  return payin.status === 'active' || (payin.type === 'payment_link' && (PAYABLE_STATUSES as readonly string[]).includes(payin.status));
+}
+
 /**
- * Whether the payin takes a payment by `method` now: it must offer the method and be `active`, and not past its
- * `expires_at` (the expiry job may not have run yet: a payin is not payable a moment past its expiry either way).
+ * Whether the payin takes a payment by `method` now: it must offer the method and be `active` (a link also
+ * `partially_paid`), and not past its `expires_at` (the expiry job may not have run yet: a payin is not payable a
+ * moment past its expiry either way).
  */
 export function assertPayable(payin: Payin, method: PaymentMethodType, now: Date): void {
   if (!payin.paymentMethods.includes(method)) throw payinErrors.methodNotAccepted(payin.type, method);
-  if (payin.status !== 'active') throw payinErrors.notActive(payin.type, payin.status);
+  if (!payableStatus(payin)) throw payinErrors.notActive(payin.type, payin.status);
   if (payin.expiresAt.getTime() <= now.getTime()) throw payinErrors.notActive(payin.type, 'expired');
 }
 
 /**
- * Marks the payin paid (with its `orders`/`paid` or `payment_link`/`paid` event) in the payment's transaction. The
- * payin's row lock decides between concurrent payments: the loser sees the status the winner left.
+ * `payin` with `part` of what is due as its amount, when the payment pays only that: at least 1, at most what is due,
+ * and less only where the payin allows partial payments (400 otherwise). Undefined `part`: all that is due.
  */
-export async function markPayinPaid(uow: UnitOfWork, payin: Payin): Promise<void> {
+export function payinPart(payin: Payin, part: bigint | undefined): Payin {
+  if (part === undefined || part === payin.amount) return payin;
+  if (part < 1n) throw errors.validation('Amount must be a positive whole number in the smallest currency unit (e.g., cents)');
+  if (part > payin.amount) throw errors.paymentLinkPartTooLarge(payin.currency, payin.amount);
+  if (!payin.allowsPartial) throw errors.paymentLinkPartialNotAllowed();
+  return { ...payin, amount: part };
+}
+
+/**
+ * Marks the payin paid by `payin.amount` (all that is due, or the part of `payinPart`) in the payment's transaction,
+ * with its event: an order `paid`, a link `paid` or `partially_paid`. The payin's row lock decides between concurrent
+ * payments: the loser sees the status the winner left, or (a part) that the part no longer fits what remains.
+ * Answers what the payin had been paid before (the payment's `payin_paid_before`: 0 but for a later part).
+ */
+export async function markPayinPaid(uow: UnitOfWork, payin: Payin, origin: PaymentLinkOrigin): Promise<bigint> {
   const { tx, tenant } = uow;
   try {
-    if (payin.type === 'orders') await transitionOrder(uow, payin.id, { to: 'paid' });
-    else await transitionPaymentLink(uow, payin.id, { to: 'paid' });
+    if (payin.type === 'orders') {
+      await transitionOrder(uow, payin.id, { to: 'paid' });
+      return 0n;
+    }
+    return (await recordPaymentLinkPayment(origin, uow, payin.id, payin.amount)).paidBefore;
   } catch (err) {
     if (err instanceof ApiError && err.code === 'INVALID_STATE') {
       throw payinErrors.notActive(payin.type, (await findPayin(tx, tenant, payin.id))?.status ?? 'gone');

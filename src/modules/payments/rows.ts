@@ -10,10 +10,12 @@ import { defineLifecycle } from '../../core/lifecycle.js';
 import { tenantFilter, type Tenant } from '../../core/tenancy.js';
 import { postJournal, type EntryInput } from '../../ledger/index.js';
 import { presentAttachedDocuments } from '../rfis/service.js';
+import type { PaymentLinkOrigin } from '../payment-links/service.js';
 import type { PricingDeps } from './pricing.js';
 import type { Payment } from './schemas.js';
 
-export interface PaymentDeps extends PricingDeps {
+/** `PaymentLinkOrigin`: a payment that pays a link presents it (its `payment_link`) in the link's event. */
+export interface PaymentDeps extends PricingDeps, PaymentLinkOrigin {
   db: Db;
   /**
    * What a subscription's first instalment settling `success` does to its subscription, in the payment's transaction

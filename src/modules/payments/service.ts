@@ -15,6 +15,7 @@ import { tenantFilter, type Tenant } from '../../core/tenancy.js';
 import { postJournal } from '../../ledger/index.js';
 import { sandboxTestCard, type CardOutcome } from './cards.js';
 import { PAYIN_ID_FORMAT, assertPayable, findPayin, markPayinPaid, payinErrors, payinTypeOf, type Payin } from './payins.js';
+import { priceAttempt } from './partial-payments.js';
 import { pricedColumns, pricePayment, type PaymentPricing } from './pricing.js';
 import {
   DECLINED, findPayment, hasPaymentInProgress, NO_ERROR, PAYMENT_ENTITY_TYPE, paymentLifecycle, postPaymentJournal, presentPayment,
@@ -80,6 +81,8 @@ export interface PaymentAttempt {
   currency: string;
   /** The amount the payer sent (the mock's `amount`); it must equal the priced amount. The checkout sends none. */
   amount?: bigint;
+  /** What this payment pays of the payin, in its currency: a part of a link that allows it (the hosted link page). */
+  part?: bigint;
   method: PaymentMethodType;
   /** A checked card: only these fields, never the number or the CVV. */
   card: { network: string; last4: string; expMonth: number | null; expYear: number | null; outcome: CardOutcome } | null;
@@ -135,13 +138,11 @@ export async function makePayment(
       if (!claim.claimed) throw duplicateRequest('payment');
     }
     if (await hasPaymentInProgress(tx, tenant, payin.id)) throw errors.payinPaymentInProgress(payin.type === 'orders' ? 'order' : 'payment link');
-    const pricing = await pricePayment(tx, deps, tenant, payin, attempt.currency);
-    if (attempt.amount !== undefined && attempt.amount !== pricing.paymentAmount) {
-      throw errors.paymentAmountMismatch(pricing.paymentCurrency, pricing.paymentAmount);
-    }
+    // All that is due, or the part of it this payment pays (decision 0037), at its price.
+    const { payin: paid, pricing } = await priceAttempt(tx, deps, tenant, payin, attempt);
     const outcome = outcomeOf(attempt, pricing, recording);
-    if (outcome === 'success') await markPayinPaid(uow, payin);
-    const row = await insertPaymentRow(tx, tenant, payin, attempt, pricing, outcome, now, { id, requestId: recording.requestId ?? null });
+    const paidBefore = outcome === 'success' ? await markPayinPaid(uow, paid, deps) : 0n;
+    const row = await insertPaymentRow(tx, tenant, paid, attempt, pricing, outcome, now, { id, requestId: recording.requestId ?? null, paidBefore });
     if (row.status === 'success') await postPaymentJournal(uow, row);
     await recording.alsoInTransaction?.(uow, row);
     const payment = presentPayment(row);
@@ -157,7 +158,7 @@ export async function makePayment(
  * `failed` records why. Only an `in_progress` payment moves (the lifecycle refuses anything else).
  */
 export async function settleCardPayment(
-  deps: Pick<PaymentDeps, 'subscriptionPaymentSucceeded'>,
+  deps: Pick<PaymentDeps, 'subscriptionPaymentSucceeded' | 'publicUrl'>,
   uow: UnitOfWork,
   row: PaymentRow,
   outcome: { status: 'success' } | { status: 'failed'; reason: CardPaymentFailure },
@@ -167,13 +168,14 @@ export async function settleCardPayment(
     const moved = await paymentLifecycle.apply(uow, row, 'failed', FAILURE_TEXTS[outcome.reason]);
     return { row: moved.row, payment: moved.presented };
   }
+  let paidBefore = 0n;
   if (row.payinId !== null) {
     const payin = await findPayin(uow.tx, uow.tenant, row.payinId);
     if (!payin || !isPayable(payin, row.methodType, uow.clock.now())) {
       const moved = await paymentLifecycle.apply(uow, row, 'failed', PAYIN_NOT_PAYABLE);
       return { row: moved.row, payment: moved.presented };
     }
-    await markPayinPaid(uow, payin);
+    paidBefore = await markPayinPaid(uow, payin, deps);
   } else {
     if (!deps.subscriptionPaymentSucceeded) throw new Error(`no subscription hook to settle ${row.id}`);
     try {
@@ -185,7 +187,7 @@ export async function settleCardPayment(
       return { row: moved.row, payment: moved.presented };
     }
   }
-  const written = await paymentLifecycle.write(uow, row, 'success', { paidAt: uow.clock.now() });
+  const written = await paymentLifecycle.write(uow, row, 'success', { paidAt: uow.clock.now(), payinPaidBefore: paidBefore });
   await postPaymentJournal(uow, written);
   return { row: written, payment: await paymentLifecycle.record(uow, written) };
 }
@@ -206,7 +208,7 @@ function isPayable(payin: Payin, method: PaymentMethodType, now: Date): boolean 
  */
 async function insertPaymentRow(
   tx: Tx, tenant: Tenant, payin: Payin, attempt: PaymentAttempt, pricing: PaymentPricing, outcome: Outcome, now: Date,
-  fixed: { id: string; requestId: string | null },
+  fixed: { id: string; requestId: string | null; paidBefore: bigint },
 ): Promise<PaymentRow> {
   const [row] = await tx.insert(payments).values({
     id: fixed.id,
@@ -214,6 +216,7 @@ async function insertPaymentRow(
     requestId: fixed.requestId,
     payinId: payin.id,
     payinType: payin.type,
+    payinPaidBefore: fixed.paidBefore,
     customerId: payin.customerId,
     status: outcome,
     ...pricedColumns(pricing),

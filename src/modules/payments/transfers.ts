@@ -15,6 +15,8 @@ import { payments, type PayinType, type TransferDetails } from '../../db/schema/
 import { holdIncomingFunds, postHold, type EntryInput } from '../../ledger/index.js';
 import { PAYIN_ID_FORMAT, assertPayable, findPayin, findPayinsAwaitingTransfer, markPayinPaid, payinErrors, payinTypeOf, type Payin } from './payins.js';
 import { payinFeeBearerOf } from '../merchants/service.js';
+import type { PaymentLinkOrigin } from '../payment-links/service.js';
+import { priceAttemptOrNothing } from './partial-payments.js';
 import { pricedColumns, pricePayment, type PaymentPricing, type PricingDeps } from './pricing.js';
 import {
   hasPaymentInProgress, lockPayment, NO_ERROR, PAYMENT_ENTITY_TYPE, paymentEntries, paymentLifecycle, postPaymentJournal,
@@ -127,9 +129,10 @@ async function matchTransfer(uow: UnitOfWork, deps: PricingDeps, transfer: Incom
   }
   if (named) {
     if (!(await takesTransfer(uow, named))) return { payin: named, pricing: null, held: PAYIN_NOT_FOUND };
-    const pricing = await priceOrNothing(uow, deps, named, transfer.currency);
-    if (pricing?.paymentAmount !== transfer.amount) return { payin: named, pricing: null, held: PAYIN_AMOUNT_MISMATCH };
-    return { payin: named, pricing, named: true };
+    // Exactly what is due, or a part of a link that allows partial payments (decision 0037); anything else is held.
+    const priced = await priceAttemptOrNothing(uow.tx, deps, uow.tenant, named, { currency: transfer.currency, amount: transfer.amount });
+    if (!priced) return { payin: named, pricing: null, held: PAYIN_AMOUNT_MISMATCH };
+    return { payin: priced.payin, pricing: priced.pricing, named: true };
   }
   // Exactly one fit among every candidate: a second one unseen past the limit would make it a guess.
   const { fits, complete } = await payinsPricedAt(uow, deps, transfer.currency, transfer.amount, false);
@@ -162,16 +165,19 @@ function payinColumns(payin: Payin | null) {
  * first (its row lock decides) leaves this one PAYIN_NOT_FOUND. 400 for a currency the FX source does not quote; 404
  * for a `payinId` the tenant does not have.
  */
-export async function receiveTransfer(deps: PricingDeps, uow: UnitOfWork, transfer: IncomingTransfer): Promise<{ row: PaymentRow; payment: Payment }> {
+export async function receiveTransfer(
+  deps: PricingDeps & PaymentLinkOrigin, uow: UnitOfWork, transfer: IncomingTransfer,
+): Promise<{ row: PaymentRow; payment: Payment }> {
   const currency = normalizeCurrency(transfer.currency.trim());
   if (currency === undefined) throw errors.validation('Currency must be a valid ISO 4217 currency code (e.g., USD)');
   if (!deps.fxRates.currencies().includes(currency)) throw errors.unsupportedCurrency(currency, 'payments');
   let match = await matchTransfer(uow, deps, { ...transfer, currency });
   const sanctioned = transfer.sanctionedRemitter || transfer.amount === SANCTIONS_MAGIC_AMOUNT;
   if (sanctioned) match = { payin: match.payin, pricing: match.pricing, held: SANCTION_HIT };
+  let paidBefore = 0n;
   if (!('held' in match)) {
     try {
-      await markPayinPaid(uow, match.payin);
+      paidBefore = await markPayinPaid(uow, match.payin, deps);
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       // Another payment paid it first: held, naming the payin only if the transfer did.
@@ -186,6 +192,7 @@ export async function receiveTransfer(deps: PricingDeps, uow: UnitOfWork, transf
     id,
     ...uow.tenant,
     ...payinColumns(match.payin),
+    payinPaidBefore: paidBefore,
     status: held ? 'action_required' : 'success',
     ...(match.pricing ? pricedColumns(match.pricing) : receivedColumns(currency, transfer.amount)),
     methodType: 'bank_transfer',
@@ -293,9 +300,10 @@ export async function connectPayin(
     if (await hasPaymentInProgress(tx, ctx.tenant, payin.id)) throw errors.payinPaymentInProgress(payin.type === 'orders' ? 'order' : 'payment link');
     const pricing = await pricePayment(tx, deps, ctx.tenant, payin, row.paymentCurrency);
     if (pricing.paymentAmount !== row.paymentAmount) throw errors.paymentAmountMismatch(pricing.paymentCurrency, pricing.paymentAmount);
-    await markPayinPaid(uow, payin);
+    const paidBefore = await markPayinPaid(uow, payin, deps);
     const written = await paymentLifecycle.write(uow, row, 'success', {
       ...payinColumns(payin),
+      payinPaidBefore: paidBefore,
       ...pricedColumns(pricing),
       ...NO_ERROR,
       paidAt: ctx.clock.now(),
