@@ -65,7 +65,7 @@ export async function startServer(
     const { keyRing, bootstrap } = await database.withStartupLock(async () => {
       await openDb.migrate();
       if (!config.jwtPrivateKeyPem) await ensureSigningKey(db, clock);
-      const ring = await loadKeyRing(db, config.jwtPrivateKeyPem);
+      const ring = await loadKeyRing(db, config.jwtPrivateKeyPem, { apiAudience: config.apiAudience });
       return { keyRing: ring, bootstrap: await ensureDefaultMerchant({ db, keyRing: ring, clock }, config.dataDir) };
     });
     // credentials.json may hold a key that was revoked or rotated since: say so rather than print a dead key.
