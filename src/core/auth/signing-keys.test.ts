@@ -1,6 +1,6 @@
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { createLocalJWKSet, decodeProtectedHeader, importSPKI, jwtVerify } from 'jose';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { testEnv } from '../../../test/support/env.js';
 import { buildTestApp, createTestMerchant } from '../../../test/support/app.js';
 import { systemClock } from '../clock.js';
@@ -8,6 +8,11 @@ import { authenticateSecretKey, signSecretKey } from './api-keys.js';
 import { loadKeyRing } from './signing-keys.js';
 
 describe('signing keys', () => {
+  // The worker's database is migrated in a hook (its longer timeout), not in the first test.
+  beforeAll(async () => {
+    await testEnv();
+  });
+
   it('sign with JWT_PRIVATE_KEY when configured, and still accept keys signed by the stored key', async () => {
     const { database, keyRing: storedRing } = await testEnv();
     const pem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;

@@ -35,7 +35,7 @@ export const wellKnownRoutes: FastifyPluginAsyncTypebox<{ keyRing: KeyRing }> = 
   app.get('/.well-known/glomo-mcp-public-key.pem', {
     schema: {
       tags, summary: "The signing key's public key in PEM (SPKI): the value of glomo-mcp-server's GLOMO_MCP_PUBLIC_KEY",
-      response: { 200: Type.String() },
+      response: { 200: { description: 'The SPKI PEM.', content: { 'application/x-pem-file': { schema: Type.String() } } } },
     },
   }, async (_request, reply) => reply.header('cache-control', CACHE).type('application/x-pem-file').send(keyRing.signingPublicKeyPem));
 };
