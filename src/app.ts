@@ -26,6 +26,7 @@ import { httpRequestDuration, httpRequests } from './core/metrics.js';
 import { metricsRoutes } from './metrics-routes.js';
 import { subscriptionPublicRoutes } from './checkout/subscription-routes.js';
 import { healthRoutes } from './health.js';
+import { wellKnownRoutes } from './modules/mcp-credentials/well-known-routes.js';
 import { composeServices, modules, type Services } from './composition.js';
 import type { RouteScope } from './modules/manifest.js';
 
@@ -170,6 +171,8 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerO
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthRoutes, { database: deps.database });
+  // The key ring's public keys, for glomo-mcp-server and any verifier of this server's JWTs (decision 0036).
+  await app.register(wellKnownRoutes, { keyRing: deps.keyRing });
 
   /** Every manifest's route plugins of one scope, in the order of the manifests. */
   const registerModuleRoutes = async (scope: RouteScope, instance: FastifyInstance) => {

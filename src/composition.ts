@@ -14,6 +14,7 @@ import { createBeneficiaryService, type BeneficiaryService } from './modules/ben
 import { createCustomerService, type CustomerService } from './modules/customers/service.js';
 import { createDocumentService, type DocumentService } from './modules/documents/service.js';
 import { createInternalTransferService, type InternalTransferService } from './modules/internal-transfers/service.js';
+import { createMcpCredentialService, type McpCredentialService } from './modules/mcp-credentials/service.js';
 import { refreshCredentialsOf } from './modules/merchants/credentials-file.js';
 import { createMerchantService, type MerchantService } from './modules/merchants/service.js';
 import { createPlatformService, type PlatformService } from './modules/merchants/platform.js';
@@ -45,6 +46,7 @@ export interface ModuleServices {
   customers: CustomerService;
   documents: DocumentService;
   apiKeys: ApiKeyService;
+  mcpCredentials: McpCredentialService;
   balances: BalanceService;
   balanceConversions: BalanceConversionService;
   quotes: QuoteService;
@@ -101,6 +103,9 @@ export function composeModuleServices(deps: AppDeps, options: { log?: ServiceLog
     customers: createCustomerService({ db }),
     documents: createDocumentService({ db, store: deps.documentStore, maxBytes: deps.config.documentMaxBytes }),
     apiKeys: createApiKeyService({ db, keyRing: deps.keyRing, realTime: deps.clock, keysChanged }),
+    mcpCredentials: createMcpCredentialService({
+      db, keyRing: deps.keyRing, realTime: deps.clock, audience: deps.config.mcpAudience, maxLifetimeSeconds: deps.config.mcpCredentialMaxSeconds,
+    }),
     balances: createBalanceService({ db }),
     balanceConversions: createBalanceConversionService({ db, ...fx }),
     // Quotes sit below payouts (payouts consume quotes): payout quotes are priced by what payouts hand in here.

@@ -77,3 +77,35 @@ describe('settings checked before anything starts (one line naming the setting)'
     expect(() => loadConfig({ BODY_LIMIT_BYTES: '10' })).toThrow(/^BODY_LIMIT_BYTES must be between 1024 and /);
   });
 });
+
+describe('API_AUDIENCE, MCP_AUDIENCE and MCP_CREDENTIAL_MAX_SECONDS', () => {
+  it("default to what glomo-mcp-server expects: glomo-external-api, glomo-mcp and 30 days", () => {
+    const config = loadConfig({});
+    expect(config.apiAudience).toBe('glomo-external-api');
+    expect(config.mcpAudience).toBe('glomo-mcp');
+    expect(config.mcpCredentialMaxSeconds).toBe(2_592_000);
+  });
+
+  it('take an audience trimmed, and a maximum between 60 s and 366 days', () => {
+    const config = loadConfig({ API_AUDIENCE: ' https://api.example.com ', MCP_AUDIENCE: 'urn:example:mcp', MCP_CREDENTIAL_MAX_SECONDS: '3600' });
+    expect(config).toMatchObject({ apiAudience: 'https://api.example.com', mcpAudience: 'urn:example:mcp', mcpCredentialMaxSeconds: 3600 });
+  });
+
+  it('refuse an audience with spaces or other than printable ASCII, in one line naming the setting', () => {
+    for (const bad of ['glomo mcp', 'glomo-mcp\u00e9', 'x'.repeat(201)]) {
+      expect(() => loadConfig({ MCP_AUDIENCE: bad }), bad).toThrow(/^MCP_AUDIENCE must be 1 to 200 printable ASCII characters without spaces, got "[^\n]*"$/);
+      expect(() => loadConfig({ API_AUDIENCE: bad }), bad).toThrow(/^API_AUDIENCE must be 1 to 200 printable ASCII characters without spaces, got /);
+    }
+  });
+
+  it('refuse the same audience for both: the MCP server tells a secret key from a credential by it', () => {
+    expect(() => loadConfig({ MCP_AUDIENCE: 'glomo-external-api' })).toThrow(ConfigError);
+    expect(() => loadConfig({ API_AUDIENCE: 'glomo-mcp' })).toThrow(/^MCP_AUDIENCE must differ from API_AUDIENCE, both are "glomo-mcp"$/);
+  });
+
+  it('refuse a maximum out of bounds or not an integer', () => {
+    expect(() => loadConfig({ MCP_CREDENTIAL_MAX_SECONDS: '59' })).toThrow(/^MCP_CREDENTIAL_MAX_SECONDS must be between 60 and 31622400, got 59$/);
+    expect(() => loadConfig({ MCP_CREDENTIAL_MAX_SECONDS: '31622401' })).toThrow(ConfigError);
+    expect(() => loadConfig({ MCP_CREDENTIAL_MAX_SECONDS: '30d' })).toThrow(/^MCP_CREDENTIAL_MAX_SECONDS must be an integer, got '30d'$/);
+  });
+});

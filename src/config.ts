@@ -2,6 +2,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { DEFAULT_API_AUDIENCE, DEFAULT_MCP_AUDIENCE } from './core/auth/audiences.js';
 import { normalizeCurrency } from './core/iso.js';
 
 export interface Config {
@@ -63,6 +64,12 @@ export interface Config {
   publicUrl: string;
   /** The currencies internal transfers move (upper-case ISO 4217 codes, each once); the contract has AED only. */
   internalTransferCurrencies: readonly string[];
+  /** The `aud` of new secret keys: the external API's audience, as Glomo's keys carry it (keys keep the one they were issued with). */
+  apiAudience: string;
+  /** The `aud` of MCP credentials: what glomo-mcp-server's GLOMO_MCP_AUDIENCE is set to. Never the API audience. */
+  mcpAudience: string;
+  /** The longest lifetime an MCP credential may be minted with (its `exp`), and the default one. */
+  mcpCredentialMaxSeconds: number;
 }
 
 export type TrustProxy = boolean | number | string[];
@@ -187,6 +194,16 @@ function logLevel(env: NodeJS.ProcessEnv, name: string): string {
   return raw;
 }
 
+/** A JWT audience: printable ASCII without spaces, as an env file holds it. */
+function audience(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^[\x21-\x7e]{1,200}$/.test(raw)) {
+    throw new ConfigError(`${name} must be 1 to 200 printable ASCII characters without spaces, got ${JSON.stringify(raw)}`);
+  }
+  return raw;
+}
+
 function optional(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const raw = env[name]?.trim();
   return raw ? raw : undefined;
@@ -201,6 +218,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = integer(env, 'PORT', 4000, 0, 65535);
   const wildcard = host === '0.0.0.0' || host === '::';
   const urlHost = wildcard ? 'localhost' : isIP(host) === 6 ? `[${host}]` : host;
+  const apiAudience = audience(env, 'API_AUDIENCE', DEFAULT_API_AUDIENCE);
+  const mcpAudience = audience(env, 'MCP_AUDIENCE', DEFAULT_MCP_AUDIENCE);
+  // glomo-mcp-server tells a merchant's API key from an MCP credential by its audience alone (decision 0036).
+  if (apiAudience === mcpAudience) throw new ConfigError(`MCP_AUDIENCE must differ from API_AUDIENCE, both are ${JSON.stringify(apiAudience)}`);
   return {
     host,
     port,
@@ -229,5 +250,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sandboxRailDelaySeconds: integer(env, 'SANDBOX_RAIL_DELAY_SECONDS', 60, 0, 24 * 60 * 60),
     publicUrl: publicUrl(env, 'PUBLIC_URL', `http://${urlHost}:${port}`),
     internalTransferCurrencies: currencies(env, 'INTERNAL_TRANSFER_CURRENCIES', ['AED']),
+    apiAudience,
+    mcpAudience,
+    mcpCredentialMaxSeconds: integer(env, 'MCP_CREDENTIAL_MAX_SECONDS', 30 * 24 * 60 * 60, 60, 366 * 24 * 60 * 60),
   };
 }

@@ -68,7 +68,7 @@ export async function startServer(
     const { keyRing, bootstrap } = await database.withStartupLock(async () => {
       await openDb.migrate();
       if (!config.jwtPrivateKeyPem) await ensureSigningKey(db, clock);
-      const ring = await loadKeyRing(db, config.jwtPrivateKeyPem);
+      const ring = await loadKeyRing(db, config.jwtPrivateKeyPem, { apiAudience: config.apiAudience });
       return { keyRing: ring, bootstrap: await ensureDefaultMerchant({ db, keyRing: ring, clock }, config.dataDir) };
     }).catch((error: unknown) => {
       const problem = config.databaseUrl ? connectionProblem(error) : undefined;

@@ -44,7 +44,7 @@ describe('GET /openapi.json and /docs', () => {
   it('describes every /api/v1 operation as the contract does', () => {
     const ours = Object.entries(doc.paths).filter(([path]) => path.startsWith('/api/v1/'));
     const count = ours.reduce((n, [, operations]) => n + Object.keys(operations).length, 0);
-    expect(count).toBe(97);
+    expect(count).toBe(100);
     for (const [path, operations] of ours) {
       for (const [method, operation] of Object.entries(operations)) {
         const contractPath = path.replace(/^\/api\/v1/, '');
@@ -85,6 +85,8 @@ describe('GET /openapi.json and /docs', () => {
             'listPlatformMerchants', 'updateMerchantStatus',
             // Reading internal transfers back, for reconciliation: decision 0034.
             'listInternalTransfers', 'getInternalTransfer',
+            // Credentials for Glomo's MCP server (minted in Glomo's dashboard): decision 0036.
+            'createMcpCredential', 'listMcpCredentials', 'revokeMcpCredential',
           ], `${label} is not in the contract`).toContain(operation.operationId);
         }
         expect(operation.security, label).toEqual([{ JWT: [] }]);

@@ -19,6 +19,7 @@ import { adminWithdrawalAccountRoutes } from './withdrawal-account-routes.js';
 import { adminPayoutApprovalRoutes } from './payout-approval-routes.js';
 import { adminSandboxClockRoutes } from './sandbox-clock-routes.js';
 import { adminBackupRoutes } from './backup-routes.js';
+import { adminMcpCredentialRoutes } from './mcp-credential-routes.js';
 
 const MerchantBody = Type.Object({
   id: Type.String({ examples: ['merch_68c777fcOOMpl'] }),
@@ -221,4 +222,5 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; services: S
   await app.register(adminSandboxClockRoutes, { clocks: services.clocks, existingMerchant });
   await app.register(adminBackupRoutes, { deps });
   await app.register(adminVirtualAccountRoutes, { deps, virtualAccounts: services.virtualAccounts, existingMerchant });
+  await app.register(adminMcpCredentialRoutes, { mcpCredentials: services.mcpCredentials, existingMerchant });
 };

@@ -268,6 +268,16 @@ export const ERRORS = {
     message: 'Checkout is unavailable: the merchant has no active secret key',
   },
 
+  // Keys (decision 0036)
+  /** An MCP credential on a key-management route. */
+  secretKeyRequired: { status: 401, code: 'UNAUTHORIZED', message: 'This operation takes a secret key, not an MCP credential' },
+  /** The operator asked for a child merchant's key in an environment the child does not live in. */
+  merchantNotInEnvironment: {
+    status: 400,
+    code: 'INVALID_PARAMETER',
+    message: (env: string) => `Merchant has no ${env} environment: a child merchant lives in its platform's environment only`,
+  },
+
   // Platform merchants (set by the operator) and their routes (the contract's words, notes-payouts §21.2)
   childCannotBePlatform: { status: 400, code: 'INVALID_STATE', message: 'A child merchant cannot be a platform' },
   platformHasChildren: { status: 400, code: 'INVALID_STATE', message: 'A platform with child merchants stays a platform' },

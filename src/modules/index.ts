@@ -9,6 +9,7 @@ import { beneficiariesModule } from './beneficiaries/manifest.js';
 import { customersModule } from './customers/manifest.js';
 import { documentsModule } from './documents/manifest.js';
 import { internalTransfersModule } from './internal-transfers/manifest.js';
+import { mcpCredentialsModule } from './mcp-credentials/manifest.js';
 import { merchantsModule } from './merchants/manifest.js';
 import { ordersModule } from './orders/manifest.js';
 import { paymentLinksModule } from './payment-links/manifest.js';
@@ -28,6 +29,7 @@ export const MODULES = [
   customersModule,
   documentsModule,
   apiKeysModule,
+  mcpCredentialsModule,
   balancesModule,
   balanceConversionsModule,
   quotesModule,

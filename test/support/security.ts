@@ -49,7 +49,8 @@ async function forgeries(merchant: TestMerchant): Promise<Record<string, string>
   const foreign = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const publicPem = foreign.publicKey.export({ type: 'spki', format: 'pem' }) as string;
   const now = Math.floor(Date.now() / 1000);
-  const base = { env: claims.env as string };
+  // The key's own claims, its aud included, so that each forgery is refused for its flaw alone (the expired one for its exp).
+  const base = { env: claims.env as string, ...(claims.aud !== undefined ? { aud: claims.aud } : {}) };
   const sign = (builder: SignJWT) => builder.setSubject(claims.sub!).setJti(claims.jti!).setIssuedAt(now);
   return {
     'alg none': new UnsecuredJWT(base).setSubject(claims.sub!).setJti(claims.jti!).setIssuedAt(now).encode(),

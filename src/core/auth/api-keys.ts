@@ -1,11 +1,13 @@
 // Merchant API keys: issuing, authenticating, rotating and revoking. A secret key is an RS256 JWT
-// (`sub` merchant, `env`, `iat`, `jti` = key id); it is valid while its api_keys row is neither revoked nor expired.
+// (`sub` merchant, `env`, `iat`, `jti` = key id, `aud` = the external API's audience, the one in force when it was
+// issued); it is valid while its api_keys row is neither revoked nor expired. MCP credentials (mcp-credentials.ts)
+// are rows of the same table and authenticate here too.
 // Keys live in real time (`realTime`, the process clock), not in an environment's time: the sandbox test clock
 // moves no key's issue, expiry or revocation.
-import { and, desc, eq, gt, isNull, or, sql } from 'drizzle-orm';
-import { decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { and, desc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
+import { decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import type { DbOrTx, Tx } from '../../db/client.js';
-import { apiKeys, merchants, sandboxClocks, type Environment } from '../../db/schema/index.js';
+import { apiKeys, merchants, sandboxClocks, type ApiKeyKind, type Environment } from '../../db/schema/index.js';
 import type { Clock } from '../clock.js';
 import { hexSeconds, ID_PREFIXES, newId, randomBase62 } from '../ids.js';
 import { tenantFilter, type Tenant } from '../tenancy.js';
@@ -18,8 +20,13 @@ export function looksPublishable(token: string): boolean {
   return /^(test|live|mock)_/.test(token);
 }
 
+/** The kinds of key a server route accepts as its bearer. */
+export type BearerKind = Exclude<ApiKeyKind, 'publishable'>;
+
 export interface AuthenticatedKey extends Tenant {
   keyId: string;
+  /** A secret key, or an MCP credential (which may not manage keys: plugin.ts `secretKeyOnly`). */
+  kind: BearerKind;
   /** How far the environment's test clock is ahead of real time (0 in production), read with the key. */
   clockOffsetMs: number;
 }
@@ -37,23 +44,38 @@ export interface KeyPair {
   publishableKey: string;
 }
 
-export async function signSecretKey(
-  ring: KeyRing,
-  claims: { merchantId: string; env: Environment; keyId: string; issuedAt: Date },
-): Promise<string> {
-  return new SignJWT({ env: claims.env })
+export interface KeyClaims {
+  merchantId: string;
+  env: Environment;
+  keyId: string;
+  issuedAt: Date;
+  /** The `aud` claim; null or absent for keys issued before keys carried one (signed without it, and so re-signed). */
+  audience?: string | null | undefined;
+  /** The `exp` claim (MCP credentials), whole seconds. */
+  expiresAt?: Date | undefined;
+}
+
+/**
+ * The JWT of a key's claims. Deterministic (RS256 is PKCS#1 v1.5 and the claims go in a fixed order), so the same
+ * claims always sign to the same string: currentSecretKey relies on it.
+ */
+export async function signSecretKey(ring: KeyRing, claims: KeyClaims): Promise<string> {
+  const jwt = new SignJWT({ env: claims.env })
     .setProtectedHeader({ alg: JWT_ALGORITHM, kid: ring.signingKid, typ: 'JWT' })
     .setSubject(claims.merchantId)
     .setJti(claims.keyId)
-    .setIssuedAt(Math.floor(claims.issuedAt.getTime() / 1000))
-    .sign(ring.signingKey);
+    .setIssuedAt(Math.floor(claims.issuedAt.getTime() / 1000));
+  if (claims.audience) jwt.setAudience(claims.audience);
+  if (claims.expiresAt) jwt.setExpirationTime(Math.floor(claims.expiresAt.getTime() / 1000));
+  return jwt.sign(ring.signingKey);
 }
 
 export async function issueSecretKey(tx: Tx, ring: KeyRing, realTime: Clock, tenant: Tenant): Promise<{ id: string; token: string }> {
   const now = realTime.now();
   const id = newId(ID_PREFIXES.apiKey, now);
-  await tx.insert(apiKeys).values({ id, merchantId: tenant.merchantId, env: tenant.env, kind: 'secret', createdAt: now });
-  return { id, token: await signSecretKey(ring, { ...tenant, keyId: id, issuedAt: now }) };
+  const audience = ring.apiAudience;
+  await tx.insert(apiKeys).values({ id, merchantId: tenant.merchantId, env: tenant.env, kind: 'secret', audience, createdAt: now });
+  return { id, token: await signSecretKey(ring, { ...tenant, keyId: id, issuedAt: now, audience }) };
 }
 
 export async function issuePublishableKey(tx: Tx, realTime: Clock, tenant: Tenant): Promise<string> {
@@ -75,13 +97,19 @@ export async function issueKeyPair(tx: Tx, ring: KeyRing, realTime: Clock, tenan
   return { secretKey: secret.token, publishableKey: await issuePublishableKey(tx, realTime, tenant) };
 }
 
-function stillValid(realTime: Clock) {
+export function stillValid(realTime: Clock) {
   return and(isNull(apiKeys.revokedAt), or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, realTime.now())));
 }
 
+/** Whether a token's `aud` is the one its key was issued with (none for keys issued before keys carried one). */
+function audienceMatches(claim: JWTPayload['aud'], issued: string | null): boolean {
+  return issued === null ? claim === undefined : claim === issued;
+}
+
 /**
- * The tenant a secret key stands for, or undefined for anything that is not a live secret key of an active
- * merchant: bad signature, `alg: none`, HS256 forgeries, expired `exp`, revoked or rotated-out keys.
+ * The tenant a secret key or an MCP credential stands for, or undefined for anything that is not a live one of an
+ * active merchant: bad signature, `alg: none`, HS256 forgeries, expired `exp`, an `aud` other than the key's,
+ * revoked or rotated-out keys.
  */
 export async function authenticateSecretKey(
   db: DbOrTx,
@@ -108,7 +136,7 @@ export async function authenticateSecretKey(
   const { sub, env, jti } = payload;
   if (typeof sub !== 'string' || typeof jti !== 'string' || (env !== 'sandbox' && env !== 'production')) return undefined;
   const [row] = await db
-    .select({ id: apiKeys.id, offsetMs: sandboxClocks.offsetMs })
+    .select({ kind: apiKeys.kind, audience: apiKeys.audience, offsetMs: sandboxClocks.offsetMs })
     .from(apiKeys)
     .innerJoin(merchants, eq(merchants.id, apiKeys.merchantId))
     .leftJoin(sandboxClocks, clockOfKey)
@@ -117,30 +145,32 @@ export async function authenticateSecretKey(
         eq(apiKeys.id, jti),
         eq(apiKeys.merchantId, sub),
         eq(apiKeys.env, env),
-        eq(apiKeys.kind, 'secret'),
+        inArray(apiKeys.kind, ['secret', 'mcp']),
         eq(merchants.status, 'active'),
         stillValid(realTime),
       ),
     );
-  return row ? { merchantId: sub, env, keyId: jti, clockOffsetMs: Number(row.offsetMs ?? 0n) } : undefined;
+  if (!row || !audienceMatches(payload.aud, row.audience)) return undefined;
+  return { merchantId: sub, env, keyId: jti, kind: row.kind as BearerKind, clockOffsetMs: Number(row.offsetMs ?? 0n) };
 }
 
 /**
  * The secret-key string the merchant's server holds now, for the checkout's payment signature (an HMAC keyed
  * with it, notes-payins §7.4). Keys are not stored, but an RS256 signature is deterministic: re-signing the
  * newest live key's claims with the signing key reproduces the token that was issued. During a rotation the
- * newest key (the one without an expiry) is used. Undefined when the tenant has no live secret key.
+ * newest key (the one without an expiry) is used; its `aud` is the one it was issued with (none for keys issued before
+ * keys carried one). MCP credentials are never it. Undefined when the tenant has no live secret key.
  * Limit: a key issued under an earlier signing key (JWT_PRIVATE_KEY changed since) re-signs differently; reissue
  * keys after changing the signing key (docs/decisions/0002).
  */
 export async function currentSecretKey(db: DbOrTx, ring: KeyRing, realTime: Clock, tenant: Tenant): Promise<string | undefined> {
   const [row] = await db
-    .select({ id: apiKeys.id, createdAt: apiKeys.createdAt })
+    .select({ id: apiKeys.id, createdAt: apiKeys.createdAt, audience: apiKeys.audience })
     .from(apiKeys)
     .where(and(tenantFilter(apiKeys, tenant), eq(apiKeys.kind, 'secret'), stillValid(realTime)))
     .orderBy(sql`${apiKeys.expiresAt} is not null`, desc(apiKeys.createdAt), desc(apiKeys.id))
     .limit(1);
-  return row ? signSecretKey(ring, { ...tenant, keyId: row.id, issuedAt: row.createdAt }) : undefined;
+  return row ? signSecretKey(ring, { ...tenant, keyId: row.id, issuedAt: row.createdAt, audience: row.audience }) : undefined;
 }
 
 /** The tenant of a publishable key (checkout pages and the public order read). */
@@ -186,7 +216,7 @@ export async function revokeKeys(
   tx: Tx,
   realTime: Clock,
   tenant: Tenant,
-  kinds: ReadonlyArray<'secret' | 'publishable'>,
+  kinds: readonly ApiKeyKind[],
 ): Promise<number> {
   let revoked = 0;
   for (const kind of kinds) {

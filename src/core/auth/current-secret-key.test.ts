@@ -1,11 +1,16 @@
 // currentSecretKey reproduces the secret-key string a merchant holds (for the checkout's payment signature).
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { testEnv } from '../../../test/support/env.js';
 import { bearer, buildTestApp, createTestMerchant } from '../../../test/support/app.js';
 import { systemClock } from '../clock.js';
 import { currentSecretKey, revokeKeys } from './api-keys.js';
 
 describe('currentSecretKey', () => {
+  // The worker's database is migrated in a hook (its longer timeout), not in the first test.
+  beforeAll(async () => {
+    await testEnv();
+  });
+
   it('reproduces the issued key of each environment exactly', async () => {
     const { database, keyRing } = await testEnv();
     const merchant = await createTestMerchant();

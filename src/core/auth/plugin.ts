@@ -52,6 +52,14 @@ export function tenantOf(request: FastifyRequest): Tenant {
   return { merchantId: request.apiKey.merchantId, env: request.apiKey.env };
 }
 
+/**
+ * onRequest hook of the key-management routes (rotation, MCP credentials): an MCP credential, which otherwise acts as
+ * its environment's secret key, may not mint itself successors or replace the merchant's keys (decision 0036).
+ */
+export async function secretKeyOnly(request: FastifyRequest): Promise<void> {
+  if (request.apiKey?.kind !== 'secret') throw errors.secretKeyRequired();
+}
+
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
 }

@@ -1,7 +1,7 @@
 // POST /api/v1/api-keys/rotate: a new secret key now; the previous ones work until the chosen expiry.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { contextOf } from '../../core/auth/plugin.js';
+import { contextOf, secretKeyOnly } from '../../core/auth/plugin.js';
 import { isoSeconds } from '../../core/clock.js';
 import { secretKeySecurity, standardErrors } from '../../core/http-schemas.js';
 import type { ApiKeyService } from './service.js';
@@ -27,6 +27,8 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ apiKeys: ApiKeyService }>
       body: RotateBody,
       response: { 200: RotateResponse, ...standardErrors },
     },
+    // An MCP credential may not replace the merchant's secret keys (decision 0036).
+    onRequest: secretKeyOnly,
   }, async (request) => {
     const rotated = await apiKeys.rotate(contextOf(request), request.body.expire_after_in_seconds);
     return { secret_key: rotated.secretKey, previous_key_expires_at: isoSeconds(rotated.previousKeyExpiresAt) };

@@ -214,7 +214,7 @@ export async function replaceKeys(
     const keys: Partial<Record<Environment, KeyPair>> = {};
     for (const env of envs) {
       const tenant = { merchantId, env };
-      revoked += await revokeKeys(tx, deps.clock, tenant, ['secret', 'publishable']);
+      revoked += await revokeKeys(tx, deps.clock, tenant, ['secret', 'publishable', 'mcp']);
       if (options.reissue) keys[env] = await issueKeyPair(tx, deps.keyRing, deps.clock, tenant);
     }
     return { revoked, keys };
