@@ -314,16 +314,39 @@ window.addEventListener('message', function (e) {
     await page.context().close();
   });
 
-  it('opens a payment link with paymentLinkId at /payment-link/{id}; closing it names the link', async () => {
-    const page = await openShop({ paymentLinkId: 'plink_6819d804aB3xQ', publicKey: glomo.merchant.public_key }, { open: 'button' });
-    // The payment-link page itself is another decision's: a stand-in answers here (a 404 would be a console error).
-    await page.route(`${glomo.server.url}/payment-link/**`, (route) => route.fulfill({
-      status: 200, contentType: 'text/html; charset=utf-8', body: '<!doctype html><title>Payment link</title><p>Pay the link</p>',
-    }));
+  it('opens a payment link with paymentLinkId at its payment_link page: paid by card, signed with the link id', async () => {
+    const link = await api('POST', '/api/v1/payin', {
+      customer_id: await createCustomer(), currency: 'USD', amount: 2_500, purpose_code: 'P0802', payment_methods: ['card'],
+      expires_at: new Date(Date.now() + 7 * DAY_MS).toISOString().replace(/\.\d{3}Z$/, 'Z'), invoice_description: 'Annual plan',
+    });
+    expect(link.status, JSON.stringify(link.json)).toBe(201);
+    const linkId = link.json.id as string;
+    // PUBLIC_URL defaults to HOST:PORT, which is :0 for this test server: only the path is the listening one's.
+    expect(new URL(link.json.payment_link as string).pathname).toBe(`/payin/pl/${linkId}`);
+    const page = await openShop({ paymentLinkId: linkId, publicKey: glomo.merchant.public_key });
+    const frame = await sdkFrame(page, `${glomo.server.url}/payin/pl/${linkId}`);
+    await fillCard(frame, VISA_SUCCESS);
+    const [call] = await waitForCalls(page, 1);
+    expect(call!.name).toBe('payment.success');
+    expect(Object.keys(call!.response!).sort()).toEqual(['payment_id', 'payment_link_id', 'signature', 'status']);
+    const { payment_id: paymentId, signature } = call!.response!;
+    expect(call!.response).toMatchObject({ payment_link_id: linkId, status: 'success' });
+    expect(verifyPaymentSignature(glomo.merchant.secret_key, linkId, paymentId!, 'success', signature!)).toBe(true);
+    expect((await api('GET', `/api/v1/payin/${linkId}`)).json.status).toBe('paid');
+    await page.context().close();
+  });
+
+  it('names the link when the customer closes its page', async () => {
+    const link = await api('POST', '/api/v1/payin', {
+      customer_id: await createCustomer(), currency: 'USD', amount: 2_500, purpose_code: 'P0802', payment_methods: ['card'],
+      expires_at: new Date(Date.now() + 7 * DAY_MS).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    });
+    const linkId = link.json.id as string;
+    const page = await openShop({ paymentLinkId: linkId, publicKey: glomo.merchant.public_key }, { open: 'button' });
     await page.locator('#pay').click();
-    expect(await page.locator('[data-glomo-checkout] iframe').getAttribute('src')).toBe(`${glomo.server.url}/payment-link/plink_6819d804aB3xQ`);
+    expect(await page.locator('[data-glomo-checkout] iframe').getAttribute('src')).toBe(`${glomo.server.url}/payin/pl/${linkId}`);
     await page.locator('[data-glomo-close]').click();
-    expect(await waitForCalls(page, 1)).toEqual([{ name: 'checkout.closed', response: { payment_link_id: 'plink_6819d804aB3xQ' } }]);
+    expect(await waitForCalls(page, 1)).toEqual([{ name: 'checkout.closed', response: { payment_link_id: linkId } }]);
     await page.context().close();
   });
 

@@ -33,7 +33,7 @@ const OBJECTS = [
   // [option, id prefixes, the payload's id key, the page's path]
   ['orderId', ['order_'], 'order_id', (id, key) => `/checkout/${encodeURIComponent(id)}?public_key=${encodeURIComponent(key)}`],
   ['subscriptionId', ['sub_'], 'subscription_id', (id) => `/subscription/${encodeURIComponent(id)}`],
-  ['paymentLinkId', ['plink_', 'payin_'], 'payment_link_id', (id) => `/payment-link/${encodeURIComponent(id)}`],
+  ['paymentLinkId', ['plink_', 'payin_'], 'payment_link_id', (id) => `/payin/pl/${encodeURIComponent(id)}`],
 ];
 
 /** The one object the options name, or a TypeError that says what is wrong (as Glomo's SDKs check before opening). */
