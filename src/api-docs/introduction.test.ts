@@ -46,6 +46,8 @@ describe('the API introduction', () => {
     expect(text).toContain('1 min, 5 min, 15 min, 1 h, 3 h, 6 h, 12 h, 1 d, 2 d (9 retries) in production');
     expect(text).toContain('curl -H "Authorization: Bearer $KEY" https://pay.example.com/api/v1/customer');
     expect(text).toContain('https://pay.example.com/checkout/{order_id}?public_key=');
+    expect(text).toContain('https://pay.example.com/payin/pl/{id}');
+    expect(text).toContain("import { GlomoCheckoutApi } from 'https://pay.example.com/checkout/sdk/index.js'");
     expect(text).not.toMatch(/\{\{[A-Z_]+\}\}/);
   });
 
