@@ -19,6 +19,9 @@ import { checkoutPaymentRoutes } from './checkout/payment-routes.js';
 import { checkoutSdkRoutes } from './checkout/sdk-routes.js';
 import { publicCheckoutRoutes } from './checkout/public-routes.js';
 import { subscriptionPageRoutes } from './checkout/subscription-page-routes.js';
+import { apiIntroduction } from './api-docs/introduction.js';
+import { httpRequestDuration, httpRequests } from './core/metrics.js';
+import { metricsRoutes } from './metrics-routes.js';
 import { subscriptionPublicRoutes } from './checkout/subscription-routes.js';
 import { healthRoutes } from './health.js';
 import { composeServices, modules, type Services } from './composition.js';
@@ -77,8 +80,16 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerO
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
-  // The API takes JSON (and multipart on /document): any other body type answers 415.
+  // The API takes JSON (and multipart on /document): any other body type answers 415. A JSON body that is empty (a
+  // bodiless PATCH or POST sent with content-type: application/json) is {}: the route's schema then says what is missing.
   app.removeContentTypeParser('text/plain');
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body.toString();
+    if (text.trim() === '') return done(null, {});
+    return parseJson(request, text, done);
+  });
   const services = composeServices(deps, {
     onJobError: (error, job) => app.log.warn({ err: error, job: job && { id: String(job.id), queue: job.queue, attempt: job.attempt } }, 'job failed'),
     log: app.log,
@@ -111,6 +122,12 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerO
 
   // On the root, so every scope inherits it: text the database cannot store answers 400 before any handler runs.
   app.addHook('preValidation', refuseUnstorableText);
+  // Every answer counted by route pattern and status, and timed (/metrics).
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    httpRequestDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
     reply.header('x-content-type-options', 'nosniff');
@@ -133,7 +150,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerO
       info: {
         title: 'glomo-server',
         version: '0.1.0',
-        description: 'A self-hostable implementation of the Glomo cross-border payments API.',
+        description: apiIntroduction(deps.config.publicUrl, deps.config.webhookTimeoutMs),
       },
       components: {
         securitySchemes: {
@@ -143,7 +160,11 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerO
       },
     },
   });
-  await app.register(scalar, { routePrefix: '/docs', configuration: { url: '/openapi.json' } });
+  // Self-contained: no web fonts, no AI agent, no telemetry (each would call Scalar's hosted services).
+  await app.register(scalar, {
+    routePrefix: '/docs',
+    configuration: { url: '/openapi.json', withDefaultFonts: false, telemetry: false, agent: { disabled: true } },
+  });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthRoutes, { database: deps.database });
@@ -191,6 +212,8 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerO
       admin.addHook('onRequest', requireAdminToken(adminToken));
       await admin.register(adminRoutes, { deps, services });
     }, { prefix: '/admin/v1' });
+    // Prometheus metrics, for the operator's scraper.
+    await app.register(metricsRoutes, { deps, adminToken });
   }
 
   await app.ready();

@@ -14,6 +14,7 @@ import { createBeneficiaryService, type BeneficiaryService } from './modules/ben
 import { createCustomerService, type CustomerService } from './modules/customers/service.js';
 import { createDocumentService, type DocumentService } from './modules/documents/service.js';
 import { createInternalTransferService, type InternalTransferService } from './modules/internal-transfers/service.js';
+import { refreshCredentialsOf } from './modules/merchants/credentials-file.js';
 import { createMerchantService, type MerchantService } from './modules/merchants/service.js';
 import { createPlatformService, type PlatformService } from './modules/merchants/platform.js';
 import { createOrderService, type OrderService } from './modules/orders/service.js';
@@ -93,10 +94,13 @@ export function composeModuleServices(deps: AppDeps, options: { log?: ServiceLog
     payments: { record: (uow, input) => recordSubscriptionPayment(uow, fx, input), lastBilledCycle },
   });
   const payments = createPaymentService({ db, ...fx });
+  // The default merchant's keys in DATA_DIR/credentials.json follow every reissue and rotation of them.
+  const keysChanged = (merchantId: string) =>
+    refreshCredentialsOf({ db, keyRing: deps.keyRing, clock: deps.clock }, deps.config.dataDir, merchantId);
   return Object.freeze({
     customers: createCustomerService({ db }),
     documents: createDocumentService({ db, store: deps.documentStore, maxBytes: deps.config.documentMaxBytes }),
-    apiKeys: createApiKeyService({ db, keyRing: deps.keyRing, realTime: deps.clock }),
+    apiKeys: createApiKeyService({ db, keyRing: deps.keyRing, realTime: deps.clock, keysChanged }),
     balances: createBalanceService({ db }),
     balanceConversions: createBalanceConversionService({ db, ...fx }),
     // Quotes sit below payouts (payouts consume quotes): payout quotes are priced by what payouts hand in here.
@@ -124,7 +128,7 @@ export function composeModuleServices(deps: AppDeps, options: { log?: ServiceLog
     settlements: createSettlementService({
       db, railDelaySeconds: deps.config.sandboxRailDelaySeconds, realTime: deps.clock, ...(options.log ? { log: options.log } : {}),
     }),
-    merchants: createMerchantService({ db, keyRing: deps.keyRing, clock: deps.clock }),
+    merchants: createMerchantService({ db, keyRing: deps.keyRing, clock: deps.clock, keysChanged }),
     internalTransfers: createInternalTransferService({ db, currencies: deps.config.internalTransferCurrencies }),
     platform: createPlatformService({ db, keyRing: deps.keyRing, clock: deps.clock }),
   });

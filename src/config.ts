@@ -1,4 +1,5 @@
 // Every environment variable the server reads, parsed and typed in one place.
+import { createPrivateKey } from 'node:crypto';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { normalizeCurrency } from './core/iso.js';
@@ -141,6 +142,51 @@ function currencies(env: NodeJS.ProcessEnv, name: string, fallback: readonly str
   return Object.freeze([...codes]);
 }
 
+/** A PostgreSQL connection URL (postgres:// or postgresql://); the message never repeats a password. */
+function databaseUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const raw = optional(env, name);
+  if (raw === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')) {
+    const shown = url ? `${url.protocol}//…` : JSON.stringify(raw.replace(/:[^:@/]*@/, ':***@'));
+    throw new ConfigError(`${name} must be a postgres:// or postgresql:// URL (postgres://user:password@host:5432/database), got ${shown}`);
+  }
+  return raw;
+}
+
+/** An RSA private key in PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`), with `\n` escapes allowed for one-line values. */
+function pkcs8RsaKey(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const pem = optional(env, name)?.replace(/\\n/g, '\n');
+  if (pem === undefined) return undefined;
+  const problem = `${name} must be an RSA private key in PKCS#8 PEM form (-----BEGIN PRIVATE KEY-----; convert with ` +
+    '`openssl pkcs8 -topk8 -nocrypt`)';
+  if (!pem.startsWith('-----BEGIN PRIVATE KEY-----')) throw new ConfigError(`${problem}, got ${pem.startsWith('-----BEGIN ') ? pem.split('\n')[0] : 'something else'}`);
+  let type: string | undefined;
+  try {
+    type = createPrivateKey({ key: pem, format: 'pem' }).asymmetricKeyType;
+  } catch {
+    throw new ConfigError(`${problem}: it does not parse`);
+  }
+  if (type !== 'rsa') throw new ConfigError(`${problem}, got a ${type ?? 'non-RSA'} key`);
+  return pem;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function logLevel(env: NodeJS.ProcessEnv, name: string): string {
+  const raw = optional(env, name)?.toLowerCase();
+  if (raw === undefined) return 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${name} must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(env[name])}`);
+  }
+  return raw;
+}
+
 function optional(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const raw = env[name]?.trim();
   return raw ? raw : undefined;
@@ -159,10 +205,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host,
     port,
     dataDir: path.resolve(optional(env, 'DATA_DIR') ?? './data'),
-    databaseUrl: optional(env, 'DATABASE_URL'),
+    databaseUrl: databaseUrl(env, 'DATABASE_URL'),
     adminToken,
-    jwtPrivateKeyPem: optional(env, 'JWT_PRIVATE_KEY')?.replace(/\\n/g, '\n'),
-    logLevel: optional(env, 'LOG_LEVEL') ?? 'info',
+    jwtPrivateKeyPem: pkcs8RsaKey(env, 'JWT_PRIVATE_KEY'),
+    logLevel: logLevel(env, 'LOG_LEVEL'),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024, 100 * 1024 * 1024),
     documentMaxBytes: integer(env, 'DOCUMENT_MAX_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
     fxRatesFile: optional(env, 'FX_RATES_FILE'),

@@ -33,7 +33,9 @@ async function main(): Promise<void> {
   } else {
     lines.push('  Merchants exist already; create one with the operator API or `glomo merchant create --name NAME`.');
   }
-  if (!config.adminToken) lines.push('  Operator API disabled (set ADMIN_TOKEN to enable /admin/v1 and the glomo CLI).');
+  lines.push(config.adminToken
+    ? `  Operator API on at ${server.url}/admin/v1 (ADMIN_TOKEN set; the glomo CLI uses it).`
+    : '  Operator API off (set ADMIN_TOKEN to enable /admin/v1 and the glomo CLI).');
   console.log(lines.join('\n') + '\n');
 
   // Graceful shutdown (docs/decisions/0023-graceful-shutdown.md): the first SIGTERM or SIGINT drains requests and

@@ -1,6 +1,7 @@
 // Starting and stopping a server process: config -> lock -> database -> migrations -> bootstrap -> HTTP.
 // Stopping is the same in reverse, bounded by SHUTDOWN_TIMEOUT_MS (docs/decisions/0023-graceful-shutdown.md).
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import type { FastifyServerOptions } from 'fastify';
 import { buildApp, type App } from './app.js';
@@ -56,6 +57,8 @@ export async function startServer(
   let database: Database | undefined;
   // A bad rate file stops the start before anything is opened.
   const fxRates = await loadFxRates(config);
+  // A port in use stops the start before DATA_DIR is touched (listen below still reports one taken meanwhile).
+  await assertPortFree(config);
   try {
     if (!config.databaseUrl) lock = acquireDataDirLock(config.dataDir);
     database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDataDir: path.join(config.dataDir, 'pglite') });
@@ -67,6 +70,9 @@ export async function startServer(
       if (!config.jwtPrivateKeyPem) await ensureSigningKey(db, clock);
       const ring = await loadKeyRing(db, config.jwtPrivateKeyPem);
       return { keyRing: ring, bootstrap: await ensureDefaultMerchant({ db, keyRing: ring, clock }, config.dataDir) };
+    }).catch((error: unknown) => {
+      const problem = config.databaseUrl ? connectionProblem(error) : undefined;
+      throw problem ? new ConfigError(`DATABASE_URL: ${problem}`) : error;
     });
     // credentials.json may hold a key that was revoked or rotated since: say so rather than print a dead key.
     const sandboxKey = bootstrap.credentials?.sandbox.secret_key;
@@ -74,7 +80,9 @@ export async function startServer(
     const defaultMerchant = { ...bootstrap, sandboxKeyValid };
     const documentStore = new LocalDocumentStore(path.join(config.dataDir, 'documents'));
     const app = await buildApp({ config, database, clock, keyRing, documentStore, fxRates }, { logger: options.logger });
-    const url = await app.listen({ host: config.host, port: config.port });
+    const url = await app.listen({ host: config.host, port: config.port }).catch((error: unknown) => {
+      throw listenProblem(error, config) ?? error;
+    });
     const inFlight = trackRequests(app);
     // Background work (webhooks, expiries, payouts): every process shares the job table; see docs/decisions/0007.
     const jobRunner = config.jobsEnabled ? app.services.jobs : undefined;
@@ -147,6 +155,42 @@ async function loadFxRates(config: Config): Promise<FxRateSource> {
   } catch (error) {
     throw new ConfigError(`FX_RATES_FILE: ${(error as Error).message}`);
   }
+}
+
+/** A ConfigError naming PORT/HOST for a listen that failed because of them, else undefined. */
+function listenProblem(error: unknown, config: Config): ConfigError | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const where = `${config.host}:${config.port}`;
+  if (code === 'EADDRINUSE') return new ConfigError(`PORT ${config.port} is in use on HOST ${config.host}: another process listens on ${where}`);
+  if (code === 'EACCES') return new ConfigError(`PORT ${config.port}: this user may not listen on ${where} (ports below 1024 need privileges)`);
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return new ConfigError(`HOST ${config.host} is not an address of this machine (${code})`);
+  }
+  return undefined;
+}
+
+/**
+ * Listens on HOST:PORT and closes again at once: a ConfigError when the port is taken or the host is not ours (PORT 0
+ * checks the host only).
+ */
+async function assertPortFree(config: Config): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', (error) => reject(listenProblem(error, config) ?? error));
+    probe.listen({ host: config.host, port: config.port, exclusive: true }, () => probe.close(() => resolve()));
+  });
+}
+
+/** Why the database could not be reached, for a start-up line (undefined for anything that is not a connection failure). */
+function connectionProblem(error: unknown): string | undefined {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code !== 'string' || typeof message !== 'string') return undefined;
+  if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET'].includes(code)) {
+    return `cannot connect to the database (${message})`;
+  }
+  // PostgreSQL's refusals: authentication (28P01, 28000), an unknown database (3D000), too many connections (53300).
+  if (['28P01', '28000', '3D000', '53300'].includes(code)) return `the database refused the connection: ${message}`;
+  return undefined;
 }
 
 function messageOf(error: unknown): string {

@@ -1,5 +1,6 @@
 // The quick start as a user runs it: the real entry point in child processes.
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -57,11 +58,78 @@ describe('npm start on the embedded database', () => {
     expect(await again.exited).toBe(0);
   }, 120_000);
 
-  it('refuses a bad configuration with a clear message', async () => {
-    const started = launch({ DATA_DIR: tempDir('badcfg'), PORT: 'eighty' });
-    expect(await started.exited).toBe(2);
-    expect(started.output()).toContain('PORT must be an integer');
-  }, 30_000);
+  it('keeps credentials.json and the banner on the default merchant\'s current keys after a reissue and a rotation', async () => {
+    const dataDir = tempDir('rekey');
+    const adminToken = 'startup-admin-token-0123456789';
+    const read = () => JSON.parse(fs.readFileSync(path.join(dataDir, 'credentials.json'), 'utf8'));
+    const first = launch({ DATA_DIR: dataDir, ADMIN_TOKEN: adminToken });
+    running.push(first);
+    const url = await listening(first);
+    expect(first.output()).toContain(`Operator API on at ${url}/admin/v1`);
+    const original = read();
+
+    // The operator reissues the sandbox keys: the file follows at once, production untouched.
+    const reissued = await fetch(`${url}/admin/v1/merchants/${original.merchant_id}/keys/reissue`, {
+      method: 'POST', headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ env: 'sandbox' }),
+    });
+    expect(reissued.status).toBe(200);
+    const { keys } = await reissued.json() as { keys: { sandbox: { secret_key: string; public_key: string } } };
+    expect(read()).toEqual({ ...original, sandbox: keys.sandbox });
+
+    // The merchant rotates its secret key: the file holds the new one (the previous keeps working for a while).
+    const rotated = await fetch(`${url}/api/v1/api-keys/rotate`, {
+      method: 'POST', headers: { authorization: `Bearer ${keys.sandbox.secret_key}`, 'content-type': 'application/json' }, body: JSON.stringify({ expire_after_in_seconds: 3600 }),
+    });
+    expect(rotated.status, await rotated.clone().text()).toBe(200);
+    const newKey = ((await rotated.json()) as { secret_key: string }).secret_key;
+    expect(read().sandbox).toEqual({ secret_key: newKey, public_key: keys.sandbox.public_key });
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+
+    // A restart prints the current key, and it works.
+    const again = launch({ DATA_DIR: dataDir });
+    running.push(again);
+    const url2 = await listening(again);
+    expect(again.output()).toContain(newKey);
+    expect(again.output()).toContain('Operator API off (set ADMIN_TOKEN');
+    expect((await fetch(`${url2}/api/v1/customer`, { headers: { authorization: `Bearer ${newKey}` } })).status).toBe(200);
+    again.child.kill('SIGTERM');
+    expect(await again.exited).toBe(0);
+  }, 180_000);
+
+  it('refuses each bad or unusable setting with one line naming it, exit code 2, nothing written to DATA_DIR', async () => {
+    // A port this test holds, so that the server finds it in use.
+    const holder = net.createServer();
+    await new Promise<void>((resolve) => holder.listen({ host: '127.0.0.1', port: 0 }, resolve));
+    const heldPort = String((holder.address() as net.AddressInfo).port);
+    const cases: Array<[Record<string, string>, RegExp]> = [
+      [{ PORT: 'eighty' }, /^PORT must be an integer, got 'eighty'$/],
+      [{ PORT: heldPort }, new RegExp(`^PORT ${heldPort} is in use on HOST 127\\.0\\.0\\.1: another process listens on 127\\.0\\.0\\.1:${heldPort}$`)],
+      [{ DATABASE_URL: 'notaurl' }, /^DATABASE_URL must be a postgres:\/\/ or postgresql:\/\/ URL /],
+      // Nothing listens on port 1: unreachable.
+      [{ DATABASE_URL: 'postgres://postgres:hunter2@127.0.0.1:1/glomo' }, /^DATABASE_URL: cannot connect to the database \(connect ECONNREFUSED 127\.0\.0\.1:1\)$/],
+      [{ JWT_PRIVATE_KEY: 'not a key' }, /^JWT_PRIVATE_KEY must be an RSA private key in PKCS#8 PEM form /],
+      [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"$/],
+      [{ BODY_LIMIT_BYTES: '-5' }, /^BODY_LIMIT_BYTES must be an integer, got '-5'$/],
+      [{ HOST: '192.0.2.1' }, /^HOST 192\.0\.2\.1 is not an address of this machine \(EADDRNOTAVAIL\)$/],
+    ];
+    try {
+      await Promise.all(cases.map(async ([env, expected]) => {
+        const dataDir = path.join(tempDir('badcfg'), 'data');
+        const started = launch({ DATA_DIR: dataDir, ...env });
+        running.push(started);
+        const label = JSON.stringify(env);
+        expect(await started.exited, label).toBe(2);
+        const lines = started.output().trim().split('\n');
+        expect(lines, label).toHaveLength(1);
+        expect(lines[0]!.replace(/^glomo-server: /, ''), label).toMatch(expected);
+        expect(started.output(), label).not.toMatch(/hunter2|\n\s+at /);
+        expect(fs.existsSync(dataDir), `${label} wrote into DATA_DIR`).toBe(false);
+      }));
+    } finally {
+      holder.close();
+    }
+  }, 180_000);
 });
 
 describe.skipIf(!onPostgres)('npm start on PostgreSQL', () => {

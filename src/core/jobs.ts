@@ -593,3 +593,35 @@ export function tenantRowPayload(payload: Record<string, unknown>, idKey: string
   if (typeof merchantId !== 'string' || typeof id !== 'string' || !(ENVIRONMENTS as readonly unknown[]).includes(env)) return undefined;
   return { tenant: { merchantId, env: env as Tenant['env'] }, id };
 }
+
+/** Per queue: jobs queued and due by real time, how long the oldest of them has waited, and jobs running now. */
+export interface QueueStats {
+  queue: string;
+  waiting: number;
+  lagSeconds: number;
+  running: number;
+}
+
+/**
+ * What /metrics shows of the job table (one statement). "Due" is by real time: a sandbox job made due by an advanced
+ * test clock is run by the advance itself, not by the runners.
+ */
+export async function queueStats(db: DbOrTx, now: Date): Promise<QueueStats[]> {
+  const rows = await db
+    .select({
+      queue: jobs.queue,
+      waiting: sql<number>`count(*) filter (where ${jobs.status} = 'queued' and ${jobs.runAt} <= ${now})`.mapWith(Number),
+      oldest: sql<string | null>`min(${jobs.runAt}) filter (where ${jobs.status} = 'queued' and ${jobs.runAt} <= ${now})`,
+      running: sql<number>`count(*) filter (where ${jobs.status} = 'running')`.mapWith(Number),
+    })
+    .from(jobs)
+    .where(sql`${jobs.status} in ('queued', 'running')`)
+    .groupBy(jobs.queue)
+    .orderBy(jobs.queue);
+  return rows.map((row) => ({
+    queue: row.queue,
+    waiting: row.waiting,
+    lagSeconds: row.oldest === null ? 0 : Math.max(0, (now.getTime() - new Date(row.oldest).getTime()) / 1000),
+    running: row.running,
+  }));
+}

@@ -50,6 +50,8 @@ export interface Database {
    * meanwhile. Answers once the first LISTEN succeeded or failed (the retries go on in the background).
    */
   listen(channel: string, onNotify: (payload?: string) => void): Promise<() => Promise<void>>;
+  /** The PostgreSQL pool's connections (open, idle, requests waiting for one); PGlite has one connection and no pool. */
+  poolStats(): { total: number; idle: number; waiting: number } | undefined;
   close(): Promise<void>;
 }
 
@@ -76,6 +78,7 @@ async function openPglite(dataDir: string): Promise<Database> {
   return {
     db,
     driver: 'pglite',
+    poolStats: () => undefined,
     // One process per data folder is enforced by the lockfile, and PGlite serialises every query.
     withStartupLock: (fn) => fn(),
     migrate: async () => {
@@ -106,6 +109,7 @@ async function openPostgres(url: string, poolMax: number): Promise<Database> {
   return {
     db,
     driver: 'postgres',
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     withStartupLock: async (fn) => {
       const lockClient = await pool.connect();
       try {

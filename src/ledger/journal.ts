@@ -6,6 +6,7 @@ import type { UnitOfWork } from '../core/context.js';
 import { ID_PREFIXES, newId } from '../core/ids.js';
 import { normalizeCurrency } from '../core/iso.js';
 import type { Tenant } from '../core/tenancy.js';
+import { journalsWritten } from '../core/metrics.js';
 import { accountKey, lockAccounts, type AccountPurpose, type AccountRef, type LockedAccount } from './accounts.js';
 
 export interface Cause {
@@ -147,6 +148,7 @@ export async function writeJournal(
       values ${sql.join(entryRows, sql`, `)}
     )
     ${balanceUpdate}`);
+  journalsWritten.inc({ kind: input.kind });
   return { id, kind: input.kind, createdAt: now };
 }
 

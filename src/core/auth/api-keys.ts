@@ -199,3 +199,14 @@ export async function revokeKeys(
   }
   return revoked;
 }
+
+/** The tenant's newest live publishable key (the one the checkout takes now), or undefined when none is live. */
+export async function currentPublishableKey(db: DbOrTx, realTime: Clock, tenant: Tenant): Promise<string | undefined> {
+  const [row] = await db
+    .select({ key: apiKeys.publishableKey })
+    .from(apiKeys)
+    .where(and(tenantFilter(apiKeys, tenant), eq(apiKeys.kind, 'publishable'), stillValid(realTime)))
+    .orderBy(sql`${apiKeys.expiresAt} is not null`, desc(apiKeys.createdAt), desc(apiKeys.id))
+    .limit(1);
+  return row?.key ?? undefined;
+}

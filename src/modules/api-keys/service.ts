@@ -11,14 +11,19 @@ export interface ApiKeyDeps {
   keyRing: KeyRing;
   /** The process clock (real time), never a test clock. */
   realTime: Clock;
+  /** Called once a merchant's keys changed (committed): brings DATA_DIR/credentials.json up to date. */
+  keysChanged?: (merchantId: string) => Promise<void>;
 }
 
 /** The API key operations the routes call, built once by the composition root. */
 export function createApiKeyService(deps: ApiKeyDeps) {
   return Object.freeze({
     /** A new secret key now; the environment's previous keys keep working for `expireAfterSeconds`. */
-    rotate: (ctx: TenantContext, expireAfterSeconds: number) =>
-      deps.db.transaction((tx) => rotateSecretKey(tx, deps.keyRing, deps.realTime, ctx.tenant, expireAfterSeconds)),
+    rotate: async (ctx: TenantContext, expireAfterSeconds: number) => {
+      const rotated = await deps.db.transaction((tx) => rotateSecretKey(tx, deps.keyRing, deps.realTime, ctx.tenant, expireAfterSeconds));
+      await deps.keysChanged?.(ctx.tenant.merchantId);
+      return rotated;
+    },
   });
 }
 

@@ -24,6 +24,8 @@ export interface MerchantDeps {
   db: Db;
   keyRing: KeyRing;
   clock: Clock;
+  /** Called once a merchant's keys changed (committed): brings DATA_DIR/credentials.json up to date. */
+  keysChanged?: (merchantId: string) => Promise<void>;
 }
 
 export async function createMerchant(deps: MerchantDeps, input: { name: string; email?: string | undefined }): Promise<MerchantWithKeys> {
@@ -207,7 +209,7 @@ export async function replaceKeys(
   envs: readonly Environment[],
   options: { reissue: boolean },
 ): Promise<{ revoked: number; keys: Partial<Record<Environment, KeyPair>> }> {
-  return deps.db.transaction(async (tx) => {
+  const replaced = await deps.db.transaction(async (tx) => {
     let revoked = 0;
     const keys: Partial<Record<Environment, KeyPair>> = {};
     for (const env of envs) {
@@ -217,6 +219,8 @@ export async function replaceKeys(
     }
     return { revoked, keys };
   });
+  await deps.keysChanged?.(merchantId);
+  return replaced;
 }
 
 /**

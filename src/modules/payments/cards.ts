@@ -31,7 +31,7 @@ export type CardCheck =
  * The sandbox test cards: the number decides network, OTP and outcome. Most of these numbers fail the Luhn check,
  * as published; they are accepted because they are listed, before any Luhn check.
  */
-const TEST_CARDS: ReadonlyMap<string, { network: string; otp: boolean; outcome: CardOutcome }> = new Map([
+export const TEST_CARDS: ReadonlyMap<string, { network: string; otp: boolean; outcome: CardOutcome }> = new Map([
   ['3466241111111111', { network: 'Amex', otp: false, outcome: 'success' }],
   ['3469122222222222', { network: 'Amex', otp: true, outcome: 'success' }],
   ['3490881111111112', { network: 'Amex', otp: false, outcome: 'failure' }],

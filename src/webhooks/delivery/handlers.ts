@@ -11,6 +11,7 @@ import type { Clock } from '../../core/clock.js';
 import { WEBHOOK_DISPATCH_QUEUE } from '../../core/events.js';
 import { ID_PREFIXES, newId } from '../../core/ids.js';
 import { enqueueJob, settleQueuedJob, type JobHandler, type JobOutcome, type SettledOutcome } from '../../core/jobs.js';
+import { webhookAttemptsMade } from '../../core/metrics.js';
 import { tenantFilter, type Tenant } from '../../core/tenancy.js';
 import type { Db, Tx } from '../../db/client.js';
 import { events, webhookAttempts, webhookDeliveries, webhookEndpoints, type Environment } from '../../db/schema/index.js';
@@ -292,6 +293,7 @@ async function recordAttemptIn(
   if (!current) return { status: 'dead', error: `delivery ${deliveryId} not found` };
   const now = clock.now();
   const ok = isSuccess(result);
+  webhookAttemptsMade.inc({ outcome: ok ? 'success' : 'failure', trigger: manual ? 'manual' : 'scheduled' });
   await tx.insert(webhookAttempts).values({
     id: newId(ID_PREFIXES.webhookAttempt, attemptedAt),
     merchantId: current.merchantId,

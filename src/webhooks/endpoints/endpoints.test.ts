@@ -110,11 +110,13 @@ describe('POST /api/v1/webhook_endpoints', () => {
     expect((await storedRow(created.id)).enabledEvents).toEqual(enabled);
   });
 
-  it('takes ["*"] as every event (answered and stored as null) and omits a blank description', async () => {
+  it('takes ["*"] as every event, reads it back as sent, and omits a blank description', async () => {
     const created = await createEndpoint(app, merchant.sandboxSecret, { url: LOCAL_URL, enabled_events: ['*'], description: '   ' });
-    expect(created.enabled_events).toBeNull();
+    expect(created.enabled_events).toEqual(['*']);
     expect(created).not.toHaveProperty('description');
-    expect((await storedRow(created.id)).enabledEvents).toBeNull();
+    expect((await storedRow(created.id)).enabledEvents).toEqual(['*']);
+    const read = await app.inject({ method: 'GET', url: `/api/v1/webhook_endpoints/${created.id}`, headers: bearer(merchant.sandboxSecret) });
+    expect(read.json().enabled_events).toEqual(['*']);
   });
 
   it('accepts the limits exactly: a 2048-character url, a 500-character description, 100 events', async () => {
@@ -409,7 +411,7 @@ describe('PATCH /api/v1/webhook_endpoints/{id}', () => {
     await patch(app, merchant.sandboxSecret, created.id, { description: 'again', enabled_events: ['*'] });
     const cleared = (await patch(app, merchant.sandboxSecret, created.id, { description: '' })).json();
     expect(cleared).not.toHaveProperty('description');
-    expect(cleared.enabled_events).toBeNull();
+    expect(cleared.enabled_events).toEqual(['*']);
   });
 
   it('enables a disabled endpoint again', async () => {
@@ -559,7 +561,7 @@ describe('findDeliverableEndpoints and findEndpoint (for the delivery worker)', 
     await make('otherMerchant', { url: LOCAL_URL }, other.sandboxSecret);
     await patch(app, merchant.sandboxSecret, ids.disabled!, { status: 'disabled' });
     await remove(app, merchant.sandboxSecret, ids.deleted!);
-    // The API stores ["*"] as null; a row written as ["*"] (by hand, or an older version) still means every event.
+    // ["*"] is stored as sent (older versions stored null): both mean every event.
     const { database } = await testEnv();
     await database.db.update(webhookEndpoints).set({ enabledEvents: ['*'] }).where(eq(webhookEndpoints.id, ids.star!));
   });

@@ -106,7 +106,10 @@ function presentWithSecret(row: WebhookEndpointRow): WebhookEndpointWithSecret {
   return { ...presentWebhookEndpoint(row), secret: row.secret };
 }
 
-/** null means every event: absent, null and ["*"] all store null, so the delivery side has one spelling of "all". */
+/**
+ * Every event is null (absent, or null on update) or ["*"], stored as sent so that it reads back as sent; the delivery
+ * side takes both as "all".
+ */
 function normalizeEnabledEvents(input: string[] | null | undefined): string[] | null {
   if (input === undefined || input === null) return null;
   if (input.length === 0) throw errors.validation('Enabled events must list at least 1 event (omit it for every event)');
@@ -118,7 +121,7 @@ function normalizeEnabledEvents(input: string[] | null | undefined): string[] | 
   }
   if (seen.has(ALL_EVENTS)) {
     if (input.length > 1) throw errors.validation(`Enabled events must be ["*"] alone or a list of events without "*"`);
-    return null;
+    return [ALL_EVENTS];
   }
   const unknown = input.find((name) => !KNOWN_EVENTS.has(name));
   if (unknown !== undefined) throw errors.validation(`Enabled events contains an unknown event '${unknown}'`);
