@@ -47,7 +47,7 @@ describe('the API introduction', () => {
     expect(text).toContain('curl -H "Authorization: Bearer $KEY" https://pay.example.com/api/v1/customer');
     expect(text).toContain('https://pay.example.com/checkout/{order_id}?public_key=');
     expect(text).toContain('https://pay.example.com/payin/pl/{id}');
-    expect(text).toContain("import { GlomoCheckoutApi } from 'https://pay.example.com/checkout/sdk/index.js'");
+    expect(text).toContain('import `GlomoCheckoutApi` from `https://pay.example.com/checkout/sdk/index.js`');
     expect(text).not.toMatch(/\{\{[A-Z_]+\}\}/);
   });
 
