@@ -97,7 +97,7 @@ export async function issueKeyPair(tx: Tx, ring: KeyRing, realTime: Clock, tenan
   return { secretKey: secret.token, publishableKey: await issuePublishableKey(tx, realTime, tenant) };
 }
 
-export function stillValid(realTime: Clock) {
+function stillValid(realTime: Clock) {
   return and(isNull(apiKeys.revokedAt), or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, realTime.now())));
 }
 
