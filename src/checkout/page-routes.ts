@@ -25,9 +25,14 @@ export const CHECKOUT_CSP = [
 
 export const readPageFile = (name: string) => fs.readFileSync(new URL(`./page/${name}`, import.meta.url), 'utf8');
 
-/** A page's HTML shell with its `<!-- include: file.html -->` parts inlined (the card form both card pages show). */
-export const readPageTemplate = (name: string) =>
-  readPageFile(name).replace(/<!-- include: ([a-z-]+\.html) -->/g, (_line, part: string) => readPageFile(part));
+/**
+ * A page's HTML shell with its `<!-- include: file.html -->` parts inlined, parts within parts too (the payment methods
+ * both payin pages show, the card form within them and on the subscription page).
+ */
+export const readPageTemplate = (name: string, depth = 0): string => {
+  if (depth > 3) throw new Error(`checkout template: includes nested too deep at ${name}`);
+  return readPageFile(name).replace(/<!-- include: ([a-z-]+\.html) -->/g, (_line, part: string) => readPageTemplate(part, depth + 1));
+};
 
 /**
  * The hosted pages' scripts and stylesheets (the card form's, which both pages load before their own, the checkout's,

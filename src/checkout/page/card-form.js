@@ -1,9 +1,9 @@
-// What the hosted pages with a card form share (the order checkout's checkout.js, the subscription page's
-// subscription.js): plain browser JavaScript, no build step, loaded by both pages before their own script. It defines
+// What the hosted pages with a card form share (the order checkout's checkout.js, the payment link page's
+// payment-link.js, the subscription page's subscription.js): plain browser JavaScript, no build step, loaded by both pages before their own script. It defines
 // window.glomoCardForm and touches the page only when a page's script calls it: the public API's JSON requests, amounts,
 // the errors and the result shown, the signed result reported to the merchant's site (redirect or postMessage), the
 // payment POST, the first load, and the card step (number formatting, the page's checks, the one-time password prompt,
-// the sandbox test cards). Both pages use the same element ids for these (#card-form, #card-number, #otp-step, #result…).
+// the sandbox test cards), and the two payin pages' methods (the tabs, the bank transfer details). The pages use the same element ids for these (#card-form, #card-number, #otp-step, #result…).
 // One listener of its own: in a frame, Escape asks the embedding SDK to close the page (sdk/index.js).
 // The card number and CVV stay in the form fields and go only into the page's one POST body: never into a URL,
 // storage, the console or the DOM's attributes.
@@ -309,7 +309,45 @@ function setUpCardForm({ sandbox, send, submitLabel }) {
   return { reset };
 }
 
+// ---------------------------------------------------------------- the payin pages' methods (payment-methods.html)
+
+const PAYIN_METHODS = ['card', 'bank_transfer', 'pay_via_bank'];
+
+/** Shows `method`'s tab as selected and its panel, hiding the others'. */
+function selectMethodTab(method) {
+  for (const other of PAYIN_METHODS) {
+    const tab = $(`tab-${other}`);
+    tab.setAttribute('aria-selected', String(other === method));
+    tab.tabIndex = other === method ? 0 : -1;
+    $(`panel-${other}`).hidden = other !== method;
+  }
+}
+
+/** Fills the bank transfer panel with an answer of a payin's `bank_transfer_details` route and shows it. */
+function showBankTransferDetails(body) {
+  $('bt-amount').textContent = formatAmount(body.amount, body.currency);
+  $('bt-account-name').textContent = body.account_name;
+  $('bt-bank-name').textContent = body.bank_name;
+  $('bt-account-number').textContent = body.account_number;
+  // An IBAN where the account's country uses them; a domestic code (routing number, sort code) for a local account.
+  $('bt-iban-label').hidden = $('bt-iban').hidden = !body.iban;
+  $('bt-iban').textContent = body.iban || '';
+  const local = body.routing_number ? ['Routing number', body.routing_number]
+    : body.sort_code ? ['Sort code', body.sort_code]
+      : body.bank_code ? ['Bank code', body.bank_code] : null;
+  $('bt-local-label').hidden = $('bt-local-code').hidden = !local;
+  $('bt-local-label').textContent = local ? local[0] : '';
+  $('bt-local-code').textContent = local ? local[1] : '';
+  $('bt-swift').textContent = body.swift_code;
+  $('bt-reference').textContent = body.reference;
+  $('bt-submit').disabled = false;
+  $('bt-details').hidden = false;
+}
+
 window.glomoCardForm = Object.freeze({
+  PAYIN_METHODS,
+  selectMethodTab,
+  showBankTransferDetails,
   $,
   requestJson,
   formatAmount,

@@ -9,6 +9,7 @@
 
 const {
   $, requestJson, formatAmount, showError, reportResult, loadPageObject, postPayment, setUpCardForm,
+  PAYIN_METHODS, selectMethodTab, showBankTransferDetails,
 } = window.glomoCardForm;
 
 const root = document.getElementById('checkout');
@@ -16,7 +17,6 @@ const ORDER_ID = root.dataset.orderId;
 const PUBLIC_KEY = root.dataset.publicKey;
 const REDIRECT_URL = root.dataset.redirectUrl || '';
 const SANDBOX = root.dataset.mode === 'sandbox';
-const METHODS = ['card', 'bank_transfer', 'pay_via_bank'];
 
 let order = null;
 let finished = false;
@@ -100,23 +100,7 @@ async function loadBankDetails() {
     $('bt-submit').disabled = true;
     return;
   }
-  $('bt-amount').textContent = formatAmount(body.amount, body.currency);
-  $('bt-account-name').textContent = body.account_name;
-  $('bt-bank-name').textContent = body.bank_name;
-  $('bt-account-number').textContent = body.account_number;
-  // An IBAN where the account's country uses them; a domestic code (routing number, sort code) for a local account.
-  $('bt-iban-label').hidden = $('bt-iban').hidden = !body.iban;
-  $('bt-iban').textContent = body.iban || '';
-  const local = body.routing_number ? ['Routing number', body.routing_number]
-    : body.sort_code ? ['Sort code', body.sort_code]
-      : body.bank_code ? ['Bank code', body.bank_code] : null;
-  $('bt-local-label').hidden = $('bt-local-code').hidden = !local;
-  $('bt-local-label').textContent = local ? local[0] : '';
-  $('bt-local-code').textContent = local ? local[1] : '';
-  $('bt-swift').textContent = body.swift_code;
-  $('bt-reference').textContent = body.reference;
-  $('bt-submit').disabled = false;
-  $('bt-details').hidden = false;
+  showBankTransferDetails(body);
 }
 
 // ---------------------------------------------------------------- pay via bank
@@ -137,12 +121,7 @@ function cancelPayViaBank() {
 // ---------------------------------------------------------------- the page
 
 function selectMethod(method) {
-  for (const other of METHODS) {
-    const tab = $(`tab-${other}`);
-    tab.setAttribute('aria-selected', String(other === method));
-    tab.tabIndex = other === method ? 0 : -1;
-    $(`panel-${other}`).hidden = other !== method;
-  }
+  selectMethodTab(method);
   if (method === 'bank_transfer') void loadBankDetails();
 }
 
@@ -173,7 +152,7 @@ function renderOrder() {
     root.dataset.state = 'closed';
     return;
   }
-  const allowed = METHODS.filter((method) => order.payment_methods.includes(method));
+  const allowed = PAYIN_METHODS.filter((method) => order.payment_methods.includes(method));
   if (allowed.length === 0) {
     showError(null, 'This order offers no way to pay.');
     return;
@@ -191,7 +170,7 @@ async function start() {
   if (order) renderOrder();
 }
 
-for (const method of METHODS) $(`tab-${method}`).addEventListener('click', () => selectMethod(method));
+for (const method of PAYIN_METHODS) $(`tab-${method}`).addEventListener('click', () => selectMethod(method));
 $('bt-submit').addEventListener('click', () => void pay({ method: 'bank_transfer' }, $('bt-error'), $('bt-submit')));
 $('pvb-start').addEventListener('click', startPayViaBank);
 $('pvb-approve').addEventListener('click', () => void pay({ method: 'pay_via_bank' }, $('pvb-error'), $('pvb-approve')));

@@ -11,13 +11,13 @@
 
 const {
   $, requestJson, formatAmount, showError, clearError, reportResult, loadPageObject, postPayment, setUpCardForm,
+  PAYIN_METHODS, selectMethodTab, showBankTransferDetails,
 } = window.glomoCardForm;
 
 const root = document.getElementById('payment-link');
 const LINK_ID = root.dataset.paymentLinkId;
 const REDIRECT_URL = root.dataset.redirectUrl || '';
 const SANDBOX = root.dataset.mode === 'sandbox';
-const METHODS = ['card', 'bank_transfer', 'pay_via_bank'];
 
 let link = null;
 let finished = false;
@@ -164,23 +164,7 @@ async function loadBankDetails() {
     $('bt-submit').disabled = true;
     return;
   }
-  $('bt-amount').textContent = formatAmount(body.amount, body.currency);
-  $('bt-account-name').textContent = body.account_name;
-  $('bt-bank-name').textContent = body.bank_name;
-  $('bt-account-number').textContent = body.account_number;
-  // An IBAN where the account's country uses them; a domestic code (routing number, sort code) for a local account.
-  $('bt-iban-label').hidden = $('bt-iban').hidden = !body.iban;
-  $('bt-iban').textContent = body.iban || '';
-  const local = body.routing_number ? ['Routing number', body.routing_number]
-    : body.sort_code ? ['Sort code', body.sort_code]
-      : body.bank_code ? ['Bank code', body.bank_code] : null;
-  $('bt-local-label').hidden = $('bt-local-code').hidden = !local;
-  $('bt-local-label').textContent = local ? local[0] : '';
-  $('bt-local-code').textContent = local ? local[1] : '';
-  $('bt-swift').textContent = body.swift_code;
-  $('bt-reference').textContent = body.reference;
-  $('bt-submit').disabled = false;
-  $('bt-details').hidden = false;
+  showBankTransferDetails(body);
 }
 
 // ---------------------------------------------------------------- pay via bank
@@ -203,12 +187,7 @@ let selected = null;
 
 function selectMethod(method) {
   selected = method;
-  for (const other of METHODS) {
-    const tab = $(`tab-${other}`);
-    tab.setAttribute('aria-selected', String(other === method));
-    tab.tabIndex = other === method ? 0 : -1;
-    $(`panel-${other}`).hidden = other !== method;
-  }
+  selectMethodTab(method);
   if (method === 'bank_transfer') void loadBankDetails();
 }
 
@@ -252,7 +231,7 @@ function renderLink() {
     root.dataset.state = 'closed';
     return;
   }
-  const allowed = METHODS.filter((method) => l.payment_methods.includes(method));
+  const allowed = PAYIN_METHODS.filter((method) => l.payment_methods.includes(method));
   for (const method of allowed) $(`tab-${method}`).hidden = false;
   $('method-tabs').hidden = allowed.length < 2;
   if (l.allow_partial_payments) {
@@ -272,7 +251,7 @@ async function start() {
   if (link) renderLink();
 }
 
-for (const method of METHODS) $(`tab-${method}`).addEventListener('click', () => selectMethod(method));
+for (const method of PAYIN_METHODS) $(`tab-${method}`).addEventListener('click', () => selectMethod(method));
 $('part-amount').addEventListener('input', () => {
   $('card-submit').textContent = payLabel();
 });
