@@ -4,6 +4,7 @@
 // tenant (the module's `locate`), and everything after is scoped to that tenant, by its clock. Paying is the order
 // checkout's code path (`payPayinFromPage`, `payinBankTransferDetails`): the same checks, cards, OTP and signature.
 import { jsonAmount } from '../core/amount.js';
+import { isoSeconds } from '../core/clock.js';
 import type { TenantContext } from '../core/context.js';
 import { errors } from '../core/errors.js';
 import { withoutNulls } from '../core/http-schemas.js';
@@ -60,11 +61,8 @@ export function createPaymentLinkPageService(deps: PaymentLinkPageDeps) {
       const merchant = await deps.merchants.find(ctx.tenant.merchantId);
       if (!merchant) throw errors.notFound('Payment link');
       const remaining = remainingOf(row);
-      // Nothing is due of a link paid in full (or one paid before amount_paid existed).
-      const due = row.status === 'paid' || remaining === 0n
-        ? 0n
-        : (await deps.payments.price(ctx, await payinOf(located), row.currency)).paymentAmount;
-      const paid = row.status === 'paid' ? row.amount : row.amountPaid;
+      // Nothing is due of a link paid in full.
+      const due = remaining === 0n ? 0n : (await deps.payments.price(ctx, await payinOf(located), row.currency)).paymentAmount;
       return withoutNulls({
         id: row.id,
         status: row.status,
@@ -72,15 +70,15 @@ export function createPaymentLinkPageService(deps: PaymentLinkPageDeps) {
         merchant_name: merchant.name,
         amount: jsonAmount(row.amount),
         currency: row.currency,
-        amount_paid: jsonAmount(paid),
-        amount_remaining: jsonAmount(row.amount - paid),
+        amount_paid: jsonAmount(row.amountPaid),
+        amount_remaining: jsonAmount(remaining),
         amount_due: jsonAmount(due),
         allow_partial_payments: row.allowPartialPayments,
         description: row.invoiceDescription,
         invoice_number: row.invoiceNumber,
         product: row.product,
         payment_methods: row.paymentMethods,
-        expires_at: row.expiresAt.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        expires_at: isoSeconds(row.expiresAt),
       });
     },
 
@@ -101,15 +99,14 @@ export function createPaymentLinkPageService(deps: PaymentLinkPageDeps) {
       const result = await payPayinFromPage(deps, located.ctx, await payinOf(located), payment, partOf(amount));
       if ('status' in result) return result;
       const after = (await deps.paymentLinks.find(located.ctx, located.row.id))!;
-      const paid = after.status === 'paid' ? after.amount : after.amountPaid;
       return withoutNulls({
         payment_link_id: after.id,
         payment_id: result.payment.id,
         status: result.payment.status as PaymentLinkPaymentResult['status'],
         signature: result.signature,
         payment_link_status: after.status,
-        amount_paid: jsonAmount(paid),
-        amount_remaining: jsonAmount(after.amount - paid),
+        amount_paid: jsonAmount(after.amountPaid),
+        amount_remaining: jsonAmount(remainingOf(after)),
         payment_amount: result.payment.payment_amount,
         payment_currency: result.payment.payment_currency,
         error_code: result.payment.error_code ?? null,

@@ -1,4 +1,5 @@
-import { and, eq } from 'drizzle-orm';
+import fs from 'node:fs';
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../app.js';
 import { ManualClock, systemClock, type Clock } from '../../core/clock.js';
@@ -567,4 +568,31 @@ describeSecurity('PATCH /api/v1/payin/{id}/cancel', {
 describeSecurity('PATCH /api/v1/payin/{id}/mock_mark_reviewed', {
   method: 'PATCH',
   url: () => '/api/v1/payin/payin_6819d804aaaaa/mock_mark_reviewed',
+});
+
+describe('migration 0025: links paid before amount_paid existed', () => {
+  let app: App;
+  let merchant: TestMerchant;
+  beforeAll(async () => {
+    ({ app } = await buildTestApp());
+    merchant = await createTestMerchant();
+  });
+
+  it('reads them as paid in full, and leaves every other link as it is', async () => {
+    const { database } = await testEnv();
+    const customerId = await createCustomerId(app, merchant.sandboxSecret);
+    const paid = await createLink(app, merchant.sandboxSecret, linkBody(customerId, systemClock));
+    const active = await createLink(app, merchant.sandboxSecret, linkBody(customerId, systemClock));
+    // As 0023 left a link paid before it: status paid, amount_paid 0.
+    await database.db.update(paymentLinks).set({ status: 'paid', amountPaid: 0n }).where(eq(paymentLinks.id, paid.id));
+    const backfill = fs.readFileSync(new URL('../../../drizzle/0025_backfill_paid_links.sql', import.meta.url), 'utf8');
+    await database.db.execute(sql.raw(backfill));
+    const amountPaid = async (id: string) =>
+      (await database.db.select({ amountPaid: paymentLinks.amountPaid }).from(paymentLinks).where(eq(paymentLinks.id, id)))[0]!.amountPaid;
+    expect(await amountPaid(paid.id)).toBe(BigInt(paid.amount as number));
+    expect(await amountPaid(active.id)).toBe(0n);
+    const read = await app.inject({ method: 'GET', url: `/api/v1/payin/${paid.id}`, headers: bearer(merchant.sandboxSecret) });
+    expect(read.json()).toMatchObject({ status: 'paid', amount_paid: paid.amount });
+    expectSchema('PaymentLinkResponse', read.json());
+  });
 });

@@ -96,7 +96,7 @@ export function presentPaymentLink(row: PaymentLinkRow, origin: PaymentLinkOrigi
     reminder_frequency: row.reminderFrequency,
     allow_partial_payments: row.allowPartialPayments,
     // A link paid before amount_paid existed (migration 0023) reads 0 there; paid means paid in full.
-    amount_paid: jsonAmount(row.status === 'paid' ? row.amount : row.amountPaid),
+    amount_paid: jsonAmount(row.amountPaid),
     price_id: row.priceId,
     product: row.product,
     notes: row.notes,
