@@ -1,7 +1,7 @@
 // What a browser test needs (Debian's Chromium through playwright-core): the skip-or-fail guard for a machine without
 // /usr/bin/chromium, a real server with a merchant made through the operator API, a plain HTTP server for the merchant's
-// site on another origin, and pages that record console errors and requests. test/browser/sdk.browser.test.ts uses it;
-// the checkout and subscription browser tests still carry their own copies of these lines.
+// site on another origin, and pages that record console errors and requests. The SDK, payment link and docs browser
+// tests use it; the checkout and subscription browser tests still carry their own copies of these lines.
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -38,11 +38,24 @@ export interface BrowserServer {
   stop(): Promise<void>;
 }
 
-/** A real server on a free port (no job runner: on the shared test database it would take other files' jobs) and one merchant. */
+/** A port free now: PUBLIC_URL (where the links the API answers point) must name the port before the server listens. */
+async function freePort(): Promise<number> {
+  const probe = http.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/**
+ * A real server on a free port, its PUBLIC_URL that port (so the `payment_link` and `subscription_link_url` it answers
+ * open it), no job runner (on the shared test database it would take other files' jobs), and one merchant.
+ */
 export async function startBrowserServer(merchantName: string): Promise<BrowserServer> {
   const dataDir = tempDir('browser');
+  const port = await freePort();
   const server = await startServer(loadConfig({
-    DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', ADMIN_TOKEN, JOBS_ENABLED: 'false',
+    DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: `http://127.0.0.1:${port}`, ADMIN_TOKEN, JOBS_ENABLED: 'false',
     ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
   }));
   const created = await fetch(`${server.url}/admin/v1/merchants`, {
