@@ -323,8 +323,18 @@ function selectMethodTab(method) {
   }
 }
 
-/** Fills the bank transfer panel with an answer of a payin's `bank_transfer_details` route and shows it. */
-function showBankTransferDetails(body) {
+/**
+ * Shows an answer of a payin's `bank_transfer_details` route in the bank transfer panel: the account, or the error
+ * with the button disabled. Answers whether the details were shown.
+ */
+function showBankTransferDetails({ status, body }) {
+  $('bt-loading').hidden = true;
+  if (status !== 200) {
+    showError($('bt-error'), body.message || 'The account details could not be loaded.');
+    $('bt-details').hidden = false;
+    $('bt-submit').disabled = true;
+    return false;
+  }
   $('bt-amount').textContent = formatAmount(body.amount, body.currency);
   $('bt-account-name').textContent = body.account_name;
   $('bt-bank-name').textContent = body.bank_name;
@@ -342,6 +352,7 @@ function showBankTransferDetails(body) {
   $('bt-reference').textContent = body.reference;
   $('bt-submit').disabled = false;
   $('bt-details').hidden = false;
+  return true;
 }
 
 window.glomoCardForm = Object.freeze({

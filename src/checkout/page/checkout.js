@@ -91,16 +91,7 @@ let bankDetailsLoaded = false;
 async function loadBankDetails() {
   if (bankDetailsLoaded) return;
   bankDetailsLoaded = true;
-  const { status, body } = await api('GET', orderPath('/bank_transfer_details'));
-  $('bt-loading').hidden = true;
-  if (status !== 200) {
-    bankDetailsLoaded = false;
-    showError($('bt-error'), body.message || 'The account details could not be loaded.');
-    $('bt-details').hidden = false;
-    $('bt-submit').disabled = true;
-    return;
-  }
-  showBankTransferDetails(body);
+  bankDetailsLoaded = showBankTransferDetails(await api('GET', orderPath('/bank_transfer_details')));
 }
 
 // ---------------------------------------------------------------- pay via bank

@@ -155,16 +155,8 @@ async function loadBankDetails() {
   $('bt-details').hidden = true;
   $('bt-loading').hidden = false;
   clearError($('bt-error'));
-  const { status, body } = await api('GET', linkPath(`/bank_transfer_details${part === undefined ? '' : `?amount=${part}`}`));
-  $('bt-loading').hidden = true;
-  if (status !== 200) {
-    bankDetailsFor = null;
-    showError($('bt-error'), body.message || 'The account details could not be loaded.');
-    $('bt-details').hidden = false;
-    $('bt-submit').disabled = true;
-    return;
-  }
-  showBankTransferDetails(body);
+  const answer = await api('GET', linkPath(`/bank_transfer_details${part === undefined ? '' : `?amount=${part}`}`));
+  if (!showBankTransferDetails(answer)) bankDetailsFor = null;
 }
 
 // ---------------------------------------------------------------- pay via bank
