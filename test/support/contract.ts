@@ -115,3 +115,33 @@ export function expectChildMerchant(merchant: unknown): void {
   expect(body).not.toHaveProperty('public_key');
   expectSchema('Merchant', { ...body, jwt_token: 'shown once, at onboarding' });
 }
+
+/**
+ * Checks a response of one of our extensions (no contract operation) against the schema this server publishes for it
+ * in /openapi.json. `url` is the real request path with its prefix (`/api/v1/balances/history`); each document path
+ * is read with the servers entry that applies to it (path-level, then top-level), so it finds the operation however
+ * the document writes its paths.
+ */
+export function expectServedResponse(
+  document: unknown,
+  method: 'get' | 'post' | 'patch' | 'delete',
+  url: string,
+  status: number,
+  body: unknown,
+): void {
+  const doc = document as Json;
+  const base = (servers: unknown) => {
+    const first = (servers as Json[] | undefined)?.[0]?.url as string | undefined;
+    return first === undefined ? undefined : new URL(first, 'http://localhost').pathname.replace(/\/$/, '');
+  };
+  const top = base(doc.servers) ?? '';
+  const entry = Object.entries(doc.paths as Json).find(([path, item]) => (base((item as Json).servers) ?? top) + path === url);
+  expect(entry, `no path for ${url} in the served document`).toBeDefined();
+  const operation = (entry![1] as Json)[method] as Json | undefined;
+  expect(operation, `no operation ${method.toUpperCase()} ${url} in the served document`).toBeDefined();
+  const schema = ((((operation!.responses as Json)[String(status)] as Json).content as Json)['application/json'] as Json).schema as Json;
+  const validate = new Ajv2020({ strict: false, allErrors: true });
+  addFormats(validate);
+  const check = validate.compile({ ...schema, components: doc.components });
+  expect(check(body) ? [] : check.errors, `response does not match the served schema of ${method.toUpperCase()} ${url}`).toEqual([]);
+}

@@ -56,7 +56,8 @@ export const ledgerEntries = pgTable('ledger_entries', {
   createdAt: createdAt(),
 }, (t) => [
   index('ledger_entries_journal_idx').on(t.journalId),
-  index('ledger_entries_account_idx').on(t.accountId),
+  // (account, id): an account's entries newest first, for the balance history (and the account's entries at all).
+  index('ledger_entries_account_idx').on(t.accountId, t.id),
   check('ledger_entries_nonzero_ck', sql`${t.amount} <> 0`),
   envCheck('ledger_entries', t.env),
 ]);
