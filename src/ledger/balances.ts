@@ -60,7 +60,7 @@ interface HistoryRow {
  * and the balances are walked back from the accounts' stored balances. Journals are ordered by their newest entry id,
  * which is commit order except between journals committed concurrently.
  */
-export async function getBalanceHistory(db: DbOrTx, tenant: Tenant, currency: string, limit = MAX_BALANCE_HISTORY): Promise<BalancePoint[]> {
+export async function getBalanceHistory(db: DbOrTx, tenant: Tenant, currency: string, limit: number = MAX_BALANCE_HISTORY): Promise<BalancePoint[]> {
   const rows = await selectRows<HistoryRow>(db, sql`
     with accounts as (
       select id, purpose, balance from ${ledgerAccounts}
@@ -82,12 +82,14 @@ export async function getBalanceHistory(db: DbOrTx, tenant: Tenant, currency: st
       join ${ledgerEntries} e on e.journal_id = r.journal_id
       join accounts a on a.id = e.account_id
       group by r.journal_id, r.last_entry
+    ), totals as (
+      select coalesce(sum(balance) filter (where purpose = 'available'), 0)::text as available_now,
+        coalesce(sum(balance) filter (where purpose = 'pending'), 0)::text as pending_now,
+        coalesce(sum(balance) filter (where purpose = 'held'), 0)::text as held_now
+      from accounts
     )
-    select j.created_at as at, m.d_available::text, m.d_pending::text, m.d_held::text,
-      (select coalesce(sum(balance) filter (where purpose = 'available'), 0) from accounts)::text as available_now,
-      (select coalesce(sum(balance) filter (where purpose = 'pending'), 0) from accounts)::text as pending_now,
-      (select coalesce(sum(balance) filter (where purpose = 'held'), 0) from accounts)::text as held_now
-    from moves m join ${ledgerJournals} j on j.id = m.journal_id
+    select j.created_at as at, m.d_available::text, m.d_pending::text, m.d_held::text, t.available_now, t.pending_now, t.held_now
+    from moves m join ${ledgerJournals} j on j.id = m.journal_id cross join totals t
     order by m.last_entry desc`);
   if (rows.length === 0) return [];
   let available = BigInt(rows[0]!.available_now);

@@ -12,20 +12,14 @@ import { describeSecurity } from '../../../test/support/security.js';
 async function moveEuros(merchant: TestMerchant): Promise<void> {
   const tenant = { merchantId: merchant.id, env: 'sandbox' as const };
   const { database } = await testEnv();
-  await database.db.transaction(async (tx) => {
-    const uow = { tx, clock: systemClock, tenant };
-    expect((await postJournal(uow, {
-      kind: 'test_payment', cause: { type: 'test', id: 'payt_history' },
-      entries: [{ account: { purpose: 'clearing', currency: 'EUR' }, amount: -2500n }, { account: { purpose: 'pending', currency: 'EUR' }, amount: 2500n }],
+  const move = (kind: string, from: 'clearing' | 'pending', to: 'pending' | 'available') => database.db.transaction(async (tx) => {
+    expect((await postJournal({ tx, clock: systemClock, tenant }, {
+      kind, cause: { type: 'test', id: 'payt_history' },
+      entries: [{ account: { purpose: from, currency: 'EUR' }, amount: -2500n }, { account: { purpose: to, currency: 'EUR' }, amount: 2500n }],
     })).ok).toBe(true);
   });
-  await database.db.transaction(async (tx) => {
-    const uow = { tx, clock: systemClock, tenant };
-    expect((await postJournal(uow, {
-      kind: 'test_release', cause: { type: 'test', id: 'payt_history' },
-      entries: [{ account: { purpose: 'pending', currency: 'EUR' }, amount: -2500n }, { account: { purpose: 'available', currency: 'EUR' }, amount: 2500n }],
-    })).ok).toBe(true);
-  });
+  await move('test_payment', 'clearing', 'pending');
+  await move('test_release', 'pending', 'available');
   const hold = await database.db.transaction(async (tx) => holdFunds({ tx, clock: systemClock, tenant }, { currency: 'EUR', amount: 1000n, cause: { type: 'test', id: 'pout_history' } }));
   expect(hold.ok).toBe(true);
   if (!hold.ok) return;

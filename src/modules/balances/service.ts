@@ -3,7 +3,7 @@ import type { TenantContext } from '../../core/context.js';
 import type { Db } from '../../db/client.js';
 import { errors } from '../../core/errors.js';
 import { normalizeCurrency } from '../../core/iso.js';
-import { getBalanceHistory, getBalances, MAX_BALANCE_HISTORY } from '../../ledger/index.js';
+import { getBalanceHistory, getBalances } from '../../ledger/index.js';
 
 /** The balance operations the routes call, built once by the composition root. */
 export function createBalanceService(deps: { db: Db }) {
@@ -14,7 +14,7 @@ export function createBalanceService(deps: { db: Db }) {
     history: async (ctx: TenantContext, query: { currency: string; limit?: number | undefined }) => {
       const currency = normalizeCurrency(query.currency);
       if (!currency) throw errors.validation('Currency must be a valid ISO 4217 currency code (e.g., USD)');
-      return { currency, points: await getBalanceHistory(deps.db, ctx.tenant, currency, query.limit ?? MAX_BALANCE_HISTORY) };
+      return { currency, points: await getBalanceHistory(deps.db, ctx.tenant, currency, query.limit) };
     },
   });
 }
