@@ -434,6 +434,24 @@ describe('subscription notices (notify_customer)', () => {
     expect(log[0]!.text).toContain('The next payment of USD 10.00 is due on 10 January 2027.');
   });
 
+  it('mails each as_presented charge with its own amount', async () => {
+    const f = await subscriptionFixture(true, {
+      interval_type: 'as_presented', interval_count: undefined, billing_cycles: undefined, start_date: undefined, max_amount: 3000,
+    });
+    expect((await f.mails())[0]!.text).toContain('each at most USD 30.00');
+    await f.advance({ seconds: 60 });
+    await f.pay();
+    await f.advance({ seconds: 60 });
+    const { database } = await testEnv();
+    const ctx = await tenantContext(database.db, clock, { merchantId: f.merchant.id, env: 'sandbox' });
+    expect((await app.services.subscriptions.chargePresented(ctx, f.sub.id, { amount: 2500n, requestId: null })).status).toBe('success');
+    const charged = await f.mails('?kind=subscription.charged');
+    expect(charged.map((mail) => mail.subject)).toEqual([
+      'Payment received: USD 25.00 for ShieldGuard Insurance (Lite)', 'Payment received: USD 10.00 for ShieldGuard Insurance (Lite)',
+    ]);
+    expect(charged[0]!.text).not.toContain('last payment');
+  });
+
   it('mails nothing for a subscription with notify_customer false, whatever happens to it', async () => {
     const f = await subscriptionFixture(false);
     await f.pay();
