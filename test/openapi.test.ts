@@ -118,7 +118,7 @@ describe('GET /openapi.json and /docs', () => {
   it('describes every /api/v1 operation as the contract does', () => {
     const ours = served.filter(([path]) => path.startsWith('/api/v1/'));
     const count = ours.reduce((n, [, operations]) => n + Object.keys(operations).length, 0);
-    expect(count).toBe(101);
+    expect(count).toBe(103);
     for (const [path, operations] of ours) {
       for (const [method, operation] of Object.entries(operations)) {
         const contractPath = path.replace(/^\/api\/v1/, '');
@@ -163,6 +163,8 @@ describe('GET /openapi.json and /docs', () => {
             'createMcpCredential', 'listMcpCredentials', 'revokeMcpCredential',
             // One currency's balances over time from the ledger, what the dashboard charts: decision 0004.
             'getBalanceHistory',
+            // The customer mail log, what the dashboard shows of the mails sent to customers: decision 0041.
+            'listMails', 'getMail',
           ], `${label} is not in the contract`).toContain(operation.operationId);
         }
         expect(operation.security, label).toEqual([{ JWT: [] }]);
