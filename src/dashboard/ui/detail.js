@@ -1,5 +1,6 @@
 // An object's page: its fields (GET of its read route), the sandbox actions that apply to it, and its timeline of
 // events (GET /api/v1/events?entity_id=…), each linking to the event with its webhook deliveries.
+import { useState } from 'preact/hooks';
 import { api, ErrorNote, formatTime, href, html, Loading, PageTitle, useLoad, withQuery } from './lib.js';
 import { RESOURCES } from './resources.js';
 import { Cell } from './list.js';
@@ -48,13 +49,19 @@ export function Timeline({ id, refresh }) {
 export function DetailPage({ name, id, session }) {
   const resource = RESOURCES[name];
   const { data, error, loading, reload } = useLoad(() => loadObject(resource, id), [name, id]);
+  const [notice, setNotice] = useState(null);
+  const done = (message) => {
+    setNotice(message ?? null);
+    reload();
+  };
   return html`<p class="crumbs"><a href=${`#/${name}`}>← ${resource.title}</a></p>
     <${PageTitle}><code>${id}</code></${PageTitle}>
     <${ErrorNote} error=${error} />
     ${loading && !data ? html`<${Loading} />` : null}
     ${data && html`
       ${data.status && html`<p>Status: <span class="status" data-status=${data.status}>${data.status}</span></p>`}
-      ${session.env === 'sandbox' && html`<${MockActions} name=${name} object=${data} onDone=${reload} />`}
+      ${notice && html`<p role="status" class="notice action-result">${notice}</p>`}
+      ${session.env === 'sandbox' && html`<${MockActions} name=${name} object=${data} onDone=${done} />`}
       <section aria-labelledby="fields-title">
         <h2 id="fields-title">Details</h2>
         <${Fields} object=${data} />

@@ -15,7 +15,7 @@ function ActionButton({ label, run, onDone, className = '' }) {
     setError(null);
     try {
       await run();
-      onDone();
+      onDone(`${label}: done.`);
     } catch (failure) {
       setError(failure);
       setBusy(false);
@@ -31,7 +31,6 @@ function ActionButton({ label, run, onDone, className = '' }) {
 function PayForm({ payinId, amount, currency, onDone, what }) {
   const [values, setValues] = useState({ amount: String(amount ?? ''), currency: currency ?? '', method: 'BankTransfer', card: '4532 4911 1111 1111' });
   const [error, setError] = useState(null);
-  const [paid, setPaid] = useState(null);
   const [busy, setBusy] = useState(false);
   const set = (field) => (event) => setValues({ ...values, [field]: event.currentTarget.value });
   const submit = async (event) => {
@@ -42,8 +41,8 @@ function PayForm({ payinId, amount, currency, onDone, what }) {
       const body = { payin_id: payinId, amount: Number(values.amount), currency: values.currency.trim().toUpperCase(), payment_method: values.method };
       if (values.method === 'Card') body.card_number = values.card;
       const payment = await api.post('/api/v1/payment/mock', body);
-      setPaid(payment);
-      onDone();
+      // The object reloads (and, paid, no longer offers this form): the page keeps the answer.
+      onDone(html`Payment <a href=${href('payments', payment.id)}>${payment.id}</a>: ${payment.status}`);
     } catch (failure) {
       setError(failure);
     } finally {
@@ -70,7 +69,6 @@ function PayForm({ payinId, amount, currency, onDone, what }) {
       </label>`}
     </div>
     <${ErrorNote} error=${error} />
-    ${paid && html`<p role="status" class="notice">Payment <a href=${href('payments', paid.id)}>${paid.id}</a>: ${paid.status}</p>`}
     <button type="submit" id="pay-submit" disabled=${busy} aria-busy=${busy ? 'true' : 'false'}>Pay ${formatMoney(Number(values.amount), values.currency)}</button>
   </form>`;
 }
@@ -78,7 +76,6 @@ function PayForm({ payinId, amount, currency, onDone, what }) {
 function TransferForm({ account, onDone }) {
   const [values, setValues] = useState({ amount: '10000', remitter_name: 'Test Remitter', reference: '' });
   const [error, setError] = useState(null);
-  const [done, setDone] = useState(null);
   const set = (field) => (event) => setValues({ ...values, [field]: event.currentTarget.value });
   const submit = async (event) => {
     event.preventDefault();
@@ -86,8 +83,8 @@ function TransferForm({ account, onDone }) {
     try {
       const body = { account_number: account.account_number, currency: account.currency, amount: Number(values.amount), remitter_name: values.remitter_name };
       if (values.reference.trim()) body.reference = values.reference.trim();
-      setDone(await api.post('/api/v1/virtual-accounts/mock-transfer', body));
-      onDone();
+      const done = await api.post('/api/v1/virtual-accounts/mock-transfer', body);
+      onDone(done.id ? html`Transfer received as payment <a href=${href('payments', done.id)}>${done.id}</a>: ${done.status}` : 'Transfer sent.');
     } catch (failure) {
       setError(failure);
     }
@@ -100,7 +97,6 @@ function TransferForm({ account, onDone }) {
       <label for="transfer-reference">Reference (an order or link id pays it)<input id="transfer-reference" value=${values.reference} onInput=${set('reference')} /></label>
     </div>
     <${ErrorNote} error=${error} />
-    ${done && html`<p role="status" class="notice">Received: ${done.id ? html`<a href=${href('payments', done.id)}>${done.id}</a>` : 'done'}</p>`}
     <button type="submit">Send transfer</button>
   </form>`;
 }

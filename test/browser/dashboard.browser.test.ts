@@ -1,0 +1,262 @@
+// The merchant dashboard in a real browser (Debian's Chromium through playwright-core): a real server with its job
+// runner (webhook deliveries happen as in production), a webhook receiver on 127.0.0.1, and a merchant who signs in
+// with the sandbox secret key, creates the webhook endpoint, pays an order from the sandbox tools, finds the payment,
+// its timeline and its delivery, redelivers it, and advances the test clock; then an operator signs in with
+// ADMIN_TOKEN through the merchant picker, and a phone-sized viewport shows the navigation. No request may leave the
+// server's origin (the receiver is called by the server, not the page) and no console error may appear.
+// UPDATE_SCREENSHOTS=1 writes docs/screenshots/dashboard-*.png (committed); otherwise screenshots go to .tmp/.
+// Without /usr/bin/chromium the file is skipped (README: `apt-get install -y chromium`), except under CI, where it fails.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { systemClock } from '../../src/core/clock.js';
+import type { RunningServer } from '../../src/server.js';
+import { ADMIN_TOKEN } from '../support/app.js';
+import { describeInChromium, launchChromium, recordedPage, startBrowserServer, type BrowserServer } from '../support/browser.js';
+import { startReceiver, type Receiver } from '../support/webhook-receiver.js';
+
+const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1'
+  ? path.resolve(import.meta.dirname, '../../docs/screenshots')
+  : path.resolve(import.meta.dirname, '../../.tmp');
+const MERCHANT_NAME = 'Dashboard Traders';
+const DESKTOP = { width: 1280, height: 900 };
+
+describeInChromium('test/browser/dashboard.browser.test.ts', 'merchant dashboard in Chromium', () => {
+  let glomo: BrowserServer;
+  let server: RunningServer;
+  let merchant: BrowserServer['merchant'] & { id: string };
+  let receiver: Receiver;
+  let browser: Browser;
+  let page: Page;
+  const record = { consoleErrors: [] as string[], requests: [] as { url: string; body: string | null }[] };
+  let orderId = '';
+  let paymentId = '';
+  let eventId = '';
+
+  async function api<T = Record<string, unknown>>(method: string, url: string, body?: unknown, token = merchant.secret_key): Promise<T> {
+    const response = await fetch(`${server.url}${url}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = (await response.json()) as T;
+    expect(response.ok, `${method} ${url}: ${JSON.stringify(json)}`).toBe(true);
+    return json;
+  }
+
+  const shot = async (target: Page, name: string) => {
+    fs.mkdirSync(SCREENSHOTS, { recursive: true });
+    await target.screenshot({ path: path.join(SCREENSHOTS, `dashboard-${name}.png`), fullPage: name !== 'phone' });
+  };
+
+  beforeAll(async () => {
+    glomo = await startBrowserServer(MERCHANT_NAME, { jobs: true, env: { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' } });
+    ({ server } = glomo);
+    merchant = glomo.merchant as typeof merchant;
+    receiver = await startReceiver(systemClock, () => ({ status: 200, body: '{"received":true}', headers: { 'content-type': 'application/json' } }));
+    browser = await launchChromium();
+    page = await recordedPage(browser, record, DESKTOP);
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await receiver?.close();
+    await glomo?.stop();
+  });
+
+  it('signs in with the sandbox secret key; the environment shows; nothing is stored but the session', async () => {
+    await page.goto(`${server.url}/dashboard`);
+    await page.locator('#secret-key').fill('not-a-key');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.locator('.error-note').textContent()).toContain('That is not a secret key');
+    await page.locator('#secret-key').fill(merchant.secret_key);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Balances', level: 1 }).waitFor();
+    expect(await page.locator('.env-badge').textContent()).toBe('Sandbox');
+    expect(await page.getByText('No balance yet').isVisible()).toBe(true);
+    const storage = await page.evaluate(() => ({
+      local: window.localStorage.length, session: Object.keys(window.sessionStorage), cookie: document.cookie,
+    }));
+    expect(storage).toEqual({ local: 0, session: ['glomo.dashboard.session'], cookie: '' });
+  });
+
+  it('creates the webhook endpoint from the dashboard; its secret is shown once', async () => {
+    await page.getByRole('link', { name: 'Webhooks' }).click();
+    await page.locator('#endpoint-url').fill(receiver.url);
+    await page.locator('#endpoint-description').fill('Receiver of the browser test');
+    await page.getByRole('button', { name: 'Create endpoint' }).click();
+    await page.locator('#endpoint-secret').waitFor();
+    const endpoints = await api<{ data: { id: string; url: string; secret_hint: string }[] }>('GET', '/api/v1/webhook_endpoints');
+    expect(endpoints.data).toHaveLength(1);
+    expect(endpoints.data[0]!.url).toBe(receiver.url);
+    expect((await page.locator('#endpoint-secret').textContent())!.endsWith(endpoints.data[0]!.secret_hint)).toBe(true);
+    await page.locator(`[data-endpoint-id="${endpoints.data[0]!.id}"]`).waitFor();
+  });
+
+  it('pays an order from the sandbox tools of its page; the payment is in the list and its timeline', async () => {
+    const customer = await api<{ id: string }>('POST', '/api/v1/customer', {
+      name: 'Asha Buyer', customer_type: 'individual', email: 'asha.dashboard@example.com', address: '1 Main St', city: 'Pune',
+      state: 'MH', country: 'IND', pincode: '411001',
+    });
+    const order = await api<{ id: string }>('POST', '/api/v1/orders', {
+      customer_id: customer.id, currency: 'USD', amount: 12_500, purpose_code: 'P1401', payment_methods: ['bank_transfer'],
+    });
+    orderId = order.id;
+
+    await page.getByRole('link', { name: 'Orders' }).click();
+    await page.locator(`tr[data-id="${orderId}"]`).waitFor();
+    // The list's filters are the list operation's query parameters.
+    await page.locator('#filter-status').selectOption('paid');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await expect.poll(() => page.locator('.count').textContent()).toBe('0 results');
+    expect(page.url()).toContain('#/orders?status=paid');
+    await page.locator('#orders-find').fill(orderId);
+    await page.getByRole('button', { name: 'Open' }).click();
+    await page.getByRole('heading', { name: orderId, level: 1 }).waitFor();
+    expect(await page.locator('#pay-amount').inputValue()).toBe('12500');
+    expect(await page.locator('#pay-currency').inputValue()).toBe('USD');
+    await page.locator('#pay-submit').click();
+    await page.getByText(/^Payment payt_/).waitFor();
+    await expect.poll(() => page.locator('main .status').first().textContent()).toBe('paid');
+    expect(await page.locator('.timeline').textContent()).toContain('orders.');
+
+    const payments = await api<{ data: { id: string; status: string }[] }>('GET', `/api/v1/payment?payin_id=${orderId}`);
+    expect(payments.data).toHaveLength(1);
+    paymentId = payments.data[0]!.id;
+    expect(payments.data[0]!.status).toBe('success');
+
+    await page.getByRole('link', { name: 'Payments' }).click();
+    const row = page.locator(`tr[data-id="${paymentId}"]`);
+    await row.waitFor();
+    expect(await row.textContent()).toContain('USD 125.00');
+    await row.getByRole('link', { name: paymentId }).click();
+    await page.getByRole('heading', { name: paymentId, level: 1 }).waitFor();
+    await page.locator('.timeline li[data-event-type="payment.success"]').waitFor();
+    await shot(page, 'payment-detail');
+  });
+
+  it('shows the delivery of payment.success with its request and response, redelivers it and shows the second attempt', async () => {
+    const events = await api<{ data: { id: string; entity_id: string; event_type: string }[] }>('GET', `/api/v1/events?entity_id=${paymentId}`);
+    eventId = events.data.find((event) => event.event_type === 'success')!.id;
+    await page.locator(`.timeline li[data-event-type="payment.success"] a`).click();
+    await page.getByRole('heading', { name: `Event ${eventId}` }).waitFor();
+    // The job runner delivers it within a second or two: refresh until the attempt shows.
+    await expect.poll(async () => {
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      return page.locator('.attempt').count();
+    }, { timeout: 15_000 }).toBe(1);
+    expect(await page.locator('.attempt').first().textContent()).toContain('HTTP 200');
+    expect(await page.locator('#request-title + pre').textContent()).toContain(`"id": "${paymentId}"`);
+    await page.locator('.attempt summary').first().click();
+    expect(await page.locator('.attempt pre').first().textContent()).toBe('{"received":true}');
+    const delivered = receiver.received.filter((request) => request.body.toString().includes(paymentId) && request.body.toString().includes('"success"'));
+    expect(delivered.length).toBeGreaterThanOrEqual(1);
+    const before = delivered.length;
+    await shot(page, 'webhook-delivery');
+
+    await page.locator('#redeliver-all').click();
+    await page.getByText('Redelivery queued for 1 endpoint.').waitFor();
+    await expect.poll(async () => {
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      return page.locator('.attempt[data-trigger="manual"]').count();
+    }, { timeout: 15_000 }).toBe(1);
+    expect(await page.locator('.attempt').count()).toBe(2);
+    expect(receiver.received.filter((request) => request.body.toString().includes(paymentId) && request.body.toString().includes('"success"')).length)
+      .toBe(before + 1);
+    await page.getByRole('link', { name: 'Webhooks' }).first().click();
+    await page.locator(`tr[data-event-id="${eventId}"]`).waitFor();
+    await shot(page, 'webhooks');
+  });
+
+  it('shows the balances and their chart from the ledger history', async () => {
+    await page.getByRole('link', { name: 'Balances' }).click();
+    const usd = page.locator('tr[data-currency="USD"]');
+    await usd.waitFor();
+    const balances = await api<{ available: { currency: string; amount: number }[]; pending: { currency: string; amount: number }[] }>('GET', '/api/v1/balances');
+    const pending = balances.pending.find((entry) => entry.currency === 'USD')?.amount ?? 0;
+    const available = balances.available.find((entry) => entry.currency === 'USD')?.amount ?? 0;
+    expect(pending + available).toBeGreaterThan(0);
+    expect(await usd.locator('.pending').textContent()).toBe(`USD ${(pending / 100).toLocaleString('en', { minimumFractionDigits: 2 })}`);
+    expect(await usd.locator('.available').textContent()).toBe(`USD ${(available / 100).toLocaleString('en', { minimumFractionDigits: 2 })}`);
+    await page.locator('.chart-area canvas').waitFor();
+    await shot(page, 'balances');
+  });
+
+  it('advances the test clock by a day and shows the new time', async () => {
+    await page.getByRole('link', { name: 'Sandbox' }).click();
+    await page.locator('#clock-now').waitFor();
+    const before = await api<{ now: string; offset_seconds: number }>('GET', '/api/v1/sandbox/clock');
+    await page.getByRole('button', { name: '+ 1 day' }).click();
+    await page.getByText(/^The clock is at /).waitFor({ timeout: 20_000 });
+    const after = await api<{ now: string; offset_seconds: number }>('GET', '/api/v1/sandbox/clock');
+    expect(after.offset_seconds).toBe(before.offset_seconds + 86_400);
+    // The page reads the clock again after the advance: it shows the new time.
+    const moved = async () => Date.parse((await page.locator('#clock-now time').getAttribute('datetime'))!) - Date.parse(before.now);
+    await expect.poll(moved).toBeGreaterThanOrEqual(86_400_000);
+    expect(await moved()).toBeLessThan(86_400_000 + 60_000);
+    const shownText = (await page.locator('#clock-now').textContent())!;
+    expect(shownText).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/);
+    expect(shownText.slice(0, 10)).toBe(new Date(Date.parse(before.now) + 86_400_000).toISOString().slice(0, 10));
+  });
+
+  it('signs an operator in with ADMIN_TOKEN and the merchant picker; signing out revokes the minted credential', async () => {
+    const operator = await recordedPage(browser, record, DESKTOP);
+    await operator.goto(`${server.url}/dashboard`);
+    await operator.locator('#admin-token').fill('wrong-token-0123456789');
+    await operator.getByRole('button', { name: 'Choose a merchant' }).click();
+    await expect.poll(() => operator.locator('.error-note').textContent()).toContain('operator token was refused');
+    await operator.locator('#admin-token').fill(ADMIN_TOKEN);
+    await operator.getByRole('button', { name: 'Choose a merchant' }).click();
+    await operator.locator('#merchant-picker').selectOption(merchant.id);
+    await operator.getByRole('button', { name: 'Open the dashboard' }).click();
+    await operator.getByRole('heading', { name: 'Balances', level: 1 }).waitFor();
+    expect(await operator.locator('.env-badge').textContent()).toBe('Sandbox');
+    expect(await operator.locator('.who').textContent()).toContain(`Operator · ${MERCHANT_NAME}`);
+    await operator.locator('tr[data-currency="USD"]').waitFor();
+    await operator.getByRole('link', { name: 'Payments' }).click();
+    await operator.locator(`tr[data-id="${paymentId}"]`).waitFor();
+
+    const credentials = await api<{ data: { id: string; status: string; env: string }[] }>(
+      'GET', `/admin/v1/merchants/${merchant.id}/mcp_credentials`, undefined, ADMIN_TOKEN);
+    expect(credentials.data).toHaveLength(1);
+    expect(credentials.data[0]).toMatchObject({ status: 'active', env: 'sandbox' });
+    await operator.getByRole('button', { name: 'Sign out' }).click();
+    await operator.locator('#admin-token').waitFor();
+    await expect.poll(async () => (await api<{ data: { status: string }[] }>(
+      'GET', `/admin/v1/merchants/${merchant.id}/mcp_credentials`, undefined, ADMIN_TOKEN)).data[0]!.status).toBe('revoked');
+    expect(await operator.evaluate(() => window.sessionStorage.length)).toBe(0);
+    await operator.context().close();
+  });
+
+  it('renders the navigation on a phone-sized viewport, keyboard first: the skip link, then the sections', async () => {
+    const phone = await recordedPage(browser, record);
+    await phone.goto(`${server.url}/dashboard`);
+    await phone.locator('#secret-key').fill(merchant.secret_key);
+    await phone.getByRole('button', { name: 'Sign in' }).click();
+    await phone.locator('tr[data-currency="USD"]').waitFor();
+    const nav = phone.getByRole('navigation', { name: 'Sections' });
+    for (const name of ['Balances', 'Orders', 'Payments', 'Webhooks', 'Sandbox', 'API keys', 'Mail']) {
+      expect(await nav.getByRole('link', { name }).isVisible(), name).toBe(true);
+    }
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await phone.keyboard.press('Tab');
+    expect(await phone.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await phone.keyboard.press('Enter');
+    expect(await phone.evaluate(() => document.activeElement?.id)).toBe('main');
+    await shot(phone, 'phone');
+    await phone.getByRole('link', { name: 'Mail' }).click();
+    // GET /api/v1/mails is another helper's: until it exists the page says so.
+    await phone.getByRole('heading', { name: 'Mail', level: 1 }).waitFor();
+    await phone.locator('#mail-unavailable, table, p:has-text("No mail sent yet.")').first().waitFor();
+    await phone.context().close();
+  });
+
+  it('sent no request outside the server origin and logged no console error', () => {
+    const foreign = record.requests.filter((request) => !request.url.startsWith(`${server.url}/`));
+    expect(foreign.map((request) => request.url)).toEqual([]);
+    // The console may only mention the refused operator token (401) and the mail page's 404 (until GET /api/v1/mails exists).
+    expect(record.consoleErrors.filter((text) => !/status of (401 \(Unauthorized\)|404 \(Not Found\))/.test(text))).toEqual([]);
+    expect(record.requests.some((request) => request.url.startsWith(`${server.url}/dashboard/assets/vendor/preact@`))).toBe(true);
+  });
+});
