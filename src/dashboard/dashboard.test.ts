@@ -52,7 +52,7 @@ describe('GET /dashboard', () => {
     expect(response.headers['cache-control']).toBe('no-store');
     // No other inline script, no inline style, nothing from another origin.
     const scripts = [...response.body.matchAll(/<script([^>]*)>([^<]*)<\/script>/g)];
-    expect(scripts.map(([, attributes, body]) => (body === '' ? attributes.trim() : 'inline'))).toEqual(['inline', 'type="module" src="/dashboard/assets/app.js"']);
+    expect(scripts.map(([, attributes, body]) => (body === '' ? String(attributes).trim() : 'inline'))).toEqual(['inline', 'type="module" src="/dashboard/assets/app.js"']);
     expect(response.body).not.toMatch(/style=|<style|https?:\/\//);
     for (const [, url] of response.body.matchAll(/(?:href|src)="([^"]+)"/g)) expect(url, url).toMatch(/^(\/dashboard\/assets\/|data:)/);
   });
