@@ -240,16 +240,36 @@ describeInChromium('test/browser/dashboard.browser.test.ts', 'merchant dashboard
       expect(await nav.getByRole('link', { name }).isVisible(), name).toBe(true);
     }
     expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await phone.locator('.chart-area canvas').waitFor();
+    await shot(phone, 'phone');
     await phone.keyboard.press('Tab');
     expect(await phone.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
     await phone.keyboard.press('Enter');
     expect(await phone.evaluate(() => document.activeElement?.id)).toBe('main');
-    await shot(phone, 'phone');
     await phone.getByRole('link', { name: 'Mail' }).click();
     // GET /api/v1/mails is another helper's: until it exists the page says so.
     await phone.getByRole('heading', { name: 'Mail', level: 1 }).waitFor();
     await phone.locator('#mail-unavailable, table, p:has-text("No mail sent yet.")').first().waitFor();
     await phone.context().close();
+  });
+
+  it('rotates the secret key: the new key is shown once and the session goes on with it', async () => {
+    await page.getByRole('link', { name: 'API keys' }).click();
+    await page.locator('#expire-after').fill('3600');
+    await page.getByRole('button', { name: 'Rotate' }).click();
+    const shown = (await page.locator('#new-secret-key').textContent())!;
+    expect(shown).not.toBe(merchant.secret_key);
+    expect(await page.evaluate(() => JSON.parse(window.sessionStorage.getItem('glomo.dashboard.session')!).key)).toBe(shown);
+    // The new key works on the API; the page's next reads use it.
+    expect(await api<{ available: unknown[] }>('GET', '/api/v1/balances', undefined, shown)).toHaveProperty('available');
+    const before = record.requests.length;
+    await page.getByRole('link', { name: 'Balances' }).click();
+    await page.locator('tr[data-currency="USD"]').waitFor();
+    expect(record.requests.slice(before).some((request) => request.url === `${server.url}/api/v1/balances`)).toBe(true);
+    // Shown once: another visit of the page does not show it again.
+    await page.getByRole('link', { name: 'API keys' }).click();
+    await page.getByRole('heading', { name: 'Rotate the secret key' }).waitFor();
+    expect(await page.locator('#new-secret-key').count()).toBe(0);
   });
 
   it('sent no request outside the server origin and logged no console error', () => {

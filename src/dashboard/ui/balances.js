@@ -18,6 +18,16 @@ async function loadBalances() {
   });
 }
 
+/**
+ * The points to draw: a balance is a step that holds until the next journal. A history shorter than the limit is the
+ * whole of it, so the balances were zero just before its first journal.
+ */
+function chartPoints(points) {
+  if (points.length === 0 || points.length >= HISTORY_POINTS) return points;
+  const before = new Date(Date.parse(points[0].at) - 1000).toISOString();
+  return [{ at: before, available: 0, pending: 0, held: 0 }, ...points];
+}
+
 const SERIES = [
   { label: 'Available', key: 'available', stroke: '#1f7a4d' },
   { label: 'Pending', key: 'pending', stroke: '#b8860b' },
@@ -30,13 +40,16 @@ function BalanceChart({ row }) {
     const element = target.current;
     if (!element || row.points.length === 0) return undefined;
     const scale = 10 ** currencyDigits(row.currency);
-    const data = [row.points.map((point) => Date.parse(point.at) / 1000), ...SERIES.map((s) => row.points.map((point) => point[s.key] / scale))];
+    const points = chartPoints(row.points);
+    const data = [points.map((point) => Date.parse(point.at) / 1000), ...SERIES.map((s) => points.map((point) => point[s.key] / scale))];
+    const stepped = uPlot.paths.stepped({ align: 1 });
     const size = () => ({ width: Math.max(element.clientWidth, 240), height: 260 });
     const chart = new uPlot({
       ...size(),
-      series: [{}, ...SERIES.map((s) => ({ label: s.label, stroke: s.stroke, width: 2 }))],
+      series: [{}, ...SERIES.map((s) => ({ label: s.label, stroke: s.stroke, width: 2, paths: stepped }))],
       axes: [{}, { size: 70 }],
-      scales: { x: { time: true } },
+      // At least the last hour: a history of seconds would read as one vertical line.
+      scales: { x: { time: true, range: (_chart, min, max) => (max - min < 3600 ? [max - 3600, max + 300] : [min, max]) } },
     }, data, element);
     const resize = () => chart.setSize(size());
     window.addEventListener('resize', resize);
