@@ -119,7 +119,8 @@ describeInChromium('test/browser/dashboard.browser.test.ts', 'merchant dashboard
     await page.locator('#pay-submit').click();
     await page.getByText(/^Payment payt_/).waitFor();
     await expect.poll(() => page.locator('main .status').first().textContent()).toBe('paid');
-    expect(await page.locator('.timeline').textContent()).toContain('orders.');
+    await page.locator('.timeline li[data-event-type="orders.paid"]').waitFor();
+    await shot(page, 'order-detail');
 
     const payments = await api<{ data: { id: string; status: string }[] }>('GET', `/api/v1/payment?payin_id=${orderId}`);
     expect(payments.data).toHaveLength(1);
@@ -133,7 +134,6 @@ describeInChromium('test/browser/dashboard.browser.test.ts', 'merchant dashboard
     await row.getByRole('link', { name: paymentId }).click();
     await page.getByRole('heading', { name: paymentId, level: 1 }).waitFor();
     await page.locator('.timeline li[data-event-type="payment.success"]').waitFor();
-    await shot(page, 'payment-detail');
   });
 
   it('shows the delivery of payment.success with its request and response, redelivers it and shows the second attempt', async () => {

@@ -60,6 +60,7 @@ export function DetailPage({ name, id, session }) {
     ${loading && !data ? html`<${Loading} />` : null}
     ${data && html`
       ${data.status && html`<p>Status: <span class="status" data-status=${data.status}>${data.status}</span></p>`}
+      ${(name === 'orders' || name === 'payment-links') && html`<p><a href=${withQuery('#/payments', { payin_id: id })}>Payments of this ${name === 'orders' ? 'order' : 'link'}</a></p>`}
       ${notice && html`<p role="status" class="notice action-result">${notice}</p>`}
       ${session.env === 'sandbox' && html`<${MockActions} name=${name} object=${data} onDone=${done} />`}
       <section aria-labelledby="fields-title">
