@@ -45,6 +45,10 @@ describeInChromium('test/browser/dashboard.browser.test.ts', 'merchant dashboard
     return json;
   }
 
+  /** Follows one of the navigation's sections. */
+  const section = (target: Page, name: string) =>
+    target.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name, exact: true }).click();
+
   const shot = async (target: Page, name: string) => {
     fs.mkdirSync(SCREENSHOTS, { recursive: true });
     await target.screenshot({ path: path.join(SCREENSHOTS, `dashboard-${name}.png`), fullPage: name !== 'phone' });
@@ -82,7 +86,7 @@ describeInChromium('test/browser/dashboard.browser.test.ts', 'merchant dashboard
   });
 
   it('creates the webhook endpoint from the dashboard; its secret is shown once', async () => {
-    await page.getByRole('link', { name: 'Webhooks' }).click();
+    await section(page, 'Webhooks');
     await page.locator('#endpoint-url').fill(receiver.url);
     await page.locator('#endpoint-description').fill('Receiver of the browser test');
     await page.getByRole('button', { name: 'Create endpoint' }).click();
@@ -104,7 +108,7 @@ describeInChromium('test/browser/dashboard.browser.test.ts', 'merchant dashboard
     });
     orderId = order.id;
 
-    await page.getByRole('link', { name: 'Orders' }).click();
+    await section(page, 'Orders');
     await page.locator(`tr[data-id="${orderId}"]`).waitFor();
     // The list's filters are the list operation's query parameters.
     await page.locator('#filter-status').selectOption('paid');
@@ -127,7 +131,7 @@ describeInChromium('test/browser/dashboard.browser.test.ts', 'merchant dashboard
     paymentId = payments.data[0]!.id;
     expect(payments.data[0]!.status).toBe('success');
 
-    await page.getByRole('link', { name: 'Payments' }).click();
+    await section(page, 'Payments');
     const row = page.locator(`tr[data-id="${paymentId}"]`);
     await row.waitFor();
     expect(await row.textContent()).toContain('USD 125.00');
@@ -164,13 +168,13 @@ describeInChromium('test/browser/dashboard.browser.test.ts', 'merchant dashboard
     expect(await page.locator('.attempt').count()).toBe(2);
     expect(receiver.received.filter((request) => request.body.toString().includes(paymentId) && request.body.toString().includes('"success"')).length)
       .toBe(before + 1);
-    await page.getByRole('link', { name: 'Webhooks' }).first().click();
+    await section(page, 'Webhooks');
     await page.locator(`tr[data-event-id="${eventId}"]`).waitFor();
     await shot(page, 'webhooks');
   });
 
   it('shows the balances and their chart from the ledger history', async () => {
-    await page.getByRole('link', { name: 'Balances' }).click();
+    await section(page, 'Balances');
     const usd = page.locator('tr[data-currency="USD"]');
     await usd.waitFor();
     const balances = await api<{ available: { currency: string; amount: number }[]; pending: { currency: string; amount: number }[] }>('GET', '/api/v1/balances');
@@ -184,7 +188,7 @@ describeInChromium('test/browser/dashboard.browser.test.ts', 'merchant dashboard
   });
 
   it('advances the test clock by a day and shows the new time', async () => {
-    await page.getByRole('link', { name: 'Sandbox' }).click();
+    await section(page, 'Sandbox');
     await page.locator('#clock-now').waitFor();
     const before = await api<{ now: string; offset_seconds: number }>('GET', '/api/v1/sandbox/clock');
     await page.getByRole('button', { name: '+ 1 day' }).click();
@@ -214,7 +218,7 @@ describeInChromium('test/browser/dashboard.browser.test.ts', 'merchant dashboard
     expect(await operator.locator('.env-badge').textContent()).toBe('Sandbox');
     expect(await operator.locator('.who').textContent()).toContain(`Operator · ${MERCHANT_NAME}`);
     await operator.locator('tr[data-currency="USD"]').waitFor();
-    await operator.getByRole('link', { name: 'Payments' }).click();
+    await section(operator, 'Payments');
     await operator.locator(`tr[data-id="${paymentId}"]`).waitFor();
 
     const credentials = await api<{ data: { id: string; status: string; env: string }[] }>(
@@ -246,7 +250,7 @@ describeInChromium('test/browser/dashboard.browser.test.ts', 'merchant dashboard
     expect(await phone.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
     await phone.keyboard.press('Enter');
     expect(await phone.evaluate(() => document.activeElement?.id)).toBe('main');
-    await phone.getByRole('link', { name: 'Mail' }).click();
+    await section(phone, 'Mail');
     // GET /api/v1/mails is another helper's: until it exists the page says so.
     await phone.getByRole('heading', { name: 'Mail', level: 1 }).waitFor();
     await phone.locator('#mail-unavailable, table, p:has-text("No mail sent yet.")').first().waitFor();
@@ -254,7 +258,7 @@ describeInChromium('test/browser/dashboard.browser.test.ts', 'merchant dashboard
   });
 
   it('rotates the secret key: the new key is shown once and the session goes on with it', async () => {
-    await page.getByRole('link', { name: 'API keys' }).click();
+    await section(page, 'API keys');
     await page.locator('#expire-after').fill('3600');
     await page.getByRole('button', { name: 'Rotate' }).click();
     const shown = (await page.locator('#new-secret-key').textContent())!;
@@ -263,11 +267,11 @@ describeInChromium('test/browser/dashboard.browser.test.ts', 'merchant dashboard
     // The new key works on the API; the page's next reads use it.
     expect(await api<{ available: unknown[] }>('GET', '/api/v1/balances', undefined, shown)).toHaveProperty('available');
     const before = record.requests.length;
-    await page.getByRole('link', { name: 'Balances' }).click();
+    await section(page, 'Balances');
     await page.locator('tr[data-currency="USD"]').waitFor();
     expect(record.requests.slice(before).some((request) => request.url === `${server.url}/api/v1/balances`)).toBe(true);
     // Shown once: another visit of the page does not show it again.
-    await page.getByRole('link', { name: 'API keys' }).click();
+    await section(page, 'API keys');
     await page.getByRole('heading', { name: 'Rotate the secret key' }).waitFor();
     expect(await page.locator('#new-secret-key').count()).toBe(0);
   });
