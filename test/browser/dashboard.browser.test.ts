@@ -84,7 +84,7 @@ describeInChromium('test/browser/dashboard.browser.test.ts', 'merchant dashboard
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Balances', level: 1 }).waitFor();
     expect(await page.locator('.env-badge').textContent()).toBe('Sandbox');
-    expect(await page.getByText('No balance yet').isVisible()).toBe(true);
+    await page.getByText('No balance yet').waitFor();
     const storage = await page.evaluate(() => ({
       local: window.localStorage.length, session: Object.keys(window.sessionStorage), cookie: document.cookie,
     }));
@@ -264,6 +264,26 @@ describeInChromium('test/browser/dashboard.browser.test.ts', 'merchant dashboard
     await phone.getByRole('heading', { name: 'Mail', level: 1 }).waitFor();
     await phone.locator('#mail-unavailable, table, p:has-text("No mail sent yet.")').first().waitFor();
     await phone.context().close();
+  });
+
+  it('signs in with the production key: the environment says so and the sandbox tools are not offered', async () => {
+    const production = await recordedPage(browser, record, DESKTOP);
+    await production.goto(`${server.url}/dashboard`);
+    await production.locator('#secret-key').fill((glomo.merchant as unknown as { production_secret_key: string }).production_secret_key);
+    await production.getByRole('button', { name: 'Sign in' }).click();
+    await production.getByRole('heading', { name: 'Balances', level: 1 }).waitFor();
+    expect(await production.locator('.env-badge').textContent()).toBe('Production');
+    // Production has none of the sandbox's orders and no sandbox section.
+    await production.getByText('No balance yet').waitFor();
+    const nav = production.getByRole('navigation', { name: 'Sections' });
+    expect(await nav.getByRole('link', { name: 'Sandbox', exact: true }).count()).toBe(0);
+    await production.evaluate(() => {
+      window.location.hash = '#/sandbox';
+    });
+    await production.getByRole('heading', { name: 'Not found', level: 1 }).waitFor();
+    await section(production, 'Orders');
+    await expect.poll(() => production.locator('.count').textContent()).toBe('0 results');
+    await production.context().close();
   });
 
   it('rotates the secret key: the new key is shown once and the session goes on with it', async () => {
