@@ -242,6 +242,23 @@ describeInChromium('test/browser/dashboard.browser.test.ts', 'merchant dashboard
     await operator.context().close();
   });
 
+  it('ends the session when the API refuses its key (here: the operator credential revoked meanwhile)', async () => {
+    const operator = await recordedPage(browser, record, DESKTOP);
+    await operator.goto(`${server.url}/dashboard`);
+    await operator.locator('#admin-token').fill(ADMIN_TOKEN);
+    await operator.getByRole('button', { name: 'Choose a merchant' }).click();
+    await operator.locator('#merchant-picker').selectOption(merchant.id);
+    await operator.getByRole('button', { name: 'Open the dashboard' }).click();
+    await operator.locator('tr[data-currency="USD"]').waitFor();
+    const { credentialId } = await operator.evaluate(() => JSON.parse(window.sessionStorage.getItem('glomo.dashboard.session')!) as { credentialId: string });
+    await api('DELETE', `/admin/v1/merchants/${merchant.id}/mcp_credentials/${credentialId}`, undefined, ADMIN_TOKEN);
+    await section(operator, 'Customers');
+    await operator.getByText('Your session ended: the key was refused. Sign in again.').waitFor();
+    expect(await operator.locator('#secret-key').isVisible()).toBe(true);
+    expect(await operator.evaluate(() => window.sessionStorage.length)).toBe(0);
+    await operator.context().close();
+  });
+
   it('renders the navigation on a phone-sized viewport, keyboard first: the skip link, then the sections', async () => {
     const phone = await recordedPage(browser, record);
     await phone.goto(`${server.url}/dashboard`);
