@@ -4,6 +4,7 @@
 import { useState } from 'preact/hooks';
 import { api, ErrorNote, formatTime, href, html, Loading, PageTitle, useLoad, withQuery } from './lib.js';
 import { currentSession } from './session.js';
+import { resourceOfId } from './resources.js';
 
 function SecretOnce({ secret }) {
   if (!secret) return null;
@@ -100,10 +101,11 @@ function EventList({ endpointId, refresh }) {
       <thead><tr><th scope="col">Event</th><th scope="col">Object</th><th scope="col">At</th><th scope="col">Deliveries</th></tr></thead>
       <tbody>${rows.map((event) => html`<tr data-event-id=${event.id}>
         <td><a href=${href('events', event.id)}><code>${event.entity_type}.${event.event_type}</code></a></td>
-        <td>${event.entity_id ? html`<code>${event.entity_id}</code>` : '—'}</td>
-        <td>${formatTime(event.created_at)}</td>
+        <td>${event.entity_id && resourceOfId(event.entity_id) ? html`<a href=${href(resourceOfId(event.entity_id), event.entity_id)}>${event.entity_id}</a>`
+          : event.entity_id ?? '—'}</td>
+        <td class="nowrap">${formatTime(event.created_at)}</td>
         <td>${event.deliveries.length === 0 ? 'none' : event.deliveries.map((d) => html`<span class="status" data-status=${d.status}>${d.status}</span>
-          <small> ${d.attempts} × ${d.last_status_code ?? d.last_error ?? ''}</small> `)}</td>
+          <small> ${d.attempts} ${d.attempts === 1 ? 'attempt' : 'attempts'}${d.last_status_code ? ` · HTTP ${d.last_status_code}` : d.last_error ? ` · ${d.last_error}` : ''}</small> `)}</td>
       </tr>`)}</tbody>
     </table></div>`}
     ${data && html`<nav class="pager" aria-label="Event pages">
