@@ -146,9 +146,29 @@ describeInChromium('test/browser/dashboard.browser.test.ts', 'merchant dashboard
     await page.locator('.timeline li[data-event-type="payment.success"]').waitFor();
   });
 
+  it('loads every list page with its filters, none with an error', async () => {
+    const expected: Record<string, string> = {
+      Customers: '1 result', Orders: '1 result', Payments: '1 result', Refunds: '0 results', 'Payment links': '0 results',
+      Payouts: '0 results', Beneficiaries: '0 results', Subscriptions: '0 results', Settlements: '0 results', 'Virtual accounts': '0 results',
+    };
+    for (const [name, count] of Object.entries(expected)) {
+      await section(page, name);
+      await page.getByRole('heading', { name, level: 1 }).waitFor();
+      await expect.poll(() => page.locator('.count').textContent(), { message: name }).toBe(count);
+      expect(await page.locator('.error-note').count(), name).toBe(0);
+    }
+    // A customer's page: its fields and its timeline (customer.created).
+    await section(page, 'Customers');
+    await page.locator('table.object-list tbody a').first().click();
+    await page.locator('.timeline li[data-event-type="customer.created"]').waitFor();
+    expect(await page.locator('.fields').textContent()).toContain('asha.dashboard@example.com');
+  });
+
   it('shows the delivery of payment.success with its request and response, redelivers it and shows the second attempt', async () => {
     const events = await api<{ data: { id: string; entity_id: string; event_type: string }[] }>('GET', `/api/v1/events?entity_id=${paymentId}`);
     eventId = events.data.find((event) => event.event_type === 'success')!.id;
+    await section(page, 'Payments');
+    await page.locator(`tr[data-id="${paymentId}"]`).getByRole('link', { name: paymentId }).click();
     await page.locator(`.timeline li[data-event-type="payment.success"] a`).click();
     await page.getByRole('heading', { name: `Event ${eventId}` }).waitFor();
     // The job runner delivers it within a second or two: refresh until the attempt shows.

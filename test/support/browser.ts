@@ -1,7 +1,7 @@
 // What a browser test needs (Debian's Chromium through playwright-core): the skip-or-fail guard for a machine without
 // /usr/bin/chromium, a real server with a merchant made through the operator API, a plain HTTP server for the merchant's
-// site on another origin, and pages that record console errors and requests. The SDK, payment link and docs browser
-// tests use it; the checkout and subscription browser tests still carry their own copies of these lines.
+// site on another origin, and pages that record console errors and requests. The SDK, payment link, docs and dashboard
+// browser tests use it; the checkout and subscription browser tests still carry their own copies of these lines.
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -83,6 +83,8 @@ export function formatMoney(minor, currency) {
 /** An ISO timestamp as UTC text, "2026-12-07 10:00:00 UTC". */
 export function formatTime(iso) {
   if (typeof iso !== 'string' || Number.isNaN(Date.parse(iso))) return String(iso ?? '');
+  // A calendar date (a subscription's next_payment_date) stays a date.
+  if (/^\d{4}-\d{2}-\d{2}$/.test(iso)) return iso;
   return `${new Date(iso).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 

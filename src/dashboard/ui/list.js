@@ -12,7 +12,7 @@ export function Cell({ row, field }) {
   const value = row[field];
   if (field in AMOUNT_FIELDS && typeof value === 'number') return formatMoney(value, row[AMOUNT_FIELDS[field]]);
   if (field.endsWith('_at') || field.endsWith('_date')) return value ? formatTime(value) : '—';
-  const target = field.endsWith('id') ? resourceOfId(value) : undefined;
+  const target = field === 'id' || field.endsWith('_id') ? resourceOfId(value) : undefined;
   if (target) return html`<a href=${href(target, value)}>${value}</a>`;
   if (field === 'status' && value) return html`<span class="status" data-status=${value}>${value}</span>`;
   return plain(value);
