@@ -202,6 +202,25 @@ describeInChromium('test/browser/dashboard.browser.test.ts', 'merchant dashboard
     await shot(page, 'webhooks');
   });
 
+  it("makes the payment's funds available, then fails a refund of it, from the objects' sandbox actions", async () => {
+    await section(page, 'Payments');
+    await page.locator(`tr[data-id="${paymentId}"]`).getByRole('link', { name: paymentId }).click();
+    await page.getByRole('button', { name: 'Make the funds available' }).click();
+    await page.getByText('Make the funds available: done.').waitFor();
+    await expect.poll(async () => (await api<{ funds_available: boolean }>('GET', `/api/v1/payment/${paymentId}`)).funds_available).toBe(true);
+    expect(await page.getByRole('button', { name: 'Make the funds available' }).count()).toBe(0);
+
+    const refund = await api<{ id: string; status: string }>('POST', '/api/v1/refunds', { payment_id: paymentId, reason: 'Requested By Customer' });
+    expect(refund.status).toBe('in_progress');
+    await section(page, 'Refunds');
+    await page.locator(`tr[data-id="${refund.id}"]`).getByRole('link', { name: refund.id }).click();
+    await page.getByRole('button', { name: 'Fail this refund' }).click();
+    await page.getByText('Fail this refund: done.').waitFor();
+    await expect.poll(() => page.locator('main .status').first().textContent()).toBe('failed');
+    expect((await api<{ status: string }>('GET', `/api/v1/refunds/${refund.id}`)).status).toBe('failed');
+    await page.locator('.timeline li[data-event-type="refund.failed"]').waitFor();
+  });
+
   it('shows the balances and their chart from the ledger history', async () => {
     await section(page, 'Balances');
     const usd = page.locator('tr[data-currency="USD"]');
