@@ -1,8 +1,9 @@
 // The merchant dashboard in a real browser (Debian's Chromium through playwright-core): a real server with its job
 // runner (webhook deliveries happen as in production), a webhook receiver on 127.0.0.1, and a merchant who signs in
 // with the sandbox secret key, creates the webhook endpoint, pays an order from the sandbox tools, finds the payment,
-// its timeline and its delivery, redelivers it, and advances the test clock; then an operator signs in with
-// ADMIN_TOKEN through the merchant picker, and a phone-sized viewport shows the navigation. No request may leave the
+// its timeline and its delivery, redelivers it, makes the funds available and fails a refund, advances the test clock
+// and rotates its key; a production key sees no sandbox tools; an operator signs in with ADMIN_TOKEN through the
+// merchant picker; a refused key ends the session; a phone-sized viewport shows the navigation. No request may leave the
 // server's origin (the receiver is called by the server, not the page) and no console error may appear.
 // UPDATE_SCREENSHOTS=1 writes docs/screenshots/dashboard-*.png (committed); otherwise screenshots go to .tmp/.
 // Without /usr/bin/chromium the file is skipped (README: `apt-get install -y chromium`), except under CI, where it fails.
@@ -51,11 +52,13 @@ describeInChromium('test/browser/dashboard.browser.test.ts', 'merchant dashboard
 
   const shot = async (target: Page, name: string) => {
     fs.mkdirSync(SCREENSHOTS, { recursive: true });
+    await target.mouse.move(0, 0);
     await target.screenshot({ path: path.join(SCREENSHOTS, `dashboard-${name}.png`), fullPage: name !== 'phone' });
   };
 
   beforeAll(async () => {
-    glomo = await startBrowserServer(MERCHANT_NAME, { jobs: true, env: { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' } });
+    // Sandbox endpoints may target 127.0.0.1 as they are (WEBHOOK_ALLOW_PRIVATE_TARGETS is about production ones).
+    glomo = await startBrowserServer(MERCHANT_NAME, { jobs: true });
     ({ server } = glomo);
     merchant = glomo.merchant as typeof merchant;
     receiver = await startReceiver(systemClock, () => ({ status: 200, body: '{"received":true}', headers: { 'content-type': 'application/json' } }));

@@ -48,8 +48,11 @@ function BalanceChart({ row }) {
       ...size(),
       series: [{}, ...SERIES.map((s) => ({ label: s.label, stroke: s.stroke, width: 2, paths: stepped }))],
       axes: [{}, { size: 70 }],
-      // At least the last hour: a history of seconds would read as one vertical line.
-      scales: { x: { time: true, range: (_chart, min, max) => (max - min < 3600 ? [max - 3600, max + 300] : [min, max]) } },
+      // A margin either side, so that one journal (or a burst within seconds) still reads as steps.
+      scales: { x: { time: true, range: (_chart, min, max) => {
+        const margin = Math.max((max - min) * 0.05, 5);
+        return [min - margin, max + margin];
+      } } },
     }, data, element);
     const resize = () => chart.setSize(size());
     window.addEventListener('resize', resize);
