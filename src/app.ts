@@ -22,6 +22,7 @@ import { publicCheckoutRoutes } from './checkout/public-routes.js';
 import { paymentLinkPageRoutes } from './checkout/payment-link-page-routes.js';
 import { paymentLinkPublicRoutes } from './checkout/payment-link-routes.js';
 import { subscriptionPageRoutes } from './checkout/subscription-page-routes.js';
+import { shapeLikeGlomo } from './api-docs/document.js';
 import { apiIntroduction } from './api-docs/introduction.js';
 import { httpRequestDuration, httpRequests } from './core/metrics.js';
 import { metricsRoutes } from './metrics-routes.js';
@@ -163,11 +164,18 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerO
         },
       },
     },
+    // Shaped like Glomo's document: servers ending in /api/v1, relative paths, the secret key the default (decision 0042).
+    transformObject: (document) =>
+      shapeLikeGlomo(('openapiObject' in document ? document.openapiObject : document.swaggerObject) as Record<string, unknown>, deps.config.publicUrl),
   });
   // Self-contained: no web fonts, no AI agent, no telemetry (each would call Scalar's hosted services).
   await app.register(scalar, {
     routePrefix: '/docs',
-    configuration: { url: '/openapi.json', withDefaultFonts: false, telemetry: false, agent: { disabled: true } },
+    configuration: {
+      url: '/openapi.json', withDefaultFonts: false, telemetry: false, agent: { disabled: true },
+      // The secret key's field is the one shown: every merchant operation takes it.
+      authentication: { preferredSecurityScheme: 'JWT' },
+    },
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -14,6 +14,7 @@ import { createBeneficiaryService, type BeneficiaryService } from './modules/ben
 import { createCustomerService, type CustomerService } from './modules/customers/service.js';
 import { createDocumentService, type DocumentService } from './modules/documents/service.js';
 import { createInternalTransferService, type InternalTransferService } from './modules/internal-transfers/service.js';
+import { createMailService, smtpTransport, type MailService } from './modules/mail/service.js';
 import { createMcpCredentialService, type McpCredentialService } from './modules/mcp-credentials/service.js';
 import { refreshCredentialsOf } from './modules/merchants/credentials-file.js';
 import { createMerchantService, type MerchantService } from './modules/merchants/service.js';
@@ -70,6 +71,7 @@ export interface ModuleServices {
   merchants: MerchantService;
   internalTransfers: InternalTransferService;
   platform: PlatformService;
+  mail: MailService;
 }
 
 export interface Services extends ModuleServices {
@@ -90,10 +92,14 @@ export const modules: readonly ModuleManifest<Services, ModuleServices>[] = MODU
 export function composeModuleServices(deps: AppDeps, options: { log?: ServiceLog } = {}): ModuleServices {
   const db = deps.database.db;
   const fx = { fxRates: deps.fxRates, markupBps: deps.config.fxMarkupBps };
+  // Customer mails (decision 0041): one SMTP transport per process when SMTP_URL is set, else the mail log only. Payment
+  // links and subscriptions queue theirs through the seams below, in their own transactions; mail imports neither.
+  const mail = createMailService({ db, from: deps.config.mailFrom, transport: deps.config.smtpUrl ? smtpTransport(deps.config.smtpUrl) : undefined });
   const subscriptions = createSubscriptionService({
     db, publicUrl: deps.config.publicUrl,
     // Subscriptions are charged through payments' recording (payments import no subscriptions, nor they payments' inner files).
     payments: { record: (uow, input) => recordSubscriptionPayment(uow, fx, input), lastBilledCycle },
+    notifyCustomer: (uow, subscription, notice) => mail.subscriptionMail(uow, subscription, notice),
   });
   const payments = createPaymentService({ db, ...fx, publicUrl: deps.config.publicUrl });
   // The default merchant's keys in DATA_DIR/credentials.json follow every reissue and rotation of them.
@@ -113,7 +119,11 @@ export function composeModuleServices(deps: AppDeps, options: { log?: ServiceLog
       db, ...fx, quoteTtlSeconds: deps.config.quoteTtlSeconds, payoutPricing: payoutQuotePricing(deps.fxRates),
     }),
     orders: createOrderService({ db }),
-    paymentLinks: createPaymentLinkService({ db, publicUrl: deps.config.publicUrl }),
+    paymentLinks: createPaymentLinkService({
+      db, publicUrl: deps.config.publicUrl,
+      sendLink: (uow, link) => mail.paymentLinkMail(uow, link, false),
+      sendReminder: (uow, link) => mail.paymentLinkMail(uow, link, true),
+    }),
     payments,
     // Server-to-server payments pay subscriptions through that module's operations (payments import no subscriptions).
     serverPayments: createServerPaymentService({ db, ...fx, publicUrl: deps.config.publicUrl, subscriptions }),
@@ -136,6 +146,7 @@ export function composeModuleServices(deps: AppDeps, options: { log?: ServiceLog
     merchants: createMerchantService({ db, keyRing: deps.keyRing, clock: deps.clock, keysChanged }),
     internalTransfers: createInternalTransferService({ db, currencies: deps.config.internalTransferCurrencies }),
     platform: createPlatformService({ db, keyRing: deps.keyRing, clock: deps.clock }),
+    mail,
   });
 }
 

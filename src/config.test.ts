@@ -109,3 +109,37 @@ describe('API_AUDIENCE, MCP_AUDIENCE and MCP_CREDENTIAL_MAX_SECONDS', () => {
     expect(() => loadConfig({ MCP_CREDENTIAL_MAX_SECONDS: '30d' })).toThrow(/^MCP_CREDENTIAL_MAX_SECONDS must be an integer, got '30d'$/);
   });
 });
+
+describe('SMTP_URL and MAIL_FROM', () => {
+  it('default to no SMTP (mails are logged) and the sandbox sender', () => {
+    expect(loadConfig({}).smtpUrl).toBeUndefined();
+    expect(loadConfig({ SMTP_URL: ' ' }).smtpUrl).toBeUndefined();
+    expect(loadConfig({}).mailFrom).toBe('Glomo sandbox <no-reply@glomo.localhost>');
+  });
+
+  it('take smtp:// and smtps:// URLs, with credentials and options', () => {
+    expect(loadConfig({ SMTP_URL: 'smtp://mail.example.com:587' }).smtpUrl).toBe('smtp://mail.example.com:587');
+    expect(loadConfig({ SMTP_URL: 'smtps://user:p%40ss@mail.example.com' }).smtpUrl).toBe('smtps://user:p%40ss@mail.example.com');
+    expect(loadConfig({ SMTP_URL: 'smtp://127.0.0.1:2525?ignoreTLS=true' }).smtpUrl).toBe('smtp://127.0.0.1:2525?ignoreTLS=true');
+  });
+
+  it('refuse an SMTP_URL that is not smtp(s) with a host, in one line naming the setting, never repeating a password', () => {
+    for (const bad of ['mail.example.com', 'http://user:secret@mail.example.com', 'smtp://', 'user:secret@mail.example.com:587', 'mailto:a@b.c']) {
+      expect(() => loadConfig({ SMTP_URL: bad }), bad).toThrow(ConfigError);
+      expect(() => loadConfig({ SMTP_URL: bad }), bad).toThrow(/^SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL [^\n]*$/);
+      expect(() => loadConfig({ SMTP_URL: bad }), bad).not.toThrow(/secret/);
+    }
+  });
+
+  it('take MAIL_FROM as an address or a name and an address', () => {
+    expect(loadConfig({ MAIL_FROM: 'billing@shop.example' }).mailFrom).toBe('billing@shop.example');
+    expect(loadConfig({ MAIL_FROM: ' "Shop, Inc." <billing@shop.example> ' }).mailFrom).toBe('"Shop, Inc." <billing@shop.example>');
+  });
+
+  it('refuse a MAIL_FROM that is no address, in one line naming the setting', () => {
+    for (const bad of ['billing', 'Shop <billing>', 'a@b c@d', 'Shop <a@b', '<a@b> trailing', 'two@at@signs']) {
+      expect(() => loadConfig({ MAIL_FROM: bad }), bad).toThrow(ConfigError);
+      expect(() => loadConfig({ MAIL_FROM: bad }), bad).toThrow(/^MAIL_FROM must be an e-mail address, or a name and an address [^\n]*$/);
+    }
+  });
+});

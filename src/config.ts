@@ -70,11 +70,21 @@ export interface Config {
   mcpAudience: string;
   /** The longest lifetime an MCP credential may be minted with (its `exp`), and the default one. */
   mcpCredentialMaxSeconds: number;
+  /**
+   * Where customer mails go out (smtp:// or smtps://, credentials in the URL); absent means mails are only kept in
+   * each environment's mail log (`logged`), nothing is sent.
+   */
+  smtpUrl: string | undefined;
+  /** The From of customer mails: an address, or a display name and an address (`Name <addr@example.com>`). */
+  mailFrom: string;
 }
 
 export type TrustProxy = boolean | number | string[];
 
 export class ConfigError extends Error {}
+
+/** MAIL_FROM's default: `.localhost` is reserved (RFC 6761), so a mail client never replies to a real domain. */
+export const DEFAULT_MAIL_FROM = 'Glomo sandbox <no-reply@glomo.localhost>';
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
@@ -166,6 +176,35 @@ function databaseUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
   return raw;
 }
 
+/** An SMTP server URL (smtp:// or smtps://, with a host); the message never repeats a password. */
+function smtpUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const raw = optional(env, name);
+  if (raw === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') || url.hostname === '') {
+    const shown = url ? `${url.protocol}//…` : JSON.stringify(raw.replace(/:[^:@/]*@/, ':***@'));
+    throw new ConfigError(`${name} must be an smtp:// or smtps:// URL (smtp://user:password@host:587), got ${shown}`);
+  }
+  return raw;
+}
+
+/** One mailbox: `addr@example.com` or `Display Name <addr@example.com>`, on one line. */
+const MAILBOX = /^(?:[^\s<>@]+@[^\s<>@]+|[^<>@\r\n]*<[^\s<>@]+@[^\s<>@]+>)$/;
+
+function mailbox(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  if (!MAILBOX.test(raw)) {
+    throw new ConfigError(`${name} must be an e-mail address, or a name and an address (Glomo <no-reply@example.com>), got ${JSON.stringify(raw)}`);
+  }
+  return raw;
+}
+
 /** An RSA private key in PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`), with `\n` escapes allowed for one-line values. */
 function pkcs8RsaKey(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const pem = optional(env, name)?.replace(/\\n/g, '\n');
@@ -253,5 +292,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiAudience,
     mcpAudience,
     mcpCredentialMaxSeconds: integer(env, 'MCP_CREDENTIAL_MAX_SECONDS', 30 * 24 * 60 * 60, 60, 366 * 24 * 60 * 60),
+    smtpUrl: smtpUrl(env, 'SMTP_URL'),
+    mailFrom: mailbox(env, 'MAIL_FROM', DEFAULT_MAIL_FROM),
   };
 }

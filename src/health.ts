@@ -18,7 +18,7 @@ const Health = Type.Object({
 /** GET /health: 200 while the database answers, 503 when it does not. */
 export const healthRoutes: FastifyPluginAsyncTypebox<{ database: Database }> = async (app, { database }) => {
   // Never rate limited: a load balancer's probes must not take the process out of rotation (decisions/0022).
-  app.get('/health', { config: { rateLimit: false }, schema: { tags: ['health'], summary: 'Server and database status', response: { 200: Health, 503: Health } } }, async (_request, reply) => {
+  app.get('/health', { config: { rateLimit: false }, schema: { tags: ['health'], summary: 'Server and database status', description: 'Answers 200 with `status: ok` while the server and its database answer, 503 with `status: degraded` when the database does not. Takes no key and is not rate limited, for load balancers.', response: { 200: Health, 503: Health } } }, async (_request, reply) => {
     const started = performance.now();
     // Answered in time: ok; timed out (undefined) or failed: unavailable.
     const ok = (await within(database.ping(), PING_TIMEOUT_MS).catch(() => undefined)) !== undefined;

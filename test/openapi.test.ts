@@ -1,17 +1,26 @@
-// GET /openapi.json is generated from the route schemas: every public operation we serve must be the contract's
-// (same path, method and operationId) and declare the JWT security scheme.
+// GET /openapi.json is generated from the route schemas and shaped like Glomo's document (decision 0042): every
+// public operation we serve must be the contract's (same path, method and operationId) and take the JWT scheme.
 import fs from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.js';
+import { API_TAGS, TAG_GROUPS } from '../src/api-docs/tags.js';
+import { checkPayoutPurpose, payoutPurpose, requiredDocuments } from '../src/modules/payouts/purpose-codes.js';
 import { buildTestApp } from './support/app.js';
+import { servedPaths } from './support/contract.js';
 
 interface Operation {
   operationId?: string;
   security?: unknown;
+  description?: string;
+  tags?: string[];
 }
 interface OpenApiDoc {
   openapi: string;
-  paths: Record<string, Record<string, Operation>>;
+  servers?: { url: string }[];
+  security?: unknown;
+  tags?: { name: string }[];
+  'x-tagGroups'?: { name: string; tags: string[] }[];
+  paths: Record<string, Record<string, Operation> & { servers?: { url: string }[] }>;
   components: { securitySchemes: Record<string, unknown> };
 }
 const contracts = ['glomo-openapi-2025.json', 'glomo-openapi-2026-excerpt.json'].map(
@@ -28,12 +37,18 @@ function contractOperation(path: string, method: string): Operation | undefined 
 
 describe('GET /openapi.json and /docs', () => {
   let app: App;
+  let origin: string;
   let doc: OpenApiDoc;
+  /** The operations by the full path they are served at (`/api/v1/customer`), whatever the document writes. */
+  let served: [string, Record<string, Operation>][];
   beforeAll(async () => {
-    ({ app } = await buildTestApp());
+    let config;
+    ({ app, config } = await buildTestApp());
+    origin = config.publicUrl;
     const response = await app.inject('/openapi.json');
     expect(response.statusCode).toBe(200);
     doc = response.json();
+    served = servedPaths(doc) as [string, Record<string, Operation>][];
   });
 
   it('is an OpenAPI 3.1 document with the JWT bearer scheme', () => {
@@ -41,10 +56,69 @@ describe('GET /openapi.json and /docs', () => {
     expect(doc.components.securitySchemes.JWT).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   });
 
+  it('is shaped like Glomo\'s: one server ending in /api/v1, paths relative to it, the bearer scheme the default', () => {
+    expect(doc.servers).toEqual([{ url: `${origin}/api/v1`, description: 'This server' }]);
+    expect(doc.security).toEqual([{ JWT: [] }]);
+    // Written as Glomo writes them: /customer, and the v2 paths as /v2/… under a path-level server of /api.
+    expect(doc.paths['/customer']).toHaveProperty('post');
+    expect(doc.paths['/customer']!.servers).toBeUndefined();
+    expect(doc.paths['/v2/beneficiaries']!.servers).toEqual([{ url: `${origin}/api` }]);
+    expect(doc.paths['/admin/v1/merchants']!.servers).toEqual([{ url: origin }]);
+    expect(Object.keys(doc.paths).filter((path) => path.startsWith('/api/v1/'))).toEqual([]);
+    // Resolved through its servers, every path is where the server serves it: a generated client calls the same URL.
+    for (const [path, operations] of served) {
+      for (const method of Object.keys(operations)) {
+        expect(app.hasRoute({ method: method.toUpperCase() as 'GET', url: path.replace(/\{(\w+)\}/g, ':$1') }), `${method} ${path}`).toBe(true);
+      }
+    }
+  });
+
+  it('says of every operation which key it takes, and describes it', () => {
+    for (const [path, operations] of served) {
+      for (const [method, operation] of Object.entries(operations)) {
+        const label = `${method.toUpperCase()} ${path}`;
+        const expected = path.startsWith('/admin/') ? [{ AdminToken: [] }]
+          : path.startsWith('/api/v1/') || path.startsWith('/api/v2/') ? [{ JWT: [] }] : [];
+        expect(operation.security, label).toEqual(expected);
+        expect(operation.description?.trim().length ?? 0, `${label} has no description`).toBeGreaterThan(20);
+      }
+    }
+  });
+
+  it('names and orders its tags like the contract, each in one group', () => {
+    const contractTags = (contracts[0] as unknown as { tags: { name: string }[] }).tags.map((tag) => tag.name);
+    const ours = doc.tags!.map((tag) => tag.name);
+    const used = new Set(served.flatMap(([, operations]) => Object.values(operations).flatMap((operation) => operation.tags ?? [])));
+    expect(new Set(ours)).toEqual(used);
+    // The contract's tags we serve come first, in its order (the 2026 document's beneficiary_v2 beside Beneficiary).
+    const shared = contractTags.filter((tag) => used.has(tag));
+    expect(ours.filter((tag) => contractTags.includes(tag))).toEqual(shared);
+    expect(ours.slice(0, shared.length + 1).filter((tag) => tag !== 'beneficiary_v2')).toEqual(shared);
+    expect(shared.length).toBeGreaterThan(15);
+    const grouped = doc['x-tagGroups']!.flatMap((group) => group.tags);
+    expect([...grouped].sort()).toEqual([...ours].sort());
+    expect(new Set(grouped).size).toBe(grouped.length);
+    // The contract's groups keep their names and order.
+    const contractGroups = (contracts[0] as unknown as { 'x-tagGroups': { name: string }[] })['x-tagGroups'].map((group) => group.name);
+    expect(doc['x-tagGroups']!.map((group) => group.name).slice(0, contractGroups.length)).toEqual(contractGroups);
+    expect(TAG_GROUPS.flatMap((group) => group.tags).sort()).toEqual(API_TAGS.map((tag) => tag.name).sort());
+  });
+
+  it('gives example purpose codes that a payout accepts as shown, without documents', () => {
+    const payouts = served.filter(([path]) => path.startsWith('/api/v1/payouts')).map(([, operations]) => operations);
+    const examples = JSON.stringify(payouts).match(/"purpose_code":\{[^{}]*"examples":\["(\w+)"/g) ?? [];
+    expect(examples.length).toBeGreaterThan(0);
+    for (const example of examples) {
+      const code = /"(\w+)"$/.exec(example)![1]!;
+      expect(checkPayoutPurpose(code).ok, code).toBe(true);
+      expect(requiredDocuments(payoutPurpose(code)!), code).toEqual([]);
+    }
+  });
+
   it('describes every /api/v1 operation as the contract does', () => {
-    const ours = Object.entries(doc.paths).filter(([path]) => path.startsWith('/api/v1/'));
+    const ours = served.filter(([path]) => path.startsWith('/api/v1/'));
     const count = ours.reduce((n, [, operations]) => n + Object.keys(operations).length, 0);
-    expect(count).toBe(101);
+    expect(count).toBe(103);
     for (const [path, operations] of ours) {
       for (const [method, operation] of Object.entries(operations)) {
         const contractPath = path.replace(/^\/api\/v1/, '');
@@ -89,6 +163,8 @@ describe('GET /openapi.json and /docs', () => {
             'createMcpCredential', 'listMcpCredentials', 'revokeMcpCredential',
             // One currency's balances over time from the ledger, what the dashboard charts: decision 0004.
             'getBalanceHistory',
+            // The customer mail log, what the dashboard shows of the mails sent to customers: decision 0041.
+            'listMails', 'getMail',
           ], `${label} is not in the contract`).toContain(operation.operationId);
         }
         expect(operation.security, label).toEqual([{ JWT: [] }]);
@@ -97,7 +173,7 @@ describe('GET /openapi.json and /docs', () => {
   });
 
   it('describes every /api/v2 operation as the contract does (mock-review: the notes\' sandbox helper)', () => {
-    const ours = Object.entries(doc.paths).filter(([path]) => path.startsWith('/api/v2/'));
+    const ours = served.filter(([path]) => path.startsWith('/api/v2/'));
     const operations = ours.flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ path, method, operation })));
     expect(operations.map(({ path, method, operation }) => `${method.toUpperCase()} ${path} ${operation.operationId}`).sort()).toEqual([
       'DELETE /api/v2/virtual-accounts closeVirtualAccountV2',

@@ -112,7 +112,7 @@ export const adminLedgerRoutes: FastifyPluginAsyncTypebox<LedgerRoutesOptions> =
 
   app.post('/merchants/:id/adjustments', {
     schema: {
-      tags, summary: "Credit or debit a merchant's available balance, with a reason", security: adminSecurity,
+      tags, summary: "Credit or debit a merchant's available balance, with a reason", description: 'Operator: posts a balanced journal that credits or debits the merchant\'s available balance in one currency, with a reason kept for audit; a debit never overdraws.', security: adminSecurity,
       params: IdParams('merch_68c777fcOOMpl'), body: AdjustmentRequest, response: { 201: AdjustmentJson, ...adminErrors },
     },
   }, async (request, reply) => {
@@ -136,7 +136,7 @@ export const adminLedgerRoutes: FastifyPluginAsyncTypebox<LedgerRoutesOptions> =
 
   app.get('/merchants/:id/adjustments', {
     schema: {
-      tags, summary: "List a merchant's adjustments, newest first", security: adminSecurity,
+      tags, summary: "List a merchant's adjustments, newest first", description: 'Operator: lists the adjustments made to a merchant\'s balances, newest first, with their reason.', security: adminSecurity,
       params: IdParams('merch_68c777fcOOMpl'),
       querystring: Type.Object({ env: Type.Optional(EnvField), ...PaginationQuery }),
       response: { 200: ListOf(AdjustmentJson), ...adminErrors },

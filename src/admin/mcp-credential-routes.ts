@@ -27,7 +27,7 @@ export const adminMcpCredentialRoutes: FastifyPluginAsyncTypebox<McpCredentialRo
 
   app.post('/merchants/:id/mcp_credentials', {
     schema: {
-      tags, summary: "Mint an MCP credential for a merchant environment (answers it once)", security: adminSecurity,
+      tags, summary: "Mint an MCP credential for a merchant environment (answers it once)", description: 'Operator: mints an RS256 credential for Glomo\'s MCP server for a merchant environment, with an `exp` no later than the configured maximum; the token is shown only this once.', security: adminSecurity,
       params: IdParams('merch_68c777fcOOMpl'),
       body: Type.Object({ env: EnvField, expires_in: Type.Optional(ExpiresIn(mcpCredentials.maxLifetimeSeconds)) }, { additionalProperties: false }),
       response: { 201: AdminCredentialWithToken, ...adminErrors },
@@ -43,7 +43,7 @@ export const adminMcpCredentialRoutes: FastifyPluginAsyncTypebox<McpCredentialRo
 
   app.get('/merchants/:id/mcp_credentials', {
     schema: {
-      tags, summary: "List a merchant's MCP credentials (both environments unless env is given), newest first", security: adminSecurity,
+      tags, summary: "List a merchant's MCP credentials (both environments unless env is given), newest first", description: 'Operator: lists a merchant\'s MCP credentials, newest first, of both environments unless `env` is given; never the tokens.', security: adminSecurity,
       params: IdParams('merch_68c777fcOOMpl'),
       querystring: Type.Object({ env: Type.Optional(EnvField), ...PaginationQuery }),
       response: { 200: ListOf(AdminCredential), ...adminErrors },
@@ -57,7 +57,7 @@ export const adminMcpCredentialRoutes: FastifyPluginAsyncTypebox<McpCredentialRo
 
   app.delete('/merchants/:id/mcp_credentials/:credential_id', {
     schema: {
-      tags, summary: "Revoke one of a merchant's MCP credentials at once", security: adminSecurity,
+      tags, summary: "Revoke one of a merchant's MCP credentials at once", description: 'Operator: revokes one of a merchant\'s MCP credentials; every later request with it answers 401.', security: adminSecurity,
       params: Type.Object({
         id: Type.String({ description: 'The merchant id.', examples: ['merch_68c777fcOOMpl'] }),
         credential_id: Type.String({ description: 'The credential id.', examples: ['key_6931a2b4Xy12Z'] }),

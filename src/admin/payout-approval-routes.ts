@@ -40,7 +40,7 @@ export const adminPayoutApprovalRoutes: FastifyPluginAsyncTypebox<PayoutApproval
 
   app.post('/merchants/:id/payouts/:payout_id/reject', {
     schema: {
-      tags, summary: 'Reject a pending_approval payout (maker-checker): it is cancelled', security: adminSecurity,
+      tags, summary: 'Reject a pending_approval payout (maker-checker): it is cancelled', description: 'Operator: rejects a payout waiting for approval; it is cancelled (nothing was held while it waited).', security: adminSecurity,
       params: Params, body: Body, response: { 200: Payout, ...adminErrors },
     },
   }, async (request) => {

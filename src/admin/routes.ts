@@ -124,7 +124,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; services: S
 
   app.post('/merchants', {
     schema: {
-      tags, summary: 'Create a merchant with sandbox and production keys', security: adminSecurity,
+      tags, summary: 'Create a merchant with sandbox and production keys', description: 'Operator: creates a merchant and answers its sandbox and production secret and publishable keys, shown only this once.', security: adminSecurity,
       body: Type.Object({
         name: Type.String({ minLength: 1, maxLength: 200 }),
         email: Type.Optional(Type.String({ format: 'email' })),
@@ -146,7 +146,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; services: S
 
   app.get('/merchants', {
     schema: {
-      tags, summary: 'List merchants', security: adminSecurity,
+      tags, summary: 'List merchants', description: 'Operator: lists every merchant, newest first, with its switches (maker-checker, payout queueing, beneficiary review, partial refunds) and whether it is a platform.', security: adminSecurity,
       querystring: Type.Object({ ...PaginationQuery }),
       response: { 200: ListOf(MerchantBody), ...adminErrors },
     },
@@ -156,7 +156,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; services: S
   });
 
   app.get('/merchants/:id', {
-    schema: { tags, summary: 'Retrieve a merchant', security: adminSecurity, params: IdParams('merch_68c777fcOOMpl'), response: { 200: MerchantBody, ...adminErrors } },
+    schema: { tags, summary: 'Retrieve a merchant', description: 'Operator: answers one merchant by id with its switches and settlement schedule.', security: adminSecurity, params: IdParams('merch_68c777fcOOMpl'), response: { 200: MerchantBody, ...adminErrors } },
   }, async (request) => presentMerchant(await existingMerchant(request.params.id)));
 
   app.patch('/merchants/:id', {
@@ -201,7 +201,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; services: S
 
   app.post('/merchants/:id/keys/revoke', {
     schema: {
-      tags, summary: "Revoke a merchant's keys at once (one environment or both)", security: adminSecurity,
+      tags, summary: "Revoke a merchant's keys at once (one environment or both)", description: 'Operator: revokes the merchant\'s secret and publishable keys of `env` (or both environments); every later request with them answers 401.', security: adminSecurity,
       params: IdParams('merch_68c777fcOOMpl'), body: Type.Optional(KeysBody), response: { 200: KeysResult, ...adminErrors },
     },
     preValidation: emptyBodyIsEmptyObject,
@@ -209,7 +209,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ deps: AppDeps; services: S
 
   app.post('/merchants/:id/keys/reissue', {
     schema: {
-      tags, summary: "Revoke a merchant's keys and issue new ones (one environment or both)", security: adminSecurity,
+      tags, summary: "Revoke a merchant's keys and issue new ones (one environment or both)", description: 'Operator: revokes the merchant\'s keys of `env` (or both) and answers new ones, shown only this once.', security: adminSecurity,
       params: IdParams('merch_68c777fcOOMpl'), body: Type.Optional(KeysBody), response: { 200: KeysResult, ...adminErrors },
     },
     preValidation: emptyBodyIsEmptyObject,

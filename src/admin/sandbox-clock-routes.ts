@@ -18,7 +18,7 @@ export const adminSandboxClockRoutes: FastifyPluginAsyncTypebox<SandboxClockRout
 
   app.get('/merchants/:id/sandbox/clock', {
     schema: {
-      tags, summary: "A merchant's sandbox test clock", security: adminSecurity,
+      tags, summary: "A merchant's sandbox test clock", description: 'Operator: answers a merchant\'s sandbox test clock (its current time and how far it is ahead of real time).', security: adminSecurity,
       params, response: { 200: SandboxClock, ...adminErrors },
     },
   }, async (request) => clocks.show({ merchantId: (await existingMerchant(request.params.id)).id, env: 'sandbox' }));

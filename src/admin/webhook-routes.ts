@@ -38,7 +38,7 @@ export const adminWebhookEndpointRoutes: FastifyPluginAsyncTypebox<WebhookRoutes
 
   app.post('/merchants/:id/webhook_endpoints', {
     schema: {
-      tags, summary: 'Register a webhook endpoint for a merchant (answers its secret once)', security: adminSecurity,
+      tags, summary: 'Register a webhook endpoint for a merchant (answers its secret once)', description: 'Operator: registers a webhook endpoint for a merchant environment and answers its signing secret, shown only this once.', security: adminSecurity,
       params: IdParams('merch_68c777fcOOMpl'), body: AdminCreateBody, response: { 201: AdminEndpointWithSecret, ...adminErrors },
     },
   }, async (request, reply) => {
@@ -51,7 +51,7 @@ export const adminWebhookEndpointRoutes: FastifyPluginAsyncTypebox<WebhookRoutes
 
   app.get('/merchants/:id/webhook_endpoints', {
     schema: {
-      tags, summary: "List a merchant's webhook endpoints (both environments unless env is given), newest first", security: adminSecurity,
+      tags, summary: "List a merchant's webhook endpoints (both environments unless env is given), newest first", description: 'Operator: lists a merchant\'s webhook endpoints, newest first, of both environments unless `env` is given.', security: adminSecurity,
       params: IdParams('merch_68c777fcOOMpl'),
       querystring: Type.Object({ env: Type.Optional(EnvField), ...PaginationQuery }),
       response: { 200: ListOf(AdminEndpoint), ...adminErrors },

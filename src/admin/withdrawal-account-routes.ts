@@ -34,7 +34,7 @@ export const adminWithdrawalAccountRoutes: FastifyPluginAsyncTypebox<WithdrawalA
 
   app.post('/merchants/:id/withdrawal_accounts', {
     schema: {
-      tags, summary: 'Register a withdrawal account (the merchant\'s own bank account) for one environment', security: adminSecurity,
+      tags, summary: 'Register a withdrawal account (the merchant\'s own bank account) for one environment', description: 'Operator: registers the merchant\'s own bank account, which its withdrawals pay into, for one environment.', security: adminSecurity,
       params: IdParams('merch_68c777fcOOMpl'), body: CreateWithdrawalAccountBody, response: { 201: AdminWithdrawalAccount, ...adminErrors },
     },
   }, async (request, reply) => {
@@ -46,7 +46,7 @@ export const adminWithdrawalAccountRoutes: FastifyPluginAsyncTypebox<WithdrawalA
 
   app.get('/merchants/:id/withdrawal_accounts', {
     schema: {
-      tags, summary: "List a merchant's withdrawal accounts (both environments unless env is given), newest first", security: adminSecurity,
+      tags, summary: "List a merchant's withdrawal accounts (both environments unless env is given), newest first", description: 'Operator: lists a merchant\'s withdrawal accounts, newest first, of both environments unless `env` is given.', security: adminSecurity,
       params: IdParams('merch_68c777fcOOMpl'),
       querystring: Type.Object({ env: Type.Optional(EnvField), ...PaginationQuery }),
       response: { 200: ListOf(AdminWithdrawalAccount), ...adminErrors },

@@ -51,6 +51,8 @@ export const ID_PREFIXES = {
   settlementTransaction: 'txn',
   /** Money moved between merchants of one platform hierarchy (`inttransfer_…`, as the contract's example). */
   internalTransfer: 'inttransfer',
+  /** A customer mail of the mail log (an extension, issue 17). */
+  mail: 'mail',
 } as const;
 
 export type IdPrefix = (typeof ID_PREFIXES)[keyof typeof ID_PREFIXES];
@@ -90,6 +92,7 @@ const INTERNAL_PREFIXES: ReadonlySet<IdPrefix> = new Set([
   ID_PREFIXES.webhookEndpoint,
   ID_PREFIXES.webhookDelivery,
   ID_PREFIXES.webhookAttempt,
+  ID_PREFIXES.mail,
 ]);
 
 /** An id for an object created at `createdAt`: pass the same instant that is stored as its created_at. */

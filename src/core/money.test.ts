@@ -5,6 +5,7 @@ import {
   basisPoints,
   convertMinor,
   crossRate,
+  formatMinorUnits,
   formatRate,
   minimalSourceFor,
   parseRate,
@@ -240,5 +241,24 @@ describe('basisPoints', () => {
     for (const bad of [-1, 10_001, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
       expect(() => basisPoints(100n, bad, 'floor'), String(bad)).toThrow(/Basis points/);
     }
+  });
+});
+
+describe('formatMinorUnits', () => {
+  it("writes the currency's major units with its own number of digits, grouped by thousands", () => {
+    expect(formatMinorUnits(123_450n, 'USD')).toBe('USD 1,234.50');
+    expect(formatMinorUnits(5n, 'USD')).toBe('USD 0.05');
+    expect(formatMinorUnits(0n, 'EUR')).toBe('EUR 0.00');
+    expect(formatMinorUnits(500n, 'JPY')).toBe('JPY 500');
+    expect(formatMinorUnits(1_250n, 'KWD')).toBe('KWD 1.250');
+    expect(formatMinorUnits(-100_000n, 'AED')).toBe('AED -1,000.00');
+  });
+
+  it('keeps every digit of amounts beyond what a float holds exactly', () => {
+    expect(formatMinorUnits(12_345_678_901_234_567_891n, 'USD')).toBe('USD 123,456,789,012,345,678.91');
+  });
+
+  it('refuses a currency it does not know', () => {
+    expect(() => formatMinorUnits(1n, 'usd')).toThrow('Unknown currency usd');
   });
 });

@@ -100,6 +100,18 @@ export function basisPoints(amount: bigint, bps: number, rounding: Rounding): bi
   return divide(amount * BigInt(bps), 10_000n, rounding);
 }
 
+/**
+ * Minor units as text people read, with the currency's code and digit grouping: `USD 1,234.50`, `JPY 500`,
+ * `KWD 1.250`. For messages (customer mails), never for arithmetic; bigint throughout, so no amount loses a digit.
+ */
+export function formatMinorUnits(amount: bigint, currency: string): string {
+  const exponent = exponentOf(currency);
+  const digits = (amount < 0n ? -amount : amount).toString().padStart(exponent + 1, '0');
+  const whole = digits.slice(0, digits.length - exponent).replace(/\B(?=(\d{3})+$)/g, ',');
+  const fraction = exponent === 0 ? '' : `.${digits.slice(-exponent)}`;
+  return `${currency} ${amount < 0n ? '-' : ''}${whole}${fraction}`;
+}
+
 // Minor units of `to` per minor unit of `from`, as an exact fraction with a positive denominator.
 function conversionFactor(fromCurrency: string, toCurrency: string, rate: Rate): { numerator: bigint; denominator: bigint } {
   assertRate(rate);

@@ -9,6 +9,7 @@ import { beneficiariesModule } from './beneficiaries/manifest.js';
 import { customersModule } from './customers/manifest.js';
 import { documentsModule } from './documents/manifest.js';
 import { internalTransfersModule } from './internal-transfers/manifest.js';
+import { mailModule } from './mail/manifest.js';
 import { mcpCredentialsModule } from './mcp-credentials/manifest.js';
 import { merchantsModule } from './merchants/manifest.js';
 import { ordersModule } from './orders/manifest.js';
@@ -50,4 +51,5 @@ export const MODULES = [
   sandboxClockModule,
   merchantsModule,
   internalTransfersModule,
+  mailModule,
 ] as const;

@@ -318,10 +318,17 @@ describeInChromium('test/browser/dashboard.browser.test.ts', 'merchant dashboard
     expect(await phone.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
     await phone.keyboard.press('Enter');
     expect(await phone.evaluate(() => document.activeElement?.id)).toBe('main');
+    // A payment link is mailed to its customer (decision 0041): the mail page lists it.
+    const customers = await api<{ data: { id: string; email: string }[] }>('GET', '/api/v1/customer');
+    const link = await api<{ id: string }>('POST', '/api/v1/payin', {
+      customer_id: customers.data[0]!.id, currency: 'USD', amount: 1_000, purpose_code: 'P1401', payment_methods: ['card'],
+      expires_at: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+    });
     await section(phone, 'Mail');
-    // GET /api/v1/mails is another helper's: until it exists the page says so.
     await phone.getByRole('heading', { name: 'Mail', level: 1 }).waitFor();
-    await phone.locator('#mail-unavailable, table, p:has-text("No mail sent yet.")').first().waitFor();
+    const mail = phone.locator('table.mails tbody tr').filter({ hasText: link.id });
+    await mail.waitFor();
+    expect(await mail.textContent()).toContain(customers.data[0]!.email);
     await phone.context().close();
   });
 
@@ -367,8 +374,8 @@ describeInChromium('test/browser/dashboard.browser.test.ts', 'merchant dashboard
   it('sent no request outside the server origin and logged no console error', () => {
     const foreign = record.requests.filter((request) => !request.url.startsWith(`${server.url}/`));
     expect(foreign.map((request) => request.url)).toEqual([]);
-    // The console may only mention the refused key and operator token (401) and the mail page's 404 (until GET /api/v1/mails exists).
-    expect(record.consoleErrors.filter((text) => !/status of (401 \(Unauthorized\)|404 \(Not Found\))/.test(text))).toEqual([]);
+    // The console may only mention the refused key and operator token (401).
+    expect(record.consoleErrors.filter((text) => !/status of 401 \(Unauthorized\)/.test(text))).toEqual([]);
     expect(record.requests.some((request) => request.url.startsWith(`${server.url}/dashboard/assets/vendor/preact@`))).toBe(true);
   });
 });

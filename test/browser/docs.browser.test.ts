@@ -24,8 +24,13 @@ describeInChromium('test/browser/docs.browser.test.ts', '/docs in Chromium', () 
     await page.getByRole('heading', { name: 'Webhooks' }).first().waitFor({ timeout: 20_000 });
     const text = await page.locator('body').innerText();
     expect(text).toContain('X-Glomopay-Signature');
-    // The sidebar lists the operations' tags (their operations render as they are opened).
-    for (const tag of ['Customer', 'Orders', 'Payment links']) expect(text).toContain(tag);
+    // The sidebar lists the contract's tag groups and tags (their operations render as they are opened).
+    for (const tag of ['Payin', 'Customer', 'Orders', 'payment_link', 'Webhooks']) expect(text).toContain(tag);
+    // The server the examples call is this one, ending in /api/v1 (the document's servers entry).
+    expect(text).toContain(`${glomo.server.url}/api/v1`);
+    // A request example is a whole URL: the server and the operation's path.
+    await page.goto(`${glomo.server.url}/docs#tag/customer/POST/customer`, { waitUntil: 'networkidle' });
+    await page.getByText(`${glomo.server.url}/api/v1/customer`).first().waitFor({ timeout: 20_000 });
     await page.waitForTimeout(1000);
     const elsewhere = record.requests.map((request) => new URL(request.url))
       .filter((url) => url.origin !== origin && url.protocol !== 'data:' && url.protocol !== 'blob:');

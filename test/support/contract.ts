@@ -117,10 +117,23 @@ export function expectChildMerchant(merchant: unknown): void {
 }
 
 /**
+ * The served document's paths as full path templates (`/api/v1/customer`, `/api/v2/beneficiaries`): each path read with
+ * the servers entry that applies to it (path-level, then top-level), however the document writes its paths; each with
+ * its operations by method.
+ */
+export function servedPaths(document: unknown): [string, Json][] {
+  const doc = document as Json;
+  const base = (servers: unknown) => {
+    const first = (servers as Json[] | undefined)?.[0]?.url as string | undefined;
+    return first === undefined ? undefined : new URL(first, 'http://localhost').pathname.replace(/\/$/, '');
+  };
+  const top = base(doc.servers) ?? '';
+  return Object.entries(doc.paths as Record<string, Json>).map(([path, { servers, ...operations }]) => [(base(servers) ?? top) + path, operations]);
+}
+
+/**
  * Checks a response of one of our extensions (no contract operation) against the schema this server publishes for it
- * in /openapi.json. `url` is the real request path with its prefix (`/api/v1/balances/history`); each document path
- * is read with the servers entry that applies to it (path-level, then top-level), so it finds the operation however
- * the document writes its paths.
+ * in /openapi.json. `url` is the real request path with its prefix (`/api/v1/balances/history`).
  */
 export function expectServedResponse(
   document: unknown,
@@ -130,14 +143,9 @@ export function expectServedResponse(
   body: unknown,
 ): void {
   const doc = document as Json;
-  const base = (servers: unknown) => {
-    const first = (servers as Json[] | undefined)?.[0]?.url as string | undefined;
-    return first === undefined ? undefined : new URL(first, 'http://localhost').pathname.replace(/\/$/, '');
-  };
-  const top = base(doc.servers) ?? '';
-  const entry = Object.entries(doc.paths as Json).find(([path, item]) => (base((item as Json).servers) ?? top) + path === url);
+  const entry = servedPaths(document).find(([path]) => path === url);
   expect(entry, `no path for ${url} in the served document`).toBeDefined();
-  const operation = (entry![1] as Json)[method] as Json | undefined;
+  const operation = entry![1][method] as Json | undefined;
   expect(operation, `no operation ${method.toUpperCase()} ${url} in the served document`).toBeDefined();
   const schema = ((((operation!.responses as Json)[String(status)] as Json).content as Json)['application/json'] as Json).schema as Json;
   const validate = new Ajv2020({ strict: false, allErrors: true });

@@ -22,3 +22,4 @@ export * from './payment-authentications.js';
 export * from './virtual-accounts.js';
 export * from './settlements.js';
 export * from './internal-transfers.js';
+export * from './mails.js';

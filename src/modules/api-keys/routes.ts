@@ -23,7 +23,7 @@ const RotateResponse = Type.Object({
 export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ apiKeys: ApiKeyService }> = async (app, { apiKeys }) => {
   app.post('/api-keys/rotate', {
     schema: {
-      tags: ['api_key'], operationId: 'rotateApiKey', summary: 'Rotate API key', security: secretKeySecurity,
+      tags: ['api_key'], operationId: 'rotateApiKey', summary: 'Rotate API key', description: 'Issues a new secret key for the key\'s environment, shown only this once; the environment\'s previous keys keep working for `expire_after_in_seconds` (`previous_key_expires_at`) and are refused after it.', security: secretKeySecurity,
       body: RotateBody,
       response: { 200: RotateResponse, ...standardErrors },
     },

@@ -18,7 +18,7 @@ export const balanceConversionRoutes: FastifyPluginAsyncTypebox<{ balanceConvers
 
   app.get('/balance_conversions', {
     schema: {
-      tags, operationId: 'getBalanceConversions', summary: 'List all Balance Conversions', security: secretKeySecurity,
+      tags, operationId: 'getBalanceConversions', summary: 'List all Balance Conversions', description: 'Lists the environment\'s balance conversions, newest first, a page at a time, with their rates, amounts and status.', security: secretKeySecurity,
       querystring: ListBalanceConversionsQuery,
       response: { 200: BalanceConversionList, ...standardErrors },
     },
@@ -26,7 +26,7 @@ export const balanceConversionRoutes: FastifyPluginAsyncTypebox<{ balanceConvers
 
   app.get('/balance_conversions/:id', {
     schema: {
-      tags, operationId: 'getBalanceConversion', summary: 'Retrieve a balance conversion (extension)', security: secretKeySecurity,
+      tags, operationId: 'getBalanceConversion', summary: 'Retrieve a balance conversion (extension)', description: 'Answers one balance conversion by id, with the rate it was made at and its journal\'s amounts.', security: secretKeySecurity,
       params: IdParams('conv_6776d57dnbTWj'),
       response: { 200: BalanceConversion, ...standardErrors },
     },

@@ -21,7 +21,7 @@ export const bankAccountValidationRoutes: FastifyPluginAsyncTypebox<{ bankAccoun
 
   app.get('/bank_account_validation', {
     schema: {
-      tags, operationId: 'getBankAccountValidations', summary: 'List all bank account validations', security: secretKeySecurity,
+      tags, operationId: 'getBankAccountValidations', summary: 'List all bank account validations', description: 'Lists the environment\'s bank account validations, newest first, a page at a time, with their result and the name found.', security: secretKeySecurity,
       querystring: ListBankAccountValidationsQuery,
       response: { 200: BankAccountValidationList, ...standardErrors },
     },

@@ -20,7 +20,7 @@ export const beneficiaryV2Routes: FastifyPluginAsyncTypebox<{ beneficiaries: Ben
 
   app.get('/beneficiaries', {
     schema: {
-      tags, operationId: 'listBeneficiariesV2', summary: 'List Beneficiaries', security: secretKeySecurity,
+      tags, operationId: 'listBeneficiariesV2', summary: 'List Beneficiaries', description: 'Lists the environment\'s v2 beneficiaries, newest first, a page at a time, with their status.', security: secretKeySecurity,
       querystring: ListBeneficiariesV2Query,
       response: { 200: BeneficiaryV2List, ...standardErrors },
     },
@@ -28,7 +28,7 @@ export const beneficiaryV2Routes: FastifyPluginAsyncTypebox<{ beneficiaries: Ben
 
   app.get('/beneficiaries/:id', {
     schema: {
-      tags, operationId: 'getBeneficiaryByIdV2', summary: 'Get a Beneficiary', security: secretKeySecurity,
+      tags, operationId: 'getBeneficiaryByIdV2', summary: 'Get a Beneficiary', description: 'Answers one v2 beneficiary by id with its bank details (account number masked), status and review outcome.', security: secretKeySecurity,
       params: IdParams('bene_698c0615XZocZ'),
       response: { 200: BeneficiaryV2, ...standardErrors },
     },

@@ -28,7 +28,7 @@ export const beneficiaryV1Routes: FastifyPluginAsyncTypebox<{ beneficiaries: Ben
 
   app.get('/beneficiaries/:id', {
     schema: {
-      tags, operationId: 'getBeneficiaryById', summary: 'Retrieve a beneficiary', security: secretKeySecurity,
+      tags, operationId: 'getBeneficiaryById', summary: 'Retrieve a beneficiary', description: 'Answers one v1 beneficiary by id with its bank details (account number masked) and status.', security: secretKeySecurity,
       params: IdParams('bene_698c0615XZocZ'),
       response: { 200: BeneficiaryV1, ...standardErrors },
     },

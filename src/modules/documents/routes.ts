@@ -73,7 +73,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox<{ documents: DocumentServ
 
   app.get('/document', {
     schema: {
-      tags, operationId: 'getDocuments', summary: 'List all documents', security: secretKeySecurity,
+      tags, operationId: 'getDocuments', summary: 'List all documents', description: 'Lists the documents uploaded in the key\'s environment, newest first, a page at a time, without their contents.', security: secretKeySecurity,
       querystring: ListDocumentsQuery,
       response: { 200: DocumentList, ...standardErrors },
     },
@@ -81,7 +81,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox<{ documents: DocumentServ
 
   app.get('/document/:id', {
     schema: {
-      tags, operationId: 'getDocumentById', summary: 'Retrieve a document', security: secretKeySecurity,
+      tags, operationId: 'getDocumentById', summary: 'Retrieve a document', description: 'Answers one uploaded document\'s metadata (name, type, size, status) by id (an extension: the contract lists documents only).', security: secretKeySecurity,
       params: IdParams('doc_6819d804nYUqL'),
       response: { 200: DocumentResponse, ...standardErrors },
     },

@@ -29,7 +29,7 @@ export const mcpCredentialRoutes: FastifyPluginAsyncTypebox<{ mcpCredentials: Mc
 
   app.get('/mcp_credentials', {
     schema: {
-      tags, operationId: 'listMcpCredentials', summary: "List the environment's MCP credentials, newest first (extension)", security: secretKeySecurity,
+      tags, operationId: 'listMcpCredentials', summary: "List the environment's MCP credentials, newest first (extension)", description: 'Lists the credentials minted for Glomo\'s MCP server in the key\'s environment, newest first, with their expiry and whether they are revoked; never the token itself.', security: secretKeySecurity,
       querystring: ListMcpCredentialsQuery,
       response: { 200: McpCredentialList, ...standardErrors },
     },
@@ -38,7 +38,7 @@ export const mcpCredentialRoutes: FastifyPluginAsyncTypebox<{ mcpCredentials: Mc
 
   app.delete('/mcp_credentials/:id', {
     schema: {
-      tags, operationId: 'revokeMcpCredential', summary: 'Revoke an MCP credential at once (extension)', security: secretKeySecurity,
+      tags, operationId: 'revokeMcpCredential', summary: 'Revoke an MCP credential at once (extension)', description: 'Revokes one MCP credential: every later request made with it answers 401. Revoking it again answers the credential as it is.', security: secretKeySecurity,
       params: IdParams('key_6931a2b4Xy12Z'),
       response: { 200: McpCredential, ...standardErrors },
     },

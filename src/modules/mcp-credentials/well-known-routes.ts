@@ -24,7 +24,7 @@ export const wellKnownRoutes: FastifyPluginAsyncTypebox<{ keyRing: KeyRing }> = 
 
   app.get('/.well-known/jwks.json', {
     schema: {
-      tags, summary: 'The public keys that verify secret keys and MCP credentials (JWKS, RFC 7517)',
+      tags, summary: 'The public keys that verify secret keys and MCP credentials (JWKS, RFC 7517)', description: 'The key ring\'s public keys as a JSON Web Key Set: a verifier of this server\'s RS256 JWTs (secret keys, MCP credentials) picks the key by the token\'s `kid`. Takes no key.',
       response: { 200: Jwks },
     },
   }, async (_request, reply) => {
@@ -34,7 +34,7 @@ export const wellKnownRoutes: FastifyPluginAsyncTypebox<{ keyRing: KeyRing }> = 
 
   app.get('/.well-known/glomo-mcp-public-key.pem', {
     schema: {
-      tags, summary: "The signing key's public key in PEM (SPKI): the value of glomo-mcp-server's GLOMO_MCP_PUBLIC_KEY",
+      tags, summary: "The signing key's public key in PEM (SPKI): the value of glomo-mcp-server's GLOMO_MCP_PUBLIC_KEY", description: 'The current signing key\'s public key as PEM (SPKI), for glomo-mcp-server\'s `GLOMO_MCP_PUBLIC_KEY`, so that server verifies the MCP credentials this server mints. Takes no key.',
       response: { 200: { description: 'The SPKI PEM.', content: { 'application/x-pem-file': { schema: Type.String() } } } },
     },
   }, async (_request, reply) => reply.header('cache-control', CACHE).type('application/x-pem-file').send(keyRing.signingPublicKeyPem));

@@ -20,7 +20,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<{ orders: OrderService }> = 
 
   app.get('/orders', {
     schema: {
-      tags, operationId: 'getOrders', summary: 'List all orders', security: secretKeySecurity,
+      tags, operationId: 'getOrders', summary: 'List all orders', description: 'Lists the environment\'s orders, newest first, a page at a time; `status`, `customer_id`, `request_id`, `before` and `after` narrow the list.', security: secretKeySecurity,
       querystring: ListOrdersQuery,
       response: { 200: OrderList, ...standardErrors },
     },
@@ -28,7 +28,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<{ orders: OrderService }> = 
 
   app.get('/orders/:id', {
     schema: {
-      tags, operationId: 'getOrderById', summary: 'Retrieve an order', security: secretKeySecurity,
+      tags, operationId: 'getOrderById', summary: 'Retrieve an order', description: 'Answers one order by id with its status (`active`, `paid`, `expired`, …), amount, payment methods and checkout URL.', security: secretKeySecurity,
       params: IdParams('order_678a4c88hpAjf'),
       response: { 200: Order, ...standardErrors },
     },

@@ -14,7 +14,7 @@ import type { PaymentLinkService } from './service.js';
 const EXAMPLE_ID = 'plink_678a4c88hpAjf';
 
 export const paymentLinkRoutes: FastifyPluginAsyncTypebox<{ paymentLinks: PaymentLinkService }> = async (app, { paymentLinks }) => {
-  const tags = ['Payment links'];
+  const tags = ['payment_link'];
 
   app.post('/payin', {
     schema: {
@@ -28,7 +28,7 @@ export const paymentLinkRoutes: FastifyPluginAsyncTypebox<{ paymentLinks: Paymen
 
   app.get('/payin', {
     schema: {
-      tags, operationId: 'getPayins', summary: 'List all payment links', security: secretKeySecurity,
+      tags, operationId: 'getPayins', summary: 'List all payment links', description: 'Lists the environment\'s payment links (`payin` is the contract\'s name for them), newest first, a page at a time; `customer_id`, `status` and the dates narrow the list.', security: secretKeySecurity,
       querystring: ListPaymentLinksQuery,
       response: { 200: PaymentLinkList, ...standardErrors },
     },
@@ -36,7 +36,7 @@ export const paymentLinkRoutes: FastifyPluginAsyncTypebox<{ paymentLinks: Paymen
 
   app.get('/payin/:id', {
     schema: {
-      tags, operationId: 'getPayinById', summary: 'Retrieve a payment link', security: secretKeySecurity,
+      tags, operationId: 'getPayinById', summary: 'Retrieve a payment link', description: 'Answers one payment link by id (`plink_…`, or an older `payin_…`), with its `payment_link` URL, status and amount paid.', security: secretKeySecurity,
       params: IdParams(EXAMPLE_ID),
       response: { 200: PaymentLink, ...standardErrors },
     },

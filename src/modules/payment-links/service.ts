@@ -39,13 +39,15 @@ export interface PaymentLinkOrigin {
 export interface PaymentLinkDeps extends PaymentLinkOrigin {
   db: Db;
   /**
-   * Sends one reminder of the link to its customer, in the reminder's transaction (decision 0037). The seam where the
-   * mail of issue 17 goes; without it the reminder is only recorded (`last_reminder_sent_at`).
+   * Sends one reminder of the link to its customer, in the reminder's transaction (decision 0037): the composition
+   * root queues the customer mail there (decision 0041). Without it the reminder is only recorded (`last_reminder_sent_at`).
    */
   sendReminder?: PaymentLinkReminderSender;
+  /** Sends a new link to its customer, in the creating transaction (decision 0041: the contract is silent, so always). */
+  sendLink?: PaymentLinkReminderSender;
 }
 
-/** What a reminder hands the mail: the link as the API presents it, with its transaction handle. */
+/** What a reminder (or a new link) hands the mail: the link as the API presents it, with its transaction handle. */
 export type PaymentLinkReminderSender = (uow: UnitOfWork, link: PaymentLink) => Promise<void>;
 
 export type PaymentLinkRow = typeof paymentLinks.$inferSelect;
@@ -212,7 +214,7 @@ async function scheduleReminder(uow: UnitOfWork, id: string, at: Date | null): P
   });
 }
 
-/** Creates an active link, its expiry job and its `payment_link`/`active` event in one transaction. */
+/** Creates an active link, its expiry job, its `payment_link`/`active` event and its mail to the customer in one transaction. */
 export async function createPaymentLink(deps: PaymentLinkDeps, ctx: TenantContext, body: CreatePaymentLinkBody): Promise<PaymentLink> {
   const { tenant, clock } = ctx;
   const now = clock.now();
@@ -235,7 +237,9 @@ export async function createPaymentLink(deps: PaymentLinkDeps, ctx: TenantContex
     });
     await scheduleExpiry(uow, row.id, row.expiresAt, true);
     await scheduleReminder(uow, row.id, row.nextReminderAt);
-    return paymentLinkLifecycleFor(deps).record(uow, row);
+    const link = await paymentLinkLifecycleFor(deps).record(uow, row);
+    await deps.sendLink?.(uow, link);
+    return link;
   });
 }
 

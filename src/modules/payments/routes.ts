@@ -26,7 +26,7 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ payments: PaymentService
 
   app.get('/payment', {
     schema: {
-      tags, operationId: 'getPayments', summary: 'List all payments', security: secretKeySecurity,
+      tags, operationId: 'getPayments', summary: 'List all payments', description: 'Lists the environment\'s payments, newest first, a page at a time; `payin_id` (an order or payment link id), `subscription_id`, `customer_id`, `status`, `currency` and the dates narrow the list.', security: secretKeySecurity,
       querystring: ListPaymentsQuery,
       response: { 200: PaymentList, ...standardErrors },
     },
@@ -34,7 +34,7 @@ export const paymentRoutes: FastifyPluginAsyncTypebox<{ payments: PaymentService
 
   app.get('/payment/:id', {
     schema: {
-      tags, operationId: 'getPaymentById', summary: 'Retrieve a payment', security: secretKeySecurity,
+      tags, operationId: 'getPaymentById', summary: 'Retrieve a payment', description: 'Answers one payment by id with its method (card brand and last four, never the number), amounts, fee breakdown and status.', security: secretKeySecurity,
       params: IdParams('payt_6819d8046mpKt'),
       response: { 200: Payment, ...standardErrors },
     },

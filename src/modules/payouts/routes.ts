@@ -24,7 +24,7 @@ export const payoutRoutes: FastifyPluginAsyncTypebox<{ payouts: PayoutService }>
 
   app.get('/payouts', {
     schema: {
-      tags, operationId: 'getPayouts', summary: 'List all payouts', security: secretKeySecurity,
+      tags, operationId: 'getPayouts', summary: 'List all payouts', description: 'Lists the environment\'s payouts, newest first, a page at a time; `status`, `beneficiary_id`, `request_id`, `before` and `after` narrow the list.', security: secretKeySecurity,
       querystring: ListPayoutsQuery,
       response: { 200: PayoutList, ...standardErrors },
     },
@@ -46,7 +46,7 @@ export const payoutRoutes: FastifyPluginAsyncTypebox<{ payouts: PayoutService }>
 
   app.get('/payouts/:id', {
     schema: {
-      tags, operationId: 'getPayoutById', summary: 'Retrieve a payout', security: secretKeySecurity,
+      tags, operationId: 'getPayoutById', summary: 'Retrieve a payout', description: 'Answers one payout by id with its amounts, rate, fee, documents, status and failure reason.', security: secretKeySecurity,
       params, response: { 200: Payout, ...standardErrors },
     },
   }, async (request) => payouts.get(contextOf(request), request.params.id));

@@ -17,7 +17,7 @@ export const Payout = Type.Object({
   destination_amount: Type.Integer({ description: 'Minor units the beneficiary receives.' }),
   beneficiary_id: Type.String(),
   documents: Type.Array(AttachedDocument),
-  purpose_code: Type.String({ examples: ['S1006'] }),
+  purpose_code: Type.String({ examples: ['S1301'] }),
   mid_market_rate: Type.Object({
     currency: Type.String({ description: 'The destination currency.' }),
     rate: Type.Number({ description: 'Destination units per source unit at creation (or from the quote).' }),
@@ -47,7 +47,7 @@ const SOURCE_CURRENCIES = ['USD', 'EUR', 'GBP', 'AED', 'SGD', 'AUD'];
  */
 export const CreatePayoutBody = Type.Object({
   beneficiary_id: Type.String({ description: 'An active beneficiary (bene_…).', examples: ['bene_698c0615XZocZ'] }),
-  purpose_code: Type.String({ description: 'A payout purpose code (S####) of the published list.', examples: ['S1006'] }),
+  purpose_code: Type.String({ description: 'A payout purpose code (S####) of the published list.', examples: ['S1301'] }),
   quote_id: Type.Optional(Type.String({ description: 'A payout quote (quote_…): it fixes currencies, amounts, fees and rail.' })),
   source_currency: Type.Optional(Type.String({ description: SOURCE_CURRENCIES.join(', ') + '.', examples: ['USD'] })),
   destination_currency: Type.Optional(Type.String({ description: 'A source currency or INR.', examples: ['INR'] })),

@@ -9,7 +9,7 @@ export const priceRoutes: FastifyPluginAsyncTypebox<{ prices: PriceService }> = 
 
   app.post('/prices', {
     schema: {
-      tags, operationId: 'createPrice', summary: 'Create a new price', security: secretKeySecurity,
+      tags, operationId: 'createPrice', summary: 'Create a new price', description: 'Creates a recurring price (amount, currency, interval) that subscriptions charge. `request_id` makes the call idempotent.', security: secretKeySecurity,
       body: CreatePriceBody,
       response: { 201: Price, ...standardErrors },
     },
@@ -17,7 +17,7 @@ export const priceRoutes: FastifyPluginAsyncTypebox<{ prices: PriceService }> = 
 
   app.get('/prices', {
     schema: {
-      tags, operationId: 'getPrices', summary: 'List all prices', security: secretKeySecurity,
+      tags, operationId: 'getPrices', summary: 'List all prices', description: 'Lists the environment\'s prices, newest first, a page at a time.', security: secretKeySecurity,
       querystring: ListPricesQuery,
       response: { 200: PriceList, ...standardErrors },
     },
@@ -25,7 +25,7 @@ export const priceRoutes: FastifyPluginAsyncTypebox<{ prices: PriceService }> = 
 
   app.get('/prices/:id', {
     schema: {
-      tags, operationId: 'getPriceById', summary: 'Retrieve a price', security: secretKeySecurity,
+      tags, operationId: 'getPriceById', summary: 'Retrieve a price', description: 'Answers one price by id with its amount, currency and billing interval.', security: secretKeySecurity,
       params: IdParams('price_6819d7d0lrLvP'),
       response: { 200: Price, ...standardErrors },
     },

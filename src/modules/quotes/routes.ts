@@ -18,7 +18,7 @@ export const quoteRoutes: FastifyPluginAsyncTypebox<{ quotes: QuoteService }> = 
 
   app.get('/quotes/:id', {
     schema: {
-      tags, operationId: 'getQuote', summary: 'Retrieve a quote (extension)', security: secretKeySecurity,
+      tags, operationId: 'getQuote', summary: 'Retrieve a quote (extension)', description: 'Answers one quote (conversion or payout) by id with its rate, amounts, fee and `expires_at`; an expired quote reads `expired`.', security: secretKeySecurity,
       params: IdParams('quote_6819d804aB3xQ'),
       response: { 200: Quote, ...standardErrors },
     },

@@ -34,7 +34,7 @@ export const refundRoutes: FastifyPluginAsyncTypebox<{ refunds: RefundService }>
 
   app.get('/refunds', {
     schema: {
-      tags, operationId: 'getRefunds', summary: 'List all refunds', security: secretKeySecurity,
+      tags, operationId: 'getRefunds', summary: 'List all refunds', description: 'Lists the environment\'s refunds, newest first, a page at a time, with their payment and status.', security: secretKeySecurity,
       querystring: ListRefundsQuery,
       response: { 200: RefundList, ...standardErrors },
     },
@@ -42,7 +42,7 @@ export const refundRoutes: FastifyPluginAsyncTypebox<{ refunds: RefundService }>
 
   app.get('/refunds/:id', {
     schema: {
-      tags, operationId: 'getRefundById', summary: 'Retrieve a refund', security: secretKeySecurity,
+      tags, operationId: 'getRefundById', summary: 'Retrieve a refund', description: 'Answers one refund by id with its amount, payment and status (`in_progress`, `success`, `failed`, …).', security: secretKeySecurity,
       params: IdParams('refund_6776d57dnbTWj'),
       response: { 200: Refund, ...standardErrors },
     },

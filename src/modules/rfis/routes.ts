@@ -21,7 +21,7 @@ export const rfiRoutes: FastifyPluginAsyncTypebox<{ rfis: RfiService }> = async 
 
   app.get('/rfis/:id', {
     schema: {
-      tags, operationId: 'getRfi', summary: 'Retrieve an RFI', security: secretKeySecurity,
+      tags, operationId: 'getRfi', summary: 'Retrieve an RFI', description: 'Answers one request for information by id: what is asked, of which payin or payout, and the answers given so far.', security: secretKeySecurity,
       params, response: { 200: Rfi, ...standardErrors },
     },
   }, async (request) => rfis.get(contextOf(request), request.params.id));

@@ -28,7 +28,7 @@ export const settlementRoutes: FastifyPluginAsyncTypebox<{ settlements: Settleme
 
   app.get('/settlements', {
     schema: {
-      tags, operationId: 'getSettlements', summary: 'List settlements', security: secretKeySecurity,
+      tags, operationId: 'getSettlements', summary: 'List settlements', description: 'Lists the environment\'s settlements, newest first, a page at a time, with their amount, currency and status.', security: secretKeySecurity,
       querystring: ListSettlementsQuery,
       response: { 200: SettlementList, ...standardErrors },
     },
@@ -36,7 +36,7 @@ export const settlementRoutes: FastifyPluginAsyncTypebox<{ settlements: Settleme
 
   app.get('/settlements/:id', {
     schema: {
-      tags, operationId: 'getSettlementById', summary: 'Retrieve a settlement', security: secretKeySecurity,
+      tags, operationId: 'getSettlementById', summary: 'Retrieve a settlement', description: 'Answers one settlement by id; its transactions are at `/settlements/{id}/transactions`.', security: secretKeySecurity,
       params: IdParams('setl_6878e266jt1P3'),
       response: { 200: Settlement, ...standardErrors },
     },

@@ -40,7 +40,7 @@ export const subscriptionRoutes: FastifyPluginAsyncTypebox<{ subscriptions: Subs
 
   app.get('/subscriptions/:id', {
     schema: {
-      tags, operationId: 'getSubscriptionById', summary: 'Retrieve a subscription by ID', security: secretKeySecurity,
+      tags, operationId: 'getSubscriptionById', summary: 'Retrieve a subscription by ID', description: 'Answers one subscription by id with its price, status, current cycle and `next_payment_date`.', security: secretKeySecurity,
       params, response: { 200: Subscription, ...standardErrors },
     },
   }, async (request) => subscriptions.get(contextOf(request), request.params.id));

@@ -31,7 +31,10 @@ export const CreateSubscriptionBody = Type.Object({
   max_amount: Type.Optional(Type.Integer({ description: 'as_presented only (and required there): the cap of one charge, minor units.', examples: [3000] })),
   start_date: Type.Optional(CalendarDate('YYYY-MM-DD (UTC), today or later; required for month and year, today when omitted for as_presented.', '2025-01-01')),
   expires_at: CalendarDate('YYYY-MM-DD (UTC): the last day the subscription link can be paid; on or after start_date, at most 6 months after it.', '2025-01-07'),
-  notify_customer: Type.Boolean({ description: 'Whether the customer is e-mailed about lifecycle changes (this server sends no e-mail).' }),
+  notify_customer: Type.Boolean({
+    description: 'Whether the customer is e-mailed about lifecycle changes: the link, the card saved, each charge, a declined ' +
+      'renewal, a halt and a cancellation (through SMTP_URL, or kept in GET /mails without it; decision 0041).',
+  }),
   starts_with_first_payment: Type.Boolean({
     description: 'true: the first instalment is charged when the customer pays the link and the schedule starts that day. ' +
       'false: with a future start_date, the card is only saved (authorized) and charged on start_date.',

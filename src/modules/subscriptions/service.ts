@@ -68,7 +68,29 @@ export interface SubscriptionDeps {
   /** The server's public origin: `subscription_link_url` is `<publicUrl>/subscription/<id>`. */
   publicUrl: string;
   payments: SubscriptionPayments;
+  /**
+   * Tells the customer of a change, in the change's transaction: called only for subscriptions created with
+   * `notify_customer: true`. The composition root queues the customer mail there (decision 0041).
+   */
+  notifyCustomer?: SubscriptionNotifier;
 }
+
+/** A change of a subscription its customer is told of (with `notify_customer: true`). */
+export type SubscriptionNotice =
+  /** Created: the link to pay the first instalment or authorise the card. */
+  | { kind: 'created' }
+  /** The card saved for a future start date (pre-authorisation). */
+  | { kind: 'authorized' }
+  /** A charge of the card succeeded: the first instalment, a renewal or an as_presented charge. */
+  | { kind: 'charged'; amount: bigint }
+  /** A renewal was declined; it is retried at `retryAt`. */
+  | { kind: 'payment_failed'; amount: bigint; retryAt: Date }
+  /** The last retry was declined: halted. */
+  | { kind: 'halted' }
+  | { kind: 'cancelled' };
+
+/** The seam of the customer notices: the subscription as the API presents it after the change, and what changed. */
+export type SubscriptionNotifier = (uow: UnitOfWork, subscription: Subscription, notice: SubscriptionNotice) => Promise<void>;
 
 export type SubscriptionRow = typeof subscriptions.$inferSelect;
 
@@ -225,6 +247,15 @@ async function scheduleRenewal(uow: UnitOfWork, id: string, target: RenewalTarge
 }
 
 
+/**
+ * Tells the customer of a change of `row` (as it is after the change) when it was created with notify_customer, in the
+ * change's transaction. Pauses, resumes, moved dates and expiries are the merchant's business and tell nothing.
+ */
+async function notify(m: Module, uow: UnitOfWork, row: SubscriptionRow, notice: SubscriptionNotice): Promise<void> {
+  if (!row.notifyCustomer || !m.notifyCustomer) return;
+  await m.notifyCustomer(uow, presentSubscription(row, m.publicUrl), notice);
+}
+
 /** A change that is no status move (a billed cycle, a moved date, a saved card): written and sent as `updated`. */
 async function update(m: Module, uow: UnitOfWork, row: SubscriptionRow, fields: Partial<SubscriptionRow>, eventType = 'updated'): Promise<SubscriptionRow> {
   const [updated] = await uow.tx.update(subscriptions).set({ ...fields, updatedAt: uow.clock.now() })
@@ -345,6 +376,7 @@ async function createSubscription(m: Module, ctx: TenantContext, body: CreateSub
       updatedAt: now,
     });
     await m.lifecycle.scheduleExpiry(uow, row.id, linkExpiresAt(row));
+    await notify(m, uow, row, { kind: 'created' });
     // The catalogue has no `created` event: the first event is the activation (or the expiry).
     return presentSubscription(row, m.publicUrl);
   });
@@ -435,7 +467,9 @@ async function cancelSubscription(m: Module, ctx: TenantContext, id: string): Pr
   return inUnitOfWork(m.db, ctx, async (uow) => {
     const row = await lockForChange(m, uow, id);
     if (!CANCELLABLE.includes(row.status)) throw errors.subscriptionInvalidState('cancelled', row.status);
-    return (await m.lifecycle.apply(uow, row, 'cancelled', { cancelledAt: uow.clock.now(), nextPaymentDate: null })).presented;
+    const cancelled = await m.lifecycle.apply(uow, row, 'cancelled', { cancelledAt: uow.clock.now(), nextPaymentDate: null });
+    await notify(m, uow, cancelled.row, { kind: 'cancelled' });
+    return cancelled.presented;
   });
 }
 
@@ -492,7 +526,9 @@ async function activate(m: Module, uow: UnitOfWork, row: SubscriptionRow, card: 
     cardNetwork: card.network, cardLast4: card.last4, cardExpMonth: card.expMonth, cardExpYear: card.expYear,
   };
   if (row.intervalType === 'as_presented') {
-    return (await m.lifecycle.apply(uow, row, 'active', { ...saved, cyclesBilled: 1, activatedAt: now })).row;
+    const active = (await m.lifecycle.apply(uow, row, 'active', { ...saved, cyclesBilled: 1, activatedAt: now })).row;
+    if (payment) await notify(m, uow, active, { kind: 'charged', amount: payment.amount });
+    return active;
   }
   const anchor = payment ? utcDate(now) : row.startDate!;
   const schedule: Schedule = { ...scheduleOf(row)!, anchor, anchorCycle: 1 };
@@ -500,11 +536,13 @@ async function activate(m: Module, uow: UnitOfWork, row: SubscriptionRow, card: 
   if (!payment) {
     const moved = await m.lifecycle.apply(uow, row, 'authorized', { ...fields, nextPaymentDate: anchor });
     await scheduleRenewal(uow, row.id, { cycle: 1, date: anchor, attempt: 0 });
+    await notify(m, uow, moved.row, { kind: 'authorized' });
     return moved.row;
   }
   const next = nextAfterBilled(schedule, 1)!;
   const moved = await m.lifecycle.apply(uow, row, 'active', { ...fields, cyclesBilled: 1, nextPaymentDate: next.date, activatedAt: now });
   await scheduleRenewal(uow, row.id, { cycle: next.cycle, date: next.date, attempt: 0 });
+  await notify(m, uow, moved.row, { kind: 'charged', amount: payment.amount });
   return moved.row;
 }
 
@@ -570,7 +608,10 @@ async function chargePresentedIn(m: Module, uow: UnitOfWork, id: string, charge:
     subscription: row, cycle: row.cyclesBilled + 1, amount: charge.amount, card: cardOnFile(row), autoDebit: false,
     requestId: charge.requestId, outcome: chargeOutcome(uow.tenant, row),
   });
-  if (payment.status === 'success') await update(m, uow, row, { cyclesBilled: row.cyclesBilled + 1 });
+  if (payment.status === 'success') {
+    const billed = await update(m, uow, row, { cyclesBilled: row.cyclesBilled + 1 });
+    await notify(m, uow, billed, { kind: 'charged', amount: charge.amount });
+  }
   return payment;
 }
 
@@ -610,28 +651,31 @@ async function renewIn(m: Module, uow: UnitOfWork, id: string, target: RenewalTa
 /** A renewal charged: the cycle billed, then the next cycle scheduled, or `completed` after the last. */
 async function billCycle(m: Module, uow: UnitOfWork, row: SubscriptionRow, schedule: Schedule, target: RenewalTarget): Promise<void> {
   const billed = { cyclesBilled: row.cyclesBilled + 1, failedAttempts: 0 };
+  const charged = { kind: 'charged', amount: row.amount } as const;
   const next = nextAfterBilled(schedule, target.cycle);
   if (!next) {
-    await m.lifecycle.apply(uow, row, 'completed', { ...billed, nextPaymentDate: null });
+    const completed = await m.lifecycle.apply(uow, row, 'completed', { ...billed, nextPaymentDate: null });
+    await notify(m, uow, completed.row, charged);
     return;
   }
-  if (row.status === 'authorized') {
-    await m.lifecycle.apply(uow, row, 'active', { ...billed, nextPaymentDate: next.date, activatedAt: uow.clock.now() });
-  } else {
-    await update(m, uow, row, { ...billed, nextPaymentDate: next.date });
-  }
+  const updated = row.status === 'authorized'
+    ? (await m.lifecycle.apply(uow, row, 'active', { ...billed, nextPaymentDate: next.date, activatedAt: uow.clock.now() })).row
+    : await update(m, uow, row, { ...billed, nextPaymentDate: next.date });
   await scheduleRenewal(uow, row.id, { cycle: next.cycle, date: next.date, attempt: 0 });
+  await notify(m, uow, updated, charged);
 }
 
 /** A renewal declined: retried on the next retry day (`failed`), or `halted` after the last retry. */
 async function declineAttempt(m: Module, uow: UnitOfWork, row: SubscriptionRow, target: RenewalTarget): Promise<void> {
   const attempts = target.attempt + 1;
   if (attempts >= MAX_ATTEMPTS) {
-    await m.lifecycle.apply(uow, row, 'halted', { failedAttempts: attempts, nextPaymentDate: null });
+    const halted = await m.lifecycle.apply(uow, row, 'halted', { failedAttempts: attempts, nextPaymentDate: null });
+    await notify(m, uow, halted.row, { kind: 'halted' });
     return;
   }
-  await update(m, uow, row, { failedAttempts: attempts }, 'failed');
+  const failed = await update(m, uow, row, { failedAttempts: attempts }, 'failed');
   await scheduleRenewal(uow, row.id, { cycle: target.cycle, date: target.date, attempt: attempts });
+  await notify(m, uow, failed, { kind: 'payment_failed', amount: row.amount, retryAt: attemptDueAt(target.date, attempts) });
 }
 
 async function runRenewal(m: Module, job: Job): Promise<JobOutcome> {

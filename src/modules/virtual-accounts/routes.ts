@@ -12,7 +12,7 @@ type Options = { virtualAccounts: VirtualAccountService };
 
 /** The plugin of one version: `suffix` ends its operationIds ('' under /api/v1, 'V2' under /api/v2). */
 const routesWith = (suffix: '' | 'V2'): FastifyPluginAsyncTypebox<Options> => async (app, { virtualAccounts }) => {
-  const tags = ['Virtual Account'];
+  const tags = ['virtual_account'];
 
   app.post('/virtual-accounts', {
     schema: {

@@ -26,7 +26,7 @@ export const withdrawalRoutes: FastifyPluginAsyncTypebox<{ withdrawals: Withdraw
 
   app.get('/withdrawal_accounts/:id', {
     schema: {
-      tags: ['withdrawal_account'], operationId: 'getWithdrawalAccountById', summary: 'Retrieve Withdrawal Account', security: secretKeySecurity,
+      tags: ['withdrawal_account'], operationId: 'getWithdrawalAccountById', summary: 'Retrieve Withdrawal Account', description: 'Answers one of your registered withdrawal accounts by id (account number masked).', security: secretKeySecurity,
       params: IdParams('accwith_6819d804aB3xQ'),
       response: { 200: WithdrawalAccount, ...standardErrors },
     },
@@ -48,7 +48,7 @@ export const withdrawalRoutes: FastifyPluginAsyncTypebox<{ withdrawals: Withdraw
 
   app.get('/withdrawals', {
     schema: {
-      tags, operationId: 'getWithdrawals', summary: 'List all withdrawals', security: secretKeySecurity,
+      tags, operationId: 'getWithdrawals', summary: 'List all withdrawals', description: 'Lists the environment\'s withdrawals, newest first, a page at a time, with their amount, account and status.', security: secretKeySecurity,
       querystring: ListWithdrawalsQuery,
       response: { 200: WithdrawalList, ...standardErrors },
     },

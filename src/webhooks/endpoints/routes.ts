@@ -29,7 +29,7 @@ export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ endpoints: Webho
 
   app.get('/webhook_endpoints', {
     schema: {
-      tags, operationId: 'listWebhookEndpoints', summary: 'List webhook endpoints (extension)', security: secretKeySecurity,
+      tags, operationId: 'listWebhookEndpoints', summary: 'List webhook endpoints (extension)', description: 'Lists the environment\'s webhook endpoints with their URL, subscribed events and status; never their signing secret.', security: secretKeySecurity,
       querystring: ListWebhookEndpointsQuery,
       response: { 200: WebhookEndpointList, ...standardErrors },
     },
@@ -37,7 +37,7 @@ export const webhookEndpointRoutes: FastifyPluginAsyncTypebox<{ endpoints: Webho
 
   app.get('/webhook_endpoints/:id', {
     schema: {
-      tags, operationId: 'getWebhookEndpoint', summary: 'Retrieve a webhook endpoint (extension)', security: secretKeySecurity,
+      tags, operationId: 'getWebhookEndpoint', summary: 'Retrieve a webhook endpoint (extension)', description: 'Answers one webhook endpoint by id with its URL, subscribed events and status; never its signing secret.', security: secretKeySecurity,
       params: IdParams(EXAMPLE_ID),
       response: { 200: WebhookEndpoint, ...standardErrors },
     },
