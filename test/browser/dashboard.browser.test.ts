@@ -1,7 +1,7 @@
 // The merchant dashboard in a real browser (Debian's Chromium through playwright-core): a real server with its job
 // runner (webhook deliveries happen as in production), a webhook receiver on 127.0.0.1, and a merchant who signs in
 // with the sandbox secret key, creates the webhook endpoint, pays an order from the sandbox tools, finds the payment,
-// its timeline and its delivery, redelivers it, makes the funds available and fails a refund, advances the test clock
+// its timeline and its delivery, redelivers it, makes the funds available, fails a refund, completes a payout, advances the test clock
 // and rotates its key; a production key sees no sandbox tools; an operator signs in with ADMIN_TOKEN through the
 // merchant picker; a refused key ends the session; a phone-sized viewport shows the navigation. No request may leave the
 // server's origin (the receiver is called by the server, not the page) and no console error may appear.
@@ -14,6 +14,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { systemClock } from '../../src/core/clock.js';
 import type { RunningServer } from '../../src/server.js';
 import { ADMIN_TOKEN } from '../support/app.js';
+import { v2Body } from '../support/beneficiaries.js';
 import { describeInChromium, launchChromium, recordedPage, startBrowserServer, type BrowserServer } from '../support/browser.js';
 import { startReceiver, type Receiver } from '../support/webhook-receiver.js';
 
@@ -253,6 +254,21 @@ describeInChromium('test/browser/dashboard.browser.test.ts', 'merchant dashboard
     const shownText = (await page.locator('#clock-now').textContent())!;
     expect(shownText).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/);
     expect(shownText.slice(0, 10)).toBe(new Date(Date.parse(before.now) + 86_400_000).toISOString().slice(0, 10));
+  });
+
+  it("completes a payout from its page's sandbox actions", async () => {
+    const beneficiary = await api<{ id: string; status: string }>('POST', '/api/v2/beneficiaries', v2Body());
+    const payout = await api<{ id: string; status: string }>('POST', '/api/v1/payouts', {
+      beneficiary_id: beneficiary.id, purpose_code: 'S0017', source_currency: 'USD', destination_currency: 'USD', source_amount: 10_000,
+    });
+    expect(payout.status).toBe('in_progress');
+    await section(page, 'Payouts');
+    await page.locator(`tr[data-id="${payout.id}"]`).getByRole('link', { name: payout.id }).click();
+    await page.getByRole('button', { name: 'Complete this payout' }).click();
+    await page.getByText('Complete this payout: done.').waitFor();
+    await expect.poll(() => page.locator('main .status').first().textContent()).toBe('success');
+    expect((await api<{ status: string }>('GET', `/api/v1/payouts/${payout.id}`)).status).toBe('success');
+    expect(await page.getByRole('button', { name: 'Complete this payout' }).count()).toBe(0);
   });
 
   it('signs an operator in with ADMIN_TOKEN and the merchant picker; signing out revokes the minted credential', async () => {
