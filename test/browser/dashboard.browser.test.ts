@@ -1,10 +1,11 @@
 // The merchant dashboard in a real browser (Debian's Chromium through playwright-core): a real server with its job
 // runner (webhook deliveries happen as in production), a webhook receiver on 127.0.0.1, and a merchant who signs in
 // with the sandbox secret key, creates the webhook endpoint, pays an order from the sandbox tools, finds the payment,
-// its timeline and its delivery, redelivers it, makes the funds available, fails a refund, completes a payout, advances the test clock
-// and rotates its key; a production key sees no sandbox tools; an operator signs in with ADMIN_TOKEN through the
-// merchant picker; a refused key ends the session; a phone-sized viewport shows the navigation. No request may leave the
-// server's origin (the receiver is called by the server, not the page) and no console error may appear.
+// its timeline and its delivery, redelivers it, makes the funds available, fails a refund, completes a payout,
+// advances the test clock and rotates its key; a production key sees no sandbox tools; an operator signs in with
+// ADMIN_TOKEN through the merchant picker; a refused key ends the session; a phone-sized viewport shows the
+// navigation and the mail. No request may leave the server's origin (the receiver is called by the server, not the
+// page) and no console error may appear.
 // UPDATE_SCREENSHOTS=1 writes docs/screenshots/dashboard-*.png (committed); otherwise screenshots go to .tmp/.
 // Without /usr/bin/chromium the file is skipped (README: `apt-get install -y chromium`), except under CI, where it fails.
 import fs from 'node:fs';
