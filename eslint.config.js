@@ -17,6 +17,21 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
+    // The dashboard's browser modules: browser globals only, and no storage that outlives the tab (decision 0040).
+    files: ['src/dashboard/ui/**/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: { window: 'readonly', document: 'readonly', fetch: 'readonly', URLSearchParams: 'readonly', Intl: 'readonly' },
+    },
+    rules: {
+      'no-restricted-globals': ['error', 'localStorage', 'indexedDB', 'sessionStorage', 'location', 'history'],
+      'no-restricted-properties': ['error',
+        { object: 'window', property: 'localStorage', message: 'The session lives in sessionStorage only.' },
+        { object: 'window', property: 'indexedDB', message: 'The session lives in sessionStorage only.' },
+        { object: 'document', property: 'cookie', message: 'The dashboard sets no cookie.' }],
+    },
+  },
+  {
     files: ['bin/**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },

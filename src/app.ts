@@ -17,6 +17,7 @@ import { authenticationPageRoutes } from './checkout/authentication-page.js';
 import { checkoutPageRoutes } from './checkout/page-routes.js';
 import { checkoutPaymentRoutes } from './checkout/payment-routes.js';
 import { checkoutSdkRoutes } from './checkout/sdk-routes.js';
+import { dashboardRoutes } from './dashboard/routes.js';
 import { publicCheckoutRoutes } from './checkout/public-routes.js';
 import { paymentLinkPageRoutes } from './checkout/payment-link-page-routes.js';
 import { paymentLinkPublicRoutes } from './checkout/payment-link-routes.js';
@@ -222,6 +223,8 @@ export async function buildApp(deps: AppDeps, options: { logger?: FastifyServerO
   await app.register(subscriptionPageRoutes, { deps, services });
   // The hosted payment link page, where a link's payment_link points.
   await app.register(paymentLinkPageRoutes, { deps, services });
+  // The merchant dashboard (decision 0040): one page whose code calls /api/v1 (and /admin/v1 to sign an operator in).
+  await app.register(dashboardRoutes);
 
   if (deps.config.adminToken) {
     const adminToken = deps.config.adminToken;

@@ -1,7 +1,7 @@
 // What a browser test needs (Debian's Chromium through playwright-core): the skip-or-fail guard for a machine without
 // /usr/bin/chromium, a real server with a merchant made through the operator API, a plain HTTP server for the merchant's
-// site on another origin, and pages that record console errors and requests. The SDK, payment link and docs browser
-// tests use it; the checkout and subscription browser tests still carry their own copies of these lines.
+// site on another origin, and pages that record console errors and requests. The SDK, payment link, docs and dashboard
+// browser tests use it; the checkout and subscription browser tests still carry their own copies of these lines.
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { ADMIN_TOKEN, tempDir } from './app.js';
+import { createFreshPostgresDatabase, onPostgres } from './env.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const HAVE_CHROMIUM = fs.existsSync(CHROMIUM);
@@ -49,14 +50,21 @@ async function freePort(): Promise<number> {
 
 /**
  * A real server on a free port, its PUBLIC_URL that port (so the `payment_link` and `subscription_link_url` it answers
- * open it), no job runner (on the shared test database it would take other files' jobs), and one merchant.
+ * open it), and one merchant. No job runner unless `jobs` (on the shared test database it would take other files'
+ * jobs): with `jobs` on PostgreSQL the server gets a database of its own, dropped at stop. `env` adds settings.
  */
-export async function startBrowserServer(merchantName: string): Promise<BrowserServer> {
+export async function startBrowserServer(
+  merchantName: string,
+  options: { jobs?: boolean; env?: Record<string, string> } = {},
+): Promise<BrowserServer> {
   const dataDir = tempDir('browser');
   const port = await freePort();
+  const own = options.jobs && onPostgres ? await createFreshPostgresDatabase('browser') : undefined;
+  const databaseUrl = own?.url ?? process.env.DATABASE_URL;
   const server = await startServer(loadConfig({
-    DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: `http://127.0.0.1:${port}`, ADMIN_TOKEN, JOBS_ENABLED: 'false',
-    ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+    DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: `http://127.0.0.1:${port}`, ADMIN_TOKEN,
+    JOBS_ENABLED: options.jobs ? 'true' : 'false', ...options.env,
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
   }));
   const created = await fetch(`${server.url}/admin/v1/merchants`, {
     method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
@@ -68,6 +76,7 @@ export async function startBrowserServer(merchantName: string): Promise<BrowserS
     merchant: (await created.json()) as BrowserServer['merchant'],
     stop: async () => {
       await server.stop();
+      await own?.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
