@@ -82,6 +82,7 @@ export async function runPrimary(config: Config): Promise<void> {
         phase = 'rest';
         for (let i = 1; i < wanted; i++) fork(false);
       }
+      if (phase === 'running') log.info({ worker: worker.process.pid }, `server process ${worker.process.pid} is ready`);
       if (phase === 'rest' && ready.size === wanted) {
         phase = 'running';
         console.log(`  ${wanted} server processes (WEB_CONCURRENCY ${wanted}) under primary pid ${process.pid}\n`);
