@@ -70,11 +70,8 @@ async function serverProcesses(url: string, processes: number): Promise<AppUnder
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     database = await openDatabase({ databaseUrl: url, poolMax: 2 });
-    // The server processes by the application_name of their connections (src/db/client.ts), the primary included.
-    const { rows } = await database.db.execute(sql`
-      select distinct application_name as name from pg_stat_activity
-      where datname = current_database() and application_name like 'glomo-server %'`) as unknown as { rows: Array<{ name: string }> };
-    const pids = [...new Set([server.child.pid!, ...rows.map((row) => Number(row.name.split(' ')[1])).filter((pid) => pid !== process.pid)])];
+    // The primary and its workers (an idle worker may have closed its pool's connections, so not pg_stat_activity).
+    const pids = [server.child.pid!, ...childrenOf(server.child.pid!)];
     const opened = database;
     return {
       url: appUrl, database, keyRing: await loadKeyRing(database.db),
@@ -223,6 +220,12 @@ async function bench(url: string, settings: Settings): Promise<boolean> {
     await raw.end();
     await started?.close();
   }
+}
+
+/** A Linux process's children, from /proc (every thread's list: a child belongs to the thread that forked it). */
+function childrenOf(pid: number): number[] {
+  const tasks = fs.readdirSync(`/proc/${pid}/task`);
+  return tasks.flatMap((task) => fs.readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
 }
 
 const loadAverage = () => os.loadavg().map((load) => load.toFixed(2)).join(' ');

@@ -119,7 +119,8 @@ export async function runPrimary(config: Config): Promise<void> {
       return;
     }
     if (phase === 'first' && !wasReady) {
-      // It printed why (one line, exit code 2 for a bad setting); the primary adds nothing.
+      // It printed why (one line, exit code 2 for a bad setting); the primary adds nothing, unless it was killed.
+      if (signal) console.error(`glomo-server: the first server process (pid ${worker.process.pid}) was killed by ${signal} while starting`);
       process.exit(code !== null && code !== 0 ? code : 1);
     }
     const now = Date.now();
