@@ -16,6 +16,8 @@ export const RESTART_WINDOW_MS = 60_000;
  * kills what is left: a worker that hangs must not hold the shutdown for ever.
  */
 const SHUTDOWN_BACKSTOP_MS = 5000;
+/** A signal this soon after the first is a relayed copy of it, not an operator's second signal. */
+const DUPLICATE_SIGNAL_MS = 1000;
 /** Set (to 1) in the environment of the first worker only: it prints the start-up banner. */
 const BANNER_ENV = 'GLOMO_CLUSTER_BANNER';
 
@@ -142,13 +144,18 @@ export async function runPrimary(config: Config): Promise<void> {
   });
 
   // The first signal asks every worker to drain (their own graceful stop); a second one kills them (as a second signal
-  // does to a single process: exit 128 + its number).
+  // does to a single process: exit 128 + its number). A signal within DUPLICATE_SIGNAL_MS of the first is the same one
+  // delivered again: under `npm start` a terminal's Ctrl-C reaches this process from the process group and once more
+  // through npm and tsx, which relay it (found by hand: the workers were killed instead of drained).
+  let firstSignalAt: number | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
+    if (firstSignalAt !== undefined && Date.now() - firstSignalAt < DUPLICATE_SIGNAL_MS) return;
     if (stopping?.signalled) {
       log.warn({ signal }, 'second signal during shutdown: killing the server processes');
       for (const worker of alive) worker.process.kill('SIGKILL');
       process.exit(128 + (os.constants.signals[signal] ?? 0));
     }
+    firstSignalAt = Date.now();
     log.info({ signal, processes: alive.size }, 'shutting down');
     if (stopping) stopping.signalled = true;
     else shutDown(false, true);

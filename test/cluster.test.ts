@@ -102,8 +102,11 @@ describe.skipIf(!onPostgres)('WEB_CONCURRENCY=2 on PostgreSQL', () => {
       expect(await answers()).toEqual([200, 200, 200, 200, 200, 200]);
       expect(started.output().match(/listening on /g)).toHaveLength(1);
 
+      // Twice at once, as `npm start` relays a terminal's Ctrl-C: one shutdown (a drain), not the second signal's kill.
+      started.child.kill('SIGTERM');
       started.child.kill('SIGTERM');
       expect(await started.exited).toBe(0);
+      expect(started.output()).not.toContain('second signal');
       expect(await serverNames()).toEqual([]);
       for (const pid of seenPids) expect(() => process.kill(pid, 0), `worker ${pid} still runs`).toThrow();
     } catch (error) {
