@@ -27,6 +27,22 @@ function isMessage(message: unknown, kind: Message['glomo']): boolean {
   return typeof message === 'object' && message !== null && (message as { glomo?: unknown }).glomo === kind;
 }
 
+/**
+ * At most `max` restarts within any `windowMs`: take(now) answers the restart's number among those in the window, or
+ * undefined when the budget is spent (the caller gives up; a refused restart is not counted).
+ */
+export function restartBudget(max = MAX_RESTARTS, windowMs = RESTART_WINDOW_MS) {
+  const times: number[] = [];
+  return {
+    take(now: number): number | undefined {
+      while (times.length > 0 && times[0]! <= now - windowMs) times.shift();
+      if (times.length >= max) return undefined;
+      times.push(now);
+      return times.length;
+    },
+  };
+}
+
 /** A worker's side of the cluster. */
 export interface ClusterMember {
   /** The first worker prints the start-up banner; the others, and the ones started in place of dead ones, do not. */
@@ -69,7 +85,7 @@ export async function runPrimary(config: Config): Promise<void> {
   const wanted = config.webConcurrency;
   const alive = new Set<Worker>();
   const ready = new Set<Worker>();
-  const restarts: number[] = [];
+  const restarts = restartBudget();
   let phase: 'first' | 'rest' | 'running' = 'first';
   let stopping: { failed: boolean; signalled: boolean } | undefined;
 
@@ -125,9 +141,8 @@ export async function runPrimary(config: Config): Promise<void> {
       if (signal) console.error(`glomo-server: the first server process (pid ${worker.process.pid}) was killed by ${signal} while starting`);
       process.exit(code !== null && code !== 0 ? code : 1);
     }
-    const now = Date.now();
-    while (restarts.length > 0 && restarts[0]! <= now - RESTART_WINDOW_MS) restarts.shift();
-    if (restarts.length >= MAX_RESTARTS) {
+    const restart = restarts.take(Date.now());
+    if (restart === undefined) {
       log.error(
         { worker: worker.process.pid, code, signal },
         `server process ${worker.process.pid} exited (${how}) after ${MAX_RESTARTS} restarts within ${RESTART_WINDOW_MS / 1000} s: shutting the others down`,
@@ -135,10 +150,9 @@ export async function runPrimary(config: Config): Promise<void> {
       shutDown(true, false);
       return;
     }
-    restarts.push(now);
     log.warn(
       { worker: worker.process.pid, code, signal },
-      `server process ${worker.process.pid} exited (${how}): starting another (restart ${restarts.length} of at most ${MAX_RESTARTS} within ${RESTART_WINDOW_MS / 1000} s)`,
+      `server process ${worker.process.pid} exited (${how}): starting another (restart ${restart} of at most ${MAX_RESTARTS} within ${RESTART_WINDOW_MS / 1000} s)`,
     );
     fork(false);
   });
