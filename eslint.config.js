@@ -13,7 +13,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/cli/**', 'src/main.ts', 'bin/**', 'bench/**', 'scripts/**'],
+    files: ['src/cli/**', 'src/main.ts', 'src/cluster.ts', 'bin/**', 'bench/**', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },
   {

@@ -1,25 +1,94 @@
 // Payin throughput over HTTP on PostgreSQL (not a test): `DATABASE_URL=postgres://... npm run bench:payins [-- --workers 8
-// --seconds 5 --warmup 1 --merchants 1]` (or BENCH_WORKERS, BENCH_SECONDS, BENCH_WARMUP, BENCH_MERCHANTS).
+// --seconds 5 --warmup 1 --merchants 1 --processes N]` (or BENCH_WORKERS, BENCH_SECONDS, BENCH_WARMUP, BENCH_MERCHANTS,
+// BENCH_PROCESSES).
 // Orders created and paid per second through the real app (buildApp with the production wiring, no job runner),
-// listening on 127.0.0.1 and driven over keep-alive HTTP by concurrent workers: one operation is POST /api/v1/orders
+// listening on 127.0.0.1 and driven over keep-alive HTTP by concurrent workers; with --processes N the app is instead
+// the real entry point (src/main.ts) in its own processes, WEB_CONCURRENCY=N, JOBS_ENABLED=false, whose CPU the bench
+// reads from /proc (docs/decisions/0043-web-concurrency.md). One operation is POST /api/v1/orders
 // then POST /api/v1/payment/mock, each checked for 201. In the same run, at the same concurrency: a bare Fastify with
 // two trivial JSON POST routes driven the same way (the HTTP + framework floor), and raw node-postgres transactions
 // of two single-row INSERTs (the storage floor). Runs in a throwaway database, dropped at the end (journals are
 // append-only), and checks it with verifyLedger.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import Fastify from 'fastify';
 import pg from 'pg';
+import { loadKeyRing, type KeyRing } from '../src/core/auth/signing-keys.js';
 import { systemClock } from '../src/core/clock.js';
+import { openDatabase, type Database } from '../src/db/client.js';
 import { verifyLedger } from '../src/ledger/index.js';
 import { createMerchant } from '../src/modules/merchants/service.js';
 import {
-  benchCustomerBody, httpClient, startBenchApp, type BenchApp, machineInfo, measureAgainstBaselines, httpBenchSettings, runConcurrently, shortened, statementsDuring,
-  withThrowawayDatabase, type Reply, type RunSettings,
+  benchCustomerBody, httpClient, launchServer, startBenchApp, machineInfo, measureAgainstBaselines, processCpuMicros, runConcurrently, settingsFrom,
+  shortened, statementsDuring, withThrowawayDatabase, type Reply, type RunSettings,
 } from './support.js';
 
 interface Settings extends RunSettings {
   /** Merchants the workers are spread over (worker w pays as merchant w mod merchants); 1 = every payment on one merchant's accounts. */
   merchants: number;
+  /** 0: the app in this process; N: the real server in other processes with WEB_CONCURRENCY=N. */
+  processes: number;
+}
+
+/** The app under test, wherever it runs: its URL, a database handle for set-up and verification, its processes' CPU. */
+interface AppUnderTest {
+  url: string;
+  database: Database;
+  keyRing: KeyRing;
+  /** Counts the statements of one call (in-process only). */
+  statementsOf?: (fn: () => Promise<void>) => Promise<string[]>;
+  /** CPU of the server's processes so far, in µs (other processes only). */
+  serverCpu?: () => number;
+  describe: string;
+  close(): Promise<void>;
+}
+
+async function inProcessApp(url: string, workers: number): Promise<AppUnderTest> {
+  const started = await startBenchApp(url, workers, 'payins');
+  return {
+    url: started.url, database: started.database, keyRing: started.keyRing, statementsOf: statementsDuring,
+    describe: `the app in this process, pool ${workers}`,
+    close: () => started.close(),
+  };
+}
+
+/** `npm start` with WEB_CONCURRENCY=processes on url's database, waited for until every process listens. */
+async function serverProcesses(url: string, processes: number): Promise<AppUnderTest> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'glomo-bench-payins-'));
+  const server = await launchServer({
+    DATABASE_URL: url, DATA_DIR: dataDir, HOST: '127.0.0.1', WEB_CONCURRENCY: String(processes), JOBS_ENABLED: 'false',
+    RATE_LIMIT_PER_MINUTE: '0', LOG_LEVEL: 'warn',
+  });
+  let database: Database | undefined;
+  try {
+    const appUrl = await server.listening();
+    const deadline = Date.now() + 60_000;
+    while (processes > 1 && !server.output().includes(`${processes} server processes`)) {
+      if (Date.now() > deadline || server.child.exitCode !== null) throw new Error(`the server processes did not start:\n${server.output()}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    database = await openDatabase({ databaseUrl: url, poolMax: 2 });
+    // The primary and its workers (an idle worker may have closed its pool's connections, so not pg_stat_activity).
+    const pids = [server.child.pid!, ...childrenOf(server.child.pid!)];
+    const opened = database;
+    return {
+      url: appUrl, database, keyRing: await loadKeyRing(database.db),
+      serverCpu: () => processCpuMicros(pids),
+      describe: `npm start with WEB_CONCURRENCY=${processes} (${pids.length} processes: ${pids.join(', ')}), pool 10 per process`,
+      async close() {
+        await server.stop();
+        await opened.close();
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await server.stop();
+    await database?.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 const CURRENCY = 'USD';
@@ -75,13 +144,13 @@ async function bench(url: string, settings: Settings): Promise<boolean> {
   const raw = new pg.Pool({ connectionString: url, max: settings.workers });
   // Dropping the database at the end terminates clients the pool is still closing: not an error here.
   raw.on('error', () => undefined);
-  let started: BenchApp | undefined;
+  let started: AppUnderTest | undefined;
   let bare: Awaited<ReturnType<typeof bareFastify>> | undefined;
   const clients: HttpClient[] = [];
   try {
-    // The app's pool and the raw pool are both one connection per worker, as in bench:ledger.
-    started = await startBenchApp(url, settings.workers, 'payins');
-    const { database, keyRing, url: appUrl } = started;
+    // In this process, the app's pool and the raw pool are both one connection per worker, as in bench:ledger.
+    started = settings.processes > 0 ? await serverProcesses(url, settings.processes) : await inProcessApp(url, settings.workers);
+    const { database, keyRing, url: appUrl, statementsOf, serverCpu } = started;
     bare = await bareFastify();
     const appClient = httpClient(appUrl, settings.workers);
     const bareClient = httpClient(bare.url, settings.workers);
@@ -90,7 +159,7 @@ async function bench(url: string, settings: Settings): Promise<boolean> {
     await raw.query('create table bench_raw (id bigserial primary key, kind text not null, amount bigint not null, note text not null)');
     await machineInfo(
       raw,
-      `${settings.workers} workers, pool ${settings.workers} (app and raw each), keep-alive HTTP on 127.0.0.1, ` +
+      `${settings.workers} workers, ${started.describe}, raw pool ${settings.workers}, keep-alive HTTP on 127.0.0.1, ` +
         `${settings.warmup} s warm-up + ${settings.seconds} s per run, ${settings.merchants} merchant(s)`,
     );
 
@@ -111,10 +180,14 @@ async function bench(url: string, settings: Settings): Promise<boolean> {
     // Twice first, so that the process has seen the ledger accounts exist: the steady state of every later payin.
     await payin(appClient, payers[0]!);
     await payin(appClient, payers[0]!);
-    const statements = await statementsDuring(() => payin(appClient, payers[0]!));
-    console.log(`\nstatements per payin (both requests): ${statements.length} (raw transaction: 4)`);
-    for (const text of statements) console.log(`  ${shortened(text)}`);
-    console.log('');
+    if (statementsOf) {
+      const statements = await statementsOf(() => payin(appClient, payers[0]!));
+      console.log(`\nstatements per payin (both requests): ${statements.length} (raw transaction: 4)`);
+      for (const text of statements) console.log(`  ${shortened(text)}`);
+      console.log('');
+    } else {
+      console.log('\nstatements per payin: not counted (the server runs in other processes)\n');
+    }
 
     // Same shape as a drizzle transaction: check a client out, BEGIN, the statements, COMMIT, release.
     const rawTransaction = async () => {
@@ -130,10 +203,17 @@ async function bench(url: string, settings: Settings): Promise<boolean> {
     };
     const bareOp = (worker: number) => payin(bareClient, payers[worker]!);
 
-    return await measureAgainstBaselines('payins', settings, { label: 'payins: POST order + POST payment/mock', op: (worker) => payin(appClient, payers[worker]!) }, [
+    console.log(`load average before the runs: ${loadAverage()}`);
+    const ok = await measureAgainstBaselines('payins', settings, {
+      label: settings.processes > 0 ? `payins, ${settings.processes} server process(es)` : 'payins: POST order + POST payment/mock',
+      op: (worker) => payin(appClient, payers[worker]!),
+      ...(serverCpu ? { serverCpu } : {}),
+    }, [
       { name: 'bare Fastify', label: 'bare Fastify, 2 POSTs', op: bareOp },
       { name: 'raw PG', label: 'raw PG, BEGIN + 2 INSERTs + COMMIT', op: rawTransaction },
     ], () => verifyLedger(database.db));
+    console.log(`load average after the runs: ${loadAverage()} (${os.cpus().length} CPUs; others' work on the machine counts in it)`);
+    return ok;
   } finally {
     for (const client of clients) client.close();
     await bare?.close();
@@ -142,8 +222,22 @@ async function bench(url: string, settings: Settings): Promise<boolean> {
   }
 }
 
+/** A Linux process's children, from /proc (every thread's list: a child belongs to the thread that forked it). */
+function childrenOf(pid: number): number[] {
+  const tasks = fs.readdirSync(`/proc/${pid}/task`);
+  return tasks.flatMap((task) => fs.readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
+}
+
+const loadAverage = () => os.loadavg().map((load) => load.toFixed(2)).join(' ');
+
 async function main(): Promise<void> {
-  const settings: Settings = httpBenchSettings();
+  const settings: Settings = settingsFrom(process.argv.slice(2), process.env, {
+    workers: { fallback: 8, integer: true },
+    seconds: { fallback: 5, integer: false },
+    warmup: { fallback: 1, integer: false },
+    merchants: { fallback: 1, integer: true },
+    processes: { fallback: 0, integer: true },
+  });
   await withThrowawayDatabase('bench:payins', (url) => bench(url, settings));
 }
 

@@ -66,6 +66,8 @@ export interface Run {
   p99: number;
   /** CPU time of this Node process (everything it runs: app, drivers, the bench) per operation, in microseconds. */
   nodeCpuMicros: number;
+  /** With `serverCpu`: CPU time of the server's own processes (another process tree) per operation, in microseconds. */
+  serverCpuMicros?: number;
 }
 
 export const percentile = (sorted: readonly number[], p: number) =>
@@ -73,9 +75,15 @@ export const percentile = (sorted: readonly number[], p: number) =>
 
 /**
  * `workers` loops call `op` back to back: first for the warm-up (not counted), then for the measured duration.
- * Answers operations per second over the measured window and the latency of each operation.
+ * Answers operations per second over the measured window and the latency of each operation. `serverCpu`, for a
+ * server in other processes: their CPU time so far, in microseconds (see processCpuMicros).
  */
-export async function measure(label: string, settings: RunSettings, op: (worker: number) => Promise<void>): Promise<Run> {
+export async function measure(
+  label: string,
+  settings: RunSettings,
+  op: (worker: number) => Promise<void>,
+  serverCpu?: () => number,
+): Promise<Run> {
   const loop = async (worker: number, until: number, latencies?: number[]) => {
     while (performance.now() < until) {
       const started = performance.now();
@@ -89,11 +97,13 @@ export async function measure(label: string, settings: RunSettings, op: (worker:
 
   const latencies: number[] = [];
   const cpuBefore = process.cpuUsage();
+  const serverBefore = serverCpu?.();
   const started = performance.now();
   await Promise.all(workers.map((w) => loop(w, started + settings.seconds * 1000, latencies)));
   // Operations still in flight at the deadline finish and count: divide by the time they actually took.
   const elapsed = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
+  const serverMicros = serverBefore === undefined ? undefined : serverCpu!() - serverBefore;
   latencies.sort((a, b) => a - b);
   const run: Run = {
     label,
@@ -102,10 +112,12 @@ export async function measure(label: string, settings: RunSettings, op: (worker:
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     nodeCpuMicros: (cpu.user + cpu.system) / latencies.length,
+    ...(serverMicros === undefined ? {} : { serverCpuMicros: serverMicros / latencies.length }),
   };
   console.log(
     `${label.padEnd(44)} ${run.perSecond.toFixed(0).padStart(7)} /s  (${String(run.count).padStart(6)} in ${elapsed.toFixed(1)} s)` +
-      `  p50 ${run.p50.toFixed(2).padStart(6)} ms  p99 ${run.p99.toFixed(2).padStart(6)} ms  node CPU ${run.nodeCpuMicros.toFixed(0).padStart(4)} µs/op`,
+      `  p50 ${run.p50.toFixed(2).padStart(6)} ms  p99 ${run.p99.toFixed(2).padStart(6)} ms  node CPU ${run.nodeCpuMicros.toFixed(0).padStart(4)} µs/op` +
+      (run.serverCpuMicros === undefined ? '' : `  server CPU ${run.serverCpuMicros.toFixed(0).padStart(4)} µs/op (${((serverMicros ?? 0) / 1e6 / elapsed).toFixed(2)} cores)`),
   );
   return run;
 }
@@ -230,13 +242,13 @@ export function created<T>(reply: Reply, what: string): T {
 export async function measureAgainstBaselines(
   name: string,
   settings: RunSettings,
-  main: { label: string; op: (worker: number) => Promise<void> },
+  main: { label: string; op: (worker: number) => Promise<void>; serverCpu?: () => number },
   baselines: ReadonlyArray<{ name: string; label: string; op: (worker: number) => Promise<void> }>,
   ledger: () => Promise<LedgerReport>,
 ): Promise<boolean> {
   const before: Run[] = [];
   for (const baseline of baselines) before.push(await measure(baseline.label, settings, baseline.op));
-  const run = await measure(main.label, settings, main.op);
+  const run = await measure(main.label, settings, main.op, main.serverCpu);
   const after: Run[] = [];
   for (const baseline of [...baselines].reverse()) after.unshift(await measure(`${baseline.label} (again)`, settings, baseline.op));
   console.log('');
@@ -361,6 +373,25 @@ export async function launchServer(env: Record<string, string>, root = path.reso
     },
   };
 }
+
+/** CPU time (user + system) of these Linux processes so far, in microseconds, from /proc (a process gone counts 0). */
+export function processCpuMicros(pids: readonly number[]): number {
+  let micros = 0;
+  for (const pid of pids) {
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // Fields after the command name (in parentheses, may hold spaces): utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    micros += ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS_PER_SECOND;
+  }
+  return micros;
+}
+/** Linux's USER_HZ, the unit of /proc/<pid>/stat times: 100 on every architecture Node runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 /** A valid customer for the HTTP benches, with its own email per `n`. */
 export const benchCustomerBody = (n: number) => ({

@@ -143,3 +143,35 @@ describe('SMTP_URL and MAIL_FROM', () => {
     }
   });
 });
+
+describe('WEB_CONCURRENCY', () => {
+  const pg = 'postgres://u:p@db:5432/glomo';
+
+  it('defaults to one process, with or without DATABASE_URL', () => {
+    expect(loadConfig({}).webConcurrency).toBe(1);
+    expect(loadConfig({ WEB_CONCURRENCY: '' }).webConcurrency).toBe(1);
+    expect(loadConfig({ WEB_CONCURRENCY: '1' }).webConcurrency).toBe(1);
+    expect(loadConfig({ DATABASE_URL: pg }).webConcurrency).toBe(1);
+  });
+
+  it('takes 2 to 64 processes on PostgreSQL', () => {
+    expect(loadConfig({ DATABASE_URL: pg, WEB_CONCURRENCY: '2' }).webConcurrency).toBe(2);
+    expect(loadConfig({ DATABASE_URL: pg, WEB_CONCURRENCY: '64' }).webConcurrency).toBe(64);
+  });
+
+  it('refuses more than one process on the embedded database, in one line naming the setting', () => {
+    expect(() => loadConfig({ WEB_CONCURRENCY: '2' })).toThrow(ConfigError);
+    expect(() => loadConfig({ WEB_CONCURRENCY: '2' })).toThrow(
+      /^WEB_CONCURRENCY 2 needs DATABASE_URL: the embedded database \(PGlite\) is one process only$/,
+    );
+    expect(() => loadConfig({ WEB_CONCURRENCY: '2', DATABASE_URL: ' ' })).toThrow(/^WEB_CONCURRENCY 2 needs DATABASE_URL/);
+  });
+
+  it('refuses what is not an integer from 1 to 64', () => {
+    expect(() => loadConfig({ DATABASE_URL: pg, WEB_CONCURRENCY: '0' })).toThrow(/^WEB_CONCURRENCY must be between 1 and 64, got 0$/);
+    expect(() => loadConfig({ DATABASE_URL: pg, WEB_CONCURRENCY: '65' })).toThrow(/^WEB_CONCURRENCY must be between 1 and 64, got 65$/);
+    for (const bad of ['abc', '-2', '1.5', 'auto']) {
+      expect(() => loadConfig({ DATABASE_URL: pg, WEB_CONCURRENCY: bad }), bad).toThrow(new RegExp(`^WEB_CONCURRENCY must be an integer, got '${bad.replace('.', '\\.')}'$`));
+    }
+  });
+});

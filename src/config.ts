@@ -55,6 +55,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Runs no job runner in this process when false (a web-only process next to dedicated workers). */
   jobsEnabled: boolean;
+  /** Server processes sharing the port (node:cluster, src/cluster.ts); more than 1 needs PostgreSQL. */
+  webConcurrency: number;
   /** Sandbox: how long after its release the simulated rail completes a payout. */
   sandboxRailDelaySeconds: number;
   /**
@@ -261,11 +263,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const mcpAudience = audience(env, 'MCP_AUDIENCE', DEFAULT_MCP_AUDIENCE);
   // glomo-mcp-server tells a merchant's API key from an MCP credential by its audience alone (decision 0036).
   if (apiAudience === mcpAudience) throw new ConfigError(`MCP_AUDIENCE must differ from API_AUDIENCE, both are ${JSON.stringify(apiAudience)}`);
+  const databaseUrlValue = databaseUrl(env, 'DATABASE_URL');
+  const webConcurrency = integer(env, 'WEB_CONCURRENCY', 1, 1, 64);
+  // PGlite lives inside one process and DATA_DIR's lock admits one: several processes need a shared database.
+  if (webConcurrency > 1 && databaseUrlValue === undefined) {
+    throw new ConfigError(`WEB_CONCURRENCY ${webConcurrency} needs DATABASE_URL: the embedded database (PGlite) is one process only`);
+  }
   return {
     host,
     port,
     dataDir: path.resolve(optional(env, 'DATA_DIR') ?? './data'),
-    databaseUrl: databaseUrl(env, 'DATABASE_URL'),
+    databaseUrl: databaseUrlValue,
     adminToken,
     jwtPrivateKeyPem: pkcs8RsaKey(env, 'JWT_PRIVATE_KEY'),
     logLevel: logLevel(env, 'LOG_LEVEL'),
@@ -286,6 +294,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     keepAliveTimeoutMs: integer(env, 'KEEP_ALIVE_TIMEOUT_MS', 72_000, 1000, 10 * 60 * 1000),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 20_000, 0, 10 * 60 * 1000),
     jobsEnabled: boolean(env, 'JOBS_ENABLED', true),
+    webConcurrency,
     sandboxRailDelaySeconds: integer(env, 'SANDBOX_RAIL_DELAY_SECONDS', 60, 0, 24 * 60 * 60),
     publicUrl: publicUrl(env, 'PUBLIC_URL', `http://${urlHost}:${port}`),
     internalTransferCurrencies: currencies(env, 'INTERNAL_TRANSFER_CURRENCIES', ['AED']),

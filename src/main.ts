@@ -1,15 +1,62 @@
-// Process entry for `npm start`.
+// Process entry for `npm start`: one server process, or with WEB_CONCURRENCY > 1 the cluster's primary and its workers.
+import cluster from 'node:cluster';
 import os from 'node:os';
-import { ConfigError, loadConfig } from './config.js';
+import { joinCluster, runPrimary } from './cluster.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
 import { DataDirLockedError } from './db/pglite-lock.js';
 import { credentialsPath } from './modules/merchants/bootstrap.js';
-import { startServer } from './server.js';
+import { startServer, type RunningServer } from './server.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  if (config.webConcurrency > 1 && cluster.isPrimary) return runPrimary(config);
+  // A worker of the cluster: the primary checked the port, and asks it over IPC to shut down.
+  const member = cluster.isWorker ? joinCluster() : undefined;
   const server = await startServer(config, {
     logger: { level: config.logLevel, redact: ['req.headers.authorization'] },
+    portChecked: member !== undefined,
   });
+  if (!member || member.printsBanner) printBanner(config, server);
+  member?.ready();
+
+  // Graceful shutdown (docs/decisions/0023-graceful-shutdown.md): the first SIGTERM or SIGINT drains requests and
+  // jobs for at most SHUTDOWN_TIMEOUT_MS, then exits 0 (everything finished) or 1 (the timeout passed, or stopping
+  // failed); a second one exits at once with 128 + the signal's number (130 for SIGINT, 143 for SIGTERM). A worker
+  // ignores SIGINT (joinCluster) and drains when the primary asks.
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals | 'primary') => {
+    if (stopping) {
+      if (signal === 'primary') return;
+      server.app.log.warn({ signal }, 'second signal during shutdown: exiting at once');
+      server.releaseLock();
+      process.exit(128 + (os.constants.signals[signal] ?? 0));
+    }
+    stopping = true;
+    server.app.log.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down');
+    server.stop().then(
+      (report) => {
+        if (report.clean) {
+          server.app.log.info({ elapsedMs: report.elapsedMs }, `shut down in ${report.elapsedMs} ms`);
+          process.exit(0);
+        }
+        server.app.log.error(
+          { elapsedMs: report.elapsedMs, unfinished: report.unfinished },
+          `shutdown timed out after ${report.elapsedMs} ms (SHUTDOWN_TIMEOUT_MS ${config.shutdownTimeoutMs}); still running: ${report.unfinished.join('; ')}`,
+        );
+        process.exit(1);
+      },
+      (error: unknown) => {
+        console.error('glomo-server: shutdown failed:', error);
+        process.exit(1);
+      },
+    );
+  };
+  if (!member) process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  member?.onShutdown(() => shutdown('primary'));
+}
+
+function printBanner(config: Config, server: RunningServer): void {
   const { credentials, created, sandboxKeyValid } = server.defaultMerchant;
   const lines = [
     '',
@@ -37,39 +84,6 @@ async function main(): Promise<void> {
     ? `  Operator API on at ${server.url}/admin/v1 (ADMIN_TOKEN set; the glomo CLI uses it).`
     : '  Operator API off (set ADMIN_TOKEN to enable /admin/v1 and the glomo CLI).');
   console.log(lines.join('\n') + '\n');
-
-  // Graceful shutdown (docs/decisions/0023-graceful-shutdown.md): the first SIGTERM or SIGINT drains requests and
-  // jobs for at most SHUTDOWN_TIMEOUT_MS, then exits 0 (everything finished) or 1 (the timeout passed, or stopping
-  // failed); a second one exits at once with 128 + the signal's number (130 for SIGINT, 143 for SIGTERM).
-  let stopping = false;
-  const shutdown = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      server.app.log.warn({ signal }, 'second signal during shutdown: exiting at once');
-      server.releaseLock();
-      process.exit(128 + (os.constants.signals[signal] ?? 0));
-    }
-    stopping = true;
-    server.app.log.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down');
-    server.stop().then(
-      (report) => {
-        if (report.clean) {
-          server.app.log.info({ elapsedMs: report.elapsedMs }, `shut down in ${report.elapsedMs} ms`);
-          process.exit(0);
-        }
-        server.app.log.error(
-          { elapsedMs: report.elapsedMs, unfinished: report.unfinished },
-          `shutdown timed out after ${report.elapsedMs} ms (SHUTDOWN_TIMEOUT_MS ${config.shutdownTimeoutMs}); still running: ${report.unfinished.join('; ')}`,
-        );
-        process.exit(1);
-      },
-      (error: unknown) => {
-        console.error('glomo-server: shutdown failed:', error);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
 
 main().catch((error: unknown) => {

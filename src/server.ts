@@ -50,7 +50,15 @@ export interface RunningServer {
 
 export async function startServer(
   config: Config,
-  options: { clock?: Clock; logger?: FastifyServerOptions['logger'] } = {},
+  options: {
+    clock?: Clock;
+    logger?: FastifyServerOptions['logger'];
+    /**
+     * The port was checked by the cluster's primary (src/cluster.ts): skip this process's own exclusive probe, which
+     * fails while sibling workers listen on the shared port.
+     */
+    portChecked?: boolean;
+  } = {},
 ): Promise<RunningServer> {
   const clock = options.clock ?? systemClock;
   let lock: DataDirLock | undefined;
@@ -58,7 +66,7 @@ export async function startServer(
   // A bad rate file stops the start before anything is opened.
   const fxRates = await loadFxRates(config);
   // A port in use stops the start before DATA_DIR is touched (listen below still reports one taken meanwhile).
-  await assertPortFree(config);
+  if (!options.portChecked) await assertPortFree(config);
   try {
     if (!config.databaseUrl) lock = acquireDataDirLock(config.dataDir);
     database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDataDir: path.join(config.dataDir, 'pglite') });
@@ -173,7 +181,7 @@ function listenProblem(error: unknown, config: Config): ConfigError | undefined 
  * Listens on HOST:PORT and closes again at once: a ConfigError when the port is taken or the host is not ours (PORT 0
  * checks the host only).
  */
-async function assertPortFree(config: Config): Promise<void> {
+export async function assertPortFree(config: Config): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const probe = net.createServer();
     probe.once('error', (error) => reject(listenProblem(error, config) ?? error));

@@ -112,6 +112,14 @@ describe('npm start on the embedded database', () => {
       [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"$/],
       [{ BODY_LIMIT_BYTES: '-5' }, /^BODY_LIMIT_BYTES must be an integer, got '-5'$/],
       [{ HOST: '192.0.2.1' }, /^HOST 192\.0\.2\.1 is not an address of this machine \(EADDRNOTAVAIL\)$/],
+      // Several processes (docs/decisions/0043-web-concurrency.md): PGlite is one process only, 1 to 64.
+      [{ WEB_CONCURRENCY: '2' }, /^WEB_CONCURRENCY 2 needs DATABASE_URL: the embedded database \(PGlite\) is one process only$/],
+      [{ WEB_CONCURRENCY: '0' }, /^WEB_CONCURRENCY must be between 1 and 64, got 0$/],
+      [{ WEB_CONCURRENCY: 'abc' }, /^WEB_CONCURRENCY must be an integer, got 'abc'$/],
+      [{ WEB_CONCURRENCY: '65' }, /^WEB_CONCURRENCY must be between 1 and 64, got 65$/],
+      // The cluster's primary checks the port; its first worker's failure is the only line, and its exit code.
+      [{ WEB_CONCURRENCY: '2', DATABASE_URL: 'postgres://postgres:hunter2@127.0.0.1:1/glomo', PORT: heldPort }, new RegExp(`^PORT ${heldPort} is in use on HOST 127\\.0\\.0\\.1`)],
+      [{ WEB_CONCURRENCY: '2', DATABASE_URL: 'postgres://postgres:hunter2@127.0.0.1:1/glomo' }, /^DATABASE_URL: cannot connect to the database \(connect ECONNREFUSED 127\.0\.0\.1:1\)$/],
     ];
     try {
       await Promise.all(cases.map(async ([env, expected]) => {

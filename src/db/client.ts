@@ -101,8 +101,14 @@ async function openPglite(dataDir: string): Promise<Database> {
   };
 }
 
+/**
+ * What pg_stat_activity shows for this process's connections, so an operator tells the processes of a host (and of
+ * WEB_CONCURRENCY) apart. An `application_name` in DATABASE_URL itself wins (node-postgres reads the URL last).
+ */
+const applicationName = () => `glomo-server ${process.pid}`;
+
 async function openPostgres(url: string, poolMax: number): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: poolMax });
+  const pool = new pg.Pool({ connectionString: url, max: poolMax, application_name: applicationName() });
   // An idle client that errors (server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
   const db = drizzleNodePg(pool, { schema }) as unknown as Db;
@@ -152,7 +158,7 @@ async function listenPostgres(url: string, channel: string, onNotify: (payload?:
   let delay = LISTEN_RETRY_MIN_MS;
   const connect = async (reconnecting: boolean): Promise<void> => {
     if (closed) return;
-    const client = new pg.Client({ connectionString: url, keepAlive: true });
+    const client = new pg.Client({ connectionString: url, keepAlive: true, application_name: applicationName() });
     let failed = false;
     const fail = () => {
       if (failed) return;
