@@ -4,6 +4,7 @@
 // are rows of the same table and authenticate here too.
 // Keys live in real time (`realTime`, the process clock), not in an environment's time: the sandbox test clock
 // moves no key's issue, expiry or revocation.
+import { createHash } from 'node:crypto';
 import { and, desc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
 import { decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import type { DbOrTx, Tx } from '../../db/client.js';
@@ -106,18 +107,56 @@ function audienceMatches(claim: JWTPayload['aud'], issued: string | null): boole
   return issued === null ? claim === undefined : claim === issued;
 }
 
+/** At most this many verified tokens are remembered per key ring (the oldest verified goes first). */
+export const VERIFIED_TOKENS_MAX = 10_000;
+
 /**
- * The tenant a secret key or an MCP credential stands for, or undefined for anything that is not a live one of an
- * active merchant: bad signature, `alg: none`, HS256 forgeries, expired `exp`, an `aud` other than the key's,
- * revoked or rotated-out keys.
+ * The tokens whose RS256 signature this process has verified, by the token's SHA-256, with their claims: a signature
+ * that verified once verifies for ever (a ring only ever adds verification keys), so each token is verified once
+ * per process instead of on every request. Only what is time-bound in the token itself is checked again at each use
+ * (`exp`, `nbf`); revocation, rotation, expiry of the key's row and the merchant's status are read from the database on
+ * every request as before, so the cache changes no answer, only the CPU spent (issue 18). Only tokens that verified
+ * are kept, so requests with forged or random tokens cannot fill it; it is bounded all the same.
  */
-export async function authenticateSecretKey(
-  db: DbOrTx,
-  ring: KeyRing,
-  realTime: Clock,
-  token: string,
-): Promise<AuthenticatedKey | undefined> {
-  if (looksPublishable(token)) return undefined;
+export function verifiedTokens(max = VERIFIED_TOKENS_MAX) {
+  const claims = new Map<string, JWTPayload>();
+  return {
+    get size() {
+      return claims.size;
+    },
+    /** The claims of a token verified before, while its `exp` and `nbf` allow it at `now`. */
+    get(digest: string, now: Date): JWTPayload | undefined {
+      const payload = claims.get(digest);
+      if (!payload) return undefined;
+      const seconds = Math.floor(now.getTime() / 1000);
+      if ((payload.exp !== undefined && payload.exp <= seconds) || (payload.nbf !== undefined && payload.nbf > seconds)) return undefined;
+      return payload;
+    },
+    remember(digest: string, payload: JWTPayload): void {
+      if (claims.size >= max) claims.delete(claims.keys().next().value!);
+      claims.set(digest, payload);
+    },
+  };
+}
+
+type VerifiedTokens = ReturnType<typeof verifiedTokens>;
+
+/** One cache per key ring: a token is verified against the ring that will answer for it. */
+const verifiedByRing = new WeakMap<KeyRing, VerifiedTokens>();
+
+function verifiedOf(ring: KeyRing): VerifiedTokens {
+  let cache = verifiedByRing.get(ring);
+  if (!cache) verifiedByRing.set(ring, (cache = verifiedTokens()));
+  return cache;
+}
+
+/** The claims of a token signed by one of the ring's keys (RS256 only), verified once per process; undefined otherwise. */
+async function verifiedClaims(ring: KeyRing, realTime: Clock, token: string): Promise<JWTPayload | undefined> {
+  const cache = verifiedOf(ring);
+  const digest = createHash('sha256').update(token).digest('base64url');
+  const now = realTime.now();
+  const known = cache.get(digest, now);
+  if (known) return known;
   let kid: string | undefined;
   try {
     kid = decodeProtectedHeader(token).kid;
@@ -126,13 +165,31 @@ export async function authenticateSecretKey(
   }
   const key = kid ? await ring.verificationKey(kid) : undefined;
   if (!key) return undefined;
-  let payload;
   try {
-    ({ payload } = await jwtVerify(token, key, { algorithms: [JWT_ALGORITHM], currentDate: realTime.now() }));
+    const { payload } = await jwtVerify(token, key, { algorithms: [JWT_ALGORITHM], currentDate: now });
+    cache.remember(digest, payload);
+    return payload;
   } catch (error) {
     if (error instanceof joseErrors.JOSEError) return undefined;
     throw error;
   }
+}
+
+/**
+ * The tenant a secret key or an MCP credential stands for, or undefined for anything that is not a live one of an
+ * active merchant: bad signature, `alg: none`, HS256 forgeries, expired `exp`, an `aud` other than the key's,
+ * revoked or rotated-out keys. The signature is verified once per process (verifiedClaims); the key's row is read
+ * on every call.
+ */
+export async function authenticateSecretKey(
+  db: DbOrTx,
+  ring: KeyRing,
+  realTime: Clock,
+  token: string,
+): Promise<AuthenticatedKey | undefined> {
+  if (looksPublishable(token)) return undefined;
+  const payload = await verifiedClaims(ring, realTime, token);
+  if (!payload) return undefined;
   const { sub, env, jti } = payload;
   if (typeof sub !== 'string' || typeof jti !== 'string' || (env !== 'sandbox' && env !== 'production')) return undefined;
   const [row] = await db
