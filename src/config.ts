@@ -161,8 +161,13 @@ function currencies(env: NodeJS.ProcessEnv, name: string, fallback: readonly str
   return Object.freeze([...codes]);
 }
 
-/** A PostgreSQL connection URL (postgres:// or postgresql://); the message never repeats a password. */
-function databaseUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
+/**
+ * A connection URL of one of `protocols` (`postgres:`, `smtp:`), with a host when `needsHost`, or undefined when
+ * unset; a ConfigError naming the setting, the expected form and what was given otherwise, never repeating a password.
+ */
+function serviceUrl(
+  env: NodeJS.ProcessEnv, name: string, protocols: readonly string[], expected: string, needsHost: boolean,
+): string | undefined {
   const raw = optional(env, name);
   if (raw === undefined) return undefined;
   let url: URL | undefined;
@@ -171,28 +176,21 @@ function databaseUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
   } catch {
     url = undefined;
   }
-  if (!url || (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')) {
+  if (!url || !protocols.includes(url.protocol) || (needsHost && url.hostname === '')) {
     const shown = url ? `${url.protocol}//…` : JSON.stringify(raw.replace(/:[^:@/]*@/, ':***@'));
-    throw new ConfigError(`${name} must be a postgres:// or postgresql:// URL (postgres://user:password@host:5432/database), got ${shown}`);
+    throw new ConfigError(`${name} must be ${expected}, got ${shown}`);
   }
   return raw;
 }
 
-/** An SMTP server URL (smtp:// or smtps://, with a host); the message never repeats a password. */
+/** A PostgreSQL connection URL (postgres:// or postgresql://; no host: a Unix socket, `?host=/var/run/postgresql`). */
+function databaseUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  return serviceUrl(env, name, ['postgres:', 'postgresql:'], 'a postgres:// or postgresql:// URL (postgres://user:password@host:5432/database)', false);
+}
+
+/** An SMTP server URL (smtp:// or smtps://). */
 function smtpUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const raw = optional(env, name);
-  if (raw === undefined) return undefined;
-  let url: URL | undefined;
-  try {
-    url = new URL(raw);
-  } catch {
-    url = undefined;
-  }
-  if (!url || (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') || url.hostname === '') {
-    const shown = url ? `${url.protocol}//…` : JSON.stringify(raw.replace(/:[^:@/]*@/, ':***@'));
-    throw new ConfigError(`${name} must be an smtp:// or smtps:// URL (smtp://user:password@host:587), got ${shown}`);
-  }
-  return raw;
+  return serviceUrl(env, name, ['smtp:', 'smtps:'], 'an smtp:// or smtps:// URL (smtp://user:password@host:587)', true);
 }
 
 /** One mailbox: `addr@example.com` or `Display Name <addr@example.com>`, on one line. */

@@ -2,6 +2,7 @@
 // subscription as the API presents them. Pure functions: what a mail says is tested without sending one. A mail
 // carries links, amounts and dates; never a card number, a token or a key.
 import { formatMinorUnits } from '../../core/money.js';
+import type { SubscriptionNotice } from '../subscriptions/service.js';
 
 /** What a payment link mail needs of the link (its API shape, decision 0037). */
 export interface PaymentLinkFacts {
@@ -32,19 +33,8 @@ export interface SubscriptionFacts {
   subscription_link_url: string;
 }
 
-/** A subscription's change a customer is told of (only with `notify_customer: true`). */
-export type SubscriptionNotice =
-  /** The link to pay the first instalment or to authorise the card. */
-  | { kind: 'created' }
-  /** The card is saved; the first charge comes on the start date. */
-  | { kind: 'authorized' }
-  /** A charge of the saved card (the first instalment or a renewal) succeeded. */
-  | { kind: 'charged'; amount: bigint }
-  /** A renewal was declined and will be retried at `retryAt`. */
-  | { kind: 'payment_failed'; amount: bigint; retryAt: Date }
-  /** The last retry was declined too: no more charges until the merchant resumes it. */
-  | { kind: 'halted' }
-  | { kind: 'cancelled' };
+/** A subscription's change a customer is told of (only with `notify_customer: true`): subscriptions' own type. */
+export type { SubscriptionNotice };
 
 export interface Parties {
   /** The merchant the customer deals with. */
