@@ -1,8 +1,8 @@
 // The outbox: a state change records its event with the same transaction handle, so both commit or neither.
-import { events } from '../db/schema/index.js';
+import { events, jobs } from '../db/schema/index.js';
 import type { UnitOfWork } from './context.js';
 import { ID_PREFIXES, newId } from './ids.js';
-import { enqueueJob } from './jobs.js';
+import { tenantJobRow } from './jobs.js';
 
 /** The queue whose handler fans an event out to the endpoints that want it (src/webhooks). */
 export const WEBHOOK_DISPATCH_QUEUE = 'webhooks.dispatch';
@@ -22,7 +22,7 @@ export async function recordEvent(uow: UnitOfWork, event: EventInput): Promise<s
   const { tx, tenant } = uow;
   const now = uow.clock.now();
   const id = newId(ID_PREFIXES.event, now);
-  await tx.insert(events).values({
+  const recorded = tx.$with('recorded_event').as(tx.insert(events).values({
     id,
     merchantId: tenant.merchantId,
     env: tenant.env,
@@ -31,9 +31,13 @@ export async function recordEvent(uow: UnitOfWork, event: EventInput): Promise<s
     entityId: event.entityId ?? null,
     data: event.data,
     createdAt: now,
-  });
+  }).returning({ id: events.id }));
   // Delivery starts from a job committed with the event: no event is lost, none is sent for a rolled-back change.
+  // One statement for both (issue 18): the event's insert is a data-modifying WITH, which PostgreSQL runs to
+  // completion whether or not the job's insert reads it.
   const payload = event.targetEndpointId === undefined ? { eventId: id } : { eventId: id, endpointId: event.targetEndpointId };
-  await enqueueJob(uow, { queue: WEBHOOK_DISPATCH_QUEUE, payload, uniqueKey: `dispatch:${id}` });
+  await tx.with(recorded).insert(jobs)
+    .values(tenantJobRow(uow, { queue: WEBHOOK_DISPATCH_QUEUE, payload, uniqueKey: `dispatch:${id}`, runAt: now }))
+    .onConflictDoNothing();
   return id;
 }

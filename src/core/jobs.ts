@@ -63,7 +63,12 @@ export type SettledOutcome = Exclude<JobOutcome, { status: 'defer' }>;
  * commits. The job is the unit of work's tenant's, due by that tenant's clock.
  */
 export async function enqueueJob(uow: UnitOfWork, input: JobInput): Promise<void> {
-  await uow.tx.insert(jobs).values(jobRow(input, uow.clock.now(), uow.tenant)).onConflictDoNothing();
+  await uow.tx.insert(jobs).values(tenantJobRow(uow, input)).onConflictDoNothing();
+}
+
+/** The row enqueueJob inserts, for a caller that folds the insert into a statement of its own (core/events.ts). */
+export function tenantJobRow(uow: UnitOfWork, input: JobInput): typeof jobs.$inferInsert {
+  return jobRow(input, uow.clock.now(), uow.tenant);
 }
 
 /** Enqueues platform work (no tenant, due by the runner's real time) with the caller's handle. */
