@@ -99,7 +99,7 @@ export function composeModuleServices(deps: AppDeps, options: { log?: ServiceLog
     db, publicUrl: deps.config.publicUrl,
     // Subscriptions are charged through payments' recording (payments import no subscriptions, nor they payments' inner files).
     payments: { record: (uow, input) => recordSubscriptionPayment(uow, fx, input), lastBilledCycle },
-    notifyCustomer: (uow, subscription, notice) => mail.subscriptionMail(uow, subscription, notice),
+    notifyCustomer: (uow, subscription, notice, customer) => mail.subscriptionMail(uow, subscription, notice, customer),
   });
   const payments = createPaymentService({ db, ...fx, publicUrl: deps.config.publicUrl });
   // The default merchant's keys in DATA_DIR/credentials.json follow every reissue and rotation of them.
@@ -121,7 +121,7 @@ export function composeModuleServices(deps: AppDeps, options: { log?: ServiceLog
     orders: createOrderService({ db }),
     paymentLinks: createPaymentLinkService({
       db, publicUrl: deps.config.publicUrl,
-      sendLink: (uow, link) => mail.paymentLinkMail(uow, link, false),
+      sendLink: (uow, link, customer) => mail.paymentLinkMail(uow, link, false, customer),
       sendReminder: (uow, link) => mail.paymentLinkMail(uow, link, true),
     }),
     payments,

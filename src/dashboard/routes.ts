@@ -5,8 +5,7 @@
 // per process. Not in /openapi.json: these are pages, not API operations.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { errors } from '../core/errors.js';
+import type { FastifyPluginAsync } from 'fastify';
 
 const JS = 'text/javascript; charset=utf-8';
 const CSS = 'text/css; charset=utf-8';
@@ -125,9 +124,6 @@ export function dashboardPage(): DashboardPage {
   return loaded;
 }
 
-const notFound = (request: FastifyRequest, reply: FastifyReply) =>
-  reply.status(404).type('application/json; charset=utf-8').send(errors.routeNotFound(request.method, request.url).toBody());
-
 export const dashboardRoutes: FastifyPluginAsync = async (app) => {
   const page = dashboardPage();
   const hide = { hide: true };
@@ -143,7 +139,8 @@ export const dashboardRoutes: FastifyPluginAsync = async (app) => {
   app.get('/dashboard/assets/*', { schema: hide }, async (request, reply) => {
     const name = (request.params as { '*': string })['*'];
     const asset = page.assets.get(name);
-    if (!asset) return notFound(request, reply);
+    // The app's own not-found answer, as for any unknown URL.
+    if (!asset) return reply.callNotFound();
     reply.header('cache-control', asset.cacheControl).header('etag', asset.etag);
     if (request.headers['if-none-match'] === asset.etag) return reply.status(304).send();
     return reply.type(asset.type).send(asset.body);

@@ -98,9 +98,18 @@ export async function queueMail(uow: UnitOfWork, from: string, input: MailInput)
   return id;
 }
 
-/** Who the customer mail is from and to: the customer's address and name, the merchant's name; undefined without a customer. */
-async function partiesOf(uow: UnitOfWork, customerId: string): Promise<(Parties & { to: string }) | undefined> {
-  const customer = await findCustomer(uow.tx, uow.tenant, customerId);
+/** A customer's row as far as a mail needs it: held by a caller that read it already. */
+export interface MailRecipient {
+  email: string;
+  name: string;
+}
+
+/**
+ * Who the customer mail is from and to: the customer's address and name (`known`, or read), the merchant's name;
+ * undefined without a customer.
+ */
+async function partiesOf(uow: UnitOfWork, customerId: string, known?: MailRecipient): Promise<(Parties & { to: string }) | undefined> {
+  const customer = known ?? await findCustomer(uow.tx, uow.tenant, customerId);
   if (!customer) return undefined;
   const merchant = await findMerchant(uow.tx, uow.tenant.merchantId);
   return { to: customer.email, customer: customer.name, merchant: merchant?.name ?? 'Your merchant' };
@@ -175,16 +184,16 @@ export function createMailService(deps: MailDeps) {
      * A payment link to its customer, in the caller's transaction: on creation (`payment_link.created`) or as one of
      * its reminders (`payment_link.reminder`). Nothing when the link has no payable page.
      */
-    async paymentLinkMail(uow: UnitOfWork, link: PaymentLinkFacts, reminder: boolean): Promise<void> {
-      const parties = await partiesOf(uow, link.customer_id);
+    async paymentLinkMail(uow: UnitOfWork, link: PaymentLinkFacts, reminder: boolean, customer?: MailRecipient): Promise<void> {
+      const parties = await partiesOf(uow, link.customer_id, customer);
       const words = parties && paymentLinkWords(link, parties, reminder);
       if (!parties || !words) return;
       await queue(uow, { to: parties.to, ...words, kind: reminder ? 'payment_link.reminder' : 'payment_link.created', relatedId: link.id });
     },
 
     /** A subscription's notice to its customer (`subscription.<notice>`), in the caller's transaction. */
-    async subscriptionMail(uow: UnitOfWork, subscription: SubscriptionFacts, notice: SubscriptionNotice): Promise<void> {
-      const parties = await partiesOf(uow, subscription.customer_id);
+    async subscriptionMail(uow: UnitOfWork, subscription: SubscriptionFacts, notice: SubscriptionNotice, customer?: MailRecipient): Promise<void> {
+      const parties = await partiesOf(uow, subscription.customer_id, customer);
       if (!parties) return;
       const words = subscriptionWords(subscription, notice, parties);
       await queue(uow, { to: parties.to, ...words, kind: `subscription.${notice.kind}`, relatedId: subscription.id });

@@ -47,8 +47,11 @@ export interface PaymentLinkDeps extends PaymentLinkOrigin {
   sendLink?: PaymentLinkReminderSender;
 }
 
-/** What a reminder (or a new link) hands the mail: the link as the API presents it, with its transaction handle. */
-export type PaymentLinkReminderSender = (uow: UnitOfWork, link: PaymentLink) => Promise<void>;
+/**
+ * What a reminder (or a new link) hands the mail: the link as the API presents it, with its transaction handle, and
+ * the customer when the caller holds its row already (creation), so the mail does not read it again.
+ */
+export type PaymentLinkReminderSender = (uow: UnitOfWork, link: PaymentLink, customer?: { email: string; name: string }) => Promise<void>;
 
 export type PaymentLinkRow = typeof paymentLinks.$inferSelect;
 
@@ -221,7 +224,8 @@ export async function createPaymentLink(deps: PaymentLinkDeps, ctx: TenantContex
   const fields = validateCreate(body, now);
   return deps.db.transaction(async (tx) => {
     const uow = { tx, ...ctx };
-    if (!(await findCustomer(tx, tenant, fields.customerId))) throw errors.notFound('Customer');
+    const customer = await findCustomer(tx, tenant, fields.customerId);
+    if (!customer) throw errors.notFound('Customer');
     if (fields.documentId !== null && !(await findDocument(tx, tenant, fields.documentId))) throw errors.notFound('Document');
     if (fields.priceId !== null && !(await findPrice(tx, tenant, fields.priceId))) throw errors.notFound('Price');
     const row = await insertWithFreshId(tx, paymentLinks, () => newId(ID_PREFIXES.paymentLink, now), {
@@ -238,7 +242,7 @@ export async function createPaymentLink(deps: PaymentLinkDeps, ctx: TenantContex
     await scheduleExpiry(uow, row.id, row.expiresAt, true);
     await scheduleReminder(uow, row.id, row.nextReminderAt);
     const link = await paymentLinkLifecycleFor(deps).record(uow, row);
-    await deps.sendLink?.(uow, link);
+    await deps.sendLink?.(uow, link, customer);
     return link;
   });
 }

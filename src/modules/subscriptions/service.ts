@@ -89,8 +89,13 @@ export type SubscriptionNotice =
   | { kind: 'halted' }
   | { kind: 'cancelled' };
 
-/** The seam of the customer notices: the subscription as the API presents it after the change, and what changed. */
-export type SubscriptionNotifier = (uow: UnitOfWork, subscription: Subscription, notice: SubscriptionNotice) => Promise<void>;
+/**
+ * The seam of the customer notices: the subscription as the API presents it after the change, what changed, and the
+ * customer when the caller holds its row already (creation), so the mail does not read it again.
+ */
+export type SubscriptionNotifier = (
+  uow: UnitOfWork, subscription: Subscription, notice: SubscriptionNotice, customer?: { email: string; name: string },
+) => Promise<void>;
 
 export type SubscriptionRow = typeof subscriptions.$inferSelect;
 
@@ -251,9 +256,11 @@ async function scheduleRenewal(uow: UnitOfWork, id: string, target: RenewalTarge
  * Tells the customer of a change of `row` (as it is after the change) when it was created with notify_customer, in the
  * change's transaction. Pauses, resumes, moved dates and expiries are the merchant's business and tell nothing.
  */
-async function notify(m: Module, uow: UnitOfWork, row: SubscriptionRow, notice: SubscriptionNotice): Promise<void> {
+async function notify(
+  m: Module, uow: UnitOfWork, row: SubscriptionRow, notice: SubscriptionNotice, customer?: { email: string; name: string },
+): Promise<void> {
   if (!row.notifyCustomer || !m.notifyCustomer) return;
-  await m.notifyCustomer(uow, presentSubscription(row, m.publicUrl), notice);
+  await m.notifyCustomer(uow, presentSubscription(row, m.publicUrl), notice, customer);
 }
 
 /** A change that is no status move (a billed cycle, a moved date, a saved card): written and sent as `updated`. */
@@ -358,7 +365,8 @@ async function createSubscription(m: Module, ctx: TenantContext, body: CreateSub
   const now = ctx.clock.now();
   const fields = validateCreate(body, utcDate(now));
   return inUnitOfWork(m.db, ctx, async (uow) => {
-    if (!(await findCustomer(uow.tx, uow.tenant, fields.customerId))) throw errors.notFound('Customer');
+    const customer = await findCustomer(uow.tx, uow.tenant, fields.customerId);
+    if (!customer) throw errors.notFound('Customer');
     const fixed = fields.intervalType !== 'as_presented';
     const schedule: Schedule | undefined = fields.intervalType === 'as_presented' ? undefined : {
       intervalType: fields.intervalType, intervalCount: fields.intervalCount!, billingCycles: fields.billingCycles!,
@@ -376,7 +384,7 @@ async function createSubscription(m: Module, ctx: TenantContext, body: CreateSub
       updatedAt: now,
     });
     await m.lifecycle.scheduleExpiry(uow, row.id, linkExpiresAt(row));
-    await notify(m, uow, row, { kind: 'created' });
+    await notify(m, uow, row, { kind: 'created' }, customer);
     // The catalogue has no `created` event: the first event is the activation (or the expiry).
     return presentSubscription(row, m.publicUrl);
   });
