@@ -171,3 +171,16 @@ describe('the dashboard modules', () => {
     }
   });
 });
+
+describe('the dashboard\'s amounts', () => {
+  it('are written from the integer minor units, as the server writes them (formatMinorUnits)', async () => {
+    // The browser module as the page loads it (plain JS, untyped: imported by its URL).
+    const lib = new URL('./ui/lib.js', import.meta.url).href;
+    const { formatMoney } = (await import(lib)) as { formatMoney: (minor: unknown, currency: string) => string };
+    const { formatMinorUnits } = await import('../core/money.js');
+    for (const [minor, currency] of [[123456, 'USD'], [500, 'JPY'], [1250, 'KWD'], [-5, 'USD'], [0, 'EUR'], [9007199254740991, 'USD']] as const) {
+      expect(formatMoney(minor, currency), `${minor} ${currency}`).toBe(formatMinorUnits(BigInt(minor), currency));
+    }
+    expect(formatMoney(1.5, 'USD')).toBe('1.5');
+  });
+});

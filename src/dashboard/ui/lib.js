@@ -72,12 +72,17 @@ export function currencyDigits(currency) {
   return digitsCache.get(currency);
 }
 
-/** Minor units as the currency's amount: 123456 USD -> "USD 1,234.56". */
+/**
+ * Minor units as the currency's amount: 123456 USD -> "USD 1,234.56". By the digits of the integer, never a division
+ * (as the server's formatMinorUnits in core/money.ts, which the browser cannot import): no float rounds an amount.
+ */
 export function formatMoney(minor, currency) {
-  if (typeof minor !== 'number' || !currency) return String(minor ?? '');
+  if (!Number.isSafeInteger(minor) || !currency) return String(minor ?? '');
   const digits = currencyDigits(currency);
-  const value = minor / 10 ** digits;
-  return `${currency} ${value.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits })}`;
+  const text = String(Math.abs(minor)).padStart(digits + 1, '0');
+  const whole = text.slice(0, text.length - digits).replace(/\B(?=(\d{3})+$)/g, ',');
+  const fraction = digits === 0 ? '' : `.${text.slice(-digits)}`;
+  return `${currency} ${minor < 0 ? '-' : ''}${whole}${fraction}`;
 }
 
 /** An ISO timestamp as UTC text, "2026-12-07 10:00:00 UTC". */
