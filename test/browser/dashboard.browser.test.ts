@@ -213,7 +213,8 @@ describeInChromium('test/browser/dashboard.browser.test.ts', 'merchant dashboard
     await page.getByRole('button', { name: 'Make the funds available' }).click();
     await page.getByText('Make the funds available: done.').waitFor();
     await expect.poll(async () => (await api<{ funds_available: boolean }>('GET', `/api/v1/payment/${paymentId}`)).funds_available).toBe(true);
-    expect(await page.getByRole('button', { name: 'Make the funds available' }).count()).toBe(0);
+    // The page reloads the object after the action: waited for, not sampled.
+    await page.getByRole('button', { name: 'Make the funds available' }).waitFor({ state: 'detached' });
 
     const refund = await api<{ id: string; status: string }>('POST', '/api/v1/refunds', { payment_id: paymentId, reason: 'Requested By Customer' });
     expect(refund.status).toBe('in_progress');
@@ -269,7 +270,8 @@ describeInChromium('test/browser/dashboard.browser.test.ts', 'merchant dashboard
     await page.getByText('Complete this payout: done.').waitFor();
     await expect.poll(() => page.locator('main .status').first().textContent()).toBe('success');
     expect((await api<{ status: string }>('GET', `/api/v1/payouts/${payout.id}`)).status).toBe('success');
-    expect(await page.getByRole('button', { name: 'Complete this payout' }).count()).toBe(0);
+    // The page reloads the object after the action: waited for, not sampled.
+    await page.getByRole('button', { name: 'Complete this payout' }).waitFor({ state: 'detached' });
   });
 
   it('signs an operator in with ADMIN_TOKEN and the merchant picker; signing out revokes the minted credential', async () => {
